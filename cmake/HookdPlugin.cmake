@@ -1,0 +1,2 @@
+function(hookd_add_plugin)
+endfunction()

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything hookd needs to build and test on Debian 12, as root.
+# Idempotent: a second run with everything present does no network work.
+# Never removes packages. Packages apt refuses to install (libnode-dev, whose
+# dependency on Debian's nodejs clashes with the machine's own node; and
+# msgpack-cxx, which drags in Boost 1.74) are extracted from their .debs into
+# third_party/deb (gitignored), which CMake searches.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+deb_dir="$root/third_party/deb"
+stamp="$deb_dir/.setup-v1"
+
+apt_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config curl ca-certificates
+  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
+  libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libcli11-dev liblmdb-dev libhiredis-dev redis-server
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+  libclang-rt-14-dev-wasm32
+  libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1
+  nginx-light wrk
+)
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  # --no-remove: a conflict must fail loudly, never uninstall something.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -f "$stamp" ]; then
+  mkdir -p "$deb_dir"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && apt-get download libnode108 libnode-dev libmsgpack-cxx-dev >/dev/null 2>&1 ||
+    { $SUDO apt-get update -qq && apt-get download libnode108 libnode-dev libmsgpack-cxx-dev; })
+  for d in "$tmp"/*.deb; do dpkg-deb -x "$d" "$deb_dir"; done
+  # libnode-dev ships the unversioned symlink; make sure it resolves locally.
+  libdir="$deb_dir/usr/lib/x86_64-linux-gnu"
+  if [ ! -e "$libdir/libnode.so" ]; then
+    ln -sf "$(basename "$(ls "$libdir"/libnode.so.* | head -1)")" "$libdir/libnode.so"
+  fi
+  touch "$stamp"
+fi
+echo "setup: ok"
