@@ -1,0 +1,22 @@
+// greet: typed msgpack in and out. The structs travel as msgpack maps keyed
+// by field name, matching MSGPACK_DEFINE_MAP on the host side.
+#include <hookd/pdk.hpp>
+
+#include <string>
+
+struct GreetIn {
+  std::string name;
+  static constexpr auto hookd_fields = hookd::fields(hookd::field("name", &GreetIn::name));
+};
+
+struct GreetOut {
+  std::string message;
+  static constexpr auto hookd_fields = hookd::fields(hookd::field("message", &GreetOut::message));
+};
+
+HOOKD_INIT() {
+  hookd::typed_fn<GreetIn, GreetOut>("greet", [](const GreetIn& in) -> hookd::Result<GreetOut> {
+    if (in.name.empty()) return hookd::Error{400, "name must not be empty"};
+    return GreetOut{"Hello, " + in.name + "!"};
+  });
+}

@@ -1,0 +1,36 @@
+/* hostcall: exercises host functions. `relay` forwards its input to the host
+ * function "relay"; `missing` calls a host function that is never granted. */
+#include <hookd/pdk.h>
+#include <stdlib.h>
+
+/* The last result is returned without a copy, so it is kept until the next
+ * call into this plugin. */
+static uint8_t* last_result;
+
+static int relay(const uint8_t* input, size_t len) {
+  free(last_result);
+  last_result = NULL;
+  size_t out_len = 0;
+  int rc = hookd_host_call("relay", input, len, &last_result, &out_len);
+  if (rc == HOOKD_HOST_NOT_FOUND) return hookd_error("host function not found: relay");
+  if (rc != HOOKD_OK) {
+    if (!last_result) return hookd_error("host call failed: out of memory");
+    return hookd_error_n(0, last_result, out_len); /* copies the message */
+  }
+  return hookd_output(last_result, out_len);
+}
+
+static int missing(const uint8_t* input, size_t len) {
+  free(last_result);
+  last_result = NULL;
+  size_t out_len = 0;
+  int rc = hookd_host_call("no_such_fn", input, len, &last_result, &out_len);
+  if (rc == HOOKD_HOST_NOT_FOUND) return hookd_error("host function not found: no_such_fn");
+  if (rc != HOOKD_OK) return hookd_error_n(0, last_result, last_result ? out_len : 0);
+  return hookd_output(last_result, out_len);
+}
+
+HOOKD_INIT() {
+  hookd_register("relay", relay, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+  hookd_register("missing", missing, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+}
