@@ -1,0 +1,141 @@
+// hookd's native plugin ABI (docs/abi.md) on top of the engine-neutral VM.
+//
+// PluginModule: validated, integrity-checked and compiled once; immutable and
+// shared by every worker. PluginInstance: the module instantiated in one
+// worker, reused across calls and replaced transparently after a trap or a
+// deadline. Error policy: every call returns Result<>; nothing the plugin
+// does throws or aborts the host.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "hookd/engine/random.hpp"
+#include "hookd/engine/result.hpp"
+#include "hookd/engine/vm.hpp"
+
+namespace hookd::engine {
+
+enum class Format : uint8_t { kBytes = 0, kMsgpack = 1, kJson = 2, kText = 3 };
+std::string_view content_type(Format f);
+
+struct FunctionInfo {
+  std::string name;
+  int32_t id = 0;
+  Format input = Format::kBytes;
+  Format output = Format::kBytes;
+  bool operator==(const FunctionInfo&) const = default;
+};
+
+enum class LogLevel : uint8_t { kTrace = 0, kDebug = 1, kInfo = 2, kWarn = 3, kError = 4 };
+
+// Per-call information that flows to host functions and plugin logs.
+struct CallContext {
+  std::string_view request_id;
+  void* user = nullptr;  // embedder data (the server passes its request state)
+};
+
+// A function the embedder lends to plugins, reached through hookd.host_call.
+// `out` is reused across calls (clear it or assign to it); on error, return
+// the message as a kHostError.
+using HostFunctionImpl = std::function<Result<void>(const CallContext& ctx,
+                                                    std::span<const uint8_t> input,
+                                                    std::vector<uint8_t>& out)>;
+struct HostFunction {
+  std::string name;
+  HostFunctionImpl fn;
+};
+
+using OutputSink = std::function<void(std::string_view plugin, std::string_view chunk)>;
+using PluginLogger = std::function<void(LogLevel level, std::string_view plugin,
+                                        const CallContext& ctx, std::string_view message)>;
+
+struct PluginLimits {
+  uint32_t max_memory_pages = 256;  // 16 MiB
+  std::chrono::milliseconds deadline{1000};
+  uint32_t max_input_bytes = 64u << 20;
+};
+
+struct PluginOptions {
+  std::string name = "plugin";       // used in logs and errors
+  std::string expected_sha256;       // hex; empty = not checked
+  PluginLimits limits;
+  OutputSink stdout_sink;            // default: the logger, at info
+  OutputSink stderr_sink;            // default: the logger, at warn
+  PluginLogger logger;               // default: spdlog, tagged with the plugin name
+  std::shared_ptr<RandomSource> random;  // default: system CSPRNG
+  std::vector<HostFunction> host_functions;
+};
+
+class PluginModule {
+ public:
+  // Checks integrity and ABI, compiles once, and runs the plugin's init in a
+  // probe instance on `probe` to learn its functions.
+  static Result<std::shared_ptr<const PluginModule>> load(Vm& vm, Worker& probe,
+                                                         std::span<const uint8_t> wasm,
+                                                         PluginOptions options);
+
+  [[nodiscard]] const std::string& name() const { return options_.name; }
+  [[nodiscard]] const std::string& sha256() const { return sha256_; }
+  [[nodiscard]] size_t size_bytes() const { return size_; }
+  [[nodiscard]] const std::vector<FunctionInfo>& functions() const { return functions_; }
+  [[nodiscard]] const FunctionInfo* find_function(std::string_view name) const;
+  [[nodiscard]] const PluginOptions& options() const { return options_; }
+  [[nodiscard]] const CompiledModule& compiled() const { return *compiled_; }
+  [[nodiscard]] const HostFunction* find_host_function(std::string_view name) const;
+
+ private:
+  friend class PluginInstance;
+  PluginModule() = default;
+
+  PluginOptions options_;
+  std::string sha256_;
+  size_t size_ = 0;
+  std::shared_ptr<const CompiledModule> compiled_;
+  std::vector<FunctionInfo> functions_;
+  std::unordered_map<std::string_view, const HostFunction*> host_index_;
+};
+
+class PluginInstance {
+ public:
+  static Result<std::unique_ptr<PluginInstance>> create(Worker& worker,
+                                                       std::shared_ptr<const PluginModule> module);
+  ~PluginInstance();
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  // Runs `fn` on `input`. The returned bytes live in the plugin's memory and
+  // stay valid until the next call on this instance.
+  Result<std::span<const uint8_t>> call(const FunctionInfo& fn, std::span<const uint8_t> input,
+                                        const CallContext& ctx = {});
+  Result<std::span<const uint8_t>> call(std::string_view fn, std::span<const uint8_t> input,
+                                        const CallContext& ctx = {});
+
+  // Current linear memory size in bytes.
+  [[nodiscard]] uint64_t memory_size() const;
+  [[nodiscard]] const PluginModule& module() const { return *module_; }
+  [[nodiscard]] const std::shared_ptr<const PluginModule>& module_ptr() const { return module_; }
+  // Times the underlying instance was replaced after a fault.
+  [[nodiscard]] uint64_t replacements() const { return replacements_; }
+
+  struct State;  // what the host imports see; defined in plugin_state.hpp
+
+ private:
+  friend class PluginModule;
+  PluginInstance(Worker& worker, std::shared_ptr<const PluginModule> module);
+  Result<void> start();  // (re)instantiate and initialise
+
+  Worker& worker_;
+  std::shared_ptr<const PluginModule> module_;
+  std::unique_ptr<State> state_;
+  uint64_t replacements_ = 0;
+};
+
+}  // namespace hookd::engine

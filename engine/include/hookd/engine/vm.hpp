@@ -1,0 +1,115 @@
+// Engine-neutral WebAssembly VM interface. The rest of hookd (the plugin ABI,
+// WASI, the server) only sees these types; V8 is one implementation, created
+// by create_v8_vm() and hidden in engine/src/v8/.
+//
+// Threading model: a Vm is process-wide and thread-safe. A Worker owns one
+// engine isolate and is used by one thread at a time. A CompiledModule is
+// immutable and shared: it is compiled once and instantiated in every worker.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hookd/engine/result.hpp"
+#include "hookd/engine/wasm_binary.hpp"
+
+namespace hookd::engine {
+
+struct Val {
+  ValType type = ValType::kI32;
+  union {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+  };
+  Val() : i64(0) {}
+  static Val I32(int32_t v) {
+    Val r;
+    r.type = ValType::kI32;
+    r.i32 = v;
+    return r;
+  }
+  static Val I64(int64_t v) {
+    Val r;
+    r.type = ValType::kI64;
+    r.i64 = v;
+    return r;
+  }
+};
+
+// What a host import sees of the instance calling it.
+class Caller {
+ public:
+  virtual ~Caller() = default;
+  // The caller's linear memory as it is now. Invalidated by guest execution
+  // (memory may grow), so host code re-reads it rather than caching it.
+  virtual std::span<uint8_t> memory() = 0;
+};
+
+// A host import. Returning an error traps the calling guest with that message.
+using HostFunc = std::function<Result<void>(Caller&, std::span<const Val> args, Val* result)>;
+
+struct ImportFunc {
+  std::string module;
+  std::string name;
+  FuncType type;
+  HostFunc fn;
+};
+
+class CompiledModule {
+ public:
+  virtual ~CompiledModule() = default;
+  [[nodiscard]] virtual const ModuleInfo& info() const = 0;
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  // Index of an exported function, or -1.
+  [[nodiscard]] virtual int find_export(std::string_view name) const = 0;
+  // Calls an export. `result` receives the single result, if any. A timeout
+  // of zero means no deadline. On kTrap or kTimeout the instance must be
+  // considered poisoned and replaced; the worker stays usable.
+  virtual Result<void> call(int export_index, std::span<const Val> args, Val* result,
+                            std::chrono::nanoseconds timeout) = 0;
+  virtual std::span<uint8_t> memory() = 0;
+};
+
+class Worker {
+ public:
+  virtual ~Worker() = default;
+  // Instantiates a module in this worker from its shared compiled code.
+  // `imports` must cover every import of the module.
+  virtual Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module,
+                                                        std::vector<ImportFunc> imports) = 0;
+  // Thread-safe: aborts whatever guest code this worker is running now.
+  virtual void terminate() = 0;
+};
+
+struct VmOptions {
+  // Engine flags, passed through verbatim (V8: "--no-liftoff" ...). Only the
+  // first Vm of a process applies them.
+  std::string engine_flags;
+  // How often the deadline watchdog checks running calls.
+  std::chrono::microseconds watchdog_tick{std::chrono::milliseconds(2)};
+};
+
+class Vm {
+ public:
+  virtual ~Vm() = default;
+  virtual Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> wasm) = 0;
+  virtual std::unique_ptr<Worker> create_worker() = 0;
+  // Number of successful compilations, for tests and metrics.
+  [[nodiscard]] virtual uint64_t compile_count() const = 0;
+  [[nodiscard]] virtual std::string_view name() const = 0;
+};
+
+std::unique_ptr<Vm> create_v8_vm(const VmOptions& options = {});
+
+}  // namespace hookd::engine

@@ -1,0 +1,78 @@
+#include <fstream>
+
+#include "hookd/hookd.hpp"
+
+namespace hookd {
+
+engine::Vm& default_vm() {
+  // Leaked on purpose: plugins may be destroyed during static destruction.
+  static engine::Vm* vm = engine::create_v8_vm().release();
+  return *vm;
+}
+
+Result<std::vector<uint8_t>> read_file(const std::filesystem::path& path, size_t max_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string() + ": " + ec.message());
+  if (size > max_bytes) {
+    return engine::fail(ErrorKind::kInvalidArgument, path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> data(size);
+  if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size))) {
+    return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string());
+  }
+  return data;
+}
+
+struct Plugin::Impl {
+  // Order matters: the instance must go before the worker it lives in.
+  std::unique_ptr<engine::Worker> worker;
+  std::shared_ptr<const engine::PluginModule> module;
+  std::unique_ptr<engine::PluginInstance> instance;
+  ~Impl() { instance.reset(); }
+};
+
+Plugin::Plugin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Plugin::Plugin(Plugin&&) noexcept = default;
+Plugin& Plugin::operator=(Plugin&&) noexcept = default;
+Plugin::~Plugin() = default;
+
+Result<Plugin> Plugin::load_file(const std::filesystem::path& path, PluginOptions options) {
+  auto bytes = read_file(path);
+  if (!bytes) return std::unexpected(bytes.error());
+  if (options.name == "plugin") options.name = path.stem().string();
+  return load_bytes(*bytes, std::move(options));
+}
+
+Result<Plugin> Plugin::load_bytes(std::span<const uint8_t> wasm, PluginOptions options) {
+  auto impl = std::make_unique<Impl>();
+  engine::Vm& vm = default_vm();
+  impl->worker = vm.create_worker();
+  auto module = engine::PluginModule::load(vm, *impl->worker, wasm, std::move(options));
+  if (!module) return std::unexpected(module.error());
+  impl->module = std::move(*module);
+  auto instance = engine::PluginInstance::create(*impl->worker, impl->module);
+  if (!instance) return std::unexpected(instance.error());
+  impl->instance = std::move(*instance);
+  return Plugin(std::move(impl));
+}
+
+Result<std::span<const uint8_t>> Plugin::call(std::string_view fn, std::span<const uint8_t> input,
+                                              const CallContext& ctx) {
+  return impl_->instance->call(fn, input, ctx);
+}
+
+Result<std::string> Plugin::call_string(std::string_view fn, std::string_view input) {
+  auto out = call(fn, {reinterpret_cast<const uint8_t*>(input.data()), input.size()});
+  if (!out) return std::unexpected(out.error());
+  return std::string(reinterpret_cast<const char*>(out->data()), out->size());
+}
+
+const std::vector<FunctionInfo>& Plugin::functions() const { return impl_->module->functions(); }
+const std::string& Plugin::sha256() const { return impl_->module->sha256(); }
+uint64_t Plugin::memory_size() const { return impl_->instance->memory_size(); }
+uint64_t Plugin::replacements() const { return impl_->instance->replacements(); }
+const engine::PluginModule& Plugin::module() const { return *impl_->module; }
+
+}  // namespace hookd

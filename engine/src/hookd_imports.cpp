@@ -1,0 +1,120 @@
+// The `hookd` host imports of docs/abi.md.
+#include <hookd/abi.h>
+
+#include "hookd/engine/guest_memory.hpp"
+#include "plugin_state.hpp"
+
+namespace hookd::engine {
+namespace {
+
+constexpr ValType I32 = ValType::kI32;
+constexpr size_t kMaxFunctions = 1024;
+constexpr size_t kMaxHostFunctionName = 256;
+const CallContext kNoContext{};
+
+bool valid_function_name(std::string_view name) {
+  if (name.empty() || name.size() > HOOKD_MAX_FUNCTION_NAME) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::unexpected<Error> out_of_bounds(std::string_view what) {
+  return fail(ErrorKind::kTrap, std::string(what) + " out of bounds");
+}
+
+Format to_format(int v) {
+  return v >= 0 && v <= 3 ? static_cast<Format>(v) : Format::kBytes;
+}
+
+}  // namespace
+
+bool is_known_hookd_import(std::string_view name) {
+  return name == "register_function" || name == "log" || name == "host_call" ||
+         name == "host_result";
+}
+
+std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
+  std::vector<ImportFunc> out;
+  auto add = [&](std::string name, FuncType type, HostFunc fn) {
+    out.push_back(ImportFunc{"hookd", std::move(name), std::move(type), std::move(fn)});
+  };
+
+  add("register_function", {{I32, I32, I32, I32}, {I32}},
+      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        if (!st.initializing) {
+          r->i32 = HOOKD_REGISTER_OUTSIDE_INIT;
+          return {};
+        }
+        auto name = guest_string(c.memory(), a[0].i32, a[1].i32);
+        if (!name) return out_of_bounds("function name");
+        if (!valid_function_name(*name) || st.registered.size() >= kMaxFunctions) {
+          r->i32 = HOOKD_REGISTER_BAD_NAME;
+          return {};
+        }
+        for (const auto& f : st.registered) {
+          if (f.name == *name || f.id == a[2].i32) {
+            r->i32 = HOOKD_REGISTER_DUPLICATE;
+            return {};
+          }
+        }
+        st.registered.push_back(FunctionInfo{std::string(*name), a[2].i32,
+                                             to_format(HOOKD_FLAGS_IN(a[3].i32)),
+                                             to_format(HOOKD_FLAGS_OUT(a[3].i32))});
+        r->i32 = HOOKD_REGISTER_OK;
+        return {};
+      });
+
+  add("log", {{I32, I32, I32}, {}}, [&st](Caller& c, std::span<const Val> a, Val*) -> Result<void> {
+    auto msg = guest_string(c.memory(), a[1].i32, a[2].i32);
+    if (!msg) return out_of_bounds("log message");
+    const int level = std::clamp(a[0].i32, 0, 4);
+    const auto& opts = st.module->options();
+    opts.logger(static_cast<LogLevel>(level), opts.name, st.ctx ? *st.ctx : kNoContext, *msg);
+    return {};
+  });
+
+  add("host_call", {{I32, I32, I32, I32, I32}, {I32}},
+      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        std::span<uint8_t> mem = c.memory();
+        auto name = guest_string(mem, a[0].i32, a[1].i32);
+        if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
+        auto input = guest_span(mem, a[2].i32, a[3].i32);
+        if (!input) return out_of_bounds("host call input");
+        if (!guest_span(mem, a[4].i32, 4)) return out_of_bounds("result length pointer");
+        st.pending.clear();
+        const HostFunction* fn = st.module->find_host_function(*name);
+        int32_t code = HOOKD_HOST_NOT_FOUND;
+        if (fn != nullptr) {
+          Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
+          if (res) {
+            code = HOOKD_HOST_OK;
+          } else {
+            const std::string& m = res.error().message;
+            st.pending.assign(m.begin(), m.end());
+            code = HOOKD_HOST_ERROR;
+          }
+        }
+        // The host function ran no guest code, so memory has not moved.
+        guest_store_u32(c.memory(), a[4].i32, static_cast<uint32_t>(st.pending.size()));
+        r->i32 = code;
+        return {};
+      });
+
+  add("host_result", {{I32, I32}, {I32}},
+      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        const uint32_t n = std::min<uint64_t>(static_cast<uint32_t>(a[1].i32), st.pending.size());
+        auto dst = guest_span(c.memory(), a[0].i32, static_cast<int32_t>(n));
+        if (!dst) return out_of_bounds("host result destination");
+        std::memcpy(dst->data(), st.pending.data(), n);
+        st.pending.clear();
+        r->i32 = static_cast<int32_t>(n);
+        return {};
+      });
+  return out;
+}
+
+}  // namespace hookd::engine

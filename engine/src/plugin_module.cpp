@@ -1,0 +1,156 @@
+#include <hookd/abi.h>
+#include <spdlog/spdlog.h>
+
+#include "hookd/engine/plugin.hpp"
+#include "hookd/engine/sha256.hpp"
+#include "plugin_state.hpp"
+
+namespace hookd::engine {
+namespace {
+
+constexpr size_t kMaxModuleBytes = 128u << 20;
+
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return spdlog::level::trace;
+    case LogLevel::kDebug: return spdlog::level::debug;
+    case LogLevel::kInfo: return spdlog::level::info;
+    case LogLevel::kWarn: return spdlog::level::warn;
+    case LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+void default_logger(LogLevel level, std::string_view plugin, const CallContext& ctx,
+                    std::string_view message) {
+  if (ctx.request_id.empty()) {
+    spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
+  } else {
+    spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
+  }
+}
+
+// Routes a WASI stream to the plugin logger, one log line per output line.
+OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) {
+  return [logger = std::move(logger), level, stream = std::move(stream)](std::string_view plugin,
+                                                                          std::string_view chunk) {
+    while (!chunk.empty()) {
+      size_t nl = chunk.find('\n');
+      std::string_view line = chunk.substr(0, nl);
+      if (!line.empty()) logger(level, plugin, CallContext{}, stream + ": " + std::string(line));
+      if (nl == std::string_view::npos) break;
+      chunk.remove_prefix(nl + 1);
+    }
+  };
+}
+
+struct RequiredExport {
+  const char* name;
+  FuncType type;
+};
+
+Result<void> check_shape(const ModuleInfo& info) {
+  if (info.find_export("hookd_abi_version") == nullptr) {
+    return fail(ErrorKind::kInvalidModule, "not a hookd plugin (missing export hookd_abi_version)");
+  }
+  const ValType I32 = ValType::kI32;
+  const RequiredExport required[] = {
+      {"hookd_abi_version", {{}, {I32}}},
+      {"hookd_init", {{}, {}}},
+      {"hookd_frame", {{}, {I32}}},
+      {"hookd_input", {{I32}, {I32}}},
+      {"hookd_call", {{I32, I32, I32}, {I32}}},
+  };
+  for (const auto& r : required) {
+    const ExportInfo* e = info.find_export(r.name);
+    if (e == nullptr || e->kind != ExternKind::kFunc) {
+      return fail(ErrorKind::kInvalidModule, std::string("plugin lacks export ") + r.name);
+    }
+    if (!(e->type == r.type)) {
+      return fail(ErrorKind::kInvalidModule, std::string("export ") + r.name + " has the wrong signature");
+    }
+  }
+  const ExportInfo* mem = info.find_export("memory");
+  if (mem == nullptr || mem->kind != ExternKind::kMemory) {
+    return fail(ErrorKind::kInvalidModule, "plugin does not export its memory as \"memory\"");
+  }
+  for (const ImportInfo& imp : info.imports) {
+    const bool ok = (imp.module == "hookd" && is_known_hookd_import(imp.name)) ||
+                    imp.module == "wasi_snapshot_preview1";
+    if (!ok) {
+      return fail(ErrorKind::kLink,
+                  "plugin imports " + imp.module + "." + imp.name + ", which hookd does not provide");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view content_type(Format f) {
+  switch (f) {
+    case Format::kBytes: return "application/octet-stream";
+    case Format::kMsgpack: return "application/msgpack";
+    case Format::kJson: return "application/json";
+    case Format::kText: return "text/plain; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+const FunctionInfo* PluginModule::find_function(std::string_view name) const {
+  for (const auto& f : functions_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const HostFunction* PluginModule::find_host_function(std::string_view name) const {
+  auto it = host_index_.find(name);
+  return it == host_index_.end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& probe,
+                                                               std::span<const uint8_t> wasm,
+                                                               PluginOptions options) {
+  if (wasm.size() > kMaxModuleBytes) {
+    return fail(ErrorKind::kInvalidModule, "plugin is larger than " +
+                                               std::to_string(kMaxModuleBytes >> 20) + " MiB");
+  }
+  std::string digest = sha256_hex(wasm);
+  if (!options.expected_sha256.empty() && !sha256_matches(options.expected_sha256, digest)) {
+    return fail(ErrorKind::kIntegrity, "SHA-256 mismatch for plugin " + options.name + ": expected " +
+                                           options.expected_sha256 + ", got " + digest);
+  }
+  auto info = parse_module(wasm);
+  if (!info) return std::unexpected(info.error());
+  if (auto shape = check_shape(*info); !shape) return std::unexpected(shape.error());
+  if (options.limits.max_memory_pages == 0 || options.limits.max_memory_pages > 65536) {
+    return fail(ErrorKind::kInvalidArgument, "max_memory_pages must be between 1 and 65536");
+  }
+  auto capped = cap_memory_pages(wasm, options.limits.max_memory_pages);
+  if (!capped) return std::unexpected(capped.error());
+  auto compiled = vm.compile(*capped);
+  if (!compiled) return std::unexpected(compiled.error());
+
+  if (!options.logger) options.logger = default_logger;
+  if (!options.stdout_sink) options.stdout_sink = logger_sink(options.logger, LogLevel::kInfo, "stdout");
+  if (!options.stderr_sink) options.stderr_sink = logger_sink(options.logger, LogLevel::kWarn, "stderr");
+  if (!options.random) options.random = system_random();
+
+  auto module = std::shared_ptr<PluginModule>(new PluginModule());
+  module->options_ = std::move(options);
+  module->sha256_ = std::move(digest);
+  module->size_ = wasm.size();
+  module->compiled_ = std::move(*compiled);
+  for (const auto& hf : module->options_.host_functions) module->host_index_[hf.name] = &hf;
+
+  auto instance = PluginInstance::create(probe, module);
+  if (!instance) return std::unexpected(instance.error());
+  module->functions_ = std::move((*instance)->state_->registered);
+  if (module->functions_.empty()) {
+    return fail(ErrorKind::kInvalidModule, "plugin registered no functions in hookd_init");
+  }
+  return std::shared_ptr<const PluginModule>(std::move(module));
+}
+
+}  // namespace hookd::engine

@@ -1,0 +1,43 @@
+// Per-instance state shared by PluginInstance and the host imports it lends
+// the plugin (hookd.* and WASI). It outlives re-instantiation, so the import
+// closures that point at it stay valid when a faulty instance is replaced.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hookd/engine/plugin.hpp"
+
+namespace hookd::engine {
+
+struct PluginInstance::State {
+  const PluginModule* module = nullptr;
+  std::unique_ptr<Instance> vm;
+  const CallContext* ctx = nullptr;
+
+  // During hookd_init only.
+  bool initializing = false;
+  std::vector<FunctionInfo> registered;
+
+  // Result of the last hookd.host_call, until host_result takes it.
+  std::vector<uint8_t> pending;
+
+  int ex_call = -1;
+  int ex_input = -1;
+  uint32_t frame_ptr = 0;
+  uint32_t input_ptr = 0;
+  uint32_t input_capacity = 0;
+  bool poisoned = false;
+};
+
+// The `hookd` import namespace.
+std::vector<ImportFunc> hookd_imports(PluginInstance::State& state);
+// The `wasi_snapshot_preview1` namespace, covering every WASI function the
+// module imports (unknown ones answer ENOSYS/EBADF).
+std::vector<ImportFunc> wasi_imports(const ModuleInfo& info, PluginInstance::State& state);
+
+// Names of the hookd imports a plugin may use, for load-time validation.
+bool is_known_hookd_import(std::string_view name);
+
+}  // namespace hookd::engine

@@ -1,0 +1,143 @@
+#include "v8_instance.hpp"
+
+#include <array>
+
+namespace hookd::engine::v8impl {
+namespace {
+
+constexpr size_t kMaxArgs = 16;
+
+v8::Local<v8::Value> to_v8(v8::Isolate* isolate, const Val& v) {
+  switch (v.type) {
+    case ValType::kI32: return v8::Integer::New(isolate, v.i32);
+    case ValType::kI64: return v8::BigInt::New(isolate, v.i64);
+    case ValType::kF32: return v8::Number::New(isolate, v.f32);
+    case ValType::kF64: return v8::Number::New(isolate, v.f64);
+    case ValType::kOther: break;
+  }
+  return v8::Undefined(isolate);
+}
+
+Val from_v8(v8::Local<v8::Context> context, ValType type, v8::Local<v8::Value> v) {
+  Val out;
+  out.type = type;
+  switch (type) {
+    case ValType::kI32: out.i32 = v->Int32Value(context).FromMaybe(0); break;
+    case ValType::kI64:
+      out.i64 = v->IsBigInt() ? v.As<v8::BigInt>()->Int64Value() : 0;
+      break;
+    case ValType::kF32: out.f32 = static_cast<float>(v->NumberValue(context).FromMaybe(0)); break;
+    case ValType::kF64: out.f64 = v->NumberValue(context).FromMaybe(0); break;
+    case ValType::kOther: break;
+  }
+  return out;
+}
+
+}  // namespace
+
+V8Instance::~V8Instance() {
+  for (auto& e : exports_) e.fn.Reset();
+  memory_object_.Reset();
+}
+
+int V8Instance::find_export(std::string_view name) const {
+  for (size_t i = 0; i < exports_.size(); ++i) {
+    if (exports_[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void V8Instance::add_export(std::string name, FuncType type, v8::Local<v8::Function> fn) {
+  exports_.push_back(Export{std::move(name), std::move(type), v8::Global<v8::Function>(worker_.isolate(), fn)});
+}
+
+void V8Instance::set_memory(v8::Local<v8::WasmMemoryObject> memory) {
+  memory_object_.Reset(worker_.isolate(), memory);
+  backing_store_ = memory->Buffer()->GetBackingStore();
+}
+
+std::span<uint8_t> V8Instance::memory() {
+  if (!backing_store_) return {};
+  if (!worker_.trap_handler()) {
+    // Without guard regions V8 may move memory when it grows; re-read it.
+    v8::HandleScope handles(worker_.isolate());
+    backing_store_ = memory_object_.Get(worker_.isolate())->Buffer()->GetBackingStore();
+  }
+  // With guard regions memory grows in place: the base stays put and the
+  // backing store's length follows the growth.
+  return {static_cast<uint8_t*>(backing_store_->Data()), backing_store_->ByteLength()};
+}
+
+Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* result,
+                              std::chrono::nanoseconds timeout) {
+  if (export_index < 0 || static_cast<size_t>(export_index) >= exports_.size()) {
+    return fail(ErrorKind::kNotFound, "no such export");
+  }
+  Export& e = exports_[static_cast<size_t>(export_index)];
+  if (args.size() != e.type.params.size() || args.size() > kMaxArgs) {
+    return fail(ErrorKind::kInvalidArgument, "wrong number of arguments for " + e.name);
+  }
+  worker_.enter();
+  v8::Isolate* isolate = worker_.isolate();
+  v8::HandleScope handles(isolate);
+  v8::Local<v8::Context> context = worker_.context();
+  v8::Context::Scope context_scope(context);
+  v8::TryCatch tc(isolate);
+
+  std::array<v8::Local<v8::Value>, kMaxArgs> argv;
+  for (size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(isolate, args[i]);
+
+  host_error_.reset();
+  worker_.deadline().arm(timeout);
+  v8::MaybeLocal<v8::Value> ret =
+      e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv.data());
+  const bool timed_out =
+      worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
+
+  if (ret.IsEmpty()) {
+    if (timed_out || tc.HasTerminated()) {
+      if (!timed_out) isolate->CancelTerminateExecution();
+      return fail(ErrorKind::kTimeout,
+                  "deadline of " + std::to_string(timeout.count() / 1'000'000) + " ms exceeded");
+    }
+    if (host_error_) {
+      Error err = std::move(*host_error_);
+      host_error_.reset();
+      return std::unexpected(std::move(err));
+    }
+    return fail(ErrorKind::kTrap, exception_text(isolate, tc));
+  }
+  if (result != nullptr && !e.type.results.empty()) {
+    *result = from_v8(context, e.type.results[0], ret.ToLocalChecked());
+  }
+  return {};
+}
+
+void V8Instance::trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* thunk = static_cast<ImportThunk*>(info.Data().As<v8::External>()->Value());
+  const FuncType& type = thunk->import.type;
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+
+  std::array<Val, kMaxArgs> args;
+  const size_t n = std::min(type.params.size(), kMaxArgs);
+  for (size_t i = 0; i < n; ++i) args[i] = from_v8(context, type.params[i], info[static_cast<int>(i)]);
+
+  Val result;
+  Result<void> r = thunk->import.fn(*thunk->instance, std::span<const Val>(args.data(), n), &result);
+  if (!r) {
+    std::string text = thunk->import.module + "." + thunk->import.name + ": " + r.error().message;
+    Error err = std::move(r.error());
+    if (err.kind == ErrorKind::kInternal) err.kind = ErrorKind::kTrap;
+    err.message = text;
+    thunk->instance->set_host_error(std::move(err));
+    isolate->ThrowException(v8::Exception::Error(
+        v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
+                                static_cast<int>(text.size()))
+            .ToLocalChecked()));
+    return;
+  }
+  if (!type.results.empty()) info.GetReturnValue().Set(to_v8(isolate, result));
+}
+
+}  // namespace hookd::engine::v8impl

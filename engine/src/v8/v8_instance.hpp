@@ -1,0 +1,57 @@
+#pragma once
+
+#include <v8.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "v8_vm.hpp"
+
+namespace hookd::engine::v8impl {
+
+class V8Instance;
+
+// Binds one host import to one instance; reached from V8 through the
+// function's External data.
+struct ImportThunk {
+  ImportFunc import;
+  V8Instance* instance = nullptr;
+};
+
+class V8Instance final : public Instance, public Caller {
+ public:
+  explicit V8Instance(V8Worker& worker) : worker_(worker) {}
+  ~V8Instance() override;
+
+  [[nodiscard]] int find_export(std::string_view name) const override;
+  Result<void> call(int export_index, std::span<const Val> args, Val* result,
+                    std::chrono::nanoseconds timeout) override;
+  std::span<uint8_t> memory() override;
+
+  // Set up by V8Worker::instantiate.
+  std::vector<std::unique_ptr<ImportThunk>>& thunks() { return thunks_; }
+  void add_export(std::string name, FuncType type, v8::Local<v8::Function> fn);
+  void set_memory(v8::Local<v8::WasmMemoryObject> memory);
+  // A host import failed: remember why, so call() reports it rather than the
+  // generic exception V8 unwinds with.
+  void set_host_error(Error error) { host_error_ = std::move(error); }
+
+  static void trampoline(const v8::FunctionCallbackInfo<v8::Value>& info);
+
+ private:
+  struct Export {
+    std::string name;
+    FuncType type;
+    v8::Global<v8::Function> fn;
+  };
+
+  V8Worker& worker_;
+  std::vector<std::unique_ptr<ImportThunk>> thunks_;
+  std::vector<Export> exports_;
+  v8::Global<v8::WasmMemoryObject> memory_object_;
+  std::shared_ptr<v8::BackingStore> backing_store_;
+  std::optional<Error> host_error_;
+};
+
+}  // namespace hookd::engine::v8impl

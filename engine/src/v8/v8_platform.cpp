@@ -1,0 +1,31 @@
+#include "v8_platform.hpp"
+
+#include <libplatform/libplatform.h>
+#include <v8.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace hookd::engine::v8impl {
+
+bool ensure_v8_initialized(std::string_view extra_flags) {
+  static std::once_flag once;
+  static bool trap_handler = false;
+  std::call_once(once, [&] {
+    // Plugins are compiled once and called many times: compile everything
+    // with the optimising tier up front instead of tiering up under load.
+    std::string flags = "--no-liftoff --no-wasm-lazy-compilation ";
+    flags += extra_flags;
+    v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
+    trap_handler = v8::V8::EnableWebAssemblyTrapHandler(true);
+    // Deliberately leaked: V8 must outlive every isolate, including ones
+    // destroyed during static destruction.
+    static std::unique_ptr<v8::Platform> platform = v8::platform::NewDefaultPlatform();
+    v8::V8::InitializePlatform(platform.get());
+    v8::V8::Initialize();
+  });
+  return trap_handler;
+}
+
+}  // namespace hookd::engine::v8impl

@@ -1,0 +1,13 @@
+// Process-wide V8 state. V8 allows exactly one platform per process, so this
+// is the one singleton hookd has; everything else is owned explicitly.
+#pragma once
+
+#include <string_view>
+
+namespace hookd::engine::v8impl {
+
+// Initialises V8 on first use, applying `extra_flags` then. Returns whether
+// the wasm trap handler (guard-region bounds checks) is active.
+bool ensure_v8_initialized(std::string_view extra_flags);
+
+}  // namespace hookd::engine::v8impl

@@ -1,0 +1,86 @@
+// V8 implementation of the engine-neutral VM interface. Nothing outside
+// engine/src/v8 includes this file.
+#pragma once
+
+#include <v8.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "hookd/engine/vm.hpp"
+#include "watchdog.hpp"
+
+namespace hookd::engine::v8impl {
+
+class V8Vm;
+
+class V8CompiledModule final : public CompiledModule {
+ public:
+  V8CompiledModule(ModuleInfo info, v8::CompiledWasmModule compiled)
+      : info_(std::move(info)), compiled_(std::move(compiled)) {}
+  [[nodiscard]] const ModuleInfo& info() const override { return info_; }
+  [[nodiscard]] const v8::CompiledWasmModule& compiled() const { return compiled_; }
+
+ private:
+  ModuleInfo info_;
+  v8::CompiledWasmModule compiled_;  // shared native code, usable from any isolate
+};
+
+class V8Instance;
+
+class V8Worker final : public Worker {
+ public:
+  V8Worker(V8Vm& vm, bool trap_handler);
+  ~V8Worker() override;
+
+  Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module,
+                                                std::vector<ImportFunc> imports) override;
+  void terminate() override { isolate_->TerminateExecution(); }
+
+  // Makes this worker's isolate the entered one on the calling thread.
+  void enter();
+  v8::Isolate* isolate() const { return isolate_; }
+  v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
+  DeadlineSlot& deadline() { return deadline_; }
+  bool trap_handler() const { return trap_handler_; }
+
+ private:
+  V8Vm& vm_;
+  bool trap_handler_;
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  v8::Isolate* isolate_ = nullptr;
+  v8::Global<v8::Context> context_;
+  v8::Global<v8::Function> instance_ctor_;  // WebAssembly.Instance
+  DeadlineSlot deadline_;
+};
+
+class V8Vm final : public Vm {
+ public:
+  explicit V8Vm(const VmOptions& options);
+  ~V8Vm() override;
+
+  Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> wasm) override;
+  std::unique_ptr<Worker> create_worker() override;
+  [[nodiscard]] uint64_t compile_count() const override { return compile_count_.load(); }
+  [[nodiscard]] std::string_view name() const override { return "v8"; }
+
+  Watchdog& watchdog() { return watchdog_; }
+
+ private:
+  bool trap_handler_;
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  // Compilation runs in a private isolate under a Locker, so any thread
+  // (an admin request, a test) can compile.
+  std::mutex compile_mu_;
+  v8::Isolate* compile_isolate_ = nullptr;
+  v8::Global<v8::Context> compile_context_;
+  std::atomic<uint64_t> compile_count_{0};
+  Watchdog watchdog_;
+};
+
+// Text of a caught exception ("RuntimeError: unreachable").
+std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc);
+
+}  // namespace hookd::engine::v8impl

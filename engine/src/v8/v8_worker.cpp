@@ -1,0 +1,143 @@
+#include <algorithm>
+#include <map>
+
+#include "v8_instance.hpp"
+#include "v8_vm.hpp"
+
+namespace hookd::engine::v8impl {
+namespace {
+
+// The worker whose isolate is entered on this thread. Keeping it entered
+// between calls makes Isolate::Enter on the hot path a counter bump; only one
+// of our isolates is ever entered per thread, so enter/exit stay balanced.
+thread_local V8Worker* t_entered = nullptr;
+
+v8::Local<v8::String> str(v8::Isolate* isolate, std::string_view s) {
+  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal,
+                                 static_cast<int>(s.size()))
+      .ToLocalChecked();
+}
+
+std::string describe(const FuncType& t) {
+  auto names = [](const std::vector<ValType>& v) {
+    std::string out;
+    for (ValType x : v) {
+      if (!out.empty()) out += ",";
+      out += x == ValType::kI32 ? "i32" : x == ValType::kI64 ? "i64" : x == ValType::kF32 ? "f32" : x == ValType::kF64 ? "f64" : "?";
+    }
+    return out;
+  };
+  return "(" + names(t.params) + ")->(" + names(t.results) + ")";
+}
+
+}  // namespace
+
+V8Worker::V8Worker(V8Vm& vm, bool trap_handler)
+    : vm_(vm),
+      trap_handler_(trap_handler),
+      allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()),
+      deadline_([this] { isolate_->TerminateExecution(); }) {
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = allocator_.get();
+  isolate_ = v8::Isolate::New(params);
+  enter();
+  v8::HandleScope handles(isolate_);
+  v8::Local<v8::Context> context = v8::Context::New(isolate_);
+  context_.Reset(isolate_, context);
+  v8::Context::Scope scope(context);
+  v8::Local<v8::Value> wasm =
+      context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
+  v8::Local<v8::Value> ctor =
+      wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
+  instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
+  vm_.watchdog().add(&deadline_);
+}
+
+V8Worker::~V8Worker() {
+  vm_.watchdog().remove(&deadline_);
+  enter();
+  instance_ctor_.Reset();
+  context_.Reset();
+  isolate_->Exit();
+  t_entered = nullptr;
+  isolate_->Dispose();
+}
+
+void V8Worker::enter() {
+  if (t_entered == this) return;
+  if (t_entered != nullptr) t_entered->isolate_->Exit();
+  isolate_->Enter();
+  t_entered = this;
+}
+
+Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& module,
+                                                        std::vector<ImportFunc> imports) {
+  const auto& compiled = static_cast<const V8CompiledModule&>(module);
+  enter();
+  v8::HandleScope handles(isolate_);
+  v8::Local<v8::Context> context = this->context();
+  v8::Context::Scope context_scope(context);
+  v8::TryCatch tc(isolate_);
+
+  v8::Local<v8::WasmModuleObject> module_object;
+  if (!v8::WasmModuleObject::FromCompiledModule(isolate_, compiled.compiled()).ToLocal(&module_object)) {
+    return fail(ErrorKind::kInstantiate, "cannot share compiled module: " + exception_text(isolate_, tc));
+  }
+
+  auto instance = std::make_unique<V8Instance>(*this);
+  std::map<std::string, v8::Local<v8::Object>> namespaces;
+  for (const ImportInfo& imp : module.info().imports) {
+    if (imp.kind != ExternKind::kFunc) {
+      return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
+                                        ", which is not a function; hookd provides only functions");
+    }
+    auto it = std::find_if(imports.begin(), imports.end(), [&](const ImportFunc& f) {
+      return f.module == imp.module && f.name == imp.name;
+    });
+    if (it == imports.end()) {
+      return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
+                                        ", which hookd does not provide");
+    }
+    if (!(it->type == imp.type)) {
+      return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name + " as " +
+                                        describe(imp.type) + ", hookd provides " + describe(it->type));
+    }
+    auto thunk = std::make_unique<ImportThunk>(ImportThunk{*it, instance.get()});
+    v8::Local<v8::Function> fn;
+    if (!v8::Function::New(context, &V8Instance::trampoline, v8::External::New(isolate_, thunk.get()),
+                           static_cast<int>(imp.type.params.size()))
+             .ToLocal(&fn)) {
+      return fail(ErrorKind::kInstantiate, "cannot create import " + imp.name);
+    }
+    instance->thunks().push_back(std::move(thunk));
+    auto& ns = namespaces[imp.module];
+    if (ns.IsEmpty()) ns = v8::Object::New(isolate_);
+    (void)ns->Set(context, str(isolate_, imp.name), fn);
+  }
+  v8::Local<v8::Object> import_object = v8::Object::New(isolate_);
+  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, str(isolate_, name), ns);
+
+  v8::Local<v8::Value> argv[2] = {module_object, import_object};
+  v8::Local<v8::Object> wasm_instance;
+  if (!instance_ctor_.Get(isolate_)->NewInstance(context, 2, argv).ToLocal(&wasm_instance)) {
+    return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
+  }
+  v8::Local<v8::Value> exports_value;
+  if (!wasm_instance->Get(context, str(isolate_, "exports")).ToLocal(&exports_value) ||
+      !exports_value->IsObject()) {
+    return fail(ErrorKind::kInstantiate, "instance has no exports object");
+  }
+  auto exports = exports_value.As<v8::Object>();
+  for (const ExportInfo& exp : module.info().exports) {
+    v8::Local<v8::Value> v;
+    if (!exports->Get(context, str(isolate_, exp.name)).ToLocal(&v)) continue;
+    if (exp.kind == ExternKind::kFunc && v->IsFunction()) {
+      instance->add_export(exp.name, exp.type, v.As<v8::Function>());
+    } else if (exp.kind == ExternKind::kMemory && v->IsWasmMemoryObject()) {
+      instance->set_memory(v.As<v8::WasmMemoryObject>());
+    }
+  }
+  return std::unique_ptr<Instance>(std::move(instance));
+}
+
+}  // namespace hookd::engine::v8impl

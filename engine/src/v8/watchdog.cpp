@@ -1,0 +1,70 @@
+#include "watchdog.hpp"
+
+#include <algorithm>
+#include <time.h>
+
+namespace hookd::engine {
+
+uint64_t DeadlineSlot::now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+void DeadlineSlot::arm(std::chrono::nanoseconds timeout) {
+  if (timeout.count() <= 0) return;
+  deadline_.store(now_ns() + static_cast<uint64_t>(timeout.count()), std::memory_order_release);
+}
+
+bool DeadlineSlot::disarm(const std::function<void()>& cancel) {
+  if (deadline_.load(std::memory_order_relaxed) == kIdle) return false;
+  uint64_t prev = deadline_.exchange(kIdle, std::memory_order_acq_rel);
+  if (prev != kTerminating) return false;
+  // The watchdog claimed this call; wait for it to finish requesting
+  // termination before cancelling, or the request could land on a later call.
+  while (!terminated_.load(std::memory_order_acquire)) std::this_thread::yield();
+  terminated_.store(false, std::memory_order_relaxed);
+  cancel();
+  return true;
+}
+
+void DeadlineSlot::check(uint64_t now) {
+  uint64_t d = deadline_.load(std::memory_order_acquire);
+  if (d == kIdle || d == kTerminating || now < d) return;
+  if (!deadline_.compare_exchange_strong(d, kTerminating, std::memory_order_acq_rel)) return;
+  terminate_();
+  terminated_.store(true, std::memory_order_release);
+}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Watchdog::add(DeadlineSlot* slot) {
+  std::lock_guard lock(mu_);
+  slots_.push_back(slot);
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void Watchdog::remove(DeadlineSlot* slot) {
+  std::lock_guard lock(mu_);
+  slots_.erase(std::remove(slots_.begin(), slots_.end(), slot), slots_.end());
+}
+
+void Watchdog::run() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, tick_);
+    const uint64_t now = DeadlineSlot::now_ns();
+    // Slots are removed under this lock before their worker is destroyed,
+    // so terminating through them here is safe.
+    for (DeadlineSlot* s : slots_) s->check(now);
+  }
+}
+
+}  // namespace hookd::engine
