@@ -1,0 +1,58 @@
+/* badptr: hands the host pointers/lengths outside linear memory. Each call
+ * must fail with a trap naming the import (or, for bad_output, a protocol
+ * error), never read or write host memory. Uses the raw imports directly. */
+#include "ok.h"
+
+#define RAW(name) __attribute__((import_module("hookd"), import_name(name)))
+RAW("log") void raw_log(int32_t level, uint32_t ptr, uint32_t len);
+RAW("host_call")
+int32_t raw_host_call(uint32_t name_ptr, uint32_t name_len, uint32_t in_ptr, uint32_t in_len,
+                      uint32_t result_len_ptr);
+RAW("host_result") uint32_t raw_host_result(uint32_t dst_ptr, uint32_t dst_len);
+
+#define ADDR(p) ((uint32_t)(uintptr_t)(p))
+
+static int bad_log(const uint8_t* input, size_t len) {
+  raw_log(HOOKD_LOG_INFO, 0xFFFFFF00u, 1000);
+  return hookd_output_str("bad_log returned");
+}
+
+/* ptr + len wraps to 15 in 32-bit arithmetic: only a 64-bit check catches it. */
+static int wrap_len(const uint8_t* input, size_t len) {
+  raw_log(HOOKD_LOG_INFO, 16, 0xFFFFFFFFu);
+  return hookd_output_str("wrap_len returned");
+}
+
+static int bad_host_call(const uint8_t* input, size_t len) {
+  static uint32_t result_len;
+  raw_host_call(0xFFFFFF00u, 64, ADDR(input), (uint32_t)len, ADDR(&result_len));
+  return hookd_output_str("bad_host_call returned");
+}
+
+/* A well-formed call to the host function "relay" (whatever it answers),
+ * then a result copy to an address past the end of memory. */
+static int bad_result_ptr(const uint8_t* input, size_t len) {
+  static const char name[] = "relay";
+  static uint32_t result_len;
+  raw_host_call(ADDR(name), sizeof name - 1, ADDR(input), (uint32_t)len, ADDR(&result_len));
+  raw_host_result(0xFFFFFFF0u, 64);
+  return hookd_output_str("bad_result_ptr returned");
+}
+
+/* Claims success with an output outside memory, writing the frame directly. */
+static int bad_output(const uint8_t* input, size_t len) {
+  hookd_frame_t* frame = hookd_current_frame();
+  frame->out_ptr = 0xFFFFFF00u;
+  frame->out_len = 4096;
+  frame->status = 0;
+  return HOOKD_OK;
+}
+
+HOOKD_INIT() {
+  hookd_register("bad_log", bad_log, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("wrap_len", wrap_len, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("bad_host_call", bad_host_call, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("bad_result_ptr", bad_result_ptr, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("bad_output", bad_output, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+  REGISTER_OK();
+}
