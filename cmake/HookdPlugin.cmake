@@ -4,7 +4,8 @@
 # with the PDK, using clang-14 directly through custom commands. The host
 # build keeps its own (native) compilers: wasm is a second target platform,
 # which one CMake project cannot configure twice, hence no add_executable.
-# .c files are compiled as C11, everything else as C++20 without exceptions
+# .c files are compiled as gnu11 (POSIX/BSD declarations such as getentropy
+# visible), everything else as C++20 without exceptions
 # or RTTI (libc++ for wasm32 is built without them). Plugins that do not use
 # the PDK (hand-written ABI tests) pass NO_PDK.
 #
@@ -59,9 +60,6 @@ function(hookd_add_plugin name)
     list(APPEND sources "${pdk_dir}/src/pdk.c")
     list(APPEND includes "-I${pdk_dir}/include")
   endif()
-  # Headers are tracked through depfiles; the glob is a fallback for
-  # generators/versions that ignore DEPFILE.
-  file(GLOB pdk_headers "${pdk_dir}/include/hookd/*")
 
   set(objects)
   set(linker "${HOOKD_WASM_CC}")
@@ -84,8 +82,8 @@ function(hookd_add_plugin name)
       OUTPUT "${obj}"
       COMMAND "${cc}" ${common} ${lang_flags} -Wall -Wextra -Wno-unused-parameter ${ARG_COMPILE_OPTIONS}
               ${includes} -MD -MF "${obj}.d" -c "${src}" -o "${obj}"
-      DEPENDS "${src}" ${pdk_headers}
-      DEPFILE "${obj}.d"
+      DEPENDS "${src}"
+      DEPFILE "${obj}.d" # clang -MD: header edits rebuild exactly the users
       COMMENT "wasm32 ${name}: ${base}"
       VERBATIM)
     list(APPEND objects "${obj}")
