@@ -1,0 +1,265 @@
+// hookd's configuration: the schema as plain structs and the functions that
+// build it from a TOML file, the environment (HOOKD_*) and command-line flags,
+// in that order of increasing precedence.
+//
+// Error policy: nothing here throws out of the public API. Every problem found
+// is collected as a ConfigError naming the source, line and key, so an operator
+// sees all mistakes in one run instead of fixing them one at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hookd/config/address.hpp"
+
+namespace hookd::config {
+
+using std::chrono::milliseconds;
+
+enum class LogLevel { trace, debug, info, warn, error, off };
+enum class LogFormat { text, json };
+enum class KvBackend { lmdb, redis, memory };
+enum class KvMode { read, read_write };  // "r", "rw"
+
+std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+std::string_view to_string(KvBackend backend);
+std::string_view to_string(KvMode mode);
+
+struct ServerConfig {
+  HostPort listen{"127.0.0.1", 8080};
+  HostPort admin_listen{"127.0.0.1", 9090};
+  unsigned workers = 0;  // 0: one per core, see effective_workers()
+  std::filesystem::path data_dir = "./data";
+  std::string admin_token;  // empty: the server generates one at start
+  std::vector<IpNetwork> trusted_proxies;
+  milliseconds drain_timeout{10'000};
+  bool load_example_plugins = true;  // used only when no plugin is configured
+
+  bool operator==(const ServerConfig&) const = default;
+};
+
+/// Resolves workers = 0 to the number of cores (at least 1).
+unsigned effective_workers(const ServerConfig& server);
+
+struct LimitsConfig {
+  std::uint64_t max_header_bytes = 8192;
+  std::uint64_t max_body_bytes = 1'048'576;
+  std::uint32_t max_connections = 10'000;
+  milliseconds read_timeout{30'000};
+  milliseconds idle_timeout{60'000};
+  std::uint32_t queue_depth = 1024;  // per worker
+  std::uint64_t ws_max_message_bytes = 1'048'576;
+  milliseconds ws_idle_timeout{60'000};
+  milliseconds ws_ping_interval{20'000};  // 0 disables pings
+  bool ws_permessage_deflate = false;
+
+  bool operator==(const LimitsConfig&) const = default;
+};
+
+/// Resource limits of one plugin instance.
+struct PluginLimits {
+  std::uint32_t max_memory_pages = 256;  // 64 KiB wasm pages
+  milliseconds deadline{1000};
+  std::uint32_t max_concurrency = 64;  // across all workers
+
+  bool operator==(const PluginLimits&) const = default;
+};
+
+/// A plugin's own limits; unset fields fall back to [plugin_defaults], so a
+/// later change of the defaults reaches every plugin that did not override it.
+struct PluginLimitOverrides {
+  std::optional<std::uint32_t> max_memory_pages;
+  std::optional<milliseconds> deadline;
+  std::optional<std::uint32_t> max_concurrency;
+
+  PluginLimits resolve(const PluginLimits& defaults) const;
+  bool operator==(const PluginLimitOverrides&) const = default;
+};
+
+struct KvGrant {
+  std::string namespace_name;  // empty means "the plugin's own name"
+  KvMode mode = KvMode::read;
+
+  bool operator==(const KvGrant&) const = default;
+};
+
+/// What host functions a plugin may call. Everything is denied unless granted,
+/// except reading its own config values.
+struct PluginGrants {
+  std::optional<KvGrant> kv;          // absent: no KV access
+  std::vector<FetchPattern> fetch;    // empty: no outbound requests
+  bool config = true;
+  LogLevel log_level = LogLevel::info;  // most verbose level the plugin may use
+  std::uint32_t log_rate_per_sec = 100;
+
+  bool operator==(const PluginGrants&) const = default;
+};
+
+/// The settings of a plugin that travel with it: from [plugins.<name>] in the
+/// file, or as JSON next to an upload on the admin API.
+struct PluginSettings {
+  std::string sha256;  // empty, or 64 lower-case hex digits
+  PluginLimitOverrides limits;
+  std::map<std::string, std::string> config;
+  PluginGrants grants;
+
+  bool operator==(const PluginSettings&) const = default;
+};
+
+struct PluginConfig {
+  std::string name;  // [A-Za-z0-9_-]{1,64}
+  std::filesystem::path path;  // absolute when loaded from a file
+  PluginSettings settings;
+
+  bool operator==(const PluginConfig&) const = default;
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::text;
+  bool access_log = true;
+
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct RedisConfig {
+  HostPort address{"127.0.0.1", 6379};
+  std::string password;
+  std::uint32_t database = 0;
+  milliseconds connect_timeout{1000};
+  milliseconds command_timeout{1000};
+  std::uint32_t pool_size = 8;
+
+  bool operator==(const RedisConfig&) const = default;
+};
+
+struct KvConfig {
+  KvBackend backend = KvBackend::lmdb;
+  std::uint64_t map_size_mb = 1024;
+  RedisConfig redis;
+
+  bool operator==(const KvConfig&) const = default;
+};
+
+struct FetchConfig {
+  std::filesystem::path extra_ca_file;  // empty: system CAs only
+  milliseconds connect_timeout{5000};
+  milliseconds total_timeout{30'000};
+  std::uint64_t max_response_bytes = 10'485'760;
+  std::uint32_t max_redirects = 5;
+
+  bool operator==(const FetchConfig&) const = default;
+};
+
+/// Where a setting got its current value, so that checks made after all layers
+/// are merged can still point at the line or variable to fix.
+struct Origin {
+  std::string source;  // "hookd.toml", "environment", "command line"
+  int line = 0;        // 0 when the source has no lines
+  std::string name;    // the setting as spelled there: "server.listen", "HOOKD_SERVER_LISTEN"
+};
+
+struct Config {
+  ServerConfig server;
+  LimitsConfig limits;
+  PluginLimits plugin_defaults;
+  LogConfig log;
+  KvConfig kv;
+  FetchConfig fetch;
+  std::vector<PluginConfig> plugins;  // sorted by name
+
+  /// Keyed by dotted key ("server.listen"); a key missing here has its default.
+  std::map<std::string, Origin, std::less<>> origins;
+
+  /// Effective limits of a plugin: its overrides on top of plugin_defaults.
+  PluginLimits limits_for(const PluginConfig& plugin) const;
+  const PluginConfig* find_plugin(std::string_view name) const;
+};
+
+struct ConfigError {
+  enum class Kind { invalid_value, unknown_key, missing_key, syntax, io, conflict };
+
+  std::string source;  // file name, "environment", "command line", ...
+  int line = 0;        // 1-based; 0 when unknown
+  std::string key;     // "server.workers", "HOOKD_SERVER_WORKERS", "--workers"
+  std::string message;
+  Kind kind = Kind::invalid_value;
+
+  /// "hookd.toml:12: server.workers: expected an integer between 1 and 256, got \"x\""
+  /// or "hookd.toml:7: unknown key 'server.listne'".
+  std::string to_string() const;
+};
+
+using Errors = std::vector<ConfigError>;
+using Result = std::expected<Config, Errors>;
+
+/// Joins errors one per line, for printing.
+std::string to_string(const Errors& errors);
+
+/// The embedded defaults: what hookd runs with when no file is given.
+Config defaults();
+
+/// Parses TOML text. `source_name` prefixes errors; relative plugin paths are
+/// resolved against `base_dir` (left relative when it is empty).
+Result parse_config(std::string_view toml_text, std::string_view source_name,
+                    const std::filesystem::path& base_dir = {});
+
+/// Reads and parses a file; relative plugin paths are resolved against the
+/// file's folder. Errors name the file as given.
+Result load_config_file(const std::filesystem::path& path);
+
+/// Looks up an environment variable by name.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The process environment (getenv).
+EnvLookup process_environment();
+
+/// Applies HOOKD_<SECTION>_<KEY> for every scalar of server, limits,
+/// plugin_defaults, log, kv (HOOKD_KV_REDIS_* for [kv.redis]) and fetch, plus
+/// HOOKD_ADMIN_TOKEN for server.admin_token. HOOKD_SERVER_TRUSTED_PROXIES is a
+/// comma-separated list. Returns the errors (empty on success); a variable with
+/// a bad value leaves its setting unchanged.
+[[nodiscard]] Errors apply_env_overrides(Config& config, const EnvLookup& env);
+
+/// The env variable that overrides a dotted key ("server.workers" ->
+/// "HOOKD_SERVER_WORKERS"); nullopt for keys that have none.
+std::optional<std::string> env_variable_for(std::string_view dotted_key);
+
+/// The settings `hookd serve` takes as flags.
+struct CliOverrides {
+  // Initialized so that designated initializers may name any subset.
+  std::optional<std::string> listen = std::nullopt;
+  std::optional<std::string> admin_listen = std::nullopt;
+  std::optional<std::filesystem::path> data_dir = std::nullopt;
+  std::optional<std::int64_t> workers = std::nullopt;
+};
+
+[[nodiscard]] Errors apply_cli_overrides(Config& config, const CliOverrides& cli);
+
+/// Cross-field checks, and re-checks every value against the schema so a
+/// Config built in code gets the same scrutiny as one read from a file.
+[[nodiscard]] Errors validate(const Config& config);
+
+/// What `hookd serve` does: the file (or the defaults when there is none), then
+/// the environment, then flags, then validate(). All errors of all layers.
+struct LoadRequest {
+  std::optional<std::filesystem::path> file = std::nullopt;
+  EnvLookup env = {};  // empty: no environment layer
+  CliOverrides cli = {};
+};
+Result load(const LoadRequest& request);
+
+/// The effective configuration as TOML (with plugins), e.g. for `hookd config show`.
+/// The admin token is written as "<redacted>" unless `include_secrets`.
+std::string to_toml(const Config& config, bool include_secrets = false);
+
+}  // namespace hookd::config
