@@ -1,0 +1,103 @@
+// In-process call cost: a 64-byte echo through the native ABI on a warm
+// instance, and a call that makes one host call. A counting operator new
+// reports host heap allocations per call (target: zero).
+//
+//   build/tests/bench/engine_benchmark --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "hookd/hookd.hpp"
+#include "test_plugins.hpp"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+hookd::Plugin load(std::string_view name, hookd::PluginOptions options = {}) {
+  auto plugin = hookd::Plugin::load_file(hookd::test::plugin_path(name), std::move(options));
+  if (!plugin) {
+    std::fprintf(stderr, "cannot load %s: %s\n", std::string(name).c_str(), plugin.error().describe().c_str());
+    std::exit(1);
+  }
+  return std::move(*plugin);
+}
+
+void report_allocations(benchmark::State& state, uint64_t before) {
+  const uint64_t allocs = g_allocations.load() - before;
+  state.counters["allocs_per_call"] =
+      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(state.iterations()));
+}
+
+void BM_Echo64(benchmark::State& state) {
+  hookd::Plugin plugin = load("echo");
+  const std::string payload(64, 'x');
+  std::vector<uint8_t> out(64);
+  for (int i = 0; i < 1000; ++i) (void)plugin.call("echo", hookd::test::bytes(payload));  // warm up
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = plugin.call("echo", hookd::test::bytes(payload));
+    std::memcpy(out.data(), r->data(), r->size());  // the one copy out
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocations(state, before);
+}
+BENCHMARK(BM_Echo64);
+
+void BM_Echo64_FunctionResolved(benchmark::State& state) {
+  // The gateway resolves the function once per route; this is its call cost.
+  auto vm = hookd::engine::create_v8_vm();
+  auto bytes = hookd::read_file(hookd::test::plugin_path("echo"));
+  auto worker = vm->create_worker();
+  auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
+  auto instance = hookd::engine::PluginInstance::create(*worker, *module);
+  const hookd::FunctionInfo& fn = *(*module)->find_function("echo");
+  const std::string payload(64, 'x');
+  std::vector<uint8_t> out(64);
+  for (int i = 0; i < 1000; ++i) (void)(*instance)->call(fn, hookd::test::bytes(payload));
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = (*instance)->call(fn, hookd::test::bytes(payload));
+    std::memcpy(out.data(), r->data(), r->size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocations(state, before);
+  instance->reset();
+}
+BENCHMARK(BM_Echo64_FunctionResolved);
+
+void BM_OneHostCall(benchmark::State& state) {
+  hookd::PluginOptions options;
+  options.host_functions.push_back(hookd::HostFnBytes(
+      "relay", [](const hookd::CallContext&, std::span<const uint8_t> in,
+                  std::vector<uint8_t>& out) -> hookd::Result<void> {
+        out.assign(in.begin(), in.end());
+        return {};
+      }));
+  hookd::Plugin plugin = load("hostcall", std::move(options));
+  const std::string payload(64, 'x');
+  for (int i = 0; i < 1000; ++i) (void)plugin.call("relay", hookd::test::bytes(payload));
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = plugin.call("relay", hookd::test::bytes(payload));
+    benchmark::DoNotOptimize(r->data());
+  }
+  report_allocations(state, before);
+}
+BENCHMARK(BM_OneHostCall);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,91 @@
+// Loading: integrity, ABI and link checks happen before a plugin can run.
+#include <gtest/gtest.h>
+
+#include "hookd/hookd.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd {
+namespace {
+
+using test::plugin_path;
+
+TEST(PluginLoad, ListsRegisteredFunctionsWithTheirFormats) {
+  auto plugin = Plugin::load_file(plugin_path("greet"));
+  ASSERT_TRUE(plugin) << plugin.error().describe();
+  const FunctionInfo* greet = plugin->module().find_function("greet");
+  ASSERT_NE(greet, nullptr);
+  EXPECT_EQ(greet->input, Format::kMsgpack);
+  EXPECT_EQ(greet->output, Format::kMsgpack);
+}
+
+TEST(PluginLoad, AcceptsTheRightSha256InAnyCase) {
+  auto first = Plugin::load_file(plugin_path("echo"));
+  ASSERT_TRUE(first);
+  std::string upper = first->sha256();
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  PluginOptions options;
+  options.expected_sha256 = upper;
+  EXPECT_TRUE(Plugin::load_file(plugin_path("echo"), options));
+}
+
+TEST(PluginLoad, Sha256MismatchNamesBothHashes) {
+  PluginOptions options;
+  options.expected_sha256 = std::string(64, 'a');
+  auto plugin = Plugin::load_file(plugin_path("echo"), options);
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kIntegrity);
+  auto bytes = read_file(plugin_path("echo"));
+  EXPECT_NE(plugin.error().message.find(std::string(64, 'a')), std::string::npos);
+  EXPECT_NE(plugin.error().message.find(engine::sha256_hex(*bytes)), std::string::npos);
+}
+
+TEST(PluginLoad, AbiMismatchIsHumanReadable) {
+  auto plugin = Plugin::load_file(plugin_path("abi2"));
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kAbiMismatch);
+  EXPECT_EQ(plugin.error().message, "plugin ABI 2, host supports 1");
+}
+
+TEST(PluginLoad, PlainWasmIsNotAHookdPlugin) {
+  auto plugin = Plugin::load_file(plugin_path("noabi"));
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
+  EXPECT_NE(plugin.error().message.find("not a hookd plugin"), std::string::npos);
+}
+
+TEST(PluginLoad, UnknownImportIsALinkErrorNamingIt) {
+  auto plugin = Plugin::load_file(plugin_path("envimport"));
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kLink);
+  EXPECT_NE(plugin.error().message.find("env.missing_fn"), std::string::npos);
+}
+
+TEST(PluginLoad, DuplicateRegistrationFailsTheLoad) {
+  auto plugin = Plugin::load_file(plugin_path("dupreg"));
+  ASSERT_FALSE(plugin);
+  EXPECT_NE(plugin.error().message.find("registered twice"), std::string::npos);
+}
+
+TEST(PluginLoad, GarbageBytesGiveAnErrorNotACrash) {
+  std::vector<uint8_t> junk(1000, 0x41);
+  auto plugin = Plugin::load_bytes(junk);
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
+}
+
+TEST(PluginLoad, MissingFileNamesThePath) {
+  auto plugin = Plugin::load_file("/nonexistent/x.wasm");
+  ASSERT_FALSE(plugin);
+  EXPECT_NE(plugin.error().message.find("/nonexistent/x.wasm"), std::string::npos);
+}
+
+TEST(PluginLoad, MemoryLimitBelowInitialMemoryIsRefused) {
+  PluginOptions options;
+  options.limits.max_memory_pages = 1;
+  auto plugin = Plugin::load_file(plugin_path("echo"), options);
+  ASSERT_FALSE(plugin);
+  EXPECT_NE(plugin.error().message.find("limit is 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hookd

@@ -1,0 +1,92 @@
+// WASI: stdout/stderr capture, random sources, clocks, logging.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "hookd/hookd.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd {
+namespace {
+
+using test::plugin_path;
+
+TEST(Wasi, StdoutAndStderrGoToTheirSinksTaggedWithThePluginName) {
+  std::vector<std::pair<std::string, std::string>> out, err;
+  PluginOptions options;
+  options.name = "printer";
+  options.stdout_sink = [&](std::string_view p, std::string_view c) { out.emplace_back(p, c); };
+  options.stderr_sink = [&](std::string_view p, std::string_view c) { err.emplace_back(p, c); };
+  auto plugin = Plugin::load_file(plugin_path("misc"), options);
+  ASSERT_TRUE(plugin);
+  ASSERT_TRUE(plugin->call_string("print", "abc"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].first, "printer");
+  EXPECT_EQ(out[0].second, "stdout: abc\n");
+  std::string all_err;
+  for (auto& e : err) all_err += e.second;
+  EXPECT_EQ(all_err, "stderr: abc\n");
+}
+
+TEST(Wasi, DeterministicRandomSourceRepeatsForTheSameSeed) {
+  auto random_with = [](uint64_t seed) {
+    PluginOptions options;
+    options.random = deterministic_random(seed);
+    auto plugin = Plugin::load_file(plugin_path("misc"), options);
+    EXPECT_TRUE(plugin);
+    auto a = plugin->call_string("random", "");
+    auto b = plugin->call_string("random", "");
+    return *a + *b;
+  };
+  const std::string first = random_with(7);
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_EQ(first, random_with(7));
+  EXPECT_NE(first, random_with(8));
+  EXPECT_NE(first.substr(0, 32), first.substr(32));
+}
+
+TEST(Wasi, SystemRandomDiffersBetweenCalls) {
+  auto plugin = Plugin::load_file(plugin_path("misc"));
+  ASSERT_TRUE(plugin);
+  EXPECT_NE(*plugin->call_string("random", ""), *plugin->call_string("random", ""));
+}
+
+TEST(Wasi, RealtimeClockMatchesTheHost) {
+  auto plugin = Plugin::load_file(plugin_path("misc"));
+  ASSERT_TRUE(plugin);
+  auto now = plugin->call_string("now", "");
+  ASSERT_TRUE(now);
+  const long plugin_secs = std::stol(*now);
+  const long host_secs = static_cast<long>(std::time(nullptr));
+  EXPECT_LE(std::abs(plugin_secs - host_secs), 2);
+}
+
+TEST(Logging, PluginLogsReachTheLoggerAtEveryLevelWithTheRequestId) {
+  struct Line {
+    LogLevel level;
+    std::string plugin, request_id, message;
+  };
+  std::vector<Line> lines;
+  PluginOptions options;
+  options.name = "chatty";
+  options.logger = [&](LogLevel l, std::string_view p, const CallContext& ctx, std::string_view m) {
+    lines.push_back({l, std::string(p), std::string(ctx.request_id), std::string(m)});
+  };
+  auto plugin = Plugin::load_file(plugin_path("misc"), options);
+  ASSERT_TRUE(plugin);
+  CallContext ctx{"req-42"};
+  auto out = plugin->call("log", test::bytes("hi there"), ctx);
+  ASSERT_TRUE(out);
+  std::vector<LogLevel> levels;
+  for (const auto& l : lines) {
+    if (l.message.find("hi there") == std::string::npos) continue;
+    EXPECT_EQ(l.plugin, "chatty");
+    EXPECT_EQ(l.request_id, "req-42");
+    levels.push_back(l.level);
+  }
+  EXPECT_EQ(levels, (std::vector<LogLevel>{LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo,
+                                           LogLevel::kWarn, LogLevel::kError}));
+}
+
+}  // namespace
+}  // namespace hookd

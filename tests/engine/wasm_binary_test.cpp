@@ -1,0 +1,75 @@
+#include "hookd/engine/wasm_binary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "hookd/hookd.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd::engine {
+namespace {
+
+std::vector<uint8_t> load(std::string_view name) {
+  auto bytes = read_file(test::plugin_path(name));
+  EXPECT_TRUE(bytes.has_value());
+  return bytes.value_or(std::vector<uint8_t>{});
+}
+
+TEST(WasmBinary, ReadsImportsExportsAndMemoryOfARealPlugin) {
+  auto info = parse_module(load("echo"));
+  ASSERT_TRUE(info) << info.error().message;
+  const ExportInfo* call = info->find_export("hookd_call");
+  ASSERT_NE(call, nullptr);
+  EXPECT_EQ(call->type.params.size(), 3u);
+  EXPECT_EQ(call->type.results.size(), 1u);
+  EXPECT_TRUE(info->memory.defined);
+  bool imports_register = false;
+  for (const auto& imp : info->imports) imports_register |= imp.module == "hookd" && imp.name == "register_function";
+  EXPECT_TRUE(imports_register);
+}
+
+TEST(WasmBinary, CapsMemoryMaximumWithoutChangingAnythingElse) {
+  auto wasm = load("echo");
+  auto capped = cap_memory_pages(wasm, 40);
+  ASSERT_TRUE(capped) << capped.error().message;
+  auto info = parse_module(*capped);
+  ASSERT_TRUE(info);
+  ASSERT_TRUE(info->memory.max_pages.has_value());
+  EXPECT_EQ(*info->memory.max_pages, 40u);
+  EXPECT_EQ(info->exports.size(), parse_module(wasm)->exports.size());
+}
+
+TEST(WasmBinary, RefusesACapBelowTheInitialMemory) {
+  auto capped = cap_memory_pages(load("echo"), 1);
+  ASSERT_FALSE(capped);
+  EXPECT_NE(capped.error().message.find("pages at start"), std::string::npos);
+}
+
+TEST(WasmBinary, RejectsNonWasmAndTruncatedInput) {
+  std::vector<uint8_t> junk = {'h', 'e', 'l', 'l', 'o', 0, 0, 0, 0};
+  auto r = parse_module(junk);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("not a WebAssembly module"), std::string::npos);
+
+  auto wasm = load("echo");
+  for (size_t cut : {9ul, 20ul, wasm.size() / 2, wasm.size() - 1}) {
+    std::vector<uint8_t> truncated(wasm.begin(), wasm.begin() + static_cast<long>(cut));
+    EXPECT_FALSE(parse_module(truncated)) << "cut at " << cut;
+  }
+}
+
+TEST(WasmBinary, SurvivesRandomCorruption) {
+  auto wasm = load("echo");
+  std::mt19937 rng(42);
+  for (int round = 0; round < 2000; ++round) {
+    auto copy = wasm;
+    for (int i = 0; i < 4; ++i) copy[8 + rng() % (copy.size() - 8)] = static_cast<uint8_t>(rng());
+    (void)parse_module(copy);        // must not crash or hang
+    (void)cap_memory_pages(copy, 64);
+  }
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace hookd::engine
