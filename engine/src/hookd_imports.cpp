@@ -52,11 +52,18 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
         auto name = guest_string(c.memory(), a[0].i32, a[1].i32);
         if (!name) return out_of_bounds("function name");
         if (!valid_function_name(*name) || st.registered.size() >= kMaxFunctions) {
+          if (st.init_error.empty()) {
+            st.init_error = "invalid function name \"" + std::string(name->substr(0, 64)) +
+                            "\" (1-128 characters of A-Z a-z 0-9 _ . -, at most 1024 functions)";
+          }
           r->i32 = HOOKD_REGISTER_BAD_NAME;
           return {};
         }
         for (const auto& f : st.registered) {
           if (f.name == *name || f.id == a[2].i32) {
+            if (st.init_error.empty()) {
+              st.init_error = "function \"" + std::string(*name) + "\" registered twice (or its id reused)";
+            }
             r->i32 = HOOKD_REGISTER_DUPLICATE;
             return {};
           }

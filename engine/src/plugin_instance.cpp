@@ -49,9 +49,11 @@ Result<void> PluginInstance::start() {
   }
   st.initializing = true;
   st.registered.clear();
+  st.init_error.clear();
   auto init = inst.call(inst.find_export("hookd_init"), {}, nullptr, deadline);
   st.initializing = false;
   if (!init) return std::unexpected(init.error());
+  if (!st.init_error.empty()) return fail(ErrorKind::kInvalidModule, "hookd_init: " + st.init_error);
   if (!module_->functions().empty() && st.registered != module_->functions()) {
     return fail(ErrorKind::kInstantiate, "plugin registered different functions than at load");
   }

@@ -19,6 +19,7 @@ struct PluginInstance::State {
   // During hookd_init only.
   bool initializing = false;
   std::vector<FunctionInfo> registered;
+  std::string init_error;  // first registration the host refused
 
   // Result of the last hookd.host_call, until host_result takes it.
   std::vector<uint8_t> pending;

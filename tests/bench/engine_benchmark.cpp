@@ -78,6 +78,34 @@ void BM_Echo64_FunctionResolved(benchmark::State& state) {
 }
 BENCHMARK(BM_Echo64_FunctionResolved);
 
+// The engine layer alone: one export call with three i32 arguments through
+// the neutral VM interface, no ABI work. The floor the ABI builds on.
+void BM_RawExportCall(benchmark::State& state) {
+  auto vm = hookd::engine::create_v8_vm();
+  auto bytes = hookd::read_file(hookd::test::plugin_path("echo"));
+  auto worker = vm->create_worker();
+  auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
+  // echo imports nothing but hookd/wasi functions it never calls here, so
+  // instantiate with stubs of the right types.
+  std::vector<hookd::engine::ImportFunc> imports;
+  for (const auto& imp : (*module)->compiled().info().imports) {
+    imports.push_back({imp.module, imp.name, imp.type,
+                       [](hookd::engine::Caller&, std::span<const hookd::engine::Val>,
+                          hookd::engine::Val*) -> hookd::Result<void> { return {}; }});
+  }
+  auto inst = worker->instantiate((*module)->compiled(), std::move(imports));
+  const int version = (*inst)->find_export("hookd_abi_version");
+  hookd::engine::Val result;
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    (void)(*inst)->call(version, {}, &result, std::chrono::seconds(1));
+    benchmark::DoNotOptimize(result.i32);
+  }
+  report_allocations(state, before);
+  inst->reset();
+}
+BENCHMARK(BM_RawExportCall);
+
 void BM_OneHostCall(benchmark::State& state) {
   hookd::PluginOptions options;
   options.host_functions.push_back(hookd::HostFnBytes(

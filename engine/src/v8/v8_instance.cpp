@@ -22,7 +22,9 @@ Val from_v8(v8::Local<v8::Context> context, ValType type, v8::Local<v8::Value> v
   Val out;
   out.type = type;
   switch (type) {
-    case ValType::kI32: out.i32 = v->Int32Value(context).FromMaybe(0); break;
+    case ValType::kI32:
+      out.i32 = v->IsInt32() ? v.As<v8::Int32>()->Value() : v->Int32Value(context).FromMaybe(0);
+      break;
     case ValType::kI64:
       out.i64 = v->IsBigInt() ? v.As<v8::BigInt>()->Int64Value() : 0;
       break;
@@ -80,17 +82,24 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   worker_.enter();
   v8::Isolate* isolate = worker_.isolate();
   v8::HandleScope handles(isolate);
-  v8::Local<v8::Context> context = worker_.context();
-  v8::Context::Scope context_scope(context);
+  v8::Local<v8::Context> context = worker_.context();  // entered by enter()
   v8::TryCatch tc(isolate);
 
-  std::array<v8::Local<v8::Value>, kMaxArgs> argv;
+  // Sized for the ABI's calls (at most three arguments) so the hot path does
+  // not clear a large array; longer signatures take the slow path.
+  v8::Local<v8::Value> small_argv[4];
+  std::vector<v8::Local<v8::Value>> large_argv;
+  v8::Local<v8::Value>* argv = small_argv;
+  if (args.size() > 4) {
+    large_argv.resize(args.size());
+    argv = large_argv.data();
+  }
   for (size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(isolate, args[i]);
 
   host_error_.reset();
   worker_.deadline().arm(timeout);
   v8::MaybeLocal<v8::Value> ret =
-      e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv.data());
+      e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv);
   const bool timed_out =
       worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
 

@@ -39,8 +39,10 @@ class V8Worker final : public Worker {
                                                 std::vector<ImportFunc> imports) override;
   void terminate() override { isolate_->TerminateExecution(); }
 
-  // Makes this worker's isolate the entered one on the calling thread.
+  // Makes this worker's isolate and context the entered ones on the calling
+  // thread (a no-op when they already are).
   void enter();
+  void leave();
   v8::Isolate* isolate() const { return isolate_; }
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
   DeadlineSlot& deadline() { return deadline_; }

@@ -7,9 +7,10 @@
 namespace hookd::engine::v8impl {
 namespace {
 
-// The worker whose isolate is entered on this thread. Keeping it entered
-// between calls makes Isolate::Enter on the hot path a counter bump; only one
-// of our isolates is ever entered per thread, so enter/exit stay balanced.
+// The worker whose isolate (and context) is entered on this thread. Keeping
+// them entered between calls takes Isolate::Enter and Context::Enter off the
+// hot path; only one of our isolates is ever entered per thread, so
+// enter/exit stay balanced.
 thread_local V8Worker* t_entered = nullptr;
 
 v8::Local<v8::String> str(v8::Isolate* isolate, std::string_view s) {
@@ -40,11 +41,16 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler)
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator_.get();
   isolate_ = v8::Isolate::New(params);
+  {
+    v8::Isolate::Scope isolate_scope(isolate_);
+    // No JS runs here, so no microtask checkpoint is needed after each call.
+    isolate_->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+    v8::HandleScope handles(isolate_);
+    context_.Reset(isolate_, v8::Context::New(isolate_));
+  }
   enter();
   v8::HandleScope handles(isolate_);
-  v8::Local<v8::Context> context = v8::Context::New(isolate_);
-  context_.Reset(isolate_, context);
-  v8::Context::Scope scope(context);
+  v8::Local<v8::Context> context = this->context();
   v8::Local<v8::Value> wasm =
       context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
   v8::Local<v8::Value> ctor =
@@ -56,18 +62,30 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler)
 V8Worker::~V8Worker() {
   vm_.watchdog().remove(&deadline_);
   enter();
+  leave();
   instance_ctor_.Reset();
   context_.Reset();
-  isolate_->Exit();
-  t_entered = nullptr;
   isolate_->Dispose();
 }
 
 void V8Worker::enter() {
   if (t_entered == this) return;
-  if (t_entered != nullptr) t_entered->isolate_->Exit();
+  if (t_entered != nullptr) t_entered->leave();
   isolate_->Enter();
+  {
+    v8::HandleScope handles(isolate_);
+    context()->Enter();
+  }
   t_entered = this;
+}
+
+void V8Worker::leave() {
+  {
+    v8::HandleScope handles(isolate_);
+    context()->Exit();
+  }
+  isolate_->Exit();
+  t_entered = nullptr;
 }
 
 Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& module,
@@ -76,7 +94,6 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
   enter();
   v8::HandleScope handles(isolate_);
   v8::Local<v8::Context> context = this->context();
-  v8::Context::Scope context_scope(context);
   v8::TryCatch tc(isolate_);
 
   v8::Local<v8::WasmModuleObject> module_object;

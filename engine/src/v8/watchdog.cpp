@@ -11,27 +11,25 @@ uint64_t DeadlineSlot::now_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-void DeadlineSlot::arm(std::chrono::nanoseconds timeout) {
-  if (timeout.count() <= 0) return;
-  deadline_.store(now_ns() + static_cast<uint64_t>(timeout.count()), std::memory_order_release);
-}
-
-bool DeadlineSlot::disarm(const std::function<void()>& cancel) {
-  if (deadline_.load(std::memory_order_relaxed) == kIdle) return false;
-  uint64_t prev = deadline_.exchange(kIdle, std::memory_order_acq_rel);
-  if (prev != kTerminating) return false;
-  // The watchdog claimed this call; wait for it to finish requesting
-  // termination before cancelling, or the request could land on a later call.
+void DeadlineSlot::wait_for_termination_request() {
   while (!terminated_.load(std::memory_order_acquire)) std::this_thread::yield();
   terminated_.store(false, std::memory_order_relaxed);
-  cancel();
-  return true;
 }
 
 void DeadlineSlot::check(uint64_t now) {
-  uint64_t d = deadline_.load(std::memory_order_acquire);
-  if (d == kIdle || d == kTerminating || now < d) return;
-  if (!deadline_.compare_exchange_strong(d, kTerminating, std::memory_order_acq_rel)) return;
+  uint64_t s = state_.load(std::memory_order_acquire);
+  if ((s & kRunning) == 0 || s == kTerminating) {
+    seen_state_ = 0;
+    return;
+  }
+  if (s != seen_state_) {  // a call we have not timed yet
+    seen_state_ = s;
+    seen_since_ns_ = now;
+    return;
+  }
+  if (now - seen_since_ns_ < timeout_ns_.load(std::memory_order_relaxed)) return;
+  if (!state_.compare_exchange_strong(s, kTerminating, std::memory_order_acq_rel)) return;
+  seen_state_ = 0;
   terminate_();
   terminated_.store(true, std::memory_order_release);
 }

@@ -1,6 +1,8 @@
 // Enforces per-call deadlines for every worker of a Vm from one thread.
-// Arming and disarming a call is a pair of atomic operations on the worker's
-// own slot, so the call path takes no lock and makes no system call.
+// The call path never reads a clock: arming stores a call sequence number and
+// the timeout in the worker's own slot, and the watchdog times each call from
+// the first tick that sees it running. A call is therefore stopped between
+// its deadline and its deadline plus one tick.
 #pragma once
 
 #include <atomic>
@@ -18,11 +20,23 @@ class DeadlineSlot {
  public:
   explicit DeadlineSlot(std::function<void()> terminate) : terminate_(std::move(terminate)) {}
 
-  void arm(std::chrono::nanoseconds timeout);
+  void arm(std::chrono::nanoseconds timeout) {
+    if (timeout.count() <= 0) return;
+    timeout_ns_.store(static_cast<uint64_t>(timeout.count()), std::memory_order_relaxed);
+    seq_ += 2;
+    state_.store(seq_ | kRunning, std::memory_order_release);
+  }
   // Ends the call. Returns true when the watchdog terminated it; in that case
   // `cancel` has been run (after the watchdog finished terminating) so the
   // worker can execute again.
-  bool disarm(const std::function<void()>& cancel);
+  template <class Cancel>
+  bool disarm(Cancel&& cancel) {
+    if ((state_.load(std::memory_order_relaxed) & kRunning) == 0) return false;
+    if (state_.exchange(seq_, std::memory_order_acq_rel) != kTerminating) return false;
+    wait_for_termination_request();
+    cancel();
+    return true;
+  }
 
   // Watchdog side: terminates the call if its deadline has passed.
   void check(uint64_t now_ns);
@@ -30,10 +44,19 @@ class DeadlineSlot {
   static uint64_t now_ns();
 
  private:
-  static constexpr uint64_t kIdle = 0;
+  // The watchdog claimed the call; wait until it has finished requesting
+  // termination, or the request could land on a later call.
+  void wait_for_termination_request();
+
+  static constexpr uint64_t kRunning = 1;
   static constexpr uint64_t kTerminating = UINT64_MAX;
-  std::atomic<uint64_t> deadline_{kIdle};
+  uint64_t seq_ = 0;  // worker thread only
+  std::atomic<uint64_t> state_{0};  // seq | kRunning while a call runs
+  std::atomic<uint64_t> timeout_ns_{0};
   std::atomic<bool> terminated_{false};
+  // Watchdog thread only.
+  uint64_t seen_state_ = 0;
+  uint64_t seen_since_ns_ = 0;
   std::function<void()> terminate_;
 };
 
