@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "call_command.hpp"
+#include "serve_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"hookd: a WebAssembly plugin gateway"};
@@ -25,18 +26,30 @@ int main(int argc, char** argv) {
   call_cmd->add_option("--max-memory-pages", call.max_memory_pages, "Memory limit in 64 KiB pages")
       ->check(CLI::Range(1u, 65536u));
 
+  hookd::cli::ServeArgs serve;
+  serve.example_plugin_dir = HOOKD_EXAMPLE_PLUGIN_DIR;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the gateway");
+  serve_cmd->add_option("--config", serve.config_file, "TOML config file")->check(CLI::ExistingFile);
+  serve_cmd->add_option("--listen", serve.overrides.listen, "Public listener HOST:PORT");
+  serve_cmd->add_option("--admin-listen", serve.overrides.admin_listen, "Admin listener HOST:PORT");
+  serve_cmd->add_option("--data-dir", serve.overrides.data_dir, "Data directory (uploaded plugins, token)");
+  serve_cmd->add_option("--workers", serve.overrides.workers, "I/O worker threads (0 = one per core)");
+  serve_cmd->add_option("--plugin-dir", serve.example_plugin_dir, "Where the example plugins are");
+  serve_cmd->add_flag("--check-config", serve.check_config, "Validate the configuration and exit");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "hookd: " << e.what() << "\n\n";
-    std::cerr << (call_cmd->parsed() ? call_cmd->help() : app.help());
+    std::cerr << (call_cmd->parsed() ? call_cmd->help() : serve_cmd->parsed() ? serve_cmd->help() : app.help());
     return hookd::cli::kExitUsage;
   }
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_default_logger(spdlog::stderr_color_mt("hookd"));
   if (call_cmd->parsed()) return hookd::cli::run_call(call);
+  if (serve_cmd->parsed()) return hookd::cli::run_serve(serve);
   return hookd::cli::kExitUsage;
 }

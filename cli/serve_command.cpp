@@ -1,0 +1,67 @@
+#include "serve_command.hpp"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "hookd/server/gateway.hpp"
+
+namespace hookd::cli {
+namespace {
+
+spdlog::level::level_enum to_spdlog(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::trace: return spdlog::level::trace;
+    case config::LogLevel::debug: return spdlog::level::debug;
+    case config::LogLevel::info: return spdlog::level::info;
+    case config::LogLevel::warn: return spdlog::level::warn;
+    case config::LogLevel::error: return spdlog::level::err;
+    case config::LogLevel::off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+int run_serve(const ServeArgs& args) {
+  config::LoadRequest request{args.config_file, config::process_environment(), args.overrides};
+  auto cfg = config::load(request);
+  if (!cfg) {
+    std::cerr << "hookd: invalid configuration:\n" << config::to_string(cfg.error()) << "\n";
+    return 2;
+  }
+  if (args.check_config) {
+    std::cout << "configuration ok (" << cfg->plugins.size() << " plugins)\n";
+    return 0;
+  }
+  spdlog::set_level(to_spdlog(cfg->log.level));
+  if (cfg->log.format == config::LogFormat::json) {
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
+                        spdlog::pattern_time_type::utc);
+  }
+
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  server::GatewayOptions options{std::move(*cfg), args.example_plugin_dir};
+  auto gateway = server::Gateway::start(std::move(options));
+  if (!gateway) {
+    spdlog::error("hookd cannot start: {}", gateway.error().message);
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  const bool drained = (*gateway)->drain();
+  (*gateway)->stop();
+  spdlog::info("hookd stopped ({})", drained ? "all requests finished" : "drain timeout");
+  return 0;
+}
+
+}  // namespace hookd::cli

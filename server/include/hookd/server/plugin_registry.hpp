@@ -1,0 +1,76 @@
+// The set of plugins the gateway serves, published as immutable snapshots.
+//
+// Readers (I/O workers) keep their own snapshot and refresh it only when the
+// generation number moves, so the request path reads one shared counter and
+// takes no lock. Writers (the admin API, startup) build a complete new
+// snapshot and publish it atomically: a request sees either the old plugin
+// version or the new one, never a mix.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "hookd/config/config.hpp"
+#include "hookd/engine/plugin.hpp"
+
+namespace hookd::server {
+
+// Counters shared by all versions of a named plugin.
+struct PluginCounters {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<int64_t> in_flight{0};
+};
+
+struct PluginEntry {
+  std::string name;
+  std::shared_ptr<const engine::PluginModule> module;
+  config::PluginSettings settings;
+  config::PluginLimits limits;
+  std::chrono::system_clock::time_point loaded_at;
+  uint64_t version = 0;      // unique across the registry's life
+  bool persisted = false;    // uploaded through the admin API
+  std::shared_ptr<PluginCounters> counters;
+};
+
+struct Catalog {
+  uint64_t generation = 0;
+  std::map<std::string, std::shared_ptr<const PluginEntry>, std::less<>> plugins;
+
+  [[nodiscard]] const PluginEntry* find(std::string_view name) const {
+    auto it = plugins.find(name);
+    return it == plugins.end() ? nullptr : it->second.get();
+  }
+};
+
+class PluginRegistry {
+ public:
+  PluginRegistry();
+
+  [[nodiscard]] uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  [[nodiscard]] std::shared_ptr<const Catalog> snapshot() const;
+
+  // Serialises writers: hold it across prepare-then-publish.
+  std::unique_lock<std::mutex> lock_writes() { return std::unique_lock(write_mu_); }
+
+  // With the write lock held: publishes `next` (its generation is assigned).
+  void publish(std::shared_ptr<Catalog> next);
+  uint64_t next_version() { return ++versions_; }
+  // Counters survive replacement of a plugin, so they live here by name.
+  std::shared_ptr<PluginCounters> counters_for(const std::string& name);
+
+ private:
+  std::mutex write_mu_;
+  mutable std::mutex read_mu_;
+  std::shared_ptr<const Catalog> current_;
+  std::atomic<uint64_t> generation_{0};
+  uint64_t versions_ = 0;
+  std::map<std::string, std::shared_ptr<PluginCounters>> counters_;
+};
+
+}  // namespace hookd::server

@@ -1,0 +1,163 @@
+#include "admin_api.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+
+#include "error_response.hpp"
+#include "hookd/config/plugin_settings_json.hpp"
+
+namespace hookd::server {
+namespace json = boost::json;
+namespace {
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void send_json(HttpResponse& res, http::status status, const json::value& v) {
+  res.result(status);
+  res.set(http::field::content_type, "application/json");
+  res.body() = json::serialize(v) + "\n";
+}
+
+http::status status_for_load_error(engine::ErrorKind kind) {
+  switch (kind) {
+    case engine::ErrorKind::kInvalidArgument:
+    case engine::ErrorKind::kIntegrity: return http::status::bad_request;
+    case engine::ErrorKind::kInternal: return http::status::internal_server_error;
+    default: return http::status::unprocessable_entity;
+  }
+}
+
+}  // namespace
+
+bool secrets_equal(std::string_view a, std::string_view b) {
+  // Hash both so the comparison time depends on neither length nor content.
+  unsigned char ha[32], hb[32];
+  unsigned int n = 0;
+  EVP_Digest(a.data(), a.size(), ha, &n, EVP_sha256(), nullptr);
+  EVP_Digest(b.data(), b.size(), hb, &n, EVP_sha256(), nullptr);
+  return CRYPTO_memcmp(ha, hb, sizeof ha) == 0;
+}
+
+bool AdminApi::authorized(const HttpRequest& req) const {
+  std::string_view auth = req[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!auth.starts_with(kBearer)) return false;
+  return secrets_equal(auth.substr(kBearer.size()), token_);
+}
+
+void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id) {
+  if (!authorized(req)) {
+    set_error(res, http::status::unauthorized, {"missing or wrong admin token", {}, {}, request_id});
+    res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
+    return;
+  }
+  std::string_view path = req.target();
+  path = path.substr(0, path.find('?'));
+  constexpr std::string_view kPlugins = "/admin/plugins";
+  if (path == kPlugins || path == "/admin/plugins/") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return;
+    }
+    return list(res);
+  }
+  if (path.starts_with("/admin/plugins/")) {
+    const std::string name(path.substr(kPlugins.size() + 1));
+    if (!valid_plugin_name(name)) {
+      return set_error(res, http::status::bad_request,
+                       {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
+    }
+    switch (req.method()) {
+      case http::verb::get: return show(name, res, request_id);
+      case http::verb::put: return put(name, req, res, request_id);
+      case http::verb::delete_: return remove(name, res, request_id);
+      default:
+        set_error(res, http::status::method_not_allowed, {"method not allowed", name, {}, request_id});
+        res.set(http::field::allow, "GET, PUT, DELETE");
+        return;
+    }
+  }
+  set_error(res, http::status::not_found, {"no such admin route", {}, {}, request_id});
+}
+
+namespace {
+json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory) {
+  json::array fns;
+  for (const auto& f : e.module->functions()) {
+    fns.push_back({{"name", f.name}, {"input", engine::content_type(f.input)}, {"output", engine::content_type(f.output)}});
+  }
+  json::array mem;
+  for (uint64_t m : memory) mem.push_back(m);
+  json::value settings = json::parse(config::plugin_settings_to_json(e.settings));
+  return {{"name", e.name},
+          {"sha256", e.module->sha256()},
+          {"size", e.module->size_bytes()},
+          {"functions", std::move(fns)},
+          {"memory_per_worker", std::move(mem)},
+          {"loaded_at", rfc3339(e.loaded_at)},
+          {"version", e.version},
+          {"persisted", e.persisted},
+          {"calls", e.counters->calls.load()},
+          {"errors", e.counters->errors.load()},
+          {"settings", std::move(settings)}};
+}
+}  // namespace
+
+void AdminApi::list(HttpResponse& res) {
+  auto catalog = server_.registry.snapshot();
+  json::array out;
+  for (const auto& [name, entry] : catalog->plugins) out.push_back(describe(*entry, manager_.memory_per_worker(name)));
+  send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});
+}
+
+void AdminApi::show(const std::string& name, HttpResponse& res, const std::string& request_id) {
+  auto catalog = server_.registry.snapshot();
+  const PluginEntry* e = catalog->find(name);
+  if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  send_json(res, http::status::ok, describe(*e, manager_.memory_per_worker(name)));
+}
+
+void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id) {
+  config::PluginSettings settings;
+  if (std::string_view s = req["X-Hookd-Settings"]; !s.empty()) {
+    auto parsed = config::parse_plugin_settings_json(s, name);
+    if (!parsed) {
+      return set_error(res, http::status::bad_request,
+                       {"invalid X-Hookd-Settings: " + config::to_string(parsed.error()), name, {}, request_id});
+    }
+    settings = std::move(*parsed);
+  }
+  if (std::string_view sha = req["X-Hookd-Sha256"]; !sha.empty()) settings.sha256 = std::string(sha);
+  const std::string& body = req.body();
+  auto installed = manager_.install(
+      name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings), PluginManager::Persist::kWrite);
+  if (!installed) {
+    return set_error(res, status_for_load_error(installed.error().kind),
+                     {installed.error().describe(), name, {}, request_id});
+  }
+  send_json(res, installed->replaced ? http::status::ok : http::status::created,
+            describe(*installed->entry, {}));
+}
+
+void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {
+  auto removed = manager_.remove(name);
+  if (!removed) {
+    return set_error(res, http::status::internal_server_error, {removed.error().describe(), name, {}, request_id});
+  }
+  if (!*removed) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  res.result(http::status::no_content);
+}
+
+}  // namespace hookd::server

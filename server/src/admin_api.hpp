@@ -1,0 +1,39 @@
+// The admin API, on its own listener and thread:
+//   GET    /admin/plugins          list with sha256, size, functions, memory, calls, errors
+//   GET    /admin/plugins/<name>
+//   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON)
+//   DELETE /admin/plugins/<name>
+// Every request needs `Authorization: Bearer <token>` (compared in constant time).
+#pragma once
+
+#include <string>
+
+#include "http_types.hpp"
+#include "plugin_manager.hpp"
+#include "server_context.hpp"
+
+namespace hookd::server {
+
+class AdminApi {
+ public:
+  AdminApi(ServerContext& server, PluginManager& manager, std::string token)
+      : server_(server), manager_(manager), token_(std::move(token)) {}
+
+  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id);
+
+ private:
+  [[nodiscard]] bool authorized(const HttpRequest& req) const;
+  void list(HttpResponse& res);
+  void show(const std::string& name, HttpResponse& res, const std::string& request_id);
+  void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id);
+  void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
+
+  ServerContext& server_;
+  PluginManager& manager_;
+  std::string token_;
+};
+
+// Constant-time comparison of two secrets of any length.
+bool secrets_equal(std::string_view a, std::string_view b);
+
+}  // namespace hookd::server

@@ -1,0 +1,151 @@
+#include "http_session.hpp"
+
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "error_response.hpp"
+#include "request_handler.hpp"
+#include "ws_session.hpp"
+
+namespace hookd::server {
+
+namespace beast = boost::beast;
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+                         RequestIdGenerator& ids)
+    : stream_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+  boost::system::error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) peer_ = ep.address().to_string();
+  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+}
+
+HttpSession::~HttpSession() {
+  worker_.remove_session(this);
+  server_.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HttpSession::start() {
+  worker_.add_session(this);
+  read_request();
+}
+
+void HttpSession::drain() {
+  draining_ = true;
+  // Idle between requests: nothing in flight, close now.
+  if (reading_ && !(parser_ && parser_->got_some())) close();
+}
+
+void HttpSession::read_request() {
+  if (draining_) return close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
+  parser_->body_limit(server_.config.limits.max_body_bytes);
+  stream_.expires_after(server_.config.limits.read_timeout);
+  reading_ = true;
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void HttpSession::on_read(beast::error_code ec) {
+  reading_ = false;
+  if (ec) return respond_to_read_error(ec);
+  started_ = std::chrono::steady_clock::now();
+  HttpRequest& req = parser_->get();
+  if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
+    // The connection becomes a WebSocket session; this object goes away.
+    stream_.expires_never();
+    auto ws = std::make_shared<WsSession>(stream_.release_socket(), server_, worker_, ids_);
+    ws->start(parser_->release());
+    return;
+  }
+  handle();
+}
+
+void HttpSession::respond_to_read_error(beast::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
+      ec == beast::error::timeout || ec == boost::asio::error::connection_reset || closed_) {
+    return close();
+  }
+  http::status status = http::status::bad_request;
+  std::string_view message = "malformed request";
+  if (ec == http::error::header_limit) {
+    status = http::status::request_header_fields_too_large;
+    message = "request header too large";
+  } else if (ec == http::error::body_limit) {
+    status = http::status::payload_too_large;
+    message = "request body too large";
+  } else if (!(parser_ && parser_->got_some())) {
+    return close();  // connection dropped before a request began
+  }
+  res_ = {};
+  res_.version(11);
+  std::string id = ids_.next();
+  res_.set("X-Request-Id", id);
+  set_error(res_, status, {message, {}, {}, id});
+  res_.keep_alive(false);
+  res_.prepare_payload();
+  write(true);
+}
+
+void HttpSession::handle() {
+  HttpRequest& req = parser_->get();
+  res_ = {};
+  res_.version(req.version());
+
+  std::string_view given_id = req["X-Request-Id"];
+  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()),
+                    acceptable_request_id(given_id) ? std::string(given_id) : ids_.next(),
+                    {peer_, "http"}};
+  if (!server_.config.server.trusted_proxies.empty()) {
+    rc.client = resolve_client(peer_, req["X-Forwarded-For"], req["X-Forwarded-Proto"],
+                               server_.config.server.trusted_proxies);
+  }
+  rc.scratch = &scratch_;
+  handle_request(rc, req, res_);
+  res_.set("X-Request-Id", rc.request_id);
+
+  const auto elapsed = std::chrono::steady_clock::now() - started_;
+  const int status = static_cast<int>(res_.result_int());
+  MetricsShard& shard = rc.metrics;
+  shard.record(shard.fn(rc.plugin, rc.fn), status, rc.error_kind,
+               std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  if (server_.access_log) {
+    server_.access_log->info("{} {} \"{} {}\" {} {} {}us plugin={} fn={}", rc.request_id, rc.client.address,
+                             std::string_view(req.method_string()), std::string_view(req.target()), status,
+                             res_.body().size(),
+                             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
+                             rc.plugin.empty() ? "-" : rc.plugin, rc.fn.empty() ? "-" : rc.fn);
+  }
+  const bool close_after = !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
+  res_.keep_alive(!close_after);
+  res_.prepare_payload();
+  if (req.method() == http::verb::head) {
+    const size_t n = res_.body().size();
+    res_.body().clear();
+    res_.content_length(n);
+  }
+  write(close_after);
+}
+
+void HttpSession::write(bool close_after) {
+  stream_.expires_after(server_.config.limits.read_timeout);
+  http::async_write(stream_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+    self->on_write(ec, close_after);
+  });
+}
+
+void HttpSession::on_write(beast::error_code ec, bool close_after) {
+  if (ec || close_after) return close();
+  read_request();
+}
+
+void HttpSession::close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace hookd::server

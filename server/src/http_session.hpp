@@ -1,0 +1,55 @@
+// One HTTP/1.1 connection: read a request (with header and body limits and a
+// timeout), handle it inline on this worker, write the response, repeat while
+// keep-alive. Pipelined requests are answered in order from the buffer.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "http_types.hpp"
+#include "io_worker.hpp"
+#include "request_id.hpp"
+#include "server_context.hpp"
+#include "session.hpp"
+
+namespace hookd::server {
+
+class HttpSession final : public Session, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+              RequestIdGenerator& ids);
+  ~HttpSession() override;
+
+  void start();
+  void drain() override;
+
+ private:
+  void read_request();
+  void on_read(boost::beast::error_code ec);
+  void respond_to_read_error(boost::beast::error_code ec);
+  void handle();
+  void write(bool close_after);
+  void on_write(boost::beast::error_code ec, bool close_after);
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpResponse res_;
+  ServerContext& server_;
+  IoWorker& worker_;
+  RequestIdGenerator& ids_;
+  std::string peer_;
+  std::vector<uint8_t> scratch_;
+  std::chrono::steady_clock::time_point started_;
+  bool reading_ = false;
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace hookd::server

@@ -1,0 +1,91 @@
+#include "io_worker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace hookd::server {
+
+IoWorker::IoWorker(size_t index, engine::Vm& vm, PluginRegistry& registry)
+    : index_(index), vm_(vm), registry_(registry) {}
+
+IoWorker::~IoWorker() { stop(); }
+
+void IoWorker::start() {
+  std::promise<void> ready;
+  auto started = ready.get_future();
+  thread_ = std::thread([this, &ready] {
+    // The isolate belongs to this thread for its whole life.
+    engine_worker_ = vm_.create_worker();
+    ready.set_value();
+    auto guard = boost::asio::make_work_guard(io_);
+    io_.run();
+    bound_.clear();
+    prepared_.clear();
+    engine_worker_.reset();
+  });
+  started.wait();
+}
+
+void IoWorker::stop() {
+  if (!thread_.joinable()) return;
+  io_.stop();
+  thread_.join();
+}
+
+void IoWorker::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+
+BoundPlugin* IoWorker::resolve(std::string_view name) {
+  if (registry_.generation() != generation_) refresh();
+  auto it = bound_.find(name);
+  return it == bound_.end() ? nullptr : &it->second;
+}
+
+void IoWorker::refresh() {
+  auto catalog = registry_.snapshot();
+  std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
+  for (const auto& [name, entry] : catalog->plugins) {
+    BoundPlugin bp{entry, nullptr};
+    auto cur = bound_.find(name);
+    if (cur != bound_.end() && cur->second.entry->version == entry->version) {
+      bp.instance = std::move(cur->second.instance);
+    } else if (auto p = prepared_.find(entry->version); p != prepared_.end()) {
+      bp.instance = std::move(p->second);
+      prepared_.erase(p);
+    } else {
+      // Not prepared ahead (e.g. this worker was busy): instantiate now.
+      auto inst = engine::PluginInstance::create(*engine_worker_, entry->module);
+      if (!inst) {
+        spdlog::error("worker {}: cannot instantiate plugin {}: {}", index_, name, inst.error().describe());
+        continue;
+      }
+      bp.instance = std::move(*inst);
+    }
+    next.emplace(name, std::move(bp));
+  }
+  // Whatever was not carried over (replaced or removed versions) is dropped
+  // here. Calls run inline, so none of them is in use right now.
+  bound_ = std::move(next);
+  generation_ = catalog->generation;
+}
+
+std::future<engine::Result<void>> IoWorker::prepare(std::shared_ptr<const PluginEntry> entry) {
+  auto promise = std::make_shared<std::promise<engine::Result<void>>>();
+  auto future = promise->get_future();
+  post([this, entry = std::move(entry), promise] {
+    auto inst = engine::PluginInstance::create(*engine_worker_, entry->module);
+    if (!inst) {
+      promise->set_value(std::unexpected(inst.error()));
+      return;
+    }
+    prepared_[entry->version] = std::move(*inst);
+    promise->set_value({});
+  });
+  return future;
+}
+
+void IoWorker::discard(uint64_t version) {
+  post([this, version] { prepared_.erase(version); });
+}
+
+}  // namespace hookd::server

@@ -1,0 +1,80 @@
+// One I/O worker: an event loop thread that owns one engine isolate with an
+// instance of every loaded plugin. Requests accepted on this worker run their
+// plugin call inline, on this thread (thread per core, as Envoy's workers
+// do): no hand-off, no queue, no lock on the request path.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "hookd/engine/plugin.hpp"
+#include "hookd/server/plugin_registry.hpp"
+
+namespace hookd::server {
+
+class Session;  // anything the worker must close on drain
+
+struct BoundPlugin {
+  std::shared_ptr<const PluginEntry> entry;
+  std::unique_ptr<engine::PluginInstance> instance;
+};
+
+class IoWorker {
+ public:
+  IoWorker(size_t index, engine::Vm& vm, PluginRegistry& registry);
+  ~IoWorker();
+  IoWorker(const IoWorker&) = delete;
+  IoWorker& operator=(const IoWorker&) = delete;
+
+  void start();
+  void stop();  // stops the loop; joins
+  [[nodiscard]] size_t index() const { return index_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // Worker thread only: the plugin as of the newest published catalog, with
+  // this worker's instance of it (nullptr if unknown).
+  BoundPlugin* resolve(std::string_view name);
+
+  // Any thread: instantiates `entry` on this worker ahead of its publication.
+  std::future<engine::Result<void>> prepare(std::shared_ptr<const PluginEntry> entry);
+  // Any thread: drops a prepared instance that will not be published.
+  void discard(uint64_t version);
+
+  // Runs `fn` on the worker thread.
+  void post(std::function<void()> fn);
+
+  // Sessions register so a drain can reach them (worker thread only).
+  void add_session(Session* s) { sessions_.insert(s); }
+  void remove_session(Session* s) { sessions_.erase(s); }
+  [[nodiscard]] const std::unordered_set<Session*>& sessions() const { return sessions_; }
+
+ private:
+  void refresh();
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  size_t index_;
+  engine::Vm& vm_;
+  PluginRegistry& registry_;
+  std::unique_ptr<engine::Worker> engine_worker_;
+  std::thread thread_;
+  uint64_t generation_ = UINT64_MAX;
+  std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
+  std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
+  std::unordered_set<Session*> sessions_;
+  // Last, so it is destroyed first: pending handlers own sessions whose
+  // destructors still talk to this worker.
+  boost::asio::io_context io_{1};
+};
+
+}  // namespace hookd::server

@@ -1,0 +1,138 @@
+// A plugin call on behalf of a client: concurrency limit, content
+// negotiation (JSON <-> msgpack), the call itself, and the mapping of every
+// engine error to an honest HTTP status.
+#include <spdlog/spdlog.h>
+
+#include "error_response.hpp"
+#include "hookd/server/transcode.hpp"
+#include "request_handler.hpp"
+
+namespace hookd::server {
+namespace {
+
+using engine::ErrorKind;
+using engine::Format;
+
+std::string_view media_type(std::string_view content_type) {
+  size_t semi = content_type.find(';');
+  std::string_view m = content_type.substr(0, semi);
+  while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
+  return m;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+struct StatusFor {
+  http::status status;
+  std::string_view kind;
+};
+
+StatusFor status_for(const engine::Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kPluginError:
+      return {e.status >= 400 && e.status <= 599 ? static_cast<http::status>(e.status)
+                                                 : http::status::unprocessable_entity,
+              "plugin_error"};
+    case ErrorKind::kTrap: return {http::status::internal_server_error, "trap"};
+    case ErrorKind::kTimeout: return {http::status::gateway_timeout, "timeout"};
+    case ErrorKind::kNotFound: return {http::status::not_found, "not_found"};
+    case ErrorKind::kInvalidArgument: return {http::status::payload_too_large, "input_too_large"};
+    case ErrorKind::kProtocol: return {http::status::internal_server_error, "protocol"};
+    default: return {http::status::internal_server_error, "internal"};
+  }
+}
+
+void fail(RequestContext& rc, CallOutcome& out, http::status status, std::string_view kind,
+          std::string_view message) {
+  out.status = status;
+  out.error_kind = kind;
+  out.content_type = "application/json";
+  out.body = error_json({message, rc.plugin, rc.fn, rc.request_id});
+}
+
+}  // namespace
+
+void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo& fn,
+                 std::string_view body, std::string_view content_type, Encoding want,
+                 CallOutcome& out) {
+  const PluginEntry& entry = *bp.entry;
+  PluginCounters& counters = *entry.counters;
+  counters.calls.fetch_add(1, std::memory_order_relaxed);
+  if (counters.in_flight.fetch_add(1, std::memory_order_relaxed) >= entry.limits.max_concurrency) {
+    counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
+    out.retry_after = true;
+    return fail(rc, out, http::status::service_unavailable, "overload",
+                "plugin is at its concurrency limit; retry later");
+  }
+  struct Release {
+    PluginCounters& c;
+    ~Release() { c.in_flight.fetch_sub(1, std::memory_order_relaxed); }
+  } release{counters};
+
+  std::span<const uint8_t> input(reinterpret_cast<const uint8_t*>(body.data()), body.size());
+  const std::string_view media = media_type(content_type);
+  std::vector<uint8_t>& scratch = *rc.scratch;
+  if (fn.input == Format::kMsgpack && iequals(media, "application/json")) {
+    scratch.clear();
+    if (auto r = json_to_msgpack(body, scratch); !r) {
+      counters.errors.fetch_add(1, std::memory_order_relaxed);
+      return fail(rc, out, http::status::bad_request, "bad_request", r.error().message);
+    }
+    input = scratch;
+  } else if (fn.input == Format::kJson && iequals(media, "application/msgpack")) {
+    std::string json;
+    if (auto r = msgpack_to_json(input, json); !r) {
+      counters.errors.fetch_add(1, std::memory_order_relaxed);
+      return fail(rc, out, http::status::bad_request, "bad_request", r.error().message);
+    }
+    scratch.assign(json.begin(), json.end());
+    input = scratch;
+  }
+
+  engine::CallContext ctx{rc.request_id, &rc};
+  auto result = bp.instance->call(fn, input, ctx);
+  if (!result) {
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
+    const StatusFor s = status_for(result.error());
+    if (result.error().kind != ErrorKind::kPluginError) {
+      spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn, result.error().describe());
+    }
+    return fail(rc, out, s.status, s.kind, result.error().message);
+  }
+
+  out.status = http::status::ok;
+  out.error_kind = {};
+  if (fn.output == Format::kMsgpack && want == Encoding::kJson) {
+    out.body.clear();
+    if (auto r = msgpack_to_json(*result, out.body); !r) {
+      counters.errors.fetch_add(1, std::memory_order_relaxed);
+      return fail(rc, out, http::status::internal_server_error, "bad_output",
+                  "plugin returned invalid msgpack: " + r.error().message);
+    }
+    out.content_type = "application/json";
+    return;
+  }
+  if (fn.output == Format::kJson && want == Encoding::kMsgpack) {
+    scratch.clear();
+    std::string_view json(reinterpret_cast<const char*>(result->data()), result->size());
+    if (auto r = json_to_msgpack(json, scratch); !r) {
+      counters.errors.fetch_add(1, std::memory_order_relaxed);
+      return fail(rc, out, http::status::internal_server_error, "bad_output",
+                  "plugin returned invalid JSON: " + r.error().message);
+    }
+    out.body.assign(reinterpret_cast<const char*>(scratch.data()), scratch.size());
+    out.content_type = "application/msgpack";
+    return;
+  }
+  out.body.assign(reinterpret_cast<const char*>(result->data()), result->size());
+  out.content_type = engine::content_type(fn.output);
+}
+
+}  // namespace hookd::server

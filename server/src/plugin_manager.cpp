@@ -1,0 +1,191 @@
+#include "plugin_manager.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace hookd::server {
+namespace {
+
+constexpr auto kPrepareTimeout = std::chrono::seconds(30);
+
+spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
+  switch (l) {
+    case engine::LogLevel::kTrace: return spdlog::level::trace;
+    case engine::LogLevel::kDebug: return spdlog::level::debug;
+    case engine::LogLevel::kInfo: return spdlog::level::info;
+    case engine::LogLevel::kWarn: return spdlog::level::warn;
+    case engine::LogLevel::kError: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Caps what a plugin may log: a most-verbose level and a per-second budget
+// shared by all workers, so a chatty plugin cannot flood the log.
+struct PluginLogGate {
+  int min_level;
+  uint32_t per_second;
+  std::atomic<int64_t> window{0};
+  std::atomic<uint32_t> used{0};
+  std::atomic<uint64_t> dropped{0};
+
+  bool admit(int level) {
+    if (level < min_level) return false;
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch()).count();
+    int64_t w = window.load(std::memory_order_relaxed);
+    if (w != now && window.compare_exchange_strong(w, now)) {
+      const uint64_t d = dropped.exchange(0);
+      used.store(0);
+      if (d > 0) spdlog::warn("plugin log rate limit dropped {} lines", d);
+    }
+    if (used.fetch_add(1, std::memory_order_relaxed) < per_second) return true;
+    dropped.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+};
+
+}  // namespace
+
+bool valid_plugin_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+PluginManager::PluginManager(engine::Vm& vm, ServerContext& server, std::vector<IoWorker*> workers,
+                             PluginStore& store)
+    : vm_(vm), server_(server), workers_(std::move(workers)), store_(store) {}
+
+PluginManager::~PluginManager() = default;
+
+void PluginManager::attach_to_current_thread() { probe_ = vm_.create_worker(); }
+void PluginManager::detach() { probe_.reset(); }
+
+engine::PluginOptions PluginManager::options_for(const std::string& name, const config::PluginSettings& settings,
+                                                 const config::PluginLimits& limits) const {
+  engine::PluginOptions o;
+  o.name = name;
+  o.expected_sha256 = settings.sha256;
+  o.limits.max_memory_pages = limits.max_memory_pages;
+  o.limits.deadline = limits.deadline;
+  // Transcoding JSON to msgpack never grows the input much; allow headroom.
+  o.limits.max_input_bytes = static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
+  auto gate = std::make_shared<PluginLogGate>();
+  gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
+  gate->per_second = settings.grants.log_rate_per_sec;
+  o.logger = [gate](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
+                    std::string_view message) {
+    if (!gate->admit(static_cast<int>(level))) return;
+    if (ctx.request_id.empty()) {
+      spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
+    } else {
+      spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
+    }
+  };
+  return o;
+}
+
+engine::Result<PluginManager::Installed> PluginManager::install(const std::string& name,
+                                                                std::span<const uint8_t> wasm,
+                                                                config::PluginSettings settings, Persist persist) {
+  if (!valid_plugin_name(name)) {
+    return engine::fail(engine::ErrorKind::kInvalidArgument,
+                        "invalid plugin name \"" + name.substr(0, 80) + "\" (1-64 characters of A-Z a-z 0-9 _ -)");
+  }
+  config::PluginConfig as_config{name, {}, settings};
+  const config::PluginLimits limits = server_.config.limits_for(as_config);
+  auto lock = server_.registry.lock_writes();
+  auto module = engine::PluginModule::load(vm_, *probe_, wasm, options_for(name, settings, limits));
+  if (!module) return std::unexpected(module.error());
+
+  auto entry = std::make_shared<PluginEntry>();
+  entry->name = name;
+  entry->module = std::move(*module);
+  entry->settings = std::move(settings);
+  entry->limits = limits;
+  entry->loaded_at = std::chrono::system_clock::now();
+  entry->version = server_.registry.next_version();
+  entry->persisted = persist != Persist::kNo;
+  entry->counters = server_.registry.counters_for(name);
+
+  // Instantiate everywhere before anyone can see it.
+  std::vector<std::future<engine::Result<void>>> pending;
+  for (IoWorker* w : workers_) pending.push_back(w->prepare(entry));
+  std::optional<engine::Error> failure;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (pending[i].wait_for(kPrepareTimeout) != std::future_status::ready) {
+      failure = engine::Error{engine::ErrorKind::kInternal, "worker " + std::to_string(i) + " did not respond in time"};
+      continue;
+    }
+    auto r = pending[i].get();
+    if (!r && !failure) failure = r.error();
+  }
+  auto discard = [&] {
+    for (IoWorker* w : workers_) w->discard(entry->version);
+  };
+  if (failure) {
+    discard();
+    return std::unexpected(*failure);
+  }
+  if (persist == Persist::kWrite) {
+    if (auto r = store_.save(name, wasm, entry->settings); !r) {
+      discard();
+      return std::unexpected(r.error());
+    }
+  }
+  auto current = server_.registry.snapshot();
+  auto next = std::make_shared<Catalog>(*current);
+  const bool replaced = next->plugins.contains(name);
+  next->plugins[name] = entry;
+  server_.registry.publish(std::move(next));
+  if (replaced) {
+    server_.metrics->count_plugin_replace(name);
+  } else {
+    server_.metrics->count_plugin_load(name);
+  }
+  spdlog::info("plugin {} {} (sha256 {}, {} bytes, {} functions)", name, replaced ? "replaced" : "loaded",
+               entry->module->sha256(), entry->module->size_bytes(), entry->module->functions().size());
+  return Installed{std::move(entry), replaced};
+}
+
+engine::Result<bool> PluginManager::remove(const std::string& name) {
+  auto lock = server_.registry.lock_writes();
+  auto current = server_.registry.snapshot();
+  auto it = current->plugins.find(name);
+  if (it == current->plugins.end()) return false;
+  const bool persisted = it->second->persisted;
+  auto next = std::make_shared<Catalog>(*current);
+  next->plugins.erase(name);
+  // Persist the removal before acknowledging it, so a restart agrees.
+  if (persisted) {
+    if (auto r = store_.remove(name); !r) return std::unexpected(r.error());
+  }
+  server_.registry.publish(std::move(next));
+  server_.metrics->count_plugin_unload(name);
+  spdlog::info("plugin {} removed", name);
+  return true;
+}
+
+std::vector<uint64_t> PluginManager::memory_per_worker(const std::string& name) {
+  std::vector<std::future<uint64_t>> pending;
+  for (IoWorker* w : workers_) {
+    auto p = std::make_shared<std::promise<uint64_t>>();
+    pending.push_back(p->get_future());
+    w->post([w, p, name] {
+      BoundPlugin* bp = w->resolve(name);
+      p->set_value(bp && bp->instance ? bp->instance->memory_size() : 0);
+    });
+  }
+  std::vector<uint64_t> out;
+  for (auto& f : pending) {
+    out.push_back(f.wait_for(std::chrono::seconds(2)) == std::future_status::ready ? f.get() : 0);
+  }
+  return out;
+}
+
+}  // namespace hookd::server

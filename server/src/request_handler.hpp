@@ -1,0 +1,55 @@
+// Routes one HTTP request to its handler and fills in the response:
+//   POST /plugins/<name>/<fn>   plugin call
+//   GET  /plugins               plugins and their functions
+//   GET  /healthz /readyz /metrics
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client_address.hpp"
+#include "http_types.hpp"
+#include "io_worker.hpp"
+#include "server_context.hpp"
+
+namespace hookd::server {
+
+struct RequestContext {
+  ServerContext& server;
+  IoWorker& worker;
+  MetricsShard& metrics;
+  std::string request_id;
+  ClientInfo client;
+  // Filled by the handler for logs and metrics.
+  std::string_view plugin;
+  std::string_view fn;
+  std::string_view error_kind;
+  // Scratch buffers reused across the requests of a session.
+  std::vector<uint8_t>* scratch = nullptr;
+};
+
+void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res);
+
+struct PluginTarget {
+  std::string_view plugin;
+  std::string_view fn;
+};
+// "/plugins/<name>/<fn>[?query]" -> {name, fn}.
+std::optional<PluginTarget> parse_plugin_target(std::string_view target);
+
+// Runs a plugin function for a request body: used by HTTP and WebSocket.
+struct CallOutcome {
+  http::status status = http::status::ok;
+  std::string_view content_type;
+  std::string body;           // output, or the JSON error
+  std::string_view error_kind;  // "" on success
+  bool retry_after = false;
+};
+enum class Encoding { kAsDeclared, kJson, kMsgpack };
+void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo& fn,
+                 std::string_view body, std::string_view content_type, Encoding want,
+                 CallOutcome& out);
+
+}  // namespace hookd::server

@@ -1,0 +1,34 @@
+#include "request_id.hpp"
+
+#include <sys/random.h>
+
+namespace hookd::server {
+
+RequestIdGenerator::RequestIdGenerator() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  uint8_t raw[12] = {};
+  if (getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) {
+    for (size_t i = 0; i < sizeof raw; ++i) raw[i] = static_cast<uint8_t>(reinterpret_cast<uintptr_t>(this) >> (i % 8));
+  }
+  for (size_t i = 0; i < 12; ++i) prefix_[i] = kAlphabet[raw[i] % 36];
+  prefix_[12] = '\0';
+}
+
+std::string RequestIdGenerator::next() {
+  std::string id(prefix_, 12);
+  id += '-';
+  id += std::to_string(++counter_);
+  return id;
+}
+
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace hookd::server

@@ -1,0 +1,24 @@
+// X-Request-Id: taken from the client (or proxy) when it is sane, otherwise
+// generated without a system call: a random per-worker prefix and a counter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hookd::server {
+
+class RequestIdGenerator {
+ public:
+  RequestIdGenerator();
+  std::string next();
+
+ private:
+  char prefix_[13]{};
+  uint64_t counter_ = 0;
+};
+
+// Accepts 1..128 characters of [A-Za-z0-9._:-].
+bool acceptable_request_id(std::string_view id);
+
+}  // namespace hookd::server

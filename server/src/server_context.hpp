@@ -1,0 +1,25 @@
+// State shared by every listener, session and handler of one gateway.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <memory>
+
+#include "hookd/config/config.hpp"
+#include "hookd/server/metrics.hpp"
+#include "hookd/server/plugin_registry.hpp"
+
+namespace hookd::server {
+
+struct ServerContext {
+  config::Config config;
+  PluginRegistry registry;
+  std::unique_ptr<Metrics> metrics;
+  std::shared_ptr<spdlog::logger> access_log;  // null when disabled
+  std::atomic<bool> draining{false};
+  std::atomic<bool> ready{false};
+  std::atomic<int64_t> connections{0};
+};
+
+}  // namespace hookd::server

@@ -1,0 +1,133 @@
+#include "ws_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "error_response.hpp"
+#include "request_handler.hpp"
+
+namespace hookd::server {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+WsSession::WsSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+                     RequestIdGenerator& ids)
+    : ws_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+  boost::system::error_code ec;
+  auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  if (!ec) peer_ = ep.address().to_string();
+}
+
+WsSession::~WsSession() {
+  worker_.remove_session(this);
+  server_.connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void WsSession::start(HttpRequest upgrade) {
+  worker_.add_session(this);
+  std::string_view given = upgrade["X-Request-Id"];
+  session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
+  auto target = parse_plugin_target(upgrade.target());
+  BoundPlugin* bp = target ? worker_.resolve(target->plugin) : nullptr;
+  if (bp == nullptr) return reject(http::status::not_found, "unknown plugin");
+  plugin_ = bp->entry->name;
+  if (bp->entry->module->find_function(target->fn) == nullptr) {
+    return reject(http::status::not_found, "unknown function");
+  }
+  fn_ = std::string(target->fn);
+
+  const auto& limits = server_.config.limits;
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = limits.ws_idle_timeout;
+  timeouts.keep_alive_pings = limits.ws_ping_interval.count() > 0;
+  ws_.set_option(timeouts);
+  ws_.read_message_max(limits.ws_max_message_bytes);
+  websocket::permessage_deflate pmd;
+  pmd.server_enable = limits.ws_permessage_deflate;
+  ws_.set_option(pmd);
+  const std::string id = session_id_;
+  ws_.set_option(websocket::stream_base::decorator(
+      [id](websocket::response_type& res) { res.set("X-Request-Id", id); }));
+  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    self->accepted_ = true;
+    if (self->closing_) {
+      self->ws_.async_close(websocket::close_code::going_away, [self](beast::error_code) {});
+      return;
+    }
+    self->read();
+  });
+}
+
+void WsSession::reject(http::status status, std::string_view message) {
+  rejection_.version(11);
+  rejection_.set("X-Request-Id", session_id_);
+  set_error(rejection_, status, {message, plugin_, fn_, session_id_});
+  rejection_.keep_alive(false);
+  rejection_.prepare_payload();
+  auto& stream = beast::get_lowest_layer(ws_);
+  stream.expires_after(std::chrono::seconds(10));
+  http::async_write(stream, rejection_, [self = shared_from_this()](beast::error_code, std::size_t) {
+    beast::error_code ec;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  });
+}
+
+void WsSession::drain() {
+  if (closing_) return;
+  closing_ = true;
+  if (!accepted_) return;
+  ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::read() {
+  buffer_.clear();
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void WsSession::on_read(beast::error_code ec) {
+  if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
+  const auto started = std::chrono::steady_clock::now();
+  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), ids_.next(), {peer_, "ws"}};
+  rc.scratch = &scratch_;
+  const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const bool text = ws_.got_text();
+
+  CallOutcome out;
+  BoundPlugin* bp = worker_.resolve(plugin_);
+  const engine::FunctionInfo* fn = bp ? bp->entry->module->find_function(fn_) : nullptr;
+  if (fn == nullptr) {
+    // Removed or replaced without this function while the session was open.
+    out.status = http::status::not_found;
+    out.error_kind = "not_found";
+    out.body = error_json({"plugin or function no longer loaded", plugin_, fn_, rc.request_id});
+  } else {
+    rc.plugin = bp->entry->name;
+    rc.fn = fn->name;
+    call_plugin(rc, *bp, *fn, body, text ? "application/json" : "application/octet-stream",
+                text ? Encoding::kJson : Encoding::kAsDeclared, out);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  rc.metrics.record(rc.metrics.fn(rc.plugin, rc.fn), static_cast<int>(out.status), out.error_kind,
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+
+  reply_ = std::move(out.body);
+  const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
+                          out.content_type.starts_with("text/");
+  ws_.text(reply_text);
+  ws_.async_write(boost::asio::buffer(reply_),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void WsSession::on_write(beast::error_code ec) {
+  if (ec) return;
+  if (closing_ || server_.draining.load()) {
+    closing_ = true;
+    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+    return;
+  }
+  read();
+}
+
+}  // namespace hookd::server

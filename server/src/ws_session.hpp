@@ -1,0 +1,53 @@
+// A WebSocket session on GET /plugins/<name>/<fn>: each message is one call
+// and each reply one message. Text messages to msgpack functions are JSON and
+// are transcoded; errors are JSON text messages; an oversized message closes
+// the session with 1009; idle sessions are pinged and closed.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <memory>
+#include <string>
+
+#include "http_types.hpp"
+#include "io_worker.hpp"
+#include "request_id.hpp"
+#include "server_context.hpp"
+#include "session.hpp"
+
+namespace hookd::server {
+
+class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+            RequestIdGenerator& ids);
+  ~WsSession() override;
+
+  void start(HttpRequest upgrade);
+  void drain() override;
+
+ private:
+  void reject(http::status status, std::string_view message);
+  void read();
+  void on_read(boost::beast::error_code ec);
+  void on_write(boost::beast::error_code ec);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  ServerContext& server_;
+  IoWorker& worker_;
+  RequestIdGenerator& ids_;
+  std::string plugin_;
+  std::string fn_;
+  std::string session_id_;
+  std::string peer_;
+  std::string reply_;
+  std::vector<uint8_t> scratch_;
+  HttpResponse rejection_;
+  bool accepted_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace hookd::server

@@ -1,0 +1,573 @@
+// Metrics: the exposition text is valid Prometheus 0.0.4, values from all
+// shards add up, histograms are cumulative, and render() may run while
+// workers record.
+#include "hookd/server/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hookd::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Labels = std::map<std::string, std::string>;
+
+// ---- A small parser for the text format, strict about what render() may emit.
+
+struct Sample {
+  std::string name;
+  Labels labels;
+  double value = 0;
+};
+
+struct Parsed {
+  std::map<std::string, std::string> types;  // family -> type
+  std::set<std::string> helps;
+  std::vector<Sample> samples;
+  std::vector<std::string> errors;  // empty when the text is valid
+};
+
+bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool is_name_char(char c) { return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
+
+bool valid_metric_name(std::string_view n) {
+  if (n.empty() || !is_name_start(n[0])) return false;
+  for (char c : n) {
+    if (!is_name_char(c)) return false;
+  }
+  return true;
+}
+
+bool valid_label_name(std::string_view n) {
+  return valid_metric_name(n) && n.find(':') == std::string_view::npos && !n.starts_with("__");
+}
+
+std::optional<double> parse_value(std::string_view v) {
+  if (v == "+Inf") return INFINITY;
+  if (v == "-Inf") return -INFINITY;
+  if (v == "NaN") return NAN;
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return d;
+}
+
+// Parses `{a="x",b="y"}` at the start of `s`; advances past it.
+std::optional<Labels> parse_labels(std::string_view& s, std::string& error) {
+  Labels labels;
+  s.remove_prefix(1);  // '{'
+  while (!s.empty() && s[0] != '}') {
+    const size_t eq = s.find('=');
+    if (eq == std::string_view::npos) return error = "label without '='", std::nullopt;
+    const std::string name(s.substr(0, eq));
+    if (!valid_label_name(name)) return error = "bad label name '" + name + "'", std::nullopt;
+    s.remove_prefix(eq + 1);
+    if (s.empty() || s[0] != '"') return error = "label value not quoted", std::nullopt;
+    s.remove_prefix(1);
+    std::string value;
+    for (;;) {
+      if (s.empty()) return error = "unterminated label value", std::nullopt;
+      const char c = s[0];
+      s.remove_prefix(1);
+      if (c == '"') break;
+      if (c == '\n') return error = "raw newline in label value", std::nullopt;
+      if (c != '\\') {
+        value.push_back(c);
+        continue;
+      }
+      if (s.empty()) return error = "dangling backslash", std::nullopt;
+      const char esc = s[0];
+      s.remove_prefix(1);
+      if (esc == '\\') value.push_back('\\');
+      else if (esc == '"') value.push_back('"');
+      else if (esc == 'n') value.push_back('\n');
+      else return error = std::string("bad escape \\") + esc, std::nullopt;
+    }
+    if (!labels.emplace(name, value).second) return error = "duplicate label " + name, std::nullopt;
+    if (!s.empty() && s[0] == ',') s.remove_prefix(1);
+    else if (s.empty() || s[0] != '}') return error = "expected ',' or '}'", std::nullopt;
+  }
+  if (s.empty()) return error = "unterminated label set", std::nullopt;
+  s.remove_prefix(1);  // '}'
+  return labels;
+}
+
+// The family a sample belongs to: histogram series carry a suffix.
+std::string family_of(const std::string& name, const std::map<std::string, std::string>& types) {
+  for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+    if (!name.ends_with(suffix)) continue;
+    const std::string base = name.substr(0, name.size() - suffix.size());
+    if (auto it = types.find(base); it != types.end() && it->second == "histogram") return base;
+  }
+  return name;
+}
+
+Parsed parse(std::string_view text) {
+  Parsed p;
+  std::set<std::string> closed;  // families whose group of lines has ended
+  std::string current;
+  auto enter = [&](const std::string& family, size_t line_no) {
+    if (family == current) return;
+    if (closed.contains(family)) {
+      p.errors.push_back("line " + std::to_string(line_no) + ": " + family + " split in two groups");
+    }
+    if (!current.empty()) closed.insert(current);
+    current = family;
+  };
+  if (!text.empty() && !text.ends_with('\n')) p.errors.push_back("text does not end with a newline");
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    auto fail = [&](const std::string& why) {
+      p.errors.push_back("line " + std::to_string(line_no) + ": " + why + ": " + std::string(line));
+    };
+    if (line.empty()) {
+      fail("empty line");
+      continue;
+    }
+    if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) {
+      const bool help = line.starts_with("# HELP ");
+      std::string_view rest = line.substr(7);
+      const size_t sp = rest.find(' ');
+      const std::string name(rest.substr(0, sp));
+      const std::string_view arg = sp == std::string_view::npos ? "" : rest.substr(sp + 1);
+      if (!valid_metric_name(name)) fail("bad metric name");
+      enter(name, line_no);
+      if (help) {
+        if (!p.helps.insert(name).second) fail("second HELP");
+        if (arg.empty()) fail("empty HELP");
+      } else {
+        static const std::set<std::string_view> kTypes = {"counter", "gauge", "histogram", "summary", "untyped"};
+        if (!kTypes.contains(arg)) fail("bad TYPE");
+        if (!p.types.emplace(name, std::string(arg)).second) fail("second TYPE");
+        for (const Sample& s : p.samples) {
+          if (family_of(s.name, p.types) == name) fail("TYPE after samples");
+        }
+      }
+      continue;
+    }
+    if (line.starts_with('#')) {
+      fail("unexpected comment");
+      continue;
+    }
+    Sample s;
+    size_t i = 0;
+    while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
+    s.name = std::string(line.substr(0, i));
+    if (!valid_metric_name(s.name)) fail("bad sample name");
+    std::string_view rest = line.substr(i);
+    if (rest.starts_with('{')) {
+      std::string error;
+      auto labels = parse_labels(rest, error);
+      if (!labels) {
+        fail(error);
+        continue;
+      }
+      s.labels = std::move(*labels);
+    }
+    if (!rest.starts_with(' ')) {
+      fail("no space before value");
+      continue;
+    }
+    rest.remove_prefix(1);
+    auto value = parse_value(rest);  // render() emits no timestamps
+    if (!value) {
+      fail("bad value");
+      continue;
+    }
+    s.value = *value;
+    const std::string family = family_of(s.name, p.types);
+    if (!p.types.contains(family)) fail("sample without TYPE");
+    if (!p.helps.contains(family)) fail("sample without HELP");
+    enter(family, line_no);
+    p.samples.push_back(std::move(s));
+  }
+  return p;
+}
+
+Parsed render_and_parse(const Metrics& m) {
+  Parsed p = parse(m.render());
+  for (const auto& e : p.errors) ADD_FAILURE() << e;
+  return p;
+}
+
+// The value of the one sample named `name` whose labels include `want`.
+std::optional<double> value(const Parsed& p, std::string_view name, const Labels& want = {}) {
+  std::optional<double> found;
+  for (const Sample& s : p.samples) {
+    if (s.name != name) continue;
+    bool match = true;
+    for (const auto& [k, v] : want) {
+      auto it = s.labels.find(k);
+      if (it == s.labels.end() || it->second != v) match = false;
+    }
+    if (!match) continue;
+    EXPECT_FALSE(found) << "more than one " << name << " sample matches";
+    found = s.value;
+  }
+  return found;
+}
+
+const std::vector<std::string> kAllFamilies = {
+    "hookd_requests_total",           "hookd_request_errors_total",  "hookd_request_duration_seconds",
+    "hookd_in_flight_requests",       "hookd_queue_depth",           "hookd_plugin_memory_bytes",
+    "hookd_plugin_loads_total",       "hookd_plugin_replacements_total", "hookd_plugin_unloads_total",
+    "hookd_connections_total",        "hookd_connections_rejected_total", "hookd_start_time_seconds",
+};
+
+// Checks the invariants of every histogram series in `p`; returns how many it saw.
+size_t check_histograms(const Parsed& p, std::string_view family) {
+  const std::string bucket = std::string(family) + "_bucket";
+  std::map<Labels, std::vector<const Sample*>> series;  // labels without le -> buckets in order
+  for (const Sample& s : p.samples) {
+    if (s.name != bucket) continue;
+    Labels key = s.labels;
+    key.erase("le");
+    series[key].push_back(&s);
+  }
+  for (const auto& [labels, buckets] : series) {
+    EXPECT_EQ(buckets.size(), kDurationBuckets.size() + 1);
+    double prev_value = 0;
+    double prev_le = -1;
+    for (const Sample* b : buckets) {
+      const double le = parse_value(b->labels.at("le")).value();
+      EXPECT_GT(le, prev_le) << "bucket bounds ascend";
+      EXPECT_GE(b->value, prev_value) << "buckets are cumulative";
+      prev_le = le;
+      prev_value = b->value;
+    }
+    EXPECT_EQ(buckets.back()->labels.at("le"), "+Inf");
+    EXPECT_EQ(value(p, std::string(family) + "_count", labels), buckets.back()->value)
+        << "_count equals the +Inf bucket";
+    EXPECT_TRUE(value(p, std::string(family) + "_sum", labels));
+  }
+  return series.size();
+}
+
+// ---- Format -----------------------------------------------------------------
+
+TEST(MetricsFormat, EmptyMetricsDeclareEveryFamilyOnce) {
+  Metrics m(2);
+  const Parsed p = render_and_parse(m);
+  for (const auto& family : kAllFamilies) {
+    EXPECT_TRUE(p.types.contains(family)) << family;
+    EXPECT_TRUE(p.helps.contains(family)) << family;
+  }
+  EXPECT_EQ(p.types.size(), kAllFamilies.size());
+  EXPECT_EQ(p.types.at("hookd_request_duration_seconds"), "histogram");
+  EXPECT_EQ(p.types.at("hookd_requests_total"), "counter");
+  EXPECT_EQ(p.types.at("hookd_plugin_memory_bytes"), "gauge");
+}
+
+TEST(MetricsFormat, EverySampleLineParsesAfterBusyUse) {
+  Metrics m(3);
+  for (size_t w = 0; w < m.workers(); ++w) {
+    MetricsShard& s = m.shard(w);
+    s.record(s.fn("echo", "run"), 200, "", 120us);
+    s.record(s.fn("echo", "run"), 500, "trap", 3ms);
+    s.record(s.fn("", ""), 404, "not_found", 5us);
+    s.set_plugin_memory("echo", 65536 * (w + 1));
+    s.add_in_flight(1);
+    m.set_queue_depth(w, static_cast<int64_t>(w));
+  }
+  m.count_plugin_load("echo");
+  m.count_plugin_replace("echo");
+  m.count_plugin_unload("old");
+  m.count_connection("public");
+  m.count_rejected_connection(Listener::kAdmin);
+
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(check_histograms(p, "hookd_request_duration_seconds"), 2u);
+  EXPECT_EQ(value(p, "hookd_in_flight_requests"), 3);
+  EXPECT_EQ(value(p, "hookd_queue_depth", {{"worker", "2"}}), 2);
+  EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "echo"}, {"worker", "1"}}), 131072);
+  EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "echo"}}), 1);
+  EXPECT_EQ(value(p, "hookd_plugin_replacements_total", {{"plugin", "echo"}}), 1);
+  EXPECT_EQ(value(p, "hookd_plugin_unloads_total", {{"plugin", "old"}}), 1);
+  EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "old"}}), 0) << "lifecycle families share plugins";
+  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), 1);
+  EXPECT_EQ(value(p, "hookd_connections_rejected_total", {{"listener", "admin"}}), 1);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", ""}, {"fn", ""}, {"code", "404"}}), 3);
+}
+
+TEST(MetricsFormat, LabelValuesEscapeBackslashQuoteAndNewline) {
+  Metrics m(1);
+  const std::string nasty = "a\"b\\c\nd";
+  m.shard(0).record(m.shard(0).fn(nasty, "f"), 200, "", 1ms);
+  const std::string text = m.render();
+  EXPECT_NE(text.find(R"(plugin="a\"b\\c\nd")"), std::string::npos) << text;
+
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", nasty}, {"code", "200"}}), 1) << "round-trips";
+}
+
+TEST(MetricsFormat, StartTimeIsSecondsSinceEpoch) {
+  const auto start = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'250));
+  Metrics m(1, start);
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_start_time_seconds"), 1'700'000'000.25);
+}
+
+TEST(MetricsFormat, BucketBoundsAreTheDocumentedSeconds) {
+  Metrics m(1);
+  m.shard(0).fn("p", "f");
+  const Parsed p = render_and_parse(m);
+  std::vector<std::string> les;
+  for (const Sample& s : p.samples) {
+    if (s.name == "hookd_request_duration_seconds_bucket") les.push_back(s.labels.at("le"));
+  }
+  const std::vector<std::string> want = {"0.00005", "0.0001", "0.00025", "0.0005", "0.001", "0.0025",
+                                         "0.005",   "0.01",   "0.025",   "0.05",   "0.1",   "0.25",
+                                         "0.5",     "1",      "2.5",     "5",      "10",    "+Inf"};
+  EXPECT_EQ(les, want);
+}
+
+// ---- Values -----------------------------------------------------------------
+
+TEST(Metrics, CountsFromShardsWrittenOnTheirOwnThreadsAreSummed) {
+  constexpr size_t kWorkers = 4;
+  constexpr int kRequests = 20'000;
+  Metrics m(kWorkers);
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&m, w] {
+      MetricsShard& s = m.shard(w);
+      MetricsShard::FnStats* echo = s.fn("echo", "run");
+      for (int i = 0; i < kRequests; ++i) {
+        const bool fail = i % 10 == 0;
+        s.record(echo, fail ? 504 : 200, fail ? "timeout" : "", std::chrono::microseconds(i % 300));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  const Parsed p = render_and_parse(m);
+  const double total = kWorkers * kRequests;
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "200"}}), total * 0.9);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "504"}}), total * 0.1);
+  EXPECT_EQ(value(p, "hookd_request_errors_total", {{"plugin", "echo"}, {"kind", "timeout"}}), total * 0.1);
+  EXPECT_EQ(value(p, "hookd_request_duration_seconds_count", {{"plugin", "echo"}}), total);
+  EXPECT_EQ(check_histograms(p, "hookd_request_duration_seconds"), 1u) << "one series for all shards";
+}
+
+TEST(Metrics, LatencyLandsInTheFirstBucketWhoseBoundHoldsIt) {
+  struct Case {
+    std::chrono::nanoseconds latency;
+    std::string le;  // smallest bucket that counts it
+  };
+  const std::vector<Case> cases = {
+      {0ns, "0.00005"},     {50us, "0.00005"},    {50001ns, "0.0001"}, {1ms, "0.001"},
+      {1001us, "0.0025"},   {700ms, "1"},         {10s, "10"},         {11s, "+Inf"},
+      {-5ms, "0.00005"},  // a clock stepping back counts as zero
+  };
+  for (const Case& c : cases) {
+    Metrics m(1);
+    m.shard(0).record(m.shard(0).fn("p", "f"), 200, "", c.latency);
+    const Parsed p = render_and_parse(m);
+    bool seen = false;
+    for (const Sample& s : p.samples) {
+      if (s.name != "hookd_request_duration_seconds_bucket") continue;
+      seen = seen || s.labels.at("le") == c.le;
+      EXPECT_EQ(s.value, seen ? 1 : 0) << "latency " << c.latency.count() << "ns, le=" << s.labels.at("le");
+    }
+    EXPECT_TRUE(seen) << c.le;
+  }
+}
+
+TEST(Metrics, HistogramSumIsInSeconds) {
+  Metrics m(2);
+  m.shard(0).record(m.shard(0).fn("p", "f"), 200, "", 1500ms);
+  m.shard(1).record(m.shard(1).fn("p", "f"), 200, "", 250ms);
+  const Parsed p = render_and_parse(m);
+  EXPECT_DOUBLE_EQ(value(p, "hookd_request_duration_seconds_sum", {{"plugin", "p"}}).value(), 1.75);
+  EXPECT_EQ(value(p, "hookd_request_duration_seconds_count", {{"plugin", "p"}}), 2);
+}
+
+TEST(Metrics, ErrorKindsOutsideTheVocabularyCountAsOther) {
+  Metrics m(1);
+  MetricsShard& s = m.shard(0);
+  MetricsShard::FnStats* f = s.fn("p", "f");
+  s.record(f, 200, "", 1ms);
+  s.record(f, 500, "trap", 1ms);
+  s.record(f, 500, "something client chose", 1ms);
+  s.record(f, 500, "another", 1ms);
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_request_errors_total", {{"kind", "trap"}}), 1);
+  EXPECT_EQ(value(p, "hookd_request_errors_total", {{"kind", "other"}}), 2);
+  size_t error_series = 0;
+  for (const Sample& s : p.samples) error_series += s.name == "hookd_request_errors_total";
+  EXPECT_EQ(error_series, 2u) << "kinds never seen are not rendered";
+}
+
+TEST(Metrics, ManyDistinctOrInvalidStatusCodesStayBounded) {
+  Metrics m(1);
+  MetricsShard& s = m.shard(0);
+  MetricsShard::FnStats* f = s.fn("p", "f");
+  for (int code = 200; code < 220; ++code) s.record(f, code, "", 1ms);
+  s.record(f, -1, "", 1ms);
+  s.record(f, 1000, "", 1ms);
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"code", "200"}}), 1);
+  double sum = 0;
+  size_t series = 0;
+  for (const Sample& x : p.samples) {
+    if (x.name != "hookd_requests_total") continue;
+    sum += x.value;
+    ++series;
+  }
+  EXPECT_EQ(sum, 22) << "no request is lost";
+  EXPECT_LE(series, 9u);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"code", "other"}}), 22 - 8);
+}
+
+TEST(Metrics, FnReturnsTheSameStatsForTheSamePair) {
+  Metrics m(2);
+  MetricsShard& s = m.shard(0);
+  MetricsShard::FnStats* a = s.fn("p", "f");
+  EXPECT_EQ(s.fn(std::string("p"), std::string("f")), a) << "found by value, not by pointer";
+  EXPECT_NE(s.fn("p", "g"), a);
+  EXPECT_NE(s.fn("pf", ""), s.fn("p", "f")) << "labels are not concatenated";
+  EXPECT_NE(m.shard(1).fn("p", "f"), a) << "each shard has its own";
+}
+
+TEST(Metrics, SeriesBeyondTheCapGoToOneOverflowSeries) {
+  Metrics m(1, std::chrono::system_clock::now(), /*max_series_per_shard=*/2);
+  MetricsShard& s = m.shard(0);
+  s.record(s.fn("a", "f"), 200, "", 1ms);
+  s.record(s.fn("b", "f"), 200, "", 1ms);
+  for (int i = 0; i < 50; ++i) s.record(s.fn("c" + std::to_string(i), "f"), 200, "", 1ms);
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "_overflow"}}), 50);
+  EXPECT_EQ(check_histograms(p, "hookd_request_duration_seconds"), 3u);
+}
+
+TEST(Metrics, MemoryGaugeIsReplacedAndDisappearsWhenThePluginIsRemoved) {
+  Metrics m(2);
+  m.shard(0).set_plugin_memory("p", 65536);
+  m.shard(0).set_plugin_memory("p", 131072);
+  m.shard(1).set_plugin_memory("p", 65536);
+  m.shard(0).set_plugin_memory("q", 1);
+  Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "p"}, {"worker", "0"}}), 131072);
+  EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "p"}, {"worker", "1"}}), 65536);
+
+  m.shard(0).remove_plugin("p");
+  m.shard(0).remove_plugin("never loaded");
+  p = render_and_parse(m);
+  EXPECT_FALSE(value(p, "hookd_plugin_memory_bytes", {{"plugin", "p"}, {"worker", "0"}}));
+  EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "p"}, {"worker", "1"}}), 65536)
+      << "other workers keep theirs until they drop it";
+  EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "q"}}), 1);
+}
+
+TEST(Metrics, RequestCountersSurvivePluginRemoval) {
+  Metrics m(1);
+  MetricsShard& s = m.shard(0);
+  MetricsShard::FnStats* f = s.fn("p", "f");
+  s.record(f, 200, "", 1ms);
+  s.set_plugin_memory("p", 1);
+  s.remove_plugin("p");
+  s.record(f, 200, "", 1ms);  // a cached pointer stays valid
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "p"}}), 2);
+}
+
+TEST(Metrics, InFlightSumsShardsAndOtherThreads) {
+  Metrics m(2);
+  m.shard(0).add_in_flight(1);
+  m.shard(0).add_in_flight(1);
+  m.shard(1).add_in_flight(1);
+  m.shard(0).add_in_flight(-1);
+  m.add_in_flight(3);
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_in_flight_requests"), 5);
+}
+
+TEST(Metrics, UnknownListenersAndWorkersDoNotCreateLabels) {
+  Metrics m(1);
+  m.count_connection("public");
+  m.count_connection(Listener::kPublic);
+  m.count_connection("from a header");
+  m.set_queue_depth(7, 3);  // no such worker: ignored
+  const Parsed p = render_and_parse(m);
+  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), 2);
+  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "other"}}), 1);
+  EXPECT_FALSE(value(p, "hookd_queue_depth", {{"worker", "7"}}));
+}
+
+// ---- Concurrency ------------------------------------------------------------
+
+// Run under -fsanitize=thread to prove the absence of data races; without it,
+// it still checks that every intermediate render is valid and consistent.
+TEST(MetricsConcurrency, RenderWhileWorkersRecordCreateAndDropSeries) {
+  constexpr size_t kWorkers = 3;
+  constexpr int kMinRequests = 20'000;
+  // Workers keep going until this many renders have run, so the renders
+  // overlap the recording even when a sanitizer slows render() down.
+  constexpr size_t kMinRenders = 5;
+  Metrics m(kWorkers);
+  std::atomic<size_t> renders{0};
+  std::atomic<size_t> done{0};
+  std::vector<uint64_t> recorded(kWorkers, 0);
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&, w] {
+      MetricsShard& s = m.shard(w);
+      MetricsShard::FnStats* hot = s.fn("hot", "run");
+      int i = 0;
+      for (; i < kMinRequests || renders.load() < kMinRenders; ++i) {
+        s.add_in_flight(1);
+        s.record(hot, i % 7 == 0 ? 500 : 200, i % 7 == 0 ? "trap" : "", std::chrono::microseconds(i % 5000));
+        if (i % 500 == 0) {
+          // New pairs and gauges appear and vanish while render() reads.
+          const std::string name = "p" + std::to_string(i / 500 % 200);
+          s.record(s.fn(name, "f"), 200, "", 1ms);
+          s.set_plugin_memory(name, static_cast<uint64_t>(i));
+          if (i % 1000 == 0) s.remove_plugin(name);
+        }
+        s.add_in_flight(-1);
+        m.set_queue_depth(w, i % 10);
+      }
+      recorded[w] = static_cast<uint64_t>(i);
+      done.fetch_add(1);
+    });
+  }
+  // Ends when the workers do: they stop after kMinRenders renders.
+  while (done.load() < kWorkers) {
+    m.count_connection(Listener::kPublic);
+    const Parsed p = parse(m.render());
+    renders.fetch_add(1);
+    if (!p.errors.empty()) {
+      ADD_FAILURE() << p.errors.front();
+      renders.store(kMinRenders);  // let the workers finish, then join them
+      break;
+    }
+    check_histograms(p, "hookd_request_duration_seconds");
+  }
+  for (auto& t : threads) t.join();
+
+  const Parsed p = render_and_parse(m);
+  double total = 0;
+  for (uint64_t n : recorded) total += static_cast<double>(n);
+  EXPECT_EQ(value(p, "hookd_request_duration_seconds_count", {{"plugin", "hot"}}), total);
+  EXPECT_EQ(value(p, "hookd_in_flight_requests"), 0);
+  EXPECT_GE(value(p, "hookd_requests_total", {{"plugin", "p3"}, {"code", "200"}}), kWorkers)
+      << "every shard's series";
+  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), static_cast<double>(renders.load()));
+  EXPECT_GE(renders.load(), kMinRenders);
+}
+
+}  // namespace
+}  // namespace hookd::server
