@@ -13,11 +13,11 @@ namespace beast = boost::beast;
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
                          RequestIdGenerator& ids)
-    : stream_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+    : socket_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
   boost::system::error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string();
-  stream_.socket().set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ec);
 }
 
 HttpSession::~HttpSession() {
@@ -36,14 +36,18 @@ void HttpSession::drain() {
   if (reading_ && !(parser_ && parser_->got_some())) close();
 }
 
+void HttpSession::check_timeout(std::chrono::steady_clock::time_point now) {
+  if (now > deadline_) close();  // pending operations complete with an error
+}
+
 void HttpSession::read_request() {
   if (draining_) return close();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
   parser_->body_limit(server_.config.limits.max_body_bytes);
-  stream_.expires_after(server_.config.limits.read_timeout);
+  deadline_ = worker_.coarse_now() + server_.config.limits.read_timeout;
   reading_ = true;
-  http::async_read(stream_, buffer_, *parser_,
+  http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
@@ -54,8 +58,9 @@ void HttpSession::on_read(beast::error_code ec) {
   HttpRequest& req = parser_->get();
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
     // The connection becomes a WebSocket session; this object goes away.
-    stream_.expires_never();
-    auto ws = std::make_shared<WsSession>(stream_.release_socket(), server_, worker_, ids_);
+    deadline_ = std::chrono::steady_clock::time_point::max();
+    closed_ = true;  // the socket now belongs to the WebSocket session
+    auto ws = std::make_shared<WsSession>(std::move(socket_), server_, worker_, ids_);
     ws->start(parser_->release());
     return;
   }
@@ -64,7 +69,7 @@ void HttpSession::on_read(beast::error_code ec) {
 
 void HttpSession::respond_to_read_error(beast::error_code ec) {
   if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
-      ec == beast::error::timeout || ec == boost::asio::error::connection_reset || closed_) {
+      ec == boost::asio::error::bad_descriptor || ec == boost::asio::error::connection_reset || closed_) {
     return close();
   }
   http::status status = http::status::bad_request;
@@ -108,7 +113,7 @@ void HttpSession::handle() {
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   const int status = static_cast<int>(res_.result_int());
   MetricsShard& shard = rc.metrics;
-  shard.record(shard.fn(rc.plugin, rc.fn), status, rc.error_kind,
+  shard.record(rc.stats != nullptr ? rc.stats : shard.fn(rc.plugin, rc.fn), status, rc.error_kind,
                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
     server_.access_log->info("{} {} \"{} {}\" {} {} {}us plugin={} fn={}", rc.request_id, rc.client.address,
@@ -129,13 +134,14 @@ void HttpSession::handle() {
 }
 
 void HttpSession::write(bool close_after) {
-  stream_.expires_after(server_.config.limits.read_timeout);
-  http::async_write(stream_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+  deadline_ = worker_.coarse_now() + server_.config.limits.read_timeout;
+  http::async_write(socket_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
     self->on_write(ec, close_after);
   });
 }
 
 void HttpSession::on_write(beast::error_code ec, bool close_after) {
+  deadline_ = std::chrono::steady_clock::time_point::max();
   if (ec || close_after) return close();
   read_request();
 }
@@ -143,9 +149,10 @@ void HttpSession::on_write(beast::error_code ec, bool close_after) {
 void HttpSession::close() {
   if (closed_) return;
   closed_ = true;
+  deadline_ = std::chrono::steady_clock::time_point::max();
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.socket().close(ec);
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace hookd::server

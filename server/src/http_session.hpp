@@ -27,6 +27,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
 
   void start();
   void drain() override;
+  void check_timeout(std::chrono::steady_clock::time_point now) override;
 
  private:
   void read_request();
@@ -37,7 +38,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();
 
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse res_;
@@ -47,6 +48,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   std::string peer_;
   std::vector<uint8_t> scratch_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   bool reading_ = false;
   bool draining_ = false;
   bool closed_ = false;

@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "session.hpp"
+
 namespace hookd::server {
 
 IoWorker::IoWorker(size_t index, engine::Vm& vm, PluginRegistry& registry)
@@ -19,7 +21,10 @@ void IoWorker::start() {
     engine_worker_ = vm_.create_worker();
     ready.set_value();
     auto guard = boost::asio::make_work_guard(io_);
+    sweeper_ = std::make_unique<boost::asio::steady_timer>(io_);
+    sweep();
     io_.run();
+    sweeper_.reset();
     bound_.clear();
     prepared_.clear();
     engine_worker_.reset();
@@ -31,6 +36,17 @@ void IoWorker::stop() {
   if (!thread_.joinable()) return;
   io_.stop();
   thread_.join();
+}
+
+void IoWorker::sweep() {
+  now_ = std::chrono::steady_clock::now();
+  // Copy: a timed-out session may unregister itself.
+  std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+  for (Session* s : sessions) s->check_timeout(now_);
+  sweeper_->expires_after(std::chrono::milliseconds(500));
+  sweeper_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) sweep();
+  });
 }
 
 void IoWorker::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
@@ -45,7 +61,7 @@ void IoWorker::refresh() {
   auto catalog = registry_.snapshot();
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
   for (const auto& [name, entry] : catalog->plugins) {
-    BoundPlugin bp{entry, nullptr};
+    BoundPlugin bp{entry, nullptr, {}};
     auto cur = bound_.find(name);
     if (cur != bound_.end() && cur->second.entry->version == entry->version) {
       bp.instance = std::move(cur->second.instance);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <future>
@@ -15,6 +16,7 @@
 #include <unordered_set>
 
 #include "hookd/engine/plugin.hpp"
+#include "hookd/server/metrics.hpp"
 #include "hookd/server/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -24,6 +26,8 @@ class Session;  // anything the worker must close on drain
 struct BoundPlugin {
   std::shared_ptr<const PluginEntry> entry;
   std::unique_ptr<engine::PluginInstance> instance;
+  // This worker's metrics series per function (by index), filled on first use.
+  std::vector<MetricsShard::FnStats*> fn_stats;
 };
 
 class IoWorker {
@@ -50,6 +54,9 @@ class IoWorker {
   // Runs `fn` on the worker thread.
   void post(std::function<void()> fn);
 
+  // A clock read once per sweep, for session deadlines (worker thread only).
+  [[nodiscard]] std::chrono::steady_clock::time_point coarse_now() const { return now_; }
+
   // Sessions register so a drain can reach them (worker thread only).
   void add_session(Session* s) { sessions_.insert(s); }
   void remove_session(Session* s) { sessions_.erase(s); }
@@ -57,6 +64,7 @@ class IoWorker {
 
  private:
   void refresh();
+  void sweep();
 
   struct Hash {
     using is_transparent = void;
@@ -72,6 +80,8 @@ class IoWorker {
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
   std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
   std::unordered_set<Session*> sessions_;
+  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
+  std::unique_ptr<boost::asio::steady_timer> sweeper_;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.
   boost::asio::io_context io_{1};

@@ -78,6 +78,10 @@ void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, Plugi
     return;
   }
   rc.fn = fn->name;
+  const size_t index = static_cast<size_t>(fn - bp->entry->module->functions().data());
+  if (bp->fn_stats.size() <= index) bp->fn_stats.resize(bp->entry->module->functions().size(), nullptr);
+  if (bp->fn_stats[index] == nullptr) bp->fn_stats[index] = rc.metrics.fn(rc.plugin, rc.fn);
+  rc.stats = bp->fn_stats[index];
   if (req.method() != http::verb::post) return method_not_allowed(rc, res, "POST");
 
   CallOutcome out;

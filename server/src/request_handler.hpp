@@ -26,6 +26,7 @@ struct RequestContext {
   std::string_view plugin;
   std::string_view fn;
   std::string_view error_kind;
+  MetricsShard::FnStats* stats = nullptr;  // set when plugin and fn are known
   // Scratch buffers reused across the requests of a session.
   std::vector<uint8_t>* scratch = nullptr;
 };

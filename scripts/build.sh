@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds hookd (everything, or the targets given). Two jobs by
+# default: the machines have two cores and Beast translation units are heavy.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="${HOOKD_BUILD_DIR:-$root/build}"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+if [ $# -gt 0 ]; then
+  cmake --build "$build" -j "${HOOKD_JOBS:-2}" --target "$@"
+else
+  cmake --build "$build" -j "${HOOKD_JOBS:-2}"
+fi
