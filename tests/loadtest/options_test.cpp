@@ -92,8 +92,11 @@ TEST(Plan, WeightedSequenceMixesKindsExactlyAndSpreadOut) {
   const auto wide = weighted_sequence({5, 3, 2});
   EXPECT_EQ(std::ranges::count(wide, 0u), 5);
   EXPECT_EQ(std::ranges::count(wide, 2u), 2);
-  for (std::size_t i = 1; i < wide.size(); ++i)
-    if (wide[i] == 2u) EXPECT_NE(wide[i - 1], 2u);  // no runs of the light kind
+  for (std::size_t i = 1; i < wide.size(); ++i) {
+    if (wide[i] == 2u) {
+      EXPECT_NE(wide[i - 1], 2u);  // no runs of the light kind
+    }
+  }
 }
 
 TEST(Plan, SerializedRequestHasHostAndLengthFromTheBody) {

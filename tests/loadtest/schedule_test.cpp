@@ -29,7 +29,9 @@ TEST(RateSchedule, FirstIndexAtFindsTheBoundary) {
     const auto t = std::chrono::milliseconds(ms);
     const auto i = s.first_index_at(t);
     EXPECT_GE(s.offset(i), t);
-    if (i > 0) EXPECT_LT(s.offset(i - 1), t);
+    if (i > 0) {
+      EXPECT_LT(s.offset(i - 1), t);
+    }
   }
 }
 
