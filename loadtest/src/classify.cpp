@@ -16,7 +16,8 @@ ErrorKind classify(const boost::system::error_code& ec, ErrorKind during) {
       ec == beast::websocket::error::closed)
     return during == ErrorKind::connect ? ErrorKind::connect : ErrorKind::closed;
   if (ec.category() == beast::http::make_error_code(beast::http::error::bad_version).category() ||
-      ec.category() == beast::websocket::make_error_code(beast::websocket::error::bad_http_version).category())
+      ec.category() ==
+          beast::websocket::make_error_code(beast::websocket::error::bad_http_version).category())
     return ErrorKind::protocol;
   return during;
 }

@@ -71,9 +71,7 @@ void Histogram::reset() {
   sum_ = 0;
 }
 
-double Histogram::mean() const {
-  return count_ ? static_cast<double>(sum_ / count_) : 0.0;
-}
+double Histogram::mean() const { return count_ ? static_cast<double>(sum_ / count_) : 0.0; }
 
 std::uint64_t Histogram::value_at_percentile(double percentile) const {
   if (count_ == 0) return 0;

@@ -5,9 +5,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <vector>
 
 namespace hookd::load {
@@ -37,7 +37,8 @@ class HttpTransport final : public Transport {
     co_return std::nullopt;
   }
 
-  asio::awaitable<std::optional<ErrorKind>> send(std::span<const Ticket> batch, Clock::duration timeout) override {
+  asio::awaitable<std::optional<ErrorKind>> send(std::span<const Ticket> batch,
+                                                 Clock::duration timeout) override {
     buffers_.clear();
     for (const auto& t : batch) buffers_.push_back(asio::buffer(plan_.wire_requests[t.kind]));
     stream_.expires_after(timeout);

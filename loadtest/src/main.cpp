@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     }
   }
   if (!options->plot_path.empty()) {
-    if (auto p = render_plot(result->timeline, options->plot_path, "hookd-load " + target_url(*options)); !p) {
+    if (auto p = render_plot(result->timeline, options->plot_path, "hookd-load " + target_url(*options));
+        !p) {
       std::fprintf(stderr, "hookd-load: %s\n", p.error().c_str());
       status = 1;
     }

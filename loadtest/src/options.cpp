@@ -1,11 +1,12 @@
 // The command line of hookd-load: CLI11 does the flag syntax, this file does
 // the meaning (URL, request kinds, limits) and turns every problem into a
 // usage error with exit code 2.
-#include <boost/url/parse.hpp>
-#include <CLI/CLI.hpp>
+#include "hookd/load/options.hpp"
+
 #include <fmt/format.h>
 
-#include "hookd/load/options.hpp"
+#include <CLI/CLI.hpp>
+#include <boost/url/parse.hpp>
 
 namespace hookd::load {
 namespace {
@@ -33,9 +34,13 @@ std::expected<void, std::string> apply_url(const std::string& text, Options& o) 
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return std::unexpected("target '" + text + "' is not a URL");
   const auto& url = *parsed;
-  if (url.scheme() == "http") o.protocol = Protocol::http;
-  else if (url.scheme() == "ws") o.protocol = Protocol::websocket;
-  else return std::unexpected("target scheme '" + std::string(url.scheme()) + "' is not supported (want http or ws)");
+  if (url.scheme() == "http")
+    o.protocol = Protocol::http;
+  else if (url.scheme() == "ws")
+    o.protocol = Protocol::websocket;
+  else
+    return std::unexpected("target scheme '" + std::string(url.scheme()) +
+                           "' is not supported (want http or ws)");
   if (!url.has_authority() || url.host().empty()) return std::unexpected("target '" + text + "' has no host");
   if (url.has_userinfo()) return std::unexpected("target '" + text + "' must not carry credentials");
   o.host = url.host_address();
@@ -82,10 +87,12 @@ std::expected<void, std::string> finish(const Raw& raw, Options& o) {
   o.warmup = *warmup;
   auto timeout = parse_duration(raw.timeout);
   if (!timeout) return std::unexpected("--timeout: " + timeout.error());
-  if (timeout->count() == 0 || *timeout > Limits::max_timeout) return std::unexpected("--timeout must be over 0 and at most 10m");
+  if (timeout->count() == 0 || *timeout > Limits::max_timeout)
+    return std::unexpected("--timeout must be over 0 and at most 10m");
   o.timeout = *timeout;
 
-  if (!raw.body.empty() && !raw.body_file.empty()) return std::unexpected("give --body or --body-file, not both");
+  if (!raw.body.empty() && !raw.body_file.empty())
+    return std::unexpected("give --body or --body-file, not both");
   std::string body = raw.body;
   if (!raw.body_file.empty()) {
     auto b = read_body_file(raw.body_file, Limits::max_body_bytes);
@@ -100,13 +107,15 @@ std::expected<void, std::string> finish(const Raw& raw, Options& o) {
   }
 
   if (o.protocol == Protocol::websocket) {
-    if (!raw.requests.empty()) return std::unexpected("--request is for http targets; a ws target sends --body");
+    if (!raw.requests.empty())
+      return std::unexpected("--request is for http targets; a ws target sends --body");
     if (!raw.method.empty()) return std::unexpected("-m/--method is for http targets");
     if (!headers.empty()) return std::unexpected("-H is for http targets");
     o.ws_message = std::move(body);
     return {};
   }
-  if (o.ws_binary || o.ws_messages_per_connection) return std::unexpected("--ws-* options need a ws:// target");
+  if (o.ws_binary || o.ws_messages_per_connection)
+    return std::unexpected("--ws-* options need a ws:// target");
 
   if (raw.requests.empty()) {
     RequestKind kind;
@@ -118,7 +127,8 @@ std::expected<void, std::string> finish(const Raw& raw, Options& o) {
   } else {
     if (!raw.method.empty() || !raw.body.empty() || !raw.body_file.empty())
       return std::unexpected("with --request, give method and body inside each --request");
-    if (raw.requests.size() > Limits::max_kinds) return std::unexpected(fmt::format("at most {} --request kinds", Limits::max_kinds));
+    if (raw.requests.size() > Limits::max_kinds)
+      return std::unexpected(fmt::format("at most {} --request kinds", Limits::max_kinds));
     unsigned total = 0;
     for (const auto& spec : raw.requests) {
       auto kind = parse_request_spec(spec);
@@ -128,7 +138,8 @@ std::expected<void, std::string> finish(const Raw& raw, Options& o) {
       total += kind->weight;
       o.kinds.push_back(std::move(*kind));
     }
-    if (total > Limits::max_total_weight) return std::unexpected(fmt::format("--request weights sum over {}", Limits::max_total_weight));
+    if (total > Limits::max_total_weight)
+      return std::unexpected(fmt::format("--request weights sum over {}", Limits::max_total_weight));
   }
   return {};
 }
@@ -155,11 +166,13 @@ std::expected<Options, UsageError> parse_options(int argc, const char* const* ar
   app.add_option("--request", raw.requests, "a weighted request kind, repeatable (see below)");
   app.add_option("--timeout", raw.timeout, "per-request timeout (default 10s)");
   app.add_flag("--ws-binary", o.ws_binary, "send binary WebSocket messages (default text)");
-  app.add_option("--ws-messages", o.ws_messages_per_connection, "messages per WebSocket connection, then reconnect (0: never)");
+  app.add_option("--ws-messages", o.ws_messages_per_connection,
+                 "messages per WebSocket connection, then reconnect (0: never)");
   app.add_option("--max-response", o.max_response_bytes, "largest response body accepted (bytes)");
   app.add_option("--digits", o.histogram_digits, "histogram significant digits 1..4 (default 3)");
   app.add_option("--json", o.json_path, "write all results as JSON to this file");
-  app.add_option("--plot", o.plot_path, "render latency and throughput over time to this PNG (needs gnuplot)");
+  app.add_option("--plot", o.plot_path,
+                 "render latency and throughput over time to this PNG (needs gnuplot)");
   app.add_flag("--no-progress", raw.no_progress, "no live progress line even on a terminal");
   try {
     app.parse(argc, argv);

@@ -1,10 +1,11 @@
 #include "plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <fmt/format.h>
 
 namespace hookd::load {
 namespace asio = boost::asio;
@@ -83,10 +84,12 @@ std::expected<void, std::string> probe_target(const Plan& plan) {
   boost::beast::tcp_stream stream(ctx);
   stream.expires_after(std::min<Nanos>(plan.options.timeout, std::chrono::seconds(5)));
   boost::system::error_code result = asio::error::would_block;
-  stream.async_connect(plan.endpoints, [&](boost::system::error_code ec, const tcp::endpoint&) { result = ec; });
+  stream.async_connect(plan.endpoints,
+                       [&](boost::system::error_code ec, const tcp::endpoint&) { result = ec; });
   ctx.run();
   if (result)
-    return std::unexpected(fmt::format("cannot connect to {}:{}: {}", plan.options.host, plan.options.port, result.message()));
+    return std::unexpected(
+        fmt::format("cannot connect to {}:{}: {}", plan.options.host, plan.options.port, result.message()));
   return {};
 }
 

@@ -14,7 +14,7 @@ namespace hookd::load {
 struct Plan {
   Options options;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;
-  std::string host_header;                // "host:port" as sent in Host
+  std::string host_header;                 // "host:port" as sent in Host
   std::vector<std::string> wire_requests;  // one per kind, ready to write
   std::vector<bool> head_requests;         // responses without a body
   std::vector<unsigned> kind_sequence;     // kind of request i is [i % size]

@@ -63,7 +63,8 @@ std::expected<void, std::string> run_gnuplot(const std::string& script_path) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::unexpected("gnuplot failed (see its message above)");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return std::unexpected("gnuplot failed (see its message above)");
   return {};
 }
 
@@ -71,16 +72,18 @@ std::expected<void, std::string> run_gnuplot(const std::string& script_path) {
 
 std::expected<void, std::string> check_plot_tool() {
   if (!on_path("gnuplot"))
-    return std::unexpected("--plot needs gnuplot, which is not on PATH (install it: apt-get install gnuplot-nox)");
+    return std::unexpected(
+        "--plot needs gnuplot, which is not on PATH (install it: apt-get install gnuplot-nox)");
   return {};
 }
 
 std::string plot_data(const std::vector<Sample>& samples) {
   std::string out = "# second\treq_per_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\n";
   for (const auto& s : samples)
-    out += fmt::format("{}\t{:.3f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\n", static_cast<double>(s.second) + s.length_s,
-                       static_cast<double>(s.requests) / s.length_s, s.p50_ns / 1e6, s.p90_ns / 1e6,
-                       s.p99_ns / 1e6, s.max_ns / 1e6);
+    out +=
+        fmt::format("{}\t{:.3f}\t{:.6f}\t{:.6f}\t{:.6f}\t{:.6f}\n",
+                    static_cast<double>(s.second) + s.length_s, static_cast<double>(s.requests) / s.length_s,
+                    s.p50_ns / 1e6, s.p90_ns / 1e6, s.p99_ns / 1e6, s.max_ns / 1e6);
   return out;
 }
 
@@ -106,10 +109,12 @@ plot {data} using 1:3 with linespoints title "p50", \
 unset logscale y
 set ylabel "requests/s"
 set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
 plot {data} using 1:2 with linespoints title "throughput"
 unset multiplot
 )gp",
-                     fmt::arg("png", quote(png_path)), fmt::arg("title", quote(title)), fmt::arg("data", data));
+                     fmt::arg("png", quote(png_path)), fmt::arg("title", quote(title)),
+                     fmt::arg("data", data));
 }
 
 std::expected<void, std::string> render_plot(const std::vector<Sample>& samples, const std::string& png_path,
@@ -117,7 +122,8 @@ std::expected<void, std::string> render_plot(const std::vector<Sample>& samples,
   if (auto tool = check_plot_tool(); !tool) return tool;
   if (samples.empty()) return std::unexpected("nothing to plot: the run lasted less than a second");
   std::string dir_template = (fs::temp_directory_path() / "hookd-load-plot-XXXXXX").string();
-  if (!::mkdtemp(dir_template.data())) return std::unexpected("cannot create a temporary directory for the plot");
+  if (!::mkdtemp(dir_template.data()))
+    return std::unexpected("cannot create a temporary directory for the plot");
   const fs::path dir = dir_template;
   const auto data_path = (dir / "series.tsv").string();
   const auto script_path = (dir / "plot.gp").string();

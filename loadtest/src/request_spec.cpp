@@ -36,12 +36,14 @@ std::expected<std::pair<std::string, std::string>, std::string> parse_header(std
     return std::unexpected("header '" + std::string(text) + "' is not 'Name: value'");
   const auto name = text.substr(0, colon);
   for (char c : name)
-    if (!is_token_char(c)) return std::unexpected("header name '" + std::string(name) + "' has invalid characters");
+    if (!is_token_char(c))
+      return std::unexpected("header name '" + std::string(name) + "' has invalid characters");
   auto value = text.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   if (value.find_first_of("\r\n") != std::string_view::npos)
     return std::unexpected("header '" + std::string(name) + "' value contains a line break");
-  if (text.size() > Limits::max_header_line) return std::unexpected("header '" + std::string(name) + "' is too long");
+  if (text.size() > Limits::max_header_line)
+    return std::unexpected("header '" + std::string(name) + "' is too long");
   return std::pair{std::string(name), std::string(value)};
 }
 
@@ -73,7 +75,8 @@ std::expected<RequestKind, std::string> parse_request_spec(std::string_view spec
   bool have_body = false;
   for (std::size_t i = 2; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
-    if (eq == std::string_view::npos) return std::unexpected(quoted + "'" + std::string(words[i]) + "' is not key=value");
+    if (eq == std::string_view::npos)
+      return std::unexpected(quoted + "'" + std::string(words[i]) + "' is not key=value");
     const auto key = words[i].substr(0, eq);
     const auto value = words[i].substr(eq + 1);
     if (key == "weight") {
@@ -110,12 +113,18 @@ std::expected<Nanos, std::string> parse_duration(std::string_view text) {
     return std::unexpected("'" + std::string(text) + "' is not a duration like 500ms, 10s, 2m");
   const std::string_view unit(p, text.data() + text.size());
   double scale = 0;
-  if (unit.empty() || unit == "s") scale = 1e9;
-  else if (unit == "ms") scale = 1e6;
-  else if (unit == "us") scale = 1e3;
-  else if (unit == "m") scale = 60e9;
-  else if (unit == "h") scale = 3600e9;
-  else return std::unexpected("'" + std::string(text) + "' has an unknown unit (want ms, s, m or h)");
+  if (unit.empty() || unit == "s")
+    scale = 1e9;
+  else if (unit == "ms")
+    scale = 1e6;
+  else if (unit == "us")
+    scale = 1e3;
+  else if (unit == "m")
+    scale = 60e9;
+  else if (unit == "h")
+    scale = 3600e9;
+  else
+    return std::unexpected("'" + std::string(text) + "' has an unknown unit (want ms, s, m or h)");
   const double ns = number * scale;
   if (ns > static_cast<double>(Limits::max_duration.count()))
     return std::unexpected("'" + std::string(text) + "' is longer than 24h");

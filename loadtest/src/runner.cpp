@@ -29,9 +29,8 @@ namespace {
 /// and a worker's final report can open a second that never really ran.
 void fit_timeline(std::vector<Sample>& samples, Nanos measured) {
   const double total_s = std::chrono::duration<double>(measured).count();
-  std::erase_if(samples, [&](const Sample& s) {
-    return static_cast<double>(s.second) >= total_s && s.requests == 0;
-  });
+  std::erase_if(samples,
+                [&](const Sample& s) { return static_cast<double>(s.second) >= total_s && s.requests == 0; });
   for (auto& s : samples) {
     const double left = total_s - static_cast<double>(s.second);
     s.length_s = std::clamp(left, 1e-3, 1.0);

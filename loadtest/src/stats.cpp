@@ -6,12 +6,18 @@ namespace hookd::load {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::connect: return "connect";
-    case ErrorKind::read: return "read";
-    case ErrorKind::write: return "write";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::protocol: return "protocol";
-    case ErrorKind::closed: return "closed";
+    case ErrorKind::connect:
+      return "connect";
+    case ErrorKind::read:
+      return "read";
+    case ErrorKind::write:
+      return "write";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::closed:
+      return "closed";
   }
   return "unknown";
 }

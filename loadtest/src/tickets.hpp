@@ -18,8 +18,8 @@
 namespace hookd::load {
 
 struct RunWindow {
-  Clock::time_point start;          // warmup begins
-  Clock::time_point measure_start;  // results begin
+  Clock::time_point start;               // warmup begins
+  Clock::time_point measure_start;       // results begin
   std::optional<Clock::time_point> end;  // no request starts at or after this
 };
 
@@ -52,9 +52,9 @@ class TicketSource {
   unsigned stride_;
   RunWindow window_;
   std::optional<RateSchedule> schedule_;
-  std::uint64_t warmup_slots_ = 0;  // open loop: slots before measure_start
+  std::uint64_t warmup_slots_ = 0;      // open loop: slots before measure_start
   std::optional<std::uint64_t> limit_;  // closed: this worker's share; open: global slot bound
-  std::uint64_t sequence_ = 0;      // closed: requests handed out; open: next local slot
+  std::uint64_t sequence_ = 0;          // closed: requests handed out; open: next local slot
   std::uint64_t measured_taken_ = 0;
   bool stopped_ = false;
 };

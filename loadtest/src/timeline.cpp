@@ -12,7 +12,8 @@ bool Timeline::second_ready(std::uint64_t second) const {
   return true;
 }
 
-std::vector<Sample> Timeline::submit(unsigned worker, std::uint64_t second, const Stats& interval, bool final) {
+std::vector<Sample> Timeline::submit(unsigned worker, std::uint64_t second, const Stats& interval,
+                                     bool final) {
   auto [it, inserted] = pending_.try_emplace(second, kDigits);
   it->second.merge(interval);
   last_[worker] = std::max(last_[worker], static_cast<std::int64_t>(second));

@@ -36,7 +36,7 @@ class Transport {
   virtual bool is_open() const = 0;
   virtual boost::asio::awaitable<std::optional<ErrorKind>> connect(Clock::duration timeout) = 0;
   virtual boost::asio::awaitable<std::optional<ErrorKind>> send(std::span<const Ticket> batch,
-                                                                 Clock::duration timeout) = 0;
+                                                                Clock::duration timeout) = 0;
   virtual boost::asio::awaitable<Reply> receive(const Ticket& ticket, Clock::time_point deadline) = 0;
   /// Abrupt close; also cancels any pending operation. Safe to repeat.
   virtual void close() = 0;

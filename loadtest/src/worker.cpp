@@ -37,7 +37,8 @@ Worker::Worker(const Plan& plan, unsigned index, RunWindow window, IntervalSink 
   for (unsigned i = 0; i < count; ++i) {
     auto transport = o.protocol == Protocol::websocket ? make_ws_transport(ctx_.get_executor(), plan)
                                                        : make_http_transport(ctx_.get_executor(), plan);
-    connections_.push_back(std::make_unique<Connection>(Connection{std::move(transport), asio::steady_timer(ctx_)}));
+    connections_.push_back(
+        std::make_unique<Connection>(Connection{std::move(transport), asio::steady_timer(ctx_)}));
   }
 }
 

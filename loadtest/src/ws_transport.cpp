@@ -45,13 +45,15 @@ class WsTransport final : public Transport {
     auto [hs] = co_await ws_->async_handshake(plan_.host_header, plan_.options.ws_path, use_tuple);
     if (hs) {
       close();
-      co_return classify(hs, ErrorKind::connect) == ErrorKind::timeout ? ErrorKind::timeout : ErrorKind::connect;
+      co_return classify(hs, ErrorKind::connect) == ErrorKind::timeout ? ErrorKind::timeout
+                                                                       : ErrorKind::connect;
     }
     open_ = true;
     co_return std::nullopt;
   }
 
-  asio::awaitable<std::optional<ErrorKind>> send(std::span<const Ticket> batch, Clock::duration timeout) override {
+  asio::awaitable<std::optional<ErrorKind>> send(std::span<const Ticket> batch,
+                                                 Clock::duration timeout) override {
     beast::get_lowest_layer(*ws_).expires_after(timeout);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto [ec, n] = co_await ws_->async_write(asio::buffer(plan_.options.ws_message), use_tuple);

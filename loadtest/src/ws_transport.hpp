@@ -5,7 +5,9 @@
 #include "plan.hpp"
 #include "transport.hpp"
 
-namespace boost::asio { class any_io_executor; }
+namespace boost::asio {
+class any_io_executor;
+}
 
 namespace hookd::load {
 

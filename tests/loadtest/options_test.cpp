@@ -62,9 +62,10 @@ TEST(Options, HelpExitsZero) {
 TEST(Options, RequestSpecsCarryMethodPathHeadersBodyAndWeight) {
   const std::string file = testing::TempDir() + "/hookd-load-body.json";
   std::ofstream(file) << R"({"a": 1})";
-  const auto o = options({"http://127.0.0.1:9/", "-H", "X-Global: g", "--request",
-                          "POST /plugins/echo/echo header=Content-Type:application/json body=@" + file + " weight=3",
-                          "--request", "GET /health"});
+  const auto o =
+      options({"http://127.0.0.1:9/", "-H", "X-Global: g", "--request",
+               "POST /plugins/echo/echo header=Content-Type:application/json body=@" + file + " weight=3",
+               "--request", "GET /health"});
   ASSERT_EQ(o.kinds.size(), 2u);
   EXPECT_EQ(o.kinds[0].method, "POST");
   EXPECT_EQ(o.kinds[0].target, "/plugins/echo/echo");

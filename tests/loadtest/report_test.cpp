@@ -1,10 +1,11 @@
+#include "hookd/load/report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 
 #include "hookd/load/plot.hpp"
-#include "hookd/load/report.hpp"
 #include "hookd/load/runner.hpp"
 #include "run_helpers.hpp"
 #include "test_server.hpp"

@@ -102,7 +102,8 @@ class TestServer {
     }
   }
 
-  awaitable<void> echo(boost::beast::tcp_stream stream, boost::beast::http::request<boost::beast::http::string_body> req) {
+  awaitable<void> echo(boost::beast::tcp_stream stream,
+                       boost::beast::http::request<boost::beast::http::string_body> req) {
     constexpr auto tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws(std::move(stream));
     auto [ec] = co_await ws.async_accept(req, tuple);

@@ -33,8 +33,8 @@ TEST(WebSocket, MessagesPerConnectionReconnects) {
 
 TEST(WebSocket, OpenLoopAndPipelining) {
   TestServer server;
-  auto r = run(options({server.url("/echo", "ws"), "-n", "40", "-c", "2", "--pipeline", "3", "--rate", "400",
-                        "--body", "x"}));
+  auto r = run(options(
+      {server.url("/echo", "ws"), "-n", "40", "-c", "2", "--pipeline", "3", "--rate", "400", "--body", "x"}));
   ASSERT_TRUE(r.has_value()) << r.error();
   EXPECT_EQ(server.ws_messages(), 40u);
   EXPECT_EQ(r->total.responses, 40u);

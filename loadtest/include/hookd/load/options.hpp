@@ -34,7 +34,7 @@ struct Options {
   std::vector<RequestKind> kinds;  // HTTP: at least one; WebSocket: unused
 
   std::string ws_path = "/";
-  std::string ws_message;        // each message is one request
+  std::string ws_message;  // each message is one request
   bool ws_binary = false;
   std::uint64_t ws_messages_per_connection = 0;  // 0: keep the connection
 

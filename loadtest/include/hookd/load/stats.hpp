@@ -20,10 +20,10 @@ struct Stats {
   Stats() : Stats(3) {}
   explicit Stats(int histogram_digits) : latency(histogram_digits) {}
 
-  Histogram latency;                 // ns; successful responses only
-  std::uint64_t requests = 0;        // finished: responses plus errors
-  std::uint64_t responses = 0;       // HTTP responses (any status) or WebSocket replies
-  std::uint64_t bytes_received = 0;  // response bytes as parsed (head and body)
+  Histogram latency;                        // ns; successful responses only
+  std::uint64_t requests = 0;               // finished: responses plus errors
+  std::uint64_t responses = 0;              // HTTP responses (any status) or WebSocket replies
+  std::uint64_t bytes_received = 0;         // response bytes as parsed (head and body)
   std::array<std::uint64_t, 600> status{};  // by HTTP status code
   std::array<std::uint64_t, kErrorKinds> errors{};
 
