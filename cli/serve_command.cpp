@@ -31,6 +31,17 @@ int run_serve(const ServeArgs& args) {
     std::cerr << "hookd: invalid configuration:\n" << config::to_string(cfg.error()) << "\n";
     return 2;
   }
+  // Plugin files are part of the configuration: a missing one would stop
+  // `serve`, so --check-config reports it too.
+  bool missing = false;
+  for (const auto& p : cfg->plugins) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p.path, ec)) {
+      std::cerr << "hookd: plugin " << p.name << ": cannot read " << p.path.string() << "\n";
+      missing = true;
+    }
+  }
+  if (missing) return 2;
   if (args.check_config) {
     std::cout << "configuration ok (" << cfg->plugins.size() << " plugins)\n";
     return 0;

@@ -139,7 +139,15 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
     }
     settings = std::move(*parsed);
   }
-  if (std::string_view sha = req["X-Hookd-Sha256"]; !sha.empty()) settings.sha256 = std::string(sha);
+  if (std::string_view sha = req["X-Hookd-Sha256"]; !sha.empty()) {
+    std::string lower;
+    for (char c : sha) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return set_error(res, http::status::bad_request,
+                       {"X-Hookd-Sha256 must be 64 hexadecimal digits", name, {}, request_id});
+    }
+    settings.sha256 = std::move(lower);
+  }
   const std::string& body = req.body();
   auto installed = manager_.install(
       name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings), PluginManager::Persist::kWrite);

@@ -45,7 +45,10 @@ void HttpSession::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
   parser_->body_limit(server_.config.limits.max_body_bytes);
-  deadline_ = worker_.coarse_now() + server_.config.limits.read_timeout;
+  // Between requests of a keep-alive connection the idle timeout applies;
+  // once a request has started arriving, the read timeout.
+  const auto& limits = server_.config.limits;
+  deadline_ = worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
   reading_ = true;
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -55,6 +58,7 @@ void HttpSession::on_read(beast::error_code ec) {
   reading_ = false;
   if (ec) return respond_to_read_error(ec);
   started_ = std::chrono::steady_clock::now();
+  ++served_;
   HttpRequest& req = parser_->get();
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
     // The connection becomes a WebSocket session; this object goes away.
@@ -107,7 +111,9 @@ void HttpSession::handle() {
                                server_.config.server.trusted_proxies);
   }
   rc.scratch = &scratch_;
+  rc.metrics.add_in_flight(1);
   handle_request(rc, req, res_);
+  rc.metrics.add_in_flight(-1);
   res_.set("X-Request-Id", rc.request_id);
 
   const auto elapsed = std::chrono::steady_clock::now() - started_;

@@ -49,6 +49,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   std::vector<uint8_t> scratch_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  uint64_t served_ = 0;
   bool reading_ = false;
   bool draining_ = false;
   bool closed_ = false;
