@@ -1,0 +1,123 @@
+#include "kv_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace hookd::host {
+
+std::string_view to_string(KvError::Code code) {
+  switch (code) {
+    case KvError::Code::kNotFound:
+      return "not_found";
+    case KvError::Code::kConflict:
+      return "conflict";
+    case KvError::Code::kTooLarge:
+      return "too_large";
+    case KvError::Code::kFull:
+      return "full";
+    case KvError::Code::kUnavailable:
+      return "unavailable";
+    case KvError::Code::kTimeout:
+      return "timeout";
+    case KvError::Code::kInvalid:
+      return "invalid";
+    case KvError::Code::kInternal:
+      return "internal";
+  }
+  return "unknown";
+}
+
+KvClock system_kv_clock() {
+  return [] { return std::chrono::system_clock::now(); };
+}
+
+namespace detail {
+
+namespace {
+constexpr std::size_t kMaxNamespaceBytes = 64;
+
+bool namespace_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+}  // namespace
+
+KvError kv_error(KvError::Code code, std::string message) { return KvError{code, std::move(message)}; }
+
+KvResult<void> check_namespace(std::string_view ns) {
+  if (ns.empty() || ns.size() > kMaxNamespaceBytes) {
+    return std::unexpected(kv_error(KvError::Code::kInvalid, "KV namespace must be 1-64 characters"));
+  }
+  for (char c : ns) {
+    if (!namespace_char(c)) {
+      return std::unexpected(
+          kv_error(KvError::Code::kInvalid, "KV namespace may only contain [A-Za-z0-9_-]"));
+    }
+  }
+  return {};
+}
+
+KvResult<void> check_key(const KvLimits& limits, std::string_view ns, std::string_view key) {
+  if (auto ok = check_namespace(ns); !ok) return ok;
+  if (key.empty()) return std::unexpected(kv_error(KvError::Code::kInvalid, "KV key must not be empty"));
+  if (key.size() > limits.max_key_bytes) {
+    return std::unexpected(
+        kv_error(KvError::Code::kTooLarge,
+                 fmt::format("KV key is {} bytes; the limit is {}", key.size(), limits.max_key_bytes)));
+  }
+  return {};
+}
+
+KvResult<void> check_value(const KvLimits& limits, std::string_view value) {
+  if (value.size() > limits.max_value_bytes) {
+    return std::unexpected(
+        kv_error(KvError::Code::kTooLarge,
+                 fmt::format("KV value is {} bytes; the limit is {}", value.size(), limits.max_value_bytes)));
+  }
+  return {};
+}
+
+KvResult<void> check_ttl(std::optional<std::chrono::milliseconds> ttl) {
+  if (ttl && ttl->count() <= 0) {
+    return std::unexpected(kv_error(KvError::Code::kInvalid, "KV TTL must be positive"));
+  }
+  return {};
+}
+
+KvResult<std::size_t> check_list(const KvLimits& limits, std::string_view ns, std::string_view prefix,
+                                 std::string_view cursor, std::size_t limit) {
+  if (auto ok = check_namespace(ns); !ok) return std::unexpected(ok.error());
+  if (prefix.size() > limits.max_key_bytes || cursor.size() > limits.max_key_bytes) {
+    return std::unexpected(kv_error(KvError::Code::kTooLarge, "KV list prefix or cursor longer than a key"));
+  }
+  if (limit == 0) return std::unexpected(kv_error(KvError::Code::kInvalid, "KV list limit must be > 0"));
+  return std::min(limit, limits.max_page_keys);
+}
+
+std::optional<std::int64_t> parse_counter(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::string_view digits = text.front() == '-' ? text.substr(1) : text;
+  if (digits.empty() || (digits.front() == '0' && text.size() > 1)) return std::nullopt;  // "-0", "01"
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+KvResult<std::int64_t> add_to_counter(std::optional<std::string_view> current, std::int64_t delta) {
+  std::int64_t base = 0;
+  if (current) {
+    auto parsed = parse_counter(*current);
+    if (!parsed) return std::unexpected(kv_error(KvError::Code::kInvalid, "KV value is not an integer"));
+    base = *parsed;
+  }
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(base, delta, &sum)) {
+    return std::unexpected(kv_error(KvError::Code::kInvalid, "KV increment would overflow"));
+  }
+  return sum;
+}
+
+}  // namespace detail
+}  // namespace hookd::host

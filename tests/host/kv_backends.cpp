@@ -1,0 +1,94 @@
+#include "kv_backends.hpp"
+
+#include "hookd/host/lmdb_kv_store.hpp"
+#include "hookd/host/memory_kv_store.hpp"
+#include "hookd/host/redis_kv_store.hpp"
+#include "kv_test_support.hpp"
+#include "redis_server.hpp"
+
+namespace hookd::host::test {
+
+namespace {
+
+class MemoryHarness final : public KvHarness {
+ public:
+  MemoryHarness() : store_(KvLimits{}, [this] { return now_; }) {}
+  KvStore& store() override { return store_; }
+  void advance(std::chrono::milliseconds d) override { now_ += d; }
+
+ private:
+  std::chrono::system_clock::time_point now_{std::chrono::seconds(1'700'000'000)};
+  MemoryKvStore store_;
+};
+
+class LmdbHarness final : public KvHarness {
+ public:
+  bool open() {
+    LmdbKvOptions options;
+    options.dir = dir_.path() / "kv";
+    options.map_size_bytes = std::size_t{64} << 20;
+    auto store = LmdbKvStore::open(options);
+    if (!store) ADD_FAILURE() << store.error().message;
+    store_ = store ? std::move(*store) : nullptr;
+    return store_ != nullptr;
+  }
+  KvStore& store() override { return *store_; }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<LmdbKvStore> store_;
+};
+
+class RedisHarness final : public KvHarness {
+ public:
+  bool start() {
+    server_ = RedisServer::start("test-password");
+    if (!server_) return false;
+    RedisKvOptions options;
+    options.port = server_->port();
+    options.password = server_->password();
+    options.database = 3;  // exercises SELECT
+    options.command_timeout = std::chrono::seconds(2);
+    store_ = std::make_unique<RedisKvStore>(options);
+    return true;
+  }
+  ~RedisHarness() override {
+    store_.reset();
+    server_.reset();
+  }
+  KvStore& store() override { return *store_; }
+
+ private:
+  std::unique_ptr<RedisServer> server_;
+  std::unique_ptr<RedisKvStore> store_;
+};
+
+}  // namespace
+
+Backend memory_backend() {
+  return {"Memory", []() -> std::unique_ptr<KvHarness> { return std::make_unique<MemoryHarness>(); }};
+}
+
+Backend lmdb_backend() {
+  return {"Lmdb", []() -> std::unique_ptr<KvHarness> {
+            auto h = std::make_unique<LmdbHarness>();
+            if (!h->open()) return nullptr;
+            return h;
+          }};
+}
+
+Backend redis_backend() {
+  return {"Redis", []() -> std::unique_ptr<KvHarness> {
+            auto h = std::make_unique<RedisHarness>();
+            if (!h->start()) return nullptr;
+            return h;
+          }};
+}
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
+
+// The one instantiation of the shared suite (TEST_Ps live in kv_suite_*_test.cpp).
+INSTANTIATE_TEST_SUITE_P(AllBackends, KvSuite,
+                         ::testing::Values(memory_backend(), lmdb_backend(), redis_backend()), backend_name);
+
+}  // namespace hookd::host::test
