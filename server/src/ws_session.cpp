@@ -13,6 +13,10 @@ namespace websocket = boost::beast::websocket;
 WsSession::WsSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
                      RequestIdGenerator& ids)
     : ws_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+  // The connection was counted at accept and uncounted when the HttpSession
+  // that upgraded it went away; count it again for as long as this session
+  // lives, since the destructor uncounts it.
+  server_.connections.fetch_add(1, std::memory_order_relaxed);
   boost::system::error_code ec;
   auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string();
@@ -105,8 +109,10 @@ void WsSession::on_read(beast::error_code ec) {
   } else {
     rc.plugin = bp->entry->name;
     rc.fn = fn->name;
+    rc.metrics.add_in_flight(1);
     call_plugin(rc, *bp, *fn, body, text ? "application/json" : "application/octet-stream",
                 text ? Encoding::kJson : Encoding::kAsDeclared, out);
+    rc.metrics.add_in_flight(-1);
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
   rc.metrics.record(rc.metrics.fn(rc.plugin, rc.fn), static_cast<int>(out.status), out.error_kind,

@@ -1,0 +1,102 @@
+// Bounded blocking I/O for integration tests. Beast's tcp_stream timeouts
+// apply only to asynchronous operations, so each call here starts one
+// asynchronous operation and runs a private io_context until it completes;
+// the stream's expiry closes the socket if the server never answers, so a
+// hung server fails the test instead of hanging it.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace hookd::test {
+
+using error_code = boost::beast::error_code;
+
+// Runs the operation `start(handler)` begins on `io` until it completes or
+// `stream`'s expiry (now + timeout) fails it with beast::error::timeout.
+template <class Start>
+error_code run_bounded(boost::asio::io_context& io, boost::beast::tcp_stream& stream,
+                       std::chrono::milliseconds timeout, Start&& start) {
+  error_code result = boost::asio::error::in_progress;
+  stream.expires_after(timeout);
+  start([&result](error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  if (stream.socket().is_open()) stream.expires_never();
+  return result;
+}
+
+inline boost::asio::ip::tcp::endpoint loopback(uint16_t port) {
+  return {boost::asio::ip::make_address("127.0.0.1"), port};
+}
+
+// One raw TCP connection: writes exactly the bytes it is given, so a test
+// can pipeline requests, send half a request, or watch the server close.
+class TcpConnection {
+ public:
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  explicit TcpConnection(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+      : stream_(io_), port_(port), timeout_(timeout) {}
+
+  error_code connect() {
+    return run_bounded(io_, stream_, timeout_, [&](auto handler) { stream_.async_connect(loopback(port_), handler); });
+  }
+
+  error_code write(std::string_view bytes) {
+    return run_bounded(io_, stream_, timeout_, [&](auto handler) {
+      boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()), handler);
+    });
+  }
+
+  std::expected<Response, error_code> read_response() {
+    Response res;
+    const error_code ec = run_bounded(io_, stream_, timeout_, [&](auto handler) {
+      boost::beast::http::async_read(stream_, buffer_, res, handler);
+    });
+    if (ec) return std::unexpected(ec);
+    return res;
+  }
+
+  // Waits for the server to close the connection and returns how the wait
+  // ended: end_of_stream/eof or connection_reset when it closed, timeout if
+  // it stayed open, or the bytes' arrival as an empty error when it sent data.
+  error_code wait_for_close() {
+    char byte = 0;
+    return run_bounded(io_, stream_, timeout_, [&](auto handler) {
+      stream_.async_read_some(boost::asio::buffer(&byte, 1), handler);
+    });
+  }
+
+  // One request/response round trip.
+  std::expected<Response, error_code> get(std::string_view target) {
+    if (auto ec = write("GET " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); ec) {
+      return std::unexpected(ec);
+    }
+    return read_response();
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  uint16_t port_;
+  std::chrono::milliseconds timeout_;
+};
+
+// True when an error means the server closed the connection.
+inline bool closed_by_server(const error_code& ec) {
+  return ec == boost::asio::error::eof || ec == boost::beast::http::error::end_of_stream ||
+         ec == boost::asio::error::connection_reset || ec == boost::asio::error::connection_refused ||
+         ec == boost::asio::error::broken_pipe;
+}
+
+}  // namespace hookd::test
