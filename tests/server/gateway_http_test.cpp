@@ -157,20 +157,31 @@ TEST_F(GatewayHttp, DeadlineIs504AndTheWorkerKeepsServing) {
 
 TEST_F(GatewayHttp, ConcurrencyLimitGives503WithRetryAfter) {
   // Two workers; `single` allows one call at a time and spins for 1.5 s.
-  // Calls run inline on the worker that accepted the connection, so new
-  // connections are opened until one lands on the other, idle worker.
+  // Calls run inline on the worker that accepted the connection, so the probe
+  // must use a connection on the other worker: generated request ids start
+  // with a per-worker prefix, which tells the workers apart.
+  auto worker_of = [](HttpClient& c) {
+    std::string id(c.get("/healthz")["X-Request-Id"]);
+    return id.substr(0, id.find('-'));
+  };
+  auto busy = std::make_unique<HttpClient>(gateway_->port());
+  const std::string busy_worker = worker_of(*busy);
+  std::unique_ptr<HttpClient> probe;
+  for (int i = 0; i < 64 && !probe; ++i) {
+    auto c = std::make_unique<HttpClient>(gateway_->port());
+    if (worker_of(*c) != busy_worker) probe = std::move(c);
+  }
+  ASSERT_NE(probe, nullptr) << "no connection landed on the second worker";
+
   std::atomic<bool> done{false};
   std::optional<Response> slow;
   std::thread t([&] {
-    HttpClient c(gateway_->port());
-    slow = c.post("/plugins/single/spin", "");
+    slow = busy->post("/plugins/single/spin", "");
     done = true;
   });
   bool saw_503 = false;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!saw_503 && !done && std::chrono::steady_clock::now() < until) {
-    HttpClient c(gateway_->port());
-    auto r = c.post("/plugins/single/ok", "");
+  while (!saw_503 && !done) {  // bounded by the 1.5 s deadline of the slow call
+    auto r = probe->post("/plugins/single/ok", "");
     if (r.result_int() == 503) {
       saw_503 = true;
       EXPECT_EQ(r[http::field::retry_after], "1");
