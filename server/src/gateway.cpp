@@ -148,7 +148,10 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     g.ids.push_back(std::make_unique<RequestIdGenerator>());
     raw.push_back(g.workers.back().get());
   }
-  for (auto& w : g.workers) w->start();
+  for (auto& w : g.workers) {
+    w->set_metrics(&g.server.metrics->shard(w->index()));
+    w->start();
+  }
   g.manager = std::make_unique<PluginManager>(*g.vm, g.server, raw, *g.store);
   g.admin_thread = std::thread([&g] {
     auto guard = asio::make_work_guard(g.admin_io);

@@ -43,6 +43,11 @@ void IoWorker::sweep() {
   // Copy: a timed-out session may unregister itself.
   std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
   for (Session* s : sessions) s->check_timeout(now_);
+  if (metrics_ != nullptr) {
+    for (const auto& [name, bp] : bound_) {
+      if (bp.instance) metrics_->set_plugin_memory(name, bp.instance->memory_size());
+    }
+  }
   sweeper_->expires_after(std::chrono::milliseconds(500));
   sweeper_->async_wait([this](boost::system::error_code ec) {
     if (!ec) sweep();
@@ -81,6 +86,11 @@ void IoWorker::refresh() {
   }
   // Whatever was not carried over (replaced or removed versions) is dropped
   // here. Calls run inline, so none of them is in use right now.
+  if (metrics_ != nullptr) {
+    for (const auto& [name, bp] : bound_) {
+      if (!next.contains(name)) metrics_->remove_plugin(name);
+    }
+  }
   bound_ = std::move(next);
   generation_ = catalog->generation;
 }

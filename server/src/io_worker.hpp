@@ -37,6 +37,9 @@ class IoWorker {
   IoWorker(const IoWorker&) = delete;
   IoWorker& operator=(const IoWorker&) = delete;
 
+  // Where this worker reports its plugins' memory (set before start()).
+  void set_metrics(MetricsShard* shard) { metrics_ = shard; }
+
   void start();
   void stop();  // stops the loop; joins
   [[nodiscard]] size_t index() const { return index_; }
@@ -82,6 +85,7 @@ class IoWorker {
   std::unordered_set<Session*> sessions_;
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<boost::asio::steady_timer> sweeper_;
+  MetricsShard* metrics_ = nullptr;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.
   boost::asio::io_context io_{1};

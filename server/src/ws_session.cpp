@@ -31,6 +31,12 @@ void WsSession::start(HttpRequest upgrade) {
   worker_.add_session(this);
   std::string_view given = upgrade["X-Request-Id"];
   session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
+  client_ = peer_;
+  if (!server_.config.server.trusted_proxies.empty()) {
+    client_ = resolve_client(peer_, upgrade["X-Forwarded-For"], upgrade["X-Forwarded-Proto"],
+                             server_.config.server.trusted_proxies)
+                  .address;
+  }
   auto target = parse_plugin_target(upgrade.target());
   BoundPlugin* bp = target ? worker_.resolve(target->plugin) : nullptr;
   if (bp == nullptr) return reject(http::status::not_found, "unknown plugin");
@@ -93,7 +99,7 @@ void WsSession::read() {
 void WsSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
   const auto started = std::chrono::steady_clock::now();
-  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), ids_.next(), {peer_, "ws"}};
+  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), ids_.next(), {client_, "ws"}};
   rc.scratch = &scratch_;
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
@@ -117,6 +123,12 @@ void WsSession::on_read(beast::error_code ec) {
   const auto elapsed = std::chrono::steady_clock::now() - started;
   rc.metrics.record(rc.metrics.fn(rc.plugin, rc.fn), static_cast<int>(out.status), out.error_kind,
                     std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  if (server_.access_log) {
+    server_.access_log->info("{} {} \"WS {}/{}\" {} {} {}us plugin={} fn={} session={}", rc.request_id, client_,
+                             plugin_, fn_, static_cast<int>(out.status), out.body.size(),
+                             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), plugin_,
+                             fn_, session_id_);
+  }
 
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||

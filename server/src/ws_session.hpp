@@ -43,6 +43,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::string fn_;
   std::string session_id_;
   std::string peer_;
+  std::string client_;  // peer_, or the client behind a trusted proxy
   std::string reply_;
   std::vector<uint8_t> scratch_;
   HttpResponse rejection_;
