@@ -57,7 +57,7 @@ function(hookd_add_plugin name)
   set(sources ${ARG_SOURCES})
   set(includes)
   if(NOT ARG_NO_PDK)
-    list(APPEND sources "${pdk_dir}/src/pdk.c")
+    list(APPEND sources "${pdk_dir}/src/pdk.c" "${pdk_dir}/src/pdk_host.c")
     list(APPEND includes "-I${pdk_dir}/include")
   endif()
 

@@ -14,6 +14,9 @@
 #include "admin_api.hpp"
 #include "admin_session.hpp"
 #include "hookd/hookd.hpp"
+#include "hookd/host/lmdb_kv_store.hpp"
+#include "hookd/host/memory_kv_store.hpp"
+#include "hookd/host/redis_kv_store.hpp"
 #include "http_session.hpp"
 #include "io_worker.hpp"
 #include "listener.hpp"
@@ -53,6 +56,7 @@ struct Gateway::Impl {
 
   engine::Result<void> load_initial_plugins(const fs::path& example_dir);
   engine::Result<void> setup_token();
+  engine::Result<void> open_kv();
   void shutdown();
 };
 
@@ -90,6 +94,37 @@ engine::Result<void> Gateway::Impl::setup_token() {
   return {};
 }
 
+engine::Result<void> Gateway::Impl::open_kv() {
+  const config::KvConfig& kv = server.config.kv;
+  switch (kv.backend) {
+    case config::KvBackend::memory:
+      server.kv = std::make_unique<host::MemoryKvStore>();
+      return {};
+    case config::KvBackend::lmdb: {
+      host::LmdbKvOptions o;
+      o.dir = server.config.server.data_dir / "kv";
+      o.map_size_bytes = static_cast<size_t>(kv.map_size_mb) << 20;
+      auto store = host::LmdbKvStore::open(std::move(o));
+      if (!store) return engine::fail(engine::ErrorKind::kInternal, "cannot open the KV store: " + store.error().message);
+      server.kv = std::move(*store);
+      return {};
+    }
+    case config::KvBackend::redis: {
+      host::RedisKvOptions o;
+      o.host = kv.redis.address.host;
+      o.port = kv.redis.address.port;
+      o.password = kv.redis.password;
+      o.database = static_cast<int>(kv.redis.database);
+      o.connect_timeout = kv.redis.connect_timeout;
+      o.command_timeout = kv.redis.command_timeout;
+      o.pool_size = kv.redis.pool_size;
+      server.kv = std::make_unique<host::RedisKvStore>(std::move(o));
+      return {};
+    }
+  }
+  return {};
+}
+
 engine::Result<void> Gateway::Impl::load_initial_plugins(const fs::path& example_dir) {
   const config::Config& cfg = server.config;
   for (const auto& p : cfg.plugins) {
@@ -109,14 +144,18 @@ engine::Result<void> Gateway::Impl::load_initial_plugins(const fs::path& example
     if (!r) spdlog::error("stored plugin {} not loaded: {}", s.name, r.error().describe());
   }
   if (cfg.plugins.empty() && stored.empty() && cfg.server.load_example_plugins) {
-    for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall"}) {
+    for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter"}) {
       const fs::path path = example_dir / (std::string(name) + ".wasm");
       auto bytes = read_file(path);
       if (!bytes) {
         spdlog::warn("example plugin {} not found at {}", name, path.string());
         continue;
       }
-      auto r = manager->install(name, *bytes, {}, PluginManager::Persist::kNo);
+      // The examples that show host services get the grants they need.
+      config::PluginSettings settings;
+      if (std::string_view(name) == "counter") settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
+      if (std::string_view(name) == "greeter") settings.config["greeting"] = "Hello from hookd";
+      auto r = manager->install(name, *bytes, settings, PluginManager::Persist::kNo);
       if (!r) spdlog::error("example plugin {}: {}", name, r.error().describe());
     }
   }
@@ -139,6 +178,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
       g.server.access_log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ access %v", spdlog::pattern_time_type::utc);
     }
   }
+  if (auto r = g.open_kv(); !r) return std::unexpected(r.error());
   g.vm = engine::create_v8_vm();
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
 

@@ -4,6 +4,8 @@
 
 #include <future>
 
+#include "hookd/host/plugin_services.hpp"
+
 namespace hookd::server {
 namespace {
 
@@ -87,6 +89,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
       spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
     }
   };
+  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv.get()});
   return o;
 }
 

@@ -1,0 +1,36 @@
+// What the host lends plugins beyond hookd.log: key-value storage and config
+// values (HTTP fetch joins them), as built-in host functions reached through
+// hookd.host_call. This is the one place that decides grants: every built-in
+// function is registered for every plugin, and each call checks the plugin's
+// grants here, so a call to something not granted gets a clear error (and a
+// log line), never a trap and never a silent success.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hookd/config/config.hpp"
+#include "hookd/engine/plugin.hpp"
+#include "hookd/host/kv_store.hpp"
+
+namespace hookd::host {
+
+struct HostServices {
+  KvStore* kv = nullptr;  // not owned; null: no store configured
+};
+
+// Names of the built-in host functions (docs/abi.md).
+inline constexpr std::string_view kKvGet = "hookd.kv.get";
+inline constexpr std::string_view kKvSet = "hookd.kv.set";
+inline constexpr std::string_view kKvDelete = "hookd.kv.delete";
+inline constexpr std::string_view kKvList = "hookd.kv.list";
+inline constexpr std::string_view kKvIncr = "hookd.kv.incr";
+inline constexpr std::string_view kKvCas = "hookd.kv.cas";
+inline constexpr std::string_view kConfigGet = "hookd.config.get";
+
+std::vector<engine::HostFunction> builtin_host_functions(const std::string& plugin,
+                                                         const config::PluginSettings& settings,
+                                                         HostServices services);
+
+}  // namespace hookd::host

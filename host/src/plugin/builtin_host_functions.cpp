@@ -1,0 +1,142 @@
+#include <spdlog/spdlog.h>
+
+#include "hookd/host/plugin_services.hpp"
+#include "hookd/host/wire.hpp"
+
+namespace hookd::host {
+namespace {
+
+using engine::CallContext;
+using engine::ErrorKind;
+using engine::HostFunction;
+using Bytes = std::span<const uint8_t>;
+using Out = std::vector<uint8_t>;
+
+constexpr size_t kMaxListPage = 1000;
+
+// The grants of one plugin, fixed when it is loaded.
+struct Grants {
+  std::string plugin;
+  std::optional<std::string> kv_namespace;
+  bool kv_write = false;
+  bool config = false;
+  std::map<std::string, std::string> config_values;
+};
+
+std::unexpected<engine::Error> denied(const Grants& g, std::string_view what, const CallContext& ctx) {
+  spdlog::warn("[plugin {}] [{}] denied: {} is not granted", g.plugin, ctx.request_id, what);
+  return engine::fail(ErrorKind::kHostError, std::string(what) + " is not granted to plugin " + g.plugin);
+}
+
+std::unexpected<engine::Error> bad_payload(std::string_view fn) {
+  return engine::fail(ErrorKind::kHostError, std::string(fn) + ": malformed request payload");
+}
+
+std::unexpected<engine::Error> kv_failed(const KvError& e) {
+  return engine::fail(ErrorKind::kHostError, "kv: " + e.message);
+}
+
+std::string_view text(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+// Wraps a KV operation with its grant check.
+template <class F>
+HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<const Grants> g, KvStore* kv, F op) {
+  return HostFunction{std::string(name),
+                      [name, writes, g, kv, op](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
+                        if (!g->kv_namespace) return denied(*g, "kv", ctx);
+                        if (writes && !g->kv_write) return denied(*g, "kv write", ctx);
+                        if (kv == nullptr) return engine::fail(ErrorKind::kHostError, "kv: no store configured");
+                        return op(*kv, *g->kv_namespace, in, out);
+                      }};
+}
+
+}  // namespace
+
+std::vector<HostFunction> builtin_host_functions(const std::string& plugin, const config::PluginSettings& settings,
+                                                 HostServices services) {
+  auto g = std::make_shared<Grants>();
+  g->plugin = plugin;
+  if (settings.grants.kv) {
+    g->kv_namespace = settings.grants.kv->namespace_name.empty() ? plugin : settings.grants.kv->namespace_name;
+    g->kv_write = settings.grants.kv->mode == config::KvMode::read_write;
+  }
+  g->config = settings.grants.config;
+  g->config_values = settings.config;
+  KvStore* kv = services.kv;
+
+  std::vector<HostFunction> fns;
+  fns.push_back(kv_function(kKvGet, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    auto r = s.get(ns, text(in));
+    if (!r) return kv_failed(r.error());
+    wire::Writer w(out);
+    w.fixed<uint8_t>(r->has_value() ? 1 : 0);
+    if (r->has_value()) w.raw(**r);
+    return {};
+  }));
+  fns.push_back(kv_function(kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    wire::Reader r(in);
+    auto key = r.bytes();
+    auto ttl = r.fixed<uint64_t>();
+    if (!key || !ttl) return bad_payload(kKvSet);
+    std::optional<std::chrono::milliseconds> t;
+    if (*ttl > 0) t = std::chrono::milliseconds(*ttl);
+    if (auto res = s.set(ns, *key, r.rest(), t); !res) return kv_failed(res.error());
+    out.clear();
+    return {};
+  }));
+  fns.push_back(kv_function(kKvDelete, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    auto r = s.del(ns, text(in));
+    if (!r) return kv_failed(r.error());
+    wire::Writer(out).fixed<uint8_t>(*r ? 1 : 0);
+    return {};
+  }));
+  fns.push_back(kv_function(kKvIncr, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    wire::Reader r(in);
+    auto delta = r.fixed<int64_t>();
+    if (!delta) return bad_payload(kKvIncr);
+    auto v = s.incr(ns, r.rest(), *delta);
+    if (!v) return kv_failed(v.error());
+    wire::Writer(out).fixed<int64_t>(*v);
+    return {};
+  }));
+  fns.push_back(kv_function(kKvCas, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    wire::Reader r(in);
+    auto flags = r.fixed<uint8_t>();
+    auto key = r.bytes();
+    auto expected = r.bytes();
+    if (!flags || !key || !expected) return bad_payload(kKvCas);
+    std::optional<std::string_view> exp, des;
+    if (*flags & 1) exp = *expected;
+    std::string_view desired = r.rest();
+    if (*flags & 2) des = desired;
+    auto v = s.cas(ns, *key, exp, des);
+    if (!v) return kv_failed(v.error());
+    wire::Writer(out).fixed<uint8_t>(*v ? 1 : 0);
+    return {};
+  }));
+  fns.push_back(kv_function(kKvList, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    wire::Reader r(in);
+    auto limit = r.fixed<uint32_t>();
+    auto prefix = r.bytes();
+    if (!limit || !prefix) return bad_payload(kKvList);
+    auto page = s.list(ns, *prefix, r.rest(), std::clamp<size_t>(*limit, 1, kMaxListPage));
+    if (!page) return kv_failed(page.error());
+    wire::Writer w(out);
+    w.fixed<uint32_t>(static_cast<uint32_t>(page->keys.size()));
+    for (const auto& k : page->keys) w.bytes(k);
+    w.fixed<uint8_t>(page->next_cursor ? 1 : 0);
+    if (page->next_cursor) w.raw(*page->next_cursor);
+    return {};
+  }));
+  fns.push_back(HostFunction{std::string(kConfigGet), [g](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
+    if (!g->config) return denied(*g, "config", ctx);
+    auto it = g->config_values.find(std::string(text(in)));
+    wire::Writer w(out);
+    w.fixed<uint8_t>(it == g->config_values.end() ? 0 : 1);
+    if (it != g->config_values.end()) w.raw(it->second);
+    return {};
+  }});
+  return fns;
+}
+
+}  // namespace hookd::host

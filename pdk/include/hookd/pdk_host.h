@@ -1,0 +1,60 @@
+/*
+ * The built-in host services a plugin may be granted: key-value storage and
+ * configuration values (docs/abi.md, "Built-in host functions"). Each call
+ * goes through hookd.host_call; what the plugin is not granted fails with
+ * HOOKD_ERROR and a message from hookd_last_error(), never a trap.
+ *
+ * Keys are namespaced per plugin by the host; a plugin cannot name another
+ * plugin's namespace.
+ */
+#ifndef HOOKD_PDK_HOST_H
+#define HOOKD_PDK_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hookd/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned by lookups that found nothing (not an error). */
+#define HOOKD_NOT_FOUND 3
+
+/* The message of the last HOOKD_ERROR from these functions (static storage,
+ * valid until the next call). */
+const char* hookd_last_error(void);
+
+/* *value is malloc'd (free it) and NUL-terminated (not counted in *value_len).
+ * Returns HOOKD_OK, HOOKD_NOT_FOUND or HOOKD_ERROR. */
+int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len);
+/* ttl_ms 0: no expiry. */
+int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms);
+/* *existed (may be NULL) tells whether the key was there. */
+int hookd_kv_delete(const char* key, size_t key_len, int* existed);
+/* Adds delta (a missing key counts as 0) and stores the result in *value. */
+int hookd_kv_incr(const char* key, size_t key_len, int64_t delta, int64_t* value);
+/* Compare-and-set: expected NULL means "must not exist", desired NULL means
+ * "delete". *swapped tells whether the value matched and was replaced. */
+int hookd_kv_cas(const char* key, size_t key_len, const void* expected, size_t expected_len,
+                 const void* desired, size_t desired_len, int* swapped);
+/* One page of keys starting with `prefix`, after `cursor` (empty for the
+ * first page). *page is the raw page (u32 count, then u32-length-prefixed
+ * keys, then u8 has_next and the next cursor); walk it with
+ * hookd_kv_page_next. Free the page. */
+int hookd_kv_list(const char* prefix, size_t prefix_len, const char* cursor, size_t cursor_len,
+                  uint32_t limit, uint8_t** page, size_t* page_len);
+/* Iterates a page: returns 1 and sets key and key_len while keys remain. */
+int hookd_kv_page_next(const uint8_t* page, size_t page_len, size_t* offset, const char** key,
+                       size_t* key_len);
+
+/* The plugin's configured value for `key`: HOOKD_OK, HOOKD_NOT_FOUND or
+ * HOOKD_ERROR (config not granted). *value is malloc'd and NUL-terminated. */
+int hookd_config_get(const char* key, char** value, size_t* value_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HOOKD_PDK_HOST_H */

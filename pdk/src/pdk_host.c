@@ -1,0 +1,176 @@
+/* Plugin side of the built-in host functions: encodes requests in the wire
+ * layout of docs/abi.md and decodes the replies. */
+#include <hookd/pdk.h>
+#include <hookd/pdk_host.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char last_error[512];
+
+const char* hookd_last_error(void) { return last_error; }
+
+static int remember_error(const uint8_t* msg, size_t len) {
+  if (len >= sizeof last_error) len = sizeof last_error - 1;
+  if (msg) memcpy(last_error, msg, len);
+  last_error[msg ? len : 0] = '\0';
+  return HOOKD_ERROR;
+}
+
+/* Runs a host call; on success out and out_len hold the reply (caller frees). */
+static int call(const char* name, const uint8_t* in, size_t in_len, uint8_t** out, size_t* out_len) {
+  uint8_t* reply = NULL;
+  size_t n = 0;
+  int rc = hookd_host_call(name, in, in_len, &reply, &n);
+  if (rc == HOOKD_HOST_NOT_FOUND) {
+    free(reply);
+    snprintf(last_error, sizeof last_error, "host function %s not available", name);
+    return HOOKD_ERROR;
+  }
+  if (rc != HOOKD_HOST_OK) {
+    remember_error(reply, reply ? n : 0);
+    free(reply);
+    return HOOKD_ERROR;
+  }
+  *out = reply;
+  *out_len = n;
+  return HOOKD_OK;
+}
+
+static void put_u32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
+
+int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
+  uint8_t* reply;
+  size_t n;
+  if (call("hookd.kv.get", (const uint8_t*)key, key_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (n < 1 || reply[0] == 0) {
+    free(reply);
+    return HOOKD_NOT_FOUND;
+  }
+  memmove(reply, reply + 1, n - 1);
+  reply[n - 1] = '\0';
+  *value = reply;
+  *value_len = n - 1;
+  return HOOKD_OK;
+}
+
+int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms) {
+  size_t len = 4 + key_len + 8 + value_len;
+  uint8_t* req = malloc(len ? len : 1);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  put_u32(req, (uint32_t)key_len);
+  memcpy(req + 4, key, key_len);
+  memcpy(req + 4 + key_len, &ttl_ms, 8);
+  if (value_len) memcpy(req + 12 + key_len, value, value_len);
+  uint8_t* reply;
+  size_t n;
+  int rc = call("hookd.kv.set", req, len, &reply, &n);
+  free(req);
+  if (rc == HOOKD_OK) free(reply);
+  return rc;
+}
+
+int hookd_kv_delete(const char* key, size_t key_len, int* existed) {
+  uint8_t* reply;
+  size_t n;
+  if (call("hookd.kv.delete", (const uint8_t*)key, key_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (existed) *existed = n >= 1 && reply[0] == 1;
+  free(reply);
+  return HOOKD_OK;
+}
+
+int hookd_kv_incr(const char* key, size_t key_len, int64_t delta, int64_t* value) {
+  uint8_t* req = malloc(8 + key_len);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  memcpy(req, &delta, 8);
+  memcpy(req + 8, key, key_len);
+  uint8_t* reply;
+  size_t n;
+  int rc = call("hookd.kv.incr", req, 8 + key_len, &reply, &n);
+  free(req);
+  if (rc != HOOKD_OK) return rc;
+  if (n != 8) {
+    free(reply);
+    return remember_error((const uint8_t*)"kv.incr: malformed reply", 24);
+  }
+  memcpy(value, reply, 8);
+  free(reply);
+  return HOOKD_OK;
+}
+
+int hookd_kv_cas(const char* key, size_t key_len, const void* expected, size_t expected_len,
+                 const void* desired, size_t desired_len, int* swapped) {
+  if (!expected) expected_len = 0;
+  if (!desired) desired_len = 0;
+  size_t len = 1 + 4 + key_len + 4 + expected_len + desired_len;
+  uint8_t* req = malloc(len);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  req[0] = (uint8_t)((expected ? 1 : 0) | (desired ? 2 : 0));
+  put_u32(req + 1, (uint32_t)key_len);
+  memcpy(req + 5, key, key_len);
+  put_u32(req + 5 + key_len, (uint32_t)expected_len);
+  if (expected_len) memcpy(req + 9 + key_len, expected, expected_len);
+  if (desired_len) memcpy(req + 9 + key_len + expected_len, desired, desired_len);
+  uint8_t* reply;
+  size_t n;
+  int rc = call("hookd.kv.cas", req, len, &reply, &n);
+  free(req);
+  if (rc != HOOKD_OK) return rc;
+  if (swapped) *swapped = n >= 1 && reply[0] == 1;
+  free(reply);
+  return HOOKD_OK;
+}
+
+int hookd_kv_list(const char* prefix, size_t prefix_len, const char* cursor, size_t cursor_len,
+                  uint32_t limit, uint8_t** page, size_t* page_len) {
+  size_t len = 4 + 4 + prefix_len + cursor_len;
+  uint8_t* req = malloc(len);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  memcpy(req, &limit, 4);
+  put_u32(req + 4, (uint32_t)prefix_len);
+  memcpy(req + 8, prefix, prefix_len);
+  if (cursor_len) memcpy(req + 8 + prefix_len, cursor, cursor_len);
+  int rc = call("hookd.kv.list", req, len, page, page_len);
+  free(req);
+  return rc;
+}
+
+int hookd_kv_page_next(const uint8_t* page, size_t page_len, size_t* offset, const char** key,
+                       size_t* key_len) {
+  /* offset 0 means "start": skip the count. */
+  if (*offset == 0) *offset = 4;
+  uint32_t count;
+  if (page_len < 4) return 0;
+  memcpy(&count, page, 4);
+  /* Count the keys already walked to know when to stop. */
+  size_t pos = 4, seen = 0;
+  while (pos < *offset && seen < count) {
+    uint32_t n;
+    memcpy(&n, page + pos, 4);
+    pos += 4 + n;
+    ++seen;
+  }
+  if (seen >= count || pos + 4 > page_len) return 0;
+  uint32_t n;
+  memcpy(&n, page + pos, 4);
+  if (pos + 4 + n > page_len) return 0;
+  *key = (const char*)page + pos + 4;
+  *key_len = n;
+  *offset = pos + 4 + n;
+  return 1;
+}
+
+int hookd_config_get(const char* key, char** value, size_t* value_len) {
+  uint8_t* reply;
+  size_t n;
+  if (call("hookd.config.get", (const uint8_t*)key, strlen(key), &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (n < 1 || reply[0] == 0) {
+    free(reply);
+    return HOOKD_NOT_FOUND;
+  }
+  memmove(reply, reply + 1, n - 1);
+  reply[n - 1] = '\0';
+  *value = (char*)reply;
+  *value_len = n - 1;
+  return HOOKD_OK;
+}

@@ -1,0 +1,106 @@
+// Built-in host functions as plugins see them: real plugins (counter,
+// greeter) through the embedder API, KV behind the in-memory fake, and the
+// grant check in front of every call.
+#include <gtest/gtest.h>
+
+#include "hookd/hookd.hpp"
+#include "hookd/host/memory_kv_store.hpp"
+#include "hookd/host/plugin_services.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd {
+namespace {
+
+using test::plugin_path;
+
+Result<Plugin> load_with(std::string_view file, const std::string& name, const config::PluginSettings& settings,
+                         host::KvStore* kv) {
+  PluginOptions options;
+  options.name = name;
+  options.host_functions = host::builtin_host_functions(name, settings, host::HostServices{kv});
+  return Plugin::load_file(plugin_path(file), std::move(options));
+}
+
+config::PluginSettings kv_grant(std::string ns, config::KvMode mode) {
+  config::PluginSettings s;
+  s.grants.kv = config::KvGrant{std::move(ns), mode};
+  return s;
+}
+
+TEST(BuiltinHostFunctions, CounterIncrementsThroughAGrantedStore) {
+  host::MemoryKvStore kv;
+  auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read_write), &kv);
+  ASSERT_TRUE(counter) << counter.error().describe();
+  EXPECT_EQ(*counter->call_string("incr", ""), "1");
+  EXPECT_EQ(*counter->call_string("incr", "41"), "42");
+  EXPECT_EQ(*counter->call_string("get", ""), "42");
+  // Stored in the plugin's own namespace (its name, by default).
+  EXPECT_EQ(kv.get("counter", "count").value(), std::optional<std::string>("42"));
+}
+
+TEST(BuiltinHostFunctions, KvWithoutAGrantIsAClearErrorNotATrap) {
+  host::MemoryKvStore kv;
+  auto counter = load_with("counter", "counter", {}, &kv);
+  ASSERT_TRUE(counter);
+  auto r = counter->call_string("incr", "");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kPluginError);
+  EXPECT_NE(r.error().message.find("kv is not granted to plugin counter"), std::string::npos) << r.error().message;
+  EXPECT_EQ(counter->replacements(), 0u);
+  EXPECT_FALSE(kv.get("counter", "count").value().has_value());
+}
+
+TEST(BuiltinHostFunctions, ReadOnlyGrantAllowsReadsAndRefusesWrites) {
+  host::MemoryKvStore kv;
+  ASSERT_TRUE(kv.set("counter", "count", "7"));
+  auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read), &kv);
+  ASSERT_TRUE(counter);
+  EXPECT_EQ(*counter->call_string("get", ""), "7");
+  auto r = counter->call_string("incr", "");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("kv write is not granted"), std::string::npos);
+  EXPECT_EQ(kv.get("counter", "count").value(), std::optional<std::string>("7"));
+}
+
+TEST(BuiltinHostFunctions, PluginsAreIsolatedByNamespaceUnlessGrantedTheSameOne) {
+  host::MemoryKvStore kv;
+  auto a = load_with("counter", "a", kv_grant("", config::KvMode::read_write), &kv);
+  auto b = load_with("counter", "b", kv_grant("", config::KvMode::read_write), &kv);
+  auto shared = load_with("counter", "c", kv_grant("a", config::KvMode::read_write), &kv);
+  ASSERT_TRUE(a && b && shared);
+  EXPECT_EQ(*a->call_string("incr", "5"), "5");
+  EXPECT_EQ(*b->call_string("incr", "1"), "1");
+  EXPECT_EQ(*shared->call_string("incr", "1"), "6");  // granted a's namespace
+}
+
+TEST(BuiltinHostFunctions, GreeterReadsItsConfigValues) {
+  config::PluginSettings s;
+  s.config["greeting"] = "Bonjour";
+  auto greeter = load_with("greeter", "greeter", s, nullptr);
+  ASSERT_TRUE(greeter);
+  EXPECT_EQ(*greeter->call_string("greet", "Ada"), "Bonjour, Ada!");
+  // Not configured: the plugin's own default.
+  auto plain = load_with("greeter", "greeter", {}, nullptr);
+  EXPECT_EQ(*plain->call_string("greet", "Ada"), "Hello, Ada!");
+}
+
+TEST(BuiltinHostFunctions, ConfigCanBeWithheld) {
+  config::PluginSettings s;
+  s.config["greeting"] = "Bonjour";
+  s.grants.config = false;
+  auto greeter = load_with("greeter", "greeter", s, nullptr);
+  ASSERT_TRUE(greeter);
+  // The plugin treats "not granted" like "not set" and uses its default.
+  EXPECT_EQ(*greeter->call_string("greet", "Ada"), "Hello, Ada!");
+}
+
+TEST(BuiltinHostFunctions, NoStoreConfiguredIsAnErrorForThePlugin) {
+  auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read_write), nullptr);
+  ASSERT_TRUE(counter);
+  auto r = counter->call_string("incr", "");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("no store configured"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hookd
