@@ -132,9 +132,15 @@ read -r n32 n32p99 < <(wrk_run nginx-c32 "$nginx_url" 32)
 read -r h32 h32p99 < <(wrk_run hookd-c32 "$echo_url" 32)
 
 half=$((h100 / 2)); ninety=$((h100 * 9 / 10))
-read -r _ hhalf_p99 _ _ < <(load_run hookd-open50 "$echo_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$half" --body-file "$work/body64" -m POST)
+read -r _ hhalf_p99 _ _ < <(load_run hookd-open50 "$echo_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$half" --body-file "$work/body64" -m POST --plot "$out/hookd-open50.png")
 read -r _ nhalf_p99 _ _ < <(load_run nginx-open50 "$nginx_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$half" --body-file "$work/body64" -m POST)
-read -r _ h90_p99 _ _ < <(load_run hookd-open90 "$echo_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$ninety" --body-file "$work/body64" -m POST)
+read -r _ h90_p99 _ _ < <(load_run hookd-open90 "$echo_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$ninety" --body-file "$work/body64" -m POST --plot "$out/hookd-open90.png")
+read -r _ n90_p99 _ _ < <(load_run nginx-open90 "$nginx_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$ninety" --body-file "$work/body64" -m POST)
+
+# 10 kv_get per request (counter.get10 on the embedded LMDB store) vs echo.
+curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/counter/incr" >/dev/null
+read -r kv10 kv10p99 _ _ < <(load_run kv10 "http://127.0.0.1:$hookd_port/plugins/counter/get10" -c 100 -t 2 -d "${duration}s" -m POST)
+read -r echo_hl _ _ _ < <(load_run echo-closed "$echo_url" -c 100 -t 2 -d "${duration}s" -m POST --body-file "$work/body64")
 
 printf '{"name":"%s"}' "$(printf 'x%.0s' $(seq 1 4000))" >"$work/greet.json"
 read -r greet_rps greet_p99 _ _ < <(load_run greet-json "http://127.0.0.1:$hookd_port/plugins/greet/greet" -c 32 -t 2 -d "${duration}s" \
@@ -180,12 +186,13 @@ hookd: 2 workers, access log off; nginx: 2 worker processes, access log off; wrk
 | 64 B POST echo vs static, 100 conns (wrk) | $n100 | $h100 | $(ratio "$h100" "$n100") | ${n100p99} ms | ${h100p99} ms |
 | 64 B POST echo vs static, 32 conns (wrk) | $n32 | $h32 | $(ratio "$h32" "$n32") | ${n32p99} ms | ${h32p99} ms |
 | open loop at 50% of hookd peak ($half/s), 100 conns (hookd-load) | | | | ${nhalf_p99} ms | ${hhalf_p99} ms |
-| open loop at 90% of hookd peak ($ninety/s), 100 conns (hookd-load) | | | | | ${h90_p99} ms |
+| open loop at 90% of hookd peak ($ninety/s), 100 conns (hookd-load) | | | | ${n90_p99} ms | ${h90_p99} ms |
 
 | hookd scenario | req/s | p99 |
 | --- | ---: | ---: |
 | 4 KB JSON -> msgpack -> greet -> JSON, 32 conns | $greet_rps | ${greet_p99} ms |
 | WebSocket echo 64 B, 32 conns (messages/s) | $ws_rps | ${ws_p99} ms |
+| 10 kv_get per request (LMDB), 100 conns (hookd-load; echo in the same setup: $echo_hl/s) | $kv10 | ${kv10p99} ms |
 | hot replace x50 under load (16 conns) | $hot_rps | errors $hot_errors, non-2xx $hot_non2xx, failed PUTs $replace_fail |
 
 Engine (Google Benchmark, median):

@@ -50,7 +50,28 @@ static int get(const uint8_t* in, size_t len) {
   return rc;
 }
 
+/* Ten reads of the counter per call: the "10 kv_get per request" benchmark. */
+static int get10(const uint8_t* in, size_t len) {
+  (void)in;
+  (void)len;
+  size_t total = 0;
+  for (int i = 0; i < 10; ++i) {
+    uint8_t* value;
+    size_t n;
+    int rc = hookd_kv_get(kKey, sizeof kKey - 1, &value, &n);
+    if (rc == HOOKD_ERROR) return hookd_error_status(503, hookd_last_error());
+    if (rc == HOOKD_OK) {
+      total += n;
+      free(value);
+    }
+  }
+  char out[24];
+  int n = snprintf(out, sizeof out, "%zu", total);
+  return hookd_output_copy(out, (size_t)n);
+}
+
 HOOKD_INIT() {
   hookd_register("incr", incr, HOOKD_FORMAT_TEXT, HOOKD_FORMAT_TEXT);
   hookd_register("get", get, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("get10", get10, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
 }

@@ -5,11 +5,16 @@
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <cstdlib>
 #include <new>
 
 #include "hookd/hookd.hpp"
+#include "hookd/host/lmdb_kv_store.hpp"
+#include "hookd/host/plugin_services.hpp"
 #include "test_plugins.hpp"
 
 namespace {
@@ -125,6 +130,34 @@ void BM_OneHostCall(benchmark::State& state) {
   report_allocations(state, before);
 }
 BENCHMARK(BM_OneHostCall);
+
+// kv_get from a plugin: the counter example's `get` reads one small warm
+// value from the embedded LMDB store (host call + LMDB read + reply).
+void BM_KvGetFromPlugin(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-" + std::to_string(::getpid()));
+  hookd::host::LmdbKvOptions kv_options;
+  kv_options.dir = dir;
+  kv_options.map_size_bytes = 64u << 20;
+  auto kv = hookd::host::LmdbKvStore::open(kv_options);
+  if (!kv) {
+    state.SkipWithError("cannot open LMDB");
+    return;
+  }
+  (void)(*kv)->set("counter", "count", "12345");
+  hookd::config::PluginSettings settings;
+  settings.grants.kv = hookd::config::KvGrant{"", hookd::config::KvMode::read};
+  hookd::PluginOptions options;
+  options.name = "counter";
+  options.host_functions = hookd::host::builtin_host_functions("counter", settings, {kv->get()});
+  hookd::Plugin plugin = load("counter", std::move(options));
+  for (int i = 0; i < 1000; ++i) (void)plugin.call("get", {});
+  for (auto _ : state) {
+    auto r = plugin.call("get", {});
+    benchmark::DoNotOptimize(r->data());
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_KvGetFromPlugin);
 
 }  // namespace
 
