@@ -179,8 +179,12 @@ TEST_F(GatewayHttp, ConcurrencyLimitGives503WithRetryAfter) {
     slow = busy->post("/plugins/single/spin", "");
     done = true;
   });
+  // Probe only once the slow call is running (the in-flight gauge counts it
+  // and the /metrics request itself): probing earlier could take the one
+  // slot first and turn the slow call away.
   bool saw_503 = false;
   while (!saw_503 && !done) {  // bounded by the 1.5 s deadline of the slow call
+    if (probe->get("/metrics").body().find("\nhookd_in_flight_requests 2") == std::string::npos) continue;
     auto r = probe->post("/plugins/single/ok", "");
     if (r.result_int() == 503) {
       saw_503 = true;
