@@ -174,3 +174,54 @@ int hookd_config_get(const char* key, char** value, size_t* value_len) {
   *value_len = n - 1;
   return HOOKD_OK;
 }
+
+static size_t put_str(uint8_t* p, const char* s, size_t n) {
+  put_u32(p, (uint32_t)n);
+  if (n) memcpy(p + 4, s, n);
+  return 4 + n;
+}
+
+int hookd_fetch(const char* method, const char* url, const hookd_header* headers, size_t header_count,
+                const void* body, size_t body_len, int* status, uint8_t** response_body,
+                size_t* response_len) {
+  size_t len = 4 + strlen(method) + 4 + strlen(url) + 4 + body_len;
+  for (size_t i = 0; i < header_count; ++i) len += 8 + strlen(headers[i].name) + strlen(headers[i].value);
+  uint8_t* req = malloc(len);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  size_t pos = put_str(req, method, strlen(method));
+  pos += put_str(req + pos, url, strlen(url));
+  put_u32(req + pos, (uint32_t)header_count);
+  pos += 4;
+  for (size_t i = 0; i < header_count; ++i) {
+    pos += put_str(req + pos, headers[i].name, strlen(headers[i].name));
+    pos += put_str(req + pos, headers[i].value, strlen(headers[i].value));
+  }
+  if (body_len) memcpy(req + pos, body, body_len);
+  uint8_t* reply;
+  size_t n;
+  int rc = call("hookd.fetch", req, len, &reply, &n);
+  free(req);
+  if (rc != HOOKD_OK) return rc;
+  /* Skip the status and response headers; keep the body. */
+  size_t at = 8;
+  uint32_t st, count;
+  if (n < 8) goto malformed;
+  memcpy(&st, reply, 4);
+  memcpy(&count, reply + 4, 4);
+  for (uint32_t i = 0; i < 2 * count; ++i) {
+    uint32_t k;
+    if (at + 4 > n) goto malformed;
+    memcpy(&k, reply + at, 4);
+    if (at + 4 + k > n) goto malformed;
+    at += 4 + k;
+  }
+  memmove(reply, reply + at, n - at);
+  reply[n - at] = '\0';
+  *status = (int)st;
+  *response_body = reply;
+  *response_len = n - at;
+  return HOOKD_OK;
+malformed:
+  free(reply);
+  return remember_error((const uint8_t*)"fetch: malformed reply", 22);
+}

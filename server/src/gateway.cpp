@@ -179,6 +179,17 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     }
   }
   if (auto r = g.open_kv(); !r) return std::unexpected(r.error());
+  try {
+    host::FetchOptions fo;
+    fo.connect_timeout = cfg.fetch.connect_timeout;
+    fo.total_timeout = cfg.fetch.total_timeout;
+    fo.max_response_bytes = cfg.fetch.max_response_bytes;
+    fo.max_redirects = cfg.fetch.max_redirects;
+    fo.extra_ca_file = cfg.fetch.extra_ca_file.string();
+    g.server.fetcher = host::make_http_fetcher(std::move(fo));
+  } catch (const std::exception& e) {
+    return engine::fail(engine::ErrorKind::kInvalidArgument, std::string("fetch: ") + e.what());
+  }
   g.vm = engine::create_v8_vm();
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
 

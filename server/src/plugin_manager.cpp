@@ -89,7 +89,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
       spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
     }
   };
-  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv.get()});
+  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv.get(), server_.fetcher.get()});
   return o;
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "hookd/config/config.hpp"
+#include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 #include "hookd/server/metrics.hpp"
 #include "hookd/server/plugin_registry.hpp"
@@ -19,6 +20,7 @@ struct ServerContext {
   std::unique_ptr<Metrics> metrics;
   std::shared_ptr<spdlog::logger> access_log;  // null when disabled
   std::unique_ptr<host::KvStore> kv;            // kv.backend; shared by all plugins
+  std::unique_ptr<host::HttpFetcher> fetcher;   // outbound HTTP for plugins granted fetch
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
   std::atomic<int64_t> connections{0};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "hookd/hookd.hpp"
+#include "hookd/host/fetch_fake.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "test_plugins.hpp"
@@ -100,6 +101,67 @@ TEST(BuiltinHostFunctions, NoStoreConfiguredIsAnErrorForThePlugin) {
   auto r = counter->call_string("incr", "");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no store configured"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hookd
+
+namespace hookd {
+namespace {
+
+Result<Plugin> fetchproxy(const config::PluginSettings& settings, host::HttpFetcher* fetcher) {
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.host_functions = host::builtin_host_functions("fetchproxy", settings, host::HostServices{nullptr, fetcher});
+  return Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+}
+
+config::PluginSettings upstream(std::string url, std::vector<std::string> allow) {
+  config::PluginSettings s;
+  s.config["upstream"] = std::move(url);
+  for (const auto& a : allow) s.grants.fetch.push_back(*config::FetchPattern::parse(a));
+  return s;
+}
+
+TEST(BuiltinHostFunctions, FetchProxyWrapsTheAllowedUpstreamsJson) {
+  host::FakeFetcher fetcher;
+  host::FetchResponse res;
+  res.status = 200;
+  res.body = R"({"temp":21})";
+  fetcher.respond("https://api.example.com/weather", res);
+  auto p = fetchproxy(upstream("https://api.example.com/weather", {"https://api.example.com"}), &fetcher);
+  ASSERT_TRUE(p) << p.error().describe();
+  auto out = p->call_string("get", "");
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(*out, R"({"upstream_status":200,"data":{"temp":21}})");
+  ASSERT_EQ(fetcher.requests().size(), 1u);
+  EXPECT_EQ(fetcher.requests()[0].method, "GET");
+}
+
+TEST(BuiltinHostFunctions, FetchWithoutAGrantIsRefused) {
+  host::FakeFetcher fetcher;
+  auto p = fetchproxy(upstream("https://api.example.com/x", {}), &fetcher);
+  ASSERT_TRUE(p);
+  auto out = p->call_string("get", "");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().status, 502);
+  EXPECT_NE(out.error().message.find("fetch is not granted to plugin fetchproxy"), std::string::npos);
+  EXPECT_TRUE(fetcher.requests().empty());
+}
+
+TEST(BuiltinHostFunctions, FetchOutsideTheAllowlistIsRefused) {
+  host::FakeFetcher fetcher;
+  auto p = fetchproxy(upstream("https://evil.example.net/x", {"https://api.example.com"}), &fetcher);
+  ASSERT_TRUE(p);
+  auto out = p->call_string("get", "");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("not allowed"), std::string::npos) << out.error().message;
+}
+
+TEST(BuiltinHostFunctions, LiteralAddressesInTheAllowlistAreTheOnlyPrivateOnesAllowed) {
+  auto policy = host::fetch_policy(upstream("", {"http://127.0.0.1:8080", "https://*.example.com"}).grants);
+  ASSERT_EQ(policy.allowed_addresses.size(), 1u);
+  EXPECT_EQ(policy.allowed_addresses[0].to_string(), "127.0.0.1");
 }
 
 }  // namespace

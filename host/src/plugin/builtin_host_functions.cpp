@@ -21,6 +21,7 @@ struct Grants {
   bool kv_write = false;
   bool config = false;
   std::map<std::string, std::string> config_values;
+  FetchPolicy fetch;
 };
 
 std::unexpected<engine::Error> denied(const Grants& g, std::string_view what, const CallContext& ctx) {
@@ -50,7 +51,49 @@ HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<con
                       }};
 }
 
+// hookd.fetch: str method, str url, u32 n, n x (str name, str value), body
+// (rest) -> u32 status, u32 n, n x (str name, str value), body (rest).
+engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const CallContext& ctx, Bytes in, Out& out) {
+  if (g.fetch.allow.empty()) return denied(g, "fetch", ctx);
+  if (fetcher == nullptr) return engine::fail(ErrorKind::kHostError, "fetch: outbound HTTP is not configured");
+  wire::Reader r(in);
+  auto method = r.bytes();
+  auto url = r.bytes();
+  auto count = r.fixed<uint32_t>();
+  if (!method || !url || !count || *count > 256) return bad_payload(kFetch);
+  FetchRequest req;
+  req.method = std::string(*method);
+  req.url = std::string(*url);
+  for (uint32_t i = 0; i < *count; ++i) {
+    auto name = r.bytes();
+    auto value = r.bytes();
+    if (!name || !value) return bad_payload(kFetch);
+    req.headers.emplace_back(std::string(*name), std::string(*value));
+  }
+  req.body = std::string(r.rest());
+  auto res = fetcher->fetch(req, g.fetch);
+  if (!res) {
+    spdlog::info("[plugin {}] [{}] fetch {} failed: {}", g.plugin, ctx.request_id, req.url, res.error().message);
+    return engine::fail(ErrorKind::kHostError, "fetch: " + res.error().message);
+  }
+  wire::Writer w(out);
+  w.fixed<uint32_t>(static_cast<uint32_t>(res->status));
+  w.fixed<uint32_t>(static_cast<uint32_t>(res->headers.size()));
+  for (const auto& [name, value] : res->headers) w.bytes(name).bytes(value);
+  w.raw(res->body);
+  return {};
+}
+
 }  // namespace
+
+FetchPolicy fetch_policy(const config::PluginGrants& grants) {
+  FetchPolicy p;
+  p.allow = grants.fetch;
+  for (const auto& pattern : grants.fetch) {
+    if (auto ip = config::IpAddress::parse(pattern.host); ip && !pattern.any_subdomain) p.allowed_addresses.push_back(*ip);
+  }
+  return p;
+}
 
 std::vector<HostFunction> builtin_host_functions(const std::string& plugin, const config::PluginSettings& settings,
                                                  HostServices services) {
@@ -62,7 +105,9 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
   }
   g->config = settings.grants.config;
   g->config_values = settings.config;
+  g->fetch = fetch_policy(settings.grants);
   KvStore* kv = services.kv;
+  HttpFetcher* fetcher = services.fetcher;
 
   std::vector<HostFunction> fns;
   fns.push_back(kv_function(kKvGet, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
@@ -135,6 +180,9 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
     w.fixed<uint8_t>(it == g->config_values.end() ? 0 : 1);
     if (it != g->config_values.end()) w.raw(it->second);
     return {};
+  }});
+  fns.push_back(HostFunction{std::string(kFetch), [g, fetcher](const CallContext& ctx, Bytes in, Out& out) {
+    return fetch_call(*g, fetcher, ctx, in, out);
   }});
   return fns;
 }

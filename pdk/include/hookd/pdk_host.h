@@ -53,6 +53,19 @@ int hookd_kv_page_next(const uint8_t* page, size_t page_len, size_t* offset, con
  * HOOKD_ERROR (config not granted). *value is malloc'd and NUL-terminated. */
 int hookd_config_get(const char* key, char** value, size_t* value_len);
 
+/* Outbound HTTP(S) to the hosts the plugin's fetch grant allows. The host
+ * sets Host and Content-Length, follows redirects and enforces timeouts and
+ * size limits. *response_body is malloc'd and NUL-terminated (free it).
+ * Returns HOOKD_OK (with *status) or HOOKD_ERROR (not granted, not allowed,
+ * blocked address, timeout, ...; see hookd_last_error()). */
+typedef struct hookd_header {
+  const char* name;
+  const char* value;
+} hookd_header;
+int hookd_fetch(const char* method, const char* url, const hookd_header* headers, size_t header_count,
+                const void* body, size_t body_len, int* status, uint8_t** response_body,
+                size_t* response_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,12 +12,14 @@
 
 #include "hookd/config/config.hpp"
 #include "hookd/engine/plugin.hpp"
+#include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 
 namespace hookd::host {
 
 struct HostServices {
-  KvStore* kv = nullptr;  // not owned; null: no store configured
+  KvStore* kv = nullptr;            // not owned; null: no store configured
+  HttpFetcher* fetcher = nullptr;   // not owned; null: no outbound HTTP
 };
 
 // Names of the built-in host functions (docs/abi.md).
@@ -28,6 +30,11 @@ inline constexpr std::string_view kKvList = "hookd.kv.list";
 inline constexpr std::string_view kKvIncr = "hookd.kv.incr";
 inline constexpr std::string_view kKvCas = "hookd.kv.cas";
 inline constexpr std::string_view kConfigGet = "hookd.config.get";
+inline constexpr std::string_view kFetch = "hookd.fetch";
+
+// The fetch policy of a grant: the allowlist, plus the addresses it names
+// literally (the only way a loopback or private address is ever reachable).
+FetchPolicy fetch_policy(const config::PluginGrants& grants);
 
 std::vector<engine::HostFunction> builtin_host_functions(const std::string& plugin,
                                                          const config::PluginSettings& settings,
