@@ -13,6 +13,7 @@
 
 #include "admin_api.hpp"
 #include "admin_session.hpp"
+#include "blocking_pool.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
@@ -33,6 +34,7 @@ struct Gateway::Impl {
   ServerContext server;
   std::unique_ptr<engine::Vm> vm;
   std::vector<std::unique_ptr<IoWorker>> workers;
+  std::unique_ptr<BlockingPool> blocking;
   std::vector<std::unique_ptr<RequestIdGenerator>> ids;  // one per worker
   std::unique_ptr<PluginStore> store;
   std::unique_ptr<PluginManager> manager;
@@ -203,6 +205,12 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     w->set_metrics(&g.server.metrics->shard(w->index()));
     w->start();
   }
+  // The blocking lane: threads for plugins that wait on the network.
+  constexpr size_t kBlockingThreads = 4;
+  g.blocking = std::make_unique<BlockingPool>(kBlockingThreads, cfg.limits.queue_depth, *g.vm, g.server.registry);
+  g.blocking->start();
+  g.server.blocking = g.blocking.get();
+  for (IoWorker* w : g.blocking->workers()) raw.push_back(w);
   g.manager = std::make_unique<PluginManager>(*g.vm, g.server, raw, *g.store);
   g.admin_thread = std::thread([&g] {
     auto guard = asio::make_work_guard(g.admin_io);
@@ -311,6 +319,7 @@ void Gateway::Impl::shutdown() {
     admin_thread.join();
   }
   for (auto& w : workers) w->stop();
+  if (blocking) blocking->stop();
   listeners.clear();
   admin_listener.reset();
   workers.clear();

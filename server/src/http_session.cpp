@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "error_response.hpp"
+#include "blocking_pool.hpp"
 #include "request_handler.hpp"
 #include "ws_session.hpp"
 
@@ -113,9 +114,80 @@ void HttpSession::handle() {
   rc.scratch = &scratch_;
   rc.metrics.add_in_flight(1);
   handle_request(rc, req, res_);
+  if (rc.deferred.pending) return defer(std::move(rc));
   rc.metrics.add_in_flight(-1);
-  res_.set("X-Request-Id", rc.request_id);
+  finish(rc);
+}
 
+// The blocking lane: the call runs on a pool thread with its own instance of
+// the plugin; the response is finished back on this session's thread. The
+// request (and its body) stays in parser_ until then: nothing reads the
+// connection while a response is pending.
+void HttpSession::defer(RequestContext rc) {
+  struct Job {
+    std::string request_id;
+    ClientInfo client;
+    std::string plugin;
+    std::string fn;
+    MetricsShard::FnStats* stats;
+    Encoding want;
+    CallOutcome out;
+  };
+  auto job = std::make_shared<Job>(Job{rc.request_id, rc.client, std::string(rc.plugin), std::string(rc.fn), rc.stats,
+                                       rc.deferred.want, {}});
+  auto self = shared_from_this();
+  deadline_ = std::chrono::steady_clock::time_point::max();  // the call has its own deadline
+  const bool queued = server_.blocking->submit([self, job](IoWorker& pool_worker) {
+    HttpRequest& req = self->parser_->get();
+    std::vector<uint8_t> scratch;
+    RequestContext prc{self->server_, pool_worker, self->server_.metrics->shard(self->worker_.index()),
+                       job->request_id, job->client};
+    prc.plugin = job->plugin;
+    prc.fn = job->fn;
+    prc.scratch = &scratch;
+    BoundPlugin* bp = pool_worker.resolve(job->plugin);
+    const engine::FunctionInfo* fn = bp ? bp->entry->module->find_function(job->fn) : nullptr;
+    if (fn == nullptr) {
+      job->out.status = http::status::not_found;
+      job->out.error_kind = "not_found";
+      job->out.content_type = "application/json";
+      job->out.body = error_json({"plugin or function no longer loaded", job->plugin, job->fn, job->request_id});
+    } else {
+      call_plugin(prc, *bp, *fn, req.body(), req[http::field::content_type], job->want, job->out);
+    }
+    // Back to the session's own thread to write the response.
+    self->worker_.post([self, job] { self->complete_deferred(*job); });
+  });
+  if (!queued) {
+    CallOutcome busy;
+    busy.status = http::status::service_unavailable;
+    busy.error_kind = "overload";
+    busy.content_type = "application/json";
+    busy.retry_after = true;
+    busy.body = error_json({"blocking lane queue is full; retry later", job->plugin, job->fn, job->request_id});
+    job->out = std::move(busy);
+    complete_deferred(*job);
+  }
+}
+template <class Job>
+void HttpSession::complete_deferred(Job& job) {
+  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), std::move(job.request_id),
+                    std::move(job.client)};
+  rc.plugin = job.plugin;
+  rc.fn = job.fn;
+  rc.stats = job.stats;
+  rc.error_kind = job.out.error_kind;
+  res_.result(job.out.status);
+  res_.set(http::field::content_type, job.out.content_type);
+  if (job.out.retry_after) res_.set(http::field::retry_after, "1");
+  res_.body() = std::move(job.out.body);
+  rc.metrics.add_in_flight(-1);
+  finish(rc);
+}
+
+void HttpSession::finish(RequestContext& rc) {
+  HttpRequest& req = parser_->get();
+  res_.set("X-Request-Id", rc.request_id);
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   const int status = static_cast<int>(res_.result_int());
   MetricsShard& shard = rc.metrics;

@@ -13,6 +13,7 @@
 
 #include "http_types.hpp"
 #include "io_worker.hpp"
+#include "request_handler.hpp"
 #include "request_id.hpp"
 #include "server_context.hpp"
 #include "session.hpp"
@@ -34,6 +35,10 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void on_read(boost::beast::error_code ec);
   void respond_to_read_error(boost::beast::error_code ec);
   void handle();
+  void defer(RequestContext rc);
+  template <class Job>
+  void complete_deferred(Job& job);
+  void finish(RequestContext& rc);
   void write(bool close_after);
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();

@@ -66,6 +66,7 @@ void IoWorker::refresh() {
   auto catalog = registry_.snapshot();
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
   for (const auto& [name, entry] : catalog->plugins) {
+    if (!hosts(*entry)) continue;
     BoundPlugin bp{entry, nullptr, {}};
     auto cur = bound_.find(name);
     if (cur != bound_.end() && cur->second.entry->version == entry->version) {

@@ -37,6 +37,11 @@ class IoWorker {
   IoWorker(const IoWorker&) = delete;
   IoWorker& operator=(const IoWorker&) = delete;
 
+  // A blocking-lane worker only hosts plugins that run in that lane.
+  void set_blocking_lane(bool on) { blocking_lane_ = on; }
+  [[nodiscard]] bool blocking_lane() const { return blocking_lane_; }
+  [[nodiscard]] bool hosts(const PluginEntry& e) const { return !blocking_lane_ || e.blocking; }
+
   // Where this worker reports its plugins' memory (set before start()).
   void set_metrics(MetricsShard* shard) { metrics_ = shard; }
 
@@ -86,6 +91,7 @@ class IoWorker {
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<boost::asio::steady_timer> sweeper_;
   MetricsShard* metrics_ = nullptr;
+  bool blocking_lane_ = false;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.
   boost::asio::io_context io_{1};

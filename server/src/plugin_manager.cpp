@@ -114,11 +114,15 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   entry->loaded_at = std::chrono::system_clock::now();
   entry->version = server_.registry.next_version();
   entry->persisted = persist != Persist::kNo;
+  entry->blocking = !entry->settings.grants.fetch.empty() ||
+                    (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
   entry->counters = server_.registry.counters_for(name);
 
   // Instantiate everywhere before anyone can see it.
   std::vector<std::future<engine::Result<void>>> pending;
-  for (IoWorker* w : workers_) pending.push_back(w->prepare(entry));
+  for (IoWorker* w : workers_) {
+    if (w->hosts(*entry)) pending.push_back(w->prepare(entry));
+  }
   std::optional<engine::Error> failure;
   for (size_t i = 0; i < pending.size(); ++i) {
     if (pending[i].wait_for(kPrepareTimeout) != std::future_status::ready) {
@@ -177,6 +181,7 @@ engine::Result<bool> PluginManager::remove(const std::string& name) {
 std::vector<uint64_t> PluginManager::memory_per_worker(const std::string& name) {
   std::vector<std::future<uint64_t>> pending;
   for (IoWorker* w : workers_) {
+    if (w->blocking_lane()) continue;  // reported per I/O worker
     auto p = std::make_shared<std::promise<uint64_t>>();
     pending.push_back(p->get_future());
     w->post([w, p, name] {

@@ -20,6 +20,8 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
   return false;
 }
 
+}  // namespace
+
 // msgpack output goes out as JSON when the client asks for JSON, or sent
 // JSON and did not ask for msgpack.
 Encoding wanted_encoding(const HttpRequest& req) {
@@ -29,6 +31,8 @@ Encoding wanted_encoding(const HttpRequest& req) {
   if (contains_ci(req[http::field::content_type], "application/json")) return Encoding::kJson;
   return Encoding::kAsDeclared;
 }
+
+namespace {
 
 void text(HttpResponse& res, http::status status, std::string_view content_type, std::string body) {
   res.result(status);
@@ -83,6 +87,10 @@ void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, Plugi
   if (bp->fn_stats[index] == nullptr) bp->fn_stats[index] = rc.metrics.fn(rc.plugin, rc.fn);
   rc.stats = bp->fn_stats[index];
   if (req.method() != http::verb::post) return method_not_allowed(rc, res, "POST");
+  if (bp->entry->blocking && rc.server.blocking != nullptr) {
+    rc.deferred = {true, wanted_encoding(req)};
+    return;
+  }
 
   CallOutcome out;
   call_plugin(rc, *bp, *fn, req.body(), req[http::field::content_type], wanted_encoding(req), out);

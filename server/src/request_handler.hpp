@@ -16,6 +16,14 @@
 
 namespace hookd::server {
 
+enum class Encoding { kAsDeclared, kJson, kMsgpack };
+
+// A plugin call handed to the blocking lane instead of run inline.
+struct DeferredCall {
+  bool pending = false;
+  Encoding want = Encoding::kAsDeclared;
+};
+
 struct RequestContext {
   ServerContext& server;
   IoWorker& worker;
@@ -27,11 +35,13 @@ struct RequestContext {
   std::string_view fn;
   std::string_view error_kind;
   MetricsShard::FnStats* stats = nullptr;  // set when plugin and fn are known
+  DeferredCall deferred;                   // set instead of a response for blocking plugins
   // Scratch buffers reused across the requests of a session.
   std::vector<uint8_t>* scratch = nullptr;
 };
 
 void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res);
+Encoding wanted_encoding(const HttpRequest& req);
 
 struct PluginTarget {
   std::string_view plugin;
@@ -48,7 +58,6 @@ struct CallOutcome {
   std::string_view error_kind;  // "" on success
   bool retry_after = false;
 };
-enum class Encoding { kAsDeclared, kJson, kMsgpack };
 void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo& fn,
                  std::string_view body, std::string_view content_type, Encoding want,
                  CallOutcome& out);

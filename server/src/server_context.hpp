@@ -14,6 +14,8 @@
 
 namespace hookd::server {
 
+class BlockingPool;
+
 struct ServerContext {
   config::Config config;
   PluginRegistry registry;
@@ -21,6 +23,7 @@ struct ServerContext {
   std::shared_ptr<spdlog::logger> access_log;  // null when disabled
   std::unique_ptr<host::KvStore> kv;            // kv.backend; shared by all plugins
   std::unique_ptr<host::HttpFetcher> fetcher;   // outbound HTTP for plugins granted fetch
+  BlockingPool* blocking = nullptr;             // the blocking lane (owned by the gateway)
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
   std::atomic<int64_t> connections{0};

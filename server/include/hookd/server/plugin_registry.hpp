@@ -35,6 +35,7 @@ struct PluginEntry {
   std::chrono::system_clock::time_point loaded_at;
   uint64_t version = 0;      // unique across the registry's life
   bool persisted = false;    // uploaded through the admin API
+  bool blocking = false;     // may wait on the network: runs in the blocking lane
   std::shared_ptr<PluginCounters> counters;
 };
 

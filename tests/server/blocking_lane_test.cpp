@@ -1,0 +1,114 @@
+// A plugin waiting on a slow upstream (fetch) must not stall other plugins:
+// it runs in the blocking lane, so echo requests on every I/O worker are
+// answered while the fetch is still pending.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <condition_variable>
+#include <set>
+#include <thread>
+
+#include "gateway_fixture.hpp"
+#include "http_client.hpp"
+
+namespace hookd::test {
+namespace {
+
+namespace asio = boost::asio;
+
+// An upstream that answers one request only when the test releases it.
+class GatedUpstream {
+ public:
+  GatedUpstream() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~GatedUpstream() {
+    release();
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  bool wait_for_request(std::chrono::seconds limit) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [this] { return got_request_; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  void serve() {
+    boost::system::error_code ec;
+    asio::ip::tcp::socket s(io_);
+    acceptor_.accept(s, ec);
+    if (ec) return;
+    asio::streambuf buf;
+    asio::read_until(s, buf, "\r\n\r\n", ec);
+    {
+      std::unique_lock lock(mu_);
+      got_request_ = true;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(20), [this] { return released_; });
+    }
+    const std::string reply =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\nConnection: close\r\n\r\n"
+        "{\"slow\":1}";
+    asio::write(s, asio::buffer(reply), ec);
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool got_request_ = false;
+  bool released_ = false;
+};
+
+TEST(BlockingLane, EchoIsServedOnEveryWorkerWhileAFetchWaits) {
+  GatedUpstream upstream;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
+  auto c = test_config(fresh_dir("lane"));
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto proxy = plugin_entry("fetchproxy", "fetchproxy");
+  proxy.settings.config["upstream"] = origin + "/slow";
+  proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
+  proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
+  c.plugins.push_back(proxy);
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+
+  std::optional<Response> slow;
+  std::atomic<bool> slow_done{false};
+  std::thread caller([&] {
+    HttpClient client(g->port());
+    slow = client.post("/plugins/fetchproxy/get", "");
+    slow_done = true;
+  });
+  ASSERT_TRUE(upstream.wait_for_request(std::chrono::seconds(10)));
+
+  // While the upstream holds the fetch, echo answers on connections that land
+  // on both I/O workers (their request ids carry a per-worker prefix).
+  std::set<std::string> workers_seen;
+  for (int i = 0; i < 40 && workers_seen.size() < 2; ++i) {
+    HttpClient client(g->port());
+    auto r = client.post("/plugins/echo/echo", "ping");
+    ASSERT_EQ(r.body(), "ping");
+    std::string id(r["X-Request-Id"]);
+    workers_seen.insert(id.substr(0, id.find('-')));
+  }
+  EXPECT_EQ(workers_seen.size(), 2u);
+  EXPECT_FALSE(slow_done.load()) << "the fetch finished before the upstream was released";
+
+  upstream.release();
+  caller.join();
+  ASSERT_TRUE(slow.has_value());
+  EXPECT_EQ(slow->result_int(), 200);
+  EXPECT_EQ(slow->body(), R"({"upstream_status":200,"data":{"slow":1}})");
+}
+
+}  // namespace
+}  // namespace hookd::test
