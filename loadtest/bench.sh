@@ -173,6 +173,40 @@ print(f"{r.get('requests_per_s', 0):.0f} 0 {errs} {non2xx}")
 PY
 )
 
+# A plugin waiting 2 s on a slow upstream must not stall other plugins:
+# echo's open-loop p99 idle vs while 16 fetches to a 2 s upstream are pending.
+slow_port=$(free_port)
+python3 - "$slow_port" >"$work/slow.log" 2>&1 <<'PY' &
+import http.server, socketserver, sys, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(2)
+        body = b'{"slow":true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+Server(("127.0.0.1", int(sys.argv[1])), Slow).serve_forever()
+PY
+pids+=($!)
+wait_port "$slow_port"
+curl -sf -XPUT -H "Authorization: Bearer bench-token" \
+  -H "X-Hookd-Settings: {\"deadline_ms\":10000,\"config\":{\"upstream\":\"http://127.0.0.1:$slow_port/slow\"},\"grants\":{\"fetch\":[\"http://127.0.0.1:$slow_port\"]}}" \
+  --data-binary @"$plugins/fetchproxy.wasm" "http://127.0.0.1:$admin_port/admin/plugins/fetchproxy" >/dev/null
+read -r _ idle_p99 _ _ < <(load_run echo-idle "$echo_url" -c 32 -t 1 -d "${duration}s" -r "$half" --body-file "$work/body64" -m POST)
+"$load" "http://127.0.0.1:$hookd_port/plugins/fetchproxy/get" -m POST -c 16 -t 1 -d "$((duration + 4))s" --no-progress \
+  --json "$out/load-slow-fetch.json" >"$out/load-slow-fetch.txt" 2>&1 &
+slowload=$!
+sleep 2
+read -r _ busy_p99 _ _ < <(load_run echo-during-fetch "$echo_url" -c 32 -t 1 -d "${duration}s" -r "$half" --body-file "$work/body64" -m POST)
+wait "$slowload" 2>/dev/null || true
+fetch_done=$(python3 -c "import json; r=json.load(open('$out/load-slow-fetch.json')); print(r['status'].get('200', 0))" 2>/dev/null || echo 0)
+
 "$build/tests/bench/engine_benchmark" --benchmark_min_time=1 --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true >"$out/engine-benchmark.txt" 2>&1 || true
 
@@ -193,6 +227,7 @@ hookd: 2 workers, access log off; nginx: 2 worker processes, access log off; wrk
 | 4 KB JSON -> msgpack -> greet -> JSON, 32 conns | $greet_rps | ${greet_p99} ms |
 | WebSocket echo 64 B, 32 conns (messages/s) | $ws_rps | ${ws_p99} ms |
 | 10 kv_get per request (LMDB), 100 conns (hookd-load; echo in the same setup: $echo_hl/s) | $kv10 | ${kv10p99} ms |
+| echo open loop at $half/s: p99 idle vs with 16 fetches to a 2 s upstream pending ($fetch_done fetches completed) | | idle ${idle_p99} ms, during ${busy_p99} ms |
 | hot replace x50 under load (16 conns) | $hot_rps | errors $hot_errors, non-2xx $hot_non2xx, failed PUTs $replace_fail |
 
 Engine (Google Benchmark, median):
