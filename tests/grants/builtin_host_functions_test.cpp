@@ -166,3 +166,24 @@ TEST(BuiltinHostFunctions, LiteralAddressesInTheAllowlistAreTheOnlyPrivateOnesAl
 
 }  // namespace
 }  // namespace hookd
+
+namespace hookd {
+namespace {
+
+TEST(BuiltinHostFunctions, CppPdkReachesKvAndConfig) {
+  host::MemoryKvStore kv;
+  config::PluginSettings s = kv_grant("", config::KvMode::read_write);
+  s.config["greeting"] = "Salut";
+  auto p = load_with("kvcpp", "notes", s, &kv);
+  ASSERT_TRUE(p) << p.error().describe();
+  EXPECT_EQ(*p->call_string("set", "a=1"), "stored");
+  EXPECT_EQ(*p->call_string("get", "a"), "1");
+  EXPECT_EQ(p->call_string("get", "b").error().status, 404);
+  EXPECT_EQ(*p->call_string("swap", "a=2>3"), "mismatch");
+  EXPECT_EQ(*p->call_string("swap", "a=1>3"), "swapped");
+  EXPECT_EQ(kv.get("notes", "a").value(), std::optional<std::string>("3"));
+  EXPECT_EQ(*p->call_string("greeting", ""), "Salut");
+}
+
+}  // namespace
+}  // namespace hookd

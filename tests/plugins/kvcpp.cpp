@@ -1,0 +1,44 @@
+// The C++ PDK's host-service layer: a small KV-backed note store.
+#include <hookd/pdk_host.hpp>
+
+namespace {
+
+// set: input "key=value"; get: input key; swap: input "key=old>new".
+hookd::Result<std::string> set(hookd::Bytes in) {
+  std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
+  size_t eq = s.find('=');
+  if (eq == std::string_view::npos) return hookd::Error{400, "want key=value"};
+  auto r = hookd::kv::set(s.substr(0, eq), s.substr(eq + 1));
+  if (!r) return r.error();
+  return std::string("stored");
+}
+
+hookd::Result<std::string> get(hookd::Bytes in) {
+  std::string_view key(reinterpret_cast<const char*>(in.data()), in.size());
+  auto r = hookd::kv::get(key);
+  if (!r) return r.error();
+  if (!r.value()) return hookd::Error{404, "no such key"};
+  return *r.value();
+}
+
+hookd::Result<std::string> swap(hookd::Bytes in) {
+  std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
+  size_t eq = s.find('='), gt = s.find('>');
+  if (eq == std::string_view::npos || gt == std::string_view::npos || gt < eq) return hookd::Error{400, "want key=old>new"};
+  auto r = hookd::kv::cas(s.substr(0, eq), s.substr(eq + 1, gt - eq - 1), s.substr(gt + 1));
+  if (!r) return r.error();
+  return std::string(r.value() ? "swapped" : "mismatch");
+}
+
+hookd::Result<std::string> greeting(hookd::Bytes) {
+  return hookd::config_get("greeting").value_or("(none)");
+}
+
+}  // namespace
+
+HOOKD_INIT() {
+  hookd::fn("set", set);
+  hookd::fn("get", get);
+  hookd::fn("swap", swap);
+  hookd::fn("greeting", greeting);
+}
