@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "error_response.hpp"
+#include "blocking_pool.hpp"
 #include "request_handler.hpp"
 
 namespace hookd::server {
@@ -98,11 +99,12 @@ void WsSession::read() {
 
 void WsSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
-  const auto started = std::chrono::steady_clock::now();
-  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), ids_.next(), {client_, "ws"}};
-  rc.scratch = &scratch_;
+  started_ = std::chrono::steady_clock::now();
+  request_id_ = ids_.next();
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
+  const std::string_view content_type = text ? "application/json" : "application/octet-stream";
+  const Encoding want = text ? Encoding::kJson : Encoding::kAsDeclared;
 
   CallOutcome out;
   BoundPlugin* bp = worker_.resolve(plugin_);
@@ -111,25 +113,61 @@ void WsSession::on_read(beast::error_code ec) {
     // Removed or replaced without this function while the session was open.
     out.status = http::status::not_found;
     out.error_kind = "not_found";
-    out.body = error_json({"plugin or function no longer loaded", plugin_, fn_, rc.request_id});
-  } else {
-    rc.plugin = bp->entry->name;
-    rc.fn = fn->name;
-    rc.metrics.add_in_flight(1);
-    call_plugin(rc, *bp, *fn, body, text ? "application/json" : "application/octet-stream",
-                text ? Encoding::kJson : Encoding::kAsDeclared, out);
-    rc.metrics.add_in_flight(-1);
+    out.body = error_json({"plugin or function no longer loaded", plugin_, fn_, request_id_});
+    return reply(std::move(out));
   }
-  const auto elapsed = std::chrono::steady_clock::now() - started;
-  rc.metrics.record(rc.metrics.fn(rc.plugin, rc.fn), static_cast<int>(out.status), out.error_kind,
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  if (bp->entry->blocking && server_.blocking != nullptr) {
+    // As for HTTP: calls that may wait on the network go to the blocking
+    // lane; the message stays in buffer_ (nothing is read until the reply).
+    auto self = shared_from_this();
+    const bool queued = server_.blocking->submit([self, body, content_type, want](IoWorker& pool_worker) {
+      auto out = std::make_shared<CallOutcome>();
+      std::vector<uint8_t> scratch;
+      RequestContext rc{self->server_, pool_worker, self->server_.metrics->shard(self->worker_.index()),
+                        self->request_id_, {self->client_, "ws"}};
+      rc.scratch = &scratch;
+      rc.plugin = self->plugin_;
+      rc.fn = self->fn_;
+      BoundPlugin* pb = pool_worker.resolve(self->plugin_);
+      const engine::FunctionInfo* pf = pb ? pb->entry->module->find_function(self->fn_) : nullptr;
+      if (pf == nullptr) {
+        out->status = http::status::not_found;
+        out->error_kind = "not_found";
+        out->body = error_json({"plugin or function no longer loaded", self->plugin_, self->fn_, self->request_id_});
+      } else {
+        call_plugin(rc, *pb, *pf, body, content_type, want, *out);
+      }
+      self->worker_.post([self, out] { self->reply(std::move(*out)); });
+    });
+    if (queued) return;
+    out.status = http::status::service_unavailable;
+    out.error_kind = "overload";
+    out.body = error_json({"blocking lane queue is full; retry later", plugin_, fn_, request_id_});
+    return reply(std::move(out));
+  }
+  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), request_id_, {client_, "ws"}};
+  rc.scratch = &scratch_;
+  rc.plugin = bp->entry->name;
+  rc.fn = fn->name;
+  rc.metrics.add_in_flight(1);
+  call_plugin(rc, *bp, *fn, body, content_type, want, out);
+  rc.metrics.add_in_flight(-1);
+  reply(std::move(out));
+}
+
+void WsSession::reply(CallOutcome out) {
+  MetricsShard& shard = server_.metrics->shard(worker_.index());
+  const auto elapsed = std::chrono::steady_clock::now() - started_;
+  const bool known = out.error_kind != "not_found";
+  shard.record(shard.fn(known ? std::string_view(plugin_) : std::string_view(), known ? std::string_view(fn_) : std::string_view()),
+               static_cast<int>(out.status), out.error_kind,
+               std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
-    server_.access_log->info("{} {} \"WS {}/{}\" {} {} {}us plugin={} fn={} session={}", rc.request_id, client_,
+    server_.access_log->info("{} {} \"WS {}/{}\" {} {} {}us plugin={} fn={} session={}", request_id_, client_,
                              plugin_, fn_, static_cast<int>(out.status), out.body.size(),
                              std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), plugin_,
                              fn_, session_id_);
   }
-
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
                           out.content_type.starts_with("text/");

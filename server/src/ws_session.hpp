@@ -13,6 +13,7 @@
 
 #include "http_types.hpp"
 #include "io_worker.hpp"
+#include "request_handler.hpp"
 #include "request_id.hpp"
 #include "server_context.hpp"
 #include "session.hpp"
@@ -33,6 +34,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void read();
   void on_read(boost::beast::error_code ec);
   void on_write(boost::beast::error_code ec);
+  void reply(CallOutcome out);
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -45,6 +47,8 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::string peer_;
   std::string client_;  // peer_, or the client behind a trusted proxy
   std::string reply_;
+  std::string request_id_;  // of the message being answered
+  std::chrono::steady_clock::time_point started_;
   std::vector<uint8_t> scratch_;
   HttpResponse rejection_;
   bool accepted_ = false;
