@@ -25,3 +25,20 @@ finish() {
   [ "$failures" -eq 0 ]
   exit
 }
+
+# launch_hookd CONFIG PLUGIN_DIR: starts "$hookd serve" (stdout appended to
+# $tmp/hookd.out, stderr to $tmp/hookd.err), waits up to 60 s for its
+# listening line, and sets hookd_pid, hookd_port and admin_port. Uses the
+# caller's `fatal`.
+launch_hookd() {
+  "$hookd" serve --config "$1" --plugin-dir "$2" >>"$tmp/hookd.out" 2>"$tmp/hookd.err" &
+  hookd_pid=$!
+  local deadline=$((SECONDS + 60))
+  until grep -Eq 'hookd serving on 127\.0\.0\.1:[0-9]+' "$tmp/hookd.err"; do
+    kill -0 "$hookd_pid" 2>/dev/null || { hookd_pid=; fatal hookd_start "hookd exited"; }
+    [ "$SECONDS" -le "$deadline" ] || fatal hookd_start "no 'hookd serving on' line within 60 s"
+    sleep 0.05
+  done
+  hookd_port=$(sed -nE 's/.*hookd serving on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
+  admin_port=$(sed -nE 's/.*admin on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
+}

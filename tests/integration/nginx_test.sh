@@ -83,16 +83,7 @@ path = "$plugins/loop.wasm"
 deadline_ms = 300
 EOF
 
-"$hookd" serve --config "$tmp/hookd.toml" --plugin-dir "$plugins" >"$tmp/hookd.out" 2>"$tmp/hookd.err" &
-hookd_pid=$!
-deadline=$((SECONDS + 60))
-until grep -Eq 'hookd serving on 127\.0\.0\.1:[0-9]+' "$tmp/hookd.err"; do
-  kill -0 "$hookd_pid" 2>/dev/null || { hookd_pid=; fatal hookd_start "hookd exited"; }
-  [ "$SECONDS" -le "$deadline" ] || fatal hookd_start "no 'hookd serving on' line within 60 s"
-  sleep 0.05
-done
-hookd_port=$(sed -nE 's/.*hookd serving on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
-admin_port=$(sed -nE 's/.*admin on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
+launch_hookd "$tmp/hookd.toml" "$plugins"
 pass "hookd started on $hookd_port (admin $admin_port)"
 
 # --- nginx -------------------------------------------------------------------

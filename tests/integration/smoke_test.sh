@@ -55,16 +55,8 @@ EOF
 
 start_hookd() {  # sets hookd_pid, port, admin_port, P (public URL), A (admin URL)
   : >"$tmp/hookd.err"
-  "$hookd" serve --config "$tmp/hookd.toml" --plugin-dir "$plugins" >>"$tmp/hookd.out" 2>"$tmp/hookd.err" &
-  hookd_pid=$!
-  local deadline=$((SECONDS + 60))
-  until grep -Eq 'hookd serving on 127\.0\.0\.1:[0-9]+' "$tmp/hookd.err"; do
-    kill -0 "$hookd_pid" 2>/dev/null || { hookd_pid=; fatal hookd_start "hookd exited"; }
-    [ "$SECONDS" -le "$deadline" ] || fatal hookd_start "no 'hookd serving on' line within 60 s"
-    sleep 0.05
-  done
-  port=$(sed -nE 's/.*hookd serving on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
-  admin_port=$(sed -nE 's/.*admin on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
+  launch_hookd "$tmp/hookd.toml" "$plugins"
+  port=$hookd_port
   P="http://127.0.0.1:$port"
   A="http://127.0.0.1:$admin_port/admin/plugins"
 }
