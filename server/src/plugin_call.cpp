@@ -64,7 +64,10 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
   const PluginEntry& entry = *bp.entry;
   PluginCounters& counters = *entry.counters;
   counters.calls.fetch_add(1, std::memory_order_relaxed);
-  if (counters.in_flight.fetch_add(1, std::memory_order_relaxed) >= entry.limits.max_concurrency) {
+  // The shared in-flight counter is a contended cache line; touch it only
+  // when the limit is lower than the number of threads that can run calls.
+  const bool counted = entry.count_concurrency;
+  if (counted && counters.in_flight.fetch_add(1, std::memory_order_relaxed) >= entry.limits.max_concurrency) {
     counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
     counters.errors.fetch_add(1, std::memory_order_relaxed);
     out.retry_after = true;
@@ -73,8 +76,11 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
   }
   struct Release {
     PluginCounters& c;
-    ~Release() { c.in_flight.fetch_sub(1, std::memory_order_relaxed); }
-  } release{counters};
+    bool counted;
+    ~Release() {
+      if (counted) c.in_flight.fetch_sub(1, std::memory_order_relaxed);
+    }
+  } release{counters, counted};
 
   std::span<const uint8_t> input(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   const std::string_view media = media_type(content_type);

@@ -114,6 +114,7 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   entry->loaded_at = std::chrono::system_clock::now();
   entry->version = server_.registry.next_version();
   entry->persisted = persist != Persist::kNo;
+  entry->count_concurrency = limits.max_concurrency < workers_.size();
   entry->blocking = !entry->settings.grants.fetch.empty() ||
                     (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
   entry->counters = server_.registry.counters_for(name);
