@@ -39,10 +39,12 @@ static int call(const char* name, const uint8_t* in, size_t in_len, uint8_t** ou
 
 static void put_u32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
 
-int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
+/* Host functions that look something up reply with a "found" byte and then
+ * the value; this strips the byte and keeps the value NUL-terminated. */
+static int lookup(const char* name, const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
   uint8_t* reply;
   size_t n;
-  if (call("hookd.kv.get", (const uint8_t*)key, key_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (call(name, (const uint8_t*)key, key_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
   if (n < 1 || reply[0] == 0) {
     free(reply);
     return HOOKD_NOT_FOUND;
@@ -52,6 +54,10 @@ int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value
   *value = reply;
   *value_len = n - 1;
   return HOOKD_OK;
+}
+
+int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
+  return lookup("hookd.kv.get", key, key_len, value, value_len);
 }
 
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms) {
@@ -161,18 +167,7 @@ int hookd_kv_page_next(const uint8_t* page, size_t page_len, size_t* offset, con
 }
 
 int hookd_config_get(const char* key, char** value, size_t* value_len) {
-  uint8_t* reply;
-  size_t n;
-  if (call("hookd.config.get", (const uint8_t*)key, strlen(key), &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
-  if (n < 1 || reply[0] == 0) {
-    free(reply);
-    return HOOKD_NOT_FOUND;
-  }
-  memmove(reply, reply + 1, n - 1);
-  reply[n - 1] = '\0';
-  *value = (char*)reply;
-  *value_len = n - 1;
-  return HOOKD_OK;
+  return lookup("hookd.config.get", key, strlen(key), (uint8_t**)value, value_len);
 }
 
 static size_t put_str(uint8_t* p, const char* s, size_t n) {
