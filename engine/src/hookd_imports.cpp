@@ -39,8 +39,8 @@ bool is_known_hookd_import(std::string_view name) {
 
 std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
   std::vector<ImportFunc> out;
-  auto add = [&](std::string name, FuncType type, HostFunc fn) {
-    out.push_back(ImportFunc{"hookd", std::move(name), std::move(type), std::move(fn)});
+  auto add = [&](std::string name, FuncType type, HostFunc fn, bool hot = true) {
+    out.push_back(ImportFunc{"hookd", std::move(name), std::move(type), std::move(fn), hot});
   };
 
   add("register_function", {{I32, I32, I32, I32}, {I32}},
@@ -73,7 +73,8 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
                                              to_format(HOOKD_FLAGS_OUT(a[3].i32))});
         r->i32 = HOOKD_REGISTER_OK;
         return {};
-      });
+      },
+      /*hot=*/false);
 
   add("log", {{I32, I32, I32}, {}}, [&st](Caller& c, std::span<const Val> a, Val*) -> Result<void> {
     auto msg = guest_string(c.memory(), a[1].i32, a[2].i32);

@@ -39,6 +39,16 @@ static int bad_result_ptr(const uint8_t* input, size_t len) {
   return hookd_output_str("bad_result_ptr returned");
 }
 
+/* A bad pointer, then a loop that never ends: the fault itself must stop
+ * the guest (a trap), not the deadline. */
+static volatile int spin = 1;
+static int bad_then_spin(const uint8_t* input, size_t len) {
+  raw_log(HOOKD_LOG_INFO, 0xFFFFFF00u, 1000);
+  while (spin) {
+  }
+  return hookd_output_str("bad_then_spin returned");
+}
+
 /* Claims success with an output outside memory, writing the frame directly. */
 static int bad_output(const uint8_t* input, size_t len) {
   hookd_frame_t* frame = hookd_current_frame();
@@ -53,6 +63,7 @@ HOOKD_INIT() {
   hookd_register("wrap_len", wrap_len, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_host_call", bad_host_call, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_result_ptr", bad_result_ptr, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("bad_then_spin", bad_then_spin, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_output", bad_output, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
   REGISTER_OK();
 }

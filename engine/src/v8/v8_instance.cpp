@@ -7,6 +7,18 @@ namespace {
 
 constexpr size_t kMaxArgs = 16;
 
+// Host imports running on this thread. Guest code cannot be entered from
+// inside one: the fast path forbids calling into V8 there, and the isolate
+// that is running would be left mid-call.
+thread_local int t_import_depth = 0;
+
+struct ImportDepth {
+  ImportDepth() { ++t_import_depth; }
+  ~ImportDepth() { --t_import_depth; }
+  ImportDepth(const ImportDepth&) = delete;
+  ImportDepth& operator=(const ImportDepth&) = delete;
+};
+
 v8::Local<v8::Value> to_v8(v8::Isolate* isolate, const Val& v) {
   switch (v.type) {
     case ValType::kI32: return v8::Integer::New(isolate, v.i32);
@@ -79,6 +91,9 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   if (args.size() != e.type.params.size() || args.size() > kMaxArgs) {
     return fail(ErrorKind::kInvalidArgument, "wrong number of arguments for " + e.name);
   }
+  if (t_import_depth > 0) {
+    return fail(ErrorKind::kInvalidArgument, "a host function cannot call into a plugin");
+  }
   worker_.enter();
   v8::Isolate* isolate = worker_.isolate();
   v8::HandleScope handles(isolate);
@@ -97,22 +112,32 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   for (size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(isolate, args[i]);
 
   host_error_.reset();
+  fast_fault_ = false;
   worker_.deadline().arm(timeout);
-  v8::MaybeLocal<v8::Value> ret =
-      e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv);
+  v8::MaybeLocal<v8::Value> ret;
+  {
+    CallingScope calling(this);
+    ret = e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv);
+  }
   const bool timed_out =
       worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
-
+  if (fast_fault_) {
+    // A fast import failed and asked V8 to stop the guest; the request may
+    // still be pending if the guest returned before V8 checked for it.
+    fast_fault_ = false;
+    isolate->CancelTerminateExecution();
+  }
+  if (host_error_) {
+    // Reported even if the guest returned normally after a fast import failed.
+    Error err = std::move(*host_error_);
+    host_error_.reset();
+    return std::unexpected(std::move(err));
+  }
   if (ret.IsEmpty()) {
     if (timed_out || tc.HasTerminated()) {
       if (!timed_out) isolate->CancelTerminateExecution();
       return fail(ErrorKind::kTimeout,
                   "deadline of " + std::to_string(timeout.count() / 1'000'000) + " ms exceeded");
-    }
-    if (host_error_) {
-      Error err = std::move(*host_error_);
-      host_error_.reset();
-      return std::unexpected(std::move(err));
     }
     return fail(ErrorKind::kTrap, exception_text(isolate, tc));
   }
@@ -122,9 +147,14 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   return {};
 }
 
-void V8Instance::trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto* thunk = static_cast<ImportThunk*>(info.Data().As<v8::External>()->Value());
-  const FuncType& type = thunk->import.type;
+Error V8Instance::import_error(const ImportThunk& thunk, Error error) {
+  error.message = thunk.import.module + "." + thunk.import.name + ": " + error.message;
+  if (error.kind == ErrorKind::kInternal) error.kind = ErrorKind::kTrap;
+  return error;
+}
+
+void V8Instance::invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::Value>& info) {
+  const FuncType& type = thunk.import.type;
   v8::Isolate* isolate = info.GetIsolate();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
 
@@ -133,13 +163,16 @@ void V8Instance::trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
   for (size_t i = 0; i < n; ++i) args[i] = from_v8(context, type.params[i], info[static_cast<int>(i)]);
 
   Val result;
-  Result<void> r = thunk->import.fn(*thunk->instance, std::span<const Val>(args.data(), n), &result);
+  Result<void> r;
+  ++thunk.instance->import_calls_.callback;
+  {
+    ImportDepth depth;
+    r = thunk.import.fn(*thunk.instance, std::span<const Val>(args.data(), n), &result);
+  }
   if (!r) {
-    std::string text = thunk->import.module + "." + thunk->import.name + ": " + r.error().message;
-    Error err = std::move(r.error());
-    if (err.kind == ErrorKind::kInternal) err.kind = ErrorKind::kTrap;
-    err.message = text;
-    thunk->instance->set_host_error(std::move(err));
+    Error err = import_error(thunk, std::move(r.error()));
+    const std::string text = err.message;
+    thunk.instance->set_host_error(std::move(err));
     isolate->ThrowException(v8::Exception::Error(
         v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
                                 static_cast<int>(text.size()))
@@ -147,6 +180,57 @@ void V8Instance::trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
     return;
   }
   if (!type.results.empty()) info.GetReturnValue().Set(to_v8(isolate, result));
+}
+
+void V8Instance::trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  invoke(*static_cast<ImportThunk*>(info.Data().As<v8::External>()->Value()), info);
+}
+
+void V8Instance::slot_trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  const auto slot = static_cast<size_t>(info.Data().As<v8::Int32>()->Value());
+  V8Instance* self = calling_instance();
+  ImportThunk* thunk = self != nullptr && slot < kFastSlots ? self->fast_slots_[slot] : nullptr;
+  if (thunk == nullptr) {
+    v8::Isolate* isolate = info.GetIsolate();
+    isolate->ThrowException(v8::Exception::Error(
+        v8::String::NewFromUtf8Literal(isolate, "host import called outside a plugin call")));
+    return;
+  }
+  invoke(*thunk, info);
+}
+
+std::optional<Error> V8Instance::settle_fast_fault() {
+  if (fast_fault_) {
+    fast_fault_ = false;
+    worker_.isolate()->CancelTerminateExecution();
+  }
+  std::optional<Error> err = std::move(host_error_);
+  host_error_.reset();
+  return err;
+}
+
+int32_t V8Instance::run_fast_import(size_t slot, const int32_t* raw, size_t n) {
+  // After a failure the guest is being stopped; run nothing more.
+  if (host_error_) return 0;
+  ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
+  Result<void> r;
+  Val result;
+  if (thunk == nullptr) {
+    r = fail(ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound");
+  } else {
+    std::array<Val, kMaxFastArity> args;
+    for (size_t i = 0; i < n; ++i) args[i] = Val::I32(raw[i]);
+    ++import_calls_.direct;
+    ImportDepth depth;
+    r = thunk->import.fn(*this, std::span<const Val>(args.data(), n), &result);
+  }
+  if (r) return result.i32;
+  // No exception can be thrown from here: record the error and have V8 stop
+  // the guest at its next check; call() reports the error.
+  host_error_ = thunk != nullptr ? import_error(*thunk, std::move(r.error())) : std::move(r.error());
+  fast_fault_ = true;
+  worker_.isolate()->TerminateExecution();
+  return 0;
 }
 
 }  // namespace hookd::engine::v8impl

@@ -2,10 +2,12 @@
 
 #include <v8.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "fast_imports.hpp"
 #include "v8_vm.hpp"
 
 namespace hookd::engine::v8impl {
@@ -28,6 +30,7 @@ class V8Instance final : public Instance, public Caller {
   Result<void> call(int export_index, std::span<const Val> args, Val* result,
                     std::chrono::nanoseconds timeout) override;
   std::span<uint8_t> memory() override;
+  [[nodiscard]] ImportCalls import_calls() const override { return import_calls_; }
 
   // Set up by V8Worker::instantiate.
   std::vector<std::unique_ptr<ImportThunk>>& thunks() { return thunks_; }
@@ -36,8 +39,18 @@ class V8Instance final : public Instance, public Caller {
   // A host import failed: remember why, so call() reports it rather than the
   // generic exception V8 unwinds with.
   void set_host_error(Error error) { host_error_ = std::move(error); }
+  // Binds a hot import to a fast slot (see fast_imports.hpp).
+  void bind_fast_slot(size_t slot, ImportThunk* thunk) { fast_slots_[slot] = thunk; }
+  // After guest code ran outside call() (a start function): clears a
+  // termination a failed fast import requested and returns its error.
+  std::optional<Error> settle_fast_fault();
 
+  // The regular path: V8 calls these with the arguments boxed as JS values.
   static void trampoline(const v8::FunctionCallbackInfo<v8::Value>& info);
+  static void slot_trampoline(const v8::FunctionCallbackInfo<v8::Value>& info);
+  // The fast path: V8 calls this from guest code with raw i32 arguments. It
+  // must not call into V8 beyond requesting termination.
+  int32_t run_fast_import(size_t slot, const int32_t* args, size_t n);
 
  private:
   struct Export {
@@ -52,6 +65,12 @@ class V8Instance final : public Instance, public Caller {
   v8::Global<v8::WasmMemoryObject> memory_object_;
   std::shared_ptr<v8::BackingStore> backing_store_;
   std::optional<Error> host_error_;
+  std::array<ImportThunk*, kFastSlots> fast_slots_{};
+  bool fast_fault_ = false;
+  ImportCalls import_calls_;  // a fast import failed and asked V8 to stop the guest
+
+  static void invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::Value>& info);
+  static Error import_error(const ImportThunk& thunk, Error error);
 };
 
 }  // namespace hookd::engine::v8impl

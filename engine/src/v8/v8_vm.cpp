@@ -12,6 +12,8 @@ std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc) {
 
 V8Vm::V8Vm(const VmOptions& options)
     : trap_handler_(ensure_v8_initialized(options.engine_flags)),
+      fast_host_calls_(options.fast_host_calls && fast_calls_available()),
+      fast_instantiations_per_module_(options.fast_instantiations_per_module),
       allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()),
       watchdog_(options.watchdog_tick) {
   v8::Isolate::CreateParams params;
@@ -49,11 +51,12 @@ Result<std::shared_ptr<const CompiledModule>> V8Vm::compile(std::span<const uint
   }
   compile_count_.fetch_add(1);
   return std::make_shared<V8CompiledModule>(std::move(*info),
-                                            module.ToLocalChecked()->GetCompiledModule());
+                                            module.ToLocalChecked()->GetCompiledModule(),
+                                            fast_instantiations_per_module_);
 }
 
 std::unique_ptr<Worker> V8Vm::create_worker() {
-  return std::make_unique<V8Worker>(*this, trap_handler_);
+  return std::make_unique<V8Worker>(*this, trap_handler_, fast_host_calls_);
 }
 
 }  // namespace hookd::engine::v8impl

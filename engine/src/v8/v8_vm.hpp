@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "fast_imports.hpp"
 #include "hookd/engine/vm.hpp"
 #include "watchdog.hpp"
 
@@ -18,13 +19,18 @@ class V8Vm;
 
 class V8CompiledModule final : public CompiledModule {
  public:
-  V8CompiledModule(ModuleInfo info, v8::CompiledWasmModule compiled)
-      : info_(std::move(info)), compiled_(std::move(compiled)) {}
+  V8CompiledModule(ModuleInfo info, v8::CompiledWasmModule compiled, int fast_instantiations)
+      : info_(std::move(info)), compiled_(std::move(compiled)), fast_instantiations_left_(fast_instantiations) {}
   [[nodiscard]] const ModuleInfo& info() const override { return info_; }
   [[nodiscard]] const v8::CompiledWasmModule& compiled() const { return compiled_; }
+  // Each instantiation with fast imports adds wrapper code that lives as long
+  // as the module, so a module gets them a bounded number of times (a plugin
+  // that keeps trapping is re-instantiated with regular imports).
+  bool take_fast_instantiation() const { return fast_instantiations_left_.fetch_sub(1) > 0; }
 
  private:
   ModuleInfo info_;
+  mutable std::atomic<int> fast_instantiations_left_;
   v8::CompiledWasmModule compiled_;  // shared native code, usable from any isolate
 };
 
@@ -32,7 +38,7 @@ class V8Instance;
 
 class V8Worker final : public Worker {
  public:
-  V8Worker(V8Vm& vm, bool trap_handler);
+  V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls);
   ~V8Worker() override;
 
   Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module,
@@ -47,10 +53,16 @@ class V8Worker final : public Worker {
   v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
   DeadlineSlot& deadline() { return deadline_; }
   bool trap_handler() const { return trap_handler_; }
+  // Shared fast import functions, by signature and slot (fast_imports.cpp).
+  std::vector<v8::Global<v8::Function>>& fast_functions() { return fast_functions_; }
 
  private:
   V8Vm& vm_;
   bool trap_handler_;
+  // Fast imports read guest memory without V8, which needs the trap handler
+  // (memory then never moves).
+  bool fast_host_calls_;
+  std::vector<v8::Global<v8::Function>> fast_functions_;
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   v8::Isolate* isolate_ = nullptr;
   v8::Global<v8::Context> context_;
@@ -72,6 +84,8 @@ class V8Vm final : public Vm {
 
  private:
   bool trap_handler_;
+  bool fast_host_calls_;
+  int fast_instantiations_per_module_;
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   // Compilation runs in a private isolate under a Locker, so any thread
   // (an admin request, a test) can compile.

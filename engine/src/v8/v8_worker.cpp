@@ -33,9 +33,10 @@ std::string describe(const FuncType& t) {
 
 }  // namespace
 
-V8Worker::V8Worker(V8Vm& vm, bool trap_handler)
+V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls)
     : vm_(vm),
       trap_handler_(trap_handler),
+      fast_host_calls_(fast_host_calls && trap_handler),
       allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()),
       deadline_([this] { isolate_->TerminateExecution(); }) {
   v8::Isolate::CreateParams params;
@@ -63,6 +64,7 @@ V8Worker::~V8Worker() {
   vm_.watchdog().remove(&deadline_);
   enter();
   leave();
+  for (auto& fn : fast_functions_) fn.Reset();
   instance_ctor_.Reset();
   context_.Reset();
   isolate_->Dispose();
@@ -103,6 +105,11 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
 
   auto instance = std::make_unique<V8Instance>(*this);
   std::map<std::string, v8::Local<v8::Object>> namespaces;
+  const bool wants_fast = fast_host_calls_ && std::any_of(imports.begin(), imports.end(), [](const ImportFunc& f) {
+    return f.hot && fast_import_supported(f.type);
+  });
+  const bool fast = wants_fast && compiled.take_fast_instantiation();
+  size_t next_slot = 0;
   for (const ImportInfo& imp : module.info().imports) {
     if (imp.kind != ExternKind::kFunc) {
       return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
@@ -121,9 +128,11 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
     }
     auto thunk = std::make_unique<ImportThunk>(ImportThunk{*it, instance.get()});
     v8::Local<v8::Function> fn;
-    if (!v8::Function::New(context, &V8Instance::trampoline, v8::External::New(isolate_, thunk.get()),
-                           static_cast<int>(imp.type.params.size()))
-             .ToLocal(&fn)) {
+    if (fast && it->hot && next_slot < kFastSlots && fast_import_function(*this, imp.type, next_slot).ToLocal(&fn)) {
+      instance->bind_fast_slot(next_slot++, thunk.get());
+    } else if (!v8::Function::New(context, &V8Instance::trampoline, v8::External::New(isolate_, thunk.get()),
+                                  static_cast<int>(imp.type.params.size()))
+                    .ToLocal(&fn)) {
       return fail(ErrorKind::kInstantiate, "cannot create import " + imp.name);
     }
     instance->thunks().push_back(std::move(thunk));
@@ -136,9 +145,13 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
 
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
-  if (!instance_ctor_.Get(isolate_)->NewInstance(context, 2, argv).ToLocal(&wasm_instance)) {
-    return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
+  bool created;
+  {
+    CallingScope calling(instance.get());  // a start function may call imports
+    created = instance_ctor_.Get(isolate_)->NewInstance(context, 2, argv).ToLocal(&wasm_instance);
   }
+  if (auto err = instance->settle_fast_fault()) return std::unexpected(std::move(*err));
+  if (!created) return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
   v8::Local<v8::Value> exports_value;
   if (!wasm_instance->Get(context, str(isolate_, "exports")).ToLocal(&exports_value) ||
       !exports_value->IsObject()) {

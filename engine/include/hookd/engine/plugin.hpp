@@ -124,6 +124,8 @@ class PluginInstance {
   [[nodiscard]] const std::shared_ptr<const PluginModule>& module_ptr() const { return module_; }
   // Times the underlying instance was replaced after a fault.
   [[nodiscard]] uint64_t replacements() const { return replacements_; }
+  // How the current underlying instance reached host imports.
+  [[nodiscard]] Instance::ImportCalls import_calls() const;
 
   struct State;  // what the host imports see; defined in plugin_state.hpp
 

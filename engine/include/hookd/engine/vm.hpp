@@ -60,6 +60,10 @@ struct ImportFunc {
   std::string name;
   FuncType type;
   HostFunc fn;
+  // Called on the request path (host_call, log ...): the engine may spend
+  // more at instantiation to make each call cheap. `fn` must then touch
+  // nothing of the engine but Caller::memory().
+  bool hot = false;
 };
 
 class CompiledModule {
@@ -79,6 +83,13 @@ class Instance {
   virtual Result<void> call(int export_index, std::span<const Val> args, Val* result,
                             std::chrono::nanoseconds timeout) = 0;
   virtual std::span<uint8_t> memory() = 0;
+
+  // How guest code reached host imports so far.
+  struct ImportCalls {
+    uint64_t direct = 0;    // straight from guest code (hot imports)
+    uint64_t callback = 0;  // through the engine's generic callback path
+  };
+  [[nodiscard]] virtual ImportCalls import_calls() const = 0;
 };
 
 class Worker {
@@ -98,6 +109,13 @@ struct VmOptions {
   std::string engine_flags;
   // How often the deadline watchdog checks running calls.
   std::chrono::microseconds watchdog_tick{std::chrono::milliseconds(2)};
+  // Let guest code call hot imports directly (V8: fast API calls). Off, every
+  // import goes through the engine's generic callback path.
+  bool fast_host_calls = true;
+  // V8 adds code to a module for every instantiation with direct imports, so
+  // a module gets them this many times; later instances (a plugin that keeps
+  // trapping and being replaced) use the callback path.
+  int fast_instantiations_per_module = 64;
 };
 
 class Vm {
