@@ -29,6 +29,14 @@ std::string_view to_string(KvError::Code code) {
   return "unknown";
 }
 
+KvResult<bool> KvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
+  auto value = get(ns, key);
+  if (!value) return std::unexpected(std::move(value.error()));
+  if (!*value) return false;
+  out.insert(out.end(), (*value)->begin(), (*value)->end());
+  return true;
+}
+
 KvClock system_kv_clock() {
   return [] { return std::chrono::system_clock::now(); };
 }

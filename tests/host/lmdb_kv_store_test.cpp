@@ -2,6 +2,7 @@
 #include "hookd/host/lmdb_kv_store.hpp"
 
 #include <gtest/gtest.h>
+#include <lmdb.h>
 
 #include <atomic>
 #include <fstream>
@@ -103,6 +104,58 @@ TEST(LmdbKvStore, ReadsFromManyThreadsReuseReadTransactions) {
     }
   }
   EXPECT_EQ(bad.load(), 0);
+}
+
+
+// Stores from before records moved to the main database kept them in a named
+// database "kv"; opening one moves every record, once, in one transaction.
+TEST(LmdbKvStore, RecordsOfTheOlderNamedDatabaseLayoutAreMovedOnOpen) {
+  TempDir dir;
+  const auto path = dir.path() / "kv";
+  std::filesystem::create_directories(path);
+  auto raw_record = [](std::string_view value) { return std::string(12, '\0') + std::string(value); };
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 1), 0);
+    ASSERT_EQ(mdb_env_open(env, path.c_str(), MDB_NOTLS, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+    MDB_dbi dbi = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, "kv", MDB_CREATE, &dbi), 0);
+    for (int i = 0; i < 50; ++i) {
+      const std::string key = std::string("plugin") + '\0' + "k" + std::to_string(i);
+      const std::string value = raw_record("v" + std::to_string(i));
+      MDB_val k{key.size(), const_cast<char*>(key.data())};
+      MDB_val v{value.size(), const_cast<char*>(value.data())};
+      ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+  }
+  for (int round = 0; round < 2; ++round) {  // the second open finds nothing left to move
+    auto kv = open_store(path, std::size_t{64} << 20);
+    ASSERT_NE(kv, nullptr);
+    for (int i = 0; i < 50; ++i) {
+      EXPECT_EQ(kv->get("plugin", "k" + std::to_string(i)).value(), "v" + std::to_string(i));
+    }
+    auto page = kv->list("plugin", "", "", 1000);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->keys.size(), 50u + static_cast<unsigned>(round));  // plus new0 ... written below
+    ASSERT_TRUE(kv->set("plugin", "new" + std::to_string(round), "x"));
+  }
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 1), 0);
+    ASSERT_EQ(mdb_env_open(env, path.c_str(), MDB_NOTLS | MDB_RDONLY, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), 0);
+    MDB_dbi dbi = 0;
+    EXPECT_EQ(mdb_dbi_open(txn, "kv", 0, &dbi), MDB_NOTFOUND);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <utility>
+
 #include <system_error>
 
 #include "kv_checks.hpp"
@@ -9,8 +12,32 @@
 namespace hookd::host::detail {
 
 namespace {
-constexpr const char* kDbName = "kv";
+// Stores written before records moved to the main database kept them in this
+// named database. Every new read transaction must look a named database up
+// again (about 90 ns here), so open() moves them once.
+constexpr const char* kLegacyDbName = "kv";
+
+KvResult<void> move_legacy_records(LmdbEnv& env, MDB_txn* txn, MDB_dbi main) {
+  MDB_dbi legacy = 0;
+  int rc = mdb_dbi_open(txn, kLegacyDbName, 0, &legacy);
+  if (rc == MDB_NOTFOUND) return {};
+  if (rc != 0) return std::unexpected(env.error(rc, "open legacy database"));
+  MDB_cursor* cursor = nullptr;
+  if (rc = mdb_cursor_open(txn, legacy, &cursor); rc != 0) return std::unexpected(env.error(rc, "open cursor"));
+  MDB_val k{}, v{};
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+    if (int put = mdb_put(txn, main, &k, &v, 0); put != 0) {
+      mdb_cursor_close(cursor);
+      return std::unexpected(env.error(put, "move legacy record"));
+    }
+  }
+  mdb_cursor_close(cursor);
+  if (rc != MDB_NOTFOUND) return std::unexpected(env.error(rc, "read legacy database"));
+  // Deletes the database and its name; all in the caller's transaction.
+  if (rc = mdb_drop(txn, legacy, 1); rc != 0) return std::unexpected(env.error(rc, "drop legacy database"));
+  return {};
 }
+}  // namespace
 
 KvResult<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const LmdbKvOptions& options) {
   std::error_code ec;
@@ -38,17 +65,33 @@ KvResult<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const LmdbKvOptions& options) {
   }
   int dead = 0;
   mdb_reader_check(env->env_, &dead);  // frees reader slots of crashed processes
+  // Records live in the main (unnamed) database. Their keys always contain a
+  // NUL (namespace, NUL, key), so none can be mistaken for a database name.
   auto opened = env->write([&](MDB_txn* txn) -> KvResult<void> {
-    if (int rc = mdb_dbi_open(txn, kDbName, MDB_CREATE, &env->dbi_); rc != 0) {
+    if (int rc = mdb_dbi_open(txn, nullptr, 0, &env->dbi_); rc != 0) {
       return std::unexpected(env->error(rc, "open database"));
     }
-    return {};
+    return move_legacy_records(*env, txn, env->dbi_);
   });
   if (!opened) return std::unexpected(opened.error());
   return env;
 }
 
+namespace {
+// A small process-wide index per thread, assigned on its first read.
+std::size_t thread_index() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
+  return index;
+}
+}  // namespace
+
 LmdbEnv::~LmdbEnv() {
+  // No read is running any more (the store is being destroyed), so every
+  // slot can be read from here.
+  for (std::size_t i = 0; i < kThreadSlots; ++i) {
+    if (thread_readers_[i].txn != nullptr) mdb_txn_abort(thread_readers_[i].txn);
+  }
   for (MDB_txn* txn : idle_readers_) mdb_txn_abort(txn);
   if (env_) mdb_env_close(env_);  // also closes dbi_
 }
@@ -71,7 +114,8 @@ KvError LmdbEnv::error(int rc, std::string_view what) const {
 
 KvResult<MDB_txn*> LmdbEnv::acquire_reader() {
   MDB_txn* txn = nullptr;
-  {
+  if (const std::size_t i = thread_index(); i < kThreadSlots) std::swap(txn, thread_readers_[i].txn);
+  if (txn == nullptr) {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
       txn = idle_readers_.back();
@@ -93,6 +137,10 @@ KvResult<MDB_txn*> LmdbEnv::acquire_reader() {
 
 void LmdbEnv::release_reader(MDB_txn* txn) {
   mdb_txn_reset(txn);
+  if (const std::size_t i = thread_index(); i < kThreadSlots && thread_readers_[i].txn == nullptr) {
+    thread_readers_[i].txn = txn;
+    return;
+  }
   std::lock_guard lock(readers_mu_);
   idle_readers_.push_back(txn);
 }

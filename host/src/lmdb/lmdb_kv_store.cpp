@@ -22,9 +22,11 @@ struct Found {
 };
 
 // Looks `composite` up in `txn`. Views point into the LMDB map and stay valid
-// until the transaction ends or writes.
+// until the transaction ends or writes. `now()` (ms) is asked only for records
+// that have a TTL.
+template <class Now>
 KvResult<std::optional<Found>> find(detail::LmdbEnv& env, const RecordCodec& codec, MDB_txn* txn,
-                                    std::string_view composite, std::string_view stored, std::uint64_t now) {
+                                    std::string_view composite, std::string_view stored, const Now& now) {
   MDB_val k = as_val(stored);
   MDB_val v{};
   int rc = mdb_get(txn, env.dbi(), &k, &v);
@@ -35,7 +37,7 @@ KvResult<std::optional<Found>> find(detail::LmdbEnv& env, const RecordCodec& cod
   if (codec.is_hashed(composite) && record->hashed_composite != composite) {
     return std::unexpected(detail::kv_error(KvError::Code::kInternal, "KV store: key hash collision"));
   }
-  if (!RecordCodec::live(*record, now)) return std::optional<Found>{};
+  if (record->expiry_ms != 0 && !RecordCodec::live(*record, now())) return std::optional<Found>{};
   return std::optional<Found>{Found{record->bytes, record->expiry_ms}};
 }
 
@@ -78,12 +80,27 @@ KvResult<std::optional<std::string>> LmdbKvStore::get(std::string_view ns, std::
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const std::string composite = RecordCodec::composite(ns, key);
   const std::string stored = codec_->stored_key(composite);
-  const std::uint64_t now = now_ms();
+  const auto now = [this] { return now_ms(); };
   return env_->read([&](MDB_txn* txn) -> KvResult<std::optional<std::string>> {
     auto found = find(*env_, *codec_, txn, composite, stored, now);
     if (!found) return std::unexpected(found.error());
     if (!*found) return std::optional<std::string>{};
     return std::optional<std::string>{std::string((*found)->bytes)};
+  });
+}
+
+KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
+  if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
+  const std::string composite = RecordCodec::composite(ns, key);
+  const std::string stored = codec_->stored_key(composite);
+  const auto now = [this] { return now_ms(); };
+  return env_->read([&](MDB_txn* txn) -> KvResult<bool> {
+    auto found = find(*env_, *codec_, txn, composite, stored, now);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return false;
+    const std::string_view bytes = (*found)->bytes;
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    return true;
   });
 }
 
@@ -103,7 +120,7 @@ KvResult<bool> LmdbKvStore::del(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const std::string composite = RecordCodec::composite(ns, key);
   const std::string stored = codec_->stored_key(composite);
-  const std::uint64_t now = now_ms();
+  const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, composite, stored, now);
     if (!found) return std::unexpected(found.error());
@@ -116,7 +133,7 @@ KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view k
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const std::string composite = RecordCodec::composite(ns, key);
   const std::string stored = codec_->stored_key(composite);
-  const std::uint64_t now = now_ms();
+  const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
     auto found = find(*env_, *codec_, txn, composite, stored, now);
     if (!found) return std::unexpected(found.error());
@@ -144,7 +161,7 @@ KvResult<bool> LmdbKvStore::cas(std::string_view ns, std::string_view key,
   }
   const std::string composite = RecordCodec::composite(ns, key);
   const std::string stored = codec_->stored_key(composite);
-  const std::uint64_t now = now_ms();
+  const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, composite, stored, now);
     if (!found) return std::unexpected(found.error());

@@ -111,11 +111,10 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
 
   std::vector<HostFunction> fns;
   fns.push_back(kv_function(kKvGet, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    auto r = s.get(ns, text(in));
-    if (!r) return kv_failed(r.error());
-    wire::Writer w(out);
-    w.fixed<uint8_t>(r->has_value() ? 1 : 0);
-    if (r->has_value()) w.raw(**r);
+    out.assign(1, 0);  // the found byte, then the value
+    auto found = s.get_to(ns, text(in), out);
+    if (!found) return kv_failed(found.error());
+    out[0] = *found ? 1 : 0;
     return {};
   }));
   fns.push_back(kv_function(kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {

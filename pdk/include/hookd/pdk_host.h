@@ -29,6 +29,11 @@ const char* hookd_last_error(void);
 /* *value is malloc'd (free it) and NUL-terminated (not counted in *value_len).
  * Returns HOOKD_OK, HOOKD_NOT_FOUND or HOOKD_ERROR. */
 int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len);
+/* The same read without an allocation: copies at most `cap` bytes of the
+ * value into buf and sets *value_len to its full length (larger than cap when
+ * the value was cut short, as snprintf does). Returns HOOKD_OK,
+ * HOOKD_NOT_FOUND or HOOKD_ERROR. */
+int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len);
 /* ttl_ms 0: no expiry. */
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms);
 /* *existed (may be NULL) tells whether the key was there. */

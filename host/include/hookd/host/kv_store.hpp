@@ -59,6 +59,11 @@ class KvStore {
   /// The value, or nullopt when the key is absent or expired.
   virtual KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
 
+  /// Like get(), but appends the value to `out` and returns true, or returns
+  /// false (out unchanged) when the key is absent or expired. The hot path of
+  /// plugin reads: stores override it to copy straight from their buffers.
+  virtual KvResult<bool> get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out);
+
   /// Stores `value`; with a TTL (> 0) the key expires after it, without one
   /// any earlier TTL is cleared.
   virtual KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,

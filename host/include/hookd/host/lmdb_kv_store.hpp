@@ -36,6 +36,7 @@ class LmdbKvStore final : public KvStore {
   ~LmdbKvStore() override;
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
+  KvResult<bool> get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                      std::optional<std::chrono::milliseconds> ttl = {}) override;
   KvResult<bool> del(std::string_view ns, std::string_view key) override;
