@@ -26,6 +26,24 @@ std::unexpected<Error> out_of_bounds(std::string_view what) {
   return fail(ErrorKind::kTrap, std::string(what) + " out of bounds");
 }
 
+// Runs the host function a guest asked for by name; its result (or error
+// message) is left in st.pending. Returns the host_call code.
+Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
+                              const Val& name_len, const Val& in_ptr, const Val& in_len) {
+  auto name = guest_string(mem, name_ptr.i32, name_len.i32);
+  if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
+  auto input = guest_span(mem, in_ptr.i32, in_len.i32);
+  if (!input) return out_of_bounds("host call input");
+  st.pending.clear();
+  const HostFunction* fn = st.module->find_host_function(*name);
+  if (fn == nullptr) return HOOKD_HOST_NOT_FOUND;
+  Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
+  if (res) return HOOKD_HOST_OK;
+  const std::string& m = res.error().message;
+  st.pending.assign(m.begin(), m.end());
+  return HOOKD_HOST_ERROR;
+}
+
 Format to_format(int v) {
   return v >= 0 && v <= 3 ? static_cast<Format>(v) : Format::kBytes;
 }
@@ -34,7 +52,7 @@ Format to_format(int v) {
 
 bool is_known_hookd_import(std::string_view name) {
   return name == "register_function" || name == "log" || name == "host_call" ||
-         name == "host_result";
+         name == "host_call_into" || name == "host_result";
 }
 
 std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
@@ -88,27 +106,32 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
   add("host_call", {{I32, I32, I32, I32, I32}, {I32}},
       [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
         std::span<uint8_t> mem = c.memory();
-        auto name = guest_string(mem, a[0].i32, a[1].i32);
-        if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
-        auto input = guest_span(mem, a[2].i32, a[3].i32);
-        if (!input) return out_of_bounds("host call input");
         if (!guest_span(mem, a[4].i32, 4)) return out_of_bounds("result length pointer");
-        st.pending.clear();
-        const HostFunction* fn = st.module->find_host_function(*name);
-        int32_t code = HOOKD_HOST_NOT_FOUND;
-        if (fn != nullptr) {
-          Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
-          if (res) {
-            code = HOOKD_HOST_OK;
-          } else {
-            const std::string& m = res.error().message;
-            st.pending.assign(m.begin(), m.end());
-            code = HOOKD_HOST_ERROR;
-          }
-        }
+        auto code = run_host_call(st, mem, a[0], a[1], a[2], a[3]);
+        if (!code) return std::unexpected(std::move(code.error()));
         // The host function ran no guest code, so memory has not moved.
         guest_store_u32(c.memory(), a[4].i32, static_cast<uint32_t>(st.pending.size()));
-        r->i32 = code;
+        r->i32 = *code;
+        return {};
+      });
+
+  // host_call, and the result copied to (out_ptr, out_cap) when it fits: one
+  // crossing instead of two. A larger result stays pending for host_result.
+  add("host_call_into", {{I32, I32, I32, I32, I32, I32, I32}, {I32}},
+      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        std::span<uint8_t> mem = c.memory();
+        auto out = guest_span(mem, a[4].i32, a[5].i32);
+        if (!out) return out_of_bounds("host call output");
+        if (!guest_span(mem, a[6].i32, 4)) return out_of_bounds("result length pointer");
+        auto code = run_host_call(st, mem, a[0], a[1], a[2], a[3]);
+        if (!code) return std::unexpected(std::move(code.error()));
+        const auto n = static_cast<uint32_t>(st.pending.size());
+        if (n <= out->size()) {
+          std::memcpy(out->data(), st.pending.data(), n);
+          st.pending.clear();
+        }
+        guest_store_u32(mem, a[6].i32, n);
+        r->i32 = *code;
         return {};
       });
 

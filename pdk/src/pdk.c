@@ -23,6 +23,9 @@ HOOKD_IMPORT("log") void hookd__imp_log(int32_t level, const void* msg, uint32_t
 HOOKD_IMPORT("host_call")
 int32_t hookd__imp_host_call(const char* name, uint32_t name_len, const void* in,
                              uint32_t in_len, uint32_t* result_len);
+HOOKD_IMPORT("host_call_into")
+int32_t hookd__imp_host_call_into(const char* name, uint32_t name_len, const void* in,
+                                  uint32_t in_len, void* out, uint32_t out_cap, uint32_t* result_len);
 HOOKD_IMPORT("host_result") uint32_t hookd__imp_host_result(void* dst, uint32_t dst_len);
 
 /* ---- state ---- */
@@ -291,19 +294,34 @@ size_t hookd_host_result(void* dst, size_t cap) {
   return hookd__imp_host_result(dst, (uint32_t)cap);
 }
 
+int hookd_host_call_into(const char* name, size_t name_len, const void* in, size_t in_len, void* out,
+                         size_t cap, size_t* result_len) {
+  uint32_t rlen = 0;
+  int32_t rc = hookd__imp_host_call_into(name, (uint32_t)name_len, in, (uint32_t)in_len, out,
+                                         (uint32_t)cap, &rlen);
+  *result_len = rc == HOOKD_HOST_NOT_FOUND ? 0 : rlen;
+  return rc;
+}
+
 int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out,
                     size_t* out_len) {
+  uint8_t small[256]; /* most results arrive in the same crossing */
   size_t rlen = 0;
   *out = NULL;
   *out_len = 0;
-  int rc = hookd_host_call_start(name, strlen(name), in, in_len, &rlen);
+  int rc = hookd_host_call_into(name, strlen(name), in, in_len, small, sizeof small, &rlen);
   if (rc == HOOKD_HOST_NOT_FOUND) return rc;
   uint8_t* buf = malloc(rlen + 1);
   if (!buf) {
-    hookd__imp_host_result(NULL, 0); /* drop the pending result */
+    if (rlen > sizeof small) hookd__imp_host_result(NULL, 0); /* drop the pending result */
     return HOOKD_ERROR;
   }
-  size_t n = hookd__imp_host_result(buf, (uint32_t)rlen);
+  size_t n = rlen;
+  if (rlen <= sizeof small) {
+    memcpy(buf, small, rlen);
+  } else {
+    n = hookd__imp_host_result(buf, (uint32_t)rlen);
+  }
   buf[n] = 0;
   *out = buf;
   *out_len = n;

@@ -67,34 +67,32 @@ int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, si
   static const char name[] = "hookd.kv.get";
   size_t n = 0;
   *value_len = 0;
-  int rc = hookd_host_call_start(name, sizeof name - 1, key, key_len, &n);
+  int rc = hookd_host_call_into(name, sizeof name - 1, key, key_len, scratch, sizeof scratch, &n);
   if (rc == HOOKD_HOST_NOT_FOUND) {
     snprintf(last_error, sizeof last_error, "host function %s not available", name);
     return HOOKD_ERROR;
   }
-  if (n > sizeof scratch) { /* a large value: through the heap */
-    uint8_t* reply = malloc(n);
-    if (!reply) {
+  const uint8_t* reply = scratch;
+  uint8_t* heap = NULL;
+  if (n > sizeof scratch) { /* a large value: fetched through the heap */
+    heap = malloc(n);
+    if (!heap) {
       hookd_host_result(NULL, 0); /* drop it */
       return remember_error((const uint8_t*)"out of memory", 13);
     }
-    n = hookd_host_result(reply, n);
-    if (rc != HOOKD_HOST_OK || n < 1 || reply[0] == 0) {
-      if (rc != HOOKD_HOST_OK) remember_error(reply, n);
-      free(reply);
-      return rc != HOOKD_HOST_OK ? HOOKD_ERROR : HOOKD_NOT_FOUND;
-    }
+    n = hookd_host_result(heap, n);
+    reply = heap;
+  }
+  int result = HOOKD_NOT_FOUND;
+  if (rc != HOOKD_HOST_OK) {
+    result = remember_error(reply, n);
+  } else if (n >= 1 && reply[0] == 1) {
     if (cap) memcpy(buf, reply + 1, n - 1 < cap ? n - 1 : cap);
     *value_len = n - 1;
-    free(reply);
-    return HOOKD_OK;
+    result = HOOKD_OK;
   }
-  n = hookd_host_result(scratch, n);
-  if (rc != HOOKD_HOST_OK) return remember_error(scratch, n);
-  if (n < 1 || scratch[0] == 0) return HOOKD_NOT_FOUND;
-  if (cap) memcpy(buf, scratch + 1, n - 1 < cap ? n - 1 : cap);
-  *value_len = n - 1;
-  return HOOKD_OK;
+  free(heap);
+  return result;
 }
 
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms) {

@@ -52,14 +52,16 @@ TEST(FastImports, HostCallsAreDirectAfterInitialisation) {
   const auto before = (*instance)->import_calls();  // init registered functions via callbacks
   EXPECT_GT(before.callback, 0u);
   for (int i = 0; i < 100; ++i) {
-    const std::string msg = "message " + std::to_string(i);
+    // Short results come back in the call's own crossing; long ones (over the
+    // PDK's 256-byte buffer) through host_result.
+    const std::string msg = i % 10 == 0 ? std::string(1000 + i, 'L') : "message " + std::to_string(i);
     auto out = (*instance)->call("relay", test::bytes(msg));
     ASSERT_TRUE(out) << out.error().describe();
     ASSERT_EQ(test::text(*out), msg);
   }
   const auto after = (*instance)->import_calls();
   EXPECT_EQ(after.callback, before.callback);
-  EXPECT_GE(after.direct - before.direct, 200u);  // host_call + host_result per call
+  EXPECT_EQ(after.direct - before.direct, 110u);  // host_call_into per call, + host_result for the 10 long ones
 }
 
 TEST(FastImports, SwitchedOffEveryImportTakesTheCallbackPathWithTheSameResults) {
@@ -75,7 +77,7 @@ TEST(FastImports, SwitchedOffEveryImportTakesTheCallbackPathWithTheSameResults) 
     EXPECT_EQ(test::text(*out), "abc");
   }
   EXPECT_EQ((*instance)->import_calls().direct, 0u);
-  EXPECT_GE((*instance)->import_calls().callback, 40u);
+  EXPECT_GE((*instance)->import_calls().callback, 20u);
 }
 
 TEST(FastImports, AModuleGetsDirectImportsABoundedNumberOfTimes) {

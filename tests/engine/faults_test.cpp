@@ -53,6 +53,7 @@ INSTANTIATE_TEST_SUITE_P(
                       TrapCase{"badptr", "wrap_len", "hookd.log: log message out of bounds"},
                       TrapCase{"badptr", "bad_host_call", "hookd.host_call: host function name out of bounds"},
                       TrapCase{"badptr", "bad_result_ptr", "hookd.host_result: host result destination out of bounds"},
+                      TrapCase{"badptr", "bad_call_into", "hookd.host_call_into: host call output out of bounds"},
                       TrapCase{"badptr", "bad_then_spin", "hookd.log: log message out of bounds"}),
     [](const auto& info) { return std::string(info.param.plugin) + "_" + info.param.fn; });
 

@@ -9,6 +9,9 @@ RAW("host_call")
 int32_t raw_host_call(uint32_t name_ptr, uint32_t name_len, uint32_t in_ptr, uint32_t in_len,
                       uint32_t result_len_ptr);
 RAW("host_result") uint32_t raw_host_result(uint32_t dst_ptr, uint32_t dst_len);
+RAW("host_call_into")
+int32_t raw_host_call_into(uint32_t name_ptr, uint32_t name_len, uint32_t in_ptr, uint32_t in_len,
+                           uint32_t out_ptr, uint32_t out_cap, uint32_t result_len_ptr);
 
 #define ADDR(p) ((uint32_t)(uintptr_t)(p))
 
@@ -39,6 +42,15 @@ static int bad_result_ptr(const uint8_t* input, size_t len) {
   return hookd_output_str("bad_result_ptr returned");
 }
 
+/* An output buffer that runs past the end of memory. */
+static int bad_call_into(const uint8_t* input, size_t len) {
+  static const char name[] = "relay";
+  static uint32_t result_len;
+  raw_host_call_into(ADDR(name), sizeof name - 1, ADDR(input), (uint32_t)len, 0xFFFFFFF0u, 64,
+                     ADDR(&result_len));
+  return hookd_output_str("bad_call_into returned");
+}
+
 /* A bad pointer, then a loop that never ends: the fault itself must stop
  * the guest (a trap), not the deadline. */
 static volatile int spin = 1;
@@ -63,6 +75,7 @@ HOOKD_INIT() {
   hookd_register("wrap_len", wrap_len, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_host_call", bad_host_call, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_result_ptr", bad_result_ptr, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("bad_call_into", bad_call_into, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_then_spin", bad_then_spin, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_output", bad_output, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
   REGISTER_OK();

@@ -85,6 +85,12 @@ int hookd_host_call_start(const char* name, size_t name_len, const void* in, siz
                           size_t* result_len);
 size_t hookd_host_result(void* dst, size_t cap);
 
+/* One-crossing form: runs the call and, when the result fits in `cap` bytes,
+ * copies it to `out`. *result_len gets its full length; a larger result stays
+ * pending for hookd_host_result. Returns a HOOKD_HOST_* code. */
+int hookd_host_call_into(const char* name, size_t name_len, const void* in, size_t in_len, void* out,
+                         size_t cap, size_t* result_len);
+
 /* The current call frame, for tests that need to write it directly. */
 hookd_frame_t* hookd_current_frame(void);
 
