@@ -69,6 +69,28 @@ static int get10(const uint8_t* in, size_t len) {
   return hookd_output_copy(out, (size_t)n);
 }
 
+/* The same ten reads in one host call (hookd_kv_get_many). */
+static int get10_batch(const uint8_t* in, size_t len) {
+  (void)in;
+  (void)len;
+  char values[10][32];
+  hookd_kv_read_t reads[10];
+  for (int i = 0; i < 10; ++i) {
+    reads[i].key = kKey;
+    reads[i].key_len = sizeof kKey - 1;
+    reads[i].buf = values[i];
+    reads[i].cap = sizeof values[i];
+  }
+  if (hookd_kv_get_many(reads, 10) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
+  size_t total = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (reads[i].found) total += reads[i].len;
+  }
+  char out[24];
+  int n = snprintf(out, sizeof out, "%zu", total);
+  return hookd_output_copy(out, (size_t)n);
+}
+
 static int get10_alloc(const uint8_t* in, size_t len) {
   (void)in;
   (void)len;
@@ -92,5 +114,6 @@ HOOKD_INIT() {
   hookd_register("incr", incr, HOOKD_FORMAT_TEXT, HOOKD_FORMAT_TEXT);
   hookd_register("get", get, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("get10", get10, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("get10_batch", get10_batch, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("get10_alloc", get10_alloc, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
 }

@@ -37,6 +37,15 @@ KvResult<bool> KvStore::get_to(std::string_view ns, std::string_view key, std::v
   return true;
 }
 
+KvResult<void> KvStore::get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto value = get(ns, keys[i]);
+    if (!value) return std::unexpected(std::move(value.error()));
+    each(i, *value ? std::optional<std::string_view>(**value) : std::nullopt);
+  }
+  return {};
+}
+
 KvClock system_kv_clock() {
   return [] { return std::chrono::system_clock::now(); };
 }

@@ -95,6 +95,73 @@ int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, si
   return result;
 }
 
+static uint32_t get_u32(const uint8_t* p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+int hookd_kv_get_many(hookd_kv_read_t* reads, size_t n) {
+  static const char name[] = "hookd.kv.get_many";
+  if (n > 1000) return remember_error((const uint8_t*)"kv.get_many: at most 1000 keys", 30);
+  size_t req_len = 4;
+  for (size_t i = 0; i < n; ++i) req_len += 4 + reads[i].key_len;
+  uint8_t small_req[512];
+  uint8_t* req = req_len <= sizeof small_req ? small_req : malloc(req_len);
+  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
+  put_u32(req, (uint32_t)n);
+  size_t at = 4;
+  for (size_t i = 0; i < n; ++i) {
+    put_u32(req + at, (uint32_t)reads[i].key_len);
+    memcpy(req + at + 4, reads[i].key, reads[i].key_len);
+    at += 4 + reads[i].key_len;
+  }
+  size_t rlen = 0;
+  int rc = hookd_host_call_into(name, sizeof name - 1, req, req_len, scratch, sizeof scratch, &rlen);
+  if (req != small_req) free(req);
+  if (rc == HOOKD_HOST_NOT_FOUND) {
+    snprintf(last_error, sizeof last_error, "host function %s not available", name);
+    return HOOKD_ERROR;
+  }
+  const uint8_t* reply = scratch;
+  uint8_t* heap = NULL;
+  if (rlen > sizeof scratch) {
+    heap = malloc(rlen);
+    if (!heap) {
+      hookd_host_result(NULL, 0);
+      return remember_error((const uint8_t*)"out of memory", 13);
+    }
+    rlen = hookd_host_result(heap, rlen);
+    reply = heap;
+  }
+  int result = HOOKD_OK;
+  if (rc != HOOKD_HOST_OK) {
+    result = remember_error(reply, rlen);
+  } else {
+    size_t pos = 0;
+    for (size_t i = 0; i < n && result == HOOKD_OK; ++i) {
+      if (pos + 1 > rlen) {
+        result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
+        break;
+      }
+      reads[i].found = reply[pos++] == 1;
+      reads[i].len = 0;
+      if (!reads[i].found) continue;
+      if (pos + 4 > rlen || get_u32(reply + pos) > rlen - pos - 4) {
+        result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
+        break;
+      }
+      size_t len = get_u32(reply + pos);
+      pos += 4;
+      if (reads[i].cap) memcpy(reads[i].buf, reply + pos, len < reads[i].cap ? len : reads[i].cap);
+      reads[i].len = len;
+      pos += len;
+    }
+  }
+  free(heap);
+  return result;
+}
+
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms) {
   size_t len = 4 + key_len + 8 + value_len;
   uint8_t* req = malloc(len ? len : 1);

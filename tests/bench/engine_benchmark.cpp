@@ -161,11 +161,37 @@ void kv_bench(benchmark::State& state, const char* fn) {
   std::filesystem::remove_all(dir);
 }
 
+// The store alone: one get_to of the same warm value, no plugin.
+void BM_LmdbGetTo(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-direct-" + std::to_string(::getpid()));
+  hookd::host::LmdbKvOptions kv_options;
+  kv_options.dir = dir;
+  kv_options.map_size_bytes = 64u << 20;
+  auto kv = hookd::host::LmdbKvStore::open(kv_options);
+  if (!kv) {
+    state.SkipWithError("cannot open LMDB");
+    return;
+  }
+  (void)(*kv)->set("counter", "count", "12345");
+  std::vector<uint8_t> out;
+  out.reserve(64);
+  for (auto _ : state) {
+    out.clear();
+    auto r = (*kv)->get_to("counter", "count", out);
+    benchmark::DoNotOptimize(r);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_LmdbGetTo);
+
 void BM_KvGetFromPlugin(benchmark::State& state) { kv_bench(state, "get"); }
 BENCHMARK(BM_KvGetFromPlugin);
 
 void BM_Kv10GetsFromPlugin(benchmark::State& state) { kv_bench(state, "get10"); }
 BENCHMARK(BM_Kv10GetsFromPlugin);
+
+void BM_Kv10GetsFromPluginBatched(benchmark::State& state) { kv_bench(state, "get10_batch"); }
+BENCHMARK(BM_Kv10GetsFromPluginBatched);
 
 void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, "get10_alloc"); }
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);

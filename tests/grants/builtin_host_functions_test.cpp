@@ -183,6 +183,26 @@ TEST(BuiltinHostFunctions, CppPdkReachesKvAndConfig) {
   EXPECT_EQ(*p->call_string("swap", "a=1>3"), "swapped");
   EXPECT_EQ(kv.get("notes", "a").value(), std::optional<std::string>("3"));
   EXPECT_EQ(*p->call_string("greeting", ""), "Salut");
+  // get_many: order kept, absent keys, and a value too long for the inline buffer.
+  const std::string long_value(300, 'L');
+  ASSERT_TRUE(kv.set("notes", "long", long_value));
+  EXPECT_EQ(*p->call_string("many", "a,zz,long"), "a=3;zz=-;long=" + long_value);
+  EXPECT_NE(p->call_string("many", "a,,b").error().message.find("kv:"), std::string::npos);  // empty key
+}
+
+TEST(BuiltinHostFunctions, TenReadsGiveTheSameAnswerOneByOneBatchedAndAllocating) {
+  host::MemoryKvStore kv;
+  ASSERT_TRUE(kv.set("counter", "count", "12345"));
+  auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read), &kv);
+  ASSERT_TRUE(counter);
+  for (const char* fn : {"get10", "get10_batch", "get10_alloc"}) EXPECT_EQ(*counter->call_string(fn, ""), "50") << fn;
+  auto denied = load_with("counter", "counter", {}, &kv);
+  ASSERT_TRUE(denied);
+  for (const char* fn : {"get10", "get10_batch", "get10_alloc"}) {
+    auto r = denied->call_string(fn, "");
+    ASSERT_FALSE(r) << fn;
+    EXPECT_NE(r.error().message.find("kv is not granted"), std::string::npos) << fn << ": " << r.error().message;
+  }
 }
 
 }  // namespace

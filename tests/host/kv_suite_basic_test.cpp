@@ -102,5 +102,25 @@ TEST_P(KvSuite, MalformedNamespacesAndEmptyKeysAreInvalid) {
   EXPECT_EQ(kv().get("plugin", "").error().code, Code::kInvalid);
 }
 
+TEST_P(KvSuite, GetManyReadsEveryKeyInOrder) {
+  ASSERT_TRUE(kv().set("plugin", "a", "1"));
+  ASSERT_TRUE(kv().set("plugin", "c", "three"));
+  ASSERT_TRUE(kv().set("other", "b", "not mine"));
+  const std::vector<std::string_view> keys{"a", "b", "c", "a"};
+  std::vector<std::string> seen;
+  auto r = kv().get_many("plugin", keys, [&](std::size_t i, std::optional<std::string_view> v) {
+    seen.push_back(std::to_string(i) + ":" + (v ? std::string(*v) : "-"));
+  });
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(seen, (std::vector<std::string>{"0:1", "1:-", "2:three", "3:1"}));
+}
+
+TEST_P(KvSuite, GetManyRejectsAnInvalidKey) {
+  const std::vector<std::string_view> keys{"a", ""};
+  auto r = kv().get_many("plugin", keys, [](std::size_t, std::optional<std::string_view>) {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Code::kInvalid);
+}
+
 }  // namespace
 }  // namespace hookd::host::test

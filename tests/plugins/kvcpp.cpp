@@ -30,6 +30,26 @@ hookd::Result<std::string> swap(hookd::Bytes in) {
   return std::string(r.value() ? "swapped" : "mismatch");
 }
 
+// many: input "k1,k2,..." -> "k1=v1;k2=-;..." (- when absent), one host call.
+hookd::Result<std::string> many(hookd::Bytes in) {
+  std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
+  std::vector<std::string_view> keys;
+  for (size_t start = 0; start <= s.size();) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string_view::npos) comma = s.size();
+    keys.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  auto r = hookd::kv::get_many(keys);
+  if (!r) return r.error();
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i) out += ';';
+    out += std::string(keys[i]) + "=" + ((*r)[i] ? *(*r)[i] : std::string("-"));
+  }
+  return out;
+}
+
 hookd::Result<std::string> greeting(hookd::Bytes) {
   return hookd::config_get("greeting").value_or("(none)");
 }
@@ -41,4 +61,5 @@ HOOKD_INIT() {
   hookd::fn("get", get);
   hookd::fn("swap", swap);
   hookd::fn("greeting", greeting);
+  hookd::fn("many", many);
 }

@@ -104,6 +104,23 @@ KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, st
   });
 }
 
+KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,
+                                     const ReadEach& each) {
+  for (std::string_view key : keys) {
+    if (auto ok = check_key(limits_, ns, key); !ok) return ok;
+  }
+  const auto now = [this] { return now_ms(); };
+  return env_->read([&](MDB_txn* txn) -> KvResult<void> {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const std::string composite = RecordCodec::composite(ns, keys[i]);
+      auto found = find(*env_, *codec_, txn, composite, codec_->stored_key(composite), now);
+      if (!found) return std::unexpected(found.error());
+      each(i, *found ? std::optional<std::string_view>((*found)->bytes) : std::nullopt);
+    }
+    return {};
+  });
+}
+
 KvResult<void> LmdbKvStore::set(std::string_view ns, std::string_view key, std::string_view value,
                                 std::optional<std::chrono::milliseconds> ttl) {
   if (auto ok = check_key(limits_, ns, key); !ok) return ok;

@@ -117,6 +117,28 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
     out[0] = *found ? 1 : 0;
     return {};
   }));
+  // hookd.kv.get_many: u32 n, n x (str key) -> n x (u8 found, str value if found).
+  fns.push_back(kv_function(kKvGetMany, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+    wire::Reader r(in);
+    auto count = r.fixed<uint32_t>();
+    if (!count || *count > kMaxKvBatch) return bad_payload(kKvGetMany);
+    thread_local std::vector<std::string_view> keys;  // reused: no allocation per call once grown
+    keys.clear();
+    for (uint32_t i = 0; i < *count; ++i) {
+      auto key = r.bytes();
+      if (!key) return bad_payload(kKvGetMany);
+      keys.push_back(*key);
+    }
+    out.clear();
+    wire::Writer w(out);
+    auto done = s.get_many(ns, std::span<const std::string_view>(keys),
+                           [&w](size_t, std::optional<std::string_view> value) {
+                             w.fixed<uint8_t>(value ? 1 : 0);
+                             if (value) w.bytes(*value);
+                           });
+    if (!done) return kv_failed(done.error());
+    return {};
+  }));
   fns.push_back(kv_function(kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
     wire::Reader r(in);
     auto key = r.bytes();

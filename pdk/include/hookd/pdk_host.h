@@ -34,6 +34,20 @@ int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value
  * the value was cut short, as snprintf does). Returns HOOKD_OK,
  * HOOKD_NOT_FOUND or HOOKD_ERROR. */
 int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len);
+/* Several reads in one host call, from one snapshot of the store (at most
+ * 1000). Fill key/key_len/buf/cap of each entry; on HOOKD_OK every entry has
+ * found (1 or 0) and len (the value's full length; min(len, cap) bytes were
+ * copied to buf). HOOKD_ERROR: nothing was read (see hookd_last_error). */
+typedef struct {
+  const char* key;
+  size_t key_len;
+  void* buf;
+  size_t cap;
+  size_t len;
+  int found;
+} hookd_kv_read_t;
+int hookd_kv_get_many(hookd_kv_read_t* reads, size_t n);
+
 /* ttl_ms 0: no expiry. */
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms);
 /* *existed (may be NULL) tells whether the key was there. */

@@ -38,6 +38,32 @@ inline Result<std::optional<std::string>> get(std::string_view key) {
   return std::optional<std::string>(detail::take(value, n));
 }
 
+// Several keys in one host call (one snapshot; at most 1000 keys). A value
+// longer than 256 bytes costs one more call of its own.
+inline Result<std::vector<std::optional<std::string>>> get_many(const std::vector<std::string_view>& keys) {
+  constexpr size_t kInline = 256;
+  std::vector<hookd_kv_read_t> reads(keys.size());
+  std::vector<std::string> values(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    values[i].resize(kInline);
+    reads[i] = hookd_kv_read_t{keys[i].data(), keys[i].size(), values[i].data(), kInline, 0, 0};
+  }
+  if (hookd_kv_get_many(reads.data(), reads.size()) != HOOKD_OK) return detail::last_host_error();
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!reads[i].found) continue;
+    if (reads[i].len <= kInline) {
+      values[i].resize(reads[i].len);
+      out[i] = std::move(values[i]);
+      continue;
+    }
+    auto again = get(keys[i]);  // too long for the inline buffer
+    if (!again) return again.error();
+    out[i] = std::move(*again);
+  }
+  return out;
+}
+
 inline Result<bool> set(std::string_view key, std::string_view value, uint64_t ttl_ms = 0) {
   if (hookd_kv_set(key.data(), key.size(), value.data(), value.size(), ttl_ms) != HOOKD_OK) {
     return detail::last_host_error();

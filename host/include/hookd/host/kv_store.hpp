@@ -12,6 +12,7 @@
 #include <expected>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,12 @@ class KvStore {
   /// false (out unchanged) when the key is absent or expired. The hot path of
   /// plugin reads: stores override it to copy straight from their buffers.
   virtual KvResult<bool> get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out);
+
+  /// Reads `keys` in order, from one snapshot where the store has them
+  /// (LMDB), calling each(i, value or nullopt) per key; the view is valid
+  /// only during that call. Stops at the first error (an invalid key, say).
+  using ReadEach = std::function<void(std::size_t index, std::optional<std::string_view> value)>;
+  virtual KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each);
 
   /// Stores `value`; with a TTL (> 0) the key expires after it, without one
   /// any earlier TTL is cleared.

@@ -24,6 +24,8 @@ struct HostServices {
 
 // Names of the built-in host functions (docs/abi.md).
 inline constexpr std::string_view kKvGet = "hookd.kv.get";
+inline constexpr std::string_view kKvGetMany = "hookd.kv.get_many";
+inline constexpr std::size_t kMaxKvBatch = 1000;  // keys per hookd.kv.get_many
 inline constexpr std::string_view kKvSet = "hookd.kv.set";
 inline constexpr std::string_view kKvDelete = "hookd.kv.delete";
 inline constexpr std::string_view kKvList = "hookd.kv.list";
