@@ -120,6 +120,10 @@ void WsSession::on_read(beast::error_code ec) {
     // As for HTTP: calls that may wait on the network go to the blocking
     // lane; the message stays in buffer_ (nothing is read until the reply).
     auto self = shared_from_this();
+    // Counted on this session's thread (the shard is per I/O worker), from
+    // now until the reply is back here.
+    MetricsShard& shard = server_.metrics->shard(worker_.index());
+    shard.add_in_flight(1);
     const bool queued = server_.blocking->submit([self, body, content_type, want](IoWorker& pool_worker) {
       auto out = std::make_shared<CallOutcome>();
       std::vector<uint8_t> scratch;
@@ -137,9 +141,13 @@ void WsSession::on_read(beast::error_code ec) {
       } else {
         call_plugin(rc, *pb, *pf, body, content_type, want, *out);
       }
-      self->worker_.post([self, out] { self->reply(std::move(*out)); });
+      self->worker_.post([self, out] {
+        self->server_.metrics->shard(self->worker_.index()).add_in_flight(-1);
+        self->reply(std::move(*out));
+      });
     });
     if (queued) return;
+    shard.add_in_flight(-1);
     out.status = http::status::service_unavailable;
     out.error_kind = "overload";
     out.body = error_json({"blocking lane queue is full; retry later", plugin_, fn_, request_id_});

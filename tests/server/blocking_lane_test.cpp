@@ -10,6 +10,7 @@
 
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
+#include "ws_client.hpp"
 
 namespace hookd::test {
 namespace {
@@ -108,6 +109,45 @@ TEST(BlockingLane, EchoIsServedOnEveryWorkerWhileAFetchWaits) {
   ASSERT_TRUE(slow.has_value());
   EXPECT_EQ(slow->result_int(), 200);
   EXPECT_EQ(slow->body(), R"({"upstream_status":200,"data":{"slow":1}})");
+}
+
+// hookd_in_flight_requests from /metrics, or -1.
+long in_flight(uint16_t port) {
+  HttpClient probe(port);
+  const std::string body = probe.get("/metrics").body();
+  constexpr std::string_view kSample = "\nhookd_in_flight_requests ";
+  const auto at = body.find(kSample);
+  return at == std::string::npos ? -1 : std::stol(body.substr(at + kSample.size()));
+}
+
+TEST(BlockingLane, AWebSocketMessageInTheLaneCountsAsInFlightUntilItsReply) {
+  GatedUpstream upstream;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
+  auto c = test_config(fresh_dir("lane-ws"));
+  auto proxy = plugin_entry("fetchproxy", "fetchproxy");
+  proxy.settings.config["upstream"] = origin + "/slow";
+  proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
+  proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
+  c.plugins.push_back(proxy);
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  const long idle = in_flight(g->port());  // the /metrics request counts itself
+  ASSERT_GE(idle, 1);
+
+  std::optional<std::string> reply;
+  std::thread caller([&] {
+    WsClient ws(g->port());
+    if (ws.connect("/plugins/fetchproxy/get")) return;
+    auto r = ws.call("", true);
+    if (r) reply = r->data;
+  });
+  ASSERT_TRUE(upstream.wait_for_request(std::chrono::seconds(10)));
+  EXPECT_EQ(in_flight(g->port()), idle + 1);  // the message waiting in the lane
+  upstream.release();
+  caller.join();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(*reply, R"({"upstream_status":200,"data":{"slow":1}})");
+  EXPECT_EQ(in_flight(g->port()), idle);
 }
 
 }  // namespace
