@@ -296,6 +296,7 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       integer<C>("limits", "read_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.limits.read_timeout; }),
       integer<C>("limits", "idle_timeout_ms", {1, 86'400'000}, [](auto& c) -> auto& { return c.limits.idle_timeout; }),
       integer<C>("limits", "queue_depth", {1, 1'000'000}, [](auto& c) -> auto& { return c.limits.queue_depth; }),
+      integer<C>("limits", "blocking_threads", {1, 256}, [](auto& c) -> auto& { return c.limits.blocking_threads; }),
       integer<C>("limits", "ws_max_message_bytes", {1, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.ws_max_message_bytes; }),
       integer<C>("limits", "ws_idle_timeout_ms", {1, 86'400'000}, [](auto& c) -> auto& { return c.limits.ws_idle_timeout; }),
       integer<C>("limits", "ws_ping_interval_ms", {0, 3'600'000}, [](auto& c) -> auto& { return c.limits.ws_ping_interval; }),

@@ -206,8 +206,8 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     w->start();
   }
   // The blocking lane: threads for plugins that wait on the network.
-  constexpr size_t kBlockingThreads = 4;
-  g.blocking = std::make_unique<BlockingPool>(kBlockingThreads, cfg.limits.queue_depth, *g.vm, g.server.registry);
+  g.blocking = std::make_unique<BlockingPool>(cfg.limits.blocking_threads, cfg.limits.queue_depth, *g.vm,
+                                              g.server.registry);
   g.blocking->start();
   g.server.blocking = g.blocking.get();
   for (IoWorker* w : g.blocking->workers()) raw.push_back(w);

@@ -25,6 +25,7 @@ TEST(Defaults, MatchTheDocumentedSchema) {
   EXPECT_EQ(config.limits.read_timeout, 30'000ms);
   EXPECT_EQ(config.limits.idle_timeout, 60'000ms);
   EXPECT_EQ(config.limits.queue_depth, 1024u);
+  EXPECT_EQ(config.limits.blocking_threads, 8u);
   EXPECT_EQ(config.limits.ws_max_message_bytes, 1'048'576u);
   EXPECT_EQ(config.limits.ws_idle_timeout, 60'000ms);
   EXPECT_EQ(config.limits.ws_ping_interval, 20'000ms);

@@ -57,6 +57,7 @@ struct LimitsConfig {
   milliseconds read_timeout{30'000};
   milliseconds idle_timeout{60'000};
   std::uint32_t queue_depth = 1024;  // per worker
+  std::uint32_t blocking_threads = 8;  // the blocking lane: calls that may wait on the network
   std::uint64_t ws_max_message_bytes = 1'048'576;
   milliseconds ws_idle_timeout{60'000};
   milliseconds ws_ping_interval{20'000};  // 0 disables pings
