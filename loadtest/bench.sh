@@ -176,23 +176,7 @@ PY
 # A plugin waiting 2 s on a slow upstream must not stall other plugins:
 # echo's open-loop p99 idle vs while 16 fetches to a 2 s upstream are pending.
 slow_port=$(free_port)
-python3 - "$slow_port" >"$work/slow.log" 2>&1 <<'PY' &
-import http.server, socketserver, sys, time
-class Slow(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        time.sleep(2)
-        body = b'{"slow":true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-Server(("127.0.0.1", int(sys.argv[1])), Slow).serve_forever()
-PY
+python3 "$root/loadtest/slow_upstream.py" "$slow_port" >"$work/slow.log" 2>&1 &
 pids+=($!)
 wait_port "$slow_port"
 curl -sf -XPUT -H "Authorization: Bearer bench-token" \

@@ -27,23 +27,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 port=$(free_port) admin=$(free_port) slow=$(free_port)
-python3 - "$slow" >/dev/null 2>&1 <<'PY' &
-import http.server, socketserver, sys, time
-class Slow(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        time.sleep(2)
-        body = b'{"slow":true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-Server(("127.0.0.1", int(sys.argv[1])), Slow).serve_forever()
-PY
+python3 "$root/loadtest/slow_upstream.py" "$slow" >/dev/null 2>&1 &
 pids+=($!)
 cat >"$work/hookd.toml" <<CONF
 [server]

@@ -63,6 +63,19 @@ int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value
 /* Replies of at most this size are read without an allocation. */
 static uint8_t scratch[1024];
 
+/* A reply of n bytes that did not fit the scratch buffer: fetched into a
+ * malloc'd one (*heap, freed by the caller). NULL when out of memory. */
+static const uint8_t* take_large_reply(size_t* n, uint8_t** heap) {
+  *heap = malloc(*n);
+  if (!*heap) {
+    hookd_host_result(NULL, 0); /* drop it */
+    remember_error((const uint8_t*)"out of memory", 13);
+    return NULL;
+  }
+  *n = hookd_host_result(*heap, *n);
+  return *heap;
+}
+
 int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len) {
   static const char name[] = "hookd.kv.get";
   size_t n = 0;
@@ -74,15 +87,7 @@ int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, si
   }
   const uint8_t* reply = scratch;
   uint8_t* heap = NULL;
-  if (n > sizeof scratch) { /* a large value: fetched through the heap */
-    heap = malloc(n);
-    if (!heap) {
-      hookd_host_result(NULL, 0); /* drop it */
-      return remember_error((const uint8_t*)"out of memory", 13);
-    }
-    n = hookd_host_result(heap, n);
-    reply = heap;
-  }
+  if (n > sizeof scratch && !(reply = take_large_reply(&n, &heap))) return HOOKD_ERROR;
   int result = HOOKD_NOT_FOUND;
   if (rc != HOOKD_HOST_OK) {
     result = remember_error(reply, n);
@@ -125,15 +130,7 @@ int hookd_kv_get_many(hookd_kv_read_t* reads, size_t n) {
   }
   const uint8_t* reply = scratch;
   uint8_t* heap = NULL;
-  if (rlen > sizeof scratch) {
-    heap = malloc(rlen);
-    if (!heap) {
-      hookd_host_result(NULL, 0);
-      return remember_error((const uint8_t*)"out of memory", 13);
-    }
-    rlen = hookd_host_result(heap, rlen);
-    reply = heap;
-  }
+  if (rlen > sizeof scratch && !(reply = take_large_reply(&rlen, &heap))) return HOOKD_ERROR;
   int result = HOOKD_OK;
   if (rc != HOOKD_HOST_OK) {
     result = remember_error(reply, rlen);

@@ -131,25 +131,32 @@ void BM_OneHostCall(benchmark::State& state) {
 }
 BENCHMARK(BM_OneHostCall);
 
-// kv_get from a plugin: the counter example's `get` reads one small warm
-// value from the embedded LMDB store (host call + LMDB read + reply); `get10`
-// reads it ten times in one call, so (get10 - get) / 9 is one kv_get alone.
-void kv_bench(benchmark::State& state, const char* fn) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-" + std::to_string(::getpid()));
+// A fresh LMDB store in a temp dir holding counter/count = "12345".
+std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state, const std::filesystem::path& dir) {
   hookd::host::LmdbKvOptions kv_options;
   kv_options.dir = dir;
   kv_options.map_size_bytes = 64u << 20;
   auto kv = hookd::host::LmdbKvStore::open(kv_options);
   if (!kv) {
     state.SkipWithError("cannot open LMDB");
-    return;
+    return nullptr;
   }
   (void)(*kv)->set("counter", "count", "12345");
+  return std::move(*kv);
+}
+
+// kv_get from a plugin: the counter example's `get` reads one small warm
+// value from the embedded LMDB store (host call + LMDB read + reply); `get10`
+// reads it ten times in one call, so (get10 - get) / 9 is one kv_get alone.
+void kv_bench(benchmark::State& state, const char* fn) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-" + std::to_string(::getpid()));
+  auto kv = counter_store(state, dir);
+  if (!kv) return;
   hookd::config::PluginSettings settings;
   settings.grants.kv = hookd::config::KvGrant{"", hookd::config::KvMode::read};
   hookd::PluginOptions options;
   options.name = "counter";
-  options.host_functions = hookd::host::builtin_host_functions("counter", settings, {kv->get()});
+  options.host_functions = hookd::host::builtin_host_functions("counter", settings, {kv.get()});
   hookd::Plugin plugin = load("counter", std::move(options));
   for (int i = 0; i < 1000; ++i) (void)plugin.call(fn, {});
   const uint64_t before = g_allocations.load();
@@ -164,20 +171,13 @@ void kv_bench(benchmark::State& state, const char* fn) {
 // The store alone: one get_to of the same warm value, no plugin.
 void BM_LmdbGetTo(benchmark::State& state) {
   const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-direct-" + std::to_string(::getpid()));
-  hookd::host::LmdbKvOptions kv_options;
-  kv_options.dir = dir;
-  kv_options.map_size_bytes = 64u << 20;
-  auto kv = hookd::host::LmdbKvStore::open(kv_options);
-  if (!kv) {
-    state.SkipWithError("cannot open LMDB");
-    return;
-  }
-  (void)(*kv)->set("counter", "count", "12345");
+  auto kv = counter_store(state, dir);
+  if (!kv) return;
   std::vector<uint8_t> out;
   out.reserve(64);
   for (auto _ : state) {
     out.clear();
-    auto r = (*kv)->get_to("counter", "count", out);
+    auto r = kv->get_to("counter", "count", out);
     benchmark::DoNotOptimize(r);
   }
   std::filesystem::remove_all(dir);
