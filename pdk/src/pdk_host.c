@@ -63,35 +63,46 @@ int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value
 /* Replies of at most this size are read without an allocation. */
 static uint8_t scratch[1024];
 
-/* A reply of n bytes that did not fit the scratch buffer: fetched into a
- * malloc'd one (*heap, freed by the caller). NULL when out of memory. */
-static const uint8_t* take_large_reply(size_t* n, uint8_t** heap) {
-  *heap = malloc(*n);
-  if (!*heap) {
-    hookd_host_result(NULL, 0); /* drop it */
-    remember_error((const uint8_t*)"out of memory", 13);
-    return NULL;
-  }
-  *n = hookd_host_result(*heap, *n);
-  return *heap;
-}
-
-int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len) {
-  static const char name[] = "hookd.kv.get";
-  size_t n = 0;
-  *value_len = 0;
-  int rc = hookd_host_call_into(name, sizeof name - 1, key, key_len, scratch, sizeof scratch, &n);
+/* Runs a host call whose reply usually fits the scratch buffer (one
+ * crossing, no allocation). On HOOKD_OK *reply/*n hold it; a larger reply is
+ * fetched into *heap, which the caller frees. Host errors become HOOKD_ERROR
+ * with hookd_last_error() set. */
+static int scratch_call(const char* name, size_t name_len, const void* in, size_t in_len, const uint8_t** reply,
+                        size_t* n, uint8_t** heap) {
+  *reply = scratch;
+  *heap = NULL;
+  int rc = hookd_host_call_into(name, name_len, in, in_len, scratch, sizeof scratch, n);
   if (rc == HOOKD_HOST_NOT_FOUND) {
     snprintf(last_error, sizeof last_error, "host function %s not available", name);
     return HOOKD_ERROR;
   }
-  const uint8_t* reply = scratch;
-  uint8_t* heap = NULL;
-  if (n > sizeof scratch && !(reply = take_large_reply(&n, &heap))) return HOOKD_ERROR;
-  int result = HOOKD_NOT_FOUND;
+  if (*n > sizeof scratch) {
+    *heap = malloc(*n);
+    if (!*heap) {
+      hookd_host_result(NULL, 0); /* drop it */
+      return remember_error((const uint8_t*)"out of memory", 13);
+    }
+    *n = hookd_host_result(*heap, *n);
+    *reply = *heap;
+  }
   if (rc != HOOKD_HOST_OK) {
-    result = remember_error(reply, n);
-  } else if (n >= 1 && reply[0] == 1) {
+    remember_error(*reply, *n);
+    free(*heap);
+    *heap = NULL;
+    return HOOKD_ERROR;
+  }
+  return HOOKD_OK;
+}
+
+int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len) {
+  static const char name[] = "hookd.kv.get";
+  const uint8_t* reply;
+  size_t n = 0;
+  uint8_t* heap;
+  *value_len = 0;
+  if (scratch_call(name, sizeof name - 1, key, key_len, &reply, &n, &heap) != HOOKD_OK) return HOOKD_ERROR;
+  int result = HOOKD_NOT_FOUND;
+  if (n >= 1 && reply[0] == 1) {
     if (cap) memcpy(buf, reply + 1, n - 1 < cap ? n - 1 : cap);
     *value_len = n - 1;
     result = HOOKD_OK;
@@ -121,39 +132,29 @@ int hookd_kv_get_many(hookd_kv_read_t* reads, size_t n) {
     memcpy(req + at + 4, reads[i].key, reads[i].key_len);
     at += 4 + reads[i].key_len;
   }
+  const uint8_t* reply;
   size_t rlen = 0;
-  int rc = hookd_host_call_into(name, sizeof name - 1, req, req_len, scratch, sizeof scratch, &rlen);
+  uint8_t* heap;
+  int result = scratch_call(name, sizeof name - 1, req, req_len, &reply, &rlen, &heap);
   if (req != small_req) free(req);
-  if (rc == HOOKD_HOST_NOT_FOUND) {
-    snprintf(last_error, sizeof last_error, "host function %s not available", name);
-    return HOOKD_ERROR;
-  }
-  const uint8_t* reply = scratch;
-  uint8_t* heap = NULL;
-  if (rlen > sizeof scratch && !(reply = take_large_reply(&rlen, &heap))) return HOOKD_ERROR;
-  int result = HOOKD_OK;
-  if (rc != HOOKD_HOST_OK) {
-    result = remember_error(reply, rlen);
-  } else {
-    size_t pos = 0;
-    for (size_t i = 0; i < n && result == HOOKD_OK; ++i) {
-      if (pos + 1 > rlen) {
-        result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
-        break;
-      }
-      reads[i].found = reply[pos++] == 1;
-      reads[i].len = 0;
-      if (!reads[i].found) continue;
-      if (pos + 4 > rlen || get_u32(reply + pos) > rlen - pos - 4) {
-        result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
-        break;
-      }
-      size_t len = get_u32(reply + pos);
-      pos += 4;
-      if (reads[i].cap) memcpy(reads[i].buf, reply + pos, len < reads[i].cap ? len : reads[i].cap);
-      reads[i].len = len;
-      pos += len;
+  size_t pos = 0;
+  for (size_t i = 0; i < n && result == HOOKD_OK; ++i) {
+    if (pos + 1 > rlen) {
+      result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
+      break;
     }
+    reads[i].found = reply[pos++] == 1;
+    reads[i].len = 0;
+    if (!reads[i].found) continue;
+    if (pos + 4 > rlen || get_u32(reply + pos) > rlen - pos - 4) {
+      result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
+      break;
+    }
+    size_t len = get_u32(reply + pos);
+    pos += 4;
+    if (reads[i].cap) memcpy(reads[i].buf, reply + pos, len < reads[i].cap ? len : reads[i].cap);
+    reads[i].len = len;
+    pos += len;
   }
   free(heap);
   return result;

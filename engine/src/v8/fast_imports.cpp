@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include "fast_api.hpp"
@@ -22,19 +23,12 @@ using I32 = int32_t;
 template <size_t Slot, bool HasResult, class Seq>
 struct Entry;
 
-template <size_t Slot, size_t... I>
-struct Entry<Slot, true, std::index_sequence<I...>> {
-  static int32_t call(v8::Local<v8::Object> /*receiver*/, I32<I>... a) {
+template <size_t Slot, bool HasResult, size_t... I>
+struct Entry<Slot, HasResult, std::index_sequence<I...>> {
+  static std::conditional_t<HasResult, int32_t, void> call(v8::Local<v8::Object> /*receiver*/, I32<I>... a) {
     const int32_t args[sizeof...(I) + 1] = {a..., 0};
-    return t_calling->run_fast_import(Slot, args, sizeof...(I));
-  }
-};
-
-template <size_t Slot, size_t... I>
-struct Entry<Slot, false, std::index_sequence<I...>> {
-  static void call(v8::Local<v8::Object> /*receiver*/, I32<I>... a) {
-    const int32_t args[sizeof...(I) + 1] = {a..., 0};
-    (void)t_calling->run_fast_import(Slot, args, sizeof...(I));
+    [[maybe_unused]] const int32_t r = t_calling->run_fast_import(Slot, args, sizeof...(I));
+    if constexpr (HasResult) return r;
   }
 };
 

@@ -121,18 +121,9 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   }
   const bool timed_out =
       worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
-  if (fast_fault_) {
-    // A fast import failed and asked V8 to stop the guest; the request may
-    // still be pending if the guest returned before V8 checked for it.
-    fast_fault_ = false;
-    isolate->CancelTerminateExecution();
-  }
-  if (host_error_) {
-    // Reported even if the guest returned normally after a fast import failed.
-    Error err = std::move(*host_error_);
-    host_error_.reset();
-    return std::unexpected(std::move(err));
-  }
+  // A failed import is reported even if the guest returned normally after a
+  // fast import failed (its termination request is cancelled).
+  if (auto err = settle_fast_fault()) return std::unexpected(std::move(*err));
   if (ret.IsEmpty()) {
     if (timed_out || tc.HasTerminated()) {
       if (!timed_out) isolate->CancelTerminateExecution();
@@ -201,6 +192,8 @@ void V8Instance::slot_trampoline(const v8::FunctionCallbackInfo<v8::Value>& info
 
 std::optional<Error> V8Instance::settle_fast_fault() {
   if (fast_fault_) {
+    // The termination may still be pending if the guest returned before V8
+    // checked for it.
     fast_fault_ = false;
     worker_.isolate()->CancelTerminateExecution();
   }

@@ -41,8 +41,8 @@ class V8Instance final : public Instance, public Caller {
   void set_host_error(Error error) { host_error_ = std::move(error); }
   // Binds a hot import to a fast slot (see fast_imports.hpp).
   void bind_fast_slot(size_t slot, ImportThunk* thunk) { fast_slots_[slot] = thunk; }
-  // After guest code ran outside call() (a start function): clears a
-  // termination a failed fast import requested and returns its error.
+  // After guest code ran: clears a termination a failed fast import
+  // requested and returns the error a failed import left, if any.
   std::optional<Error> settle_fast_fault();
 
   // The regular path: V8 calls these with the arguments boxed as JS values.
@@ -66,8 +66,8 @@ class V8Instance final : public Instance, public Caller {
   std::shared_ptr<v8::BackingStore> backing_store_;
   std::optional<Error> host_error_;
   std::array<ImportThunk*, kFastSlots> fast_slots_{};
-  bool fast_fault_ = false;
-  ImportCalls import_calls_;  // a fast import failed and asked V8 to stop the guest
+  bool fast_fault_ = false;  // a fast import failed and asked V8 to stop the guest
+  ImportCalls import_calls_;
 
   static void invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::Value>& info);
   static Error import_error(const ImportThunk& thunk, Error error);

@@ -30,8 +30,8 @@ class V8CompiledModule final : public CompiledModule {
 
  private:
   ModuleInfo info_;
-  mutable std::atomic<int> fast_instantiations_left_;
   v8::CompiledWasmModule compiled_;  // shared native code, usable from any isolate
+  mutable std::atomic<int> fast_instantiations_left_;
 };
 
 class V8Instance;

@@ -76,20 +76,8 @@ std::uint64_t LmdbKvStore::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
 }
 
-KvResult<std::optional<std::string>> LmdbKvStore::get(std::string_view ns, std::string_view key) {
-  if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
-  const auto now = [this] { return now_ms(); };
-  return env_->read([&](MDB_txn* txn) -> KvResult<std::optional<std::string>> {
-    auto found = find(*env_, *codec_, txn, composite, stored, now);
-    if (!found) return std::unexpected(found.error());
-    if (!*found) return std::optional<std::string>{};
-    return std::optional<std::string>{std::string((*found)->bytes)};
-  });
-}
-
-KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
+template <class Use>
+KvResult<bool> LmdbKvStore::read_one(std::string_view ns, std::string_view key, const Use& use) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const std::string composite = RecordCodec::composite(ns, key);
   const std::string stored = codec_->stored_key(composite);
@@ -98,10 +86,20 @@ KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, st
     auto found = find(*env_, *codec_, txn, composite, stored, now);
     if (!found) return std::unexpected(found.error());
     if (!*found) return false;
-    const std::string_view bytes = (*found)->bytes;
-    out.insert(out.end(), bytes.begin(), bytes.end());
+    use((*found)->bytes);
     return true;
   });
+}
+
+KvResult<std::optional<std::string>> LmdbKvStore::get(std::string_view ns, std::string_view key) {
+  std::optional<std::string> value;
+  auto found = read_one(ns, key, [&](std::string_view bytes) { value.emplace(bytes); });
+  if (!found) return std::unexpected(found.error());
+  return value;
+}
+
+KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
+  return read_one(ns, key, [&](std::string_view bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
 }
 
 KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,

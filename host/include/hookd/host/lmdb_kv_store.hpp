@@ -50,6 +50,9 @@ class LmdbKvStore final : public KvStore {
  private:
   LmdbKvStore(std::unique_ptr<detail::LmdbEnv> env, KvLimits limits, KvClock clock);
   std::uint64_t now_ms() const;
+  // Looks one key up; use(value bytes) runs inside the read transaction.
+  template <class Use>
+  KvResult<bool> read_one(std::string_view ns, std::string_view key, const Use& use);
 
   std::unique_ptr<detail::LmdbEnv> env_;
   std::unique_ptr<const detail::RecordCodec> codec_;
