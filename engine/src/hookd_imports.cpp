@@ -35,7 +35,7 @@ Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem,
   auto input = guest_span(mem, in_ptr.i32, in_len.i32);
   if (!input) return out_of_bounds("host call input");
   st.pending.clear();
-  const HostFunction* fn = st.module->find_host_function(*name);
+  const HostFunction* fn = st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
   if (fn == nullptr) return HOOKD_HOST_NOT_FOUND;
   Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
   if (res) return HOOKD_HOST_OK;
@@ -49,6 +49,17 @@ Format to_format(int v) {
 }
 
 }  // namespace
+
+const HostFunction* PluginInstance::State::resolve_host_function(uint32_t ptr, std::string_view name) {
+  ResolvedHostName& slot = resolved[(ptr >> 2) % resolved.size()];
+  if (slot.fn != nullptr && slot.ptr == ptr && slot.fn->name.size() == name.size() &&
+      std::memcmp(slot.fn->name.data(), name.data(), name.size()) == 0) {
+    return slot.fn;
+  }
+  const HostFunction* fn = module->find_host_function(name);
+  if (fn != nullptr) slot = {ptr, fn};
+  return fn;
+}
 
 bool is_known_hookd_import(std::string_view name) {
   return name == "register_function" || name == "log" || name == "host_call" ||

@@ -3,6 +3,8 @@
 // closures that point at it stay valid when a faulty instance is replaced.
 #pragma once
 
+#include <array>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,16 @@ struct PluginInstance::State {
 
   // Result of the last hookd.host_call, until host_result takes it.
   std::vector<uint8_t> pending;
+
+  // Host functions resolved by the guest address of their name. The PDK
+  // passes the same constant string every time, so a hit costs one compare
+  // of the name's bytes instead of hashing it.
+  struct ResolvedHostName {
+    uint32_t ptr = 0;
+    const HostFunction* fn = nullptr;
+  };
+  std::array<ResolvedHostName, 16> resolved{};
+  const HostFunction* resolve_host_function(uint32_t ptr, std::string_view name);
 
   int ex_call = -1;
   int ex_input = -1;

@@ -91,6 +91,33 @@ static int get10_batch(const uint8_t* in, size_t len) {
   return hookd_output_copy(out, (size_t)n);
 }
 
+/* The "10 kv_get per request" benchmark against echo: ten reads, then the
+ * input echoed back exactly as the echo plugin does (no copy), so the only
+ * difference from echo is the reads. A failed read fails the call. */
+static int read10(const uint8_t* in, size_t len) {
+  for (int i = 0; i < 10; ++i) {
+    char value[32];
+    size_t n;
+    if (hookd_kv_get_into(kKey, sizeof kKey - 1, value, sizeof value, &n) == HOOKD_ERROR) {
+      return hookd_error_status(503, hookd_last_error());
+    }
+  }
+  return hookd_output(in, len);
+}
+
+static int read10_batch(const uint8_t* in, size_t len) {
+  char values[10][32];
+  hookd_kv_read_t reads[10];
+  for (int i = 0; i < 10; ++i) {
+    reads[i].key = kKey;
+    reads[i].key_len = sizeof kKey - 1;
+    reads[i].buf = values[i];
+    reads[i].cap = sizeof values[i];
+  }
+  if (hookd_kv_get_many(reads, 10) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
+  return hookd_output(in, len);
+}
+
 static int get10_alloc(const uint8_t* in, size_t len) {
   (void)in;
   (void)len;
@@ -116,4 +143,6 @@ HOOKD_INIT() {
   hookd_register("get10", get10, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("get10_batch", get10_batch, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("get10_alloc", get10_alloc, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("read10", read10, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+  hookd_register("read10_batch", read10_batch, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
 }

@@ -1,7 +1,10 @@
 /* hostcall: exercises host functions. `relay` forwards its input to the host
- * function "relay"; `missing` calls a host function that is never granted. */
+ * function "relay"; `missing` calls a host function that is never granted;
+ * `named` calls the host function its input names, always from the same
+ * buffer (so the host cannot tell names apart by their address). */
 #include <hookd/pdk.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The last result is returned without a copy, so it is kept until the next
  * call into this plugin. */
@@ -30,7 +33,22 @@ static int missing(const uint8_t* input, size_t len) {
   return hookd_output(last_result, out_len);
 }
 
+static int named(const uint8_t* input, size_t len) {
+  static char name[128];
+  if (len >= sizeof name) return hookd_error("name too long");
+  memcpy(name, input, len);
+  name[len] = '\0';
+  free(last_result);
+  last_result = NULL;
+  size_t out_len = 0;
+  int rc = hookd_host_call(name, NULL, 0, &last_result, &out_len);
+  if (rc == HOOKD_HOST_NOT_FOUND) return hookd_error("host function not found");
+  if (rc != HOOKD_OK) return hookd_error_n(0, last_result, last_result ? out_len : 0);
+  return hookd_output(last_result, out_len);
+}
+
 HOOKD_INIT() {
   hookd_register("relay", relay, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
   hookd_register("missing", missing, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+  hookd_register("named", named, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace hookd::host {
@@ -38,9 +39,17 @@ namespace detail {
 namespace {
 constexpr std::size_t kMaxNamespaceBytes = 64;
 
-bool namespace_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
+// Checked on every KV call: one table lookup per character.
+constexpr std::array<bool, 256> kNamespaceChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  t['_'] = t['-'] = true;
+  return t;
+}();
+
+bool namespace_char(char c) { return kNamespaceChars[static_cast<unsigned char>(c)]; }
 }  // namespace
 
 KvError kv_error(KvError::Code code, std::string message) { return KvError{code, std::move(message)}; }
@@ -60,6 +69,10 @@ KvResult<void> check_namespace(std::string_view ns) {
 
 KvResult<void> check_key(const KvLimits& limits, std::string_view ns, std::string_view key) {
   if (auto ok = check_namespace(ns); !ok) return ok;
+  return check_key_bytes(limits, key);
+}
+
+KvResult<void> check_key_bytes(const KvLimits& limits, std::string_view key) {
   if (key.empty()) return std::unexpected(kv_error(KvError::Code::kInvalid, "KV key must not be empty"));
   if (key.size() > limits.max_key_bytes) {
     return std::unexpected(

@@ -16,6 +16,8 @@ KvError kv_error(KvError::Code code, std::string message);
 
 KvResult<void> check_namespace(std::string_view ns);
 KvResult<void> check_key(const KvLimits& limits, std::string_view ns, std::string_view key);
+/// check_key without the namespace, for a batch that checked it once.
+KvResult<void> check_key_bytes(const KvLimits& limits, std::string_view key);
 KvResult<void> check_value(const KvLimits& limits, std::string_view value);
 KvResult<void> check_ttl(std::optional<std::chrono::milliseconds> ttl);
 /// Validates list() arguments and returns the effective page size.

@@ -148,7 +148,7 @@ std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state,
 // kv_get from a plugin: the counter example's `get` reads one small warm
 // value from the embedded LMDB store (host call + LMDB read + reply); `get10`
 // reads it ten times in one call, so (get10 - get) / 9 is one kv_get alone.
-void kv_bench(benchmark::State& state, const char* fn) {
+void kv_bench(benchmark::State& state, const char* fn, size_t input_bytes = 0) {
   const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-" + std::to_string(::getpid()));
   auto kv = counter_store(state, dir);
   if (!kv) return;
@@ -158,10 +158,11 @@ void kv_bench(benchmark::State& state, const char* fn) {
   options.name = "counter";
   options.host_functions = hookd::host::builtin_host_functions("counter", settings, {kv.get()});
   hookd::Plugin plugin = load("counter", std::move(options));
-  for (int i = 0; i < 1000; ++i) (void)plugin.call(fn, {});
+  const std::string input(input_bytes, 'x');
+  for (int i = 0; i < 1000; ++i) (void)plugin.call(fn, hookd::test::bytes(input));
   const uint64_t before = g_allocations.load();
   for (auto _ : state) {
-    auto r = plugin.call(fn, {});
+    auto r = plugin.call(fn, hookd::test::bytes(input));
     benchmark::DoNotOptimize(r->data());
   }
   report_allocations(state, before);
@@ -192,6 +193,14 @@ BENCHMARK(BM_Kv10GetsFromPlugin);
 
 void BM_Kv10GetsFromPluginBatched(benchmark::State& state) { kv_bench(state, "get10_batch"); }
 BENCHMARK(BM_Kv10GetsFromPluginBatched);
+
+// The gateway benchmark's pair: ten reads then echo the 64-byte input, to
+// compare with BM_Echo64 (the difference is the reads alone).
+void BM_Echo64After10Gets(benchmark::State& state) { kv_bench(state, "read10", 64); }
+BENCHMARK(BM_Echo64After10Gets);
+
+void BM_Echo64After10GetsBatched(benchmark::State& state) { kv_bench(state, "read10_batch", 64); }
+BENCHMARK(BM_Echo64After10GetsBatched);
 
 void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, "get10_alloc"); }
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);

@@ -2,6 +2,8 @@
 // hookd.host_call, raw or typed.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "hookd/hookd.hpp"
 #include "test_plugins.hpp"
 
@@ -49,6 +51,34 @@ TEST(HostFunctions, UngrantedHostFunctionIsNotFoundNotATrap) {
   EXPECT_EQ(out.error().kind, ErrorKind::kPluginError);
   EXPECT_NE(out.error().message.find("not found"), std::string::npos);
   EXPECT_EQ(plugin->replacements(), 0u);
+}
+
+// The host remembers which function a name resolved to by the name's guest
+// address; a guest that reuses one buffer for different names must still
+// reach the function each name says.
+TEST(HostFunctions, NamesAtTheSameAddressResolveByTheirBytes) {
+  PluginOptions options;
+  for (const char* name : {"alpha", "bravo", "alphabet"}) {
+    options.host_functions.push_back(HostFnBytes(
+        name, [name](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>& out) -> Result<void> {
+          out.assign(name, name + std::strlen(name));
+          return {};
+        }));
+  }
+  auto plugin = Plugin::load_file(plugin_path("hostcall"), options);
+  ASSERT_TRUE(plugin);
+  for (int round = 0; round < 3; ++round) {
+    for (std::string name : {"alpha", "bravo", "alphabet", "alpha"}) {
+      auto out = plugin->call_string("named", name);
+      ASSERT_TRUE(out) << name << ": " << out.error().describe();
+      EXPECT_EQ(*out, name);
+    }
+    for (std::string name : {"alphx", "alph", "charlie"}) {
+      auto out = plugin->call_string("named", name);
+      ASSERT_FALSE(out) << name;
+      EXPECT_NE(out.error().message.find("not found"), std::string::npos) << name;
+    }
+  }
 }
 
 struct Point {

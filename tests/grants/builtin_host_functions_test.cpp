@@ -196,9 +196,11 @@ TEST(BuiltinHostFunctions, TenReadsGiveTheSameAnswerOneByOneBatchedAndAllocating
   auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read), &kv);
   ASSERT_TRUE(counter);
   for (const char* fn : {"get10", "get10_batch", "get10_alloc"}) EXPECT_EQ(*counter->call_string(fn, ""), "50") << fn;
+  // read10*: the same reads, then the input echoed back.
+  for (const char* fn : {"read10", "read10_batch"}) EXPECT_EQ(*counter->call_string(fn, "ping"), "ping") << fn;
   auto denied = load_with("counter", "counter", {}, &kv);
   ASSERT_TRUE(denied);
-  for (const char* fn : {"get10", "get10_batch", "get10_alloc"}) {
+  for (const char* fn : {"get10", "get10_batch", "get10_alloc", "read10", "read10_batch"}) {
     auto r = denied->call_string(fn, "");
     ASSERT_FALSE(r) << fn;
     EXPECT_NE(r.error().message.find("kv is not granted"), std::string::npos) << fn << ": " << r.error().message;

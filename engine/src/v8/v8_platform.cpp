@@ -3,6 +3,7 @@
 #include <libplatform/libplatform.h>
 #include <v8.h>
 
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +19,12 @@ bool ensure_v8_initialized(std::string_view extra_flags) {
     // --turbo-fast-api-calls lets guest code call hot host imports directly.
     std::string flags = "--no-liftoff --no-wasm-lazy-compilation --turbo-fast-api-calls ";
     flags += extra_flags;
+    // For profiling and diagnosis only (e.g. --perf-basic-prof so `perf`
+    // can name JIT code); documented in docs/benchmarks.md.
+    if (const char* env = std::getenv("HOOKD_V8_FLAGS")) {
+      flags += ' ';
+      flags += env;
+    }
     v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
     trap_handler = v8::V8::EnableWebAssemblyTrapHandler(true);
     // Deliberately leaked: V8 must outlive every isolate, including ones

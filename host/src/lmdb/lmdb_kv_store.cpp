@@ -21,13 +21,14 @@ struct Found {
   std::uint64_t expiry_ms;
 };
 
-// Looks `composite` up in `txn`. Views point into the LMDB map and stay valid
+// Looks `key` up in `txn`. Views point into the LMDB map and stay valid
 // until the transaction ends or writes. `now()` (ms) is asked only for records
 // that have a TTL.
 template <class Now>
 KvResult<std::optional<Found>> find(detail::LmdbEnv& env, const RecordCodec& codec, MDB_txn* txn,
-                                    std::string_view composite, std::string_view stored, const Now& now) {
-  MDB_val k = as_val(stored);
+                                    const detail::RecordKey& key, const Now& now) {
+  const std::string_view composite = key.composite();
+  MDB_val k = as_val(key.stored());
   MDB_val v{};
   int rc = mdb_get(txn, env.dbi(), &k, &v);
   if (rc == MDB_NOTFOUND) return std::optional<Found>{};
@@ -79,11 +80,10 @@ std::uint64_t LmdbKvStore::now_ms() const {
 template <class Use>
 KvResult<bool> LmdbKvStore::read_one(std::string_view ns, std::string_view key, const Use& use) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
+  const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
   return env_->read([&](MDB_txn* txn) -> KvResult<bool> {
-    auto found = find(*env_, *codec_, txn, composite, stored, now);
+    auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     if (!*found) return false;
     use((*found)->bytes);
@@ -104,14 +104,15 @@ KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, st
 
 KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,
                                      const ReadEach& each) {
+  if (auto ok = detail::check_namespace(ns); !ok) return ok;
   for (std::string_view key : keys) {
-    if (auto ok = check_key(limits_, ns, key); !ok) return ok;
+    if (auto ok = detail::check_key_bytes(limits_, key); !ok) return ok;
   }
   const auto now = [this] { return now_ms(); };
   return env_->read([&](MDB_txn* txn) -> KvResult<void> {
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      const std::string composite = RecordCodec::composite(ns, keys[i]);
-      auto found = find(*env_, *codec_, txn, composite, codec_->stored_key(composite), now);
+      const detail::RecordKey k(*codec_, ns, keys[i]);
+      auto found = find(*env_, *codec_, txn, k, now);
       if (!found) return std::unexpected(found.error());
       each(i, *found ? std::optional<std::string_view>((*found)->bytes) : std::nullopt);
     }
@@ -124,33 +125,30 @@ KvResult<void> LmdbKvStore::set(std::string_view ns, std::string_view key, std::
   if (auto ok = check_key(limits_, ns, key); !ok) return ok;
   if (auto ok = detail::check_value(limits_, value); !ok) return ok;
   if (auto ok = detail::check_ttl(ttl); !ok) return ok;
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
+  const detail::RecordKey k(*codec_, ns, key);
   const std::uint64_t expiry = ttl ? now_ms() + static_cast<std::uint64_t>(ttl->count()) : 0;
-  const std::string record = codec_->encode(expiry, composite, value);
-  return env_->write([&](MDB_txn* txn) { return put(*env_, txn, stored, record); });
+  const std::string record = codec_->encode(expiry, k.composite(), value);
+  return env_->write([&](MDB_txn* txn) { return put(*env_, txn, k.stored(), record); });
 }
 
 KvResult<bool> LmdbKvStore::del(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
+  const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
-    auto found = find(*env_, *codec_, txn, composite, stored, now);
+    auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
-    if (auto ok = erase(*env_, txn, stored); !ok) return std::unexpected(ok.error());
+    if (auto ok = erase(*env_, txn, k.stored()); !ok) return std::unexpected(ok.error());
     return found->has_value();
   });
 }
 
 KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view key, std::int64_t delta) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
+  const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
-    auto found = find(*env_, *codec_, txn, composite, stored, now);
+    auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     std::optional<std::string_view> current;
     std::uint64_t expiry = 0;  // an existing TTL is kept, as Redis INCRBY does
@@ -160,7 +158,7 @@ KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view k
     }
     auto sum = detail::add_to_counter(current, delta);
     if (!sum) return sum;
-    if (auto ok = put(*env_, txn, stored, codec_->encode(expiry, composite, std::to_string(*sum))); !ok) {
+    if (auto ok = put(*env_, txn, k.stored(), codec_->encode(expiry, k.composite(), std::to_string(*sum))); !ok) {
       return std::unexpected(ok.error());
     }
     return sum;
@@ -174,16 +172,15 @@ KvResult<bool> LmdbKvStore::cas(std::string_view ns, std::string_view key,
   if (desired) {
     if (auto ok = detail::check_value(limits_, *desired); !ok) return std::unexpected(ok.error());
   }
-  const std::string composite = RecordCodec::composite(ns, key);
-  const std::string stored = codec_->stored_key(composite);
+  const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
   return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
-    auto found = find(*env_, *codec_, txn, composite, stored, now);
+    auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     const bool matches = expected ? (*found && (*found)->bytes == *expected) : !*found;
     if (!matches) return false;
     auto done =
-        desired ? put(*env_, txn, stored, codec_->encode(0, composite, *desired)) : erase(*env_, txn, stored);
+        desired ? put(*env_, txn, k.stored(), codec_->encode(0, k.composite(), *desired)) : erase(*env_, txn, k.stored());
     if (!done) return std::unexpected(done.error());
     return true;
   });

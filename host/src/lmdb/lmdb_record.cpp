@@ -32,6 +32,25 @@ std::string RecordCodec::composite(std::string_view ns, std::string_view key) {
   return c;
 }
 
+RecordKey::RecordKey(const RecordCodec& codec, std::string_view ns, std::string_view key) {
+  const std::size_t n = ns.size() + 1 + key.size();
+  char* at = inline_;
+  if (n > kInline) {
+    heap_.resize(n);
+    at = heap_.data();
+  }
+  std::memcpy(at, ns.data(), ns.size());
+  at[ns.size()] = '\0';
+  std::memcpy(at + ns.size() + 1, key.data(), key.size());
+  composite_ = {at, n};
+  if (codec.is_hashed(composite_)) {
+    hashed_ = codec.stored_key(composite_);
+    stored_ = hashed_;
+  } else {
+    stored_ = composite_;
+  }
+}
+
 std::string RecordCodec::stored_key(std::string_view composite) const {
   if (!is_hashed(composite)) return std::string(composite);
   std::string out(composite.substr(0, group_bytes_));

@@ -48,4 +48,25 @@ class RecordCodec {
   std::size_t group_bytes_;
 };
 
+// The composite and stored LMDB key of one (namespace, key), built on the
+// stack: a read of a short key allocates nothing. Only keys too long for
+// LMDB (hashed) take the heap.
+class RecordKey {
+ public:
+  RecordKey(const RecordCodec& codec, std::string_view ns, std::string_view key);
+  RecordKey(const RecordKey&) = delete;
+  RecordKey& operator=(const RecordKey&) = delete;
+
+  std::string_view composite() const { return composite_; }
+  std::string_view stored() const { return stored_; }
+
+ private:
+  static constexpr std::size_t kInline = 256;
+  char inline_[kInline];
+  std::string heap_;    // the composite, when it does not fit inline_
+  std::string hashed_;  // the stored key, when the composite is hashed
+  std::string_view composite_;
+  std::string_view stored_;
+};
+
 }  // namespace hookd::host::detail
