@@ -36,9 +36,27 @@ Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem,
   if (!input) return out_of_bounds("host call input");
   st.pending.clear();
   const HostFunction* fn = st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
-  if (fn == nullptr) return HOOKD_HOST_NOT_FOUND;
+  if (fn == nullptr || !fn->fn) return HOOKD_HOST_NOT_FOUND;
   Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
   if (res) return HOOKD_HOST_OK;
+  const std::string& m = res.error().message;
+  st.pending.assign(m.begin(), m.end());
+  return HOOKD_HOST_ERROR;
+}
+
+// Runs the direct form of a host function; an error message is left in
+// st.pending for host_result. Returns the host_call code.
+Result<int32_t> run_direct_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
+                                     const Val& name_len, const Val& ptr, const Val& len) {
+  auto name = guest_string(mem, name_ptr.i32, name_len.i32);
+  if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
+  st.pending.clear();
+  const HostFunction* fn = st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
+  if (fn == nullptr || !fn->direct) return HOOKD_HOST_NOT_FOUND;
+  Result<void> res = fn->direct(st.ctx ? *st.ctx : kNoContext, mem, static_cast<uint32_t>(ptr.i32),
+                                static_cast<uint32_t>(len.i32));
+  if (res) return HOOKD_HOST_OK;
+  if (res.error().kind == ErrorKind::kTrap) return std::unexpected(std::move(res.error()));
   const std::string& m = res.error().message;
   st.pending.assign(m.begin(), m.end());
   return HOOKD_HOST_ERROR;
@@ -63,7 +81,7 @@ const HostFunction* PluginInstance::State::resolve_host_function(uint32_t ptr, s
 
 bool is_known_hookd_import(std::string_view name) {
   return name == "register_function" || name == "log" || name == "host_call" ||
-         name == "host_call_into" || name == "host_result";
+         name == "host_call_into" || name == "host_call_direct" || name == "host_result";
 }
 
 std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
@@ -142,6 +160,16 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
           st.pending.clear();
         }
         guest_store_u32(mem, a[6].i32, n);
+        r->i32 = *code;
+        return {};
+      });
+
+  // A host function's direct form: it works on guest memory at (ptr, len)
+  // itself. An error message is pending for host_result.
+  add("host_call_direct", {{I32, I32, I32, I32}, {I32}},
+      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        auto code = run_direct_host_call(st, c.memory(), a[0], a[1], a[2], a[3]);
+        if (!code) return std::unexpected(std::move(code.error()));
         r->i32 = *code;
         return {};
       });

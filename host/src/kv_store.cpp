@@ -16,7 +16,8 @@ KvResult<void> KvStore::get_many(std::string_view ns, std::span<const std::strin
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto value = get(ns, keys[i]);
     if (!value) return std::unexpected(std::move(value.error()));
-    each(i, *value ? std::optional<std::string_view>(**value) : std::nullopt);
+    const std::string_view view = *value ? std::string_view(**value) : std::string_view();
+    each(i, *value ? &view : nullptr);
   }
   return {};
 }

@@ -26,6 +26,8 @@ int32_t hookd__imp_host_call(const char* name, uint32_t name_len, const void* in
 HOOKD_IMPORT("host_call_into")
 int32_t hookd__imp_host_call_into(const char* name, uint32_t name_len, const void* in,
                                   uint32_t in_len, void* out, uint32_t out_cap, uint32_t* result_len);
+HOOKD_IMPORT("host_call_direct")
+int32_t hookd__imp_host_call_direct(const char* name, uint32_t name_len, void* ptr, uint32_t len);
 HOOKD_IMPORT("host_result") uint32_t hookd__imp_host_result(void* dst, uint32_t dst_len);
 
 /* ---- state ---- */
@@ -301,6 +303,10 @@ int hookd_host_call_into(const char* name, size_t name_len, const void* in, size
                                          (uint32_t)cap, &rlen);
   *result_len = rc == HOOKD_HOST_NOT_FOUND ? 0 : rlen;
   return rc;
+}
+
+int hookd_host_call_direct(const char* name, size_t name_len, void* ptr, size_t len) {
+  return hookd__imp_host_call_direct(name, (uint32_t)name_len, ptr, (uint32_t)len);
 }
 
 int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out,

@@ -1,7 +1,9 @@
 /* Plugin side of the built-in host functions: encodes requests in the wire
- * layout of docs/abi.md and decodes the replies. */
+ * layout of docs/abi.md and decodes the replies; KV reads use the direct
+ * form (hookd.kv.read), which needs no encoding. */
 #include <hookd/pdk.h>
 #include <hookd/pdk_host.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,108 +58,74 @@ static int lookup(const char* name, const char* key, size_t key_len, uint8_t** v
   return HOOKD_OK;
 }
 
-int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
-  return lookup("hookd.kv.get", key, key_len, value, value_len);
-}
+/* hookd.kv.read (direct): the host reads the keys named by the descriptors
+ * and copies each value straight into its buffer. hookd_kv_read_t is that
+ * descriptor on wasm32: six little-endian u32 fields. */
+_Static_assert(sizeof(void*) != 4 || (sizeof(hookd_kv_read_t) == 24 && offsetof(hookd_kv_read_t, key_len) == 4 &&
+                                      offsetof(hookd_kv_read_t, buf) == 8 && offsetof(hookd_kv_read_t, cap) == 12 &&
+                                      offsetof(hookd_kv_read_t, len) == 16 && offsetof(hookd_kv_read_t, found) == 20),
+               "hookd_kv_read_t must match the hookd.kv.read descriptor");
 
-/* Replies of at most this size are read without an allocation. */
-static uint8_t scratch[1024];
-
-/* Runs a host call whose reply usually fits the scratch buffer (one
- * crossing, no allocation). On HOOKD_OK *reply/*n hold it; a larger reply is
- * fetched into *heap, which the caller frees. Host errors become HOOKD_ERROR
- * with hookd_last_error() set. */
-static int scratch_call(const char* name, size_t name_len, const void* in, size_t in_len, const uint8_t** reply,
-                        size_t* n, uint8_t** heap) {
-  *reply = scratch;
-  *heap = NULL;
-  int rc = hookd_host_call_into(name, name_len, in, in_len, scratch, sizeof scratch, n);
+static int kv_read(hookd_kv_read_t* reads, size_t n) {
+  static const char name[] = "hookd.kv.read";
+  int rc = hookd_host_call_direct(name, sizeof name - 1, reads, n);
+  if (rc == HOOKD_HOST_OK) return HOOKD_OK;
   if (rc == HOOKD_HOST_NOT_FOUND) {
     snprintf(last_error, sizeof last_error, "host function %s not available", name);
     return HOOKD_ERROR;
   }
-  if (*n > sizeof scratch) {
-    *heap = malloc(*n);
-    if (!*heap) {
-      hookd_host_result(NULL, 0); /* drop it */
-      return remember_error((const uint8_t*)"out of memory", 13);
-    }
-    *n = hookd_host_result(*heap, *n);
-    *reply = *heap;
-  }
-  if (rc != HOOKD_HOST_OK) {
-    remember_error(*reply, *n);
-    free(*heap);
-    *heap = NULL;
-    return HOOKD_ERROR;
-  }
-  return HOOKD_OK;
+  size_t len = hookd_host_result(last_error, sizeof last_error - 1);
+  last_error[len] = '\0';
+  return HOOKD_ERROR;
 }
 
 int hookd_kv_get_into(const char* key, size_t key_len, void* buf, size_t cap, size_t* value_len) {
-  static const char name[] = "hookd.kv.get";
-  const uint8_t* reply;
-  size_t n = 0;
-  uint8_t* heap;
+  hookd_kv_read_t read = {key, key_len, buf, cap, 0, 0};
   *value_len = 0;
-  if (scratch_call(name, sizeof name - 1, key, key_len, &reply, &n, &heap) != HOOKD_OK) return HOOKD_ERROR;
-  int result = HOOKD_NOT_FOUND;
-  if (n >= 1 && reply[0] == 1) {
-    if (cap) memcpy(buf, reply + 1, n - 1 < cap ? n - 1 : cap);
-    *value_len = n - 1;
-    result = HOOKD_OK;
-  }
-  free(heap);
-  return result;
+  if (kv_read(&read, 1) != HOOKD_OK) return HOOKD_ERROR;
+  if (!read.found) return HOOKD_NOT_FOUND;
+  *value_len = read.len;
+  return HOOKD_OK;
 }
 
-static uint32_t get_u32(const uint8_t* p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
+/* A malloc'd copy: read into a small buffer; a longer value is read again
+ * into a buffer of its size (and again if it grew in between). */
+int hookd_kv_get(const char* key, size_t key_len, uint8_t** value, size_t* value_len) {
+  uint8_t small[256];
+  hookd_kv_read_t read = {key, key_len, small, sizeof small, 0, 0};
+  uint8_t* out = NULL;
+  *value = NULL;
+  *value_len = 0;
+  for (;;) {
+    int rc = kv_read(&read, 1);
+    if (rc != HOOKD_OK || !read.found) {
+      free(out);
+      return rc != HOOKD_OK ? HOOKD_ERROR : HOOKD_NOT_FOUND;
+    }
+    if (read.len <= read.cap) break;
+    uint8_t* grown = realloc(out, read.len + 1);
+    if (!grown) {
+      free(out);
+      return remember_error((const uint8_t*)"out of memory", 13);
+    }
+    out = grown;
+    read.buf = out;
+    read.cap = read.len;
+  }
+  if (read.buf == small) {
+    out = malloc(read.len + 1);
+    if (!out) return remember_error((const uint8_t*)"out of memory", 13);
+    memcpy(out, small, read.len);
+  }
+  out[read.len] = '\0';
+  *value = out;
+  *value_len = read.len;
+  return HOOKD_OK;
 }
 
 int hookd_kv_get_many(hookd_kv_read_t* reads, size_t n) {
-  static const char name[] = "hookd.kv.get_many";
   if (n > 1000) return remember_error((const uint8_t*)"kv.get_many: at most 1000 keys", 30);
-  size_t req_len = 4;
-  for (size_t i = 0; i < n; ++i) req_len += 4 + reads[i].key_len;
-  uint8_t small_req[512];
-  uint8_t* req = req_len <= sizeof small_req ? small_req : malloc(req_len);
-  if (!req) return remember_error((const uint8_t*)"out of memory", 13);
-  put_u32(req, (uint32_t)n);
-  size_t at = 4;
-  for (size_t i = 0; i < n; ++i) {
-    put_u32(req + at, (uint32_t)reads[i].key_len);
-    memcpy(req + at + 4, reads[i].key, reads[i].key_len);
-    at += 4 + reads[i].key_len;
-  }
-  const uint8_t* reply;
-  size_t rlen = 0;
-  uint8_t* heap;
-  int result = scratch_call(name, sizeof name - 1, req, req_len, &reply, &rlen, &heap);
-  if (req != small_req) free(req);
-  size_t pos = 0;
-  for (size_t i = 0; i < n && result == HOOKD_OK; ++i) {
-    if (pos + 1 > rlen) {
-      result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
-      break;
-    }
-    reads[i].found = reply[pos++] == 1;
-    reads[i].len = 0;
-    if (!reads[i].found) continue;
-    if (pos + 4 > rlen || get_u32(reply + pos) > rlen - pos - 4) {
-      result = remember_error((const uint8_t*)"kv.get_many: malformed reply", 28);
-      break;
-    }
-    size_t len = get_u32(reply + pos);
-    pos += 4;
-    if (reads[i].cap) memcpy(reads[i].buf, reply + pos, len < reads[i].cap ? len : reads[i].cap);
-    reads[i].len = len;
-    pos += len;
-  }
-  free(heap);
-  return result;
+  return kv_read(reads, n);
 }
 
 int hookd_kv_set(const char* key, size_t key_len, const void* value, size_t value_len, uint64_t ttl_ms) {

@@ -114,7 +114,7 @@ KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::s
       const detail::RecordKey k(*codec_, ns, keys[i]);
       auto found = find(*env_, *codec_, txn, k, now);
       if (!found) return std::unexpected(found.error());
-      each(i, *found ? std::optional<std::string_view>((*found)->bytes) : std::nullopt);
+      each(i, *found ? &(*found)->bytes : nullptr);
     }
     return {};
   });

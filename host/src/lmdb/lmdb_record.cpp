@@ -42,12 +42,15 @@ RecordKey::RecordKey(const RecordCodec& codec, std::string_view ns, std::string_
   std::memcpy(at, ns.data(), ns.size());
   at[ns.size()] = '\0';
   std::memcpy(at + ns.size() + 1, key.data(), key.size());
-  composite_ = {at, n};
-  if (codec.is_hashed(composite_)) {
-    hashed_ = codec.stored_key(composite_);
+  // Both views from the local, not one member read back from the other (a
+  // wide load of bytes just stored costs a store-forwarding stall).
+  const std::string_view composite{at, n};
+  composite_ = composite;
+  if (codec.is_hashed(composite)) {
+    hashed_ = codec.stored_key(composite);
     stored_ = hashed_;
   } else {
-    stored_ = composite_;
+    stored_ = composite;
   }
 }
 

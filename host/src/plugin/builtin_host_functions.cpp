@@ -1,5 +1,10 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstring>
+
+#include "hookd/engine/guest_memory.hpp"
+
 #include "hookd/host/plugin_services.hpp"
 #include "hookd/host/wire.hpp"
 
@@ -84,6 +89,46 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
   return {};
 }
 
+// hookd.kv.read, direct form: (ptr, n) addresses n read descriptors of
+// kKvReadDescriptorBytes, little-endian u32 fields: key_ptr, key_len,
+// buf_ptr, cap, then len and found, which the host writes. All keys are read
+// from one snapshot, and each value's first min(len, cap) bytes go straight
+// into its buffer: no encoding either way, one copy.
+engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ctx, std::span<uint8_t> mem,
+                             uint32_t ptr, uint32_t n) {
+  if (!g.kv_namespace) return denied(g, "kv", ctx);
+  if (kv == nullptr) return engine::fail(ErrorKind::kHostError, "kv: no store configured");
+  if (n > kMaxKvBatch) return engine::fail(ErrorKind::kHostError, "kv.read: at most 1000 keys per call");
+  constexpr uint32_t kSize = kKvReadDescriptorBytes;
+  auto table = engine::guest_span(mem, static_cast<int32_t>(ptr), static_cast<int32_t>(n * kSize));
+  if (!table) return engine::fail(ErrorKind::kTrap, "kv.read: read descriptors out of bounds");
+  auto field = [&](uint32_t i, uint32_t k) {
+    uint32_t v;
+    std::memcpy(&v, table->data() + i * kSize + k * 4, 4);
+    return static_cast<int32_t>(v);
+  };
+  thread_local std::vector<std::string_view> keys;  // reused: no allocation per call once grown
+  thread_local std::vector<std::span<uint8_t>> bufs;
+  keys.clear();
+  bufs.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    auto key = engine::guest_string(mem, field(i, 0), field(i, 1));
+    auto buf = engine::guest_span(mem, field(i, 2), field(i, 3));
+    if (!key || !buf) return engine::fail(ErrorKind::kTrap, "kv.read: key or buffer out of bounds");
+    keys.push_back(*key);
+    bufs.push_back(*buf);
+  }
+  auto done = kv->get_many(*g.kv_namespace, std::span<const std::string_view>(keys),
+                           [&](std::size_t i, const std::string_view* value) {
+                             const uint32_t len = value ? static_cast<uint32_t>(value->size()) : 0;
+                             if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
+                             const uint32_t out[2] = {len, value ? 1u : 0u};
+                             std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
+                           });
+  if (!done) return kv_failed(done.error());
+  return {};
+}
+
 }  // namespace
 
 FetchPolicy fetch_policy(const config::PluginGrants& grants) {
@@ -132,13 +177,17 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
     out.clear();
     wire::Writer w(out);
     auto done = s.get_many(ns, std::span<const std::string_view>(keys),
-                           [&w](size_t, std::optional<std::string_view> value) {
+                           [&w](size_t, const std::string_view* value) {
                              w.fixed<uint8_t>(value ? 1 : 0);
                              if (value) w.bytes(*value);
                            });
     if (!done) return kv_failed(done.error());
     return {};
   }));
+  fns.push_back(HostFunction{std::string(kKvRead), nullptr,
+                             [g, kv](const CallContext& ctx, std::span<uint8_t> mem, uint32_t ptr, uint32_t n) {
+                               return kv_read(*g, kv, ctx, mem, ptr, n);
+                             }});
   fns.push_back(kv_function(kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
     wire::Reader r(in);
     auto key = r.bytes();

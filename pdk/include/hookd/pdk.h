@@ -91,6 +91,12 @@ size_t hookd_host_result(void* dst, size_t cap);
 int hookd_host_call_into(const char* name, size_t name_len, const void* in, size_t in_len, void* out,
                          size_t cap, size_t* result_len);
 
+/* Direct form: the host function reads its arguments from and writes its
+ * results to guest memory at (ptr, len) itself, as that function defines (for
+ * example hookd.kv.read). Returns a HOOKD_HOST_* code; on HOOKD_HOST_ERROR the
+ * message is pending for hookd_host_result. */
+int hookd_host_call_direct(const char* name, size_t name_len, void* ptr, size_t len);
+
 /* The current call frame, for tests that need to write it directly. */
 hookd_frame_t* hookd_current_frame(void);
 

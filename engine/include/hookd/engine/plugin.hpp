@@ -48,9 +48,23 @@ struct CallContext {
 using HostFunctionImpl = std::function<Result<void>(const CallContext& ctx,
                                                     std::span<const uint8_t> input,
                                                     std::vector<uint8_t>& out)>;
+// The direct form of a host function, reached through
+// hookd.host_call_direct(name, name_len, ptr, len): no request or reply
+// encoding, the function reads its arguments from and writes its results to
+// guest memory. `memory` is the plugin's linear memory, which cannot move
+// while the function runs; (ptr, len) are the guest's arguments, unchecked:
+// check every access with guest_memory.hpp. Return a kTrap error for an
+// out-of-bounds access (the guest is stopped) and a kHostError for anything
+// the plugin should see as an error message.
+using DirectHostFunctionImpl = std::function<Result<void>(const CallContext& ctx, std::span<uint8_t> memory,
+                                                          uint32_t ptr, uint32_t len)>;
+
+// A host function has a host_call form, a direct form, or both; a call to a
+// form it lacks answers HOOKD_HOST_NOT_FOUND.
 struct HostFunction {
   std::string name;
   HostFunctionImpl fn;
+  DirectHostFunctionImpl direct = nullptr;
 };
 
 using OutputSink = std::function<void(std::string_view plugin, std::string_view chunk)>;

@@ -6,6 +6,7 @@
 // log line), never a trap and never a silent success.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +26,10 @@ struct HostServices {
 // Names of the built-in host functions (docs/abi.md).
 inline constexpr std::string_view kKvGet = "hookd.kv.get";
 inline constexpr std::string_view kKvGetMany = "hookd.kv.get_many";
-inline constexpr std::size_t kMaxKvBatch = 1000;  // keys per hookd.kv.get_many
+inline constexpr std::size_t kMaxKvBatch = 1000;  // keys per hookd.kv.get_many / kv.read
+// Direct form only (hookd.host_call_direct): reads into the plugin's buffers.
+inline constexpr std::string_view kKvRead = "hookd.kv.read";
+inline constexpr std::uint32_t kKvReadDescriptorBytes = 24;
 inline constexpr std::string_view kKvSet = "hookd.kv.set";
 inline constexpr std::string_view kKvDelete = "hookd.kv.delete";
 inline constexpr std::string_view kKvList = "hookd.kv.list";
