@@ -2,8 +2,10 @@
 // hookd.host_call, raw or typed.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
 
+#include "hookd/engine/guest_memory.hpp"
 #include "hookd/hookd.hpp"
 #include "test_plugins.hpp"
 
@@ -79,6 +81,69 @@ TEST(HostFunctions, NamesAtTheSameAddressResolveByTheirBytes) {
       EXPECT_NE(out.error().message.find("not found"), std::string::npos) << name;
     }
   }
+}
+
+// The direct form: "upper" uppercases the guest's bytes in place. A bad
+// address traps the guest (the worker keeps serving); a function without the
+// form the guest asked for is "not found" either way round.
+engine::HostFunction upper_direct(int* calls) {
+  engine::HostFunction f;
+  f.name = "upper";
+  f.direct = [calls](const CallContext&, std::span<uint8_t> memory, uint32_t ptr, uint32_t len) -> Result<void> {
+    ++*calls;
+    auto bytes = engine::guest_span(memory, static_cast<int32_t>(ptr), static_cast<int32_t>(len));
+    if (!bytes) return engine::fail(ErrorKind::kTrap, "upper: out of bounds");
+    if (len == 0) return engine::fail(ErrorKind::kHostError, "upper: nothing to do");
+    for (uint8_t& c : *bytes) c = static_cast<uint8_t>(std::toupper(c));
+    return {};
+  };
+  return f;
+}
+
+TEST(HostFunctions, DirectFormWorksOnGuestMemory) {
+  int calls = 0;
+  PluginOptions options;
+  options.host_functions.push_back(upper_direct(&calls));
+  auto plugin = Plugin::load_file(plugin_path("hostcall"), options);
+  ASSERT_TRUE(plugin);
+  auto out = plugin->call_string("direct", "hello, Wasm");
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(*out, "HELLO, WASM");
+
+  auto empty = plugin->call_string("direct", "");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().kind, ErrorKind::kPluginError);
+  EXPECT_NE(empty.error().message.find("upper: nothing to do"), std::string::npos) << empty.error().message;
+
+  auto bad = plugin->call_string("direct_bad", "");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kTrap) << bad.error().describe();
+  EXPECT_NE(bad.error().message.find("upper: out of bounds"), std::string::npos) << bad.error().message;
+  auto again = plugin->call_string("direct", "ok");  // on a fresh instance
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_EQ(*again, "OK");
+  EXPECT_EQ(plugin->replacements(), 1u);
+  EXPECT_EQ(calls, 4);
+
+  // "upper" has no host_call form.
+  auto bytes_form = plugin->call_string("named", "upper");
+  ASSERT_FALSE(bytes_form);
+  EXPECT_NE(bytes_form.error().message.find("not found"), std::string::npos);
+}
+
+TEST(HostFunctions, DirectCallToAFunctionWithoutThatFormIsNotFound) {
+  PluginOptions options;
+  options.host_functions.push_back(HostFnBytes(
+      "upper", [](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>& out) -> Result<void> {
+        out.clear();
+        return {};
+      }));
+  auto plugin = Plugin::load_file(plugin_path("hostcall"), options);
+  ASSERT_TRUE(plugin);
+  auto out = plugin->call_string("direct", "x");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::kPluginError);
+  EXPECT_NE(out.error().message.find("not found"), std::string::npos) << out.error().message;
 }
 
 struct Point {

@@ -207,5 +207,44 @@ TEST(BuiltinHostFunctions, TenReadsGiveTheSameAnswerOneByOneBatchedAndAllocating
   }
 }
 
+// hookd.kv.read takes its arguments from guest memory: every descriptor,
+// key and buffer is bounds-checked (a bad one traps the guest, which is then
+// replaced), and a batch is capped.
+TEST(BuiltinHostFunctions, KvReadChecksEveryGuestAddress) {
+  host::MemoryKvStore kv;
+  ASSERT_TRUE(kv.set("badptr", "count", "7"));
+  auto p = load_with("badptr", "badptr", kv_grant("", config::KvMode::read), &kv);
+  ASSERT_TRUE(p) << p.error().describe();
+  for (const char* fn : {"kv_read_bad_table", "kv_read_bad_key", "kv_read_bad_buffer"}) {
+    auto r = p->call_string(fn, "");
+    ASSERT_FALSE(r) << fn;
+    EXPECT_EQ(r.error().kind, ErrorKind::kTrap) << fn << ": " << r.error().describe();
+    EXPECT_NE(r.error().message.find("kv.read"), std::string::npos) << r.error().message;
+  }
+  auto many = p->call_string("kv_read_too_many", "");
+  ASSERT_FALSE(many);
+  EXPECT_EQ(many.error().kind, ErrorKind::kPluginError);
+  EXPECT_NE(many.error().message.find("at most 1000 keys"), std::string::npos) << many.error().message;
+  // Without a grant the same call is refused before any address is looked at.
+  auto denied = load_with("badptr", "badptr", {}, &kv);
+  ASSERT_TRUE(denied);
+  auto r = denied->call_string("kv_read_bad_table", "");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("kv is not granted"), std::string::npos) << r.error().message;
+}
+
+// A value longer than the plugin's buffer: len is the full length, only cap
+// bytes are copied, and the PDK's allocating get reads it whole.
+TEST(BuiltinHostFunctions, KvReadReportsTheFullLengthOfALongValue) {
+  host::MemoryKvStore kv;
+  const std::string long_value(5000, 'v');
+  ASSERT_TRUE(kv.set("counter", "count", long_value));
+  auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read), &kv);
+  ASSERT_TRUE(counter);
+  EXPECT_EQ(*counter->call_string("get10", ""), "50000");        // ten reads into 32-byte buffers
+  EXPECT_EQ(*counter->call_string("get10_batch", ""), "50000");  // the same in one call
+  EXPECT_EQ(*counter->call_string("get", ""), long_value);       // malloc'd, read again at full size
+}
+
 }  // namespace
 }  // namespace hookd

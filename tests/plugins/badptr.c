@@ -1,6 +1,8 @@
 /* badptr: hands the host pointers/lengths outside linear memory. Each call
  * must fail with a trap naming the import (or, for bad_output, a protocol
  * error), never read or write host memory. Uses the raw imports directly. */
+#include <string.h>
+
 #include "ok.h"
 
 #define RAW(name) __attribute__((import_module("hookd"), import_name(name)))
@@ -70,6 +72,33 @@ static int bad_output(const uint8_t* input, size_t len) {
   return HOOKD_OK;
 }
 
+/* hookd.kv.read with bad descriptors (needs a KV grant): the table outside
+ * memory, a key outside memory, a buffer outside memory, and too many keys. */
+static int kv_read_rc(void* table, size_t n) {
+  int rc = hookd_host_call_direct("hookd.kv.read", 13, table, n);
+  if (rc == HOOKD_HOST_OK) return hookd_output_str("ok");
+  char msg[256];
+  size_t len = hookd_host_result(msg, sizeof msg);
+  return hookd_error_n(0, msg, len);
+}
+static int kv_read_bad_table(const uint8_t* input, size_t len) {
+  return kv_read_rc((void*)(uintptr_t)0xFFFFFFF0u, 2);
+}
+static uint32_t descriptors[1001 * 6];
+static int kv_read_bad_key(const uint8_t* input, size_t len) {
+  static char buf[8];
+  uint32_t d[6] = {0xFFFFFF00u, 64, (uint32_t)(uintptr_t)buf, sizeof buf, 0, 0};
+  memcpy(descriptors, d, sizeof d);
+  return kv_read_rc(descriptors, 1);
+}
+static int kv_read_bad_buffer(const uint8_t* input, size_t len) {
+  static const char key[] = "count";
+  uint32_t d[6] = {(uint32_t)(uintptr_t)key, 5, 0xFFFFFF00u, 4096, 0, 0};
+  memcpy(descriptors, d, sizeof d);
+  return kv_read_rc(descriptors, 1);
+}
+static int kv_read_too_many(const uint8_t* input, size_t len) { return kv_read_rc(descriptors, 1001); }
+
 HOOKD_INIT() {
   hookd_register("bad_log", bad_log, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("wrap_len", wrap_len, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
@@ -78,5 +107,9 @@ HOOKD_INIT() {
   hookd_register("bad_call_into", bad_call_into, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_then_spin", bad_then_spin, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("bad_output", bad_output, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_BYTES);
+  hookd_register("kv_read_bad_table", kv_read_bad_table, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("kv_read_bad_key", kv_read_bad_key, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("kv_read_bad_buffer", kv_read_bad_buffer, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("kv_read_too_many", kv_read_too_many, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   REGISTER_OK();
 }
