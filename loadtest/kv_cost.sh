@@ -7,6 +7,7 @@
 #
 #   loadtest/kv_cost.sh          # hookd 2 workers, wrk -t2 -c100, 8 rounds of 5 s
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/kv_cost.sh
+#   KV=memory loadtest/kv_cost.sh  # the in-memory store instead of LMDB
 # (Pinning hookd and wrk to one core each was tried: on this 2-core VM
 # single rounds then spread far more, so both share the cores.)
 set -euo pipefail
@@ -15,6 +16,7 @@ build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
+kv_backend=${KV:-lmdb}
 for tool in wrk python3 curl; do
   command -v $tool >/dev/null || { echo "kv_cost.sh: $tool is required" >&2; exit 2; }
 done
@@ -37,6 +39,8 @@ admin_listen = "127.0.0.1:$aport"
 workers = 2
 data_dir = "$work/data"
 admin_token = "t"
+[kv]
+backend = "$kv_backend"
 [log]
 level = "warn"
 access_log = false
@@ -56,7 +60,7 @@ run 2 echo/echo >/dev/null
 run 2 counter/read10 >/dev/null
 
 targets=(echo/echo counter/read10 counter/read10_batch)
-echo "hookd 2 workers, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
+echo "hookd 2 workers ($kv_backend store), wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
 for r in $(seq "$rounds"); do
   declare -A rps=()
   for i in 0 1 2; do

@@ -312,6 +312,7 @@ const std::vector<FieldSpec<Config>>& config_fields() {
 
       choice<C>("kv", "backend", kKvBackends, [](auto& c) -> auto& { return c.kv.backend; }),
       integer<C>("kv", "map_size_mb", {1, 1'048'576}, [](auto& c) -> auto& { return c.kv.map_size_mb; }),
+      integer<C>("kv", "read_cache_kb", {0, 1'048'576}, [](auto& c) -> auto& { return c.kv.read_cache_kb; }),
       address<C>("kv.redis", "address", HostRule::ip_or_domain, false, [](auto& c) -> auto& { return c.kv.redis.address; }),
       string<C>("kv.redis", "password", kMaxSecretLength, [](auto& c) -> auto& { return c.kv.redis.password; }),
       integer<C>("kv.redis", "database", {0, 65'535}, [](auto& c) -> auto& { return c.kv.redis.database; }),

@@ -106,6 +106,7 @@ engine::Result<void> Gateway::Impl::open_kv() {
       host::LmdbKvOptions o;
       o.dir = server.config.server.data_dir / "kv";
       o.map_size_bytes = static_cast<size_t>(kv.map_size_mb) << 20;
+      o.read_cache_bytes = static_cast<size_t>(kv.read_cache_kb) << 10;
       auto store = host::LmdbKvStore::open(std::move(o));
       if (!store) return engine::fail(engine::ErrorKind::kInternal, "cannot open the KV store: " + store.error().message);
       server.kv = std::move(*store);

@@ -23,10 +23,11 @@ class MemoryHarness final : public KvHarness {
 
 class LmdbHarness final : public KvHarness {
  public:
-  bool open() {
+  bool open(std::size_t read_cache_bytes) {
     LmdbKvOptions options;
     options.dir = dir_.path() / "kv";
     options.map_size_bytes = std::size_t{64} << 20;
+    options.read_cache_bytes = read_cache_bytes;
     auto store = LmdbKvStore::open(options);
     if (!store) ADD_FAILURE() << store.error().message;
     store_ = store ? std::move(*store) : nullptr;
@@ -72,7 +73,17 @@ Backend memory_backend() {
 Backend lmdb_backend() {
   return {"Lmdb", []() -> std::unique_ptr<KvHarness> {
             auto h = std::make_unique<LmdbHarness>();
-            if (!h->open()) return nullptr;
+            if (!h->open(LmdbKvOptions{}.read_cache_bytes)) return nullptr;
+            return h;
+          }};
+}
+
+// The same store with its per-thread read cache off: both read paths must
+// behave alike.
+Backend lmdb_uncached_backend() {
+  return {"LmdbUncached", []() -> std::unique_ptr<KvHarness> {
+            auto h = std::make_unique<LmdbHarness>();
+            if (!h->open(0)) return nullptr;
             return h;
           }};
 }
@@ -89,6 +100,8 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return
 
 // The one instantiation of the shared suite (TEST_Ps live in kv_suite_*_test.cpp).
 INSTANTIATE_TEST_SUITE_P(AllBackends, KvSuite,
-                         ::testing::Values(memory_backend(), lmdb_backend(), redis_backend()), backend_name);
+                         ::testing::Values(memory_backend(), lmdb_backend(), lmdb_uncached_backend(),
+                                           redis_backend()),
+                         backend_name);
 
 }  // namespace hookd::host::test

@@ -30,6 +30,7 @@ inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 Backend memory_backend();
 Backend lmdb_backend();
+Backend lmdb_uncached_backend();
 Backend redis_backend();
 
 /// Fixture for the shared suite: a fresh store per test.

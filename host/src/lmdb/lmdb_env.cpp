@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <utility>
 
 #include <system_error>
@@ -53,6 +58,18 @@ KvResult<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const LmdbKvOptions& options) {
         kv_error(KvError::Code::kUnavailable,
                  fmt::format("KV store: {} {}: {}", what, options.dir.string(), mdb_strerror(rc))));
   };
+  // LMDB would let several processes share the files, but the read cache
+  // (lmdb_read_cache.hpp) relies on seeing every write, so one process owns
+  // the store; a second one gets a clear error instead of stale reads.
+  const std::filesystem::path lock_path = options.dir / "hookd.lock";
+  env->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (env->lock_fd_ < 0) return fail(errno, "open lock file in");
+  if (::flock(env->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return std::unexpected(kv_error(
+        KvError::Code::kUnavailable,
+        fmt::format("KV store: {} is in use by another process (it holds {})", options.dir.string(),
+                    lock_path.string())));
+  }
   if (int rc = mdb_env_create(&env->env_); rc != 0) return fail(rc, "create env");
   if (int rc = mdb_env_set_mapsize(env->env_, options.map_size_bytes); rc != 0)
     return fail(rc, "set map size");
@@ -77,14 +94,12 @@ KvResult<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const LmdbKvOptions& options) {
   return env;
 }
 
-namespace {
 // A small process-wide index per thread, assigned on its first read.
-std::size_t thread_index() {
+std::size_t LmdbEnv::thread_slot() {
   static std::atomic<std::size_t> next{0};
   thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
   return index;
 }
-}  // namespace
 
 LmdbEnv::~LmdbEnv() {
   // No read is running any more (the store is being destroyed), so every
@@ -94,6 +109,7 @@ LmdbEnv::~LmdbEnv() {
   }
   for (MDB_txn* txn : idle_readers_) mdb_txn_abort(txn);
   if (env_) mdb_env_close(env_);  // also closes dbi_
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
 std::size_t LmdbEnv::max_key_size() const { return static_cast<std::size_t>(mdb_env_get_maxkeysize(env_)); }
@@ -114,7 +130,7 @@ KvError LmdbEnv::error(int rc, std::string_view what) const {
 
 KvResult<MDB_txn*> LmdbEnv::acquire_reader() {
   MDB_txn* txn = nullptr;
-  if (const std::size_t i = thread_index(); i < kThreadSlots) std::swap(txn, thread_readers_[i].txn);
+  if (const std::size_t i = thread_slot(); i < kThreadSlots) std::swap(txn, thread_readers_[i].txn);
   if (txn == nullptr) {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
@@ -137,7 +153,7 @@ KvResult<MDB_txn*> LmdbEnv::acquire_reader() {
 
 void LmdbEnv::release_reader(MDB_txn* txn) {
   mdb_txn_reset(txn);
-  if (const std::size_t i = thread_index(); i < kThreadSlots && thread_readers_[i].txn == nullptr) {
+  if (const std::size_t i = thread_slot(); i < kThreadSlots && thread_readers_[i].txn == nullptr) {
     thread_readers_[i].txn = txn;
     return;
   }

@@ -1,4 +1,5 @@
-// The LMDB environment behind LmdbKvStore: opening, error mapping, a write
+// The LMDB environment behind LmdbKvStore: opening (and holding the store's
+// lock file, so one process at a time writes it), error mapping, a write
 // transaction helper and a pool of reset read transactions.
 //
 // Read transactions are reused through mdb_txn_reset/mdb_txn_renew (the env
@@ -36,6 +37,11 @@ class LmdbEnv {
   /// Maps an LMDB return code to a KvError; MDB_MAP_FULL becomes kFull.
   KvError error(int rc, std::string_view what) const;
 
+  /// The calling thread's slot (0, 1, ... in the order threads first ask);
+  /// slots below kThreadSlots get per-thread state, others share.
+  static constexpr std::size_t kThreadSlots = 64;
+  static std::size_t thread_slot();
+
   /// Runs body(MDB_txn*) in a read-only snapshot. body returns a KvResult.
   template <class F>
   std::invoke_result_t<F, MDB_txn*> read(F&& body) {
@@ -64,7 +70,6 @@ class LmdbEnv {
   }
 
  private:
-  static constexpr std::size_t kThreadSlots = 64;
   struct alignas(64) ThreadReader {  // one cache line each: no false sharing
     MDB_txn* txn = nullptr;
   };
@@ -74,6 +79,7 @@ class LmdbEnv {
   void release_reader(MDB_txn* txn);
 
   MDB_env* env_ = nullptr;
+  int lock_fd_ = -1;  // hookd.lock, held (flock) while open: one process per store
   MDB_dbi dbi_ = 0;
   std::unique_ptr<ThreadReader[]> thread_readers_;  // slot i: only the thread with index i
   std::mutex readers_mu_;

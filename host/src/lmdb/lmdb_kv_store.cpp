@@ -4,6 +4,7 @@
 
 #include "kv_checks.hpp"
 #include "lmdb/lmdb_env.hpp"
+#include "lmdb/lmdb_read_cache.hpp"
 #include "lmdb/lmdb_record.hpp"
 
 namespace hookd::host {
@@ -56,20 +57,45 @@ KvResult<void> erase(detail::LmdbEnv& env, MDB_txn* txn, std::string_view stored
   return {};
 }
 
+// A cached read: the value, or nothing when the key was absent or its TTL
+// has passed since.
+template <class Now>
+std::optional<std::string_view> cached_value(const detail::ReadCache::Entry& e, const Now& now) {
+  if (!e.found || (e.expiry_ms != 0 && e.expiry_ms <= now())) return std::nullopt;
+  return std::string_view(e.value);
+}
+
+// Reads one key in `txn` and remembers the result in `cache` (if any).
+template <class Now>
+KvResult<std::optional<Found>> read_through(detail::LmdbEnv& env, const RecordCodec& codec, MDB_txn* txn,
+                                            const detail::RecordKey& k, const Now& now, detail::ReadCache* cache,
+                                            std::uint64_t generation) {
+  auto found = find(env, codec, txn, k, now);
+  if (found && cache != nullptr) {
+    if (*found) {
+      cache->put(k.composite(), generation, true, (*found)->expiry_ms, (*found)->bytes);
+    } else {
+      cache->put(k.composite(), generation, false, 0, {});
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 KvResult<std::unique_ptr<LmdbKvStore>> LmdbKvStore::open(LmdbKvOptions options) {
   auto env = detail::LmdbEnv::open(options);
   if (!env) return std::unexpected(env.error());
-  return std::unique_ptr<LmdbKvStore>(
-      new LmdbKvStore(std::move(*env), options.limits, std::move(options.clock)));
+  return std::unique_ptr<LmdbKvStore>(new LmdbKvStore(std::move(*env), options));
 }
 
-LmdbKvStore::LmdbKvStore(std::unique_ptr<detail::LmdbEnv> env, KvLimits limits, KvClock clock)
+LmdbKvStore::LmdbKvStore(std::unique_ptr<detail::LmdbEnv> env, const LmdbKvOptions& options)
     : env_(std::move(env)),
       codec_(std::make_unique<RecordCodec>(env_->max_key_size())),
-      limits_(limits),
-      clock_(std::move(clock)) {}
+      limits_(options.limits),
+      clock_(options.clock),
+      read_cache_bytes_(options.read_cache_bytes),
+      caches_(new CacheSlot[detail::LmdbEnv::kThreadSlots]) {}
 
 LmdbKvStore::~LmdbKvStore() = default;
 
@@ -77,13 +103,41 @@ std::uint64_t LmdbKvStore::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
 }
 
+detail::ReadCache* LmdbKvStore::thread_cache() {
+  if (read_cache_bytes_ == 0) return nullptr;
+  const std::size_t slot = detail::LmdbEnv::thread_slot();
+  if (slot >= detail::LmdbEnv::kThreadSlots) return nullptr;
+  auto& cache = caches_[slot].cache;
+  if (!cache) cache = std::make_unique<detail::ReadCache>(read_cache_bytes_);
+  return cache.get();
+}
+
+template <class F>
+auto LmdbKvStore::write(F&& body) {
+  auto result = env_->write(std::forward<F>(body));
+  // After the commit and before the caller acknowledges it (release: a
+  // reader that sees the new generation also sees the commit).
+  generation_.fetch_add(1, std::memory_order_release);
+  return result;
+}
+
 template <class Use>
 KvResult<bool> LmdbKvStore::read_one(std::string_view ns, std::string_view key, const Use& use) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
+  detail::ReadCache* cache = thread_cache();
+  // Loaded before any read transaction starts (see lmdb_read_cache.hpp).
+  const std::uint64_t generation = cache ? generation_.load(std::memory_order_acquire) : 0;
+  if (cache != nullptr) {
+    if (const auto* e = cache->find(k.composite(), generation)) {
+      auto value = cached_value(*e, now);
+      if (value) use(*value);
+      return value.has_value();
+    }
+  }
   return env_->read([&](MDB_txn* txn) -> KvResult<bool> {
-    auto found = find(*env_, *codec_, txn, k, now);
+    auto found = read_through(*env_, *codec_, txn, k, now, cache, generation);
     if (!found) return std::unexpected(found.error());
     if (!*found) return false;
     use((*found)->bytes);
@@ -109,10 +163,31 @@ KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::s
     if (auto ok = detail::check_key_bytes(limits_, key); !ok) return ok;
   }
   const auto now = [this] { return now_ms(); };
+  detail::ReadCache* cache = thread_cache();
+  const std::uint64_t generation = cache ? generation_.load(std::memory_order_acquire) : 0;
+  // All keys cached at this generation: answer from the cache. Any miss: read
+  // every key from one LMDB snapshot (and remember them), so a batch is never
+  // a mix of the two.
+  if (cache != nullptr) {
+    thread_local std::vector<const detail::ReadCache::Entry*> hits;
+    hits.clear();
+    for (std::string_view key : keys) {
+      const auto* e = cache->find(detail::RecordKey(*codec_, ns, key).composite(), generation);
+      if (e == nullptr) break;
+      hits.push_back(e);
+    }
+    if (hits.size() == keys.size()) {
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        auto value = cached_value(*hits[i], now);
+        each(i, value ? &*value : nullptr);
+      }
+      return {};
+    }
+  }
   return env_->read([&](MDB_txn* txn) -> KvResult<void> {
     for (std::size_t i = 0; i < keys.size(); ++i) {
       const detail::RecordKey k(*codec_, ns, keys[i]);
-      auto found = find(*env_, *codec_, txn, k, now);
+      auto found = read_through(*env_, *codec_, txn, k, now, cache, generation);
       if (!found) return std::unexpected(found.error());
       each(i, *found ? &(*found)->bytes : nullptr);
     }
@@ -128,14 +203,14 @@ KvResult<void> LmdbKvStore::set(std::string_view ns, std::string_view key, std::
   const detail::RecordKey k(*codec_, ns, key);
   const std::uint64_t expiry = ttl ? now_ms() + static_cast<std::uint64_t>(ttl->count()) : 0;
   const std::string record = codec_->encode(expiry, k.composite(), value);
-  return env_->write([&](MDB_txn* txn) { return put(*env_, txn, k.stored(), record); });
+  return write([&](MDB_txn* txn) { return put(*env_, txn, k.stored(), record); });
 }
 
 KvResult<bool> LmdbKvStore::del(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
-  return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
+  return write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     if (auto ok = erase(*env_, txn, k.stored()); !ok) return std::unexpected(ok.error());
@@ -147,7 +222,7 @@ KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view k
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
-  return env_->write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
+  return write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     std::optional<std::string_view> current;
@@ -174,7 +249,7 @@ KvResult<bool> LmdbKvStore::cas(std::string_view ns, std::string_view key,
   }
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
-  return env_->write([&](MDB_txn* txn) -> KvResult<bool> {
+  return write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     const bool matches = expected ? (*found && (*found)->bytes == *expected) : !*found;

@@ -71,6 +71,39 @@ KvResult<std::optional<std::string>> RedisKvStore::get(std::string_view ns, std:
   return std::optional<std::string>{std::string((*reply)->str, (*reply)->len)};
 }
 
+// One MGET: a single round trip, and Redis runs it atomically, so the keys
+// come from one moment as they do from an LMDB snapshot.
+KvResult<void> RedisKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,
+                                      const ReadEach& each) {
+  if (auto ok = detail::check_namespace(ns); !ok) return ok;
+  for (std::string_view key : keys) {
+    if (auto ok = detail::check_key_bytes(options_.limits, key); !ok) return ok;
+  }
+  if (keys.empty()) return {};
+  std::vector<std::string> names;
+  names.reserve(keys.size());
+  for (std::string_view key : keys) names.push_back(redis_key(ns, key));
+  std::vector<std::string_view> args;
+  args.reserve(keys.size() + 1);
+  args.push_back("MGET");
+  args.insert(args.end(), names.begin(), names.end());
+  auto reply = pool_->command(args, Retry::kIfIdempotent);
+  if (!reply) return std::unexpected(reply.error());
+  const redisReply& r = **reply;
+  if (r.type != REDIS_REPLY_ARRAY || r.elements != keys.size()) return std::unexpected(unexpected_reply(r, "MGET"));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const redisReply& e = *r.element[i];
+    if (e.type == REDIS_REPLY_NIL) {
+      each(i, nullptr);
+      continue;
+    }
+    if (e.type != REDIS_REPLY_STRING) return std::unexpected(unexpected_reply(e, "MGET"));
+    const std::string_view value(e.str, e.len);
+    each(i, &value);
+  }
+  return {};
+}
+
 KvResult<void> RedisKvStore::set(std::string_view ns, std::string_view key, std::string_view value,
                                  std::optional<std::chrono::milliseconds> ttl) {
   if (auto ok = check_key(options_.limits, ns, key); !ok) return ok;

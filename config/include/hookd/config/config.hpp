@@ -146,6 +146,7 @@ struct RedisConfig {
 struct KvConfig {
   KvBackend backend = KvBackend::lmdb;
   std::uint64_t map_size_mb = 1024;
+  std::uint64_t read_cache_kb = 1024;  // LMDB: per-thread cache of recent reads; 0 = off
   RedisConfig redis;
 
   bool operator==(const KvConfig&) const = default;

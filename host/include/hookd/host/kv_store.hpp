@@ -68,8 +68,9 @@ class KvStore {
   /// Reads `keys` in order, from one snapshot where the store has them
   /// (LMDB), calling each(i, &value) per key, or each(i, nullptr) when it is
   /// absent; the view is valid only during that call. Stops at the first
-  /// error (an invalid key, say). (A pointer, not an optional by value: this
-  /// is the hot path of batched reads.)
+  /// error (an invalid key, say). `each` must not call back into the store.
+  /// (A pointer, not an optional by value: this is the hot path of batched
+  /// reads.)
   using ReadEach = std::function<void(std::size_t index, const std::string_view* value)>;
   virtual KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each);
 
