@@ -69,19 +69,23 @@ static int get10(const uint8_t* in, size_t len) {
   return hookd_output_copy(out, (size_t)n);
 }
 
-/* The same ten reads in one host call (hookd_kv_get_many). */
-static int get10_batch(const uint8_t* in, size_t len) {
-  (void)in;
-  (void)len;
-  char values[10][32];
-  hookd_kv_read_t reads[10];
+/* The same ten reads in one host call (hookd_kv_get_many), into `values`. */
+static int read_ten_at_once(hookd_kv_read_t reads[10], char values[10][32]) {
   for (int i = 0; i < 10; ++i) {
     reads[i].key = kKey;
     reads[i].key_len = sizeof kKey - 1;
     reads[i].buf = values[i];
     reads[i].cap = sizeof values[i];
   }
-  if (hookd_kv_get_many(reads, 10) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
+  return hookd_kv_get_many(reads, 10);
+}
+
+static int get10_batch(const uint8_t* in, size_t len) {
+  (void)in;
+  (void)len;
+  char values[10][32];
+  hookd_kv_read_t reads[10];
+  if (read_ten_at_once(reads, values) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
   size_t total = 0;
   for (int i = 0; i < 10; ++i) {
     if (reads[i].found) total += reads[i].len;
@@ -108,13 +112,7 @@ static int read10(const uint8_t* in, size_t len) {
 static int read10_batch(const uint8_t* in, size_t len) {
   char values[10][32];
   hookd_kv_read_t reads[10];
-  for (int i = 0; i < 10; ++i) {
-    reads[i].key = kKey;
-    reads[i].key_len = sizeof kKey - 1;
-    reads[i].buf = values[i];
-    reads[i].cap = sizeof values[i];
-  }
-  if (hookd_kv_get_many(reads, 10) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
+  if (read_ten_at_once(reads, values) != HOOKD_OK) return hookd_error_status(503, hookd_last_error());
   return hookd_output(in, len);
 }
 

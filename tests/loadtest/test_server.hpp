@@ -13,6 +13,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -92,9 +93,14 @@ class TestServer {
         boost::asio::steady_timer timer(ctx_, kSlowDelay);
         co_await timer.async_wait(tuple);
       }
-      auto [wec, written] = co_await http::async_write(stream, res, tuple);
+      // Counted before it is written: a client may read the response (and the
+      // test compare counts) before this coroutine resumes after the write.
+      std::ostringstream wire;
+      wire << res;
+      const std::string bytes = std::move(wire).str();
+      bytes_sent_ += bytes.size();
+      auto [wec, written] = co_await boost::asio::async_write(stream, boost::asio::buffer(bytes), tuple);
       if (wec) co_return;
-      bytes_sent_ += written;
       if (!res.keep_alive()) {
         stream.socket().shutdown(tcp::socket::shutdown_send, wec);
         co_return;
