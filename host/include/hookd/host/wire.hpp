@@ -48,8 +48,11 @@ class Writer {
   explicit Writer(std::vector<uint8_t>& out) : out_(out) { out_.clear(); }
   template <class T>
   Writer& fixed(T v) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&v);
-    out_.insert(out_.end(), p, p + sizeof(T));
+    // resize + memcpy rather than insert: GCC 12 warns (falsely) about
+    // vector::insert of a few bytes right after clear().
+    const std::size_t at = out_.size();
+    out_.resize(at + sizeof(T));
+    std::memcpy(out_.data() + at, &v, sizeof(T));
     return *this;
   }
   Writer& bytes(std::string_view s) {
