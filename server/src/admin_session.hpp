@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "admin_api.hpp"
+#include "net_types.hpp"
 #include "request_id.hpp"
 
 namespace hookd::server {
@@ -19,7 +20,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
  public:
   static constexpr uint64_t kMaxPluginBytes = 64u << 20;
 
-  AdminSession(boost::asio::ip::tcp::socket socket, AdminApi& api, RequestIdGenerator& ids,
+  AdminSession(TcpSocket socket, AdminApi& api, RequestIdGenerator& ids,
                std::chrono::milliseconds timeout)
       : stream_(std::move(socket)), api_(api), ids_(ids), timeout_(timeout) {}
   void start() { read(); }
@@ -29,7 +30,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   void on_read(boost::beast::error_code ec);
   void write(bool close_after);
 
-  boost::beast::tcp_stream stream_;
+  TcpStream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse res_;

@@ -237,7 +237,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     IoWorker& w = *g.workers[i];
     RequestIdGenerator& ids = *g.ids[i];
     ServerContext& server = g.server;
-    auto listener = TcpListener::open(w.io(), ep, true, [&server, &w, &ids](asio::ip::tcp::socket s) {
+    auto listener = TcpListener::open(w.io(), ep, true, [&server, &w, &ids](TcpSocket s) {
       const int64_t current = server.connections.fetch_add(1, std::memory_order_relaxed);
       server.metrics->count_connection("public");
       if (current >= static_cast<int64_t>(server.config.limits.max_connections) || server.draining.load()) {
@@ -263,7 +263,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   } catch (const std::exception& e) {
     return engine::fail(engine::ErrorKind::kInvalidArgument, "bad admin listen address: " + std::string(e.what()));
   }
-  auto admin = TcpListener::open(g.admin_io, admin_ep, false, [&g](asio::ip::tcp::socket s) {
+  auto admin = TcpListener::open(g.admin_io, admin_ep, false, [&g](TcpSocket s) {
     g.server.metrics->count_connection("admin");
     std::make_shared<AdminSession>(std::move(s), *g.admin_api, g.admin_ids, g.server.config.limits.read_timeout)->start();
   });

@@ -12,7 +12,7 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
                          RequestIdGenerator& ids)
     : socket_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
   boost::system::error_code ec;

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "http_types.hpp"
+#include "net_types.hpp"
 #include "io_worker.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
@@ -22,7 +23,7 @@ namespace hookd::server {
 
 class HttpSession final : public Session, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+  HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
               RequestIdGenerator& ids);
   ~HttpSession() override;
 
@@ -43,7 +44,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();
 
-  boost::asio::ip::tcp::socket socket_;
+  TcpSocket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse res_;

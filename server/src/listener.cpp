@@ -42,7 +42,7 @@ void TcpListener::stop() {
 }
 
 void TcpListener::accept() {
-  acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+  acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, TcpSocket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (!ec) {
       self->on_accept_(std::move(socket));

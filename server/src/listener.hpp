@@ -9,12 +9,13 @@
 #include <memory>
 
 #include "hookd/engine/result.hpp"
+#include "net_types.hpp"
 
 namespace hookd::server {
 
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
  public:
-  using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
+  using OnAccept = std::function<void(TcpSocket)>;
 
   // Binds and listens; `reuse_port` lets the other workers bind the same port.
   static engine::Result<std::shared_ptr<TcpListener>> open(boost::asio::io_context& io,
@@ -25,10 +26,11 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   [[nodiscard]] uint16_t port() const { return port_; }
 
  private:
-  TcpListener(boost::asio::io_context& io, OnAccept on_accept) : acceptor_(io), on_accept_(std::move(on_accept)) {}
+  TcpListener(boost::asio::io_context& io, OnAccept on_accept)
+      : acceptor_(io.get_executor()), on_accept_(std::move(on_accept)) {}
   void accept();
 
-  boost::asio::ip::tcp::acceptor acceptor_;
+  TcpAcceptor acceptor_;
   OnAccept on_accept_;
   uint16_t port_ = 0;
 };

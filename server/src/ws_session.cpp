@@ -11,7 +11,7 @@ namespace hookd::server {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-WsSession::WsSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
                      RequestIdGenerator& ids)
     : ws_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
   // The connection was counted at accept and uncounted when the HttpSession

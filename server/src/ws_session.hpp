@@ -13,6 +13,7 @@
 
 #include "http_types.hpp"
 #include "io_worker.hpp"
+#include "net_types.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
 #include "server_context.hpp"
@@ -22,7 +23,7 @@ namespace hookd::server {
 
 class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(boost::asio::ip::tcp::socket socket, ServerContext& server, IoWorker& worker,
+  WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
             RequestIdGenerator& ids);
   ~WsSession() override;
 
@@ -36,7 +37,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void on_write(boost::beast::error_code ec);
   void reply(CallOutcome out);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<TcpStream> ws_;
   boost::beast::flat_buffer buffer_;
   ServerContext& server_;
   IoWorker& worker_;
