@@ -100,7 +100,12 @@ void HttpSession::respond_to_read_error(beast::error_code ec) {
 
 void HttpSession::handle() {
   HttpRequest& req = parser_->get();
+  // A fresh response, but the body keeps its buffer: a plugin's output is
+  // copied into it, usually without an allocation after the first request.
+  std::string body = std::move(res_.body());
+  body.clear();
   res_ = {};
+  res_.body() = std::move(body);
   res_.version(req.version());
 
   std::string_view given_id = req["X-Request-Id"];
@@ -213,7 +218,8 @@ void HttpSession::finish(RequestContext& rc) {
 
 void HttpSession::write(bool close_after) {
   deadline_ = worker_.coarse_now() + server_.config.limits.read_timeout;
-  http::async_write(socket_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+  serializer_.emplace(res_);
+  http::async_write(socket_, *serializer_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
     self->on_write(ec, close_after);
   });
 }

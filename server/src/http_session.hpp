@@ -48,6 +48,9 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpResponse res_;
+  // Serializes res_; kept here (re-made per response) so that writing a
+  // response does not allocate one on the heap as http::async_write(msg) does.
+  std::optional<http::response_serializer<http::string_body>> serializer_;
   ServerContext& server_;
   IoWorker& worker_;
   RequestIdGenerator& ids_;

@@ -93,6 +93,7 @@ void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, Plugi
   }
 
   CallOutcome out;
+  out.body = std::move(res.body());  // reuses the session's buffer (see HttpSession::handle)
   call_plugin(rc, *bp, *fn, req.body(), req[http::field::content_type], wanted_encoding(req), out);
   res.result(out.status);
   res.set(http::field::content_type, out.content_type);
