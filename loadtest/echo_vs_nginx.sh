@@ -1,0 +1,101 @@
+#!/bin/bash
+# hookd's 64-byte echo against nginx serving the same 64 bytes with
+# `return 200`, both with 2 workers, wrk -t2 on the same machine. Rounds
+# alternate the two (order flipped every round) and each round gives its own
+# ratio; the median over rounds is the result (single runs on a small shared
+# machine move by 10-20%).
+#
+#   loadtest/echo_vs_nginx.sh                    # 8 rounds of 5 s, 100 conns
+#   DUR=5 ROUNDS=8 CONNS=100 loadtest/echo_vs_nginx.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build}
+dur=${DUR:-5}
+rounds=${ROUNDS:-8}
+conns=${CONNS:-100}
+for tool in wrk nginx python3 curl; do
+  command -v $tool >/dev/null || { echo "echo_vs_nginx.sh: $tool is required (scripts/setup.sh)" >&2; exit 2; }
+done
+[ -x "$build/cli/hookd" ] || { echo "echo_vs_nginx.sh: build hookd first ($build/cli/hookd)" >&2; exit 2; }
+
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+nginx_port=$(free_port)
+hookd_port=$(free_port)
+admin_port=$(free_port)
+body=$(printf 'x%.0s' $(seq 64))
+
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log;
+$( [ "$(id -u)" = 0 ] && echo "user root root;" )
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / { return 200 "$body"; }
+  }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx.conf"
+
+cat >"$work/hookd.toml" <<CONF
+[server]
+listen = "127.0.0.1:$hookd_port"
+admin_listen = "127.0.0.1:$admin_port"
+workers = 2
+data_dir = "$work/data"
+admin_token = "t"
+[log]
+level = "warn"
+access_log = false
+CONF
+"$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
+pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$hookd_port/readyz" >/dev/null && break; sleep 0.1; done
+out=$(curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/echo/echo" -d "$body")
+[ "$out" = "$body" ] || { echo "echo_vs_nginx.sh: hookd echo answered '$out'" >&2; exit 1; }
+
+printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$work/p.lua"
+run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
+nginx_url="http://127.0.0.1:$nginx_port/"
+hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
+run 2 "$nginx_url" >/dev/null
+run 2 "$hookd_url" >/dev/null
+
+echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
+for r in $(seq "$rounds"); do
+  if [ $((r % 2)) = 1 ]; then
+    n=$(run "$dur" "$nginx_url"); h=$(run "$dur" "$hookd_url")
+  else
+    h=$(run "$dur" "$hookd_url"); n=$(run "$dur" "$nginx_url")
+  fi
+  echo "$n $h" >>"$work/rounds"
+done
+python3 - "$work/rounds" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ratios = [100 * h / n for n, h in rows]
+for (n, h), r in zip(rows, ratios):
+    print(f"nginx {n:9.0f}  hookd {h:9.0f}  ({r:5.1f}%)")
+med = statistics.median
+print(f"median nginx {med(r[0] for r in rows):.0f} req/s, hookd {med(r[1] for r in rows):.0f} req/s; "
+      f"hookd/nginx median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%)")
+PY
