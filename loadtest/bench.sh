@@ -9,6 +9,7 @@
 # it started, also on failure or Ctrl-C; prints a markdown table.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/loadtest/lib.sh"
 duration=10
 build="$root/build"
 out="$root/bench-results"
@@ -31,55 +32,19 @@ mkdir -p "$out"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {  # wait_port PORT: up to 10 s
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "port $1 did not open" >&2; return 1
-}
 
 body=$(head -c 64 /dev/zero | tr '\0' 'x')
 printf '%s' "$body" >"$work/body64"
 nginx_port=$(free_port); hookd_port=$(free_port); admin_port=$(free_port)
 
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / { return 200 "$body"; }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx.conf"
-cat >"$work/hookd.toml" <<CONF
-[server]
-listen = "127.0.0.1:$hookd_port"
-admin_listen = "127.0.0.1:$admin_port"
-workers = 2
-data_dir = "$work/data"
-admin_token = "bench-token"
-[log]
-level = "warn"
-access_log = false
-CONF
+start_nginx "$work/nginx" "$nginx_port" "$body"
+hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" bench-token
 "$hookd" serve --config "$work/hookd.toml" --plugin-dir "$plugins" >"$work/hookd.log" 2>&1 &
 pids+=($!)
 wait_port "$nginx_port"; wait_port "$hookd_port"

@@ -9,6 +9,7 @@
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/echo_vs_nginx.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/loadtest/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}
@@ -22,58 +23,24 @@ work=$(mktemp -d)
 pid=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 nginx_port=$(free_port)
 hookd_port=$(free_port)
 admin_port=$(free_port)
 body=$(printf 'x%.0s' $(seq 64))
-
-mkdir -p "$work/nginx/logs"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location / { return 200 "$body"; }
-  }
-}
-CONF
-nginx -p "$work/nginx" -c "$work/nginx.conf"
-
-cat >"$work/hookd.toml" <<CONF
-[server]
-listen = "127.0.0.1:$hookd_port"
-admin_listen = "127.0.0.1:$admin_port"
-workers = 2
-data_dir = "$work/data"
-admin_token = "t"
-[log]
-level = "warn"
-access_log = false
-CONF
+start_nginx "$work/nginx" "$nginx_port" "$body"
+hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" t
 "$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$hookd_port/readyz" >/dev/null && break; sleep 0.1; done
+wait_ready "$hookd_port"
 out=$(curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/echo/echo" -d "$body")
 [ "$out" = "$body" ] || { echo "echo_vs_nginx.sh: hookd echo answered '$out'" >&2; exit 1; }
 
-printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$work/p.lua"
+post64_lua "$work/p.lua"
 run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
 nginx_url="http://127.0.0.1:$nginx_port/"
 hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"

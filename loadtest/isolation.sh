@@ -6,6 +6,7 @@
 #   loadtest/isolation.sh [--rounds N] [--duration S] [--rate R] [--build DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/loadtest/lib.sh"
 rounds=5 duration=6 rate=20000 build="$root/build" fetchers=16
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,23 +24,11 @@ work=$(mktemp -d /tmp/hookd-iso.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 port=$(free_port) admin=$(free_port) slow=$(free_port)
 python3 "$root/loadtest/slow_upstream.py" "$slow" >/dev/null 2>&1 &
 pids+=($!)
-cat >"$work/hookd.toml" <<CONF
-[server]
-listen = "127.0.0.1:$port"
-admin_listen = "127.0.0.1:$admin"
-workers = 2
-data_dir = "$work/data"
-admin_token = "t"
-[log]
-level = "warn"
-access_log = false
-CONF
+hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
 "$hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/hookd.log" 2>&1 &
 pids+=($!)
 wait_port "$port"; wait_port "$slow"

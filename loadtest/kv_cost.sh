@@ -12,6 +12,7 @@
 # single rounds then spread far more, so both share the cores.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/loadtest/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}
@@ -30,31 +31,20 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/h.toml" <<CONF
-[server]
-listen = "127.0.0.1:$port"
-admin_listen = "127.0.0.1:$aport"
-workers = 2
-data_dir = "$work/data"
-admin_token = "t"
-[kv]
-backend = "$kv_backend"
-[log]
-level = "warn"
-access_log = false
-CONF
+port=$(free_port)
+aport=$(free_port)
+hookd_config "$work/h.toml" "$port" "$aport" "$work/data" t "[kv]
+backend = \"$kv_backend\""
 "$build/cli/hookd" serve --config "$work/h.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+wait_ready "$port"
 base="http://127.0.0.1:$port/plugins"
 curl -sf -XPOST "$base/counter/incr" -d 12345 >/dev/null
 for fn in read10 read10_batch; do
   out=$(curl -sf -XPOST "$base/counter/$fn" -d ping) || { echo "kv_cost.sh: counter/$fn failed" >&2; exit 1; }
   [ "$out" = ping ] || { echo "kv_cost.sh: counter/$fn answered '$out'" >&2; exit 1; }
 done
-printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$work/p.lua"
+post64_lua "$work/p.lua"
 run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$base/$2" | awk '/Requests\/sec/{print $2}'; }
 run 2 echo/echo >/dev/null
 run 2 counter/read10 >/dev/null

@@ -1,0 +1,67 @@
+# Shared by the benchmark scripts in loadtest/ (source it; it runs nothing).
+# Every server they start listens on loopback, on a free port.
+
+# free_port: a TCP port nothing listens on right now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_port PORT: returns once something accepts on PORT (up to 10 s).
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "port $1 did not open" >&2
+  return 1
+}
+
+# wait_ready PORT: returns once hookd on PORT answers /readyz with 200 (10 s).
+wait_ready() {
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/readyz" >/dev/null && return 0; sleep 0.1; done
+  echo "hookd on port $1 did not become ready" >&2
+  return 1
+}
+
+# hookd_config FILE PORT ADMIN_PORT DATA_DIR TOKEN [EXTRA_TOML]: the benchmark
+# setup (2 workers, warnings only, no access log), plus EXTRA_TOML sections.
+hookd_config() {
+  cat >"$1" <<CONF
+[server]
+listen = "127.0.0.1:$2"
+admin_listen = "127.0.0.1:$3"
+workers = 2
+data_dir = "$4"
+admin_token = "$5"
+[log]
+level = "warn"
+access_log = false
+${6:-}
+CONF
+}
+
+# start_nginx DIR PORT BODY: nginx with 2 workers answering every request with
+# `return 200 BODY`, access log off; its pid file is DIR/nginx.pid.
+start_nginx() {
+  local dir=$1
+  mkdir -p "$dir/logs"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 2;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+$( [ "$(id -u)" = 0 ] && echo "user root root;" )
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$2;
+    location / { return 200 "$3"; }
+  }
+}
+CONF
+  nginx -p "$dir" -c "$dir/nginx.conf"
+}
+
+# post64_lua FILE: a wrk script that POSTs 64 bytes.
+post64_lua() { printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$1"; }
