@@ -14,19 +14,7 @@ build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
-for tool in wrk nginx python3 curl; do
-  command -v $tool >/dev/null || { echo "echo_vs_nginx.sh: $tool is required (scripts/setup.sh)" >&2; exit 2; }
-done
-[ -x "$build/cli/hookd" ] || { echo "echo_vs_nginx.sh: build hookd first ($build/cli/hookd)" >&2; exit 2; }
-
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_prepare echo_vs_nginx.sh wrk nginx python3 curl
 
 nginx_port=$(free_port)
 hookd_port=$(free_port)

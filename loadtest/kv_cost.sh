@@ -18,18 +18,7 @@ dur=${DUR:-5}
 rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
 kv_backend=${KV:-lmdb}
-for tool in wrk python3 curl; do
-  command -v $tool >/dev/null || { echo "kv_cost.sh: $tool is required" >&2; exit 2; }
-done
-[ -x "$build/cli/hookd" ] || { echo "kv_cost.sh: build hookd first ($build/cli/hookd)" >&2; exit 2; }
-
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_prepare kv_cost.sh wrk python3 curl
 
 port=$(free_port)
 aport=$(free_port)

@@ -65,3 +65,23 @@ CONF
 
 # post64_lua FILE: a wrk script that POSTs 64 bytes.
 post64_lua() { printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$1"; }
+
+# bench_prepare NAME TOOL...: exits 2 unless the tools and $build/cli/hookd
+# exist; then makes $work (a temp dir) and a trap that stops $pid (hookd) and
+# an nginx started under $work/nginx, and removes $work.
+bench_prepare() {
+  local name=$1 tool
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$name: $tool is required (scripts/setup.sh)" >&2; exit 2; }
+  done
+  [ -x "$build/cli/hookd" ] || { echo "$name: build hookd first ($build/cli/hookd)" >&2; exit 2; }
+  work=$(mktemp -d)
+  pid=
+  trap bench_cleanup EXIT INT TERM
+}
+bench_cleanup() {
+  if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi
+  if [ -f "$work/nginx/nginx.pid" ]; then kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; fi
+  rm -rf "$work"
+}
