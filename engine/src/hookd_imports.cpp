@@ -1,6 +1,8 @@
 // The `hookd` host imports of docs/abi.md.
 #include <hookd/abi.h>
 
+#include <cstring>
+
 #include "hookd/engine/guest_memory.hpp"
 #include "plugin_state.hpp"
 
@@ -26,40 +28,48 @@ std::unexpected<Error> out_of_bounds(std::string_view what) {
   return fail(ErrorKind::kTrap, std::string(what) + " out of bounds");
 }
 
-// Runs the host function a guest asked for by name; its result (or error
-// message) is left in st.pending. Returns the host_call code.
-Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
-                              const Val& name_len, const Val& in_ptr, const Val& in_len) {
+// The host function the guest names at (name_ptr, name_len), or null when
+// none is granted; a name outside memory traps. Clears the pending result.
+Result<const HostFunction*> named_host_function(PluginInstance::State& st, std::span<uint8_t> mem,
+                                                const Val& name_ptr, const Val& name_len) {
   auto name = guest_string(mem, name_ptr.i32, name_len.i32);
   if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
-  auto input = guest_span(mem, in_ptr.i32, in_len.i32);
-  if (!input) return out_of_bounds("host call input");
   st.pending.clear();
-  const HostFunction* fn = st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
-  if (fn == nullptr || !fn->fn) return HOOKD_HOST_NOT_FOUND;
-  Result<void> res = fn->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending);
+  return st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
+}
+
+// The host_call code for a host function's outcome; an error message is left
+// in st.pending for host_result.
+int32_t host_call_code(PluginInstance::State& st, const Result<void>& res) {
   if (res) return HOOKD_HOST_OK;
   const std::string& m = res.error().message;
   st.pending.assign(m.begin(), m.end());
   return HOOKD_HOST_ERROR;
 }
 
-// Runs the direct form of a host function; an error message is left in
-// st.pending for host_result. Returns the host_call code.
+// Runs the host function a guest asked for by name; its result (or error
+// message) is left in st.pending. Returns the host_call code.
+Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
+                              const Val& name_len, const Val& in_ptr, const Val& in_len) {
+  auto fn = named_host_function(st, mem, name_ptr, name_len);
+  if (!fn) return std::unexpected(std::move(fn.error()));
+  auto input = guest_span(mem, in_ptr.i32, in_len.i32);
+  if (!input) return out_of_bounds("host call input");
+  if (*fn == nullptr || !(*fn)->fn) return HOOKD_HOST_NOT_FOUND;
+  return host_call_code(st, (*fn)->fn(st.ctx ? *st.ctx : kNoContext, *input, st.pending));
+}
+
+// Runs the direct form of a host function (which may trap the guest on a bad
+// address of its own). Returns the host_call code.
 Result<int32_t> run_direct_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
                                      const Val& name_len, const Val& ptr, const Val& len) {
-  auto name = guest_string(mem, name_ptr.i32, name_len.i32);
-  if (!name || name->size() > kMaxHostFunctionName) return out_of_bounds("host function name");
-  st.pending.clear();
-  const HostFunction* fn = st.resolve_host_function(static_cast<uint32_t>(name_ptr.i32), *name);
-  if (fn == nullptr || !fn->direct) return HOOKD_HOST_NOT_FOUND;
-  Result<void> res = fn->direct(st.ctx ? *st.ctx : kNoContext, mem, static_cast<uint32_t>(ptr.i32),
-                                static_cast<uint32_t>(len.i32));
-  if (res) return HOOKD_HOST_OK;
-  if (res.error().kind == ErrorKind::kTrap) return std::unexpected(std::move(res.error()));
-  const std::string& m = res.error().message;
-  st.pending.assign(m.begin(), m.end());
-  return HOOKD_HOST_ERROR;
+  auto fn = named_host_function(st, mem, name_ptr, name_len);
+  if (!fn) return std::unexpected(std::move(fn.error()));
+  if (*fn == nullptr || !(*fn)->direct) return HOOKD_HOST_NOT_FOUND;
+  Result<void> res = (*fn)->direct(st.ctx ? *st.ctx : kNoContext, mem, static_cast<uint32_t>(ptr.i32),
+                                   static_cast<uint32_t>(len.i32));
+  if (!res && res.error().kind == ErrorKind::kTrap) return std::unexpected(std::move(res.error()));
+  return host_call_code(st, res);
 }
 
 Format to_format(int v) {

@@ -69,16 +69,22 @@ class GatedUpstream {
   bool released_ = false;
 };
 
+// fetchproxy granted `origin` and pointed at its /slow, with a deadline far
+// beyond how long a test holds the upstream.
+config::PluginConfig slow_proxy(const std::string& origin) {
+  auto proxy = plugin_entry("fetchproxy", "fetchproxy");
+  proxy.settings.config["upstream"] = origin + "/slow";
+  proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
+  proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
+  return proxy;
+}
+
 TEST(BlockingLane, EchoIsServedOnEveryWorkerWhileAFetchWaits) {
   GatedUpstream upstream;
   const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
   auto c = test_config(fresh_dir("lane"));
   c.plugins.push_back(plugin_entry("echo", "echo"));
-  auto proxy = plugin_entry("fetchproxy", "fetchproxy");
-  proxy.settings.config["upstream"] = origin + "/slow";
-  proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
-  proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
-  c.plugins.push_back(proxy);
+  c.plugins.push_back(slow_proxy(origin));
   auto g = start_gateway(std::move(c));
   ASSERT_NE(g, nullptr);
 
@@ -124,11 +130,7 @@ TEST(BlockingLane, AWebSocketMessageInTheLaneCountsAsInFlightUntilItsReply) {
   GatedUpstream upstream;
   const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
   auto c = test_config(fresh_dir("lane-ws"));
-  auto proxy = plugin_entry("fetchproxy", "fetchproxy");
-  proxy.settings.config["upstream"] = origin + "/slow";
-  proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
-  proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
-  c.plugins.push_back(proxy);
+  c.plugins.push_back(slow_proxy(origin));
   auto g = start_gateway(std::move(c));
   ASSERT_NE(g, nullptr);
   const long idle = in_flight(g->port());  // the /metrics request counts itself
