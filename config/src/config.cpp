@@ -2,6 +2,7 @@
 #include "hookd/config/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,7 +23,20 @@ unsigned effective_workers(const ServerConfig& server) {
 
 PluginLimits PluginLimitOverrides::resolve(const PluginLimits& defaults) const {
   return {max_memory_pages.value_or(defaults.max_memory_pages), deadline.value_or(defaults.deadline),
-          max_concurrency.value_or(defaults.max_concurrency)};
+          max_concurrency.value_or(defaults.max_concurrency), max_worker_share.value_or(defaults.max_worker_share)};
+}
+
+std::expected<TrustedKey, std::string> TrustedKey::parse(std::string_view text) {
+  constexpr std::string_view kPrefix = "ed25519:";
+  if (!text.starts_with(kPrefix)) return std::unexpected(std::string("expected \"ed25519:<base64 key>\""));
+  const std::string_view b64 = text.substr(kPrefix.size());
+  // 32 bytes are 44 base64 characters, the last one '='.
+  const bool shape = b64.size() == 44 && b64.back() == '=' &&
+                     std::all_of(b64.begin(), b64.end() - 1, [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+                     });
+  if (!shape) return std::unexpected(std::string("expected \"ed25519:\" and 44 base64 characters (a 32-byte key)"));
+  return TrustedKey{std::string(text)};
 }
 
 PluginLimits Config::limits_for(const PluginConfig& plugin) const {

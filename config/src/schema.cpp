@@ -14,6 +14,7 @@ namespace {
 constexpr IntRange kMemoryPages{1, 65'536};
 constexpr IntRange kDeadlineMs{1, 600'000};
 constexpr IntRange kConcurrency{1, 1'000'000};
+constexpr IntRange kWorkerShare{1, 100};
 constexpr IntRange kLogRate{1, 1'000'000};
 constexpr IntRange kNetworkTimeoutMs{1, 600'000};
 constexpr std::size_t kMaxPathLength = 4096;
@@ -289,6 +290,8 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       parsed_list<C>("server", "trusted_proxies", [](auto& c) -> auto& { return c.server.trusted_proxies; }),
       integer<C>("server", "drain_timeout_ms", {0, 3'600'000}, [](auto& c) -> auto& { return c.server.drain_timeout; }),
       boolean<C>("server", "load_example_plugins", [](auto& c) -> auto& { return c.server.load_example_plugins; }),
+      boolean<C>("server", "public_metrics", [](auto& c) -> auto& { return c.server.public_metrics; }),
+      boolean<C>("server", "public_plugin_list", [](auto& c) -> auto& { return c.server.public_plugin_list; }),
 
       integer<C>("limits", "max_header_bytes", {512, 1'048'576}, [](auto& c) -> auto& { return c.limits.max_header_bytes; }),
       integer<C>("limits", "max_body_bytes", {0, 4'294'967'296}, [](auto& c) -> auto& { return c.limits.max_body_bytes; }),
@@ -301,10 +304,17 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       integer<C>("limits", "ws_idle_timeout_ms", {1, 86'400'000}, [](auto& c) -> auto& { return c.limits.ws_idle_timeout; }),
       integer<C>("limits", "ws_ping_interval_ms", {0, 3'600'000}, [](auto& c) -> auto& { return c.limits.ws_ping_interval; }),
       boolean<C>("limits", "ws_permessage_deflate", [](auto& c) -> auto& { return c.limits.ws_permessage_deflate; }),
+      integer<C>("limits", "admin_max_connections", {1, 100'000}, [](auto& c) -> auto& { return c.limits.admin_max_connections; }),
+      integer<C>("limits", "write_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.limits.write_timeout; }),
+      integer<C>("limits", "max_response_bytes", {1024, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.max_response_bytes; }),
+      integer<C>("limits", "max_buffered_response_bytes", {1024, 68'719'476'736}, [](auto& c) -> auto& { return c.limits.max_buffered_response_bytes; }),
+      integer<C>("limits", "max_module_bytes", {1024, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.max_module_bytes; }),
+      integer<C>("limits", "isolate_heap_mb", {16, 65'536}, [](auto& c) -> auto& { return c.limits.isolate_heap_mb; }),
 
       integer<C>("plugin_defaults", "max_memory_pages", kMemoryPages, [](auto& c) -> auto& { return c.plugin_defaults.max_memory_pages; }),
       integer<C>("plugin_defaults", "deadline_ms", kDeadlineMs, [](auto& c) -> auto& { return c.plugin_defaults.deadline; }),
       integer<C>("plugin_defaults", "max_concurrency", kConcurrency, [](auto& c) -> auto& { return c.plugin_defaults.max_concurrency; }),
+      integer<C>("plugin_defaults", "max_worker_share", kWorkerShare, [](auto& c) -> auto& { return c.plugin_defaults.max_worker_share; }),
 
       choice<C>("log", "level", kLogLevels, [](auto& c) -> auto& { return c.log.level; }),
       choice<C>("log", "format", kLogFormats, [](auto& c) -> auto& { return c.log.format; }),
@@ -313,6 +323,8 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       choice<C>("kv", "backend", kKvBackends, [](auto& c) -> auto& { return c.kv.backend; }),
       integer<C>("kv", "map_size_mb", {1, 1'048'576}, [](auto& c) -> auto& { return c.kv.map_size_mb; }),
       integer<C>("kv", "read_cache_kb", {0, 1'048'576}, [](auto& c) -> auto& { return c.kv.read_cache_kb; }),
+      integer<C>("kv", "namespace_max_bytes", {1, 1'099'511'627'776}, [](auto& c) -> auto& { return c.kv.namespace_max_bytes; }),
+      integer<C>("kv", "namespace_max_keys", {1, 1'000'000'000}, [](auto& c) -> auto& { return c.kv.namespace_max_keys; }),
       address<C>("kv.redis", "address", HostRule::ip_or_domain, false, [](auto& c) -> auto& { return c.kv.redis.address; }),
       string<C>("kv.redis", "password", kMaxSecretLength, [](auto& c) -> auto& { return c.kv.redis.password; }),
       integer<C>("kv.redis", "database", {0, 65'535}, [](auto& c) -> auto& { return c.kv.redis.database; }),
@@ -325,6 +337,9 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       integer<C>("fetch", "total_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.fetch.total_timeout; }),
       integer<C>("fetch", "max_response_bytes", {1, 1'073'741'824}, [](auto& c) -> auto& { return c.fetch.max_response_bytes; }),
       integer<C>("fetch", "max_redirects", {0, 20}, [](auto& c) -> auto& { return c.fetch.max_redirects; }),
+
+      parsed_list<C>("signing", "trusted_keys", [](auto& c) -> auto& { return c.signing.trusted_keys; }),
+      boolean<C>("signing", "require_signature", [](auto& c) -> auto& { return c.signing.require_signature; }),
   };
   return fields;
 }
@@ -336,6 +351,7 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
       integer<P>("", "max_memory_pages", kMemoryPages, [](auto& p) -> auto& { return p.limits.max_memory_pages; }),
       integer<P>("", "deadline_ms", kDeadlineMs, [](auto& p) -> auto& { return p.limits.deadline; }),
       integer<P>("", "max_concurrency", kConcurrency, [](auto& p) -> auto& { return p.limits.max_concurrency; }),
+      integer<P>("", "max_worker_share", kWorkerShare, [](auto& p) -> auto& { return p.limits.max_worker_share; }),
       plugin_config_map(),
       kv_grant(),
       parsed_list<P>("grants", "fetch", [](auto& p) -> auto& { return p.grants.fetch; }),

@@ -25,6 +25,7 @@ TEST(ExampleFile, ShowsTheRealDefaults) {
   EXPECT_EQ(config->log, expected.log);
   EXPECT_EQ(config->kv, expected.kv);
   EXPECT_EQ(config->fetch, expected.fetch);
+  EXPECT_EQ(config->signing, expected.signing);
 }
 
 TEST(ExampleFile, MentionsEverySetting) {
@@ -38,7 +39,7 @@ TEST(ExampleFile, MentionsEverySetting) {
   }
   std::size_t settings = 0;
   for (const auto& [key, origin] : config->origins) settings += key.starts_with("plugins.") ? 0 : 1;
-  EXPECT_EQ(settings, 39u) << "a new setting needs a line in config/hookd.toml";
+  EXPECT_EQ(settings, 51u) << "a new setting needs a line in config/hookd.toml";
 }
 
 TEST(ExampleFile, ConfiguresTheExamplePlugins) {

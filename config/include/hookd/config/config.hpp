@@ -43,6 +43,10 @@ struct ServerConfig {
   std::vector<IpNetwork> trusted_proxies;
   milliseconds drain_timeout{10'000};
   bool load_example_plugins = true;  // used only when no plugin is configured
+  // /metrics and the plugin list (hashes, memory, counts) are served on the
+  // admin listener; these also serve them on the public one.
+  bool public_metrics = false;
+  bool public_plugin_list = false;
 
   bool operator==(const ServerConfig&) const = default;
 };
@@ -62,6 +66,13 @@ struct LimitsConfig {
   milliseconds ws_idle_timeout{60'000};
   milliseconds ws_ping_interval{20'000};  // 0 disables pings
   bool ws_permessage_deflate = false;
+  // Hardening (see docs/security.md).
+  std::uint32_t admin_max_connections = 64;
+  milliseconds write_timeout{30'000};  // a client that does not read its response is cut off
+  std::uint64_t max_response_bytes = 16'777'216;            // one response (plugin output)
+  std::uint64_t max_buffered_response_bytes = 268'435'456;  // all responses being written, all workers
+  std::uint64_t max_module_bytes = 67'108'864;              // a plugin's .wasm
+  std::uint64_t isolate_heap_mb = 512;                      // engine heap per worker isolate
 
   bool operator==(const LimitsConfig&) const = default;
 };
@@ -71,6 +82,8 @@ struct PluginLimits {
   std::uint32_t max_memory_pages = 256;  // 64 KiB wasm pages
   milliseconds deadline{1000};
   std::uint32_t max_concurrency = 64;  // across all workers
+  // Percent of the workers one plugin's calls may occupy at once (1..100).
+  std::uint32_t max_worker_share = 50;
 
   bool operator==(const PluginLimits&) const = default;
 };
@@ -81,6 +94,7 @@ struct PluginLimitOverrides {
   std::optional<std::uint32_t> max_memory_pages;
   std::optional<milliseconds> deadline;
   std::optional<std::uint32_t> max_concurrency;
+  std::optional<std::uint32_t> max_worker_share;
 
   PluginLimits resolve(const PluginLimits& defaults) const;
   bool operator==(const PluginLimitOverrides&) const = default;
@@ -147,6 +161,9 @@ struct KvConfig {
   KvBackend backend = KvBackend::lmdb;
   std::uint64_t map_size_mb = 1024;
   std::uint64_t read_cache_kb = 1024;  // LMDB: per-thread cache of recent reads; 0 = off
+  // Quotas of one namespace (one plugin's data, unless shared by grants).
+  std::uint64_t namespace_max_bytes = 67'108'864;
+  std::uint64_t namespace_max_keys = 100'000;
   RedisConfig redis;
 
   bool operator==(const KvConfig&) const = default;
@@ -160,6 +177,24 @@ struct FetchConfig {
   std::uint32_t max_redirects = 5;
 
   bool operator==(const FetchConfig&) const = default;
+};
+
+/// A trusted Ed25519 public key as written in the config:
+/// "ed25519:<base64 of the 32 raw key bytes>".
+struct TrustedKey {
+  std::string text;
+
+  static std::expected<TrustedKey, std::string> parse(std::string_view text);
+  std::string to_string() const { return text; }
+  bool operator==(const TrustedKey&) const = default;
+};
+
+/// Signed plugins: who may have built the code hookd runs.
+struct SigningConfig {
+  std::vector<TrustedKey> trusted_keys;
+  bool require_signature = false;  // refuse unsigned or wrongly signed modules
+
+  bool operator==(const SigningConfig&) const = default;
 };
 
 /// Where a setting got its current value, so that checks made after all layers
@@ -177,6 +212,7 @@ struct Config {
   LogConfig log;
   KvConfig kv;
   FetchConfig fetch;
+  SigningConfig signing;
   std::vector<PluginConfig> plugins;  // sorted by name
 
   /// Keyed by dotted key ("server.listen"); a key missing here has its default.
