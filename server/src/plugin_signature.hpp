@@ -18,7 +18,7 @@ namespace hookd::server {
 /// ("unsigned", "malformed signature", "signature does not match any trusted
 /// key") and whose `status` is the HTTP status the admin API answers with:
 /// 403 for unsigned or untrusted, 422 for malformed.
-engine::Result<std::string> check_signature(const config::SigningConfig& signing,
+engine::Result<std::string> check_signature(const config::SigningConfig& policy,
                                             std::span<const uint8_t> wasm, std::string_view signature);
 
 }  // namespace hookd::server
