@@ -7,6 +7,7 @@
 
 #include "call_command.hpp"
 #include "serve_command.hpp"
+#include "sign_commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"hookd: a WebAssembly plugin gateway"};
@@ -37,13 +38,42 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--plugin-dir", serve.example_plugin_dir, "Where the example plugins are");
   serve_cmd->add_flag("--check-config", serve.check_config, "Validate the configuration and exit");
 
+  hookd::cli::KeygenArgs keygen;
+  auto* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 key pair for signing plugins");
+  keygen_cmd
+      ->add_option("--out", keygen.out, "Private key file to create (the public key goes to <file>.pub)")
+      ->required();
+
+  hookd::cli::SignArgs sign;
+  auto* sign_cmd = app.add_subcommand("sign", "Sign a plugin: writes <plugin>.sig and prints the signature");
+  sign_cmd->add_option("plugin", sign.plugin_path, "Plugin .wasm file")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("--key", sign.key_file, "Private key file from `hookd keygen`")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sign_cmd->add_option("--out", sign.out, "Where to write the signature (default <plugin>.sig)");
+
+  hookd::cli::VerifyArgs verify;
+  auto* verify_cmd = app.add_subcommand("verify", "Check a plugin's signature against public keys");
+  verify_cmd->add_option("plugin", verify.plugin_path, "Plugin .wasm file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  verify_cmd
+      ->add_option("--key", verify.keys, "Trusted key: \"ed25519:<base64>\" or a .pub file (repeatable)")
+      ->required();
+  verify_cmd->add_option("--signature", verify.signature,
+                         "The signature (default: the text of <plugin>.sig)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "hookd: " << e.what() << "\n\n";
-    std::cerr << (call_cmd->parsed() ? call_cmd->help() : serve_cmd->parsed() ? serve_cmd->help() : app.help());
+    std::string help = app.help();
+    for (auto* cmd : {call_cmd, serve_cmd, keygen_cmd, sign_cmd, verify_cmd}) {
+      if (cmd->parsed()) help = cmd->help();
+    }
+    std::cerr << help;
     return hookd::cli::kExitUsage;
   }
 
@@ -51,5 +81,8 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("hookd"));
   if (call_cmd->parsed()) return hookd::cli::run_call(call);
   if (serve_cmd->parsed()) return hookd::cli::run_serve(serve);
+  if (keygen_cmd->parsed()) return hookd::cli::run_keygen(keygen);
+  if (sign_cmd->parsed()) return hookd::cli::run_sign(sign);
+  if (verify_cmd->parsed()) return hookd::cli::run_verify(verify);
   return hookd::cli::kExitUsage;
 }

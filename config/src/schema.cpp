@@ -23,6 +23,9 @@ constexpr std::size_t kMaxListItems = 1024;
 constexpr std::size_t kMaxPluginConfigEntries = 1024;
 constexpr std::size_t kMaxPluginConfigKey = 256;
 constexpr std::size_t kMaxPluginConfigValue = 65'536;
+// The exact form (88 base64 characters) is checked when the module is loaded,
+// which names the problem ("malformed signature"); this only bounds the text.
+constexpr std::size_t kMaxSignatureLength = 256;
 
 template <class T>
 struct OptionalOf {
@@ -109,6 +112,17 @@ FieldSpec<Target> string(std::string_view section, std::string_view key, std::si
               out.insert_or_assign(key, field);
             }
           }};
+}
+
+/// A string that written settings leave out while it is empty.
+template <class Target, class Get>
+FieldSpec<Target> optional_string(std::string_view section, std::string_view key, std::size_t max_length,
+                                  Get get, StringCheck check) {
+  FieldSpec<Target> spec = string<Target>(section, key, max_length, get, check);
+  spec.write = [=](const Target& target, toml::table& out) {
+    if (!get(target).empty()) out.insert_or_assign(key, get(target));
+  };
+  return spec;
 }
 
 template <class Target, class E, std::size_t N, class Get>
@@ -358,6 +372,7 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
       boolean<P>("grants", "config", [](auto& p) -> auto& { return p.grants.config; }),
       choice<P>("grants", "log_level", kLogLevels, [](auto& p) -> auto& { return p.grants.log_level; }),
       integer<P>("grants", "log_rate_per_sec", kLogRate, [](auto& p) -> auto& { return p.grants.log_rate_per_sec; }),
+      optional_string<P>("", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
   };
   return fields;
 }

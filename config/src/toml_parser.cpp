@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "diagnostics.hpp"
@@ -17,6 +18,38 @@ using detail::Diagnostics;
 using detail::line_of;
 
 constexpr std::uintmax_t kMaxFileBytes = 16 * 1024 * 1024;
+constexpr std::uintmax_t kMaxSignatureFileBytes = 4096;
+
+std::filesystem::path resolve(const std::string& text, const std::filesystem::path& base_dir) {
+  std::filesystem::path path(text);
+  if (path.is_relative() && !base_dir.empty()) path = base_dir / path;
+  return path.lexically_normal();
+}
+
+// The text of a signature file as `hookd sign` writes it: one line of base64.
+std::expected<std::string, std::string> read_signature_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return std::unexpected(fmt::format("cannot read \"{}\": {}", path.string(), ec.message()));
+  if (size > kMaxSignatureFileBytes) {
+    return std::unexpected(
+        fmt::format("\"{}\" is larger than {} bytes; expected a signature from `hookd sign`", path.string(),
+                    kMaxSignatureFileBytes));
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file && !file.eof()) return std::unexpected(fmt::format("cannot read \"{}\"", path.string()));
+  const auto first = text.find_first_not_of(" \t\r\n");
+  const auto last = text.find_last_not_of(" \t\r\n");
+  text = first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+  const bool one_word =
+      !text.empty() && std::ranges::all_of(text, [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+  if (!one_word) {
+    return std::unexpected(fmt::format(
+        "\"{}\" does not hold a signature (one line of base64, as `hookd sign` writes)", path.string()));
+  }
+  return text;
+}
 
 void read_plugin(std::string_view name, const toml::node& node, const std::filesystem::path& base_dir,
                  Config& config, Diagnostics& diag) {
@@ -33,26 +66,46 @@ void read_plugin(std::string_view name, const toml::node& node, const std::files
   const auto before = diag.count();
   PluginConfig plugin{std::string(name), {}, {}};
   bool has_path = false;
+  std::optional<std::string> file_signature;  // from signature_file
+  int signature_file_line = 0;
   detail::TableReader<PluginSettings> reader{detail::plugin_fields(), plugin.settings, diag, key};
-  reader.extra_names = {"path"};
+  reader.extra_names = {"path", "signature_file"};
   reader.extra = [&](std::string_view field, const toml::node& value) {
-    if (field != "path") return false;
-    has_path = true;
+    if (field != "path" && field != "signature_file") return false;
+    const std::string field_key = key + "." + std::string(field);
     auto text = detail::read_string(value, 4096);
     if (text && text->empty()) text = std::unexpected(std::string("must not be empty"));
     if (!text) {
-      diag.invalid(line_of(value), key + ".path", text.error());
+      diag.invalid(line_of(value), field_key, text.error());
+      if (field == "path") has_path = true;
       return true;
     }
-    std::filesystem::path path(*text);
-    if (path.is_relative() && !base_dir.empty()) path = base_dir / path;
-    plugin.path = path.lexically_normal();
+    if (field == "path") {
+      has_path = true;
+      plugin.path = resolve(*text, base_dir);
+      return true;
+    }
+    signature_file_line = line_of(value);
+    auto signature = read_signature_file(resolve(*text, base_dir));
+    if (!signature) {
+      diag.invalid(signature_file_line, field_key, signature.error());
+    } else {
+      file_signature = std::move(*signature);
+    }
     return true;
   };
   reader.read(*table);
   if (!has_path) {
     diag.add(ConfigError::Kind::missing_key, line_of(node), key + ".path",
              "required: the plugin's .wasm file");
+  }
+  if (file_signature) {
+    if (!plugin.settings.signature.empty()) {
+      diag.add(ConfigError::Kind::conflict, signature_file_line, key + ".signature_file",
+               "give signature or signature_file, not both");
+    } else {
+      plugin.settings.signature = std::move(*file_signature);
+    }
   }
   if (diag.count() != before) return;
   if (plugin.settings.grants.kv && plugin.settings.grants.kv->namespace_name.empty()) {

@@ -29,8 +29,11 @@ void send_json(HttpResponse& res, http::status status, const json::value& v) {
   res.body() = json::serialize(v) + "\n";
 }
 
-http::status status_for_load_error(engine::ErrorKind kind) {
-  switch (kind) {
+http::status status_for_load_error(const engine::Error& error) {
+  // A refused signature carries its status (plugin_signature.hpp).
+  if (error.kind == engine::ErrorKind::kIntegrity && error.status != 0)
+    return static_cast<http::status>(error.status);
+  switch (error.kind) {
     case engine::ErrorKind::kInvalidArgument:
     case engine::ErrorKind::kIntegrity: return http::status::bad_request;
     case engine::ErrorKind::kInternal: return http::status::internal_server_error;
@@ -111,7 +114,8 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
           {"persisted", e.persisted},
           {"calls", e.counters->calls.load()},
           {"errors", e.counters->errors.load()},
-          {"settings", std::move(settings)}};
+          {"settings", std::move(settings)},
+          {"signed_by", e.signed_by.empty() ? json::value(nullptr) : json::value(e.signed_by)}};
 }
 }  // namespace
 
@@ -148,11 +152,15 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
     }
     settings.sha256 = std::move(lower);
   }
+  // Checked with the module in PluginManager::install; the header wins over the settings.
+  if (std::string_view signature = req["X-Hookd-Signature"]; !signature.empty()) {
+    settings.signature = std::string(signature);
+  }
   const std::string& body = req.body();
   auto installed = manager_.install(
       name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings), PluginManager::Persist::kWrite);
   if (!installed) {
-    return set_error(res, status_for_load_error(installed.error().kind),
+    return set_error(res, status_for_load_error(installed.error()),
                      {installed.error().describe(), name, {}, request_id});
   }
   send_json(res, installed->replaced ? http::status::ok : http::status::created,

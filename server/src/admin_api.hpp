@@ -1,7 +1,8 @@
 // The admin API, on its own listener and thread:
 //   GET    /admin/plugins          list with sha256, size, functions, memory, calls, errors
 //   GET    /admin/plugins/<name>
-//   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON)
+//   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON),
+//                                  X-Hookd-Signature (docs/security/signing.md)
 //   DELETE /admin/plugins/<name>
 // Every request needs `Authorization: Bearer <token>` (compared in constant time).
 #pragma once

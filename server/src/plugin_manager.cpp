@@ -5,6 +5,7 @@
 #include <future>
 
 #include "hookd/host/plugin_services.hpp"
+#include "plugin_signature.hpp"
 
 namespace hookd::server {
 namespace {
@@ -100,6 +101,8 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
     return engine::fail(engine::ErrorKind::kInvalidArgument,
                         "invalid plugin name \"" + name.substr(0, 80) + "\" (1-64 characters of A-Z a-z 0-9 _ -)");
   }
+  auto signed_by = check_signature(server_.config.signing, wasm, settings.signature);
+  if (!signed_by) return std::unexpected(signed_by.error());
   config::PluginConfig as_config{name, {}, settings};
   const config::PluginLimits limits = server_.config.limits_for(as_config);
   auto lock = server_.registry.lock_writes();
@@ -118,6 +121,7 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   entry->blocking = !entry->settings.grants.fetch.empty() ||
                     (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
   entry->counters = server_.registry.counters_for(name);
+  entry->signed_by = std::move(*signed_by);
 
   // Instantiate everywhere before anyone can see it.
   std::vector<std::future<engine::Result<void>>> pending;

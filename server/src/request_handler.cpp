@@ -50,7 +50,11 @@ void list_plugins(RequestContext& rc, HttpResponse& res) {
                      {"input", engine::content_type(f.input)},
                      {"output", engine::content_type(f.output)}});
     }
-    plugins.push_back({{"name", name}, {"sha256", entry->module->sha256()}, {"functions", std::move(fns)}});
+    plugins.push_back({{"name", name},
+                       {"sha256", entry->module->sha256()},
+                       {"functions", std::move(fns)},
+                       {"signed_by", entry->signed_by.empty() ? boost::json::value(nullptr)
+                                                              : boost::json::value(entry->signed_by)}});
   }
   text(res, http::status::ok, "application/json",
        boost::json::serialize(boost::json::object{{"plugins", std::move(plugins)}}) + "\n");

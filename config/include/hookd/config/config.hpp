@@ -126,6 +126,10 @@ struct PluginSettings {
   PluginLimitOverrides limits;
   std::map<std::string, std::string> config;
   PluginGrants grants;
+  // Base64 Ed25519 signature of the module by a [signing] trusted key
+  // (docs/security/signing.md); empty: unsigned. In a file, `signature_file`
+  // names a file holding it instead (as `hookd sign` writes).
+  std::string signature;
 
   bool operator==(const PluginSettings&) const = default;
 };

@@ -6,7 +6,8 @@
 //    "max_concurrency": 8, "config": {"greeting": "Hi"},
 //    "grants": {"kv": {"namespace": "echo", "mode": "rw"},
 //               "fetch": ["https://api.example.com"], "config": true,
-//               "log_level": "info", "log_rate_per_sec": 100}}
+//               "log_level": "info", "log_rate_per_sec": 100},
+//    "signature": "<base64 Ed25519 signature, docs/security/signing.md>"}
 #pragma once
 
 #include <expected>

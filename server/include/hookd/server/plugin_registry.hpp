@@ -40,6 +40,7 @@ struct PluginEntry {
   // each, so a limit at or above the thread count needs no counting.
   bool count_concurrency = true;
   std::shared_ptr<PluginCounters> counters;
+  std::string signed_by;  // id of the trusted key that signed the module; empty: unsigned
 };
 
 struct Catalog {

@@ -1,0 +1,239 @@
+#include "hookd/signing/signing.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <memory>
+
+namespace hookd::signing {
+namespace {
+
+// Larger PEM text is certainly not an Ed25519 key; do not hand it to the parser.
+constexpr std::size_t kMaxPrivatePemBytes = 16 * 1024;
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using Bio = std::unique_ptr<BIO, BioFree>;
+
+constexpr char kHex[] = "0123456789abcdef";
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+Pkey load_private_key(std::string_view pem) {
+  if (pem.size() > kMaxPrivatePemBytes) return nullptr;
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return nullptr;
+  Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) return nullptr;
+  return key;
+}
+
+std::expected<PublicKey, std::string> raw_public_key(EVP_PKEY* key) {
+  PublicKey out{};
+  std::size_t len = out.size();
+  if (EVP_PKEY_get_raw_public_key(key, out.data(), &len) != 1 || len != out.size()) {
+    return std::unexpected(std::string("cannot read the Ed25519 public key"));
+  }
+  return out;
+}
+
+bool signature_valid(const PublicKey& key, std::string_view message,
+                     std::span<const std::uint8_t> signature) {
+  Pkey pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!pkey || !ctx) return false;
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
+                          reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+}
+
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && text.find_first_not_of(kHex) == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::span<const std::uint8_t> data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) return {};
+  return to_hex({digest, len});
+}
+
+std::string signed_message(std::string_view module_sha256_hex) {
+  return std::string(kMessagePrefix) + std::string(module_sha256_hex);
+}
+
+std::string base64_encode(std::span<const std::uint8_t> data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    const std::uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+    for (int shift : {18, 12, 6, 0}) out.push_back(kBase64[(n >> shift) & 63]);
+  }
+  const std::size_t rest = data.size() - i;
+  if (rest > 0) {
+    const std::uint32_t n = (data[i] << 16) | (rest == 2 ? data[i + 1] << 8 : 0);
+    out.push_back(kBase64[(n >> 18) & 63]);
+    out.push_back(kBase64[(n >> 12) & 63]);
+    out.push_back(rest == 2 ? kBase64[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  std::vector<std::uint8_t> out;
+  out.reserve(text.size() / 4 * 3);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (std::size_t i = 0; i < text.size() - padding; ++i) {
+    const int v = base64_value(text[i]);
+    if (v < 0) return std::nullopt;  // includes a '=' before the end
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    if (++count == 4) {
+      out.push_back(static_cast<std::uint8_t>(bits >> 16));
+      out.push_back(static_cast<std::uint8_t>(bits >> 8));
+      out.push_back(static_cast<std::uint8_t>(bits));
+      bits = 0;
+      count = 0;
+    }
+  }
+  // The last group: 2 or 3 characters give 1 or 2 bytes; the unused low bits
+  // are ignored, as most encoders leave them zero anyway.
+  if (count == 2) {
+    out.push_back(static_cast<std::uint8_t>(bits >> 4));
+  } else if (count == 3) {
+    out.push_back(static_cast<std::uint8_t>(bits >> 10));
+    out.push_back(static_cast<std::uint8_t>(bits >> 2));
+  } else if (count != 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string public_key_text(const PublicKey& key) {
+  return std::string(kPublicKeyPrefix) + base64_encode(key);
+}
+
+std::expected<PublicKey, std::string> parse_public_key(std::string_view text) {
+  if (!text.starts_with(kPublicKeyPrefix))
+    return std::unexpected(std::string("expected \"ed25519:<base64 key>\""));
+  text.remove_prefix(kPublicKeyPrefix.size());
+  auto bytes = text.size() == 44 ? base64_decode(text) : std::nullopt;
+  if (!bytes || bytes->size() != kPublicKeyBytes) {
+    return std::unexpected(std::string("expected \"ed25519:\" and 44 base64 characters (a 32-byte key)"));
+  }
+  PublicKey key{};
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
+}
+
+std::string key_id(const PublicKey& key) { return sha256_hex(key).substr(0, 16); }
+
+std::expected<KeyPair, std::string> generate_key_pair() {
+  Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  if (!key) return std::unexpected(std::string("cannot generate an Ed25519 key"));
+  auto pub = raw_public_key(key.get());
+  if (!pub) return std::unexpected(pub.error());
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return std::unexpected(std::string("cannot encode the private key"));
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  if (len <= 0 || data == nullptr) return std::unexpected(std::string("cannot encode the private key"));
+  return KeyPair{std::string(data, static_cast<std::size_t>(len)), *pub};
+}
+
+std::expected<PublicKey, std::string> public_key_of(std::string_view private_pem) {
+  Pkey key = load_private_key(private_pem);
+  if (!key) return std::unexpected(std::string("not a PEM Ed25519 private key"));
+  return raw_public_key(key.get());
+}
+
+std::expected<std::string, std::string> sign(std::string_view private_pem,
+                                             std::string_view module_sha256_hex) {
+  if (!is_sha256_hex(module_sha256_hex)) {
+    return std::unexpected(std::string("expected a SHA-256 as 64 lower-case hex digits"));
+  }
+  Pkey key = load_private_key(private_pem);
+  if (!key) return std::unexpected(std::string("not a PEM Ed25519 private key"));
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+    return std::unexpected(std::string("cannot start signing"));
+  }
+  const std::string message = signed_message(module_sha256_hex);
+  std::array<std::uint8_t, kSignatureBytes> signature{};
+  std::size_t len = signature.size();
+  if (EVP_DigestSign(ctx.get(), signature.data(), &len,
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      len != signature.size()) {
+    return std::unexpected(std::string("cannot sign"));
+  }
+  return base64_encode(signature);
+}
+
+std::expected<std::string, VerifyError> verify(std::span<const PublicKey> trusted_keys,
+                                               bool require_signature, std::string_view module_sha256_hex,
+                                               std::string_view signature) {
+  if (signature.empty()) {
+    if (!require_signature) return std::string();
+    return std::unexpected(VerifyError{
+        Refusal::kUnsigned,
+        "unsigned: signing.require_signature is on and the module has no signature (give one with the "
+        "X-Hookd-Signature header or the plugin's \"signature\" setting; see `hookd sign`)"});
+  }
+  // The length first: nothing longer than a signature is decoded.
+  auto bytes = signature.size() == kSignatureChars ? base64_decode(signature) : std::nullopt;
+  if (!bytes || bytes->size() != kSignatureBytes) {
+    const std::string what = signature.size() != kSignatureChars
+                                 ? std::to_string(signature.size()) + " characters"
+                                 : std::string("characters outside base64");
+    return std::unexpected(VerifyError{
+        Refusal::kMalformed, "malformed signature: expected " + std::to_string(kSignatureChars) +
+                                 " characters of base64 (a 64-byte Ed25519 signature), got " + what});
+  }
+  const std::string message = signed_message(module_sha256_hex);
+  for (const PublicKey& key : trusted_keys) {
+    if (signature_valid(key, message, *bytes)) return key_id(key);
+  }
+  return std::unexpected(
+      VerifyError{Refusal::kUntrusted, "signature does not match any trusted key (signing.trusted_keys has " +
+                                           std::to_string(trusted_keys.size()) + "; module sha256 " +
+                                           std::string(module_sha256_hex) + ")"});
+}
+
+}  // namespace hookd::signing

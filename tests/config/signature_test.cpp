@@ -1,0 +1,114 @@
+// A plugin's signature setting: in [plugins.<name>] as `signature` or
+// `signature_file`, in the admin API's settings JSON, and written back.
+#include "hookd/config/plugin_settings_json.hpp"
+#include "test_helpers.hpp"
+
+namespace hookd::config {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::errors_of;
+using ::testing::HasSubstr;
+using testing::parse_ok;
+using testing::TempDir;
+
+// Shaped like a signature; the config does not check the cryptography.
+const std::string kSignature = std::string(86, 'A') + "==";
+
+void write(const std::filesystem::path& path, std::string_view text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+TEST(PluginSignature, IsReadFromTheFile) {
+  const Config config =
+      parse_ok("[plugins.echo]\npath = \"echo.wasm\"\nsignature = \"" + kSignature + "\"\n");
+  EXPECT_EQ(config.find_plugin("echo")->settings.signature, kSignature);
+}
+
+TEST(PluginSignature, IsEmptyWhenNotGiven) {
+  const Config config = parse_ok("[plugins.echo]\npath = \"echo.wasm\"\n");
+  EXPECT_EQ(config.find_plugin("echo")->settings.signature, "");
+}
+
+TEST(PluginSignature, SignatureFileIsReadRelativeToTheConfigFolderAndTrimmed) {
+  TempDir dir;
+  write(dir.path() / "echo.wasm.sig", kSignature + "\n");
+  const Config config =
+      parse_ok("[plugins.echo]\npath = \"echo.wasm\"\nsignature_file = \"echo.wasm.sig\"\n", dir.path());
+  EXPECT_EQ(config.find_plugin("echo")->settings.signature, kSignature);
+}
+
+TEST(PluginSignature, SignatureAndSignatureFileTogetherAreAConflict) {
+  TempDir dir;
+  write(dir.path() / "echo.wasm.sig", kSignature);
+  auto result = parse_config("[plugins.echo]\npath = \"echo.wasm\"\nsignature = \"" + kSignature +
+                                 "\"\nsignature_file = \"echo.wasm.sig\"\n",
+                             "hookd.toml", dir.path());
+  ASSERT_FALSE(result);
+  EXPECT_THAT(
+      testing::printed(result.error()),
+      ElementsAre("hookd.toml:4: plugins.echo.signature_file: give signature or signature_file, not both"));
+}
+
+TEST(PluginSignature, UnreadableOrWrongSignatureFilesAreClearErrors) {
+  TempDir dir;
+  write(dir.path() / "empty.sig", "\n");
+  write(dir.path() / "two-words.sig", "AAAA BBBB\n");
+  write(dir.path() / "huge.sig", std::string(5000, 'A'));
+  for (const auto& [file, message] : std::vector<std::pair<std::string, std::string>>{
+           {"missing.sig", "cannot read"},
+           {"empty.sig", "does not hold a signature"},
+           {"two-words.sig", "does not hold a signature"},
+           {"huge.sig", "is larger than 4096 bytes"},
+       }) {
+    auto result = parse_config("[plugins.echo]\npath = \"echo.wasm\"\nsignature_file = \"" + file + "\"\n",
+                               "hookd.toml", dir.path());
+    ASSERT_FALSE(result) << file;
+    ASSERT_EQ(result.error().size(), 1u) << to_string(result.error());
+    EXPECT_THAT(result.error()[0].to_string(), HasSubstr("hookd.toml:3: plugins.echo.signature_file: "))
+        << file;
+    EXPECT_THAT(result.error()[0].to_string(), HasSubstr(message)) << file;
+  }
+}
+
+TEST(PluginSignature, TextThatCannotBeASignatureIsRefused) {
+  EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = \"" + std::string(300, 'A') + "\"\n"),
+              ElementsAre(HasSubstr("hookd.toml:3: plugins.echo.signature: ")));
+  EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = \"AA AA\"\n"),
+              ElementsAre("hookd.toml:3: plugins.echo.signature: must be printable ASCII without spaces"));
+  EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = 7\n"),
+              ElementsAre(HasSubstr("hookd.toml:3: plugins.echo.signature: expected a string")));
+}
+
+TEST(PluginSignature, RoundTripsThroughTheSettingsJsonAndIsLeftOutWhenEmpty) {
+  PluginSettings settings;
+  settings.signature = kSignature;
+  const std::string json = plugin_settings_to_json(settings);
+  EXPECT_THAT(json, HasSubstr("\"signature\":\"" + kSignature + "\""));
+  auto parsed = parse_plugin_settings_json(json);
+  ASSERT_TRUE(parsed) << to_string(parsed.error());
+  EXPECT_EQ(*parsed, settings);
+  EXPECT_THAT(plugin_settings_to_json(PluginSettings{}), ::testing::Not(HasSubstr("signature")));
+}
+
+TEST(PluginSignature, IsWrittenBackByToToml) {
+  Config config = defaults();
+  config.plugins.push_back({"echo", "/p/echo.wasm", {}});
+  config.plugins.back().settings.signature = kSignature;
+  const std::string text = to_toml(config);
+  auto reparsed = parse_config(text, "effective.toml");
+  ASSERT_TRUE(reparsed) << to_string(reparsed.error()) << "\n" << text;
+  EXPECT_EQ(reparsed->plugins, config.plugins);
+  EXPECT_TRUE(validate(config).empty()) << to_string(validate(config));
+}
+
+TEST(Signing, TrustedKeysAndRequireSignatureAreRead) {
+  const std::string key = "ed25519:" + std::string(43, 'B') + "=";
+  const Config config = parse_ok("[signing]\ntrusted_keys = [\"" + key + "\"]\nrequire_signature = true\n");
+  ASSERT_EQ(config.signing.trusted_keys.size(), 1u);
+  EXPECT_EQ(config.signing.trusted_keys[0].text, key);
+  EXPECT_TRUE(config.signing.require_signature);
+}
+
+}  // namespace
+}  // namespace hookd::config
