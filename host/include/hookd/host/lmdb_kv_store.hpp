@@ -42,7 +42,8 @@ class LmdbKvStore final : public KvStore {
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   KvResult<bool> get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) override;
-  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each) override;
+  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each,
+                          std::uint64_t max_bytes = 0) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                      std::optional<std::chrono::milliseconds> ttl = {}) override;
   KvResult<bool> del(std::string_view ns, std::string_view key) override;

@@ -56,8 +56,8 @@ class RedisKvStore final : public KvStore {
   ~RedisKvStore() override;
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
-  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys,
-                          const ReadEach& each) override;
+  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each,
+                          std::uint64_t max_bytes = 0) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                      std::optional<std::chrono::milliseconds> ttl = {}) override;
   KvResult<bool> del(std::string_view ns, std::string_view key) override;
