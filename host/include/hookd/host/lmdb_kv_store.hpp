@@ -6,7 +6,9 @@
 // (src/lmdb/lmdb_read_cache.hpp), so one process owns the store at a time.
 //
 // Expired keys are skipped by every operation but stay on disk until they are
-// overwritten or deleted; nothing sweeps them yet.
+// overwritten or deleted, or until a write would exceed its namespace's
+// quota: that write sweeps the namespace's expired keys first
+// (src/lmdb/lmdb_usage.hpp keeps each namespace's usage).
 #pragma once
 
 #include <atomic>
