@@ -151,7 +151,8 @@ engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ct
                              if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
                              const uint32_t out[2] = {len, value ? 1u : 0u};
                              std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
-                           });
+                           },
+                           ctx.max_result_bytes);  // what a store may take in for this plugin (Redis: the reply)
   if (!done) return kv_failed(done.error());
   return {};
 }
