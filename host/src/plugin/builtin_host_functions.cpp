@@ -7,7 +7,6 @@
 #include <type_traits>
 
 #include "hookd/engine/guest_memory.hpp"
-
 #include "hookd/host/plugin_services.hpp"
 #include "hookd/host/wire.hpp"
 
@@ -145,14 +144,15 @@ engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ct
     keys.push_back(*key);
     bufs.push_back(*buf);
   }
-  auto done = kv->get_many(*g.kv_namespace, std::span<const std::string_view>(keys),
-                           [&](std::size_t i, const std::string_view* value) {
-                             const uint32_t len = value ? static_cast<uint32_t>(value->size()) : 0;
-                             if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
-                             const uint32_t out[2] = {len, value ? 1u : 0u};
-                             std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
-                           },
-                           ctx.max_result_bytes);  // what a store may take in for this plugin (Redis: the reply)
+  auto done = kv->get_many(
+      *g.kv_namespace, std::span<const std::string_view>(keys),
+      [&](std::size_t i, const std::string_view* value) {
+        const uint32_t len = value ? static_cast<uint32_t>(value->size()) : 0;
+        if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
+        const uint32_t out[2] = {len, value ? 1u : 0u};
+        std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
+      },
+      ctx.max_result_bytes);  // what a store may take in for this plugin (Redis: the reply)
   if (!done) return kv_failed(done.error());
   return {};
 }
