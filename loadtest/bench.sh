@@ -147,7 +147,7 @@ python3 "$root/loadtest/slow_upstream.py" "$slow_port" >"$work/slow.log" 2>&1 &
 pids+=($!)
 wait_port "$slow_port"
 curl -sf -XPUT -H "Authorization: Bearer bench-token" \
-  -H "X-Hookd-Settings: {\"deadline_ms\":10000,\"config\":{\"upstream\":\"http://127.0.0.1:$slow_port/slow\"},\"grants\":{\"fetch\":[\"http://127.0.0.1:$slow_port\"]}}" \
+  -H "X-Hookd-Settings: {\"deadline_ms\":10000,\"config\":{\"upstream\":\"http://127.0.0.1:$slow_port/slow\"},\"grants\":{\"config\":true,\"fetch\":[\"http://127.0.0.1:$slow_port\"]}}" \
   --data-binary @"$plugins/fetchproxy.wasm" "http://127.0.0.1:$admin_port/admin/plugins/fetchproxy" >/dev/null
 read -r _ idle_p99 _ _ < <(load_run echo-idle "$echo_url" -c 32 -t 1 -d "${duration}s" -r "$half" --body-file "$work/body64" -m POST)
 "$load" "http://127.0.0.1:$hookd_port/plugins/fetchproxy/get" -m POST -c 16 -t 1 -d "$((duration + 4))s" --no-progress \

@@ -33,7 +33,7 @@ hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
 pids+=($!)
 wait_port "$port"; wait_port "$slow"
 curl -sf -XPUT -H "Authorization: Bearer t" \
-  -H "X-Hookd-Settings: {\"deadline_ms\":30000,\"config\":{\"upstream\":\"http://127.0.0.1:$slow/slow\"},\"grants\":{\"fetch\":[\"http://127.0.0.1:$slow\"]}}" \
+  -H "X-Hookd-Settings: {\"deadline_ms\":30000,\"config\":{\"upstream\":\"http://127.0.0.1:$slow/slow\"},\"grants\":{\"config\":true,\"fetch\":[\"http://127.0.0.1:$slow\"]}}" \
   --data-binary @"$build/plugins/fetchproxy.wasm" "http://127.0.0.1:$admin/admin/plugins/fetchproxy" >/dev/null
 head -c 64 /dev/zero | tr '\0' x >"$work/body"
 

@@ -50,7 +50,9 @@ Result<void> PluginInstance::start() {
   st.initializing = true;
   st.registered.clear();
   st.init_error.clear();
+  st.begin_call(kNoContext);  // init may use host functions too: the same bounds
   auto init = inst.call(inst.find_export("hookd_init"), {}, nullptr, deadline);
+  st.end_call();
   st.initializing = false;
   if (!init) return std::unexpected(init.error());
   if (!st.init_error.empty()) return fail(ErrorKind::kInvalidModule, "hookd_init: " + st.init_error);
@@ -101,12 +103,12 @@ Result<std::span<const uint8_t>> PluginInstance::call(const FunctionInfo& fn,
   }
   Instance& inst = *st.vm;
   const auto deadline = std::chrono::duration_cast<std::chrono::nanoseconds>(limits.deadline);
-  st.ctx = &ctx;
+  st.begin_call(ctx);
 
   // A failed call leaves the instance in an unknown state: replace it.
   auto poison = [&st](Error e) -> std::unexpected<Error> {
     if (e.kind != ErrorKind::kPluginError) st.poisoned = true;
-    st.ctx = nullptr;
+    st.end_call();
     return std::unexpected(std::move(e));
   };
 
@@ -129,7 +131,7 @@ Result<std::span<const uint8_t>> PluginInstance::call(const FunctionInfo& fn,
                  Val::I32(static_cast<int32_t>(input.size()))};
   Val rc;
   if (auto r = inst.call(st.ex_call, args, &rc, deadline); !r) return poison(r.error());
-  st.ctx = nullptr;
+  st.end_call();
 
   std::span<uint8_t> mem = inst.memory();  // re-read: the call may have grown it
   const int32_t frame = static_cast<int32_t>(st.frame_ptr);

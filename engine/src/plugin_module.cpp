@@ -30,13 +30,14 @@ void default_logger(LogLevel level, std::string_view plugin, const CallContext& 
   }
 }
 
-// Routes a WASI stream to the plugin logger, one log line per output line.
+// Routes a WASI stream to the plugin logger, one log line per output line
+// (cut at kMaxLogMessageBytes, as hookd.log messages are).
 OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) {
   return [logger = std::move(logger), level, stream = std::move(stream)](std::string_view plugin,
                                                                           std::string_view chunk) {
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
-      std::string_view line = chunk.substr(0, nl);
+      std::string_view line = chunk.substr(0, nl).substr(0, kMaxLogMessageBytes);
       if (!line.empty()) logger(level, plugin, CallContext{}, stream + ": " + std::string(line));
       if (nl == std::string_view::npos) break;
       chunk.remove_prefix(nl + 1);

@@ -18,6 +18,10 @@ constexpr int32_t kNosys = 52;
 constexpr uint8_t kFiletypeCharacterDevice = 2;
 constexpr uint64_t kRightFdWrite = 1u << 6;
 constexpr int32_t kMaxIovs = 1024;
+// Bytes one fd_write takes: more is a short write (nwritten says how much),
+// which libc completes by calling again. Bounds the host's copy however
+// often an iovec list repeats the same large buffer.
+constexpr size_t kMaxWriteBytes = 64u << 10;
 constexpr uint32_t kMaxRandomBytes = 1u << 20;
 
 constexpr ValType I32 = ValType::kI32;
@@ -37,7 +41,7 @@ Result<void> fd_write(PluginInstance::State& st, Caller& c, std::span<const Val>
     return {};
   }
   std::string chunk;
-  for (int32_t i = 0; i < iovs_len; ++i) {
+  for (int32_t i = 0; i < iovs_len && chunk.size() < kMaxWriteBytes; ++i) {
     auto base = guest_load_u32(mem, iovs + i * 8);
     auto len = guest_load_u32(mem, iovs + i * 8 + 4);
     auto data = guest_string(mem, static_cast<int32_t>(*base), static_cast<int32_t>(*len));
@@ -45,7 +49,7 @@ Result<void> fd_write(PluginInstance::State& st, Caller& c, std::span<const Val>
       r->i32 = kFault;
       return {};
     }
-    chunk.append(*data);
+    chunk.append(data->substr(0, kMaxWriteBytes - chunk.size()));
   }
   if (!guest_store_u32(mem, a[3].i32, static_cast<uint32_t>(chunk.size()))) {
     r->i32 = kFault;

@@ -26,6 +26,8 @@ std::string_view to_string(KvError::Code code) {
       return "invalid";
     case KvError::Code::kInternal:
       return "internal";
+    case KvError::Code::kQuota:
+      return "quota";
   }
   return "unknown";
 }
@@ -106,6 +108,43 @@ KvResult<std::size_t> check_list(const KvLimits& limits, std::string_view ns, st
   }
   if (limit == 0) return std::unexpected(kv_error(KvError::Code::kInvalid, "KV list limit must be > 0"));
   return std::min(limit, limits.max_page_keys);
+}
+
+bool fits_quota(const KvLimits& limits, const NamespaceUsage& usage, std::optional<std::uint64_t> old_charge,
+                std::uint64_t new_charge) {
+  const bool adds_key = !old_charge.has_value();
+  const std::uint64_t old = old_charge.value_or(0);
+  if (!adds_key && new_charge <= old) return true;
+  const std::uint64_t base = usage.bytes > old ? usage.bytes - old : 0;
+  if (limits.max_namespace_bytes != 0 && base + new_charge > limits.max_namespace_bytes) return false;
+  if (adds_key && limits.max_namespace_keys != 0 && usage.keys + 1 > limits.max_namespace_keys) return false;
+  return true;
+}
+
+KvError quota_error(const KvLimits& limits, std::string_view ns, const NamespaceUsage& usage) {
+  return kv_error(
+      KvError::Code::kQuota,
+      fmt::format("quota exceeded: namespace {} holds {} bytes in {} keys; its quota is {} bytes, {} keys",
+                  ns, usage.bytes, usage.keys, limits.max_namespace_bytes, limits.max_namespace_keys));
+}
+
+NamespaceUsage apply_write(NamespaceUsage usage, std::optional<std::uint64_t> old_charge,
+                           std::optional<std::uint64_t> new_charge) {
+  if (old_charge) {
+    usage.bytes -= std::min(usage.bytes, *old_charge);
+    usage.keys -= std::min<std::uint64_t>(usage.keys, 1);
+  }
+  if (new_charge) {
+    usage.bytes += *new_charge;
+    usage.keys += 1;
+  }
+  return usage;
+}
+
+KvError batch_too_large(std::uint64_t max_bytes) {
+  return kv_error(
+      KvError::Code::kTooLarge,
+      fmt::format("KV values of this batch add up to more than {} bytes (the plugin's memory)", max_bytes));
 }
 
 std::optional<std::int64_t> parse_counter(std::string_view text) {

@@ -2,6 +2,8 @@
 // Stores that can do better (LmdbKvStore) override them.
 #include "hookd/host/kv_store.hpp"
 
+#include "kv_checks.hpp"
+
 namespace hookd::host {
 
 KvResult<bool> KvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
@@ -12,11 +14,15 @@ KvResult<bool> KvStore::get_to(std::string_view ns, std::string_view key, std::v
   return true;
 }
 
-KvResult<void> KvStore::get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each) {
+KvResult<void> KvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,
+                                 const ReadEach& each, std::uint64_t max_bytes) {
+  std::uint64_t total = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     auto value = get(ns, keys[i]);
     if (!value) return std::unexpected(std::move(value.error()));
     const std::string_view view = *value ? std::string_view(**value) : std::string_view();
+    total += view.size();
+    if (max_bytes != 0 && total > max_bytes) return std::unexpected(detail::batch_too_large(max_bytes));
     each(i, *value ? &view : nullptr);
   }
   return {};

@@ -8,20 +8,56 @@ using detail::check_key;
 
 MemoryKvStore::MemoryKvStore(KvLimits limits, KvClock clock) : limits_(limits), clock_(std::move(clock)) {}
 
-MemoryKvStore::Entry* MemoryKvStore::live(Keys& keys, std::string_view key) {
-  auto it = keys.find(key);
-  if (it == keys.end()) return nullptr;
+MemoryKvStore::Space& MemoryKvStore::space(std::string_view ns) {
+  auto it = namespaces_.find(ns);
+  if (it == namespaces_.end()) it = namespaces_.emplace(std::string(ns), Space{}).first;
+  return it->second;
+}
+
+void MemoryKvStore::erase(Space& space, Keys::iterator it) {
+  space.bytes -= std::min(space.bytes, detail::kv_charge(it->first, it->second.value));
+  space.keys.erase(it);
+}
+
+MemoryKvStore::Entry* MemoryKvStore::live(Space& space, std::string_view key) {
+  auto it = space.keys.find(key);
+  if (it == space.keys.end()) return nullptr;
   if (it->second.expires && *it->second.expires <= clock_()) {
-    keys.erase(it);
+    erase(space, it);
     return nullptr;
   }
   return &it->second;
 }
 
+KvResult<void> MemoryKvStore::put(std::string_view ns, Space& space, std::string_view key, Entry entry) {
+  auto usage = [&] { return detail::NamespaceUsage{space.bytes, space.keys.size()}; };
+  const std::uint64_t charge = detail::kv_charge(key, entry.value);
+  auto old_charge = [&]() -> std::optional<std::uint64_t> {
+    auto it = space.keys.find(key);
+    if (it == space.keys.end()) return std::nullopt;
+    return detail::kv_charge(key, it->second.value);
+  };
+  if (!detail::fits_quota(limits_, usage(), old_charge(), charge)) {
+    const auto now = clock_();
+    for (auto it = space.keys.begin(); it != space.keys.end();) {
+      auto next = std::next(it);
+      if (it->second.expires && *it->second.expires <= now) erase(space, it);
+      it = next;
+    }
+    if (!detail::fits_quota(limits_, usage(), old_charge(), charge)) {
+      return std::unexpected(detail::quota_error(limits_, ns, usage()));
+    }
+  }
+  if (auto it = space.keys.find(key); it != space.keys.end()) erase(space, it);
+  space.bytes += charge;
+  space.keys.emplace(std::string(key), std::move(entry));
+  return {};
+}
+
 KvResult<std::optional<std::string>> MemoryKvStore::get(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mu_);
-  Entry* e = live(namespaces_[std::string(ns)], key);
+  Entry* e = live(space(ns), key);
   if (!e) return std::optional<std::string>{};
   return std::optional<std::string>{e->value};
 }
@@ -34,16 +70,15 @@ KvResult<void> MemoryKvStore::set(std::string_view ns, std::string_view key, std
   std::lock_guard lock(mu_);
   Entry entry{std::string(value), std::nullopt};
   if (ttl) entry.expires = clock_() + *ttl;
-  namespaces_[std::string(ns)].insert_or_assign(std::string(key), std::move(entry));
-  return {};
+  return put(ns, space(ns), key, std::move(entry));
 }
 
 KvResult<bool> MemoryKvStore::del(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mu_);
-  Keys& keys = namespaces_[std::string(ns)];
-  if (!live(keys, key)) return false;
-  keys.erase(keys.find(key));
+  Space& s = space(ns);
+  if (!live(s, key)) return false;
+  erase(s, s.keys.find(key));
   return true;
 }
 
@@ -52,7 +87,7 @@ KvResult<KvStore::Page> MemoryKvStore::list(std::string_view ns, std::string_vie
   auto page_size = detail::check_list(limits_, ns, prefix, cursor, limit);
   if (!page_size) return std::unexpected(page_size.error());
   std::lock_guard lock(mu_);
-  Keys& keys = namespaces_[std::string(ns)];
+  Keys& keys = space(ns).keys;
   const auto now = clock_();
   auto it = cursor.empty() || cursor < prefix ? keys.lower_bound(prefix) : keys.upper_bound(cursor);
   Page page;
@@ -70,15 +105,13 @@ KvResult<KvStore::Page> MemoryKvStore::list(std::string_view ns, std::string_vie
 KvResult<std::int64_t> MemoryKvStore::incr(std::string_view ns, std::string_view key, std::int64_t delta) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(mu_);
-  Keys& keys = namespaces_[std::string(ns)];
-  Entry* e = live(keys, key);
+  Space& s = space(ns);
+  Entry* e = live(s, key);
   auto sum = detail::add_to_counter(e ? std::optional<std::string_view>(e->value) : std::nullopt, delta);
   if (!sum) return sum;
-  if (e) {
-    e->value = std::to_string(*sum);  // keeps the TTL, as Redis INCRBY does
-  } else {
-    keys.insert_or_assign(std::string(key), Entry{std::to_string(*sum), std::nullopt});
-  }
+  // Keeps the TTL, as Redis INCRBY does.
+  Entry next{std::to_string(*sum), e ? e->expires : std::nullopt};
+  if (auto ok = put(ns, s, key, std::move(next)); !ok) return std::unexpected(ok.error());
   return sum;
 }
 
@@ -90,14 +123,15 @@ KvResult<bool> MemoryKvStore::cas(std::string_view ns, std::string_view key,
     if (auto ok = detail::check_value(limits_, *desired); !ok) return std::unexpected(ok.error());
   }
   std::lock_guard lock(mu_);
-  Keys& keys = namespaces_[std::string(ns)];
-  Entry* e = live(keys, key);
+  Space& s = space(ns);
+  Entry* e = live(s, key);
   const bool matches = expected ? (e && e->value == *expected) : !e;
   if (!matches) return false;
   if (desired) {
-    keys.insert_or_assign(std::string(key), Entry{std::string(*desired), std::nullopt});
+    if (auto ok = put(ns, s, key, Entry{std::string(*desired), std::nullopt}); !ok)
+      return std::unexpected(ok.error());
   } else if (e) {
-    keys.erase(keys.find(key));
+    erase(s, s.keys.find(key));
   }
   return true;
 }

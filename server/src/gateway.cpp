@@ -98,15 +98,19 @@ engine::Result<void> Gateway::Impl::setup_token() {
 
 engine::Result<void> Gateway::Impl::open_kv() {
   const config::KvConfig& kv = server.config.kv;
+  host::KvLimits limits;
+  limits.max_namespace_bytes = kv.namespace_max_bytes;
+  limits.max_namespace_keys = kv.namespace_max_keys;
   switch (kv.backend) {
     case config::KvBackend::memory:
-      server.kv = std::make_unique<host::MemoryKvStore>();
+      server.kv = std::make_unique<host::MemoryKvStore>(limits);
       return {};
     case config::KvBackend::lmdb: {
       host::LmdbKvOptions o;
       o.dir = server.config.server.data_dir / "kv";
       o.map_size_bytes = static_cast<size_t>(kv.map_size_mb) << 20;
       o.read_cache_bytes = static_cast<size_t>(kv.read_cache_kb) << 10;
+      o.limits = limits;
       auto store = host::LmdbKvStore::open(std::move(o));
       if (!store) return engine::fail(engine::ErrorKind::kInternal, "cannot open the KV store: " + store.error().message);
       server.kv = std::move(*store);
@@ -121,6 +125,7 @@ engine::Result<void> Gateway::Impl::open_kv() {
       o.connect_timeout = kv.redis.connect_timeout;
       o.command_timeout = kv.redis.command_timeout;
       o.pool_size = kv.redis.pool_size;
+      o.limits = limits;
       server.kv = std::make_unique<host::RedisKvStore>(std::move(o));
       return {};
     }
@@ -156,8 +161,12 @@ engine::Result<void> Gateway::Impl::load_initial_plugins(const fs::path& example
       }
       // The examples that show host services get the grants they need.
       config::PluginSettings settings;
-      if (std::string_view(name) == "counter") settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
-      if (std::string_view(name) == "greeter") settings.config["greeting"] = "Hello from hookd";
+      if (std::string_view(name) == "counter")
+        settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
+      if (std::string_view(name) == "greeter") {
+        settings.config["greeting"] = "Hello from hookd";
+        settings.grants.config = true;
+      }
       auto r = manager->install(name, *bytes, settings, PluginManager::Persist::kNo);
       if (!r) spdlog::error("example plugin {}: {}", name, r.error().describe());
     }

@@ -158,12 +158,12 @@ log_rate_per_sec = 5
   EXPECT_EQ(echo.settings.grants.log_rate_per_sec, 5u);
 }
 
-TEST(Plugins, WithoutGrantsGetNothingButTheirConfig) {
+TEST(Plugins, WithoutGrantsGetNothingNotEvenTheirConfig) {
   const Config config = parse_ok("[plugins.bare]\npath = \"bare.wasm\"\n");
   const PluginGrants& grants = config.plugins.at(0).settings.grants;
   EXPECT_FALSE(grants.kv.has_value());
   EXPECT_TRUE(grants.fetch.empty());
-  EXPECT_TRUE(grants.config);
+  EXPECT_FALSE(grants.config);
   EXPECT_EQ(grants.log_level, LogLevel::info);
 }
 

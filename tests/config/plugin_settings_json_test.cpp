@@ -20,7 +20,7 @@ PluginSettings full_settings() {
   settings.grants.kv = KvGrant{"shared", KvMode::read_write};
   settings.grants.fetch = {FetchPattern::parse("https://api.example.com").value(),
                            FetchPattern::parse("http://*.example.org:8080").value()};
-  settings.grants.config = false;
+  settings.grants.config = true;  // not the default
   settings.grants.log_level = LogLevel::debug;
   settings.grants.log_rate_per_sec = 7;
   return settings;

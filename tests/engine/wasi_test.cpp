@@ -28,6 +28,25 @@ TEST(Wasi, StdoutAndStderrGoToTheirSinksTaggedWithThePluginName) {
   EXPECT_EQ(all_err, "stderr: abc\n");
 }
 
+// One fd_write naming the same 4 MiB 128 times: the host takes a bounded
+// piece (a short write, which libc completes with more calls), never the
+// 512 MiB asked for.
+TEST(Wasi, OneWriteTakesAtMost64KiBAndReportsAShortWrite) {
+  size_t sunk = 0, chunks = 0;
+  PluginOptions options;
+  options.stdout_sink = [&](std::string_view, std::string_view c) {
+    sunk += c.size();
+    ++chunks;
+  };
+  auto plugin = Plugin::load_file(plugin_path("hostile"), options);
+  ASSERT_TRUE(plugin) << plugin.error().describe();
+  auto out = plugin->call_string("write_repeat", "");
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(*out, "0 65536");  // errno 0, nwritten
+  EXPECT_EQ(sunk, 65536u);
+  EXPECT_EQ(chunks, 1u);
+}
+
 TEST(Wasi, DeterministicRandomSourceRepeatsForTheSameSeed) {
   auto random_with = [](uint64_t seed) {
     PluginOptions options;

@@ -77,6 +77,7 @@ TEST(BuiltinHostFunctions, PluginsAreIsolatedByNamespaceUnlessGrantedTheSameOne)
 TEST(BuiltinHostFunctions, GreeterReadsItsConfigValues) {
   config::PluginSettings s;
   s.config["greeting"] = "Bonjour";
+  s.grants.config = true;
   auto greeter = load_with("greeter", "greeter", s, nullptr);
   ASSERT_TRUE(greeter);
   EXPECT_EQ(*greeter->call_string("greet", "Ada"), "Bonjour, Ada!");
@@ -93,6 +94,26 @@ TEST(BuiltinHostFunctions, ConfigCanBeWithheld) {
   ASSERT_TRUE(greeter);
   // The plugin treats "not granted" like "not set" and uses its default.
   EXPECT_EQ(*greeter->call_string("greet", "Ada"), "Hello, Ada!");
+}
+
+// Config values often hold secrets (API keys): reading them is a grant like
+// the others, denied unless given, with the same clear error.
+TEST(BuiltinHostFunctions, ConfigIsDeniedUnlessGranted) {
+  config::PluginSettings s;
+  s.config["upstream"] = "https://api.example.com/weather";
+  s.grants.fetch.push_back(*config::FetchPattern::parse("https://api.example.com"));
+  ASSERT_FALSE(s.grants.config) << "the default grants no config";
+  host::FakeFetcher fetcher;
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, &fetcher});
+  auto p = Plugin::load_file(plugin_path("fetchproxy"), std::move(options));
+  ASSERT_TRUE(p) << p.error().describe();
+  auto out = p->call_string("get", "");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("upstream"), std::string::npos) << out.error().message;
+  EXPECT_TRUE(fetcher.requests().empty());
 }
 
 TEST(BuiltinHostFunctions, NoStoreConfiguredIsAnErrorForThePlugin) {
@@ -119,6 +140,7 @@ Result<Plugin> fetchproxy(const config::PluginSettings& settings, host::HttpFetc
 config::PluginSettings upstream(std::string url, std::vector<std::string> allow) {
   config::PluginSettings s;
   s.config["upstream"] = std::move(url);
+  s.grants.config = true;
   for (const auto& a : allow) s.grants.fetch.push_back(*config::FetchPattern::parse(a));
   return s;
 }
@@ -159,9 +181,15 @@ TEST(BuiltinHostFunctions, FetchOutsideTheAllowlistIsRefused) {
 }
 
 TEST(BuiltinHostFunctions, LiteralAddressesInTheAllowlistAreTheOnlyPrivateOnesAllowed) {
-  auto policy = host::fetch_policy(upstream("", {"http://127.0.0.1:8080", "https://*.example.com"}).grants);
-  ASSERT_EQ(policy.allowed_addresses.size(), 1u);
-  EXPECT_EQ(policy.allowed_addresses[0].to_string(), "127.0.0.1");
+  auto policy = host::fetch_policy(upstream("", {"http://127.0.0.1:8080", "https://*.example.com",
+                                                 "https://[fd00::1]", "http://localhost:9000"})
+                                       .grants);
+  // Each literal entry is exempt for itself (scheme, address, port), never
+  // as an address any other entry may reach.
+  EXPECT_TRUE(policy.allowed_addresses.empty());
+  ASSERT_EQ(policy.exempt.size(), 2u);
+  EXPECT_EQ(policy.exempt[0], (host::AddressExemption{"http", *config::IpAddress::parse("127.0.0.1"), 8080}));
+  EXPECT_EQ(policy.exempt[1], (host::AddressExemption{"https", *config::IpAddress::parse("fd00::1"), 443}));
 }
 
 }  // namespace
@@ -174,6 +202,7 @@ TEST(BuiltinHostFunctions, CppPdkReachesKvAndConfig) {
   host::MemoryKvStore kv;
   config::PluginSettings s = kv_grant("", config::KvMode::read_write);
   s.config["greeting"] = "Salut";
+  s.grants.config = true;
   auto p = load_with("kvcpp", "notes", s, &kv);
   ASSERT_TRUE(p) << p.error().describe();
   EXPECT_EQ(*p->call_string("set", "a=1"), "stored");

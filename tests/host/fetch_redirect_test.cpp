@@ -5,6 +5,7 @@
 #include "fetch_test_server.hpp"
 #include "fetch_test_support.hpp"
 #include "hookd/host/fetch.hpp"
+#include "hookd/host/plugin_services.hpp"
 
 namespace hookd::host::test {
 namespace {
@@ -83,6 +84,22 @@ TEST(FetchRedirect, RedirectToAnAllowlistedNameOnABlockedAddressIsRefused) {
   auto response = make_http_fetcher(options)->fetch(get(server.url("/")), policy);
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, Code::kBlockedAddress) << response.error().message;
+}
+
+// The grant's literal entry may reach loopback, on its own port; a redirect
+// from it to another allowlisted entry on loopback (a name, another port)
+// is not covered by that exemption.
+TEST(FetchRedirect, RedirectFromAnExemptLiteralToAnotherPortOnLoopbackIsRefused) {
+  TestServer target([](const SeenRequest&) { return TestReply{.body = "internal"}; });
+  const std::string elsewhere = "http://localhost:" + std::to_string(target.port());
+  TestServer server([&](const SeenRequest&) { return redirect(302, elsewhere + "/admin"); });
+  config::PluginGrants grants;
+  grants.fetch = {pattern("http://127.0.0.1:" + std::to_string(server.port())), pattern(elsewhere)};
+  auto response = make_http_fetcher(test_options())->fetch(get(server.url("/")), fetch_policy(grants));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, Code::kBlockedAddress) << response.error().message;
+  EXPECT_EQ(target.accepted(), 0);
+  EXPECT_EQ(server.accepted(), 1);
 }
 
 TEST(FetchRedirect, RedirectToANonHttpSchemeIsABadUrl) {

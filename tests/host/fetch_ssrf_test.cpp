@@ -5,6 +5,7 @@
 #include "fetch_test_server.hpp"
 #include "fetch_test_support.hpp"
 #include "hookd/host/fetch.hpp"
+#include "hookd/host/plugin_services.hpp"
 
 namespace hookd::host::test {
 namespace {
@@ -89,6 +90,46 @@ TEST(FetchSsrf, Ipv4MappedIpv6LoopbackIsRefused) {
     EXPECT_EQ(result.error().code, Code::kBlockedAddress) << host << ": " << result.error().message;
   }
   EXPECT_EQ(server.accepted(), 0);
+}
+
+// A grant with an IP-literal entry (the loopback test server) and a name
+// entry on another port: the literal's exemption is for its own scheme,
+// address and port, so the name, resolving to loopback, stays refused.
+TEST(FetchSsrf, ALiteralEntrysExemptionDoesNotCoverTheGrantsOtherEntries) {
+  TestServer server(ok());
+  TestServer other(ok());
+  const std::string literal = "http://127.0.0.1:" + std::to_string(server.port());
+  const std::string name = "http://localhost:" + std::to_string(other.port());
+  config::PluginGrants grants;
+  grants.fetch = {pattern(literal), pattern(name)};
+  const FetchPolicy policy = fetch_policy(grants);
+  auto fetcher = make_http_fetcher(test_options());
+
+  auto own = fetcher->fetch(get(literal + "/"), policy);
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->body, "ok");
+
+  auto by_name = fetcher->fetch(get(name + "/"), policy);
+  ASSERT_FALSE(by_name);
+  EXPECT_EQ(by_name.error().code, Code::kBlockedAddress) << by_name.error().message;
+  EXPECT_EQ(other.accepted(), 0);
+}
+
+TEST(FetchSsrf, Nat64LocalUseAddressesAreRefused) {
+  FetchOptions options = test_options();
+  options.resolver = [](const std::string&) -> std::expected<std::vector<config::IpAddress>, std::string> {
+    return std::vector{ip("64:ff9b:1::a9fe:a9fe")};
+  };
+  auto fetcher = make_http_fetcher(options);
+  auto by_name =
+      fetcher->fetch(get("http://nat64.test/"), FetchPolicy{.allow = {pattern("http://nat64.test")}});
+  ASSERT_FALSE(by_name);
+  EXPECT_EQ(by_name.error().code, Code::kBlockedAddress) << by_name.error().message;
+  EXPECT_NE(by_name.error().message.find("NAT64 local-use"), std::string::npos) << by_name.error().message;
+  auto literal = fetcher->fetch(get("http://[64:ff9b:1::a00:1]/"),
+                                FetchPolicy{.allow = {pattern("http://[64:ff9b:1::a00:1]")}});
+  ASSERT_FALSE(literal);
+  EXPECT_EQ(literal.error().code, Code::kBlockedAddress) << literal.error().message;
 }
 
 TEST(FetchSsrf, UnresolvableNameIsADnsError) {

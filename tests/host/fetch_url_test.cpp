@@ -62,22 +62,27 @@ TEST_P(FetchAddressKind, MatchesTheSpecialRanges) {
 
 INSTANTIATE_TEST_SUITE_P(
     Addresses, FetchAddressKind,
-    testing::Values(AddressCase{"8.8.8.8", true}, AddressCase{"1.1.1.1", true}, AddressCase{"172.32.0.1", true},
-                    AddressCase{"100.128.0.1", true}, AddressCase{"2606:4700::1111", true},
-                    AddressCase{"::ffff:8.8.8.8", true}, AddressCase{"127.0.0.1", false},
-                    AddressCase{"127.255.0.9", false}, AddressCase{"10.1.2.3", false},
-                    AddressCase{"172.16.0.1", false}, AddressCase{"172.31.255.255", false},
-                    AddressCase{"192.168.1.1", false}, AddressCase{"169.254.169.254", false},
-                    AddressCase{"169.254.1.1", false}, AddressCase{"100.64.0.1", false},
-                    AddressCase{"100.127.255.255", false}, AddressCase{"0.0.0.0", false},
-                    AddressCase{"224.0.0.1", false}, AddressCase{"255.255.255.255", false},
-                    AddressCase{"::", false}, AddressCase{"::1", false}, AddressCase{"fc00::1", false},
-                    AddressCase{"fd00:ec2::254", false}, AddressCase{"fe80::1", false},
-                    AddressCase{"ff02::1", false}, AddressCase{"::ffff:127.0.0.1", false},
-                    AddressCase{"::ffff:169.254.169.254", false}, AddressCase{"::ffff:10.0.0.1", false},
-                    AddressCase{"::127.0.0.1", false}, AddressCase{"::10.0.0.1", false},
-                    AddressCase{"64:ff9b::7f00:1", false}, AddressCase{"2002:7f00:1::", false},
-                    AddressCase{"2002:a9fe:a9fe::1", false}));
+    testing::Values(
+        AddressCase{"8.8.8.8", true}, AddressCase{"1.1.1.1", true}, AddressCase{"172.32.0.1", true},
+        AddressCase{"100.128.0.1", true}, AddressCase{"2606:4700::1111", true},
+        AddressCase{"::ffff:8.8.8.8", true}, AddressCase{"127.0.0.1", false},
+        AddressCase{"127.255.0.9", false}, AddressCase{"10.1.2.3", false}, AddressCase{"172.16.0.1", false},
+        AddressCase{"172.31.255.255", false}, AddressCase{"192.168.1.1", false},
+        AddressCase{"169.254.169.254", false}, AddressCase{"169.254.1.1", false},
+        AddressCase{"100.64.0.1", false}, AddressCase{"100.127.255.255", false},
+        AddressCase{"0.0.0.0", false}, AddressCase{"224.0.0.1", false}, AddressCase{"255.255.255.255", false},
+        AddressCase{"::", false}, AddressCase{"::1", false}, AddressCase{"fc00::1", false},
+        AddressCase{"fd00:ec2::254", false}, AddressCase{"fe80::1", false}, AddressCase{"ff02::1", false},
+        AddressCase{"::ffff:127.0.0.1", false}, AddressCase{"::ffff:169.254.169.254", false},
+        AddressCase{"::ffff:10.0.0.1", false}, AddressCase{"::127.0.0.1", false},
+        AddressCase{"::10.0.0.1", false}, AddressCase{"64:ff9b::7f00:1", false},
+        AddressCase{"2002:7f00:1::", false}, AddressCase{"2002:a9fe:a9fe::1", false},
+        AddressCase{"64:ff9b:1::a00:1", false}, AddressCase{"64:ff9b:1:ffff:ffff:ffff:ffff:ffff", false},
+        AddressCase{"64:ff9b:2::1", true}));
+
+TEST(FetchAddressKind, NamesTheNat64LocalUseRange) {
+  EXPECT_EQ(special_address_kind(ip("64:ff9b:1::7f00:1")), "NAT64 local-use");
+}
 
 TEST(FetchAddressKind, NamesTheMetadataService) {
   EXPECT_EQ(special_address_kind(ip("169.254.169.254")), "cloud metadata");
@@ -95,6 +100,16 @@ TEST(FetchAddressAllowed, OnlyTheExactAddressNamedInThePolicyIsLetThrough) {
   EXPECT_FALSE(fetch_address_allowed(ip("10.0.0.1"), policy));
   EXPECT_TRUE(fetch_address_allowed(ip("8.8.8.8"), FetchPolicy{}));
   EXPECT_FALSE(fetch_address_allowed(ip("127.0.0.1"), FetchPolicy{}));
+}
+
+TEST(FetchAddressAllowed, AnExemptionCoversItsOwnEntryOnly) {
+  const FetchPolicy policy{.exempt = {AddressExemption{"http", ip("127.0.0.1"), 8080}}};
+  EXPECT_TRUE(fetch_address_allowed(ip("127.0.0.1"), policy, "http", "127.0.0.1", 8080));
+  EXPECT_FALSE(fetch_address_allowed(ip("127.0.0.1"), policy, "http", "127.0.0.1", 9000));   // another port
+  EXPECT_FALSE(fetch_address_allowed(ip("127.0.0.1"), policy, "https", "127.0.0.1", 8080));  // another scheme
+  EXPECT_FALSE(fetch_address_allowed(ip("127.0.0.1"), policy, "http", "localhost", 8080));   // a name for it
+  EXPECT_FALSE(fetch_address_allowed(ip("127.0.0.1"), policy));
+  EXPECT_TRUE(fetch_address_allowed(ip("8.8.8.8"), policy, "http", "dns.example", 80));
 }
 
 TEST(FetchErrorCode, HasReadableNames) {

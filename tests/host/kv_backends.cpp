@@ -12,7 +12,7 @@ namespace {
 
 class MemoryHarness final : public KvHarness {
  public:
-  MemoryHarness() : store_(KvLimits{}, [this] { return now_; }) {}
+  explicit MemoryHarness(const KvLimits& limits) : store_(limits, [this] { return now_; }) {}
   KvStore& store() override { return store_; }
   void advance(std::chrono::milliseconds d) override { now_ += d; }
 
@@ -23,8 +23,9 @@ class MemoryHarness final : public KvHarness {
 
 class LmdbHarness final : public KvHarness {
  public:
-  bool open(std::size_t read_cache_bytes) {
+  bool open(std::size_t read_cache_bytes, const KvLimits& limits) {
     LmdbKvOptions options;
+    options.limits = limits;
     options.dir = dir_.path() / "kv";
     options.map_size_bytes = std::size_t{64} << 20;
     options.read_cache_bytes = read_cache_bytes;
@@ -42,10 +43,11 @@ class LmdbHarness final : public KvHarness {
 
 class RedisHarness final : public KvHarness {
  public:
-  bool start() {
+  bool start(const KvLimits& limits) {
     server_ = RedisServer::start("test-password");
     if (!server_) return false;
     RedisKvOptions options;
+    options.limits = limits;
     options.port = server_->port();
     options.password = server_->password();
     options.database = 3;  // exercises SELECT
@@ -67,13 +69,15 @@ class RedisHarness final : public KvHarness {
 }  // namespace
 
 Backend memory_backend() {
-  return {"Memory", []() -> std::unique_ptr<KvHarness> { return std::make_unique<MemoryHarness>(); }};
+  return {"Memory", [](const KvLimits& limits) -> std::unique_ptr<KvHarness> {
+            return std::make_unique<MemoryHarness>(limits);
+          }};
 }
 
 Backend lmdb_backend() {
-  return {"Lmdb", []() -> std::unique_ptr<KvHarness> {
+  return {"Lmdb", [](const KvLimits& limits) -> std::unique_ptr<KvHarness> {
             auto h = std::make_unique<LmdbHarness>();
-            if (!h->open(LmdbKvOptions{}.read_cache_bytes)) return nullptr;
+            if (!h->open(LmdbKvOptions{}.read_cache_bytes, limits)) return nullptr;
             return h;
           }};
 }
@@ -81,25 +85,29 @@ Backend lmdb_backend() {
 // The same store with its per-thread read cache off: both read paths must
 // behave alike.
 Backend lmdb_uncached_backend() {
-  return {"LmdbUncached", []() -> std::unique_ptr<KvHarness> {
+  return {"LmdbUncached", [](const KvLimits& limits) -> std::unique_ptr<KvHarness> {
             auto h = std::make_unique<LmdbHarness>();
-            if (!h->open(0)) return nullptr;
+            if (!h->open(0, limits)) return nullptr;
             return h;
           }};
 }
 
 Backend redis_backend() {
-  return {"Redis", []() -> std::unique_ptr<KvHarness> {
+  return {"Redis", [](const KvLimits& limits) -> std::unique_ptr<KvHarness> {
             auto h = std::make_unique<RedisHarness>();
-            if (!h->start()) return nullptr;
+            if (!h->start(limits)) return nullptr;
             return h;
           }};
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
 
-// The one instantiation of the shared suite (TEST_Ps live in kv_suite_*_test.cpp).
+// The instantiations of the shared suites (TEST_Ps live in kv_suite_*_test.cpp).
 INSTANTIATE_TEST_SUITE_P(AllBackends, KvSuite,
+                         ::testing::Values(memory_backend(), lmdb_backend(), lmdb_uncached_backend(),
+                                           redis_backend()),
+                         backend_name);
+INSTANTIATE_TEST_SUITE_P(AllBackends, KvQuotaSuite,
                          ::testing::Values(memory_backend(), lmdb_backend(), lmdb_uncached_backend(),
                                            redis_backend()),
                          backend_name);

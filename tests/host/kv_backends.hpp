@@ -23,7 +23,7 @@ class KvHarness {
 
 struct Backend {
   std::string name;
-  std::unique_ptr<KvHarness> (*make)();
+  std::unique_ptr<KvHarness> (*make)(const KvLimits& limits);
 };
 
 inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
@@ -36,8 +36,10 @@ Backend redis_backend();
 /// Fixture for the shared suite: a fresh store per test.
 class KvSuite : public ::testing::TestWithParam<Backend> {
  protected:
+  /// The limits the store is opened with (a suite may narrow them).
+  virtual KvLimits limits() const { return {}; }
   void SetUp() override {
-    harness_ = GetParam().make();
+    harness_ = GetParam().make(limits());
     ASSERT_NE(harness_, nullptr) << "backend " << GetParam().name << " did not start";
   }
   KvStore& kv() { return harness_->store(); }
@@ -45,6 +47,19 @@ class KvSuite : public ::testing::TestWithParam<Backend> {
 
  private:
   std::unique_ptr<KvHarness> harness_;
+};
+
+/// The suite again on stores with small namespace quotas (kv_suite_quota_test.cpp).
+class KvQuotaSuite : public KvSuite {
+ protected:
+  static constexpr std::uint64_t kMaxBytes = 1000;
+  static constexpr std::uint64_t kMaxKeys = 5;
+  KvLimits limits() const override {
+    KvLimits l;
+    l.max_namespace_bytes = kMaxBytes;
+    l.max_namespace_keys = kMaxKeys;
+    return l;
+  }
 };
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);

@@ -158,5 +158,40 @@ TEST(LmdbKvStore, RecordsOfTheOlderNamedDatabaseLayoutAreMovedOnOpen) {
   }
 }
 
+// A store written before quotas existed has records but no usage entry for
+// their namespace: the first write counts them, so the quota holds at once.
+TEST(LmdbKvStore, AStoreWrittenBeforeQuotasIsCountedOnItsFirstWrite) {
+  TempDir dir;
+  const auto path = dir.path() / "kv";
+  std::filesystem::create_directories(path);
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_open(env, path.c_str(), MDB_NOTLS, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+    MDB_dbi dbi = 0;
+    ASSERT_EQ(mdb_dbi_open(txn, nullptr, 0, &dbi), 0);
+    for (int i = 0; i < 3; ++i) {  // three keys of 1 + 300 bytes: 903
+      const std::string key = std::string("plugin") + '\0' + "k" + std::to_string(i);
+      const std::string value = std::string(12, '\0') + std::string(300, 'v');
+      MDB_val k{key.size(), const_cast<char*>(key.data())};
+      MDB_val v{value.size(), const_cast<char*>(value.data())};
+      ASSERT_EQ(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+  }
+  LmdbKvOptions options;
+  options.dir = path;
+  options.limits.max_namespace_bytes = 1000;
+  auto kv = LmdbKvStore::open(options);
+  ASSERT_TRUE(kv) << kv.error().message;
+  auto over = (*kv)->set("plugin", "n", std::string(99, 'n'));  // 903 + 100 > 1000
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, KvError::Code::kQuota) << over.error().message;
+  EXPECT_TRUE((*kv)->set("plugin", "n", std::string(96, 'n')));  // 903 + 97 = 1000
+}
+
 }  // namespace
 }  // namespace hookd::host::test

@@ -21,6 +21,14 @@ hookd::Result<std::string> get(hookd::Bytes in) {
   return *r.value();
 }
 
+// del: input key -> "deleted" or "absent".
+hookd::Result<std::string> del(hookd::Bytes in) {
+  std::string_view key(reinterpret_cast<const char*>(in.data()), in.size());
+  auto r = hookd::kv::del(key);
+  if (!r) return r.error();
+  return std::string(r.value() ? "deleted" : "absent");
+}
+
 hookd::Result<std::string> swap(hookd::Bytes in) {
   std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
   size_t eq = s.find('='), gt = s.find('>');
@@ -59,6 +67,7 @@ hookd::Result<std::string> greeting(hookd::Bytes) {
 HOOKD_INIT() {
   hookd::fn("set", set);
   hookd::fn("get", get);
+  hookd::fn("del", del);
   hookd::fn("swap", swap);
   hookd::fn("greeting", greeting);
   hookd::fn("many", many);

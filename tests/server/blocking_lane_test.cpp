@@ -74,6 +74,7 @@ class GatedUpstream {
 config::PluginConfig slow_proxy(const std::string& origin) {
   auto proxy = plugin_entry("fetchproxy", "fetchproxy");
   proxy.settings.config["upstream"] = origin + "/slow";
+  proxy.settings.grants.config = true;
   proxy.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
   proxy.settings.limits.deadline = std::chrono::milliseconds(30000);
   return proxy;

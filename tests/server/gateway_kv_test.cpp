@@ -18,6 +18,7 @@ config::Config counter_config(const std::filesystem::path& dir) {
   c.plugins.push_back(plugin_entry("nogrant", "counter"));
   auto greeter = plugin_entry("greeter", "greeter");
   greeter.settings.config["greeting"] = "Hi";
+  greeter.settings.grants.config = true;
   c.plugins.push_back(greeter);
   return c;
 }

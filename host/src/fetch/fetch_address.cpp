@@ -39,6 +39,7 @@ constexpr std::array kSpecialV6{
     SpecialNetwork{"fd00:ec2::254/128", "cloud metadata"},
     SpecialNetwork{"::/128", "unspecified"},
     SpecialNetwork{"::1/128", "loopback"},
+    SpecialNetwork{"64:ff9b:1::/48", "NAT64 local-use"},  // RFC 8215: translators inside a network
     SpecialNetwork{"100::/64", "discard-only"},
     SpecialNetwork{"2001::/32", "Teredo"},  // embeds an obfuscated IPv4 address
     SpecialNetwork{"2001:db8::/32", "documentation"},
@@ -96,11 +97,20 @@ std::optional<std::string_view> special_address_kind(const IpAddress& ip) {
   return std::nullopt;
 }
 
-bool fetch_address_allowed(const IpAddress& ip, const FetchPolicy& policy) {
+bool fetch_address_allowed(const IpAddress& ip, const FetchPolicy& policy, std::string_view scheme,
+                           std::string_view host, std::uint16_t port) {
   if (!special_address_kind(ip)) return true;
   const IpAddress plain = ip.unmapped();
-  return std::ranges::any_of(policy.allowed_addresses,
-                             [&](const IpAddress& allowed) { return allowed.unmapped() == plain; });
+  if (std::ranges::any_of(policy.allowed_addresses,
+                          [&](const IpAddress& allowed) { return allowed.unmapped() == plain; })) {
+    return true;
+  }
+  // An exemption covers its own entry: the URL names this address itself.
+  const auto literal = IpAddress::parse(host);
+  if (!literal || !(*literal == ip)) return false;
+  return std::ranges::any_of(policy.exempt, [&](const AddressExemption& e) {
+    return e.address == ip && e.port == port && e.scheme == scheme;
+  });
 }
 
 }  // namespace hookd::host

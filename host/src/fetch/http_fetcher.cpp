@@ -59,7 +59,14 @@ class BeastHttpFetcher final : public HttpFetcher {
   }
 
   Result fetch(const FetchRequest& request, const FetchPolicy& policy) override {
-    const auto deadline = Clock::now() + options_.total_timeout;
+    const auto now = Clock::now();
+    auto deadline = now + options_.total_timeout;
+    if (request.deadline != std::chrono::steady_clock::time_point{} && request.deadline < deadline) {
+      deadline = request.deadline;
+      if (deadline <= now) {
+        return std::unexpected(FetchError{Code::kTimeout, "the plugin call's deadline has passed"});
+      }
+    }
     auto target = fetch::parse_fetch_url(request.url);
     if (!target) return std::unexpected(target.error());
     if (auto allowed = fetch::check_allowlist(*target, policy); !allowed) return std::unexpected(allowed.error());
@@ -113,7 +120,7 @@ class BeastHttpFetcher final : public HttpFetcher {
     std::vector<config::IpAddress> vetted;
     std::string refused;
     for (const auto& ip : resolved) {
-      if (fetch_address_allowed(ip, policy)) {
+      if (fetch_address_allowed(ip, policy, target.scheme, target.host, target.port)) {
         vetted.push_back(ip);
       } else {
         if (!refused.empty()) refused += ", ";
@@ -138,7 +145,9 @@ class BeastHttpFetcher final : public HttpFetcher {
     if (!wire) return std::unexpected(wire.error());
     auto addresses = vetted_addresses(target, policy, deadline);
     if (!addresses) return std::unexpected(addresses.error());
-    const fetch::ExchangeLimits limits{options_.max_response_bytes, options_.max_response_header_bytes};
+    std::uint64_t max_body = options_.max_response_bytes;
+    if (request.max_response_bytes != 0) max_body = std::min(max_body, request.max_response_bytes);
+    const fetch::ExchangeLimits limits{max_body, options_.max_response_header_bytes};
 
     // A pooled connection may have been closed by the server while idle; an
     // idempotent request is then sent once more on a fresh connection.
@@ -159,10 +168,10 @@ class BeastHttpFetcher final : public HttpFetcher {
       }
       // Belt and braces: the socket's peer must be an address we vetted.
       if (std::ranges::find(*addresses, connection->peer()) == addresses->end() ||
-          !fetch_address_allowed(connection->peer(), policy)) {
-        return std::unexpected(FetchError{
-            Code::kBlockedAddress, fmt::format("{} connected to unexpected address {}", target.url,
-                                               connection->peer().to_string())});
+          !fetch_address_allowed(connection->peer(), policy, target.scheme, target.host, target.port)) {
+        return std::unexpected(
+            FetchError{Code::kBlockedAddress, fmt::format("{} connected to unexpected address {}", target.url,
+                                                          connection->peer().to_string())});
       }
       auto exchanged = connection->exchange(*wire, limits, deadline);
       if (!exchanged) {

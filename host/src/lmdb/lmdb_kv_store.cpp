@@ -6,6 +6,7 @@
 #include "lmdb/lmdb_env.hpp"
 #include "lmdb/lmdb_read_cache.hpp"
 #include "lmdb/lmdb_record.hpp"
+#include "lmdb/lmdb_usage.hpp"
 
 namespace hookd::host {
 
@@ -157,7 +158,7 @@ KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, st
 }
 
 KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,
-                                     const ReadEach& each) {
+                                     const ReadEach& each, std::uint64_t max_bytes) {
   if (auto ok = detail::check_namespace(ns); !ok) return ok;
   for (std::string_view key : keys) {
     if (auto ok = detail::check_key_bytes(limits_, key); !ok) return ok;
@@ -177,18 +178,26 @@ KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::s
       hits.push_back(e);
     }
     if (hits.size() == keys.size()) {
+      std::uint64_t total = 0;
       for (std::size_t i = 0; i < keys.size(); ++i) {
         auto value = cached_value(*hits[i], now);
+        if (value && max_bytes != 0 && (total += value->size()) > max_bytes) {
+          return std::unexpected(detail::batch_too_large(max_bytes));
+        }
         each(i, value ? &*value : nullptr);
       }
       return {};
     }
   }
   return env_->read([&](MDB_txn* txn) -> KvResult<void> {
+    std::uint64_t total = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {
       const detail::RecordKey k(*codec_, ns, keys[i]);
       auto found = read_through(*env_, *codec_, txn, k, now, cache, generation);
       if (!found) return std::unexpected(found.error());
+      if (*found && max_bytes != 0 && (total += (*found)->bytes.size()) > max_bytes) {
+        return std::unexpected(detail::batch_too_large(max_bytes));
+      }
       each(i, *found ? &(*found)->bytes : nullptr);
     }
     return {};
@@ -201,18 +210,34 @@ KvResult<void> LmdbKvStore::set(std::string_view ns, std::string_view key, std::
   if (auto ok = detail::check_value(limits_, value); !ok) return ok;
   if (auto ok = detail::check_ttl(ttl); !ok) return ok;
   const detail::RecordKey k(*codec_, ns, key);
-  const std::uint64_t expiry = ttl ? now_ms() + static_cast<std::uint64_t>(ttl->count()) : 0;
+  const std::uint64_t now = now_ms();
+  const std::uint64_t expiry = ttl ? now + static_cast<std::uint64_t>(ttl->count()) : 0;
   const std::string record = codec_->encode(expiry, k.composite(), value);
-  return write([&](MDB_txn* txn) { return put(*env_, txn, k.stored(), record); });
+  KvError quota{KvError::Code::kQuota, {}};
+  auto done = write([&](MDB_txn* txn) -> KvResult<bool> {
+    auto fits = detail::account_write(*env_, *codec_, txn, limits_, ns, k, key, detail::kv_charge(key, value),
+                                      now, quota);
+    if (!fits || !*fits) return fits;
+    if (auto ok = put(*env_, txn, k.stored(), record); !ok) return std::unexpected(ok.error());
+    return true;
+  });
+  if (!done) return std::unexpected(done.error());
+  if (!*done) return std::unexpected(std::move(quota));
+  return {};
 }
 
 KvResult<bool> LmdbKvStore::del(std::string_view ns, std::string_view key) {
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
+  KvError quota{KvError::Code::kQuota, {}};
   return write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
+    // An expired record is still on disk, and still charged: both go.
+    auto accounted =
+        detail::account_write(*env_, *codec_, txn, limits_, ns, k, key, std::nullopt, now_ms(), quota);
+    if (!accounted) return std::unexpected(accounted.error());
     if (auto ok = erase(*env_, txn, k.stored()); !ok) return std::unexpected(ok.error());
     return found->has_value();
   });
@@ -222,7 +247,9 @@ KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view k
   if (auto ok = check_key(limits_, ns, key); !ok) return std::unexpected(ok.error());
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
-  return write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
+  KvError quota{KvError::Code::kQuota, {}};
+  bool over = false;
+  auto done = write([&](MDB_txn* txn) -> KvResult<std::int64_t> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     std::optional<std::string_view> current;
@@ -233,11 +260,21 @@ KvResult<std::int64_t> LmdbKvStore::incr(std::string_view ns, std::string_view k
     }
     auto sum = detail::add_to_counter(current, delta);
     if (!sum) return sum;
-    if (auto ok = put(*env_, txn, k.stored(), codec_->encode(expiry, k.composite(), std::to_string(*sum))); !ok) {
+    const std::string text = std::to_string(*sum);
+    auto fits = detail::account_write(*env_, *codec_, txn, limits_, ns, k, key, detail::kv_charge(key, text),
+                                      now_ms(), quota);
+    if (!fits) return std::unexpected(fits.error());
+    if (!*fits) {
+      over = true;
+      return sum;
+    }
+    if (auto ok = put(*env_, txn, k.stored(), codec_->encode(expiry, k.composite(), text)); !ok) {
       return std::unexpected(ok.error());
     }
     return sum;
   });
+  if (over) return std::unexpected(std::move(quota));
+  return done;
 }
 
 KvResult<bool> LmdbKvStore::cas(std::string_view ns, std::string_view key,
@@ -249,16 +286,28 @@ KvResult<bool> LmdbKvStore::cas(std::string_view ns, std::string_view key,
   }
   const detail::RecordKey k(*codec_, ns, key);
   const auto now = [this] { return now_ms(); };
-  return write([&](MDB_txn* txn) -> KvResult<bool> {
+  KvError quota{KvError::Code::kQuota, {}};
+  bool over = false;
+  auto swapped = write([&](MDB_txn* txn) -> KvResult<bool> {
     auto found = find(*env_, *codec_, txn, k, now);
     if (!found) return std::unexpected(found.error());
     const bool matches = expected ? (*found && (*found)->bytes == *expected) : !*found;
     if (!matches) return false;
-    auto done =
-        desired ? put(*env_, txn, k.stored(), codec_->encode(0, k.composite(), *desired)) : erase(*env_, txn, k.stored());
+    std::optional<std::uint64_t> charge;
+    if (desired) charge = detail::kv_charge(key, *desired);
+    auto fits = detail::account_write(*env_, *codec_, txn, limits_, ns, k, key, charge, now_ms(), quota);
+    if (!fits) return std::unexpected(fits.error());
+    if (!*fits) {
+      over = true;
+      return false;
+    }
+    auto done = desired ? put(*env_, txn, k.stored(), codec_->encode(0, k.composite(), *desired))
+                        : erase(*env_, txn, k.stored());
     if (!done) return std::unexpected(done.error());
     return true;
   });
+  if (over) return std::unexpected(std::move(quota));
+  return swapped;
 }
 
 }  // namespace hookd::host

@@ -1,10 +1,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <type_traits>
 
 #include "hookd/engine/guest_memory.hpp"
-
 #include "hookd/host/plugin_services.hpp"
 #include "hookd/host/wire.hpp"
 
@@ -38,7 +40,22 @@ std::unexpected<engine::Error> bad_payload(std::string_view fn) {
   return engine::fail(ErrorKind::kHostError, std::string(fn) + ": malformed request payload");
 }
 
+// A store failure reaches the plugin as an error message. Those the operator
+// must act on (a full map, an unreachable Redis) are logged too, at most once
+// a second for the whole process, so a busy plugin cannot flood the log.
 std::unexpected<engine::Error> kv_failed(const KvError& e) {
+  const bool operator_fault = e.code == KvError::Code::kFull || e.code == KvError::Code::kUnavailable ||
+                              e.code == KvError::Code::kTimeout || e.code == KvError::Code::kInternal;
+  if (operator_fault) {
+    static std::atomic<int64_t> next_log_ms{0};
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t next = next_log_ms.load(std::memory_order_relaxed);
+    if (now >= next && next_log_ms.compare_exchange_strong(next, now + 1000)) {
+      spdlog::warn("KV store {}: {}", to_string(e.code), e.message);
+    }
+  }
   return engine::fail(ErrorKind::kHostError, "kv: " + e.message);
 }
 
@@ -46,14 +63,20 @@ std::string_view text(Bytes b) { return {reinterpret_cast<const char*>(b.data())
 
 // Wraps a KV operation with its grant check.
 template <class F>
-HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<const Grants> g, KvStore* kv, F op) {
-  return HostFunction{std::string(name),
-                      [name, writes, g, kv, op](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
-                        if (!g->kv_namespace) return denied(*g, "kv", ctx);
-                        if (writes && !g->kv_write) return denied(*g, "kv write", ctx);
-                        if (kv == nullptr) return engine::fail(ErrorKind::kHostError, "kv: no store configured");
-                        return op(*kv, *g->kv_namespace, in, out);
-                      }};
+HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<const Grants> g, KvStore* kv,
+                         F op) {
+  return HostFunction{
+      std::string(name),
+      [name, writes, g, kv, op](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
+        if (!g->kv_namespace) return denied(*g, "kv", ctx);
+        if (writes && !g->kv_write) return denied(*g, "kv write", ctx);
+        if (kv == nullptr) return engine::fail(ErrorKind::kHostError, "kv: no store configured");
+        if constexpr (std::is_invocable_v<F, KvStore&, const std::string&, Bytes, Out&, const CallContext&>) {
+          return op(*kv, *g->kv_namespace, in, out, ctx);
+        } else {
+          return op(*kv, *g->kv_namespace, in, out);
+        }
+      }};
 }
 
 // hookd.fetch: str method, str url, u32 n, n x (str name, str value), body
@@ -76,6 +99,9 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
     req.headers.emplace_back(std::string(*name), std::string(*value));
   }
   req.body = std::string(r.rest());
+  // The call's deadline bounds the fetch, and the plugin's memory its body.
+  req.deadline = ctx.deadline;
+  req.max_response_bytes = ctx.max_result_bytes;
   auto res = fetcher->fetch(req, g.fetch);
   if (!res) {
     spdlog::info("[plugin {}] [{}] fetch {} failed: {}", g.plugin, ctx.request_id, req.url, res.error().message);
@@ -118,13 +144,15 @@ engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ct
     keys.push_back(*key);
     bufs.push_back(*buf);
   }
-  auto done = kv->get_many(*g.kv_namespace, std::span<const std::string_view>(keys),
-                           [&](std::size_t i, const std::string_view* value) {
-                             const uint32_t len = value ? static_cast<uint32_t>(value->size()) : 0;
-                             if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
-                             const uint32_t out[2] = {len, value ? 1u : 0u};
-                             std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
-                           });
+  auto done = kv->get_many(
+      *g.kv_namespace, std::span<const std::string_view>(keys),
+      [&](std::size_t i, const std::string_view* value) {
+        const uint32_t len = value ? static_cast<uint32_t>(value->size()) : 0;
+        if (value) std::memcpy(bufs[i].data(), value->data(), std::min<std::size_t>(len, bufs[i].size()));
+        const uint32_t out[2] = {len, value ? 1u : 0u};
+        std::memcpy(table->data() + i * kSize + 16, out, sizeof out);
+      },
+      ctx.max_result_bytes);  // what a store may take in for this plugin (Redis: the reply)
   if (!done) return kv_failed(done.error());
   return {};
 }
@@ -135,7 +163,10 @@ FetchPolicy fetch_policy(const config::PluginGrants& grants) {
   FetchPolicy p;
   p.allow = grants.fetch;
   for (const auto& pattern : grants.fetch) {
-    if (auto ip = config::IpAddress::parse(pattern.host); ip && !pattern.any_subdomain) p.allowed_addresses.push_back(*ip);
+    auto ip = config::IpAddress::parse(pattern.host);
+    if (!ip || pattern.any_subdomain) continue;
+    const std::uint16_t port = pattern.port.value_or(pattern.scheme == "https" ? 443 : 80);
+    p.exempt.push_back(AddressExemption{pattern.scheme, *ip, port});
   }
   return p;
 }
@@ -163,27 +194,34 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
     return {};
   }));
   // hookd.kv.get_many: u32 n, n x (str key) -> n x (u8 found, str value if found).
-  fns.push_back(kv_function(kKvGetMany, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    wire::Reader r(in);
-    auto count = r.fixed<uint32_t>();
-    if (!count || *count > kMaxKvBatch) return bad_payload(kKvGetMany);
-    thread_local std::vector<std::string_view> keys;  // reused: no allocation per call once grown
-    keys.clear();
-    for (uint32_t i = 0; i < *count; ++i) {
-      auto key = r.bytes();
-      if (!key) return bad_payload(kKvGetMany);
-      keys.push_back(*key);
-    }
-    out.clear();
-    wire::Writer w(out);
-    auto done = s.get_many(ns, std::span<const std::string_view>(keys),
-                           [&w](size_t, const std::string_view* value) {
-                             w.fixed<uint8_t>(value ? 1 : 0);
-                             if (value) w.bytes(*value);
-                           });
-    if (!done) return kv_failed(done.error());
-    return {};
-  }));
+  fns.push_back(kv_function(
+      kKvGetMany, false, g, kv,
+      [](KvStore& s, const std::string& ns, Bytes in, Out& out,
+         const CallContext& ctx) -> engine::Result<void> {
+        wire::Reader r(in);
+        auto count = r.fixed<uint32_t>();
+        if (!count || *count > kMaxKvBatch) return bad_payload(kKvGetMany);
+        thread_local std::vector<std::string_view> keys;  // reused: no allocation per call once grown
+        keys.clear();
+        for (uint32_t i = 0; i < *count; ++i) {
+          auto key = r.bytes();
+          if (!key) return bad_payload(kKvGetMany);
+          keys.push_back(*key);
+        }
+        out.clear();
+        wire::Writer w(out);
+        // Bounded by the plugin's memory: values that could never reach it are
+        // not fetched, let alone copied.
+        auto done = s.get_many(
+            ns, std::span<const std::string_view>(keys),
+            [&w](size_t, const std::string_view* value) {
+              w.fixed<uint8_t>(value ? 1 : 0);
+              if (value) w.bytes(*value);
+            },
+            ctx.max_result_bytes);
+        if (!done) return kv_failed(done.error());
+        return {};
+      }));
   fns.push_back(HostFunction{std::string(kKvRead), nullptr,
                              [g, kv](const CallContext& ctx, std::span<uint8_t> mem, uint32_t ptr, uint32_t n) {
                                return kv_read(*g, kv, ctx, mem, ptr, n);

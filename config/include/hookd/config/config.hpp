@@ -108,11 +108,12 @@ struct KvGrant {
 };
 
 /// What host functions a plugin may call. Everything is denied unless granted,
-/// except reading its own config values.
+/// reading its own config values included (they may hold secrets meant for
+/// another version of the plugin, or nothing it should see).
 struct PluginGrants {
   std::optional<KvGrant> kv;          // absent: no KV access
   std::vector<FetchPattern> fetch;    // empty: no outbound requests
-  bool config = true;
+  bool config = false;
   LogLevel log_level = LogLevel::info;  // most verbose level the plugin may use
   std::uint32_t log_rate_per_sec = 100;
 

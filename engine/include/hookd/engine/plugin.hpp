@@ -40,6 +40,13 @@ enum class LogLevel : uint8_t { kTrace = 0, kDebug = 1, kInfo = 2, kWarn = 3, kE
 struct CallContext {
   std::string_view request_id;
   void* user = nullptr;  // embedder data (the server passes its request state)
+  // Narrowed by the engine for each call to the plugin's limits (a tighter
+  // value from the embedder is kept). Host functions that wait (fetch) stop
+  // by `deadline` (steady clock; {} = none), and none hands back or
+  // allocates more than `max_result_bytes` for one request (0 = unbounded):
+  // the plugin's memory cap, since a plugin can never take in more.
+  std::chrono::steady_clock::time_point deadline{};
+  std::size_t max_result_bytes = 0;
 };
 
 // A function the embedder lends to plugins, reached through hookd.host_call.

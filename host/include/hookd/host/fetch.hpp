@@ -36,6 +36,11 @@ struct FetchRequest {
   /// fetcher sets the ones it needs itself.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// The caller's own bounds, narrowing the fetcher's options for this
+  /// request: the fetch ends by `deadline` (the plugin call's; {} = none) and
+  /// takes a body of at most `max_response_bytes` (0 = the options' limit).
+  std::chrono::steady_clock::time_point deadline{};
+  std::uint64_t max_response_bytes = 0;
 };
 
 struct FetchResponse {
@@ -64,11 +69,25 @@ struct FetchError {
 
 std::string_view to_string(FetchError::Code code);
 
-/// What one plugin may reach; built from its grant.
+/// An IP-literal allowlist entry ("http://127.0.0.1:8080") lets requests to
+/// that very entry reach its address although it is loopback, private...:
+/// the same scheme, the address itself as the URL's host, the same port.
+/// Not a name that resolves to it, not a redirect to another port.
+struct AddressExemption {
+  std::string scheme;
+  config::IpAddress address;
+  std::uint16_t port = 0;
+  bool operator==(const AddressExemption&) const = default;
+};
+
+/// What one plugin may reach; built from its grant (fetch_policy()).
 struct FetchPolicy {
   std::vector<config::FetchPattern> allow;
-  /// Addresses normally refused (loopback, private, metadata...) that this
-  /// plugin may still connect to, by exact address.
+  /// The IP-literal entries of `allow`, each exempt for itself only.
+  std::vector<AddressExemption> exempt;
+  /// Addresses normally refused (loopback, private, metadata...) that any
+  /// allowed request may connect to, by exact address, names included. Never
+  /// built from a grant; for embedders that trust a network (and tests).
   std::vector<config::IpAddress> allowed_addresses;
 };
 

@@ -2,6 +2,7 @@
 // fetcher and anyone who wants the same answer (config checks, logs).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -16,8 +17,11 @@ namespace hookd::host {
 /// the IPv4 address inside.
 std::optional<std::string_view> special_address_kind(const config::IpAddress& ip);
 
-/// True when a fetch under `policy` may connect to `ip`: a public address,
-/// or one the policy names exactly in allowed_addresses.
-bool fetch_address_allowed(const config::IpAddress& ip, const FetchPolicy& policy);
+/// True when a fetch under `policy` of scheme://host:port may connect to
+/// `ip`: a public address, one the policy names exactly in
+/// allowed_addresses, or the address of an exemption that is this very
+/// request (host is that IP literal, same scheme and port).
+bool fetch_address_allowed(const config::IpAddress& ip, const FetchPolicy& policy,
+                           std::string_view scheme = {}, std::string_view host = {}, std::uint16_t port = 0);
 
 }  // namespace hookd::host

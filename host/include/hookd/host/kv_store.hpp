@@ -29,6 +29,7 @@ struct KvError {
     kTimeout,      // the backend did not answer in time
     kInvalid,      // malformed input: namespace, empty key, bad TTL, non-integer counter, overflow
     kInternal,     // anything else the backend reported
+    kQuota,        // the write would take the namespace past KvLimits' quota
   };
   Code code;
   std::string message;
@@ -44,6 +45,13 @@ struct KvLimits {
   std::size_t max_key_bytes = 1024;
   std::size_t max_value_bytes = 1024 * 1024;
   std::size_t max_page_keys = 1000;  // list() clamps `limit` to this
+  /// Quotas of one namespace (kv.namespace_max_bytes/keys), 0 = none. A
+  /// key's charge is its key plus value bytes; a write that would take the
+  /// namespace past either fails with kQuota (a write that shrinks it never
+  /// does). Deletes give the charge back, and so do expired keys, as soon as
+  /// the store notices them (at the latest when a write hits the quota).
+  std::uint64_t max_namespace_bytes = 0;
+  std::uint64_t max_namespace_keys = 0;
 };
 
 /// Wall-clock source, injectable so TTL tests need no sleeps.
@@ -70,9 +78,13 @@ class KvStore {
   /// absent; the view is valid only during that call. Stops at the first
   /// error (an invalid key, say). `each` must not call back into the store.
   /// (A pointer, not an optional by value: this is the hot path of batched
-  /// reads.)
+  /// reads.) With max_bytes > 0, values found that add up to more fail the
+  /// batch with kTooLarge before `each` sees the value that crosses it, and
+  /// the store never takes in much more than that (Redis checks the sizes on
+  /// the server before it sends any value).
   using ReadEach = std::function<void(std::size_t index, const std::string_view* value)>;
-  virtual KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each);
+  virtual KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys,
+                                  const ReadEach& each, std::uint64_t max_bytes = 0);
 
   /// Stores `value`; with a TTL (> 0) the key expires after it, without one
   /// any earlier TTL is cleared.

@@ -6,7 +6,9 @@
 // (src/lmdb/lmdb_read_cache.hpp), so one process owns the store at a time.
 //
 // Expired keys are skipped by every operation but stay on disk until they are
-// overwritten or deleted; nothing sweeps them yet.
+// overwritten or deleted, or until a write would exceed its namespace's
+// quota: that write sweeps the namespace's expired keys first
+// (src/lmdb/lmdb_usage.hpp keeps each namespace's usage).
 #pragma once
 
 #include <atomic>
@@ -42,7 +44,8 @@ class LmdbKvStore final : public KvStore {
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   KvResult<bool> get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) override;
-  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each) override;
+  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each,
+                          std::uint64_t max_bytes = 0) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                      std::optional<std::chrono::milliseconds> ttl = {}) override;
   KvResult<bool> del(std::string_view ns, std::string_view key) override;

@@ -29,14 +29,24 @@ class MemoryKvStore final : public KvStore {
     std::optional<std::chrono::system_clock::time_point> expires;
   };
   using Keys = std::map<std::string, Entry, std::less<>>;
+  struct Space {
+    Keys keys;
+    std::uint64_t bytes = 0;  // key + value bytes of keys, for the quota
+  };
 
+  // The namespace, created empty if need be. Caller holds mu_.
+  Space& space(std::string_view ns);
   // The live entry for key, erasing it if it has expired. Caller holds mu_.
-  Entry* live(Keys& keys, std::string_view key);
+  Entry* live(Space& space, std::string_view key);
+  void erase(Space& space, Keys::iterator it);
+  // Stores value under key unless that takes the namespace past its quota
+  // (after erasing its expired keys). Caller holds mu_.
+  KvResult<void> put(std::string_view ns, Space& space, std::string_view key, Entry entry);
 
   const KvLimits limits_;
   const KvClock clock_;
   std::mutex mu_;
-  std::map<std::string, Keys, std::less<>> namespaces_;
+  std::map<std::string, Space, std::less<>> namespaces_;
 };
 
 }  // namespace hookd::host

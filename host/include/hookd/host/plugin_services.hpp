@@ -38,8 +38,9 @@ inline constexpr std::string_view kKvCas = "hookd.kv.cas";
 inline constexpr std::string_view kConfigGet = "hookd.config.get";
 inline constexpr std::string_view kFetch = "hookd.fetch";
 
-// The fetch policy of a grant: the allowlist, plus the addresses it names
-// literally (the only way a loopback or private address is ever reachable).
+// The fetch policy of a grant: the allowlist, and for each entry that names
+// an IP address literally an exemption for that entry alone (the only way a
+// loopback or private address is ever reachable).
 FetchPolicy fetch_policy(const config::PluginGrants& grants);
 
 std::vector<engine::HostFunction> builtin_host_functions(const std::string& plugin,

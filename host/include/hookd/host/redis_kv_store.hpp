@@ -1,8 +1,12 @@
 // KvStore on Redis (hiredis, synchronous) for when hookd is scaled out.
 //
 // Keys are `<key_prefix><ns>:<key>` (default prefix "hookd:"). get_many is one
-// MGET (atomic, one round trip); set uses SET PX,
-// incr INCRBY, cas a Lua script (atomic on the server). list SCANs the
+// MGET (atomic, one round trip; with a byte bound, inside a script that adds
+// up the values' sizes first). Every write (set, del, incr, cas) is a Lua
+// script, atomic on the server, that also keeps the namespace's usage for
+// its quotas in `<key_prefix><ns>\0sizes` (a hash: each key's charge) and
+// `<key_prefix><ns>\0bytes` (their sum). Keys written before quotas existed
+// are charged from their next write on. list SCANs the
 // namespace with MATCH on the escaped prefix and sorts client-side, so it is
 // O(keys matching the prefix) per page, capped by max_list_scan_keys.
 //
@@ -56,8 +60,8 @@ class RedisKvStore final : public KvStore {
   ~RedisKvStore() override;
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
-  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys,
-                          const ReadEach& each) override;
+  KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys, const ReadEach& each,
+                          std::uint64_t max_bytes = 0) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                      std::optional<std::chrono::milliseconds> ttl = {}) override;
   KvResult<bool> del(std::string_view ns, std::string_view key) override;

@@ -1,0 +1,80 @@
+// A plugin call's deadline bounds its fetches (issue 10, class 6): the real
+// fetcher, a local upstream that answers only after seconds, and the
+// fetchproxy example with a short deadline.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "fetch_test_server.hpp"
+#include "hookd/hookd.hpp"
+#include "hookd/host/fetch.hpp"
+#include "hookd/host/plugin_services.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FetchDeadline, AFetchGetsNoMoreThanTheCallsRemainingTime) {
+  host::test::TestServer upstream(
+      [](const host::test::SeenRequest&) { return host::test::TestReply{.body = "{}", .delay = 8s}; });
+  host::FetchOptions fo;
+  fo.total_timeout = 10s;  // what a fetch may take on its own
+  auto fetcher = host::make_http_fetcher(fo);
+
+  config::PluginSettings s;
+  s.config["upstream"] = upstream.url("/slow");
+  s.grants.config = true;
+  s.grants.fetch.push_back(
+      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.limits.deadline = 300ms;
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
+  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  ASSERT_TRUE(p) << p.error().describe();
+
+  const auto start = std::chrono::steady_clock::now();
+  auto out = p->call_string("get", "");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(out);
+  // Ended by the call's deadline, not by the upstream (8 s) or the fetch
+  // timeout (10 s): the host call gave up when the call's time was up.
+  EXPECT_LT(took, 4s) << "the fetch outlived its call's deadline";
+  EXPECT_TRUE(out.error().kind == ErrorKind::kTimeout ||
+              out.error().message.find("timed out") != std::string::npos ||
+              out.error().message.find("deadline") != std::string::npos)
+      << out.error().describe();
+  EXPECT_EQ(upstream.accepted(), 1);
+}
+
+// The same fetch without a plugin deadline in the way takes the fetcher's own
+// timeout: the call's deadline narrows it, never widens it.
+TEST(FetchDeadline, TheFetchTimeoutStillAppliesWithinALongerDeadline) {
+  host::test::TestServer upstream(
+      [](const host::test::SeenRequest&) { return host::test::TestReply{.body = "{}", .delay = 8s}; });
+  host::FetchOptions fo;
+  fo.total_timeout = 200ms;
+  auto fetcher = host::make_http_fetcher(fo);
+  config::PluginSettings s;
+  s.config["upstream"] = upstream.url("/slow");
+  s.grants.config = true;
+  s.grants.fetch.push_back(
+      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.limits.deadline = 10s;
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
+  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  ASSERT_TRUE(p) << p.error().describe();
+  auto out = p->call_string("get", "");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::kPluginError) << out.error().describe();
+  EXPECT_NE(out.error().message.find("timed out"), std::string::npos) << out.error().message;
+}
+
+}  // namespace
+}  // namespace hookd
