@@ -6,6 +6,7 @@
 #include "error_response.hpp"
 #include "blocking_pool.hpp"
 #include "request_handler.hpp"
+#include "worker_share.hpp"
 #include "ws_session.hpp"
 
 namespace hookd::server {
@@ -117,8 +118,15 @@ void HttpSession::handle() {
                                server_.config.server.trusted_proxies);
   }
   rc.scratch = &scratch_;
+  rc.arrived = started_;
   rc.metrics.add_in_flight(1);
   handle_request(rc, req, res_);
+  if (rc.deferred.parked) {
+    // The plugin is at its worker share: handle the request again shortly;
+    // meanwhile this worker serves its other connections.
+    rc.metrics.add_in_flight(-1);
+    return retry_parked(worker_, started_, [self = shared_from_this()] { self->handle(); });
+  }
   if (rc.deferred.pending) return defer(std::move(rc));
   rc.metrics.add_in_flight(-1);
   finish(rc);

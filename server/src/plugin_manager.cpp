@@ -5,6 +5,7 @@
 #include <future>
 
 #include "hookd/host/plugin_services.hpp"
+#include "worker_share.hpp"
 
 namespace hookd::server {
 namespace {
@@ -114,9 +115,11 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   entry->loaded_at = std::chrono::system_clock::now();
   entry->version = server_.registry.next_version();
   entry->persisted = persist != Persist::kNo;
-  entry->count_concurrency = limits.max_concurrency < workers_.size();
   entry->blocking = !entry->settings.grants.fetch.empty() ||
                     (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
+  const size_t io_workers = config::effective_workers(server_.config.server);
+  if (!entry->blocking) entry->worker_cap = worker_cap(limits.max_worker_share, io_workers);
+  entry->count_concurrency = limits.max_concurrency < workers_.size() || entry->worker_cap < io_workers;
   entry->counters = server_.registry.counters_for(name);
 
   // Instantiate everywhere before anyone can see it.
