@@ -5,6 +5,7 @@
 
 #include "error_response.hpp"
 #include "hookd/server/transcode.hpp"
+#include "log_escape.hpp"
 #include "request_handler.hpp"
 #include "worker_share.hpp"
 
@@ -127,7 +128,8 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
     counters.errors.fetch_add(1, std::memory_order_relaxed);
     const StatusFor s = status_for(result.error());
     if (result.error().kind != ErrorKind::kPluginError) {
-      spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn, result.error().describe());
+      spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn,
+                   escape_log_text(result.error().describe()));
     }
     return fail(rc, out, s.status, s.kind, result.error().message);
   }

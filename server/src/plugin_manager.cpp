@@ -5,6 +5,7 @@
 #include <future>
 
 #include "hookd/host/plugin_services.hpp"
+#include "log_escape.hpp"
 #include "worker_share.hpp"
 
 namespace hookd::server {
@@ -81,9 +82,18 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
   auto gate = std::make_shared<PluginLogGate>();
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
   gate->per_second = settings.grants.log_rate_per_sec;
-  o.logger = [gate](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
-                    std::string_view message) {
+  // A plugin logs what its callers send it: escaped, so no message can
+  // forge a log line (the JSON format escapes every message itself).
+  const bool escape = server_.config.log.format != config::LogFormat::json;
+  o.logger = [gate, escape](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
+                            std::string_view message) {
     if (!gate->admit(static_cast<int>(level))) return;
+    thread_local std::string escaped;
+    if (escape) {
+      escaped.clear();
+      append_log_text(message, escaped);
+      message = escaped;
+    }
     if (ctx.request_id.empty()) {
       spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
     } else {

@@ -78,7 +78,10 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
   req.body = std::string(r.rest());
   auto res = fetcher->fetch(req, g.fetch);
   if (!res) {
-    spdlog::info("[plugin {}] [{}] fetch {} failed: {}", g.plugin, ctx.request_id, req.url, res.error().message);
+    // Quoted and escaped ({:?}), the URL without its query: both come from the plugin.
+    spdlog::info("[plugin {}] [{}] fetch {:?} failed: {:?}", g.plugin, ctx.request_id,
+                 std::string_view(req.url).substr(0, req.url.find_first_of("?#")),
+                 std::string_view(res.error().message));
     return engine::fail(ErrorKind::kHostError, "fetch: " + res.error().message);
   }
   wire::Writer w(out);
