@@ -209,7 +209,7 @@ void HttpSession::finish(RequestContext& rc) {
                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
     server_.access_log->info("{} {} \"{} {}\" {} {} {}us plugin={} fn={}", rc.request_id, rc.client.address,
-                             std::string_view(req.method_string()), without_query(req.target()), status,
+                             std::string_view(req.method_string()), without_query(std::string_view(req.target())), status,
                              res_.body().size(),
                              std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
                              rc.plugin.empty() ? "-" : rc.plugin, rc.fn.empty() ? "-" : rc.fn);

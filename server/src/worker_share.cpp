@@ -11,9 +11,9 @@
 namespace hookd::server {
 namespace {
 
-constexpr auto kMaxShareWait = std::chrono::milliseconds(10);
 constexpr auto kYieldPhase = std::chrono::microseconds(100);
-constexpr auto kRetryInterval = std::chrono::microseconds(500);
+constexpr auto kMinRetryInterval = std::chrono::microseconds(500);
+constexpr auto kMaxRetryInterval = std::chrono::milliseconds(4);
 
 }  // namespace
 
@@ -23,15 +23,18 @@ uint32_t worker_cap(uint32_t share_percent, size_t io_workers) {
 }
 
 std::chrono::steady_clock::duration share_wait(std::chrono::milliseconds deadline) {
-  return std::min<std::chrono::steady_clock::duration>(kMaxShareWait, deadline / 10);
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline) / 10;
 }
 
 void retry_parked(IoWorker& w, std::chrono::steady_clock::time_point arrived, std::function<void()> fn) {
-  if (std::chrono::steady_clock::now() - arrived < kYieldPhase) {
+  const auto waited = std::chrono::steady_clock::now() - arrived;
+  if (waited < kYieldPhase) {
     boost::asio::post(w.io(), std::move(fn));
     return;
   }
-  auto timer = std::make_shared<boost::asio::steady_timer>(w.io(), kRetryInterval);
+  // Backs off as the wait grows: a long parked wait costs a few wake-ups.
+  const auto interval = std::clamp<std::chrono::steady_clock::duration>(waited / 4, kMinRetryInterval, kMaxRetryInterval);
+  auto timer = std::make_shared<boost::asio::steady_timer>(w.io(), interval);
   timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
     if (!ec) fn();
   });

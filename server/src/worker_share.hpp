@@ -20,14 +20,15 @@ class IoWorker;
 uint32_t worker_cap(uint32_t share_percent, size_t io_workers);
 
 // How long a call at its plugin's share may wait for one of that plugin's
-// calls to finish before it is refused: a few milliseconds, and at most a
-// tenth of the plugin's deadline.
+// calls to finish before it is refused: a tenth of the plugin's deadline.
+// Long enough that a short call whose thread the OS preempted does not get
+// other workers' calls of the same plugin refused.
 std::chrono::steady_clock::duration share_wait(std::chrono::milliseconds deadline);
 
 // Worker thread only: runs `fn` on `w` again soon. A call parked only just now
 // is most likely blocked by another worker's short call of the same plugin,
 // so it is retried right after what is already queued on the worker; later
-// retries come every half millisecond.
+// retries come every 0.5 to 4 ms, backing off as the wait grows.
 void retry_parked(IoWorker& w, std::chrono::steady_clock::time_point arrived, std::function<void()> fn);
 
 }  // namespace hookd::server
