@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "hookd/server/gateway.hpp"
+#include "hookd/server/log_format.hpp"
 
 namespace hookd::cli {
 namespace {
@@ -47,10 +48,7 @@ int run_serve(const ServeArgs& args) {
     return 0;
   }
   spdlog::set_level(to_spdlog(cfg->log.level));
-  if (cfg->log.format == config::LogFormat::json) {
-    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
-                        spdlog::pattern_time_type::utc);
-  }
+  if (cfg->log.format == config::LogFormat::json) spdlog::set_formatter(server::make_log_formatter(cfg->log.format));
 
   // Block the stop signals in every thread; this one waits for them.
   sigset_t signals;

@@ -8,6 +8,7 @@ BlockingPool::BlockingPool(size_t threads, size_t queue_depth, engine::Vm& vm, P
   for (size_t i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<IoWorker>(1000 + i, vm, registry));
     workers_.back()->set_blocking_lane(true);
+    idle_.push_back(workers_.back().get());
   }
 }
 
@@ -19,6 +20,12 @@ void BlockingPool::start() {
 
 void BlockingPool::stop() {
   for (auto& w : workers_) w->stop();
+  // Jobs never started are dropped now, while the I/O workers their sessions
+  // belong to still exist.
+  std::deque<std::function<void(IoWorker&)>> dropped;
+  std::lock_guard lock(mu_);
+  dropped.swap(jobs_);
+  queued_.store(0, std::memory_order_relaxed);
 }
 
 std::vector<IoWorker*> BlockingPool::workers() {
@@ -28,16 +35,38 @@ std::vector<IoWorker*> BlockingPool::workers() {
 }
 
 bool BlockingPool::submit(std::function<void(IoWorker&)> job) {
-  if (pending_.fetch_add(1, std::memory_order_relaxed) >= static_cast<int64_t>(queue_depth_)) {
-    pending_.fetch_sub(1, std::memory_order_relaxed);
-    return false;
+  IoWorker* wake = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (jobs_.size() >= queue_depth_) return false;
+    jobs_.push_back(std::move(job));
+    queued_.store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
+    if (!idle_.empty()) {
+      wake = idle_.back();
+      idle_.pop_back();
+    }
   }
-  IoWorker& w = *workers_[next_.fetch_add(1, std::memory_order_relaxed) % workers_.size()];
-  w.post([this, &w, job = std::move(job)] {
-    pending_.fetch_sub(1, std::memory_order_relaxed);
-    job(w);
-  });
+  // Every thread is busy otherwise: the first to finish takes the job.
+  if (wake != nullptr) wake->post([this, wake] { pump(*wake); });
   return true;
+}
+
+void BlockingPool::pump(IoWorker& w) {
+  std::function<void(IoWorker&)> job;
+  {
+    std::lock_guard lock(mu_);
+    if (jobs_.empty()) {
+      idle_.push_back(&w);
+      return;
+    }
+    job = std::move(jobs_.front());
+    jobs_.pop_front();
+    queued_.store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
+  }
+  job(w);
+  // Another turn through the event loop rather than a loop here, so that
+  // handlers posted to this thread meanwhile are not starved.
+  w.post([this, &w] { pump(w); });
 }
 
 }  // namespace hookd::server

@@ -14,6 +14,7 @@
 #include "admin_api.hpp"
 #include "admin_session.hpp"
 #include "blocking_pool.hpp"
+#include "data_dir.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
@@ -190,6 +191,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
       g.server.access_log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ access %v", spdlog::pattern_time_type::utc);
     }
   }
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   if (auto r = g.open_kv(); !r) return std::unexpected(r.error());
   try {
     host::FetchOptions fo;

@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include "error_response.hpp"
+#include "log_escape.hpp"
 #include "blocking_pool.hpp"
 #include "request_handler.hpp"
+#include "worker_share.hpp"
 #include "ws_session.hpp"
 
 namespace hookd::server {
@@ -117,8 +119,15 @@ void HttpSession::handle() {
                                server_.config.server.trusted_proxies);
   }
   rc.scratch = &scratch_;
+  rc.arrived = started_;
   rc.metrics.add_in_flight(1);
   handle_request(rc, req, res_);
+  if (rc.deferred.parked) {
+    // The plugin is at its worker share: handle the request again shortly;
+    // meanwhile this worker serves its other connections.
+    rc.metrics.add_in_flight(-1);
+    return retry_parked(worker_, started_, [self = shared_from_this()] { self->handle(); });
+  }
   if (rc.deferred.pending) return defer(std::move(rc));
   rc.metrics.add_in_flight(-1);
   finish(rc);
@@ -200,7 +209,7 @@ void HttpSession::finish(RequestContext& rc) {
                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
     server_.access_log->info("{} {} \"{} {}\" {} {} {}us plugin={} fn={}", rc.request_id, rc.client.address,
-                             std::string_view(req.method_string()), std::string_view(req.target()), status,
+                             std::string_view(req.method_string()), without_query(std::string_view(req.target())), status,
                              res_.body().size(),
                              std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
                              rc.plugin.empty() ? "-" : rc.plugin, rc.fn.empty() ? "-" : rc.fn);

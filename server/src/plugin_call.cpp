@@ -5,7 +5,9 @@
 
 #include "error_response.hpp"
 #include "hookd/server/transcode.hpp"
+#include "log_escape.hpp"
 #include "request_handler.hpp"
+#include "worker_share.hpp"
 
 namespace hookd::server {
 namespace {
@@ -63,17 +65,35 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
                  CallOutcome& out) {
   const PluginEntry& entry = *bp.entry;
   PluginCounters& counters = *entry.counters;
-  counters.calls.fetch_add(1, std::memory_order_relaxed);
   // The shared in-flight counter is a contended cache line; touch it only
-  // when the limit is lower than the number of threads that can run calls.
+  // when a limit (max_concurrency, or the worker share) is lower than the
+  // number of threads that can run this plugin's calls. Calls run inline, one
+  // at a time per I/O worker, so for a plugin outside the blocking lane the
+  // count is also the number of workers it occupies.
   const bool counted = entry.count_concurrency;
-  if (counted && counters.in_flight.fetch_add(1, std::memory_order_relaxed) >= entry.limits.max_concurrency) {
-    counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    counters.errors.fetch_add(1, std::memory_order_relaxed);
-    out.retry_after = true;
-    return fail(rc, out, http::status::service_unavailable, "overload",
-                "plugin is at its concurrency limit; retry later");
+  if (counted) {
+    const int64_t running = counters.in_flight.fetch_add(1, std::memory_order_relaxed);
+    const bool over_limit = running >= entry.limits.max_concurrency;
+    const bool over_share = !rc.worker.blocking_lane() && running >= entry.worker_cap;
+    if (over_limit || over_share) {
+      counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+      if (!over_limit && rc.arrived != std::chrono::steady_clock::time_point{} &&
+          std::chrono::steady_clock::now() - rc.arrived < share_wait(entry.limits.deadline)) {
+        out.parked = true;
+        return;
+      }
+      counters.calls.fetch_add(1, std::memory_order_relaxed);
+      counters.errors.fetch_add(1, std::memory_order_relaxed);
+      out.retry_after = true;
+      if (over_limit) {
+        return fail(rc, out, http::status::service_unavailable, "overload",
+                    "plugin is at its concurrency limit; retry later");
+      }
+      return fail(rc, out, http::status::service_unavailable, "overload",
+                  "plugin is using its share of the workers (max_worker_share); retry later");
+    }
   }
+  counters.calls.fetch_add(1, std::memory_order_relaxed);
   struct Release {
     PluginCounters& c;
     bool counted;
@@ -108,7 +128,8 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
     counters.errors.fetch_add(1, std::memory_order_relaxed);
     const StatusFor s = status_for(result.error());
     if (result.error().kind != ErrorKind::kPluginError) {
-      spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn, result.error().describe());
+      spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn,
+                   escape_log_text(result.error().describe()));
     }
     return fail(rc, out, s.status, s.kind, result.error().message);
   }

@@ -6,6 +6,8 @@
 
 #include "hookd/host/plugin_services.hpp"
 #include "plugin_signature.hpp"
+#include "log_escape.hpp"
+#include "worker_share.hpp"
 
 namespace hookd::server {
 namespace {
@@ -81,9 +83,18 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
   auto gate = std::make_shared<PluginLogGate>();
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
   gate->per_second = settings.grants.log_rate_per_sec;
-  o.logger = [gate](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
-                    std::string_view message) {
+  // A plugin logs what its callers send it: escaped, so no message can
+  // forge a log line (the JSON format escapes every message itself).
+  const bool escape = server_.config.log.format != config::LogFormat::json;
+  o.logger = [gate, escape](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
+                            std::string_view message) {
     if (!gate->admit(static_cast<int>(level))) return;
+    thread_local std::string escaped;
+    if (escape) {
+      escaped.clear();
+      append_log_text(message, escaped);
+      message = escaped;
+    }
     if (ctx.request_id.empty()) {
       spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
     } else {
@@ -117,9 +128,11 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   entry->loaded_at = std::chrono::system_clock::now();
   entry->version = server_.registry.next_version();
   entry->persisted = persist != Persist::kNo;
-  entry->count_concurrency = limits.max_concurrency < workers_.size();
   entry->blocking = !entry->settings.grants.fetch.empty() ||
                     (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
+  const size_t io_workers = config::effective_workers(server_.config.server);
+  if (!entry->blocking) entry->worker_cap = worker_cap(limits.max_worker_share, io_workers);
+  entry->count_concurrency = limits.max_concurrency < workers_.size() || entry->worker_cap < io_workers;
   entry->counters = server_.registry.counters_for(name);
   entry->signed_by = std::move(*signed_by);
 

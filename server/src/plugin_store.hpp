@@ -1,18 +1,30 @@
 // Uploaded plugins and their settings, persisted in <data_dir>/plugins so a
-// restart serves the same set. Writes go to a temporary file that is fsynced
-// and renamed over the old one, then the directory is fsynced: a crash leaves
-// either the old or the new version, never a torn file.
+// restart serves the same set. A plugin's module and its settings are one
+// file, <name>.plugin (mode 0600: settings hold config values such as API
+// keys), written to a fresh temporary file (unpredictable name, O_EXCL |
+// O_NOFOLLOW), fsynced and renamed over the old one, then the directory is
+// fsynced: a crash or a full disk leaves either the old pair or the new one,
+// never new code with old settings, and never a torn file.
+//
+// Earlier versions stored <name>.wasm and <name>.json; load_all() still reads
+// them and rewrites each such pair once as <name>.plugin.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hookd/config/config.hpp"
 #include "hookd/engine/result.hpp"
 
 namespace hookd::server {
+
+// Test seam: called before each step of a write ("write", "fsync",
+// "rename"); returning true makes that step fail as if the disk had.
+using StoreFault = std::function<bool(std::string_view step)>;
 
 struct StoredPlugin {
   std::string name;
@@ -28,15 +40,24 @@ class PluginStore {
                             const config::PluginSettings& settings);
   engine::Result<void> remove(const std::string& name);
   // Every stored plugin; unreadable entries are reported and skipped.
-  std::vector<StoredPlugin> load_all(std::vector<std::string>& problems) const;
+  // Migrates pairs stored by earlier versions, and deletes temporary files a
+  // crash left behind.
+  std::vector<StoredPlugin> load_all(std::vector<std::string>& problems);
+
+  [[nodiscard]] std::filesystem::path file_for(const std::string& name) const { return dir_ / (name + ".plugin"); }
+  void set_fault_for_test(StoreFault fault) { fault_ = std::move(fault); }
 
  private:
   std::filesystem::path dir_;
+  StoreFault fault_;
 };
 
-// Writes `data` to `path` atomically and durably (temp file, fsync, rename,
-// fsync of the directory). `mode` applies to the new file.
+// Writes `data` to `path` atomically and durably: a new temporary file in the
+// same directory (random name, created exclusively, never through a
+// symlink), fsync, rename over `path`, fsync of the directory. `mode`
+// applies to the new file. On failure nothing is left behind and `path` is
+// untouched.
 engine::Result<void> write_file_durably(const std::filesystem::path& path, std::span<const uint8_t> data,
-                                        unsigned mode = 0644);
+                                        unsigned mode = 0600, const StoreFault& fault = {});
 
 }  // namespace hookd::server

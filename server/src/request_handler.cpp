@@ -99,6 +99,11 @@ void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, Plugi
   CallOutcome out;
   out.body = std::move(res.body());  // reuses the session's buffer (see HttpSession::handle)
   call_plugin(rc, *bp, *fn, req.body(), req[http::field::content_type], wanted_encoding(req), out);
+  if (out.parked) {
+    res.body() = std::move(out.body);
+    rc.deferred.parked = true;
+    return;
+  }
   res.result(out.status);
   res.set(http::field::content_type, out.content_type);
   if (out.retry_after) res.set(http::field::retry_after, "1");

@@ -4,6 +4,7 @@
 //   GET  /healthz /readyz /metrics
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ enum class Encoding { kAsDeclared, kJson, kMsgpack };
 struct DeferredCall {
   bool pending = false;
   Encoding want = Encoding::kAsDeclared;
+  // Instead of a response: the plugin is at its share of the I/O workers and
+  // the request may still wait (see worker_share.hpp); handle it again soon.
+  bool parked = false;
 };
 
 struct RequestContext {
@@ -38,6 +42,9 @@ struct RequestContext {
   DeferredCall deferred;                   // set instead of a response for blocking plugins
   // Scratch buffers reused across the requests of a session.
   std::vector<uint8_t>* scratch = nullptr;
+  // When the request arrived, if the transport can park a call that finds its
+  // plugin at its worker share (CallOutcome::parked); unset: refused at once.
+  std::chrono::steady_clock::time_point arrived{};
 };
 
 void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res);
@@ -57,6 +64,7 @@ struct CallOutcome {
   std::string body;           // output, or the JSON error
   std::string_view error_kind;  // "" on success
   bool retry_after = false;
+  bool parked = false;  // not run: at the plugin's worker share, may wait (no response yet)
 };
 void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo& fn,
                  std::string_view body, std::string_view content_type, Encoding want,

@@ -5,6 +5,7 @@
 #include "error_response.hpp"
 #include "blocking_pool.hpp"
 #include "request_handler.hpp"
+#include "worker_share.hpp"
 
 namespace hookd::server {
 
@@ -101,6 +102,10 @@ void WsSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
   started_ = std::chrono::steady_clock::now();
   request_id_ = ids_.next();
+  run_message();
+}
+
+void WsSession::run_message() {
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
   const std::string_view content_type = text ? "application/json" : "application/octet-stream";
@@ -157,9 +162,14 @@ void WsSession::on_read(beast::error_code ec) {
   rc.scratch = &scratch_;
   rc.plugin = bp->entry->name;
   rc.fn = fn->name;
+  rc.arrived = started_;
   rc.metrics.add_in_flight(1);
   call_plugin(rc, *bp, *fn, body, content_type, want, out);
   rc.metrics.add_in_flight(-1);
+  if (out.parked) {
+    // At the plugin's worker share: as for HTTP, try again shortly.
+    return retry_parked(worker_, started_, [self = shared_from_this()] { self->run_message(); });
+  }
   reply(std::move(out));
 }
 

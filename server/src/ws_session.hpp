@@ -34,6 +34,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void reject(http::status status, std::string_view message);
   void read();
   void on_read(boost::beast::error_code ec);
+  void run_message();  // the call for the message in buffer_ (again, if it was parked)
   void on_write(boost::beast::error_code ec);
   void reply(CallOutcome out);
 

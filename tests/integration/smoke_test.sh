@@ -132,8 +132,10 @@ expect_contains admin_put_created "$out" ' 201'
 expect_contains admin_put_body "$out" "\"name\":\"v2\",\"sha256\":\"$sha\""
 expect_contains admin_put_settings "$out" '"deadline_ms":500'
 expect_contains admin_put_persisted "$out" '"persisted":true'
-if [ -f "$tmp/data/plugins/v2.wasm" ] && [ -f "$tmp/data/plugins/v2.json" ]; then pass admin_put_stored
-else fail admin_put_stored "no v2.wasm/v2.json in $tmp/data/plugins"; fi
+# Module and settings are one file (one rename), readable by the gateway's user only.
+if [ -f "$tmp/data/plugins/v2.plugin" ] && [ "$(stat -c %a "$tmp/data/plugins/v2.plugin")" = 600 ]; then
+  pass admin_put_stored
+else fail admin_put_stored "no v2.plugin (mode 600) in $tmp/data/plugins"; fi
 expect call_uploaded "$("${C[@]}" --data-binary 'hello world' "$P/plugins/v2/count_vowels")" 3
 out=$(admin -w ' %{http_code}' "$A/v2")
 expect_contains admin_get "$out" '"name":"v2"'

@@ -118,6 +118,43 @@ TEST(BlockingLane, EchoIsServedOnEveryWorkerWhileAFetchWaits) {
   EXPECT_EQ(slow->body(), R"({"upstream_status":200,"data":{"slow":1}})");
 }
 
+// The lane is one queue: a short call submitted after a slow one runs on an
+// idle lane thread at once (it used to be handed round-robin to a thread's
+// own queue, where every other call waited behind the slow fetch).
+TEST(BlockingLane, AShortCallDoesNotWaitBehindASlowOneWhileALaneThreadIsIdle) {
+  GatedUpstream upstream;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
+  auto c = test_config(fresh_dir("lane-queue"));
+  c.limits.blocking_threads = 2;
+  c.plugins.push_back(slow_proxy(origin));
+  // Granted fetch, so it runs in the lane, but it never fetches.
+  auto quick = plugin_entry("quick", "echo");
+  quick.settings.grants.fetch.push_back(*config::FetchPattern::parse(origin));
+  c.plugins.push_back(std::move(quick));
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+
+  std::thread caller([&] {
+    HttpClient client(g->port());
+    client.post("/plugins/fetchproxy/get", "");
+  });
+  EXPECT_TRUE(upstream.wait_for_request(std::chrono::seconds(10)));
+  for (int i = 0; i < 6; ++i) {
+    try {
+      // Far below how long the upstream holds the slow call.
+      HttpClient client(g->port(), std::chrono::seconds(5));
+      auto r = client.post("/plugins/quick/echo", "ping");
+      EXPECT_EQ(r.result_int(), 200);
+      EXPECT_EQ(r.body(), "ping");
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "lane call " << i << " waited behind the slow one: " << e.what();
+      break;
+    }
+  }
+  upstream.release();
+  caller.join();
+}
+
 // hookd_in_flight_requests from /metrics, or -1.
 long in_flight(uint16_t port) {
   HttpClient probe(port);

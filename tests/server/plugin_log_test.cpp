@@ -4,7 +4,10 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
 #include "gateway_fixture.hpp"
+#include "hookd/server/log_format.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -53,6 +56,93 @@ TEST(PluginLog, LevelAndRateLimitsApplyAndLinesCarryTheRequestId) {
   auto& sinks = spdlog::default_logger()->sinks();
   sinks.erase(std::remove(sinks.begin(), sinks.end(), sink), sinks.end());
   spdlog::set_level(spdlog::level::info);
+}
+
+
+// What a client sends a plugin that logs its input: a forged line after a
+// newline, ANSI sequences that erase and move the cursor, a carriage return,
+// bytes that are not UTF-8, and a C1 control (U+009B, a one-byte CSI).
+const std::string kForgery =
+    "hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\xff\xfe\xc2\x9b ok";
+
+// Captures the default logger's lines in `format` for the life of the object.
+class CapturedLog {
+ public:
+  explicit CapturedLog(config::LogFormat format) : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
+    sink_->set_formatter(server::make_log_formatter(format));
+    spdlog::default_logger()->sinks().push_back(sink_);
+    spdlog::set_level(spdlog::level::trace);
+  }
+  ~CapturedLog() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    spdlog::set_level(spdlog::level::info);
+  }
+  std::vector<std::string> lines_with(std::string_view needle) const {
+    std::vector<std::string> out;
+    for (auto& l : sink_->last_formatted()) {
+      if (l.find(needle) != std::string::npos) out.push_back(l);
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
+std::unique_ptr<server::Gateway> forger_gateway(config::LogFormat format) {
+  auto c = test_config(fresh_dir("log-forge"));
+  c.log.format = format;
+  auto forger = plugin_entry("forger", "misc");
+  forger.settings.grants.log_level = config::LogLevel::trace;
+  forger.settings.grants.log_rate_per_sec = 1000;
+  c.plugins.push_back(forger);
+  return start_gateway(std::move(c));
+}
+
+TEST(PluginLog, AClientCannotForgeLogLinesThroughAPluginInTheTextFormat) {
+  CapturedLog log(config::LogFormat::text);
+  auto g = forger_gateway(config::LogFormat::text);
+  ASSERT_NE(g, nullptr);
+  HttpClient client(g->port());
+  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-1"}}).result_int(), 200);
+
+  auto lines = log.lines_with("req-forge-1");
+  ASSERT_EQ(lines.size(), 5u);  // one per level, each on one line
+  for (const auto& l : lines) {
+    ASSERT_FALSE(l.empty());
+    const std::string_view body(l.data(), l.size() - 1);  // without the line end
+    EXPECT_EQ(body.find_first_of("\n\r\x1b"), std::string_view::npos) << l;
+    EXPECT_EQ(body.find("\xc2\x9b"), std::string_view::npos) << l;
+    EXPECT_NE(l.find(R"(hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\xff\xfe\u009b ok)"),
+              std::string::npos)
+        << l;
+  }
+  EXPECT_TRUE(log.lines_with("2026-01-01 00:00:00.000 [info] admin").size() == 5u);
+}
+
+TEST(PluginLog, TheJsonFormatKeepsEachMessageOneValidJsonObject) {
+  CapturedLog log(config::LogFormat::json);
+  auto g = forger_gateway(config::LogFormat::json);
+  ASSERT_NE(g, nullptr);
+  HttpClient client(g->port());
+  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-2"}}).result_int(), 200);
+
+  auto lines = log.lines_with("req-forge-2");
+  ASSERT_EQ(lines.size(), 5u);
+  for (const auto& l : lines) {
+    ASSERT_EQ(l.find('\n'), l.size() - 1) << l;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(l, ec);
+    ASSERT_FALSE(ec) << "not JSON: " << l;
+    const auto& message = v.as_object().at("message").as_string();
+    // The message comes back as the plugin logged it, except for the bytes
+    // that are not UTF-8, which read as \xNN.
+    EXPECT_NE(std::string_view(message).find(
+                  "hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\\xff\\xfe\xc2\x9b ok"),
+              std::string_view::npos)
+        << l;
+  }
 }
 
 }  // namespace

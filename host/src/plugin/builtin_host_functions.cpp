@@ -104,7 +104,10 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
   req.max_response_bytes = ctx.max_result_bytes;
   auto res = fetcher->fetch(req, g.fetch);
   if (!res) {
-    spdlog::info("[plugin {}] [{}] fetch {} failed: {}", g.plugin, ctx.request_id, req.url, res.error().message);
+    // Quoted and escaped ({:?}), the URL without its query: both come from the plugin.
+    spdlog::info("[plugin {}] [{}] fetch {:?} failed: {:?}", g.plugin, ctx.request_id,
+                 std::string_view(req.url).substr(0, req.url.find_first_of("?#")),
+                 std::string_view(res.error().message));
     return engine::fail(ErrorKind::kHostError, "fetch: " + res.error().message);
   }
   wire::Writer w(out);

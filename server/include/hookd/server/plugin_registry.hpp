@@ -39,6 +39,10 @@ struct PluginEntry {
   // Whether max_concurrency can bind at all: calls run on at most one thread
   // each, so a limit at or above the thread count needs no counting.
   bool count_concurrency = true;
+  // I/O workers its calls may occupy at once (limits.max_worker_share); a
+  // call beyond that waits briefly, then gets 503. Not for blocking plugins,
+  // whose calls run in the blocking lane.
+  uint32_t worker_cap = UINT32_MAX;
   std::shared_ptr<PluginCounters> counters;
   std::string signed_by;  // id of the trusted key that signed the module; empty: unsigned
 };

@@ -1,0 +1,83 @@
+// Escaping of text that reaches the log from clients and plugins, and the
+// access log's targets without their query strings.
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "gateway_fixture.hpp"
+#include "http_client.hpp"
+#include "log_escape.hpp"
+
+namespace hookd::test {
+namespace {
+
+using server::escape_log_text;
+using server::without_query;
+
+std::string json_string(std::string_view in) {
+  std::string out = "\"";
+  server::append_json_string(in, out);
+  return out + "\"";
+}
+
+TEST(LogEscape, TextKeepsPrintableUtf8AndEscapesEverythingElse) {
+  EXPECT_EQ(escape_log_text("plain text, üñíçødé €"), "plain text, üñíçødé €");
+  EXPECT_EQ(escape_log_text("a\nb\r\tc\\d"), R"(a\nb\r\tc\\d)");
+  EXPECT_EQ(escape_log_text("\x1b[31mred\x1b[0m"), R"(\x1b[31mred\x1b[0m)");
+  EXPECT_EQ(escape_log_text(std::string_view("nul\0del\x7f", 8)), R"(nul\x00del\x7f)");
+  // Not UTF-8: a lone continuation byte, a truncated sequence, an overlong
+  // form, a surrogate and a value past U+10FFFF.
+  EXPECT_EQ(escape_log_text("\x80|\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80"),
+            R"(\x80|\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80)");
+  // C1 CSI, line separator, right-to-left override.
+  EXPECT_EQ(escape_log_text("\xc2\x9b|\xe2\x80\xa8|\xe2\x80\xae"), R"(\u009b|\u2028|\u202e)");
+}
+
+TEST(LogEscape, JsonStringsAreAlwaysValidJson) {
+  static constexpr char kNasty[] = "q\"b\\n\nesc\x1b[2K\xff\xc2\x9b\xe2\x80\xa8 ok\0end";
+  static constexpr char kDecoded[] = "q\"b\\n\nesc\x1b[2K\\xff\xc2\x9b\xe2\x80\xa8 ok\0end";
+  const std::string nasty(kNasty, sizeof kNasty - 1);
+  const std::string quoted = json_string(nasty);
+  EXPECT_EQ(quoted.find('\n'), std::string::npos);
+  boost::system::error_code ec;
+  auto v = boost::json::parse(quoted, ec);
+  ASSERT_FALSE(ec) << quoted;
+  EXPECT_EQ(std::string_view(v.as_string()), std::string_view(kDecoded, sizeof kDecoded - 1));
+}
+
+TEST(LogEscape, UrlsLoseTheirQueryAndFragment) {
+  EXPECT_EQ(without_query("https://api.example/v1/x?key=secret#frag"), "https://api.example/v1/x");
+  EXPECT_EQ(without_query("/plugins/echo/echo?token=abc"), "/plugins/echo/echo");
+  EXPECT_EQ(without_query("/a#b?c"), "/a");
+  EXPECT_EQ(without_query("/plain"), "/plain");
+}
+
+TEST(AccessLog, TargetsAreLoggedWithoutTheirQueryString) {
+  // The gateway uses a logger named "access" when one exists.
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(100);
+  auto previous = spdlog::get("access");
+  spdlog::drop("access");
+  auto access = std::make_shared<spdlog::logger>("access", sink);
+  spdlog::register_logger(access);
+
+  auto c = test_config(fresh_dir("access"));
+  c.log.access_log = true;
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  HttpClient client(g->port());
+  EXPECT_EQ(client.post("/plugins/echo/echo?api_key=hunter2&x=1", "hi").body(), "hi");
+  g.reset();
+
+  auto lines = sink->last_formatted();
+  spdlog::drop("access");
+  if (previous) spdlog::register_logger(previous);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"POST /plugins/echo/echo\""), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[0].find("hunter2"), std::string::npos) << lines[0];
+}
+
+}  // namespace
+}  // namespace hookd::test
