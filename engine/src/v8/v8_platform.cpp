@@ -44,10 +44,9 @@ void on_fatal_error(const char* location, const char* message) {
   spdlog::default_logger()->flush();
 }
 
-void on_oom_error(const char* location, const v8::OOMDetails& details) {
-  spdlog::critical("V8 out of memory in {} ({}{}{})", location ? location : "?",
-                   details.is_heap_oom ? "JavaScript heap" : "process memory", details.detail ? ": " : "",
-                   details.detail ? details.detail : "");
+void on_oom_error(const char* location, bool is_heap_oom) {
+  spdlog::critical("V8 out of memory in {} ({})", location ? location : "?",
+                   is_heap_oom ? "engine heap" : "process memory");
   spdlog::default_logger()->flush();
 }
 
