@@ -54,7 +54,7 @@ class PluginLoadBounds : public ::testing::Test {
       try {
         AdminClient client(port, "test-token");
         auto r = client.put(name, wasm, {{"X-Hookd-Settings", settings}});
-        return std::make_pair(r.result_int(), r.body());
+        return std::make_pair(static_cast<int>(r.result_int()), std::string(r.body()));
       } catch (const std::exception& e) {
         return std::make_pair(-1, std::string(e.what()));
       }
