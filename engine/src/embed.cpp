@@ -31,6 +31,14 @@ struct Plugin::Impl {
   std::shared_ptr<const engine::PluginModule> module;
   std::unique_ptr<engine::PluginInstance> instance;
   ~Impl() { instance.reset(); }
+
+  // The engine heap limit was reached: replace the worker and the instance.
+  void recycle() {
+    instance.reset();
+    worker = default_vm().create_worker();
+    auto fresh = engine::PluginInstance::create(*worker, module);
+    if (fresh) instance = std::move(*fresh);
+  }
 };
 
 Plugin::Plugin(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -60,7 +68,13 @@ Result<Plugin> Plugin::load_bytes(std::span<const uint8_t> wasm, PluginOptions o
 
 Result<std::span<const uint8_t>> Plugin::call(std::string_view fn, std::span<const uint8_t> input,
                                               const CallContext& ctx) {
-  return impl_->instance->call(fn, input, ctx);
+  if (!impl_->instance) {
+    return engine::fail(ErrorKind::kResourceExhausted,
+                        "plugin could not be instantiated again after its engine ran out of heap");
+  }
+  auto out = impl_->instance->call(fn, input, ctx);
+  if (!out && impl_->worker->exhausted()) impl_->recycle();
+  return out;
 }
 
 Result<std::string> Plugin::call_string(std::string_view fn, std::string_view input) {
@@ -71,8 +85,8 @@ Result<std::string> Plugin::call_string(std::string_view fn, std::string_view in
 
 const std::vector<FunctionInfo>& Plugin::functions() const { return impl_->module->functions(); }
 const std::string& Plugin::sha256() const { return impl_->module->sha256(); }
-uint64_t Plugin::memory_size() const { return impl_->instance->memory_size(); }
-uint64_t Plugin::replacements() const { return impl_->instance->replacements(); }
+uint64_t Plugin::memory_size() const { return impl_->instance ? impl_->instance->memory_size() : 0; }
+uint64_t Plugin::replacements() const { return impl_->instance ? impl_->instance->replacements() : 0; }
 const engine::PluginModule& Plugin::module() const { return *impl_->module; }
 
 }  // namespace hookd

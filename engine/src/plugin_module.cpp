@@ -8,8 +8,6 @@
 namespace hookd::engine {
 namespace {
 
-constexpr size_t kMaxModuleBytes = 128u << 20;
-
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
     case LogLevel::kTrace: return spdlog::level::trace;
@@ -113,9 +111,11 @@ const HostFunction* PluginModule::find_host_function(std::string_view name) cons
 Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& probe,
                                                                std::span<const uint8_t> wasm,
                                                                PluginOptions options) {
-  if (wasm.size() > kMaxModuleBytes) {
-    return fail(ErrorKind::kInvalidModule, "plugin is larger than " +
-                                               std::to_string(kMaxModuleBytes >> 20) + " MiB");
+  const ModuleLimits& module_limits = options.limits.module;
+  if (wasm.size() > module_limits.max_module_bytes) {  // before hashing it
+    return fail(ErrorKind::kInvalidModule, "module exceeds max_module_bytes: " + std::to_string(wasm.size()) +
+                                               " bytes, the limit is " +
+                                               std::to_string(module_limits.max_module_bytes));
   }
   std::string digest = sha256_hex(wasm);
   if (!options.expected_sha256.empty() && !sha256_matches(options.expected_sha256, digest)) {
@@ -128,7 +128,7 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
   if (options.limits.max_memory_pages == 0 || options.limits.max_memory_pages > 65536) {
     return fail(ErrorKind::kInvalidArgument, "max_memory_pages must be between 1 and 65536");
   }
-  auto capped = cap_memory_pages(wasm, options.limits.max_memory_pages);
+  auto capped = bound_module(wasm, module_limits, options.limits.max_memory_pages);
   if (!capped) return std::unexpected(capped.error());
   auto compiled = vm.compile(*capped);
   if (!compiled) return std::unexpected(compiled.error());

@@ -51,6 +51,9 @@ struct PluginInstance::State {
   uint32_t frame_ptr = 0;
   uint32_t input_ptr = 0;
   uint32_t input_capacity = 0;
+  // Length of the last input copied into the buffer: the next, shorter
+  // input zeroes the rest, so no caller sees another's bytes.
+  uint32_t input_len = 0;
   bool poisoned = false;
 };
 

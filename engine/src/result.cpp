@@ -18,6 +18,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::kHostError: return "host error";
     case ErrorKind::kProtocol: return "ABI protocol violation";
     case ErrorKind::kInternal: return "internal error";
+    case ErrorKind::kResourceExhausted: return "resource exhausted";
   }
   return "error";
 }

@@ -3,62 +3,52 @@
 #include <algorithm>
 #include <cstring>
 
+#include "wasm_reader.hpp"
+
 namespace hookd::engine {
+namespace wasm {
+
+Result<std::vector<Section>> split_sections(std::span<const uint8_t> wasm) {
+  static constexpr uint8_t kHeader[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  if (wasm.size() < 8 || std::memcmp(wasm.data(), kHeader, 4) != 0) {
+    return fail(ErrorKind::kInvalidModule, "not a WebAssembly module (bad magic number)");
+  }
+  if (std::memcmp(wasm.data() + 4, kHeader + 4, 4) != 0) {
+    return fail(ErrorKind::kInvalidModule, "unsupported WebAssembly binary version");
+  }
+  std::vector<Section> out;
+  Reader r(wasm.subspan(8));
+  while (r.remaining() > 0) {
+    Section s{};
+    s.start = 8 + r.pos();
+    uint32_t size = 0;
+    if (!r.u8(s.id) || !r.u32(size)) return malformed("truncated section header");
+    s.body = 8 + r.pos();
+    s.size = size;
+    if (!r.skip(size)) return malformed("section extends past the end of the module");
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::unexpected<Error> malformed(std::string_view what) {
+  return fail(ErrorKind::kInvalidModule, "malformed wasm module: " + std::string(what));
+}
+
+void put_leb(std::vector<uint8_t>& out, uint64_t v) {
+  do {
+    uint8_t b = v & 0x7f;
+    v >>= 7;
+    if (v != 0) b |= 0x80;
+    out.push_back(b);
+  } while (v != 0);
+}
+
+}  // namespace wasm
+
 namespace {
 
-constexpr uint8_t kTypeSection = 1;
-constexpr uint8_t kImportSection = 2;
-constexpr uint8_t kFunctionSection = 3;
-constexpr uint8_t kMemorySection = 5;
-constexpr uint8_t kExportSection = 7;
-
-// Bounds-checked cursor over the binary; every read reports failure instead
-// of reading past the end.
-class Reader {
- public:
-  explicit Reader(std::span<const uint8_t> data) : data_(data) {}
-
-  bool u8(uint8_t& out) {
-    if (pos_ >= data_.size()) return false;
-    out = data_[pos_++];
-    return true;
-  }
-  bool leb(uint64_t& out, int max_bits) {
-    out = 0;
-    const int max_bytes = (max_bits + 6) / 7;
-    for (int i = 0; i < max_bytes; ++i) {
-      uint8_t b = 0;
-      if (!u8(b)) return false;
-      out |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-      if ((b & 0x80) == 0) return max_bits >= 64 || (out >> max_bits) == 0;
-    }
-    return false;
-  }
-  bool u32(uint32_t& out) {
-    uint64_t v = 0;
-    if (!leb(v, 32) || v > UINT32_MAX) return false;
-    out = static_cast<uint32_t>(v);
-    return true;
-  }
-  bool name(std::string& out) {
-    uint32_t len = 0;
-    if (!u32(len) || len > remaining()) return false;
-    out.assign(reinterpret_cast<const char*>(data_.data() + pos_), len);
-    pos_ += len;
-    return true;
-  }
-  bool skip(size_t n) {
-    if (n > remaining()) return false;
-    pos_ += n;
-    return true;
-  }
-  [[nodiscard]] size_t remaining() const { return data_.size() - pos_; }
-  [[nodiscard]] size_t pos() const { return pos_; }
-
- private:
-  std::span<const uint8_t> data_;
-  size_t pos_ = 0;
-};
+using namespace wasm;  // NOLINT(google-build-using-namespace): this file is the reader's home
 
 ValType to_valtype(uint8_t code) {
   switch (code) {
@@ -85,40 +75,6 @@ bool read_limits(Reader& r, MemoryInfo& mem) {
     mem.max_pages = max;
   }
   return true;
-}
-
-std::unexpected<Error> malformed(std::string_view what) {
-  return fail(ErrorKind::kInvalidModule, "malformed wasm module: " + std::string(what));
-}
-
-struct Section {
-  uint8_t id;
-  size_t start;  // offset of the section id byte
-  size_t body;   // offset of the contents
-  size_t size;   // contents size
-};
-
-Result<std::vector<Section>> split_sections(std::span<const uint8_t> wasm) {
-  static constexpr uint8_t kHeader[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
-  if (wasm.size() < 8 || std::memcmp(wasm.data(), kHeader, 4) != 0) {
-    return fail(ErrorKind::kInvalidModule, "not a WebAssembly module (bad magic number)");
-  }
-  if (std::memcmp(wasm.data() + 4, kHeader + 4, 4) != 0) {
-    return fail(ErrorKind::kInvalidModule, "unsupported WebAssembly binary version");
-  }
-  std::vector<Section> out;
-  Reader r(wasm.subspan(8));
-  while (r.remaining() > 0) {
-    Section s{};
-    s.start = 8 + r.pos();
-    uint32_t size = 0;
-    if (!r.u8(s.id) || !r.u32(size)) return malformed("truncated section header");
-    s.body = 8 + r.pos();
-    s.size = size;
-    if (!r.skip(size)) return malformed("section extends past the end of the module");
-    out.push_back(s);
-  }
-  return out;
 }
 
 }  // namespace
@@ -246,17 +202,6 @@ Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm) {
   }
   return info;
 }
-
-namespace {
-void put_leb(std::vector<uint8_t>& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7f;
-    v >>= 7;
-    if (v != 0) b |= 0x80;
-    out.push_back(b);
-  } while (v != 0);
-}
-}  // namespace
 
 Result<std::vector<uint8_t>> cap_memory_pages(std::span<const uint8_t> wasm, uint64_t max_pages) {
   auto info = parse_module(wasm);

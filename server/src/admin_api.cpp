@@ -37,6 +37,8 @@ http::status status_for_load_error(const engine::Error& error) {
     case engine::ErrorKind::kInvalidArgument:
     case engine::ErrorKind::kIntegrity: return http::status::bad_request;
     case engine::ErrorKind::kInternal: return http::status::internal_server_error;
+    // Instantiation (start function, hookd_init) ran past the plugin's deadline.
+    case engine::ErrorKind::kTimeout: return http::status::gateway_timeout;
     default: return http::status::unprocessable_entity;
   }
 }
@@ -59,11 +61,15 @@ bool AdminApi::authorized(const HttpRequest& req) const {
   return secrets_equal(auth.substr(kBearer.size()), token_);
 }
 
-void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id) {
+void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done) {
+  if (!route(req, res, request_id, done)) done();  // every route but a PUT answers at once
+}
+
+bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
   if (!authorized(req)) {
     set_error(res, http::status::unauthorized, {"missing or wrong admin token", {}, {}, request_id});
     res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
-    return;
+    return false;
   }
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
@@ -72,27 +78,30 @@ void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& re
     if (req.method() != http::verb::get) {
       set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
       res.set(http::field::allow, "GET");
-      return;
+      return false;
     }
-    return list(res);
+    list(res);
+    return false;
   }
   if (path.starts_with("/admin/plugins/")) {
     const std::string name(path.substr(kPlugins.size() + 1));
     if (!valid_plugin_name(name)) {
-      return set_error(res, http::status::bad_request,
-                       {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
+      set_error(res, http::status::bad_request,
+                {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
+      return false;
     }
     switch (req.method()) {
-      case http::verb::get: return show(name, res, request_id);
-      case http::verb::put: return put(name, req, res, request_id);
-      case http::verb::delete_: return remove(name, res, request_id);
+      case http::verb::get: show(name, res, request_id); return false;
+      case http::verb::put: put(name, req, res, request_id, std::move(done)); return true;
+      case http::verb::delete_: remove(name, res, request_id); return false;
       default:
         set_error(res, http::status::method_not_allowed, {"method not allowed", name, {}, request_id});
         res.set(http::field::allow, "GET, PUT, DELETE");
-        return;
+        return false;
     }
   }
   set_error(res, http::status::not_found, {"no such admin route", {}, {}, request_id});
+  return false;
 }
 
 namespace {
@@ -133,13 +142,15 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
   send_json(res, http::status::ok, describe(*e, manager_.memory_per_worker(name)));
 }
 
-void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id) {
+void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
+                   Done done) {
   config::PluginSettings settings;
   if (std::string_view s = req["X-Hookd-Settings"]; !s.empty()) {
     auto parsed = config::parse_plugin_settings_json(s, name);
     if (!parsed) {
-      return set_error(res, http::status::bad_request,
-                       {"invalid X-Hookd-Settings: " + config::to_string(parsed.error()), name, {}, request_id});
+      set_error(res, http::status::bad_request,
+                {"invalid X-Hookd-Settings: " + config::to_string(parsed.error()), name, {}, request_id});
+      return done();
     }
     settings = std::move(*parsed);
   }
@@ -147,8 +158,9 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
     std::string lower;
     for (char c : sha) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return set_error(res, http::status::bad_request,
-                       {"X-Hookd-Sha256 must be 64 hexadecimal digits", name, {}, request_id});
+      set_error(res, http::status::bad_request,
+                {"X-Hookd-Sha256 must be 64 hexadecimal digits", name, {}, request_id});
+      return done();
     }
     settings.sha256 = std::move(lower);
   }
@@ -156,15 +168,22 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
   if (std::string_view signature = req["X-Hookd-Signature"]; !signature.empty()) {
     settings.signature = std::string(signature);
   }
+  // The load runs on the manager's loader thread; the admin thread goes on
+  // serving other requests meanwhile.
   const std::string& body = req.body();
-  auto installed = manager_.install(
-      name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings), PluginManager::Persist::kWrite);
-  if (!installed) {
-    return set_error(res, status_for_load_error(installed.error()),
-                     {installed.error().describe(), name, {}, request_id});
-  }
-  send_json(res, installed->replaced ? http::status::ok : http::status::created,
-            describe(*installed->entry, {}));
+  manager_.install_async(
+      name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings),
+      PluginManager::Persist::kWrite,
+      [&res, name, request_id, done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
+        if (!installed) {
+          set_error(res, status_for_load_error(installed.error()),
+                    {installed.error().describe(), name, {}, request_id});
+        } else {
+          send_json(res, installed->replaced ? http::status::ok : http::status::created,
+                    describe(*installed->entry, {}));
+        }
+        done();
+      });
 }
 
 void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {

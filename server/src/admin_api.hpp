@@ -7,6 +7,7 @@
 // Every request needs `Authorization: Bearer <token>` (compared in constant time).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "http_types.hpp"
@@ -20,13 +21,20 @@ class AdminApi {
   AdminApi(ServerContext& server, PluginManager& manager, std::string token)
       : server_(server), manager_(manager), token_(std::move(token)) {}
 
-  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id);
+  // Answers `req` into `res`, then calls `done`: at once for most routes,
+  // from the plugin manager's loader thread when a PUT's load finishes.
+  // `req` and `res` must stay alive until then.
+  using Done = std::function<void()>;
+  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
 
  private:
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
+  // Returns true when it passed `done` on (a PUT's load answers later).
+  bool route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done);
   void list(HttpResponse& res);
   void show(const std::string& name, HttpResponse& res, const std::string& request_id);
-  void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id);
+  void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
+           Done done);
   void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
 
   ServerContext& server_;

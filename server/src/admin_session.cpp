@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/dispatch.hpp>
+
 #include "error_response.hpp"
 
 namespace hookd::server {
@@ -38,7 +40,15 @@ void AdminSession::on_read(beast::error_code ec) {
   }
   HttpRequest& req = parser_->get();
   res_.version(req.version());
-  api_.handle(req, res_, id);
+  // A PUT completes from the plugin loader's thread: back to this
+  // session's executor before touching the stream.
+  api_.handle(req, res_, id, [self = shared_from_this(), id] {
+    boost::asio::dispatch(self->stream_.get_executor(), [self, id] { self->on_handled(id); });
+  });
+}
+
+void AdminSession::on_handled(const std::string& id) {
+  HttpRequest& req = parser_->get();
   spdlog::info("admin {} \"{} {}\" {}", id, std::string_view(req.method_string()), std::string_view(req.target()),
                res_.result_int());
   write(!req.keep_alive());

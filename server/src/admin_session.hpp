@@ -28,6 +28,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
  private:
   void read();
   void on_read(boost::beast::error_code ec);
+  void on_handled(const std::string& request_id);
   void write(bool close_after);
 
   TcpStream stream_;

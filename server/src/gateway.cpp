@@ -204,7 +204,9 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   } catch (const std::exception& e) {
     return engine::fail(engine::ErrorKind::kInvalidArgument, std::string("fetch: ") + e.what());
   }
-  g.vm = engine::create_v8_vm();
+  engine::VmOptions vm_options;
+  vm_options.heap_limit_mb = static_cast<size_t>(cfg.limits.isolate_heap_mb);
+  g.vm = engine::create_v8_vm(vm_options);
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
 
   std::vector<IoWorker*> raw;
@@ -231,7 +233,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(impl)));
 
   if (auto r = g.setup_token(); !r) return std::unexpected(r.error());
-  g.on_admin_thread([&g] { g.manager->attach_to_current_thread(); });
+  g.manager->start();
   if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(options.example_plugin_dir); }); !r) {
     return std::unexpected(r.error());
   }
@@ -326,7 +328,7 @@ void Gateway::Impl::shutdown() {
   for (auto& l : listeners) l->stop();
   if (admin_listener) admin_listener->stop();
   if (admin_thread.joinable()) {
-    if (manager) on_admin_thread([this] { manager->detach(); });
+    if (manager) manager->stop();  // cuts a load short; its reply still reaches the admin thread
     admin_io.stop();
     admin_thread.join();
   }

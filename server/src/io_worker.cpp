@@ -96,6 +96,52 @@ void IoWorker::refresh() {
   generation_ = catalog->generation;
 }
 
+void IoWorker::after_failed_call(const BoundPlugin& bp) {
+  if (engine_worker_->exhausted()) {
+    if (!rebuild_queued_) {
+      rebuild_queued_ = true;
+      post([this] { rebuild_engine(); });
+    }
+    return;
+  }
+  if (bp.instance && bp.instance->poisoned()) {
+    post([this, name = bp.entry->name, version = bp.entry->version] { recover(name, version); });
+  }
+}
+
+void IoWorker::recover(const std::string& name, uint64_t version) {
+  auto it = bound_.find(name);
+  if (it == bound_.end() || it->second.entry->version != version || !it->second.instance) return;
+  if (auto r = it->second.instance->recover(); !r) {
+    // The next call tries again (and reports the error to its client).
+    spdlog::warn("worker {}: cannot replace the instance of plugin {}: {}", index_, name,
+                 r.error().describe());
+  }
+}
+
+void IoWorker::rebuild_engine() {
+  rebuild_queued_ = false;
+  if (!engine_worker_->exhausted()) return;
+  spdlog::error("worker {}: engine heap limit reached; rebuilding its isolate and {} plugin instances",
+                index_, bound_.size());
+  // Instances before the engine worker they live in.
+  for (auto& [name, bp] : bound_) bp.instance.reset();
+  prepared_.clear();  // the loader waits on a prepare already answered, or re-instantiates at refresh
+  engine_worker_ = vm_.create_worker();
+  for (auto it = bound_.begin(); it != bound_.end();) {
+    auto inst = engine::PluginInstance::create(*engine_worker_, it->second.entry->module);
+    if (!inst) {
+      spdlog::error("worker {}: cannot instantiate plugin {}: {}", index_, it->first,
+                    inst.error().describe());
+      it = bound_.erase(it);
+      continue;
+    }
+    it->second.instance = std::move(*inst);
+    ++it;
+  }
+  generation_ = UINT64_MAX;  // the next resolve retries what failed
+}
+
 std::future<engine::Result<void>> IoWorker::prepare(std::shared_ptr<const PluginEntry> entry) {
   auto promise = std::make_shared<std::promise<engine::Result<void>>>();
   auto future = promise->get_future();

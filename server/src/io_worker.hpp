@@ -54,7 +54,15 @@ class IoWorker {
   // this worker's instance of it (nullptr if unknown).
   BoundPlugin* resolve(std::string_view name);
 
-  // Any thread: instantiates `entry` on this worker ahead of its publication.
+  // Worker thread only, after a call on `bp` failed: queues the repair
+  // behind the current request, so the next request finds a ready instance
+  // instead of instantiating on its own time. A poisoned instance is
+  // replaced; an engine that reached its heap limit is rebuilt with every
+  // instance of this worker.
+  void after_failed_call(const BoundPlugin& bp);
+
+  // Any thread: instantiates `entry` on this worker ahead of its publication
+  // (as a queued task, under the plugin's deadline).
   std::future<engine::Result<void>> prepare(std::shared_ptr<const PluginEntry> entry);
   // Any thread: drops a prepared instance that will not be published.
   void discard(uint64_t version);
@@ -73,6 +81,8 @@ class IoWorker {
  private:
   void refresh();
   void sweep();
+  void recover(const std::string& name, uint64_t version);
+  void rebuild_engine();
 
   struct Hash {
     using is_transparent = void;
@@ -92,6 +102,7 @@ class IoWorker {
   std::unique_ptr<boost::asio::steady_timer> sweeper_;
   MetricsShard* metrics_ = nullptr;
   bool blocking_lane_ = false;
+  bool rebuild_queued_ = false;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.
   boost::asio::io_context io_{1};

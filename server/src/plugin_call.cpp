@@ -46,6 +46,8 @@ StatusFor status_for(const engine::Error& e) {
     case ErrorKind::kNotFound: return {http::status::not_found, "not_found"};
     case ErrorKind::kInvalidArgument: return {http::status::payload_too_large, "input_too_large"};
     case ErrorKind::kProtocol: return {http::status::internal_server_error, "protocol"};
+    // The worker's engine reached its heap limit; it is rebuilt right after.
+    case ErrorKind::kResourceExhausted: return {http::status::service_unavailable, "out_of_memory"};
     default: return {http::status::internal_server_error, "internal"};
   }
 }
@@ -130,7 +132,9 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
     if (result.error().kind != ErrorKind::kPluginError) {
       spdlog::warn("[{}] plugin {} fn {}: {}", rc.request_id, rc.plugin, rc.fn,
                    escape_log_text(result.error().describe()));
+      rc.worker.after_failed_call(bp);
     }
+    out.retry_after = result.error().kind == ErrorKind::kResourceExhausted;
     return fail(rc, out, s.status, s.kind, result.error().message);
   }
 

@@ -66,10 +66,78 @@ PluginManager::PluginManager(engine::Vm& vm, ServerContext& server, std::vector<
                              PluginStore& store)
     : vm_(vm), server_(server), workers_(std::move(workers)), store_(store) {}
 
-PluginManager::~PluginManager() = default;
+PluginManager::~PluginManager() { stop(); }
 
-void PluginManager::attach_to_current_thread() { probe_ = vm_.create_worker(); }
-void PluginManager::detach() { probe_.reset(); }
+void PluginManager::start() {
+  if (loader_.joinable()) return;
+  loader_ = std::thread([this] { run_loader(); });
+}
+
+void PluginManager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !loader_.joinable()) return;
+    stopping_ = true;
+    stop_now_.store(true);
+    if (probe_) probe_->terminate();  // a start function or hookd_init in progress
+  }
+  cv_.notify_all();
+  if (loader_.joinable()) loader_.join();
+}
+
+void PluginManager::run_loader() {
+  {
+    std::lock_guard lock(mu_);
+    probe_ = vm_.create_worker();  // the isolate belongs to this thread
+  }
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) break;  // stopping, nothing left
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();  // fails fast once stopping
+    std::lock_guard lock(mu_);
+    // A plugin that exhausted the probe's engine heap leaves it unusable.
+    if (probe_->exhausted()) probe_ = vm_.create_worker();
+  }
+  std::lock_guard lock(mu_);
+  probe_.reset();
+}
+
+void PluginManager::install_async(std::string name, std::span<const uint8_t> wasm,
+                                  config::PluginSettings settings, Persist persist, InstallDone done) {
+  std::unique_lock lock(mu_);
+  if (stopping_ || !loader_.joinable()) {
+    const bool stopping = stopping_;
+    lock.unlock();
+    done(engine::fail(engine::ErrorKind::kInternal,
+                      stopping ? "the gateway is shutting down" : "the plugin loader is not running"));
+    return;
+  }
+  jobs_.push_back([this, name = std::move(name), wasm, settings = std::move(settings), persist,
+                   done = std::move(done)]() mutable {
+    if (stop_now_.load())
+      return done(engine::fail(engine::ErrorKind::kInternal, "the gateway is shutting down"));
+    done(load(name, wasm, std::move(settings), persist));
+  });
+  lock.unlock();
+  cv_.notify_one();
+}
+
+engine::Result<PluginManager::Installed> PluginManager::install(const std::string& name,
+                                                                std::span<const uint8_t> wasm,
+                                                                config::PluginSettings settings,
+                                                                Persist persist) {
+  auto result = std::make_shared<std::promise<engine::Result<Installed>>>();
+  auto future = result->get_future();
+  install_async(name, wasm, std::move(settings), persist,
+                [result](engine::Result<Installed> r) { result->set_value(std::move(r)); });
+  return future.get();
+}
 
 engine::PluginOptions PluginManager::options_for(const std::string& name, const config::PluginSettings& settings,
                                                  const config::PluginLimits& limits) const {
@@ -80,6 +148,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
   o.limits.deadline = limits.deadline;
   // Transcoding JSON to msgpack never grows the input much; allow headroom.
   o.limits.max_input_bytes = static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
+  o.limits.module.max_module_bytes = server_.config.limits.max_module_bytes;
   auto gate = std::make_shared<PluginLogGate>();
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
   gate->per_second = settings.grants.log_rate_per_sec;
@@ -105,9 +174,9 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
   return o;
 }
 
-engine::Result<PluginManager::Installed> PluginManager::install(const std::string& name,
-                                                                std::span<const uint8_t> wasm,
-                                                                config::PluginSettings settings, Persist persist) {
+engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
+                                                             std::span<const uint8_t> wasm,
+                                                             config::PluginSettings settings, Persist persist) {
   if (!valid_plugin_name(name)) {
     return engine::fail(engine::ErrorKind::kInvalidArgument,
                         "invalid plugin name \"" + name.substr(0, 80) + "\" (1-64 characters of A-Z a-z 0-9 _ -)");
@@ -116,7 +185,6 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   if (!signed_by) return std::unexpected(signed_by.error());
   config::PluginConfig as_config{name, {}, settings};
   const config::PluginLimits limits = server_.config.limits_for(as_config);
-  auto lock = server_.registry.lock_writes();
   auto module = engine::PluginModule::load(vm_, *probe_, wasm, options_for(name, settings, limits));
   if (!module) return std::unexpected(module.error());
 
@@ -141,10 +209,21 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   for (IoWorker* w : workers_) {
     if (w->hosts(*entry)) pending.push_back(w->prepare(entry));
   }
+  // Each worker instantiates under the plugin's deadline; the wait covers a
+  // worker busy with its own requests first, and ends early on stop().
   std::optional<engine::Error> failure;
+  const auto give_up = std::chrono::steady_clock::now() + kPrepareTimeout;
   for (size_t i = 0; i < pending.size(); ++i) {
-    if (pending[i].wait_for(kPrepareTimeout) != std::future_status::ready) {
-      failure = engine::Error{engine::ErrorKind::kInternal, "worker " + std::to_string(i) + " did not respond in time"};
+    while (pending[i].wait_for(std::chrono::milliseconds(50)) != std::future_status::ready &&
+           std::chrono::steady_clock::now() < give_up && !stop_now_.load()) {
+    }
+    if (pending[i].wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      if (!failure) {
+        failure =
+            engine::Error{engine::ErrorKind::kInternal,
+                          stop_now_.load() ? "the gateway is shutting down"
+                                           : "worker " + std::to_string(i) + " did not respond in time"};
+      }
       continue;
     }
     auto r = pending[i].get();
@@ -157,6 +236,8 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
     discard();
     return std::unexpected(*failure);
   }
+  // Persist and publish as one step against concurrent removals.
+  auto lock = server_.registry.lock_writes();
   if (persist == Persist::kWrite) {
     if (auto r = store_.save(name, wasm, entry->settings); !r) {
       discard();

@@ -98,7 +98,7 @@ void BM_RawExportCall(benchmark::State& state) {
                        [](hookd::engine::Caller&, std::span<const hookd::engine::Val>,
                           hookd::engine::Val*) -> hookd::Result<void> { return {}; }});
   }
-  auto inst = worker->instantiate((*module)->compiled(), std::move(imports));
+  auto inst = worker->instantiate((*module)->compiled(), std::move(imports), std::chrono::nanoseconds(0));
   const int version = (*inst)->find_export("hookd_abi_version");
   hookd::engine::Val result;
   const uint64_t before = g_allocations.load();

@@ -67,6 +67,7 @@ TEST(WasmBinary, SurvivesRandomCorruption) {
     for (int i = 0; i < 4; ++i) copy[8 + rng() % (copy.size() - 8)] = static_cast<uint8_t>(rng());
     (void)parse_module(copy);        // must not crash or hang
     (void)cap_memory_pages(copy, 64);
+    (void)bound_module(copy, ModuleLimits{}, 64);
   }
   SUCCEED();
 }

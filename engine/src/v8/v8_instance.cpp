@@ -1,6 +1,8 @@
 #include "v8_instance.hpp"
 
 #include <array>
+#include <exception>
+#include <new>
 
 namespace hookd::engine::v8impl {
 namespace {
@@ -45,6 +47,22 @@ Val from_v8(v8::Local<v8::Context> context, ValType type, v8::Local<v8::Value> v
     case ValType::kOther: break;
   }
   return out;
+}
+
+// The exception barrier: nothing a host import throws may unwind through
+// V8's frames (that is undefined behaviour and usually an abort). It becomes
+// a trap of the calling guest instead.
+Result<void> run_import(const ImportFunc& import, Caller& caller, std::span<const Val> args,
+                        Val* result) noexcept {
+  try {
+    return import.fn(caller, args, result);
+  } catch (const std::bad_alloc&) {
+    return fail(ErrorKind::kTrap, "host function ran out of memory (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    return fail(ErrorKind::kTrap, std::string("host function failed: ") + e.what());
+  } catch (...) {
+    return fail(ErrorKind::kTrap, "host function failed with an unknown exception");
+  }
 }
 
 }  // namespace
@@ -94,6 +112,7 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   if (t_import_depth > 0) {
     return fail(ErrorKind::kInvalidArgument, "a host function cannot call into a plugin");
   }
+  if (worker_.exhausted()) return std::unexpected(worker_.exhausted_error());
   worker_.enter();
   v8::Isolate* isolate = worker_.isolate();
   v8::HandleScope handles(isolate);
@@ -124,12 +143,8 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
   // A failed import is reported even if the guest returned normally after a
   // fast import failed (its termination request is cancelled).
   if (auto err = settle_fast_fault()) return std::unexpected(std::move(*err));
-  if (ret.IsEmpty()) {
-    if (timed_out || tc.HasTerminated()) {
-      if (!timed_out) isolate->CancelTerminateExecution();
-      return fail(ErrorKind::kTimeout,
-                  "deadline of " + std::to_string(timeout.count() / 1'000'000) + " ms exceeded");
-    }
+  if (ret.IsEmpty() || worker_.exhausted()) {
+    if (auto err = worker_.stopped_run(timed_out, tc, timeout, "")) return std::unexpected(std::move(*err));
     return fail(ErrorKind::kTrap, exception_text(isolate, tc));
   }
   if (result != nullptr && !e.type.results.empty()) {
@@ -158,7 +173,7 @@ void V8Instance::invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::V
   ++thunk.instance->import_calls_.callback;
   {
     ImportDepth depth;
-    r = thunk.import.fn(*thunk.instance, std::span<const Val>(args.data(), n), &result);
+    r = run_import(thunk.import, *thunk.instance, std::span<const Val>(args.data(), n), &result);
   }
   if (!r) {
     Error err = import_error(thunk, std::move(r.error()));
@@ -215,7 +230,7 @@ int32_t V8Instance::run_fast_import(size_t slot, const int32_t* raw, size_t n) {
     for (size_t i = 0; i < n; ++i) args[i] = Val::I32(raw[i]);
     ++import_calls_.direct;
     ImportDepth depth;
-    r = thunk->import.fn(*this, std::span<const Val>(args.data(), n), &result);
+    r = run_import(thunk->import, *this, std::span<const Val>(args.data(), n), &result);
   }
   if (r) return result.i32;
   // No exception can be thrown from here: record the error and have V8 stop

@@ -1,6 +1,7 @@
 #include "v8_platform.hpp"
 
 #include <libplatform/libplatform.h>
+#include <spdlog/spdlog.h>
 #include <v8.h>
 
 #include <cstdlib>
@@ -34,6 +35,26 @@ bool ensure_v8_initialized(std::string_view extra_flags) {
     v8::V8::Initialize();
   });
   return trap_handler;
+}
+
+namespace {
+
+void on_fatal_error(const char* location, const char* message) {
+  spdlog::critical("V8 fatal error in {}: {}", location ? location : "?", message ? message : "?");
+  spdlog::default_logger()->flush();
+}
+
+void on_oom_error(const char* location, bool is_heap_oom) {
+  spdlog::critical("V8 out of memory in {} ({})", location ? location : "?",
+                   is_heap_oom ? "engine heap" : "process memory");
+  spdlog::default_logger()->flush();
+}
+
+}  // namespace
+
+void install_fatal_error_handlers(v8::Isolate* isolate) {
+  isolate->SetFatalErrorHandler(on_fatal_error);
+  isolate->SetOOMErrorHandler(on_oom_error);
 }
 
 }  // namespace hookd::engine::v8impl

@@ -14,11 +14,13 @@ V8Vm::V8Vm(const VmOptions& options)
     : trap_handler_(ensure_v8_initialized(options.engine_flags)),
       fast_host_calls_(options.fast_host_calls && fast_calls_available()),
       fast_instantiations_per_module_(options.fast_instantiations_per_module),
+      heap_limit_mb_(options.heap_limit_mb),
       allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()),
       watchdog_(options.watchdog_tick) {
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator_.get();
   compile_isolate_ = v8::Isolate::New(params);
+  install_fatal_error_handlers(compile_isolate_);
   v8::Locker locker(compile_isolate_);
   v8::Isolate::Scope isolate_scope(compile_isolate_);
   v8::HandleScope handles(compile_isolate_);
@@ -56,7 +58,7 @@ Result<std::shared_ptr<const CompiledModule>> V8Vm::compile(std::span<const uint
 }
 
 std::unique_ptr<Worker> V8Vm::create_worker() {
-  return std::make_unique<V8Worker>(*this, trap_handler_, fast_host_calls_);
+  return std::make_unique<V8Worker>(*this, trap_handler_, fast_host_calls_, heap_limit_mb_);
 }
 
 }  // namespace hookd::engine::v8impl

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "fast_imports.hpp"
@@ -38,12 +40,20 @@ class V8Instance;
 
 class V8Worker final : public Worker {
  public:
-  V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls);
+  V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls, size_t heap_limit_mb);
   ~V8Worker() override;
 
-  Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module,
-                                                std::vector<ImportFunc> imports) override;
+  Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module, std::vector<ImportFunc> imports,
+                                                std::chrono::nanoseconds timeout) override;
   void terminate() override { isolate_->TerminateExecution(); }
+  [[nodiscard]] bool exhausted() const override { return exhausted_.load(std::memory_order_acquire); }
+
+  // After guest code ran under `timeout` (the deadline disarmed, reporting
+  // `timed_out`): the error when the run was stopped by the deadline or by
+  // the heap limit, with the termination cancelled; nullopt otherwise.
+  std::optional<Error> stopped_run(bool timed_out, v8::TryCatch& tc, std::chrono::nanoseconds timeout,
+                                   std::string_view what);
+  Error exhausted_error() const;
 
   // Makes this worker's isolate and context the entered ones on the calling
   // thread (a no-op when they already are).
@@ -63,11 +73,17 @@ class V8Worker final : public Worker {
   // (memory then never moves).
   bool fast_host_calls_;
   std::vector<v8::Global<v8::Function>> fast_functions_;
+  size_t heap_limit_mb_;
+  // Set by the near-heap-limit callback (on this worker's thread, inside a
+  // GC); read by calls and by the embedder.
+  std::atomic<bool> exhausted_{false};
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   v8::Isolate* isolate_ = nullptr;
   v8::Global<v8::Context> context_;
   v8::Global<v8::Function> instance_ctor_;  // WebAssembly.Instance
   DeadlineSlot deadline_;
+
+  static size_t near_heap_limit(void* data, size_t current_limit, size_t initial_limit);
 };
 
 class V8Vm final : public Vm {
@@ -86,6 +102,7 @@ class V8Vm final : public Vm {
   bool trap_handler_;
   bool fast_host_calls_;
   int fast_instantiations_per_module_;
+  size_t heap_limit_mb_;
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
   // Compilation runs in a private isolate under a Locker, so any thread
   // (an admin request, a test) can compile.

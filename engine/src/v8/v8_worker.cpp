@@ -2,6 +2,7 @@
 #include <map>
 
 #include "v8_instance.hpp"
+#include "v8_platform.hpp"
 #include "v8_vm.hpp"
 
 namespace hookd::engine::v8impl {
@@ -33,15 +34,19 @@ std::string describe(const FuncType& t) {
 
 }  // namespace
 
-V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls)
+V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls, size_t heap_limit_mb)
     : vm_(vm),
       trap_handler_(trap_handler),
       fast_host_calls_(fast_host_calls && trap_handler),
+      heap_limit_mb_(heap_limit_mb),
       allocator_(v8::ArrayBuffer::Allocator::NewDefaultAllocator()),
       deadline_([this] { isolate_->TerminateExecution(); }) {
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = allocator_.get();
+  if (heap_limit_mb_ > 0) params.constraints.ConfigureDefaultsFromHeapSize(0, heap_limit_mb_ << 20);
   isolate_ = v8::Isolate::New(params);
+  install_fatal_error_handlers(isolate_);
+  isolate_->AddNearHeapLimitCallback(&V8Worker::near_heap_limit, this);
   {
     v8::Isolate::Scope isolate_scope(isolate_);
     // No JS runs here, so no microtask checkpoint is needed after each call.
@@ -58,6 +63,39 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls)
       wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
   instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
   vm_.watchdog().add(&deadline_);
+}
+
+size_t V8Worker::near_heap_limit(void* data, size_t current_limit, size_t /*initial_limit*/) {
+  // Called inside a GC that could not get under the limit; returning the
+  // same limit would make V8 abort the process. Stop the guest instead and
+  // give V8 room to finish what it is doing; the worker is then replaced
+  // (Worker::exhausted), so the raised limit is never used for long.
+  auto* self = static_cast<V8Worker*>(data);
+  self->exhausted_.store(true, std::memory_order_release);
+  self->isolate_->TerminateExecution();
+  constexpr size_t kHeadroom = 32u << 20;
+  return current_limit + std::max(current_limit / 4, kHeadroom);
+}
+
+Error V8Worker::exhausted_error() const {
+  return Error{ErrorKind::kResourceExhausted,
+               "the engine heap limit" +
+                   (heap_limit_mb_ > 0 ? " of " + std::to_string(heap_limit_mb_) + " MiB" : std::string()) +
+                   " was reached; the worker's engine is being replaced"};
+}
+
+std::optional<Error> V8Worker::stopped_run(bool timed_out, v8::TryCatch& tc, std::chrono::nanoseconds timeout,
+                                           std::string_view what) {
+  if (exhausted()) {
+    if (!timed_out) isolate_->CancelTerminateExecution();
+    return exhausted_error();
+  }
+  if (timed_out || tc.HasTerminated()) {
+    if (!timed_out) isolate_->CancelTerminateExecution();
+    return Error{ErrorKind::kTimeout, std::string(what) + "deadline of " +
+                                          std::to_string(timeout.count() / 1'000'000) + " ms exceeded"};
+  }
+  return std::nullopt;
 }
 
 V8Worker::~V8Worker() {
@@ -91,8 +129,10 @@ void V8Worker::leave() {
 }
 
 Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& module,
-                                                        std::vector<ImportFunc> imports) {
+                                                        std::vector<ImportFunc> imports,
+                                                        std::chrono::nanoseconds timeout) {
   const auto& compiled = static_cast<const V8CompiledModule&>(module);
+  if (exhausted()) return std::unexpected(exhausted_error());
   enter();
   v8::HandleScope handles(isolate_);
   v8::Local<v8::Context> context = this->context();
@@ -146,12 +186,18 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
   bool created;
+  deadline_.arm(timeout);  // the module's start function runs in here
   {
     CallingScope calling(instance.get());  // a start function may call imports
     created = instance_ctor_.Get(isolate_)->NewInstance(context, 2, argv).ToLocal(&wasm_instance);
   }
+  const bool timed_out = deadline_.disarm([this] { isolate_->CancelTerminateExecution(); });
   if (auto err = instance->settle_fast_fault()) return std::unexpected(std::move(*err));
-  if (!created) return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
+  if (!created || exhausted()) {
+    if (auto err = stopped_run(timed_out, tc, timeout, "start function: "))
+      return std::unexpected(std::move(*err));
+    return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
+  }
   v8::Local<v8::Value> exports_value;
   if (!wasm_instance->Get(context, str(isolate_, "exports")).ToLocal(&exports_value) ||
       !exports_value->IsObject()) {

@@ -80,8 +80,11 @@ using PluginLogger = std::function<void(LogLevel level, std::string_view plugin,
 
 struct PluginLimits {
   uint32_t max_memory_pages = 256;  // 16 MiB
+  // Bounds every call, and instantiation (start function, hookd_init ...)
+  // as a whole.
   std::chrono::milliseconds deadline{1000};
   uint32_t max_input_bytes = 64u << 20;
+  ModuleLimits module;  // what the module may declare (wasm_binary.hpp)
 };
 
 struct PluginOptions {
@@ -145,6 +148,13 @@ class PluginInstance {
   [[nodiscard]] const std::shared_ptr<const PluginModule>& module_ptr() const { return module_; }
   // Times the underlying instance was replaced after a fault.
   [[nodiscard]] uint64_t replacements() const { return replacements_; }
+  // A call failed and left the instance to be replaced. The next call does
+  // that first; an embedder that wants it off the request path calls
+  // recover() right after the failed call instead.
+  [[nodiscard]] bool poisoned() const;
+  // Replaces a poisoned instance now (under the plugin's deadline); a no-op
+  // for a healthy one.
+  Result<void> recover();
   // How the current underlying instance reached host imports.
   [[nodiscard]] Instance::ImportCalls import_calls() const;
 

@@ -24,6 +24,7 @@ enum class ErrorKind {
   kHostError,        // a host function failed
   kProtocol,         // plugin broke the ABI (bad result code, bad output pointer)
   kInternal,
+  kResourceExhausted,  // the engine ran out of heap (the worker's isolate is recycled)
 };
 
 std::string_view to_string(ErrorKind kind);

@@ -96,11 +96,18 @@ class Worker {
  public:
   virtual ~Worker() = default;
   // Instantiates a module in this worker from its shared compiled code.
-  // `imports` must cover every import of the module.
+  // `imports` must cover every import of the module. The module's start
+  // function runs under `timeout` (zero: no deadline), like a call.
   virtual Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module,
-                                                        std::vector<ImportFunc> imports) = 0;
+                                                        std::vector<ImportFunc> imports,
+                                                        std::chrono::nanoseconds timeout) = 0;
   // Thread-safe: aborts whatever guest code this worker is running now.
   virtual void terminate() = 0;
+  // The engine reached this worker's heap limit: the call that did it ended
+  // with kResourceExhausted, and the worker must be destroyed (after its
+  // instances) and replaced by a new one. Every later call and
+  // instantiation on it fails with kResourceExhausted.
+  [[nodiscard]] virtual bool exhausted() const = 0;
 };
 
 struct VmOptions {
@@ -116,6 +123,10 @@ struct VmOptions {
   // a module gets them this many times; later instances (a plugin that keeps
   // trapping and being replaced) use the callback path.
   int fast_instantiations_per_module = 64;
+  // Engine heap of each worker, in MiB (0: the engine's default). Reaching
+  // it ends the running call with kResourceExhausted and marks the worker
+  // exhausted, instead of aborting the process.
+  size_t heap_limit_mb = 0;
 };
 
 class Vm {

@@ -59,6 +59,38 @@ inline constexpr uint64_t kWasmPageSize = 65536;
 // Parses the module's structure. Does not validate code; the engine does.
 Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm);
 
+// What a plugin module may declare. Every count and size in a module is
+// checked against these at load (docs/security/engine.md explains the
+// figures: each is far above what clang, Rust, TinyGo or AssemblyScript emit
+// for a large plugin, and far below what would let one module make the
+// engine allocate without bound).
+struct ModuleLimits {
+  uint64_t max_module_bytes = 64u << 20;
+  uint32_t max_types = 10'000;
+  uint32_t max_imports = 1'000;
+  uint32_t max_functions = 200'000;  // imported + defined
+  uint32_t max_exports = 10'000;
+  uint32_t max_globals = 10'000;
+  uint32_t max_tables = 16;
+  // Initial size of a table; its maximum is rewritten to at most this, so
+  // table.grow past it fails inside the plugin.
+  uint32_t max_table_elements = 100'000;
+  uint32_t max_data_segments = 100'000;
+  uint64_t max_data_bytes = 64u << 20;  // all data segments together
+  uint32_t max_element_segments = 10'000;
+  uint64_t max_element_items = 200'000;  // all element segments together
+  uint32_t max_function_body_bytes = 4u << 20;
+  uint32_t max_function_locals = 50'000;  // per function
+  bool operator==(const ModuleLimits&) const = default;
+};
+
+// Checks `wasm` against `limits` and returns a copy whose defined memory has
+// maximum min(declared, max_memory_pages) and whose tables have maximum
+// min(declared, limits.max_table_elements). A module over a limit is refused
+// with kInvalidModule naming the limit and the module's value.
+Result<std::vector<uint8_t>> bound_module(std::span<const uint8_t> wasm, const ModuleLimits& limits,
+                                          uint64_t max_memory_pages);
+
 // Returns a copy of `wasm` whose defined memory has maximum
 // min(declared maximum, max_pages). Fails if the module needs more than
 // max_pages initially, or has no memory of its own.
