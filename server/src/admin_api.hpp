@@ -3,7 +3,10 @@
 //   GET    /admin/plugins/<name>
 //   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON)
 //   DELETE /admin/plugins/<name>
-// Every request needs `Authorization: Bearer <token>` (compared in constant time).
+//   GET    /metrics                Prometheus exposition
+//   GET    /plugins                the public plugin list (names, sha256, functions)
+// Every request needs `Authorization: Bearer <token>` (compared in constant
+// time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
 
 #include <string>
@@ -20,9 +23,12 @@ class AdminApi {
       : server_(server), manager_(manager), token_(std::move(token)) {}
 
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id);
+  // Whether the request carries the admin token (its header is enough).
+  [[nodiscard]] bool authorized(const HttpRequest& req) const;
+  // The 401 for a request that does not.
+  static void unauthorized(HttpResponse& res, const std::string& request_id);
 
  private:
-  [[nodiscard]] bool authorized(const HttpRequest& req) const;
   void list(HttpResponse& res);
   void show(const std::string& name, HttpResponse& res, const std::string& request_id);
   void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id);
