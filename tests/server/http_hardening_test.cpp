@@ -98,8 +98,9 @@ TEST_F(HttpHardening, EndlessTinyChunksWithExtensionsSpendTheExtensionBudget) {
   auto f =
       flood(port(), kChunkedHead, "1;ext=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nX\r\n", kFloodBytes);
   expect_refused_early(f, before, {413});
-  if (f.response)
+  if (f.response) {
     EXPECT_NE(f.response->body().find("chunk extensions"), std::string::npos) << f.response->body();
+  }
 }
 
 TEST_F(HttpHardening, RequestLineOfMegabytesIs431) {
