@@ -9,6 +9,7 @@
 
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
+#include "request_handler.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;
@@ -61,18 +62,38 @@ bool AdminApi::authorized(const HttpRequest& req) const {
   return secrets_equal(auth.substr(kBearer.size()), token_);
 }
 
+void AdminApi::unauthorized(HttpResponse& res, const std::string& request_id) {
+  set_error(res, http::status::unauthorized, {"missing or wrong admin token", {}, {}, request_id});
+  res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
+}
+
 void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done) {
   if (!route(req, res, request_id, done)) done();  // every route but a PUT answers at once
 }
 
 bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
   if (!authorized(req)) {
-    set_error(res, http::status::unauthorized, {"missing or wrong admin token", {}, {}, request_id});
-    res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
+    unauthorized(res, request_id);
     return false;
   }
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
+  if (path == "/metrics" || path == "/plugins") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    res.result(http::status::ok);
+    if (path == "/metrics") {
+      res.set(http::field::content_type, kMetricsContentType);
+      res.body() = server_.metrics->render();
+    } else {
+      res.set(http::field::content_type, "application/json");
+      res.body() = plugin_list_json(server_.registry);
+    }
+    return false;
+  }
   constexpr std::string_view kPlugins = "/admin/plugins";
   if (path == kPlugins || path == "/admin/plugins/") {
     if (req.method() != http::verb::get) {

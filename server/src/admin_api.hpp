@@ -4,7 +4,10 @@
 //   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON),
 //                                  X-Hookd-Signature (docs/security/signing.md)
 //   DELETE /admin/plugins/<name>
-// Every request needs `Authorization: Bearer <token>` (compared in constant time).
+//   GET    /metrics                Prometheus exposition
+//   GET    /plugins                the public plugin list (names, sha256, functions)
+// Every request needs `Authorization: Bearer <token>` (compared in constant
+// time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
 
 #include <functional>
@@ -26,9 +29,12 @@ class AdminApi {
   // `req` and `res` must stay alive until then.
   using Done = std::function<void()>;
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
+  // Whether the request carries the admin token (its header is enough).
+  [[nodiscard]] bool authorized(const HttpRequest& req) const;
+  // The 401 for a request that does not.
+  static void unauthorized(HttpResponse& res, const std::string& request_id);
 
  private:
-  [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // Returns true when it passed `done` on (a PUT's load answers later).
   bool route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done);
   void list(HttpResponse& res);

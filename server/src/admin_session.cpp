@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 
 #include "error_response.hpp"
@@ -10,62 +11,130 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 
-void AdminSession::read() {
-  parser_.emplace();
-  parser_->header_limit(16 * 1024);
-  parser_->body_limit(kMaxPluginBytes);
-  stream_.expires_after(timeout_);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+namespace {
+
+// The admin header limit: a token, settings JSON and a sha256 fit easily.
+constexpr std::uint32_t kAdminHeaderLimit = 16 * 1024;
+
+bool expects_continue(const HttpRequest& req) {
+  const std::string_view expect = req[http::field::expect];
+  return beast::iequals(expect, "100-continue");
 }
 
-void AdminSession::on_read(beast::error_code ec) {
-  const std::string id = ids_.next();
-  res_ = {};
-  res_.version(11);
-  res_.set("X-Request-Id", id);
+}  // namespace
+
+AdminSession::AdminSession(TcpSocket socket, AdminApi& api, ServerContext& server, RequestIdGenerator& ids)
+    : stream_(std::move(socket)),
+      buffer_(read_buffer_limit(kAdminHeaderLimit)),
+      api_(api),
+      server_(server),
+      ids_(ids) {}
+
+AdminSession::~AdminSession() { server_.admin_connections.fetch_sub(1, std::memory_order_relaxed); }
+
+void AdminSession::read_header() {
+  parser_.emplace();
+  parser_->header_limit(kAdminHeaderLimit);
+  // No body limit yet: whether there is a body to read at all is decided once
+  // the token has been checked (read_body).
+  parser_->body_limit(boost::none);
+  chunks_.watch(*parser_, kAdminHeaderLimit);
+  stream_.expires_after(server_.config.limits.read_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void AdminSession::on_header(beast::error_code ec) {
+  request_id_ = ids_.next();
   if (ec) {
-    if (ec == http::error::body_limit) {
-      set_error(res_, http::status::payload_too_large, {"plugin larger than 64 MiB", {}, {}, id});
-    } else if (ec == http::error::header_limit) {
-      set_error(res_, http::status::request_header_fields_too_large, {"request header too large", {}, {}, id});
-    } else if (parser_->got_some() && ec != beast::error::timeout && ec != http::error::end_of_stream) {
-      set_error(res_, http::status::bad_request, {"malformed request", {}, {}, id});
-    } else {
-      beast::error_code ignored;
-      stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-      return;
-    }
-    return write(true);
+    auto refusal = refusal_for_read_error(ec, parser_->got_some(), false, false);
+    return refusal ? refuse(*refusal) : close();
   }
   HttpRequest& req = parser_->get();
+  if (auto refusal = check_framing(req)) return refuse(*refusal);
+  if (!api_.authorized(req)) {
+    // Answered without reading the body: the connection closes after this.
+    res_ = {};
+    res_.version(11);
+    res_.set("X-Request-Id", request_id_);
+    AdminApi::unauthorized(res_, request_id_);
+    spdlog::info("admin {} \"{} {}\" 401 (body not read)", request_id_, std::string_view(req.method_string()),
+                 std::string_view(req.target()));
+    return write(true);
+  }
+  const uint64_t max_module = server_.config.limits.max_module_bytes;
+  if (auto length = parser_->content_length(); length && *length > max_module) {
+    return refuse({http::status::payload_too_large, "request body larger than limits.max_module_bytes"});
+  }
+  parser_->body_limit(max_module);  // for a chunked body
+  if (!parser_->is_done() && expects_continue(req)) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(server_.config.limits.write_timeout);
+    return boost::asio::async_write(stream_, boost::asio::buffer(kContinue),
+                                    [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                                      if (wec) return self->close();
+                                      self->read_body();
+                                    });
+  }
+  read_body();
+}
+
+void AdminSession::read_body() {
+  stream_.expires_after(server_.config.limits.read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void AdminSession::on_body(beast::error_code ec) {
+  if (ec) {
+    auto refusal = refusal_for_read_error(ec, true, true, chunks_.budget_spent());
+    if (ec == http::error::body_limit)
+      refusal = Refusal{http::status::payload_too_large, "request body larger than limits.max_module_bytes"};
+    return refusal ? refuse(*refusal) : close();
+  }
+  if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
+  HttpRequest& req = parser_->get();
+  res_ = {};
   res_.version(req.version());
+  res_.set("X-Request-Id", request_id_);
   // A PUT completes from the plugin loader's thread: back to this
   // session's executor before touching the stream.
-  api_.handle(req, res_, id, [self = shared_from_this(), id] {
-    boost::asio::dispatch(self->stream_.get_executor(), [self, id] { self->on_handled(id); });
+  api_.handle(req, res_, request_id_, [self = shared_from_this()] {
+    boost::asio::dispatch(self->stream_.get_executor(), [self] { self->on_handled(); });
   });
 }
 
-void AdminSession::on_handled(const std::string& id) {
+void AdminSession::on_handled() {
   HttpRequest& req = parser_->get();
-  spdlog::info("admin {} \"{} {}\" {}", id, std::string_view(req.method_string()), std::string_view(req.target()),
-               res_.result_int());
+  spdlog::info("admin {} \"{} {}\" {}", request_id_, std::string_view(req.method_string()),
+               std::string_view(req.target()), res_.result_int());
   write(!req.keep_alive());
+}
+
+void AdminSession::refuse(const Refusal& refusal) {
+  res_ = {};
+  res_.version(11);
+  res_.set("X-Request-Id", request_id_);
+  set_error(res_, refusal.status, {refusal.message, {}, {}, request_id_});
+  write(true);
 }
 
 void AdminSession::write(bool close_after) {
   res_.keep_alive(!close_after);
   res_.prepare_payload();
-  stream_.expires_after(timeout_);
-  http::async_write(stream_, res_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
-    if (ec || close_after) {
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-      return;
-    }
-    self->read();
-  });
+  stream_.expires_after(server_.config.limits.write_timeout);
+  http::async_write(stream_, res_,
+                    [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                      if (ec || close_after) return self->close();
+                      self->read_header();
+                    });
+}
+
+void AdminSession::close() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
 }
 
 }  // namespace hookd::server

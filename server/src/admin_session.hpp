@@ -1,43 +1,58 @@
 // One connection to the admin listener. Admin traffic is rare and may carry
-// whole plugins, so it has its own body limit and runs on the admin thread,
-// away from the request path.
+// whole plugins, so it has its own body limit (limits.max_module_bytes) and
+// connection cap (limits.admin_max_connections) and runs on the admin
+// thread, away from the request path.
+//
+// The token is checked as soon as the header is in: a request without it is
+// answered 401 and the connection closes before any of its body is read. An
+// authorized request with `Expect: 100-continue` gets its 100 then.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "admin_api.hpp"
 #include "net_types.hpp"
+#include "request_guard.hpp"
 #include "request_id.hpp"
+#include "server_context.hpp"
 
 namespace hookd::server {
 
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
  public:
-  static constexpr uint64_t kMaxPluginBytes = 64u << 20;
+  // Holds one of server.admin_connections (taken by the listener) until it is
+  // destroyed.
+  AdminSession(TcpSocket socket, AdminApi& api, ServerContext& server, RequestIdGenerator& ids);
+  ~AdminSession();
+  AdminSession(const AdminSession&) = delete;
+  AdminSession& operator=(const AdminSession&) = delete;
 
-  AdminSession(TcpSocket socket, AdminApi& api, RequestIdGenerator& ids,
-               std::chrono::milliseconds timeout)
-      : stream_(std::move(socket)), api_(api), ids_(ids), timeout_(timeout) {}
-  void start() { read(); }
+  void start() { read_header(); }
 
  private:
-  void read();
-  void on_read(boost::beast::error_code ec);
-  void on_handled(const std::string& request_id);
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void on_handled();
+  void refuse(const Refusal& refusal);
   void write(bool close_after);
+  void close();
 
   TcpStream stream_;
-  boost::beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  boost::beast::flat_buffer buffer_;  // at most read_buffer_limit() bytes
+  std::optional<RequestParser> parser_;
+  ChunkWatch chunks_;
   HttpResponse res_;
   AdminApi& api_;
+  ServerContext& server_;
   RequestIdGenerator& ids_;
-  std::chrono::milliseconds timeout_;
+  std::string request_id_;
 };
 
 }  // namespace hookd::server

@@ -1,13 +1,12 @@
 #include "hookd/server/gateway.hpp"
 
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/random.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <future>
 #include <thread>
 
@@ -15,6 +14,7 @@
 #include "admin_session.hpp"
 #include "blocking_pool.hpp"
 #include "data_dir.hpp"
+#include "fd_limit.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
@@ -181,6 +181,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   g.server.config = std::move(options.config);
   const config::Config& cfg = g.server.config;
   const unsigned n = config::effective_workers(cfg.server);
+  raise_fd_limit(cfg.limits);
   g.server.metrics = std::make_unique<Metrics>(n);
   if (cfg.log.access_log) {
     static std::once_flag pool_once;
@@ -256,13 +257,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
       if (current >= static_cast<int64_t>(server.config.limits.max_connections) || server.draining.load()) {
         server.connections.fetch_sub(1, std::memory_order_relaxed);
         server.metrics->count_rejected_connection("public");
-        boost::system::error_code ec;
-        static constexpr std::string_view kBusy =
-            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n"
-            "Content-Length: 43\r\nConnection: close\r\n\r\n{\"error\":\"too many connections, retry later\"}";
-        s.write_some(asio::buffer(kBusy), ec);
-        s.close(ec);
-        return;
+        return refuse_connection(s);
       }
       std::make_shared<HttpSession>(std::move(s), server, w, ids)->start();
     });
@@ -277,8 +272,15 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
     return engine::fail(engine::ErrorKind::kInvalidArgument, "bad admin listen address: " + std::string(e.what()));
   }
   auto admin = TcpListener::open(g.admin_io, admin_ep, false, [&g](TcpSocket s) {
-    g.server.metrics->count_connection("admin");
-    std::make_shared<AdminSession>(std::move(s), *g.admin_api, g.admin_ids, g.server.config.limits.read_timeout)->start();
+    ServerContext& server = g.server;
+    server.metrics->count_connection("admin");
+    const int64_t current = server.admin_connections.fetch_add(1, std::memory_order_relaxed);
+    if (current >= static_cast<int64_t>(server.config.limits.admin_max_connections)) {
+      server.admin_connections.fetch_sub(1, std::memory_order_relaxed);
+      server.metrics->count_rejected_connection("admin");
+      return refuse_connection(s);
+    }
+    std::make_shared<AdminSession>(std::move(s), *g.admin_api, server, g.admin_ids)->start();
   });
   if (!admin) return std::unexpected(admin.error());
   g.admin_listener = *admin;

@@ -14,9 +14,13 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 
-HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
-                         RequestIdGenerator& ids)
-    : socket_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
+    : socket_(std::move(socket)),
+      buffer_(read_buffer_limit(server.config.limits.max_header_bytes)),
+      server_(server),
+      held_(server.buffered_response_bytes),
+      worker_(worker),
+      ids_(ids) {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string();
@@ -40,7 +44,12 @@ void HttpSession::drain() {
 }
 
 void HttpSession::check_timeout(std::chrono::steady_clock::time_point now) {
-  if (now > deadline_) close();  // pending operations complete with an error
+  if (now <= deadline_) return;
+  // Pending operations complete with an error. A client that stopped reading
+  // is cut off with a reset, which also drops what the kernel still holds
+  // for it; a slow request just closes.
+  if (writing_) return abort();
+  close();
 }
 
 void HttpSession::read_request() {
@@ -48,6 +57,8 @@ void HttpSession::read_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
   parser_->body_limit(server_.config.limits.max_body_bytes);
+  // Chunk extensions count against the header limit: they are metadata too.
+  chunks_.watch(*parser_, server_.config.limits.max_header_bytes);
   // Between requests of a keep-alive connection the idle timeout applies;
   // once a request has started arriving, the read timeout.
   const auto& limits = server_.config.limits;
@@ -63,6 +74,8 @@ void HttpSession::on_read(beast::error_code ec) {
   started_ = std::chrono::steady_clock::now();
   ++served_;
   HttpRequest& req = parser_->get();
+  if (auto refusal = check_framing(req)) return refuse(*refusal);
+  if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
     // The connection becomes a WebSocket session; this object goes away.
     deadline_ = std::chrono::steady_clock::time_point::max();
@@ -75,26 +88,22 @@ void HttpSession::on_read(beast::error_code ec) {
 }
 
 void HttpSession::respond_to_read_error(beast::error_code ec) {
-  if (ec == http::error::end_of_stream || ec == boost::asio::error::operation_aborted ||
-      ec == boost::asio::error::bad_descriptor || ec == boost::asio::error::connection_reset || closed_) {
-    return close();
-  }
-  http::status status = http::status::bad_request;
-  std::string_view message = "malformed request";
-  if (ec == http::error::header_limit) {
-    status = http::status::request_header_fields_too_large;
-    message = "request header too large";
-  } else if (ec == http::error::body_limit) {
-    status = http::status::payload_too_large;
-    message = "request body too large";
-  } else if (!(parser_ && parser_->got_some())) {
-    return close();  // connection dropped before a request began
-  }
+  if (closed_) return close();
+  const bool began = parser_ && parser_->got_some();
+  const auto refusal =
+      refusal_for_read_error(ec, began, parser_ && parser_->is_header_done(), chunks_.budget_spent());
+  if (!refusal) return close();
+  refuse(*refusal);
+}
+
+// An error answer after which the connection closes: what is left of the
+// request is never read.
+void HttpSession::refuse(const Refusal& refusal) {
   res_ = {};
   res_.version(11);
   std::string id = ids_.next();
   res_.set("X-Request-Id", id);
-  set_error(res_, status, {message, {}, {}, id});
+  set_error(res_, refusal.status, {refusal.message, {}, {}, id});
   res_.keep_alive(false);
   res_.prepare_payload();
   write(true);
@@ -226,7 +235,9 @@ void HttpSession::finish(RequestContext& rc) {
 }
 
 void HttpSession::write(bool close_after) {
-  deadline_ = worker_.coarse_now() + server_.config.limits.read_timeout;
+  deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
+  writing_ = true;
+  held_.hold(res_.body().size());
   serializer_.emplace(res_);
   http::async_write(socket_, *serializer_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
     self->on_write(ec, close_after);
@@ -235,6 +246,8 @@ void HttpSession::write(bool close_after) {
 
 void HttpSession::on_write(beast::error_code ec, bool close_after) {
   deadline_ = std::chrono::steady_clock::time_point::max();
+  writing_ = false;
+  held_.release();
   if (ec || close_after) return close();
   read_request();
 }
@@ -245,6 +258,15 @@ void HttpSession::close() {
   deadline_ = std::chrono::steady_clock::time_point::max();
   beast::error_code ec;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+}
+
+void HttpSession::abort() {
+  if (closed_) return;
+  beast::error_code ec;
+  socket_.set_option(boost::asio::socket_base::linger(true, 0), ec);  // close sends a reset
+  closed_ = true;
+  deadline_ = std::chrono::steady_clock::time_point::max();
   socket_.close(ec);
 }
 

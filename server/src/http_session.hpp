@@ -1,21 +1,23 @@
-// One HTTP/1.1 connection: read a request (with header and body limits and a
-// timeout), handle it inline on this worker, write the response, repeat while
+// One HTTP/1.1 connection: read a request (with header and body limits, a
+// bounded read buffer and a timeout; see request_guard.hpp), handle it inline
+// on this worker, write the response (with a write timeout), repeat while
 // keep-alive. Pipelined requests are answered in order from the buffer.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 
 #include "http_types.hpp"
-#include "net_types.hpp"
 #include "io_worker.hpp"
+#include "net_types.hpp"
+#include "request_guard.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
+#include "response_budget.hpp"
 #include "server_context.hpp"
 #include "session.hpp"
 
@@ -35,6 +37,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void read_request();
   void on_read(boost::beast::error_code ec);
   void respond_to_read_error(boost::beast::error_code ec);
+  void refuse(const Refusal& refusal);
   void handle();
   void defer(RequestContext rc);
   template <class Job>
@@ -43,15 +46,18 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void write(bool close_after);
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();
+  void abort();
 
   TcpSocket socket_;
-  boost::beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  boost::beast::flat_buffer buffer_;  // at most read_buffer_limit() bytes
+  std::optional<RequestParser> parser_;
+  ChunkWatch chunks_;
   HttpResponse res_;
   // Serializes res_; kept here (re-made per response) so that writing a
   // response does not allocate one on the heap as http::async_write(msg) does.
   std::optional<http::response_serializer<http::string_body>> serializer_;
   ServerContext& server_;
+  HeldResponseBytes held_;  // of res_, while it is being written
   IoWorker& worker_;
   RequestIdGenerator& ids_;
   std::string peer_;
@@ -60,6 +66,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   uint64_t served_ = 0;
   bool reading_ = false;
+  bool writing_ = false;
   bool draining_ = false;
   bool closed_ = false;
 };

@@ -1,8 +1,11 @@
 #include "listener.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <string>
 
 namespace hookd::server {
 
@@ -38,19 +41,73 @@ void TcpListener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::system::error_code ec;
     self->acceptor_.close(ec);
+    self->backoff_timer_.cancel();
   });
 }
 
 void TcpListener::accept() {
   acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, TcpSocket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (!ec) {
-      self->on_accept_(std::move(socket));
-    } else {
-      spdlog::warn("accept failed: {}", ec.message());
+    if (ec) return self->on_accept_error(ec);
+    if (self->streak_ > 0) {
+      spdlog::info("accepting connections again after {} failed accepts", self->streak_);
+      self->streak_ = 0;
+      self->since_warning_ = 0;
+      self->backoff_ = {};
     }
+    self->on_accept_(std::move(socket));
     self->accept();
   });
+}
+
+namespace {
+
+// Errors that concern one connection only (it was reset or refused before it
+// was accepted): the next accept may well succeed.
+bool per_connection(const boost::system::error_code& ec) {
+  return ec == asio::error::connection_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::try_again || ec == asio::error::interrupted ||
+         ec == boost::system::errc::protocol_error || ec == boost::system::errc::operation_not_permitted;
+}
+
+}  // namespace
+
+void TcpListener::on_accept_error(const boost::system::error_code& ec) {
+  ++failures_;
+  ++streak_;
+  ++since_warning_;
+  const auto now = std::chrono::steady_clock::now();
+  if (streak_ == 1 || now - last_warning_ >= kWarnEvery) {
+    ++warnings_;
+    last_warning_ = now;
+    spdlog::warn("accept failed: {} ({} failure(s) since the last report); {}", ec.message(), since_warning_,
+                 per_connection(ec) ? "retrying" : "backing off");
+    since_warning_ = 0;
+  }
+  if (per_connection(ec)) return accept();
+  // Out of descriptors or memory: the connection waits in the backlog and an
+  // accept now would fail again at once. Wait, longer each time.
+  backoff_ =
+      backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, std::chrono::milliseconds(kMaxBackoff));
+  backoff_timer_.expires_after(backoff_);
+  backoff_timer_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+    if (wait_ec || !self->acceptor_.is_open()) return;
+    self->accept();
+  });
+}
+
+void refuse_connection(TcpSocket& socket) {
+  static const std::string kBusy = [] {
+    const std::string body = R"({"error":"too many connections, retry later"})"
+                             "\n";
+    return "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  }();
+  boost::system::error_code ec;
+  socket.write_some(asio::buffer(kBusy), ec);
+  socket.shutdown(asio::socket_base::shutdown_send, ec);
+  socket.close(ec);
 }
 
 }  // namespace hookd::server

@@ -1,10 +1,17 @@
 // Accepts connections for one worker. Every worker has its own acceptor on
 // the same port (SO_REUSEPORT), so the kernel spreads connections across
 // workers and a connection stays on the thread that accepted it.
+//
+// When accepting fails for want of resources (EMFILE, ENFILE, ENOBUFS,
+// ENOMEM) the connection stays in the backlog and the next accept would fail
+// at once: the listener waits instead (10 ms, doubling up to 1 s) and warns
+// once per streak of failures and at most every 10 s, not once per failure.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -17,22 +24,44 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
  public:
   using OnAccept = std::function<void(TcpSocket)>;
 
+  static constexpr std::chrono::milliseconds kFirstBackoff{10};
+  static constexpr std::chrono::milliseconds kMaxBackoff{1000};
+  static constexpr std::chrono::seconds kWarnEvery{10};
+
   // Binds and listens; `reuse_port` lets the other workers bind the same port.
   static engine::Result<std::shared_ptr<TcpListener>> open(boost::asio::io_context& io,
-                                                        const boost::asio::ip::tcp::endpoint& endpoint,
-                                                        bool reuse_port, OnAccept on_accept);
+                                                           const boost::asio::ip::tcp::endpoint& endpoint,
+                                                           bool reuse_port, OnAccept on_accept);
   void start();
   void stop();  // any thread: posts the close to the acceptor's loop
   [[nodiscard]] uint16_t port() const { return port_; }
 
+  // For tests and diagnostics (the acceptor's thread): failed accepts, and
+  // warnings logged about them, since the start.
+  [[nodiscard]] uint64_t accept_failures() const { return failures_; }
+  [[nodiscard]] uint64_t accept_warnings() const { return warnings_; }
+
  private:
   TcpListener(boost::asio::io_context& io, OnAccept on_accept)
-      : acceptor_(io.get_executor()), on_accept_(std::move(on_accept)) {}
+      : acceptor_(io.get_executor()), backoff_timer_(io), on_accept_(std::move(on_accept)) {}
   void accept();
+  void on_accept_error(const boost::system::error_code& ec);
 
   TcpAcceptor acceptor_;
+  boost::asio::steady_timer backoff_timer_;
   OnAccept on_accept_;
   uint16_t port_ = 0;
+  std::chrono::milliseconds backoff_{0};  // 0: not backing off
+  std::chrono::steady_clock::time_point last_warning_{};
+  uint64_t failures_ = 0;
+  uint64_t warnings_ = 0;
+  uint64_t streak_ = 0;         // failures since the last accepted connection
+  uint64_t since_warning_ = 0;  // failures not yet reported
 };
+
+// Answers a connection refused at a connection cap with a complete 503
+// (Retry-After: 1, a JSON error) and closes it. Never blocks: a fresh
+// socket's send buffer takes the few bytes.
+void refuse_connection(TcpSocket& socket);
 
 }  // namespace hookd::server

@@ -138,6 +138,15 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
     return fail(rc, out, s.status, s.kind, result.error().message);
   }
 
+  // limits.max_response_bytes: output past it is refused before it is copied
+  // (and after transcoding, which can grow it).
+  const uint64_t max_response = rc.server.config.limits.max_response_bytes;
+  const auto too_large = [&] {
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
+    fail(rc, out, http::status::bad_gateway, "response_too_large",
+         "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)");
+  };
+  if (result->size() > max_response) return too_large();
   out.status = http::status::ok;
   out.error_kind = {};
   if (fn.output == Format::kMsgpack && want == Encoding::kJson) {
@@ -147,6 +156,7 @@ void call_plugin(RequestContext& rc, BoundPlugin& bp, const engine::FunctionInfo
       return fail(rc, out, http::status::internal_server_error, "bad_output",
                   "plugin returned invalid msgpack: " + r.error().message);
     }
+    if (out.body.size() > max_response) return too_large();
     out.content_type = "application/json";
     return;
   }

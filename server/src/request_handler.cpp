@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "error_response.hpp"
+#include "response_budget.hpp"
 
 namespace hookd::server {
 namespace {
@@ -40,8 +41,10 @@ void text(HttpResponse& res, http::status status, std::string_view content_type,
   res.body() = std::move(body);
 }
 
-void list_plugins(RequestContext& rc, HttpResponse& res) {
-  auto catalog = rc.server.registry.snapshot();
+}  // namespace
+
+std::string plugin_list_json(const PluginRegistry& registry) {
+  auto catalog = registry.snapshot();
   boost::json::array plugins;
   for (const auto& [name, entry] : catalog->plugins) {
     boost::json::array fns;
@@ -56,9 +59,10 @@ void list_plugins(RequestContext& rc, HttpResponse& res) {
                        {"signed_by", entry->signed_by.empty() ? boost::json::value(nullptr)
                                                               : boost::json::value(entry->signed_by)}});
   }
-  text(res, http::status::ok, "application/json",
-       boost::json::serialize(boost::json::object{{"plugins", std::move(plugins)}}) + "\n");
+  return boost::json::serialize(boost::json::object{{"plugins", std::move(plugins)}}) + "\n";
 }
+
+namespace {
 
 void method_not_allowed(RequestContext& rc, HttpResponse& res, std::string_view allow) {
   set_error(res, http::status::method_not_allowed, {"method not allowed", rc.plugin, rc.fn, rc.request_id});
@@ -91,6 +95,15 @@ void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, Plugi
   if (bp->fn_stats[index] == nullptr) bp->fn_stats[index] = rc.metrics.fn(rc.plugin, rc.fn);
   rc.stats = bp->fn_stats[index];
   if (req.method() != http::verb::post) return method_not_allowed(rc, res, "POST");
+  if (response_budget_spent(rc.server)) {
+    // Slow readers hold the response budget: no new output until they drain.
+    rc.error_kind = "overload";
+    set_error(
+        res, http::status::service_unavailable,
+        {"too many response bytes waiting for slow clients; retry later", rc.plugin, rc.fn, rc.request_id});
+    res.set(http::field::retry_after, "1");
+    return;
+  }
   if (bp->entry->blocking && rc.server.blocking != nullptr) {
     rc.deferred = {true, wanted_encoding(req)};
     return;
@@ -131,7 +144,12 @@ void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res) {
 
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
-  if (path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/plugins") {
+  // Metrics and the plugin list name every plugin with its hash and counts:
+  // they are on the admin listener, and here only when the operator asks.
+  const config::ServerConfig& cfg = rc.server.config.server;
+  const bool metrics = path == "/metrics" && cfg.public_metrics;
+  const bool plugin_list = path == "/plugins" && cfg.public_plugin_list;
+  if (path == "/healthz" || path == "/readyz" || metrics || plugin_list) {
     if (!get) return method_not_allowed(rc, res, "GET, HEAD");
   }
   if (path == "/healthz") return text(res, http::status::ok, "text/plain", "ok\n");
@@ -141,10 +159,9 @@ void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res) {
     return text(res, ready ? http::status::ok : http::status::service_unavailable, "text/plain",
                 draining ? "draining\n" : ready ? "ready\n" : "starting\n");
   }
-  if (path == "/metrics") {
-    return text(res, http::status::ok, "text/plain; version=0.0.4", rc.server.metrics->render());
-  }
-  if (path == "/plugins") return list_plugins(rc, res);
+  if (metrics) return text(res, http::status::ok, kMetricsContentType, rc.server.metrics->render());
+  if (plugin_list)
+    return text(res, http::status::ok, "application/json", plugin_list_json(rc.server.registry));
   rc.error_kind = "not_found";
   set_error(res, http::status::not_found, {"no such route", {}, {}, rc.request_id});
 }

@@ -1,7 +1,10 @@
 // Routes one HTTP request to its handler and fills in the response:
 //   POST /plugins/<name>/<fn>   plugin call
-//   GET  /plugins               plugins and their functions
-//   GET  /healthz /readyz /metrics
+//   GET  /healthz /readyz
+//   GET  /plugins               plugins and their functions (server.public_plugin_list)
+//   GET  /metrics               (server.public_metrics)
+// The last two are always on the admin listener (admin_api.hpp); here they
+// are 404 unless switched on.
 #pragma once
 
 #include <chrono>
@@ -48,6 +51,9 @@ struct RequestContext {
 };
 
 void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res);
+
+// GET /plugins: every plugin with its sha256 and functions, as JSON.
+std::string plugin_list_json(const PluginRegistry& registry);
 Encoding wanted_encoding(const HttpRequest& req);
 
 struct PluginTarget {

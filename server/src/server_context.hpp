@@ -27,6 +27,10 @@ struct ServerContext {
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
   std::atomic<int64_t> connections{0};
+  std::atomic<int64_t> admin_connections{0};  // limits.admin_max_connections
+  // Bytes of responses being written now, all connections of both kinds
+  // (limits.max_buffered_response_bytes); see response_budget.hpp.
+  std::atomic<int64_t> buffered_response_bytes{0};
 };
 
 }  // namespace hookd::server

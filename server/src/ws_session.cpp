@@ -12,9 +12,12 @@ namespace hookd::server {
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
-WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
-                     RequestIdGenerator& ids)
-    : ws_(std::move(socket)), server_(server), worker_(worker), ids_(ids) {
+WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
+    : ws_(std::move(socket)),
+      server_(server),
+      held_(server.buffered_response_bytes),
+      worker_(worker),
+      ids_(ids) {
   // The connection was counted at accept and uncounted when the HttpSession
   // that upgraded it went away; count it again for as long as this session
   // lives, since the destructor uncounts it.
@@ -93,6 +96,17 @@ void WsSession::drain() {
   ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
 }
 
+void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
+  if (now <= write_deadline_) return;
+  // The client stopped reading its replies: reset the connection, which also
+  // drops what the kernel still holds for it. The pending write fails.
+  write_deadline_ = std::chrono::steady_clock::time_point::max();
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  beast::error_code ec;
+  socket.set_option(boost::asio::socket_base::linger(true, 0), ec);
+  socket.close(ec);
+}
+
 void WsSession::read() {
   buffer_.clear();
   ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -112,6 +126,13 @@ void WsSession::run_message() {
   const Encoding want = text ? Encoding::kJson : Encoding::kAsDeclared;
 
   CallOutcome out;
+  if (response_budget_spent(server_)) {
+    out.status = http::status::service_unavailable;
+    out.error_kind = "overload";
+    out.body = error_json(
+        {"too many response bytes waiting for slow clients; retry later", plugin_, fn_, request_id_});
+    return reply(std::move(out));
+  }
   BoundPlugin* bp = worker_.resolve(plugin_);
   const engine::FunctionInfo* fn = bp ? bp->entry->module->find_function(fn_) : nullptr;
   if (fn == nullptr) {
@@ -190,11 +211,15 @@ void WsSession::reply(CallOutcome out) {
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
                           out.content_type.starts_with("text/");
   ws_.text(reply_text);
+  held_.hold(reply_.size());
+  write_deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
   ws_.async_write(boost::asio::buffer(reply_),
                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void WsSession::on_write(beast::error_code ec) {
+  write_deadline_ = std::chrono::steady_clock::time_point::max();
+  held_.release();
   if (ec) return;
   if (closing_ || server_.draining.load()) {
     closing_ = true;

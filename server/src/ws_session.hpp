@@ -1,13 +1,15 @@
 // A WebSocket session on GET /plugins/<name>/<fn>: each message is one call
 // and each reply one message. Text messages to msgpack functions are JSON and
 // are transcoded; errors are JSON text messages; an oversized message closes
-// the session with 1009; idle sessions are pinged and closed.
+// the session with 1009; idle sessions are pinged and closed. Replies are not
+// queued: the next message is read only once the reply to the last one is
+// written, and a reply the client does not read within limits.write_timeout
+// ends the session with a reset.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
 #include <memory>
 #include <string>
 
@@ -16,6 +18,7 @@
 #include "net_types.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
+#include "response_budget.hpp"
 #include "server_context.hpp"
 #include "session.hpp"
 
@@ -29,6 +32,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
 
   void start(HttpRequest upgrade);
   void drain() override;
+  void check_timeout(std::chrono::steady_clock::time_point now) override;
 
  private:
   void reject(http::status status, std::string_view message);
@@ -41,6 +45,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   boost::beast::websocket::stream<TcpStream> ws_;
   boost::beast::flat_buffer buffer_;
   ServerContext& server_;
+  HeldResponseBytes held_;  // of reply_, while it is being written
   IoWorker& worker_;
   RequestIdGenerator& ids_;
   std::string plugin_;
@@ -53,6 +58,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::chrono::steady_clock::time_point started_;
   std::vector<uint8_t> scratch_;
   HttpResponse rejection_;
+  std::chrono::steady_clock::time_point write_deadline_ = std::chrono::steady_clock::time_point::max();
   bool accepted_ = false;
   bool closing_ = false;
 };

@@ -68,6 +68,9 @@ admin_token = "nginx-test-admin-token"
 # nginx connects from here: believe its X-Forwarded-For.
 trusted_proxies = ["127.0.0.1"]
 drain_timeout_ms = 3000
+# examples/nginx/hookd.conf proxies /metrics (for local scrapers) to the
+# public listener, which serves it only when asked to.
+public_metrics = true
 
 [log]
 access_log = true

@@ -105,7 +105,11 @@ expect healthz "$("${C[@]}" -w '%{http_code}' "$P/healthz")" $'ok\n200'
 expect readyz "$("${C[@]}" -w '%{http_code}' "$P/readyz")" $'ready\n200'
 expect healthz_head "$("${C[@]}" -I -o /dev/null -w '%{http_code}' "$P/healthz")" 200
 expect healthz_post_405 "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/healthz")" 405
-out=$("${C[@]}" "$P/plugins")
+# The plugin list and metrics are on the admin listener (with the token); the
+# public listener answers 404 unless server.public_* says otherwise.
+expect plugins_not_public "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/plugins")" 404
+expect metrics_not_public "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/metrics")" 404
+out=$(admin "http://127.0.0.1:$admin_port/plugins")
 expect_contains plugins_lists_echo "$out" '{"name":"echo","sha256":"'
 expect_contains plugins_lists_loop "$out" '"functions":[{"name":"spin","input":"application/octet-stream"'
 expect echo "$("${C[@]}" --data-binary 'smoke test' "$P/plugins/echo/echo")" "smoke test"
@@ -116,7 +120,7 @@ expect unknown_plugin "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/plugi
 expect unknown_route "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/nope")" 404
 expect admin_not_on_public "$("${C[@]}" -o /dev/null -w '%{http_code}' \
   -H "Authorization: Bearer $HOOKD_ADMIN_TOKEN" "$P/admin/plugins")" 404
-out=$("${C[@]}" "$P/metrics")
+out=$(admin "http://127.0.0.1:$admin_port/metrics")
 expect_contains metrics_requests "$out" 'hookd_requests_total{plugin="echo",fn="echo",code="200"}'
 expect_contains metrics_connections "$out" 'hookd_connections_total{listener="public"}'
 expect_contains metrics_start_time "$out" 'hookd_start_time_seconds'

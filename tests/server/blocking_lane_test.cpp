@@ -168,6 +168,7 @@ TEST(BlockingLane, AWebSocketMessageInTheLaneCountsAsInFlightUntilItsReply) {
   GatedUpstream upstream;
   const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
   auto c = test_config(fresh_dir("lane-ws"));
+  c.server.public_metrics = true;  // read on the public port, where it counts as in flight
   c.plugins.push_back(slow_proxy(origin));
   auto g = start_gateway(std::move(c));
   ASSERT_NE(g, nullptr);

@@ -51,6 +51,7 @@ TEST(Drain, InFlightRequestFinishesWhileEverythingElseIsClosedOrTurnedAway) {
   const auto dir = fresh_dir("drain");
   auto c = test_config(dir);
   c.server.load_example_plugins = false;
+  c.server.public_metrics = true;  // the probe reads it on the public port
   c.server.drain_timeout = kDrainTimeout;
   c.plugins.push_back(plugin_entry("echo", "echo"));
   auto loop = plugin_entry("loop", "loop");

@@ -18,6 +18,9 @@ class GatewayHttp : public ::testing::Test {
     auto c = test_config(fresh_dir("http"));
     c.limits.max_body_bytes = 64 * 1024;
     c.limits.max_header_bytes = 4096;
+    // This suite reads /plugins and /metrics on the public port.
+    c.server.public_metrics = true;
+    c.server.public_plugin_list = true;
     for (const char* name : {"echo", "vowels", "greet", "misc", "trap"}) c.plugins.push_back(plugin_entry(name, name));
     auto loop = plugin_entry("loop", "loop");
     loop.settings.limits.deadline = std::chrono::milliseconds(150);

@@ -5,12 +5,13 @@
 // hung server fails the test instead of hanging it.
 #pragma once
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <expected>
 #include <string>
@@ -34,6 +35,27 @@ error_code run_bounded(boost::asio::io_context& io, boost::beast::tcp_stream& st
   return result;
 }
 
+// Waits, without reading, until the peer of socket `fd` resets or
+// half-closes the connection; false if it is still open after `timeout`.
+inline bool peer_gone_within(int fd, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLRDHUP, 0};
+    if (::poll(&p, 1, 100) > 0 && (p.revents & (POLLERR | POLLHUP | POLLRDHUP)) != 0) return true;
+  }
+  return false;
+}
+
+// Opens `socket` with a small fixed receive buffer, so that a response the
+// test does not read stays stuck in the server instead of in this kernel.
+template <class Socket>
+error_code open_as_slow_reader(Socket& socket, int receive_buffer_bytes) {
+  error_code ec;
+  socket.open(boost::asio::ip::tcp::v4(), ec);
+  if (!ec) socket.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer_bytes), ec);
+  return ec;
+}
+
 inline boost::asio::ip::tcp::endpoint loopback(uint16_t port) {
   return {boost::asio::ip::make_address("127.0.0.1"), port};
 }
@@ -51,6 +73,18 @@ class TcpConnection {
     return run_bounded(io_, stream_, timeout_, [&](auto handler) { stream_.async_connect(loopback(port_), handler); });
   }
 
+  // Connects with a small fixed receive buffer, so that a response the test
+  // does not read stays stuck in the server instead of in this kernel.
+  error_code connect_slow_reader(int receive_buffer_bytes = 16 * 1024) {
+    if (auto ec = open_as_slow_reader(stream_.socket(), receive_buffer_bytes)) return ec;
+    return connect();
+  }
+
+  // Waits, without reading, until the server resets or half-closes.
+  bool peer_gone_within(std::chrono::milliseconds timeout) {
+    return hookd::test::peer_gone_within(stream_.socket().native_handle(), timeout);
+  }
+
   error_code write(std::string_view bytes) {
     return run_bounded(io_, stream_, timeout_, [&](auto handler) {
       boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()), handler);
@@ -59,6 +93,7 @@ class TcpConnection {
 
   std::expected<Response, error_code> read_response() {
     Response res;
+    if (!stream_.socket().is_open()) return std::unexpected(error_code(boost::asio::error::not_connected));
     const error_code ec = run_bounded(io_, stream_, timeout_, [&](auto handler) {
       boost::beast::http::async_read(stream_, buffer_, res, handler);
     });

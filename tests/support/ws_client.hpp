@@ -28,8 +28,11 @@ class WsClient {
   // Connects and upgrades on `target`. A refused upgrade fails with
   // websocket::error::upgrade_declined; upgrade_response() then holds the
   // server's HTTP answer.
-  error_code connect(std::string_view target) {
+  error_code connect(std::string_view target, int receive_buffer_bytes = 0) {
     auto& tcp = boost::beast::get_lowest_layer(ws_);
+    if (receive_buffer_bytes > 0) {
+      if (auto ec = open_as_slow_reader(tcp.socket(), receive_buffer_bytes)) return ec;
+    }
     if (auto ec = run_bounded(io_, tcp, timeout_, [&](auto handler) { tcp.async_connect(loopback(port_), handler); })) {
       return ec;
     }
@@ -66,6 +69,12 @@ class WsClient {
   error_code close() {
     return run_bounded(io_, boost::beast::get_lowest_layer(ws_), timeout_,
                        [&](auto handler) { ws_.async_close(websocket::close_code::normal, handler); });
+  }
+
+  // Waits, without reading, until the server resets or half-closes.
+  bool peer_gone_within(std::chrono::milliseconds timeout) {
+    return hookd::test::peer_gone_within(boost::beast::get_lowest_layer(ws_).socket().native_handle(),
+                                         timeout);
   }
 
   [[nodiscard]] const websocket::close_reason& close_reason() const { return ws_.reason(); }

@@ -1,0 +1,185 @@
+// The admin listener against hostile and numerous clients (issue 10, classes
+// 1, 2 and 10): the token is checked at the header, before any body is read;
+// module size and connection count are capped; /metrics and the plugin list
+// are served there (with the token) and on the public port only when asked.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "admin_client.hpp"
+#include "bounded_io.hpp"
+#include "gateway_fixture.hpp"
+#include "http_client.hpp"
+
+namespace hookd::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+config::Config admin_config(std::string_view tag) {
+  auto c = test_config(fresh_dir(tag));
+  c.server.load_example_plugins = false;
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  return c;
+}
+
+std::string put_header(std::string_view name, uint64_t length, std::string_view extra) {
+  return "PUT /admin/plugins/" + std::string(name) +
+         " HTTP/1.1\r\nHost: x\r\nContent-Type: application/wasm\r\n" +
+         "Content-Length: " + std::to_string(length) + "\r\n" + std::string(extra) + "\r\n";
+}
+
+TEST(AdminHardening, APutWithoutTheTokenIsRefusedAtTheHeaderBeforeItsBody) {
+  auto g = start_gateway(admin_config("admin-auth-header"));
+  ASSERT_NE(g, nullptr);
+  for (const std::string auth : {"", "Authorization: Bearer wrong\r\n"}) {
+    TcpConnection c(g->admin_port(), std::chrono::seconds(10));
+    ASSERT_FALSE(c.connect());
+    // Only the header of a 60 MiB upload: the answer must not wait for the body.
+    ASSERT_FALSE(c.write(put_header("big", 60 * kMiB, auth)));
+    auto r = c.read_response();
+    ASSERT_TRUE(r.has_value()) << "no answer before the body: " << r.error().message();
+    EXPECT_EQ(r->result_int(), 401);
+    EXPECT_EQ((*r)[http::field::www_authenticate], "Bearer realm=\"hookd-admin\"");
+    EXPECT_FALSE(r->keep_alive());
+    EXPECT_TRUE(closed_by_server(c.wait_for_close()));
+  }
+}
+
+TEST(AdminHardening, AnAuthorizedPutThatExpectsContinueGets100ThenItsResult) {
+  auto g = start_gateway(admin_config("admin-continue"));
+  ASSERT_NE(g, nullptr);
+  const std::string wasm = plugin_bytes("echo");
+  ASSERT_FALSE(wasm.empty());
+  TcpConnection c(g->admin_port());
+  ASSERT_FALSE(c.connect());
+  ASSERT_FALSE(c.write(
+      put_header("echo2", wasm.size(), "Authorization: Bearer test-token\r\nExpect: 100-continue\r\n")));
+  auto interim = c.read_response();
+  ASSERT_TRUE(interim.has_value()) << interim.error().message();
+  EXPECT_EQ(interim->result_int(), 100);
+  ASSERT_FALSE(c.write(wasm));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 201) << r->body();
+}
+
+TEST(AdminHardening, AModuleOverMaxModuleBytesIs413AtTheHeader) {
+  auto c = admin_config("admin-module-cap");
+  c.limits.max_module_bytes = 1 * kMiB;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  TcpConnection conn(g->admin_port());
+  ASSERT_FALSE(conn.connect());
+  ASSERT_FALSE(conn.write(put_header("big", 2 * kMiB, "Authorization: Bearer test-token\r\n")));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 413);
+  EXPECT_NE(r->body().find("max_module_bytes"), std::string::npos) << r->body();
+  EXPECT_TRUE(closed_by_server(conn.wait_for_close()));
+}
+
+TEST(AdminHardening, AChunkedModuleOverMaxModuleBytesIs413) {
+  auto c = admin_config("admin-module-cap-chunked");
+  c.limits.max_module_bytes = 64 * 1024;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  TcpConnection conn(g->admin_port());
+  ASSERT_FALSE(conn.connect());
+  ASSERT_FALSE(
+      conn.write("PUT /admin/plugins/big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n20000\r\n"));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 413);
+}
+
+TEST(AdminHardening, TrailersOnTheAdminListenerAreRefused) {
+  auto g = start_gateway(admin_config("admin-trailers"));
+  ASSERT_NE(g, nullptr);
+  TcpConnection conn(g->admin_port());
+  ASSERT_FALSE(conn.connect());
+  ASSERT_FALSE(
+      conn.write("GET /admin/plugins HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n0\r\nX-Request-Id: forged\r\n\r\n"));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 400);
+  EXPECT_NE((*r)["X-Request-Id"], "forged");
+}
+
+TEST(AdminHardening, AdminConnectionsOverTheirCapGetA503AndAreCounted) {
+  auto c = admin_config("admin-connection-cap");
+  c.limits.admin_max_connections = 2;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  const std::string list =
+      "GET /admin/plugins HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\n\r\n";
+  std::vector<std::unique_ptr<TcpConnection>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_unique<TcpConnection>(g->admin_port()));
+    ASSERT_FALSE(held.back()->connect());
+    ASSERT_FALSE(held.back()->write(list));
+    auto r = held.back()->read_response();  // accepted and counted
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    ASSERT_EQ(r->result_int(), 200);
+  }
+  TcpConnection over(g->admin_port());
+  ASSERT_FALSE(over.connect());
+  auto r = over.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 503);
+  EXPECT_EQ((*r)[http::field::retry_after], "1");
+  boost::system::error_code ec;
+  json::parse(r->body(), ec);
+  EXPECT_FALSE(ec) << r->body();
+
+  // A slot freed is a slot for the next client.
+  held.pop_back();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  Response metrics;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
+    if (metrics.result_int() == 200) break;
+  }
+  ASSERT_EQ(metrics.result_int(), 200);
+  EXPECT_NE(metrics.body().find("hookd_connections_rejected_total{listener=\"admin\"} "), std::string::npos);
+  EXPECT_EQ(metrics.body().find("hookd_connections_rejected_total{listener=\"admin\"} 0"), std::string::npos);
+}
+
+TEST(AdminHardening, MetricsAndThePluginListAreOnTheAdminListenerBehindTheToken) {
+  auto g = start_gateway(admin_config("admin-metrics"));
+  ASSERT_NE(g, nullptr);
+  AdminClient admin(g->admin_port(), "test-token");
+  auto metrics = admin.send(http::verb::get, "/metrics");
+  EXPECT_EQ(metrics.result_int(), 200);
+  EXPECT_NE(metrics.body().find("hookd_connections_total"), std::string::npos);
+  auto plugins = admin.send(http::verb::get, "/plugins");
+  ASSERT_EQ(plugins.result_int(), 200);
+  EXPECT_EQ(json::parse(plugins.body()).at("plugins").as_array().at(0).at("name").as_string(), "echo");
+
+  HttpClient anonymous(g->admin_port());
+  EXPECT_EQ(anonymous.get("/metrics").result_int(), 401);
+  EXPECT_EQ(anonymous.get("/plugins").result_int(), 401);
+
+  HttpClient visitor(g->port());
+  EXPECT_EQ(visitor.get("/metrics").result_int(), 404);
+  EXPECT_EQ(visitor.get("/plugins").result_int(), 404);
+  EXPECT_EQ(visitor.post("/metrics", "").result_int(), 404);
+}
+
+TEST(AdminHardening, PublicSwitchesServeMetricsAndThePluginListOnThePublicPort) {
+  auto c = admin_config("public-switches");
+  c.server.public_metrics = true;
+  c.server.public_plugin_list = true;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  HttpClient visitor(g->port());
+  EXPECT_EQ(visitor.get("/metrics").result_int(), 200);
+  EXPECT_EQ(visitor.get("/plugins").result_int(), 200);
+}
+
+}  // namespace
+}  // namespace hookd::test
