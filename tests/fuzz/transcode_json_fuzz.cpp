@@ -1,6 +1,7 @@
 // JSON -> msgpack, and back. Properties: no crash; on error the output buffer
 // is as it was; a success respects the output limit; a document that survives
 // msgpack -> JSON (NaN/Inf do not) encodes to the same msgpack again.
+#include <algorithm>
 #include <string>
 #include <vector>
 
