@@ -13,8 +13,11 @@ HOOKD_SANITIZER_HOOK const char* __asan_default_options() {
          ":check_initialization_order=1:detect_stack_use_after_return=0:print_summary=1";
 }
 
+// abort_on_error: with GCC, UBSan has its own copy of the sanitizer runtime,
+// which does not run libFuzzer's death callback; an abort does, so the input
+// that caused the report is saved.
 HOOKD_SANITIZER_HOOK const char* __ubsan_default_options() {
-  return "print_stacktrace=1:halt_on_error=1:report_error_type=1";
+  return "print_stacktrace=1:halt_on_error=1:abort_on_error=1:report_error_type=1";
 }
 
 // Leaks LSan attributes to V8 itself: isolates' and the platform's
