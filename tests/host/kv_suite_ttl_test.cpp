@@ -64,5 +64,14 @@ TEST_P(KvSuite, NonPositiveTtlIsInvalid) {
   EXPECT_EQ(kv().get("plugin", "k").value(), std::nullopt);
 }
 
+// Found by fuzzing: now + TTL overflowed (undefined behaviour in the memory
+// store, a wrapped expiry in LMDB).
+TEST_P(KvSuite, TtlOverAHundredYearsIsInvalid) {
+  EXPECT_TRUE(kv().set("plugin", "k", "v", std::chrono::hours(24 * 365 * 100)));
+  EXPECT_EQ(kv().set("plugin", "k", "v", std::chrono::milliseconds((1ll << 56) - 1)).error().code,
+            KvError::Code::kInvalid);
+  EXPECT_EQ(kv().set("plugin", "k", "v", std::chrono::milliseconds::max()).error().code, KvError::Code::kInvalid);
+}
+
 }  // namespace
 }  // namespace hookd::host::test
