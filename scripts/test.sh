@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is
 # missing (scripts/setup.sh), builds everything, runs every test with CTest.
+# Then the same suite built with AddressSanitizer + UBSan (build-asan,
+# scripts/asan-build.sh), then a short run of every fuzz target.
+# HOOKD_SKIP_ASAN=1 skips the sanitizer build and the fuzz runs (which need
+# it); HOOKD_SKIP_FUZZ=1 skips the fuzz runs only. CI runs everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 build="${HOOKD_BUILD_DIR:-$root/build}"
 ctest --test-dir "$build" --output-on-failure -j 2 --timeout 600
+
+step() { echo "test.sh: $1 ($(date -u +%T))"; }
+if [ "${HOOKD_SKIP_ASAN:-0}" = 1 ]; then
+  step "sanitizer build and fuzzing skipped (HOOKD_SKIP_ASAN=1)"
+  exit 0
+fi
+asan="${HOOKD_ASAN_BUILD_DIR:-$root/build-asan}"
+step "sanitizer build"
+"$root/scripts/asan-build.sh"
+step "test suite under ASan + UBSan"
+ctest --test-dir "$asan" --output-on-failure -j 2 --timeout 900 -LE '^fuzz$'
+if [ "${HOOKD_SKIP_FUZZ:-0}" = 1 ]; then
+  step "fuzzing skipped (HOOKD_SKIP_FUZZ=1)"
+  exit 0
+fi
+step "short fuzz runs"
+ctest --test-dir "$asan" --output-on-failure -j 2 -L '^fuzz$'
+step "done"

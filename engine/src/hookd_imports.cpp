@@ -216,7 +216,7 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
         if (!code) return std::unexpected(std::move(code.error()));
         const auto n = static_cast<uint32_t>(st.pending.size());
         if (n <= out->size()) {
-          std::memcpy(out->data(), st.pending.data(), n);
+          if (n > 0) std::memcpy(out->data(), st.pending.data(), n);  // data() may be null when empty
           st.pending.clear();
         }
         guest_store_u32(mem, a[6].i32, n);
@@ -239,7 +239,7 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
         const uint32_t n = std::min<uint64_t>(static_cast<uint32_t>(a[1].i32), st.pending.size());
         auto dst = guest_span(c.memory(), a[0].i32, static_cast<int32_t>(n));
         if (!dst) return out_of_bounds("host result destination");
-        std::memcpy(dst->data(), st.pending.data(), n);
+        if (n > 0) std::memcpy(dst->data(), st.pending.data(), n);  // data() may be null when empty
         st.pending.clear();
         r->i32 = static_cast<int32_t>(n);
         return {};

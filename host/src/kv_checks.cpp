@@ -97,6 +97,11 @@ KvResult<void> check_ttl(std::optional<std::chrono::milliseconds> ttl) {
   if (ttl && ttl->count() <= 0) {
     return std::unexpected(kv_error(KvError::Code::kInvalid, "KV TTL must be positive"));
   }
+  // Expiry times are now + TTL in nanoseconds (memory) or milliseconds
+  // (LMDB): a TTL near the type's maximum overflowed (found by fuzzing).
+  if (ttl && *ttl > kMaxKvTtl) {
+    return std::unexpected(kv_error(KvError::Code::kInvalid, "KV TTL must be at most 100 years"));
+  }
   return {};
 }
 

@@ -19,6 +19,8 @@ KvResult<void> check_key(const KvLimits& limits, std::string_view ns, std::strin
 /// check_key without the namespace, for a batch that checked it once.
 KvResult<void> check_key_bytes(const KvLimits& limits, std::string_view key);
 KvResult<void> check_value(const KvLimits& limits, std::string_view value);
+// Longest TTL a store accepts: far from where now + TTL overflows.
+inline constexpr std::chrono::milliseconds kMaxKvTtl = std::chrono::hours(24 * 365 * 100);
 KvResult<void> check_ttl(std::optional<std::chrono::milliseconds> ttl);
 /// Validates list() arguments and returns the effective page size.
 KvResult<std::size_t> check_list(const KvLimits& limits, std::string_view ns, std::string_view prefix,

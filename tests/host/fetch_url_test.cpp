@@ -26,7 +26,9 @@ INSTANTIATE_TEST_SUITE_P(Urls, FetchBadUrl,
                                          "http://user:pass@example.com/", "http://user@example.com/",
                                          "http://example.com:0/", "http://exa mple.com/",
                                          "http://exa_mple.com/", "http://[v1.fe]/", "gopher://example.com",
-                                         "http://example.com:99999/"));
+                                         "http://example.com:99999/",
+                                         // Found by fuzzing: Boost.URL took port 80, path "abc/".
+                                         "http://example.com:80abc/", "http://example.com:8x"));
 
 TEST(FetchAllowlist, RefusesAUrlNoPatternAllowsAndNamesIt) {
   auto fetcher = make_http_fetcher(test_options());

@@ -64,5 +64,16 @@ TEST_P(KvSuite, NonPositiveTtlIsInvalid) {
   EXPECT_EQ(kv().get("plugin", "k").value(), std::nullopt);
 }
 
+// Found by fuzzing: now + TTL overflowed (undefined behaviour in the memory
+// store, a wrapped expiry in LMDB).
+TEST_P(KvSuite, TtlOverAHundredYearsIsInvalid) {
+  EXPECT_TRUE(kv().set("plugin", "k", "v", std::chrono::hours(24 * 365 * 100)));
+  for (const auto ttl : {std::chrono::milliseconds((1ll << 56) - 1), std::chrono::milliseconds::max()}) {
+    auto r = kv().set("plugin", "k", "v", ttl);
+    ASSERT_FALSE(r) << ttl.count();
+    EXPECT_EQ(r.error().code, KvError::Code::kInvalid);
+  }
+}
+
 }  // namespace
 }  // namespace hookd::host::test

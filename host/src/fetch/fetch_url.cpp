@@ -73,6 +73,9 @@ std::expected<FetchTarget, FetchError> from_view(const urls::url_view_base& u, s
 
   std::string path(std::string_view(u.encoded_path()));
   if (path.empty()) path = "/";
+  // Boost.URL 1.81 reads "http://h:80abc/" as port 80 and path "abc/"; a
+  // path after an authority starts with '/' (RFC 3986, path-abempty).
+  if (path.front() != '/') return std::unexpected(bad_url(original, "bad port or path"));
   t.target = u.has_query() ? fmt::format("{}?{}", path, std::string_view(u.encoded_query())) : path;
   t.url = fmt::format("{}://{}{}", t.scheme, t.host_header, t.target);
   return t;
