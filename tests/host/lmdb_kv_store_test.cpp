@@ -172,7 +172,7 @@ TEST(LmdbKvStore, AStoreWrittenBeforeQuotasIsCountedOnItsFirstWrite) {
     ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
     MDB_dbi dbi = 0;
     ASSERT_EQ(mdb_dbi_open(txn, nullptr, 0, &dbi), 0);
-    for (int i = 0; i < 3; ++i) {  // three keys of 1 + 300 bytes: 903
+    for (int i = 0; i < 3; ++i) {  // three keys of 2 + 300 bytes: 906
       const std::string key = std::string("plugin") + '\0' + "k" + std::to_string(i);
       const std::string value = std::string(12, '\0') + std::string(300, 'v');
       MDB_val k{key.size(), const_cast<char*>(key.data())};
@@ -187,10 +187,10 @@ TEST(LmdbKvStore, AStoreWrittenBeforeQuotasIsCountedOnItsFirstWrite) {
   options.limits.max_namespace_bytes = 1000;
   auto kv = LmdbKvStore::open(options);
   ASSERT_TRUE(kv) << kv.error().message;
-  auto over = (*kv)->set("plugin", "n", std::string(99, 'n'));  // 903 + 100 > 1000
+  auto over = (*kv)->set("plugin", "n", std::string(99, 'n'));  // 906 + 100 > 1000
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, KvError::Code::kQuota) << over.error().message;
-  EXPECT_TRUE((*kv)->set("plugin", "n", std::string(96, 'n')));  // 903 + 97 = 1000
+  EXPECT_TRUE((*kv)->set("plugin", "n", std::string(93, 'n')));  // 906 + 94 = 1000
 }
 
 }  // namespace
