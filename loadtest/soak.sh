@@ -133,9 +133,9 @@ def load(name):
 def summary(name):
     r = load(name)
     status = r.get("status", {})
-    return (f"{name}: {r.get('requests', 0)} requests, {r.get('requests_per_sec', 0):.0f}/s, status "
-            + ", ".join(f"{k}:{v}" for k, v in sorted(status.items()))
-            + f", errors {r.get('error_total', 0)}")
+    statuses = ", ".join(f"{k}:{v}" for k, v in sorted(status.items())) or "n/a"
+    return (f"{name}: {r.get('requests', 0)} requests, {r.get('requests_per_s', 0):.0f}/s, status {statuses}, "
+            f"errors {r.get('error_total', 0)}")
 
 print(summary("http"))
 print(summary("ws"))

@@ -1,8 +1,7 @@
 #include "data_dir.hpp"
 
-#include <sys/stat.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -21,9 +20,11 @@ engine::Result<void> ensure_private_dir(const fs::path& dir) {
   }
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
-    return engine::fail(engine::ErrorKind::kInternal, "cannot stat " + dir.string() + ": " + std::strerror(errno));
+    return engine::fail(engine::ErrorKind::kInternal,
+                        "cannot stat " + dir.string() + ": " + std::strerror(errno));
   }
-  if (!S_ISDIR(st.st_mode)) return engine::fail(engine::ErrorKind::kInternal, dir.string() + " is not a directory");
+  if (!S_ISDIR(st.st_mode))
+    return engine::fail(engine::ErrorKind::kInternal, dir.string() + " is not a directory");
   if ((st.st_mode & 0077) != 0) {
     if (::chmod(dir.c_str(), 0700) != 0) {
       return engine::fail(engine::ErrorKind::kInternal,

@@ -26,7 +26,8 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 std::unique_ptr<spdlog::formatter> make_log_formatter(config::LogFormat format) {
   if (format == config::LogFormat::text) return std::make_unique<spdlog::pattern_formatter>();
   auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  f->add_flag<JsonMessageFlag>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%*"})");
+  f->add_flag<JsonMessageFlag>('*').set_pattern(
+      R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%*"})");
   return f;
 }
 

@@ -94,7 +94,8 @@ std::vector<uint8_t> encode(std::span<const uint8_t> wasm, const std::string& se
   return out;
 }
 
-engine::Result<StoredPlugin> decode(const fs::path& path, const std::string& name, std::vector<uint8_t> bytes) {
+engine::Result<StoredPlugin> decode(const fs::path& path, const std::string& name,
+                                    std::vector<uint8_t> bytes) {
   auto bad = [&](std::string_view why) {
     return engine::fail(engine::ErrorKind::kInternal, path.string() + ": " + std::string(why));
   };
@@ -124,7 +125,8 @@ engine::Result<StoredPlugin> load_legacy(const fs::path& dir, const std::string&
     auto settings = config::parse_plugin_settings_json(
         std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), name);
     if (!settings) {
-      return engine::fail(engine::ErrorKind::kInternal, settings_path.string() + ": " + config::to_string(settings.error()));
+      return engine::fail(engine::ErrorKind::kInternal,
+                          settings_path.string() + ": " + config::to_string(settings.error()));
     }
     p.settings = std::move(*settings);
   }
@@ -229,7 +231,8 @@ std::vector<StoredPlugin> PluginStore::load_all(std::vector<std::string>& proble
         continue;
       }
       if (auto r = save(name, p->wasm, p->settings); !r) {
-        problems.push_back("plugin " + name + " not migrated to " + file_for(name).string() + ": " + r.error().message);
+        problems.push_back("plugin " + name + " not migrated to " + file_for(name).string() + ": " +
+                           r.error().message);
       }
       out.push_back(std::move(*p));
     }

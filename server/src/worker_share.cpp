@@ -1,9 +1,8 @@
 #include "worker_share.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <algorithm>
 #include <memory>
 
 #include "io_worker.hpp"
@@ -33,7 +32,8 @@ void retry_parked(IoWorker& w, std::chrono::steady_clock::time_point arrived, st
     return;
   }
   // Backs off as the wait grows: a long parked wait costs a few wake-ups.
-  const auto interval = std::clamp<std::chrono::steady_clock::duration>(waited / 4, kMinRetryInterval, kMaxRetryInterval);
+  const auto interval =
+      std::clamp<std::chrono::steady_clock::duration>(waited / 4, kMinRetryInterval, kMaxRetryInterval);
   auto timer = std::make_shared<boost::asio::steady_timer>(w.io(), interval);
   timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
     if (!ec) fn();

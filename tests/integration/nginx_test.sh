@@ -57,7 +57,8 @@ wait_for_line() {
 }
 
 # --- hookd -------------------------------------------------------------------
-mkdir -p "$tmp/data" "$tmp/nginx"
+# The data dir private, as hookd wants it (a looser one is tightened with a warning).
+mkdir -p "$tmp/nginx" && mkdir -m 700 "$tmp/data"
 cat >"$tmp/hookd.toml" <<EOF
 [server]
 listen = "127.0.0.1:0"

@@ -85,7 +85,8 @@ std::string sha_of(AdminClient& admin, const std::string& name) {
 
 TEST(DiskFull, AnUploadThatDoesNotFitFailsCleanlyAndTheOldVersionSurvivesARestart) {
   TinyDisk disk;
-  if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs for the data directory (" << disk.why() << "); needs root";
+  if (!disk.mounted())
+    GTEST_SKIP() << "cannot mount a tmpfs for the data directory (" << disk.why() << "); needs root";
 
   auto g = start_gateway(tiny_config(disk.dir()));
   ASSERT_NE(g, nullptr);
@@ -96,7 +97,8 @@ TEST(DiskFull, AnUploadThatDoesNotFitFailsCleanlyAndTheOldVersionSurvivesARestar
     ASSERT_EQ(up.result_int(), 201) << up.body();
     old_sha = sha_of(admin, "echo");
 
-    auto big = admin.put("echo", padded(plugin_bytes("echo"), 1u << 20), {{"X-Hookd-Settings", R"({"config":{"v":"new"}})"}});
+    auto big = admin.put("echo", padded(plugin_bytes("echo"), 1u << 20),
+                         {{"X-Hookd-Settings", R"({"config":{"v":"new"}})"}});
     EXPECT_TRUE(big.result_int() == 507 || big.result_int() == 500) << big.result_int();
     EXPECT_NE(big.body().find("the disk is full"), std::string::npos) << big.body();
     EXPECT_EQ(big[http::field::content_type], "application/json");

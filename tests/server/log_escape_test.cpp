@@ -1,5 +1,7 @@
 // Escaping of text that reaches the log from clients and plugins, and the
 // access log's targets without their query strings.
+#include "log_escape.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +10,6 @@
 
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
-#include "log_escape.hpp"
 
 namespace hookd::test {
 namespace {

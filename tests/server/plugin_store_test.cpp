@@ -2,6 +2,8 @@
 // replaced by one rename, temporary files created exclusively and never
 // through a symlink, older stored pairs migrated once, and a private data
 // directory.
+#include "plugin_store.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,7 +14,6 @@
 #include "admin_client.hpp"
 #include "data_dir.hpp"
 #include "gateway_fixture.hpp"
-#include "plugin_store.hpp"
 
 namespace hookd::test {
 namespace {
@@ -175,7 +176,8 @@ TEST(DataDir, TheGatewayKeepsItsDataDirPrivateAndUploadedSettingsAt0600) {
   ASSERT_NE(g, nullptr);
   EXPECT_EQ(mode_of(data), 0700u);
   AdminClient admin(g->admin_port(), "test-token");
-  auto r = admin.put("keyed", plugin_bytes("echo"), {{"X-Hookd-Settings", R"({"config":{"api_key":"secret"}})"}});
+  auto r =
+      admin.put("keyed", plugin_bytes("echo"), {{"X-Hookd-Settings", R"({"config":{"api_key":"secret"}})"}});
   ASSERT_EQ(r.result_int(), 201) << r.body();
   EXPECT_EQ(mode_of(data / "plugins"), 0700u);
   EXPECT_EQ(mode_of(data / "plugins" / "keyed.plugin"), 0600u);

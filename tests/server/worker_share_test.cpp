@@ -4,9 +4,8 @@
 // with Retry-After. A fast plugin on every worker is not refused.
 #include <gtest/gtest.h>
 
-#include <boost/json.hpp>
-
 #include <atomic>
+#include <boost/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -47,7 +46,8 @@ TEST(WorkerShare, ASpinningPluginLeavesAWorkerForOthersAndItsExcessCallsGet503) 
           ++refused;
           auto body = boost::json::parse(r.body());
           const auto* plugin = body.as_object().if_contains("plugin");
-          if (!r["Retry-After"].empty() && plugin && plugin->is_string() && plugin->get_string() == "spinner") {
+          if (!r["Retry-After"].empty() && plugin && plugin->is_string() &&
+              plugin->get_string() == "spinner") {
             ++refused_well;
           }
         }
@@ -57,7 +57,8 @@ TEST(WorkerShare, ASpinningPluginLeavesAWorkerForOthersAndItsExcessCallsGet503) 
     });
   }
   const auto saturated_by = Clock::now() + std::chrono::seconds(10);
-  while (timeouts.load() == 0 && Clock::now() < saturated_by) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (timeouts.load() == 0 && Clock::now() < saturated_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_GT(timeouts.load(), 0) << "the spinning plugin never ran";
 
   // Echo on fresh connections: those that land on the worker the spinning
