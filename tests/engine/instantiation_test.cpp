@@ -63,8 +63,6 @@ TEST(Instantiation, WorkerServesOtherPluginsAfterAnEndlessStartFunction) {
 }
 
 TEST(Instantiation, PoisonedInstanceIsReplacedByRecoverNotByTheNextCall) {
-  auto plugin = Plugin::load_file(test::plugin_path("trap"));
-  ASSERT_TRUE(plugin) << plugin.error().describe();
   auto vm = engine::create_v8_vm();
   auto worker = vm->create_worker();
   auto bytes = read_file(test::plugin_path("trap"));
