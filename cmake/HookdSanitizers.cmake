@@ -44,3 +44,16 @@ if(HOOKD_SANITIZE OR HOOKD_FUZZ)
   endif()
   link_libraries(hookd_sanitizer_runtime)
 endif()
+
+# The V8 glue (engine/src/v8) derives from V8's classes (ArrayBuffer::Allocator,
+# Task ...), and UBSan's vptr check needs their typeinfo, which libnode, built
+# without RTTI, does not have: the link fails. Those files alone go without
+# the vptr check; every other UBSan check stays on for them.
+function(hookd_sanitizer_v8_exceptions dir)
+  if(HOOKD_SANITIZE MATCHES "undefined|vptr")
+    file(GLOB sources ${CMAKE_SOURCE_DIR}/${dir}/*.cpp)
+    get_filename_component(owner ${CMAKE_SOURCE_DIR}/${dir} DIRECTORY)
+    get_filename_component(owner ${owner} DIRECTORY)  # engine/src/v8 -> engine
+    set_source_files_properties(${sources} DIRECTORY ${owner} PROPERTIES COMPILE_OPTIONS -fno-sanitize=vptr)
+  endif()
+endfunction()
