@@ -182,11 +182,12 @@ class FakeInstance final : public Instance {
 
 class FakeWorker final : public Worker {
  public:
-  Result<std::unique_ptr<Instance>> instantiate(const CompiledModule&,
-                                                std::vector<ImportFunc> imports) override {
+  Result<std::unique_ptr<Instance>> instantiate(const CompiledModule&, std::vector<ImportFunc> imports,
+                                                std::chrono::nanoseconds) override {
     return std::make_unique<FakeInstance>(std::move(imports));
   }
   void terminate() override {}
+  bool exhausted() const override { return false; }
 };
 
 class FakeVm final : public Vm {
