@@ -56,7 +56,7 @@ TEST(WorkerShare, ASpinningPluginLeavesAWorkerForOthersAndItsExcessCallsGet503) 
       }
     });
   }
-  const auto saturated_by = Clock::now() + std::chrono::seconds(10);
+  const auto saturated_by = Clock::now() + std::chrono::seconds(20);
   while (timeouts.load() == 0 && Clock::now() < saturated_by)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_GT(timeouts.load(), 0) << "the spinning plugin never ran";
@@ -71,7 +71,7 @@ TEST(WorkerShare, ASpinningPluginLeavesAWorkerForOthersAndItsExcessCallsGet503) 
     auto r = client.post("/plugins/echo/echo", "ping");
     EXPECT_EQ(r.result_int(), 200);
     EXPECT_EQ(r.body(), "ping");
-    if (Clock::now() - t0 < kSpinDeadline / 4) ++prompt;
+    if (Clock::now() - t0 < kSpinDeadline / 2) ++prompt;  // generous: CI runs tests two at a time
   }
   stop = true;
   for (auto& t : spinners) t.join();
