@@ -54,64 +54,18 @@ bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '\\' &&
 
 }  // namespace
 
-void append_log_text(std::string_view in, std::string& out) {
+// One walk for both forms. They differ only in three places: JSON escapes
+// '"', writes other ASCII controls as \u00XX rather than \xNN, and puts a
+// JSON backslash before the \xNN of a byte that is not UTF-8.
+namespace {
+
+template <bool kJson>
+void append_escaped(std::string_view in, std::string& out) {
   out.reserve(out.size() + in.size());
   size_t i = 0;
   while (i < in.size()) {
     const auto c = static_cast<unsigned char>(in[i]);
-    if (plain_ascii(c) || c == '"') {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    if (c < 0x80) {
-      switch (c) {
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          append_hex_byte(c, out);
-      }
-      ++i;
-      continue;
-    }
-    uint32_t cp = 0;
-    const size_t len = utf8_sequence(in.substr(i), cp);
-    if (len == 0) {
-      append_hex_byte(c, out);
-      ++i;
-    } else {
-      if (invisible_control(cp)) {
-        append_u_escape(cp, out);
-      } else {
-        out.append(in.data() + i, len);
-      }
-      i += len;
-    }
-  }
-}
-
-std::string escape_log_text(std::string_view in) {
-  std::string out;
-  append_log_text(in, out);
-  return out;
-}
-
-void append_json_string(std::string_view in, std::string& out) {
-  out.reserve(out.size() + in.size());
-  size_t i = 0;
-  while (i < in.size()) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (plain_ascii(c)) {
+    if (plain_ascii(c) || (!kJson && c == '"')) {
       out += static_cast<char>(c);
       ++i;
       continue;
@@ -134,7 +88,11 @@ void append_json_string(std::string_view in, std::string& out) {
           out += "\\t";
           break;
         default:
-          append_u_escape(c, out);
+          if constexpr (kJson) {
+            append_u_escape(c, out);
+          } else {
+            append_hex_byte(c, out);
+          }
       }
       ++i;
       continue;
@@ -142,7 +100,7 @@ void append_json_string(std::string_view in, std::string& out) {
     uint32_t cp = 0;
     const size_t len = utf8_sequence(in.substr(i), cp);
     if (len == 0) {
-      out += '\\';  // a JSON backslash, then \xNN as text
+      if constexpr (kJson) out += '\\';  // a JSON backslash, then \xNN as text
       append_hex_byte(c, out);
       ++i;
     } else {
@@ -155,6 +113,18 @@ void append_json_string(std::string_view in, std::string& out) {
     }
   }
 }
+
+}  // namespace
+
+void append_log_text(std::string_view in, std::string& out) { append_escaped<false>(in, out); }
+
+std::string escape_log_text(std::string_view in) {
+  std::string out;
+  append_log_text(in, out);
+  return out;
+}
+
+void append_json_string(std::string_view in, std::string& out) { append_escaped<true>(in, out); }
 
 std::string_view without_query(std::string_view url) { return url.substr(0, url.find_first_of("?#")); }
 
