@@ -7,6 +7,8 @@
 #
 #   loadtest/echo_vs_nginx.sh                    # 8 rounds of 5 s, 100 conns
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/echo_vs_nginx.sh
+#   LOGS=1 loadtest/echo_vs_nginx.sh             # access logs on for both, to files
+#                                                # (nginx buffer=64k flush=1s; hookd's default batching)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/loadtest/lib.sh"
@@ -20,6 +22,9 @@ nginx_port=$(free_port)
 hookd_port=$(free_port)
 admin_port=$(free_port)
 body=$(printf 'x%.0s' $(seq 64))
+if [ "${LOGS:-0}" = 1 ]; then
+  export NGINX_ACCESS_LOG="$work/nginx-access.log" ACCESS_LOG="$work/hookd-access.log"
+fi
 start_nginx "$work/nginx" "$nginx_port" "$body"
 hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" t
 "$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
@@ -35,7 +40,7 @@ hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
 run 2 "$nginx_url" >/dev/null
 run 2 "$hookd_url" >/dev/null
 
-echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
+echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds, access logs $([ "${LOGS:-0}" = 1 ] && echo on || echo off)"
 for r in $(seq "$rounds"); do
   if [ $((r % 2)) = 1 ]; then
     n=$(run "$dur" "$nginx_url"); h=$(run "$dur" "$hookd_url")

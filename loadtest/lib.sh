@@ -19,8 +19,12 @@ wait_ready() {
 }
 
 # hookd_config FILE PORT ADMIN_PORT DATA_DIR TOKEN [EXTRA_TOML]: the benchmark
-# setup (2 workers, warnings only, no access log), plus EXTRA_TOML sections.
+# setup (2 workers, warnings only, no access log unless ACCESS_LOG names its
+# file), plus EXTRA_TOML sections.
 hookd_config() {
+  local access="access_log = false"
+  [ -n "${ACCESS_LOG:-}" ] && access="access_log = true
+access_log_file = \"$ACCESS_LOG\""
   cat >"$1" <<CONF
 [server]
 listen = "127.0.0.1:$2"
@@ -30,15 +34,19 @@ data_dir = "$4"
 admin_token = "$5"
 [log]
 level = "warn"
-access_log = false
+$access
 ${6:-}
 CONF
 }
 
 # start_nginx DIR PORT BODY: nginx with 2 workers answering every request with
-# `return 200 BODY`, access log off; its pid file is DIR/nginx.pid.
+# `return 200 BODY`, access log off unless NGINX_ACCESS_LOG names its file
+# (then buffered as production setups do: 64 KiB, flushed every second); its
+# pid file is DIR/nginx.pid.
 start_nginx() {
   local dir=$1
+  local access="access_log off;"
+  [ -n "${NGINX_ACCESS_LOG:-}" ] && access="access_log $NGINX_ACCESS_LOG combined buffer=64k flush=1s;"
   mkdir -p "$dir/logs"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 2;
@@ -47,7 +55,7 @@ error_log $dir/error.log;
 $( [ "$(id -u)" = 0 ] && echo "user root root;" )
 events { worker_connections 4096; }
 http {
-  access_log off;
+  $access
   keepalive_requests 10000000;
   client_body_temp_path $dir/body;
   proxy_temp_path $dir/proxy;

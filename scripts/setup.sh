@@ -19,6 +19,7 @@ apt_pkgs=(
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32
   libclang-rt-14-dev binutils libasan8 libubsan1
+  clang-format-14 clang-tidy-14
   libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1
   nginx-light wrk gnuplot-nox python3
 )

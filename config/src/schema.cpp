@@ -333,6 +333,8 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       choice<C>("log", "level", kLogLevels, [](auto& c) -> auto& { return c.log.level; }),
       choice<C>("log", "format", kLogFormats, [](auto& c) -> auto& { return c.log.format; }),
       boolean<C>("log", "access_log", [](auto& c) -> auto& { return c.log.access_log; }),
+      string<C>("log", "access_log_file", kMaxPathLength, [](auto& c) -> auto& { return c.log.access_log_file; }),
+      integer<C>("log", "access_log_flush_ms", {1, 60'000}, [](auto& c) -> auto& { return c.log.access_log_flush_interval; }),
 
       choice<C>("kv", "backend", kKvBackends, [](auto& c) -> auto& { return c.kv.backend; }),
       integer<C>("kv", "map_size_mb", {1, 1'048'576}, [](auto& c) -> auto& { return c.kv.map_size_mb; }),

@@ -6,6 +6,7 @@
 #include <boost/asio/dispatch.hpp>
 
 #include "error_response.hpp"
+#include "log_escape.hpp"
 
 namespace hookd::server {
 
@@ -19,6 +20,13 @@ constexpr std::uint32_t kAdminHeaderLimit = 16 * 1024;
 bool expects_continue(const HttpRequest& req) {
   const std::string_view expect = req[http::field::expect];
   return beast::iequals(expect, "100-continue");
+}
+
+// The target as the admin log shows it: the path only (a query string may
+// carry values an operator did not mean to log), escaped like every
+// client-controlled byte that reaches a log line.
+std::string logged_path(std::string_view target) {
+  return escape_log_text(without_query(target));
 }
 
 }  // namespace
@@ -60,7 +68,7 @@ void AdminSession::on_header(beast::error_code ec) {
     res_.set("X-Request-Id", request_id_);
     AdminApi::unauthorized(res_, request_id_);
     spdlog::info("admin {} \"{} {}\" 401 (body not read)", request_id_, std::string_view(req.method_string()),
-                 std::string_view(req.target()));
+                 logged_path(req.target()));
     return write(true);
   }
   const uint64_t max_module = server_.config.limits.max_module_bytes;
@@ -108,7 +116,7 @@ void AdminSession::on_body(beast::error_code ec) {
 void AdminSession::on_handled() {
   HttpRequest& req = parser_->get();
   spdlog::info("admin {} \"{} {}\" {}", request_id_, std::string_view(req.method_string()),
-               std::string_view(req.target()), res_.result_int());
+               logged_path(req.target()), res_.result_int());
   write(!req.keep_alive());
 }
 

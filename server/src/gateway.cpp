@@ -184,13 +184,16 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   raise_fd_limit(cfg.limits);
   g.server.metrics = std::make_unique<Metrics>(n);
   if (cfg.log.access_log) {
-    static std::once_flag pool_once;
-    std::call_once(pool_once, [] { spdlog::init_thread_pool(8192, 1); });
-    g.server.access_log = spdlog::get("access");
-    if (!g.server.access_log) {
-      g.server.access_log = spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("access");
-      g.server.access_log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ access %v", spdlog::pattern_time_type::utc);
-    }
+    AccessLog::Options ao;
+    ao.format = cfg.log.format;
+    ao.path = cfg.log.access_log_file;
+    ao.flush_interval = cfg.log.access_log_flush_interval;
+    auto log = AccessLog::open(std::move(ao), n);
+    if (!log) return std::unexpected(log.error());
+    g.server.access_log = std::move(*log);
+    g.server.metrics->add_counter_source(
+        "hookd_access_log_dropped_total", "Access log lines dropped because the output stalled.",
+        [log = g.server.access_log.get()] { return log->dropped(); });
   }
   if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   if (auto r = g.open_kv(); !r) return std::unexpected(r.error());
@@ -299,6 +302,10 @@ uint16_t Gateway::port() const { return impl_->listeners.empty() ? 0 : impl_->li
 uint16_t Gateway::admin_port() const { return impl_->admin_listener ? impl_->admin_listener->port() : 0; }
 const std::string& Gateway::admin_token() const { return impl_->token; }
 const fs::path& Gateway::admin_token_file() const { return impl_->token_file; }
+
+void Gateway::reopen_logs() {
+  if (impl_->server.access_log) impl_->server.access_log->reopen();
+}
 
 bool Gateway::drain() {
   Impl& g = *impl_;

@@ -217,11 +217,17 @@ void HttpSession::finish(RequestContext& rc) {
   shard.record(rc.stats != nullptr ? rc.stats : shard.fn(rc.plugin, rc.fn), status, rc.error_kind,
                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
-    server_.access_log->info("{} {} \"{} {}\" {} {} {}us plugin={} fn={}", rc.request_id, rc.client.address,
-                             std::string_view(req.method_string()), without_query(std::string_view(req.target())), status,
-                             res_.body().size(),
-                             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
-                             rc.plugin.empty() ? "-" : rc.plugin, rc.fn.empty() ? "-" : rc.fn);
+    server_.access_log->write(
+        worker_.index(),
+        {.request_id = rc.request_id,
+         .client = rc.client.address,
+         .method = std::string_view(req.method_string()),
+         .target = without_query(std::string_view(req.target())),
+         .status = status,
+         .bytes = res_.body().size(),
+         .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
+         .plugin = rc.plugin,
+         .fn = rc.fn});
   }
   const bool close_after = !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
   res_.keep_alive(!close_after);

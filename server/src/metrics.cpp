@@ -142,6 +142,10 @@ Metrics::Metrics(size_t workers, std::chrono::system_clock::time_point start_tim
 
 Metrics::~Metrics() = default;
 
+void Metrics::add_counter_source(std::string name, std::string help, std::function<uint64_t()> read) {
+  counter_sources_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
 void Metrics::add_in_flight(int delta) noexcept {
   in_flight_.fetch_add(delta, std::memory_order_relaxed);
 }

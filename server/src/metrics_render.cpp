@@ -216,6 +216,11 @@ std::string Metrics::render() const {
              rejected_connections_[i].value.load(std::memory_order_relaxed));
   }
 
+  for (const auto& c : counter_sources_) {
+    e.family(c.name, "counter", c.help);
+    e.sample(c.name, {}, c.read());
+  }
+
   e.family("hookd_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
   e.sample("hookd_start_time_seconds", {}, start_time_seconds_);
 

@@ -1,8 +1,6 @@
 // State shared by every listener, session and handler of one gateway.
 #pragma once
 
-#include <spdlog/logger.h>
-
 #include <atomic>
 #include <memory>
 
@@ -10,6 +8,7 @@
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 #include "hookd/server/metrics.hpp"
+#include "access_log.hpp"
 #include "hookd/server/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -20,7 +19,7 @@ struct ServerContext {
   config::Config config;
   PluginRegistry registry;
   std::unique_ptr<Metrics> metrics;
-  std::shared_ptr<spdlog::logger> access_log;  // null when disabled
+  std::unique_ptr<AccessLog> access_log;       // null when disabled
   std::unique_ptr<host::KvStore> kv;            // kv.backend; shared by all plugins
   std::unique_ptr<host::HttpFetcher> fetcher;   // outbound HTTP for plugins granted fetch
   BlockingPool* blocking = nullptr;             // the blocking lane (owned by the gateway)

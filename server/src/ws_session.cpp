@@ -202,10 +202,17 @@ void WsSession::reply(CallOutcome out) {
                static_cast<int>(out.status), out.error_kind,
                std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
-    server_.access_log->info("{} {} \"WS {}/{}\" {} {} {}us plugin={} fn={} session={}", request_id_, client_,
-                             plugin_, fn_, static_cast<int>(out.status), out.body.size(),
-                             std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(), plugin_,
-                             fn_, session_id_);
+    server_.access_log->write(
+        worker_.index(),
+        {.request_id = request_id_,
+         .client = client_,
+         .method = "WS",
+         .status = static_cast<int>(out.status),
+         .bytes = out.body.size(),
+         .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
+         .plugin = plugin_,
+         .fn = fn_,
+         .session = session_id_});
   }
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||

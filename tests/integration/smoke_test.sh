@@ -166,11 +166,11 @@ expect call_not_uploaded "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/pl
 "${C[@]}" --trace-ascii "$tmp/slow.trace" -o "$tmp/slow.body" -w '%{http_code}' -d x "$P/plugins/loop/spin" \
   >"$tmp/slow.code" &
 slow_pid=$!
-# Wait (bounded) until curl has sent the request, then give hookd a moment to
-# start the call.
+# Wait (bounded) until hookd reports the request in flight: then SIGTERM
+# surely arrives while the call runs.
 deadline=$((SECONDS + 10))
-until grep -q '^=> Send data' "$tmp/slow.trace" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; do sleep 0.02; done
-sleep 0.1
+until admin "http://127.0.0.1:$admin_port/metrics" | grep -q '^hookd_in_flight_requests 1$' ||
+  [ "$SECONDS" -gt "$deadline" ]; do sleep 0.02; done
 slow_start=$SECONDS
 stop_hookd graceful_stop_exit_0
 wait "$slow_pid"

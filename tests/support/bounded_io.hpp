@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "test_timeouts.hpp"
+
 namespace hookd::test {
 
 using error_code = boost::beast::error_code;
@@ -66,7 +68,7 @@ class TcpConnection {
  public:
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-  explicit TcpConnection(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+  explicit TcpConnection(uint16_t port, std::chrono::milliseconds timeout = kWaitBound)
       : stream_(io_), port_(port), timeout_(timeout) {}
 
   error_code connect() {

@@ -1,15 +1,21 @@
-// A small synchronous Beast client for integration tests: every call has a
-// timeout, so a hung server fails the test instead of hanging it.
+// A small synchronous Beast client for integration tests. Every call is
+// bounded (bounded_io.hpp runs one asynchronous operation under the stream's
+// expiry): a hung server fails the call with a system_error carrying
+// beast::error::timeout instead of hanging the test.
 #pragma once
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <chrono>
 #include <map>
 #include <string>
+
+#include "bounded_io.hpp"
+#include "test_timeouts.hpp"
 
 namespace hookd::test {
 
@@ -25,7 +31,7 @@ struct Request {
 
 class HttpClient {
  public:
-  explicit HttpClient(uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(20))
+  explicit HttpClient(uint16_t port, std::chrono::milliseconds timeout = kWaitBound)
       : stream_(io_), port_(port), timeout_(timeout) {}
 
   Response send(const Request& r) {
@@ -35,13 +41,12 @@ class HttpClient {
     for (const auto& [k, v] : r.headers) req.set(k, v);
     req.body() = r.body;
     req.prepare_payload();
-    stream_.expires_after(timeout_);
-    http::write(stream_, req);
-    Response res;
+    check(run_bounded(io_, stream_, timeout_, [&](auto handler) { http::async_write(stream_, req, handler); }));
     http::response_parser<http::string_body> parser;
     parser.body_limit(256u << 20);
-    http::read(stream_, buffer_, parser);
-    res = parser.release();
+    check(run_bounded(io_, stream_, timeout_,
+                      [&](auto handler) { http::async_read(stream_, buffer_, parser, handler); }));
+    Response res = parser.release();
     if (!res.keep_alive()) close();
     return res;
   }
@@ -57,10 +62,12 @@ class HttpClient {
   // Sends raw bytes and reads one response (for malformed requests).
   Response raw(const std::string& bytes) {
     if (!connected_) connect();
-    stream_.expires_after(timeout_);
-    boost::asio::write(stream_, boost::asio::buffer(bytes));
+    check(run_bounded(io_, stream_, timeout_, [&](auto handler) {
+      boost::asio::async_write(stream_, boost::asio::buffer(bytes), handler);
+    }));
     Response res;
-    http::read(stream_, buffer_, res);
+    check(run_bounded(io_, stream_, timeout_,
+                      [&](auto handler) { http::async_read(stream_, buffer_, res, handler); }));
     close();
     return res;
   }
@@ -75,16 +82,24 @@ class HttpClient {
 
  private:
   void connect() {
-    stream_.expires_after(timeout_);
-    stream_.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    check(run_bounded(io_, stream_, timeout_, [&](auto handler) { stream_.async_connect(loopback(port_), handler); }));
     connected_ = true;
+  }
+
+  // The synchronous API reports failures as exceptions, as Beast's own
+  // synchronous calls do; the connection is dropped first so the next call
+  // starts clean.
+  void check(const error_code& ec) {
+    if (!ec) return;
+    close();
+    throw boost::system::system_error(ec);
   }
 
   boost::asio::io_context io_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   uint16_t port_;
-  std::chrono::seconds timeout_;
+  std::chrono::milliseconds timeout_;
   bool connected_ = false;
 };
 

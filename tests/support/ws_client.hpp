@@ -22,7 +22,7 @@ struct WsMessage {
 
 class WsClient {
  public:
-  explicit WsClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+  explicit WsClient(uint16_t port, std::chrono::milliseconds timeout = kWaitBound)
       : ws_(io_), port_(port), timeout_(timeout) {}
 
   // Connects and upgrades on `target`. A refused upgrade fails with

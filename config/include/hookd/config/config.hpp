@@ -60,7 +60,7 @@ struct LimitsConfig {
   std::uint32_t max_connections = 10'000;
   milliseconds read_timeout{30'000};
   milliseconds idle_timeout{60'000};
-  std::uint32_t queue_depth = 1024;  // per worker
+  std::uint32_t queue_depth = 1024;  // calls waiting for the blocking lane, all threads together
   std::uint32_t blocking_threads = 8;  // the blocking lane: calls that may wait on the network
   std::uint64_t ws_max_message_bytes = 1'048'576;
   milliseconds ws_idle_timeout{60'000};
@@ -147,6 +147,12 @@ struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::text;
   bool access_log = true;
+  // Where access log lines go: empty for standard output, else a file
+  // (appended to; reopened on SIGHUP, for logrotate).
+  std::string access_log_file;
+  // Lines are written in batches: when a worker's buffer passes 64 KiB, and
+  // at least this often.
+  milliseconds access_log_flush_interval{200};
 
   bool operator==(const LogConfig&) const = default;
 };

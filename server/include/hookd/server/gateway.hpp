@@ -42,6 +42,8 @@ class Gateway {
   bool drain();
   // Stops everything now (drain() first for a graceful stop).
   void stop();
+  // Opens the access log file again (SIGHUP, after logrotate moved it).
+  void reopen_logs();
 
   struct Impl;
 

@@ -162,6 +162,11 @@ class Metrics {
     count_rejected_connection(listener_from_string(listener));
   }
 
+  /// A counter another part of the gateway keeps (the access log's dropped
+  /// lines), read when rendering. Before serving starts; `read` must stay
+  /// callable for the life of this object.
+  void add_counter_source(std::string name, std::string help, std::function<uint64_t()> read);
+
   /// The exposition text; any thread. Values written concurrently may or may
   /// not be included, but each histogram is self-consistent (_count equals
   /// its +Inf bucket).
@@ -187,6 +192,12 @@ class Metrics {
   std::array<PaddedCounter, kListeners> rejected_connections_;
   mutable std::mutex lifecycle_mu_;
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle_;
+  struct CounterSource {
+    std::string name;
+    std::string help;
+    std::function<uint64_t()> read;
+  };
+  std::vector<CounterSource> counter_sources_;
 };
 
 }  // namespace hookd::server

@@ -1,0 +1,133 @@
+// Interposes the C allocator for this executable: each entry point forwards
+// to the next definition (glibc's, found with dlsym(RTLD_NEXT)) and counts
+// the call when the calling thread asked for counting. dlsym itself may
+// allocate before the real functions are known; those few early requests
+// are served from a static buffer and never freed.
+#include "malloc_counter.hpp"
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+
+namespace {
+
+using MallocFn = void* (*)(size_t);
+using CallocFn = void* (*)(size_t, size_t);
+using ReallocFn = void* (*)(void*, size_t);
+using FreeFn = void (*)(void*);
+using MemalignFn = void* (*)(size_t, size_t);
+using PosixMemalignFn = int (*)(void**, size_t, size_t);
+
+MallocFn real_malloc = nullptr;
+CallocFn real_calloc = nullptr;
+ReallocFn real_realloc = nullptr;
+FreeFn real_free = nullptr;
+MemalignFn real_memalign = nullptr;
+MemalignFn real_aligned_alloc = nullptr;
+PosixMemalignFn real_posix_memalign = nullptr;
+
+// Plain thread-locals of trivial type: no allocation to reach them.
+thread_local bool t_counting = false;
+thread_local uint64_t t_count = 0;
+
+alignas(64) char g_bootstrap[64 * 1024];
+std::atomic<size_t> g_bootstrap_used{0};
+bool g_resolving = false;
+
+bool in_bootstrap(const void* p) {
+  return p >= static_cast<const void*>(g_bootstrap) && p < static_cast<const void*>(g_bootstrap + sizeof g_bootstrap);
+}
+
+void* bootstrap_alloc(size_t n) {
+  n = (n + 15) & ~size_t{15};
+  const size_t at = g_bootstrap_used.fetch_add(n);
+  if (at + n > sizeof g_bootstrap) return nullptr;
+  return g_bootstrap + at;  // static storage: already zero, as calloc needs
+}
+
+void resolve() {
+  if (real_malloc != nullptr || g_resolving) return;
+  g_resolving = true;
+  real_calloc = reinterpret_cast<CallocFn>(dlsym(RTLD_NEXT, "calloc"));
+  real_malloc = reinterpret_cast<MallocFn>(dlsym(RTLD_NEXT, "malloc"));
+  real_realloc = reinterpret_cast<ReallocFn>(dlsym(RTLD_NEXT, "realloc"));
+  real_free = reinterpret_cast<FreeFn>(dlsym(RTLD_NEXT, "free"));
+  real_memalign = reinterpret_cast<MemalignFn>(dlsym(RTLD_NEXT, "memalign"));
+  real_aligned_alloc = reinterpret_cast<MemalignFn>(dlsym(RTLD_NEXT, "aligned_alloc"));
+  real_posix_memalign = reinterpret_cast<PosixMemalignFn>(dlsym(RTLD_NEXT, "posix_memalign"));
+  g_resolving = false;
+}
+
+inline void counted() {
+  if (t_counting) ++t_count;
+}
+
+}  // namespace
+
+namespace hookd::test::malloc_counter {
+uint64_t count() { return t_count; }
+void set_counting(bool on) { t_counting = on; }
+}  // namespace hookd::test::malloc_counter
+
+extern "C" {
+
+void* malloc(size_t n) {
+  resolve();
+  if (real_malloc == nullptr) return bootstrap_alloc(n);
+  counted();
+  return real_malloc(n);
+}
+
+void* calloc(size_t n, size_t size) {
+  resolve();
+  if (real_calloc == nullptr) {
+    if (size != 0 && n > SIZE_MAX / size) return nullptr;
+    return bootstrap_alloc(n * size);
+  }
+  counted();
+  return real_calloc(n, size);
+}
+
+void* realloc(void* p, size_t n) {
+  resolve();
+  if (in_bootstrap(p)) {  // moves out of the bootstrap buffer
+    // The old block's size is not recorded: copy what can be there.
+    void* q = malloc(n);
+    const size_t room = static_cast<size_t>(g_bootstrap + sizeof g_bootstrap - static_cast<char*>(p));
+    if (q != nullptr) std::memcpy(q, p, n < room ? n : room);
+    return q;
+  }
+  counted();
+  return real_realloc(p, n);
+}
+
+void free(void* p) {
+  if (p == nullptr || in_bootstrap(p)) return;
+  resolve();
+  real_free(p);
+}
+
+void* memalign(size_t alignment, size_t n) {
+  resolve();
+  counted();
+  return real_memalign(alignment, n);
+}
+
+void* aligned_alloc(size_t alignment, size_t n) {
+  resolve();
+  counted();
+  return real_aligned_alloc(alignment, n);
+}
+
+int posix_memalign(void** out, size_t alignment, size_t n) {
+  resolve();
+  counted();
+  return real_posix_memalign(out, alignment, n);
+}
+
+void* valloc(size_t n) { return memalign(4096, n); }
+
+}  // extern "C"

@@ -1,0 +1,31 @@
+// Counts heap allocations made on the calling thread, at the C allocator:
+// malloc, calloc, realloc, aligned_alloc, posix_memalign, memalign and
+// valloc. operator new and aligned operator new reach these, and so do V8
+// and every library in the process, so nothing escapes the count that a
+// counting operator new alone would miss. Linked into its own test binary
+// (malloc_counter.cpp defines the allocator symbols for the whole process).
+#pragma once
+
+#include <cstdint>
+
+namespace hookd::test::malloc_counter {
+
+// Allocations counted so far on this thread while counting was on.
+uint64_t count();
+// Turns counting on or off for this thread.
+void set_counting(bool on);
+
+// Counts while alive.
+class Scope {
+ public:
+  Scope() : start_(count()) { set_counting(true); }
+  ~Scope() { set_counting(false); }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+  [[nodiscard]] uint64_t allocations() const { return count() - start_; }
+
+ private:
+  uint64_t start_;
+};
+
+}  // namespace hookd::test::malloc_counter
