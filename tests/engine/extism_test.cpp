@@ -319,5 +319,42 @@ TEST(ExtismUser, AUserHostFunctionTheEmbedderLacksFailsTheCallNamingIt) {
   expect_serves(*p);
 }
 
+// The kernel's per-byte functions (i64 signatures) are hot: guest code calls
+// them directly, and both paths answer alike, faults included.
+TEST(ExtismFast, KernelCallsTakeTheDirectPathAndAnswerAsTheCallbackPathDoes) {
+  auto bytes = read_file(plugin_path("extism_raw"));
+  ASSERT_TRUE(bytes);
+  std::vector<std::string> answers[2];
+  for (int fast = 0; fast < 2; ++fast) {
+    engine::VmOptions vo;
+    vo.fast_host_calls = fast == 1;
+    auto vm = engine::create_v8_vm(vo);
+    auto worker = vm->create_worker();
+    auto module = engine::PluginModule::load(*vm, *worker, *bytes, {});
+    ASSERT_TRUE(module) << module.error().describe();
+    auto instance = engine::PluginInstance::create(*worker, *module);
+    ASSERT_TRUE(instance);
+    const auto before = (*instance)->import_calls();
+    for (const auto& [fn, in] : std::vector<std::pair<std::string, std::string>>{
+             {"echo", "abc"}, {"count_vowels", std::string(70, 'e')}, {"kernel", "abcde"}, {"load_out_of_range", ""},
+             {"echo", "after"}}) {
+      auto r = (*instance)->call(fn, test::bytes(in));
+      answers[fast].push_back(r ? test::text(*r) : r.error().describe());
+    }
+    const auto after = (*instance)->import_calls();
+    if (fast == 1) {
+      EXPECT_GT(after.direct, before.direct);
+    } else {
+      EXPECT_EQ(after.direct, before.direct);
+    }
+    instance->reset();
+  }
+  EXPECT_EQ(answers[0], answers[1]);
+  EXPECT_EQ(answers[1][0], "abc");
+  EXPECT_EQ(answers[1][2], "ok");
+  EXPECT_NE(answers[1][3].find("extism:host/env.load_u64"), std::string::npos) << answers[1][3];
+  EXPECT_EQ(answers[1][4], "after");
+}
+
 }  // namespace
 }  // namespace hookd
