@@ -205,6 +205,36 @@ BENCHMARK(BM_Echo64After10GetsBatched);
 void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, "get10_alloc"); }
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);
 
+// waPC guests built with the waPC AssemblyScript guest (tests/plugins/as),
+// the same plugins and 64-byte input loadtest/abi_peers.sh runs through
+// waPC's JavaScript host; docs/benchmarks.md has the ratios.
+const std::string kPeerInput64 = "The quick brown fox jumps over the lazy dog; pack my box with fi";
+
+void wapc_bench(benchmark::State& state, const char* plugin_name, const char* op) {
+  hookd::PluginOptions options;
+  options.declared_functions = {hookd::FunctionInfo{op}};
+  hookd::Plugin plugin = load(plugin_name, std::move(options));
+  std::vector<uint8_t> out(256);
+  for (int i = 0; i < 1000; ++i) (void)plugin.call(op, hookd::test::bytes(kPeerInput64));  // warm up
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = plugin.call(op, hookd::test::bytes(kPeerInput64));
+    if (!r || r->size() > out.size()) {
+      state.SkipWithError("waPC call failed");
+      break;
+    }
+    std::memcpy(out.data(), r->data(), r->size());  // the one copy out
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocations(state, before);
+}
+
+void BM_WapcEcho64(benchmark::State& state) { wapc_bench(state, "as_wapc_echo", "echo"); }
+BENCHMARK(BM_WapcEcho64);
+
+void BM_WapcCountVowels64(benchmark::State& state) { wapc_bench(state, "as_wapc_count_vowels", "count_vowels"); }
+BENCHMARK(BM_WapcCountVowels64);
+
 }  // namespace
 
 BENCHMARK_MAIN();
