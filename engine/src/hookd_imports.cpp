@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "hookd/engine/guest_memory.hpp"
-#include "plugin_state.hpp"
+#include "abi/native.hpp"
 
 namespace hookd::engine {
 namespace {
@@ -137,38 +137,38 @@ bool is_known_hookd_import(std::string_view name) {
          name == "host_call_into" || name == "host_call_direct" || name == "host_result";
 }
 
-std::vector<ImportFunc> hookd_imports(PluginInstance::State& st) {
+std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegistration& reg) {
   std::vector<ImportFunc> out;
   auto add = [&](std::string name, FuncType type, HostFunc fn, bool hot = true) {
     out.push_back(ImportFunc{"hookd", std::move(name), std::move(type), std::move(fn), hot});
   };
 
   add("register_function", {{I32, I32, I32, I32}, {I32}},
-      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
-        if (!st.initializing) {
+      [&reg](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+        if (!reg.initializing) {
           r->i32 = HOOKD_REGISTER_OUTSIDE_INIT;
           return {};
         }
         auto name = guest_string(c.memory(), a[0].i32, a[1].i32);
         if (!name) return out_of_bounds("function name");
-        if (!valid_function_name(*name) || st.registered.size() >= kMaxFunctions) {
-          if (st.init_error.empty()) {
-            st.init_error = "invalid function name \"" + std::string(name->substr(0, 64)) +
+        if (!valid_function_name(*name) || reg.functions.size() >= kMaxFunctions) {
+          if (reg.error.empty()) {
+            reg.error = "invalid function name \"" + std::string(name->substr(0, 64)) +
                             "\" (1-128 characters of A-Z a-z 0-9 _ . -, at most 1024 functions)";
           }
           r->i32 = HOOKD_REGISTER_BAD_NAME;
           return {};
         }
-        for (const auto& f : st.registered) {
+        for (const auto& f : reg.functions) {
           if (f.name == *name || f.id == a[2].i32) {
-            if (st.init_error.empty()) {
-              st.init_error = "function \"" + std::string(*name) + "\" registered twice (or its id reused)";
+            if (reg.error.empty()) {
+              reg.error = "function \"" + std::string(*name) + "\" registered twice (or its id reused)";
             }
             r->i32 = HOOKD_REGISTER_DUPLICATE;
             return {};
           }
         }
-        st.registered.push_back(FunctionInfo{std::string(*name), a[2].i32,
+        reg.functions.push_back(FunctionInfo{std::string(*name), a[2].i32,
                                              to_format(HOOKD_FLAGS_IN(a[3].i32)),
                                              to_format(HOOKD_FLAGS_OUT(a[3].i32))});
         r->i32 = HOOKD_REGISTER_OK;

@@ -1,8 +1,8 @@
-#include <hookd/abi.h>
 #include <spdlog/spdlog.h>
 
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/sha256.hpp"
+#include "abi/guest_abi.hpp"
 #include "plugin_state.hpp"
 
 namespace hookd::engine {
@@ -43,47 +43,6 @@ OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) 
   };
 }
 
-struct RequiredExport {
-  const char* name;
-  FuncType type;
-};
-
-Result<void> check_shape(const ModuleInfo& info) {
-  if (info.find_export("hookd_abi_version") == nullptr) {
-    return fail(ErrorKind::kInvalidModule, "not a hookd plugin (missing export hookd_abi_version)");
-  }
-  const ValType I32 = ValType::kI32;
-  const RequiredExport required[] = {
-      {"hookd_abi_version", {{}, {I32}}},
-      {"hookd_init", {{}, {}}},
-      {"hookd_frame", {{}, {I32}}},
-      {"hookd_input", {{I32}, {I32}}},
-      {"hookd_call", {{I32, I32, I32}, {I32}}},
-  };
-  for (const auto& r : required) {
-    const ExportInfo* e = info.find_export(r.name);
-    if (e == nullptr || e->kind != ExternKind::kFunc) {
-      return fail(ErrorKind::kInvalidModule, std::string("plugin lacks export ") + r.name);
-    }
-    if (!(e->type == r.type)) {
-      return fail(ErrorKind::kInvalidModule, std::string("export ") + r.name + " has the wrong signature");
-    }
-  }
-  const ExportInfo* mem = info.find_export("memory");
-  if (mem == nullptr || mem->kind != ExternKind::kMemory) {
-    return fail(ErrorKind::kInvalidModule, "plugin does not export its memory as \"memory\"");
-  }
-  for (const ImportInfo& imp : info.imports) {
-    const bool ok = (imp.module == "hookd" && is_known_hookd_import(imp.name)) ||
-                    imp.module == "wasi_snapshot_preview1";
-    if (!ok) {
-      return fail(ErrorKind::kLink,
-                  "plugin imports " + imp.module + "." + imp.name + ", which hookd does not provide");
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string_view content_type(Format f) {
@@ -95,6 +54,8 @@ std::string_view content_type(Format f) {
   }
   return "application/octet-stream";
 }
+
+Abi PluginModule::abi() const { return abi_->id(); }
 
 const FunctionInfo* PluginModule::find_function(std::string_view name) const {
   for (const auto& f : functions_) {
@@ -124,7 +85,9 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
   }
   auto info = parse_module(wasm);
   if (!info) return std::unexpected(info.error());
-  if (auto shape = check_shape(*info); !shape) return std::unexpected(shape.error());
+  auto guest = abi::detect(*info);
+  if (!guest) return std::unexpected(guest.error());
+  if (auto shape = (*guest)->check(*info); !shape) return std::unexpected(shape.error());
   if (options.limits.max_memory_pages == 0 || options.limits.max_memory_pages > 65536) {
     return fail(ErrorKind::kInvalidArgument, "max_memory_pages must be between 1 and 65536");
   }
@@ -140,6 +103,7 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
 
   auto module = std::shared_ptr<PluginModule>(new PluginModule());
   module->options_ = std::move(options);
+  module->abi_ = *guest;
   module->sha256_ = std::move(digest);
   module->size_ = wasm.size();
   module->compiled_ = std::move(*compiled);
@@ -147,9 +111,11 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
 
   auto instance = PluginInstance::create(probe, module);
   if (!instance) return std::unexpected(instance.error());
-  module->functions_ = std::move((*instance)->state_->registered);
+  module->functions_ = std::move((*instance)->state_->probed);
   if (module->functions_.empty()) {
-    return fail(ErrorKind::kInvalidModule, "plugin registered no functions in hookd_init");
+    return fail(ErrorKind::kInvalidModule, module->abi() == Abi::kNative
+                                               ? "plugin registered no functions in hookd_init"
+                                               : "plugin exports no functions hookd can call");
   }
   return std::shared_ptr<const PluginModule>(std::move(module));
 }

@@ -1,6 +1,7 @@
-// Per-instance state shared by PluginInstance and the host imports it lends
-// the plugin (hookd.* and WASI). It outlives re-instantiation, so the import
-// closures that point at it stay valid when a faulty instance is replaced.
+// Per-instance state shared by PluginInstance, its guest ABI adapter and the
+// host imports it lends the plugin (the ABI's and WASI). It outlives
+// re-instantiation, so the import closures that point at it stay valid when
+// a faulty instance is replaced.
 #pragma once
 
 #include <array>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "abi/guest_abi.hpp"
 #include "hookd/engine/plugin.hpp"
 
 namespace hookd::engine {
@@ -20,10 +22,10 @@ struct PluginInstance::State {
   // bound) filled in; `ctx` points here during a call.
   CallContext call_ctx;
 
-  // During hookd_init only.
-  bool initializing = false;
-  std::vector<FunctionInfo> registered;
-  std::string init_error;  // first registration the host refused
+  // The guest ABI's side of this instance (abi/guest_abi.hpp).
+  std::unique_ptr<abi::AbiInstance> guest;
+  // The functions the probe instance found at load (PluginModule::load).
+  std::vector<FunctionInfo> probed;
 
   // Result of the last hookd.host_call, until host_result takes it. Never
   // larger than the plugin's memory; trimmed after a large call (end_call).
@@ -46,14 +48,6 @@ struct PluginInstance::State {
   // left behind, so an idle instance holds at most kKeepScratchBytes.
   void end_call();
 
-  int ex_call = -1;
-  int ex_input = -1;
-  uint32_t frame_ptr = 0;
-  uint32_t input_ptr = 0;
-  uint32_t input_capacity = 0;
-  // Length of the last input copied into the buffer: the next, shorter
-  // input zeroes the rest, so no caller sees another's bytes.
-  uint32_t input_len = 0;
   bool poisoned = false;
 };
 
@@ -62,13 +56,8 @@ inline constexpr size_t kKeepScratchBytes = 64u << 10;
 // Longest plugin log message passed on (longer ones are cut and marked).
 inline constexpr size_t kMaxLogMessageBytes = 16u << 10;
 
-// The `hookd` import namespace.
-std::vector<ImportFunc> hookd_imports(PluginInstance::State& state);
 // The `wasi_snapshot_preview1` namespace, covering every WASI function the
 // module imports (unknown ones answer ENOSYS/EBADF).
 std::vector<ImportFunc> wasi_imports(const ModuleInfo& info, PluginInstance::State& state);
-
-// Names of the hookd imports a plugin may use, for load-time validation.
-bool is_known_hookd_import(std::string_view name);
 
 }  // namespace hookd::engine

@@ -53,6 +53,24 @@ TEST(PluginLoad, PlainWasmIsNotAHookdPlugin) {
   EXPECT_NE(plugin.error().message.find("not a hookd plugin"), std::string::npos);
 }
 
+TEST(PluginLoad, ModuleOfNoKnownAbiIsRefusedNamingEveryAbiAndWhatItLacks) {
+  auto plugin = Plugin::load_file(plugin_path("noabi"));
+  ASSERT_FALSE(plugin);
+  const std::string& m = plugin.error().message;
+  EXPECT_NE(m.find("hookd: missing export hookd_abi_version"), std::string::npos) << m;
+  EXPECT_NE(m.find("extism: no import from extism:host/env"), std::string::npos) << m;
+  EXPECT_NE(m.find("wapc: missing export __guest_call"), std::string::npos) << m;
+}
+
+TEST(PluginLoad, NativePluginIsDetectedAsTheHookdAbi) {
+  auto plugin = Plugin::load_file(plugin_path("echo"));
+  ASSERT_TRUE(plugin) << plugin.error().message;
+  EXPECT_EQ(plugin->module().abi(), hookd::engine::Abi::kNative);
+  EXPECT_EQ(hookd::engine::abi_name(plugin->module().abi()), "hookd");
+  EXPECT_EQ(hookd::engine::abi_name(hookd::engine::Abi::kExtism), "extism");
+  EXPECT_EQ(hookd::engine::abi_name(hookd::engine::Abi::kWapc), "wapc");
+}
+
 TEST(PluginLoad, UnknownImportIsALinkErrorNamingIt) {
   auto plugin = Plugin::load_file(plugin_path("envimport"));
   ASSERT_FALSE(plugin);

@@ -1,4 +1,7 @@
-// hookd's native plugin ABI (docs/abi.md) on top of the engine-neutral VM.
+// Plugins on top of the engine-neutral VM, whatever guest ABI they were built
+// for (hookd's own, docs/abi.md; Extism; waPC): the ABI is detected at load
+// and hidden behind an adapter (engine/src/abi/), so embedders see the same
+// PluginModule / PluginInstance for all of them.
 //
 // PluginModule: validated, integrity-checked and compiled once; immutable and
 // shared by every worker. PluginInstance: the module instantiated in one
@@ -22,6 +25,16 @@
 #include "hookd/engine/vm.hpp"
 
 namespace hookd::engine {
+
+// The guest ABI a plugin was built for, detected at load from its imports
+// and exports (engine/src/abi/README.md).
+enum class Abi : uint8_t { kNative, kExtism, kWapc };
+// "hookd", "extism", "wapc".
+std::string_view abi_name(Abi abi);
+
+namespace abi {
+class GuestAbi;  // engine/src/abi/guest_abi.hpp
+}
 
 enum class Format : uint8_t { kBytes = 0, kMsgpack = 1, kJson = 2, kText = 3 };
 std::string_view content_type(Format f);
@@ -107,6 +120,7 @@ class PluginModule {
                                                          PluginOptions options);
 
   [[nodiscard]] const std::string& name() const { return options_.name; }
+  [[nodiscard]] Abi abi() const;
   [[nodiscard]] const std::string& sha256() const { return sha256_; }
   [[nodiscard]] size_t size_bytes() const { return size_; }
   [[nodiscard]] const std::vector<FunctionInfo>& functions() const { return functions_; }
@@ -120,6 +134,7 @@ class PluginModule {
   PluginModule() = default;
 
   PluginOptions options_;
+  const abi::GuestAbi* abi_ = nullptr;  // a static adapter, never null after load
   std::string sha256_;
   size_t size_ = 0;
   std::shared_ptr<const CompiledModule> compiled_;
