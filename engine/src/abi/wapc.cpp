@@ -49,8 +49,6 @@ std::unexpected<Error> out_of_bounds(std::string_view import, std::string_view w
   return fail(ErrorKind::kTrap, "wapc." + std::string(import) + ": " + std::string(what) + " out of bounds");
 }
 
-std::string_view as_text(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
-
 class WapcInstance final : public AbiInstance {
  public:
   explicit WapcInstance(PluginInstance::State& st) : st_(st) {}
@@ -91,6 +89,11 @@ class WapcInstance final : public AbiInstance {
       if (functions[i].name.empty() || functions[i].name.size() > kMaxOperationName) {
         return fail(ErrorKind::kInvalidArgument, "a waPC operation name must be 1 to " +
                                                      std::to_string(kMaxOperationName) + " bytes long");
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (functions[j].name == functions[i].name) {
+          return fail(ErrorKind::kInvalidArgument, "waPC operation \"" + functions[i].name + "\" declared twice");
+        }
       }
       functions[i].id = static_cast<int32_t>(i);
     }
