@@ -1,6 +1,5 @@
 // The `hookd` host imports of docs/abi.md.
 #include <hookd/abi.h>
-#include <time.h>
 
 #include <cstring>
 
@@ -49,9 +48,7 @@ int32_t host_call_code(PluginInstance::State& st, const Result<void>& res) {
 }
 
 // Runs the host function a guest asked for by name; its result (or error
-// message) is left in st.pending. Returns the host_call code. Built-in host
-// functions check ctx.max_result_bytes before they allocate; this catches
-// the others, so no result larger than the plugin's memory is ever kept.
+// message) is left in st.pending. Returns the host_call code.
 Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem, const Val& name_ptr,
                               const Val& name_len, const Val& in_ptr, const Val& in_len) {
   auto fn = named_host_function(st, mem, name_ptr, name_len);
@@ -59,27 +56,7 @@ Result<int32_t> run_host_call(PluginInstance::State& st, std::span<uint8_t> mem,
   auto input = guest_span(mem, in_ptr.i32, in_len.i32);
   if (!input) return out_of_bounds("host call input");
   if (*fn == nullptr || !(*fn)->fn) return HOOKD_HOST_NOT_FOUND;
-  const CallContext& ctx = st.ctx ? *st.ctx : kNoContext;
-  Result<void> res = (*fn)->fn(ctx, *input, st.pending);
-  if (res && ctx.max_result_bytes != 0 && st.pending.size() > ctx.max_result_bytes) {
-    const size_t n = st.pending.size();
-    std::vector<uint8_t>().swap(st.pending);
-    res = fail(ErrorKind::kHostError, "host function " + (*fn)->name + " returned " + std::to_string(n) +
-                                          " bytes, more than the plugin's memory of " +
-                                          std::to_string(ctx.max_result_bytes));
-  }
-  return host_call_code(st, res);
-}
-
-// CLOCK_MONOTONIC (steady_clock's clock) at tick resolution: a few
-// nanoseconds per call instead of a full clock read, and a deadline a
-// millisecond or so early is still a deadline.
-std::chrono::steady_clock::time_point coarse_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(ts.tv_sec) +
-                                                                      std::chrono::nanoseconds(ts.tv_nsec)));
+  return host_call_code(st, st.run_host_function(**fn, *input, st.pending));
 }
 
 // Runs the direct form of a host function (which may trap the guest on a bad
@@ -100,37 +77,6 @@ Format to_format(int v) {
 }
 
 }  // namespace
-
-const HostFunction* PluginInstance::State::resolve_host_function(uint32_t ptr, std::string_view name) {
-  ResolvedHostName& slot = resolved[(ptr >> 2) % resolved.size()];
-  if (slot.fn != nullptr && slot.ptr == ptr && slot.fn->name.size() == name.size() &&
-      std::memcmp(slot.fn->name.data(), name.data(), name.size()) == 0) {
-    return slot.fn;
-  }
-  const HostFunction* fn = module->find_host_function(name);
-  if (fn != nullptr) slot = {ptr, fn};
-  return fn;
-}
-
-void PluginInstance::State::begin_call(const CallContext& outer) {
-  const PluginLimits& limits = module->options().limits;
-  call_ctx = outer;
-  if (limits.deadline.count() > 0) {
-    const auto own = coarse_now() + limits.deadline;
-    if (call_ctx.deadline == std::chrono::steady_clock::time_point{} || own < call_ctx.deadline) {
-      call_ctx.deadline = own;
-    }
-  }
-  const size_t memory_cap = static_cast<size_t>(limits.max_memory_pages) * 65536;
-  if (call_ctx.max_result_bytes == 0 || memory_cap < call_ctx.max_result_bytes)
-    call_ctx.max_result_bytes = memory_cap;
-  ctx = &call_ctx;
-}
-
-void PluginInstance::State::end_call() {
-  ctx = nullptr;
-  if (pending.capacity() > kKeepScratchBytes) std::vector<uint8_t>().swap(pending);
-}
 
 bool is_known_hookd_import(std::string_view name) {
   return name == "register_function" || name == "log" || name == "host_call" ||
@@ -179,16 +125,7 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegi
   add("log", {{I32, I32, I32}, {}}, [&st](Caller& c, std::span<const Val> a, Val*) -> Result<void> {
     auto msg = guest_string(c.memory(), a[1].i32, a[2].i32);
     if (!msg) return out_of_bounds("log message");
-    const int level = std::clamp(a[0].i32, 0, 4);
-    const auto& opts = st.module->options();
-    const CallContext& ctx = st.ctx ? *st.ctx : kNoContext;
-    if (msg->size() <= kMaxLogMessageBytes) {
-      opts.logger(static_cast<LogLevel>(level), opts.name, ctx, *msg);
-      return {};
-    }
-    std::string cut(msg->substr(0, kMaxLogMessageBytes));
-    cut += " [" + std::to_string(msg->size() - kMaxLogMessageBytes) + " more bytes cut]";
-    opts.logger(static_cast<LogLevel>(level), opts.name, ctx, cut);
+    st.log(static_cast<LogLevel>(std::clamp(a[0].i32, 0, 4)), *msg);
     return {};
   });
 

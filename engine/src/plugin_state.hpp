@@ -41,6 +41,14 @@ struct PluginInstance::State {
   std::array<ResolvedHostName, 16> resolved{};
   const HostFunction* resolve_host_function(uint32_t ptr, std::string_view name);
 
+  // Runs a host function for the guest (any ABI) in the running call's
+  // context; no result larger than the plugin's memory is kept (a larger
+  // one becomes an error and `out` is freed). Built-ins check that bound
+  // before they allocate; this catches the others.
+  Result<void> run_host_function(const HostFunction& fn, std::span<const uint8_t> input, std::vector<uint8_t>& out);
+  // A plugin's log message (any ABI), cut at kMaxLogMessageBytes.
+  void log(LogLevel level, std::string_view message);
+
   // Starts a call (or init) under `outer`: the deadline and the result
   // bound come from the plugin's limits.
   void begin_call(const CallContext& outer);

@@ -1,5 +1,6 @@
 // In-process call cost: a 64-byte echo through the native ABI on a warm
-// instance, and a call that makes one host call. A counting operator new
+// instance, the same through the Extism adapter (tests/plugins/extism_raw.c
+// against the raw kernel imports), and a call that makes one host call. A counting operator new
 // reports host heap allocations per call (target: zero).
 //
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
@@ -82,6 +83,43 @@ void BM_Echo64_FunctionResolved(benchmark::State& state) {
   instance->reset();
 }
 BENCHMARK(BM_Echo64_FunctionResolved);
+
+// Extism: the same 64 bytes through the Extism adapter. `echo` makes three
+// kernel calls (input_offset, input_length, output_set: the output is the
+// input block); `count_vowels` reads the input with eight input_load_u64
+// calls and writes {"count":N} with alloc + stores + output_set, as an
+// Extism PDK does.
+void extism_call(benchmark::State& state, const char* name) {
+  // As the gateway calls: the function resolved once, a warm instance.
+  auto vm = hookd::engine::create_v8_vm();
+  auto bytes = hookd::read_file(hookd::test::plugin_path("extism_raw"));
+  auto worker = vm->create_worker();
+  auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
+  auto instance = hookd::engine::PluginInstance::create(*worker, *module);
+  const hookd::FunctionInfo& fn = *(*module)->find_function(name);
+  const std::string input = std::string("The quick brown fox jumps over the lazy dog, again and again: 64B").substr(0, 64);
+  std::vector<uint8_t> out(256);
+  for (int i = 0; i < 1000; ++i) (void)(*instance)->call(fn, hookd::test::bytes(input));
+  const auto calls_before = (*instance)->import_calls();
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = (*instance)->call(fn, hookd::test::bytes(input));
+    std::memcpy(out.data(), r->data(), std::min<size_t>(r->size(), out.size()));
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocations(state, before);
+  const auto calls_after = (*instance)->import_calls();
+  const auto per_call = [&](uint64_t n) {
+    return benchmark::Counter(static_cast<double>(n) / static_cast<double>(state.iterations()));
+  };
+  state.counters["direct_imports_per_call"] = per_call(calls_after.direct - calls_before.direct);
+  state.counters["callback_imports_per_call"] = per_call(calls_after.callback - calls_before.callback);
+  instance->reset();
+}
+void BM_ExtismEcho64(benchmark::State& state) { extism_call(state, "echo"); }
+BENCHMARK(BM_ExtismEcho64);
+void BM_ExtismCountVowels64(benchmark::State& state) { extism_call(state, "count_vowels"); }
+BENCHMARK(BM_ExtismCountVowels64);
 
 // The engine layer alone: one export call with three i32 arguments through
 // the neutral VM interface, no ABI work. The floor the ABI builds on.

@@ -72,6 +72,77 @@ const v8::CFunctionInfo* function_info(bool has_result, size_t arity) {
   return (*infos)[(has_result ? 1 : 0) * kArities + arity].get();
 }
 
+// Signatures with i64 (Extism's kernel: u64 offsets). Each is a C entry
+// point taking and returning int64_t/int32_t as wasm passes them; the
+// instance converts by the import's declared types.
+template <size_t Slot, class R, class... A>
+struct WideEntry {
+  static R call(v8::Local<v8::Object> /*receiver*/, A... a) {
+    const int64_t args[sizeof...(A) + 1] = {static_cast<int64_t>(a)..., 0};
+    [[maybe_unused]] const int64_t r = t_calling->run_fast_import_wide(Slot, args, sizeof...(A));
+    if constexpr (!std::is_void_v<R>) return static_cast<R>(r);
+  }
+};
+
+template <class R, class... A, size_t... Slot>
+std::array<const void*, kFastSlots> wide_entries(std::index_sequence<Slot...>) {
+  return {reinterpret_cast<const void*>(&WideEntry<Slot, R, A...>::call)...};
+}
+
+template <class T>
+constexpr v8::CTypeInfo::Type c_type() {
+  if constexpr (std::is_void_v<T>) return v8::CTypeInfo::Type::kVoid;
+  else if constexpr (std::is_same_v<T, int64_t>) return v8::CTypeInfo::Type::kInt64;
+  else return v8::CTypeInfo::Type::kInt32;
+}
+
+template <class T>
+constexpr ValType val_type() {
+  return std::is_same_v<T, int64_t> ? ValType::kI64 : ValType::kI32;
+}
+
+struct WideSignature {
+  FuncType type;
+  std::array<const void*, kFastSlots> entries;
+  std::unique_ptr<v8::CFunctionInfo> info;
+};
+
+template <class R, class... A>
+WideSignature wide_signature() {
+  // V8 keeps pointers to the argument descriptions: static storage.
+  static const v8::CTypeInfo params[] = {v8::CTypeInfo(v8::CTypeInfo::Type::kV8Value), v8::CTypeInfo(c_type<A>())...};
+  FuncType type{{val_type<A>()...}, {}};
+  if constexpr (!std::is_void_v<R>) type.results.push_back(val_type<R>());
+  return WideSignature{std::move(type), wide_entries<R, A...>(std::make_index_sequence<kFastSlots>()),
+                       std::make_unique<v8::CFunctionInfo>(v8::CTypeInfo(c_type<R>()),
+                                                           static_cast<unsigned>(sizeof...(A) + 1), params)};
+}
+
+// The i64 signatures with a direct path, built once for the process.
+const std::vector<WideSignature>& wide_signatures() {
+  static const auto* all = [] {
+    auto* v = new std::vector<WideSignature>();
+    v->push_back(wide_signature<int64_t>());
+    v->push_back(wide_signature<int64_t, int64_t>());
+    v->push_back(wide_signature<int32_t, int64_t>());
+    v->push_back(wide_signature<void, int64_t>());
+    v->push_back(wide_signature<void, int64_t, int32_t>());
+    v->push_back(wide_signature<void, int64_t, int64_t>());
+    v->push_back(wide_signature<int64_t, int64_t, int64_t>());
+    return v;
+  }();
+  return *all;
+}
+
+// Index of `type` in wide_signatures(), or -1.
+int wide_index(const FuncType& type) {
+  const auto& all = wide_signatures();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].type == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 #endif  // HOOKD_V8_FAST_CALLS
 
 }  // namespace
@@ -79,6 +150,9 @@ const v8::CFunctionInfo* function_info(bool has_result, size_t arity) {
 bool fast_calls_available() { return HOOKD_V8_FAST_CALLS != 0; }
 
 bool fast_import_supported(const FuncType& type) {
+#if HOOKD_V8_FAST_CALLS
+  if (wide_index(type) >= 0) return true;
+#endif
   if (!fast_calls_available() || type.params.size() > kMaxFastArity || type.results.size() > 1) return false;
   for (ValType t : type.params) {
     if (t != ValType::kI32) return false;
@@ -96,13 +170,19 @@ v8::MaybeLocal<v8::Function> fast_import_function(V8Worker& worker, const FuncTy
   if (!fast_import_supported(type) || slot >= kFastSlots) return {};
   const bool has_result = !type.results.empty();
   const size_t arity = type.params.size();
+  const int wide = wide_index(type);
+  // Keys: the i32 signatures first, then the i64 ones.
+  const size_t family = wide >= 0 ? 2 * kArities + static_cast<size_t>(wide) : (has_result ? 1 : 0) * kArities + arity;
   auto& cache = worker.fast_functions();
-  const size_t key = ((has_result ? 1 : 0) * kArities + arity) * kFastSlots + slot;
-  if (cache.size() <= key) cache.resize(2 * kArities * kFastSlots);
+  const size_t key = family * kFastSlots + slot;
+  if (cache.size() <= key) cache.resize((2 * kArities + wide_signatures().size()) * kFastSlots);
   v8::Isolate* isolate = worker.isolate();
   if (!cache[key].IsEmpty()) return cache[key].Get(isolate);
 
-  const v8::CFunction c_function(entry_address(has_result, arity, slot), function_info(has_result, arity));
+  const v8::CFunction c_function =
+      wide >= 0 ? v8::CFunction(wide_signatures()[static_cast<size_t>(wide)].entries[slot],
+                                wide_signatures()[static_cast<size_t>(wide)].info.get())
+                : v8::CFunction(entry_address(has_result, arity, slot), function_info(has_result, arity));
   v8::Local<v8::FunctionTemplate> tmpl = v8::FunctionTemplate::New(
       isolate, &V8Instance::slot_trampoline, v8::Integer::New(isolate, static_cast<int32_t>(slot)),
       v8::Local<v8::Signature>(), static_cast<int>(arity), v8::ConstructorBehavior::kThrow,

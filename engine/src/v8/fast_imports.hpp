@@ -24,7 +24,8 @@ constexpr size_t kFastSlots = 16;    // hot imports per instance
 constexpr size_t kMaxFastArity = 8;  // i32 parameters
 
 // Whether the engine can reach `type` directly: only i32 parameters (at most
-// kMaxFastArity) and an i32 result or none.
+// kMaxFastArity) and an i32 result or none, or one of the few signatures
+// with i64 that Extism's kernel uses ((i64) -> i64, (i64, i64) -> () ...).
 bool fast_import_supported(const FuncType& type);
 
 // True when this V8 build lets guest code call C++ directly.

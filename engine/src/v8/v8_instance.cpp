@@ -233,12 +233,38 @@ int32_t V8Instance::run_fast_import(size_t slot, const int32_t* raw, size_t n) {
     r = run_import(thunk->import, *this, std::span<const Val>(args.data(), n), &result);
   }
   if (r) return result.i32;
+  fast_import_failed(thunk, std::move(r.error()));
+  return 0;
+}
+
+int64_t V8Instance::run_fast_import_wide(size_t slot, const int64_t* raw, size_t n) {
+  if (host_error_) return 0;
+  ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
+  Result<void> r;
+  Val result;
+  if (thunk == nullptr) {
+    r = fail(ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound");
+  } else {
+    const FuncType& type = thunk->import.type;
+    std::array<Val, kMaxFastArity> args;
+    for (size_t i = 0; i < n; ++i) {
+      args[i] = type.params[i] == ValType::kI64 ? Val::I64(raw[i]) : Val::I32(static_cast<int32_t>(raw[i]));
+    }
+    ++import_calls_.direct;
+    ImportDepth depth;
+    r = run_import(thunk->import, *this, std::span<const Val>(args.data(), n), &result);
+    if (r) return type.results.empty() ? 0 : type.results[0] == ValType::kI64 ? result.i64 : result.i32;
+  }
+  fast_import_failed(thunk, std::move(r.error()));
+  return 0;
+}
+
+void V8Instance::fast_import_failed(const ImportThunk* thunk, Error error) {
   // No exception can be thrown from here: record the error and have V8 stop
   // the guest at its next check; call() reports the error.
-  host_error_ = thunk != nullptr ? import_error(*thunk, std::move(r.error())) : std::move(r.error());
+  host_error_ = thunk != nullptr ? import_error(*thunk, std::move(error)) : std::move(error);
   fast_fault_ = true;
   worker_.isolate()->TerminateExecution();
-  return 0;
 }
 
 }  // namespace hookd::engine::v8impl

@@ -51,6 +51,9 @@ class V8Instance final : public Instance, public Caller {
   // The fast path: V8 calls this from guest code with raw i32 arguments. It
   // must not call into V8 beyond requesting termination.
   int32_t run_fast_import(size_t slot, const int32_t* args, size_t n);
+  // The same for signatures with i64 (fast_imports.cpp's wide signatures):
+  // every argument widened to int64_t, converted back by the import's type.
+  int64_t run_fast_import_wide(size_t slot, const int64_t* args, size_t n);
 
  private:
   struct Export {
@@ -69,6 +72,8 @@ class V8Instance final : public Instance, public Caller {
   bool fast_fault_ = false;  // a fast import failed and asked V8 to stop the guest
   ImportCalls import_calls_;
 
+  // A fast import failed: record the error and have V8 stop the guest.
+  void fast_import_failed(const ImportThunk* thunk, Error error);
   static void invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::Value>& info);
   static Error import_error(const ImportThunk& thunk, Error error);
 };

@@ -97,6 +97,9 @@ struct PluginLimits {
   // as a whole.
   std::chrono::milliseconds deadline{1000};
   uint32_t max_input_bytes = 64u << 20;
+  // Extism plugins: the bytes of keys and values their vars may hold in all
+  // (Extism's max_var_bytes); a var_set past it fails the call.
+  uint64_t max_var_bytes = 1u << 20;
   ModuleLimits module;  // what the module may declare (wasm_binary.hpp)
 };
 
