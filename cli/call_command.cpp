@@ -39,6 +39,8 @@ int run_call(const CallArgs& args) {
   options.expected_sha256 = args.sha256;
   options.limits.deadline = std::chrono::milliseconds(args.timeout_ms);
   options.limits.max_memory_pages = args.max_memory_pages;
+  // A waPC module keeps no list of its operations: the one asked for is it.
+  options.declared_functions = {FunctionInfo{args.function}};
   auto plugin = Plugin::load_file(args.plugin_path, std::move(options));
   if (!plugin) {
     std::cerr << "hookd: cannot load " << args.plugin_path << ": " << plugin.error().describe() << "\n";

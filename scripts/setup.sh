@@ -53,4 +53,22 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
+# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as) and the
+# ABI peer benchmark (loadtest/peers). A machine with its own node keeps it;
+# a fresh Debian 12 gets Debian's nodejs and npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends nodejs npm
+fi
+# npm ci (exact versions from the lock) when node_modules is missing or older
+# than the lock file; npm ci itself replaces node_modules as a whole.
+for dir in "$root/tests/plugins/as" "$root/loadtest/peers"; do
+  stamp_file="$dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp_file" ] || [ "$dir/package-lock.json" -nt "$stamp_file" ]; then
+    echo "setup: npm ci in ${dir#"$root"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 echo "setup: ok"

@@ -26,6 +26,14 @@ PluginLimits PluginLimitOverrides::resolve(const PluginLimits& defaults) const {
           max_concurrency.value_or(defaults.max_concurrency), max_worker_share.value_or(defaults.max_worker_share)};
 }
 
+std::expected<FunctionName, std::string> FunctionName::parse(std::string_view text) {
+  const bool ok = !text.empty() && text.size() <= 128 && std::ranges::all_of(text, [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '.' || c == '-';
+  });
+  if (!ok) return std::unexpected(std::string("a function name is 1 to 128 of A-Z a-z 0-9 _ . -"));
+  return FunctionName{std::string(text)};
+}
+
 std::expected<TrustedKey, std::string> TrustedKey::parse(std::string_view text) {
   constexpr std::string_view kPrefix = "ed25519:";
   if (!text.starts_with(kPrefix)) return std::unexpected(std::string("expected \"ed25519:<base64 key>\""));

@@ -194,6 +194,19 @@ FieldSpec<Target> parsed_list(std::string_view section, std::string_view key, Ge
           }};
 }
 
+/// `functions`: a list written only when it has entries, so the settings of
+/// plugins that need none (every ABI but waPC) read as before.
+FieldSpec<PluginSettings> declared_functions() {
+  auto spec = parsed_list<PluginSettings>("", "functions", [](auto& p) -> auto& { return p.functions; });
+  spec.write = [](const PluginSettings& p, toml::table& out) {
+    if (p.functions.empty()) return;
+    toml::array array;
+    for (const auto& f : p.functions) array.push_back(f.to_string());
+    out.insert_or_assign("functions", std::move(array));
+  };
+  return spec;
+}
+
 std::expected<std::string, std::string> check_token(std::string text) {
   const bool printable = std::ranges::all_of(text, [](unsigned char c) { return c > 0x20 && c < 0x7f; });
   if (!printable) return std::unexpected(std::string("must be printable ASCII without spaces"));
@@ -375,6 +388,7 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
       choice<P>("grants", "log_level", kLogLevels, [](auto& p) -> auto& { return p.grants.log_level; }),
       integer<P>("grants", "log_rate_per_sec", kLogRate, [](auto& p) -> auto& { return p.grants.log_rate_per_sec; }),
       optional_string<P>("", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
+      declared_functions(),
   };
   return fields;
 }

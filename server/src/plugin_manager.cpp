@@ -171,6 +171,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
     }
   };
   o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv.get(), server_.fetcher.get()});
+  for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
   return o;
 }
 

@@ -243,6 +243,47 @@ BENCHMARK(BM_Echo64After10GetsBatched);
 void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, "get10_alloc"); }
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);
 
+// The AssemblyScript plugins loadtest/abi_peers.sh runs through Extism's and
+// waPC's own JavaScript hosts (tests/plugins/as: the Extism AS PDK and the
+// waPC AS guest, unchanged), with the same 64-byte input; docs/benchmarks.md
+// has the ratios.
+const std::string kPeerInput64 = "The quick brown fox jumps over the lazy dog; pack my box with fi";
+
+void peer_bench(benchmark::State& state, const char* plugin_name, const char* fn, bool declare) {
+  hookd::PluginOptions options;
+  if (declare) options.declared_functions = {hookd::FunctionInfo{fn}};  // waPC lists no functions
+  hookd::Plugin plugin = load(plugin_name, std::move(options));
+  std::vector<uint8_t> out(256);
+  for (int i = 0; i < 1000; ++i) (void)plugin.call(fn, hookd::test::bytes(kPeerInput64));  // warm up
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = plugin.call(fn, hookd::test::bytes(kPeerInput64));
+    if (!r || r->size() > out.size()) {
+      state.SkipWithError("call failed");
+      break;
+    }
+    std::memcpy(out.data(), r->data(), r->size());  // the one copy out
+    benchmark::DoNotOptimize(out.data());
+  }
+  report_allocations(state, before);
+}
+
+void BM_WapcEcho64(benchmark::State& state) { peer_bench(state, "as_wapc_echo", "echo", true); }
+BENCHMARK(BM_WapcEcho64);
+
+void BM_WapcCountVowels64(benchmark::State& state) {
+  peer_bench(state, "as_wapc_count_vowels", "count_vowels", true);
+}
+BENCHMARK(BM_WapcCountVowels64);
+
+void BM_ExtismAsEcho64(benchmark::State& state) { peer_bench(state, "as_extism_echo", "echo", false); }
+BENCHMARK(BM_ExtismAsEcho64);
+
+void BM_ExtismAsCountVowels64(benchmark::State& state) {
+  peer_bench(state, "as_extism_count_vowels", "count_vowels", false);
+}
+BENCHMARK(BM_ExtismAsCountVowels64);
+
 }  // namespace
 
 BENCHMARK_MAIN();

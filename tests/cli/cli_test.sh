@@ -39,6 +39,13 @@ check loop 1 "" "deadline of 200 ms exceeded" -- call "$plugins/loop.wasm" spin 
 check hog 1 "" "malloc failed" -- call "$plugins/hog.wasm" hog --max-memory-pages 64
 check badptr 1 "" "out of bounds" -- call "$plugins/badptr.wasm" bad_log
 check plugin_error 1 "" "name must not be empty" -- call "$plugins/greet.wasm" greet --data $'\x81\xa4name\xa0'
+# waPC guests (AssemblyScript, @wapc/as-guest): the called operation is the
+# plugin's one declared function.
+check wapc_echo 0 "hello waPC" "" -- call "$plugins/as_wapc_echo.wasm" echo --data "hello waPC"
+check wapc_vowels 0 '{"count":3,"vowels":"aeiouAEIOU"}' "" -- call "$plugins/as_wapc_count_vowels.wasm" count_vowels --data "hello world"
+check wapc_error 1 "" "failed on purpose: x" -- call "$plugins/as_wapc_fail.wasm" fail --data x
+check wapc_unknown_op 1 "" "Could not find function" -- call "$plugins/as_wapc_fail.wasm" nope
+check wapc_loop 1 "" "deadline of 200 ms exceeded" -- call "$plugins/as_wapc_trap.wasm" loop --timeout-ms 200
 check abi 2 "" "plugin ABI 2, host supports 1" -- call "$plugins/abi2.wasm" x
 check unknown_fn 2 "" "has no function" -- call "$plugins/echo.wasm" nope
 check no_args 2 "" "Usage" -- call

@@ -23,6 +23,7 @@ PluginSettings full_settings() {
   settings.grants.config = true;  // not the default
   settings.grants.log_level = LogLevel::debug;
   settings.grants.log_rate_per_sec = 7;
+  settings.functions = {FunctionName::parse("echo").value(), FunctionName::parse("count_vowels").value()};
   return settings;
 }
 
@@ -52,6 +53,21 @@ TEST(PluginSettingsJson, AcceptsTheSameShapeAsTheTomlTable) {
   EXPECT_EQ(parsed->config.at("on"), "true");
   EXPECT_EQ(parsed->grants.kv->namespace_name, "echo");
   EXPECT_EQ(parsed->grants.fetch.size(), 1u);
+}
+
+// waPC plugins carry no list of their operations: settings declare them.
+TEST(PluginSettingsJson, DeclaredFunctionsAreNamesOfTheNativeShape) {
+  auto parsed = parse_plugin_settings_json(R"({"functions": ["echo", "count.vowels-2"]})");
+  ASSERT_TRUE(parsed) << to_string(parsed.error());
+  ASSERT_EQ(parsed->functions.size(), 2u);
+  EXPECT_EQ(parsed->functions[1].name, "count.vowels-2");
+
+  auto bad = parse_plugin_settings_json(R"({"functions": ["ok", "no spaces", "", 7]})");
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(printed(bad.error()),
+              ElementsAre("plugin settings: functions: entry 2: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
+                          "plugin settings: functions: entry 3: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
+                          "plugin settings: functions: entry 4: expected a string, got 7"));
 }
 
 TEST(PluginSettingsJson, EmptyObjectMeansDefaults) {

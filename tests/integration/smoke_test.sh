@@ -51,6 +51,11 @@ path = "$plugins/echo.wasm"
 [plugins.loop]
 path = "$plugins/loop.wasm"
 deadline_ms = 1000
+
+# A waPC guest (AssemblyScript, @wapc/as-guest): its operations are declared.
+[plugins.wapc_echo]
+path = "$plugins/as_wapc_echo.wasm"
+functions = ["echo"]
 EOF
 
 start_hookd() {  # sets hookd_pid, port, admin_port, P (public URL), A (admin URL)
@@ -93,7 +98,7 @@ expect_contains check_config_bad_key "$out" "bad.toml:3: unknown key 'server.lis
 expect_contains check_config_bad_value "$out" "bad.toml:6: limits.max_body_bytes"
 out=$("$hookd" serve --check-config --config "$tmp/hookd.toml" 2>&1)
 expect check_config_good_exit "$?" 0
-expect_contains check_config_good "$out" "configuration ok (2 plugins)"
+expect_contains check_config_good "$out" "configuration ok (3 plugins)"
 out=$(HOOKD_SERVER_WORKERS=many "$hookd" serve --check-config --config "$tmp/hookd.toml" 2>&1)
 expect check_config_bad_env_exit "$?" 2
 expect_contains check_config_bad_env "$out" "HOOKD_SERVER_WORKERS"
@@ -117,6 +122,22 @@ expect echo_empty "$("${C[@]}" -w '%{http_code}' -X POST "$P/plugins/echo/echo")
 hdrs=$("${C[@]}" -D - -o /dev/null -H 'X-Request-Id: smoke-1' --data-binary x "$P/plugins/echo/echo" | tr -d '\r')
 expect_contains request_id_echoed "$hdrs" "X-Request-Id: smoke-1"
 expect unknown_plugin "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/plugins/nope/x")" 404
+# waPC: from the config file, and uploaded through the admin API with its
+# functions in the settings.
+expect wapc_echo "$("${C[@]}" --data-binary 'waPC smoke' "$P/plugins/wapc_echo/echo")" "waPC smoke"
+expect wapc_undeclared "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/plugins/wapc_echo/nope")" 404
+wsha=$(sha256sum "$plugins/as_wapc_count_vowels.wasm" | cut -d' ' -f1)
+out=$(admin -X PUT -w ' %{http_code}' -H 'Content-Type: application/wasm' -H "X-Hookd-Sha256: $wsha" \
+  -H 'X-Hookd-Settings: {"functions": ["count_vowels", "nope"]}' \
+  --data-binary @"$plugins/as_wapc_count_vowels.wasm" "$A/wapc_vowels")
+expect_contains wapc_admin_put "$out" ' 201'
+expect_contains wapc_admin_put_functions "$out" '"functions":["count_vowels","nope"]'
+expect wapc_admin_call "$("${C[@]}" --data-binary 'hello world' "$P/plugins/wapc_vowels/count_vowels")" \
+  '{"count":3,"vowels":"aeiouAEIOU"}'
+out=$("${C[@]}" -w ' %{http_code}' -d x "$P/plugins/wapc_vowels/nope")
+expect_contains wapc_guest_error "$out" 'Could not find function'
+expect_contains wapc_guest_error_status "$out" ' 422'
+expect wapc_admin_delete "$(admin -o /dev/null -w '%{http_code}' -X DELETE "$A/wapc_vowels")" 204
 expect unknown_route "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/nope")" 404
 expect admin_not_on_public "$("${C[@]}" -o /dev/null -w '%{http_code}' \
   -H "Authorization: Bearer $HOOKD_ADMIN_TOKEN" "$P/admin/plugins")" 404

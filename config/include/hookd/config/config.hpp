@@ -120,6 +120,17 @@ struct PluginGrants {
   bool operator==(const PluginGrants&) const = default;
 };
 
+/// A function a plugin's settings declare: waPC plugins carry no list of
+/// their operations, so their settings name them (docs/abi.md, "waPC
+/// plugins"). 1 to 128 of A-Z a-z 0-9 _ . -, as native function names.
+struct FunctionName {
+  std::string name;
+
+  static std::expected<FunctionName, std::string> parse(std::string_view text);
+  [[nodiscard]] std::string to_string() const { return name; }
+  bool operator==(const FunctionName&) const = default;
+};
+
 /// The settings of a plugin that travel with it: from [plugins.<name>] in the
 /// file, or as JSON next to an upload on the admin API.
 struct PluginSettings {
@@ -131,6 +142,9 @@ struct PluginSettings {
   // (docs/security/signing.md); empty: unsigned. In a file, `signature_file`
   // names a file holding it instead (as `hookd sign` writes).
   std::string signature;
+  // The plugin's functions, for ABIs whose modules do not list them (waPC);
+  // ignored for the others. Empty: none declared.
+  std::vector<FunctionName> functions;
 
   bool operator==(const PluginSettings&) const = default;
 };

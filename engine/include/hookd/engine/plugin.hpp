@@ -112,6 +112,11 @@ struct PluginOptions {
   PluginLogger logger;               // default: spdlog, tagged with the plugin name
   std::shared_ptr<RandomSource> random;  // default: system CSPRNG
   std::vector<HostFunction> host_functions;
+  // The functions of a plugin whose guest ABI keeps no list of them: a waPC
+  // module dispatches on the operation name inside __guest_call, so its
+  // embedder declares the operations it may be called with (names, formats;
+  // ids are assigned). Ignored for ABIs that list their own.
+  std::vector<FunctionInfo> declared_functions;
 };
 
 class PluginModule {
