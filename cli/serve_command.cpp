@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "hookd/server/composition.hpp"
 #include "hookd/server/gateway.hpp"
 #include "hookd/server/log_format.hpp"
 
@@ -60,9 +61,9 @@ int run_serve(const ServeArgs& args) {
   signal(SIGPIPE, SIG_IGN);
 
   server::GatewayOptions options{std::move(*cfg), args.example_plugin_dir};
-  auto gateway = server::Gateway::start(std::move(options));
+  auto gateway = server::start_gateway(std::move(options));
   if (!gateway) {
-    spdlog::error("hookd cannot start: {}", gateway.error().message);
+    spdlog::error("hookd cannot start: {}", gateway.error().message);  // the message names what failed
     return 1;
   }
   int sig = 0;

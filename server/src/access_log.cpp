@@ -121,12 +121,12 @@ int open_append(const std::string& path) {
 
 }  // namespace
 
-engine::Result<std::unique_ptr<AccessLog>> AccessLog::open(Options options, size_t workers) {
+ServerResult<std::unique_ptr<AccessLog>> AccessLog::open(Options options, size_t workers) {
   if (options.path.empty()) return to_fd(STDOUT_FILENO, std::move(options), workers);
   const int fd = open_append(options.path);
   if (fd < 0) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument,
-                        "log.access_log_file: cannot open " + options.path + ": " + std::strerror(errno));
+    return server_fail(ServerErrorKind::kStorage,
+                       "log.access_log_file: cannot open " + options.path + ": " + std::strerror(errno));
   }
   return std::unique_ptr<AccessLog>(new AccessLog(fd, true, std::move(options), workers));
 }

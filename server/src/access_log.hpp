@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "hookd/config/config.hpp"
-#include "hookd/engine/result.hpp"
+#include "hookd/server/error.hpp"
 
 namespace hookd::server {
 
@@ -56,7 +56,7 @@ class AccessLog {
   };
 
   // Opens the output (the file is created with mode 0640 and appended to).
-  static engine::Result<std::unique_ptr<AccessLog>> open(Options options, size_t workers);
+  static ServerResult<std::unique_ptr<AccessLog>> open(Options options, size_t workers);
   // Writes to `fd` (not owned, never reopened): for tests and embedders.
   static std::unique_ptr<AccessLog> to_fd(int fd, Options options, size_t workers);
   ~AccessLog();  // flushes

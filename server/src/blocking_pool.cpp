@@ -7,7 +7,7 @@ BlockingPool::BlockingPool(size_t threads, size_t queue_depth, engine::Vm& vm, P
   // Indexes after the I/O workers' keep "worker N" unique in logs.
   for (size_t i = 0; i < threads; ++i) {
     workers_.push_back(std::make_unique<IoWorker>(1000 + i, vm, registry));
-    workers_.back()->set_blocking_lane(true);
+    workers_.back()->set_hosting(IoWorker::Hosting::kLane);
     idle_.push_back(workers_.back().get());
   }
 }

@@ -1,9 +1,6 @@
 #include "hookd/server/gateway.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/random.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -13,12 +10,9 @@
 #include "admin_api.hpp"
 #include "admin_session.hpp"
 #include "blocking_pool.hpp"
+#include "call_dispatcher.hpp"
 #include "data_dir.hpp"
 #include "fd_limit.hpp"
-#include "hookd/hookd.hpp"
-#include "hookd/host/lmdb_kv_store.hpp"
-#include "hookd/host/memory_kv_store.hpp"
-#include "hookd/host/redis_kv_store.hpp"
 #include "http_session.hpp"
 #include "io_worker.hpp"
 #include "listener.hpp"
@@ -32,15 +26,20 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 struct Gateway::Impl {
+  // First, so it is destroyed last: everything below uses the parts.
+  GatewayParts parts;
   ServerContext server;
-  std::unique_ptr<engine::Vm> vm;
+  // Before the workers: their pending handlers (parked calls) reach it.
+  std::unique_ptr<CallDispatcher> calls;
   std::vector<std::unique_ptr<IoWorker>> workers;
+  // After the workers, so it is destroyed first: its queued calls own
+  // sessions of the I/O workers (see shutdown).
   std::unique_ptr<BlockingPool> blocking;
   std::vector<std::unique_ptr<RequestIdGenerator>> ids;  // one per worker
   std::unique_ptr<PluginStore> store;
   std::unique_ptr<PluginManager> manager;
   std::unique_ptr<AdminApi> admin_api;
-  RequestIdGenerator admin_ids;
+  std::unique_ptr<RequestIdGenerator> admin_ids;
   asio::io_context admin_io{1};
   std::thread admin_thread;
   std::vector<std::shared_ptr<TcpListener>> listeners;
@@ -57,9 +56,8 @@ struct Gateway::Impl {
     return future.get();
   }
 
-  engine::Result<void> load_initial_plugins(const fs::path& example_dir);
-  engine::Result<void> setup_token();
-  engine::Result<void> open_kv();
+  ServerResult<void> load_initial_plugins(const PluginSource& source);
+  ServerResult<void> setup_token();
   void shutdown();
 };
 
@@ -69,9 +67,10 @@ asio::ip::tcp::endpoint endpoint_of(const config::HostPort& hp) {
   return {asio::ip::make_address(hp.host), hp.port};
 }
 
-std::string random_token() {
+// 32 random bytes as hex; empty when there is no randomness.
+std::string random_token(RandomSource& entropy) {
   uint8_t raw[32];
-  if (getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) return {};
+  if (!entropy.fill(raw)) return {};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (uint8_t b : raw) {
@@ -83,65 +82,25 @@ std::string random_token() {
 
 }  // namespace
 
-engine::Result<void> Gateway::Impl::setup_token() {
+ServerResult<void> Gateway::Impl::setup_token() {
   token = server.config.server.admin_token;
   if (!token.empty()) return {};
-  token = random_token();
-  if (token.empty()) return engine::fail(engine::ErrorKind::kInternal, "cannot generate an admin token");
+  token = random_token(*parts.entropy);
+  if (token.empty()) return server_fail(ServerErrorKind::kEntropy, "cannot generate an admin token");
   token_file = server.config.server.data_dir / "admin.token";
   if (auto r = write_file_durably(token_file, {reinterpret_cast<const uint8_t*>(token.data()), token.size()}, 0600); !r) {
-    return r;
+    return server_fail(ServerErrorKind::kStorage, r.error().message);
   }
   fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
   spdlog::info("admin token generated and written to {} (mode 0600)", token_file.string());
   return {};
 }
 
-engine::Result<void> Gateway::Impl::open_kv() {
-  const config::KvConfig& kv = server.config.kv;
-  host::KvLimits limits;
-  limits.max_namespace_bytes = kv.namespace_max_bytes;
-  limits.max_namespace_keys = kv.namespace_max_keys;
-  switch (kv.backend) {
-    case config::KvBackend::memory:
-      server.kv = std::make_unique<host::MemoryKvStore>(limits);
-      return {};
-    case config::KvBackend::lmdb: {
-      host::LmdbKvOptions o;
-      o.dir = server.config.server.data_dir / "kv";
-      o.map_size_bytes = static_cast<size_t>(kv.map_size_mb) << 20;
-      o.read_cache_bytes = static_cast<size_t>(kv.read_cache_kb) << 10;
-      o.limits = limits;
-      auto store = host::LmdbKvStore::open(std::move(o));
-      if (!store) return engine::fail(engine::ErrorKind::kInternal, "cannot open the KV store: " + store.error().message);
-      server.kv = std::move(*store);
-      return {};
-    }
-    case config::KvBackend::redis: {
-      host::RedisKvOptions o;
-      o.host = kv.redis.address.host;
-      o.port = kv.redis.address.port;
-      o.password = kv.redis.password;
-      o.database = static_cast<int>(kv.redis.database);
-      o.connect_timeout = kv.redis.connect_timeout;
-      o.command_timeout = kv.redis.command_timeout;
-      o.pool_size = kv.redis.pool_size;
-      o.limits = limits;
-      server.kv = std::make_unique<host::RedisKvStore>(std::move(o));
-      return {};
-    }
-  }
-  return {};
-}
-
-engine::Result<void> Gateway::Impl::load_initial_plugins(const fs::path& example_dir) {
-  const config::Config& cfg = server.config;
-  for (const auto& p : cfg.plugins) {
-    auto bytes = read_file(p.path);
-    if (!bytes) return engine::fail(engine::ErrorKind::kInvalidArgument, "plugin " + p.name + ": " + bytes.error().message);
-    auto r = manager->install(p.name, *bytes, p.settings, PluginManager::Persist::kNo);
+ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& source) {
+  for (const auto& p : source.configured) {
+    auto r = manager->install(p.name, p.wasm, p.settings, PluginManager::Persist::kNo);
     if (!r) {
-      return engine::fail(r.error().kind, "plugin " + p.name + " (" + p.path.string() + "): " + r.error().describe());
+      return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + " (" + p.origin + "): " + r.error().describe());
     }
   }
   std::vector<std::string> problems;
@@ -152,33 +111,25 @@ engine::Result<void> Gateway::Impl::load_initial_plugins(const fs::path& example
     auto r = manager->install(s.name, s.wasm, s.settings, PluginManager::Persist::kAlreadyStored);
     if (!r) spdlog::error("stored plugin {} not loaded: {}", s.name, r.error().describe());
   }
-  if (cfg.plugins.empty() && stored.empty() && cfg.server.load_example_plugins) {
-    for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter"}) {
-      const fs::path path = example_dir / (std::string(name) + ".wasm");
-      auto bytes = read_file(path);
-      if (!bytes) {
-        spdlog::warn("example plugin {} not found at {}", name, path.string());
-        continue;
-      }
-      // The examples that show host services get the grants they need.
-      config::PluginSettings settings;
-      if (std::string_view(name) == "counter")
-        settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
-      if (std::string_view(name) == "greeter") {
-        settings.config["greeting"] = "Hello from hookd";
-        settings.grants.config = true;
-      }
-      auto r = manager->install(name, *bytes, settings, PluginManager::Persist::kNo);
-      if (!r) spdlog::error("example plugin {}: {}", name, r.error().describe());
-    }
+  if (!source.configured.empty() || !stored.empty()) return {};
+  for (const auto& p : source.fallback) {
+    auto r = manager->install(p.name, p.wasm, p.settings, PluginManager::Persist::kNo);
+    if (!r) spdlog::error("plugin {} ({}): {}", p.name, p.origin, r.error().describe());
   }
   return {};
 }
 
-engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) {
+ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, GatewayParts parts) {
+  if (!parts.vm || !parts.kv || !parts.clock || !parts.entropy) {
+    return server_fail(ServerErrorKind::kConfig, "a gateway needs a VM, a KV store, a clock and a random source");
+  }
   auto impl = std::make_unique<Impl>();
   Impl& g = *impl;
-  g.server.config = std::move(options.config);
+  g.parts = std::move(parts);
+  g.server.config = std::move(config);
+  g.server.kv = g.parts.kv.get();
+  g.server.fetcher = g.parts.fetcher.get();
+  g.server.clock = g.parts.clock.get();
   const config::Config& cfg = g.server.config;
   const unsigned n = config::effective_workers(cfg.server);
   raise_fd_limit(cfg.limits);
@@ -195,41 +146,33 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
         "hookd_access_log_dropped_total", "Access log lines dropped because the output stalled.",
         [log = g.server.access_log.get()] { return log->dropped(); });
   }
-  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
-  if (auto r = g.open_kv(); !r) return std::unexpected(r.error());
-  try {
-    host::FetchOptions fo;
-    fo.connect_timeout = cfg.fetch.connect_timeout;
-    fo.total_timeout = cfg.fetch.total_timeout;
-    fo.max_response_bytes = cfg.fetch.max_response_bytes;
-    fo.max_redirects = cfg.fetch.max_redirects;
-    fo.extra_ca_file = cfg.fetch.extra_ca_file.string();
-    g.server.fetcher = host::make_http_fetcher(std::move(fo));
-  } catch (const std::exception& e) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument, std::string("fetch: ") + e.what());
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) {
+    return server_fail(ServerErrorKind::kStorage, r.error().message);
   }
-  engine::VmOptions vm_options;
-  vm_options.heap_limit_mb = static_cast<size_t>(cfg.limits.isolate_heap_mb);
-  g.vm = engine::create_v8_vm(vm_options);
+  engine::Vm& vm = *g.parts.vm;
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
 
   std::vector<IoWorker*> raw;
   for (unsigned i = 0; i < n; ++i) {
-    g.workers.push_back(std::make_unique<IoWorker>(i, *g.vm, g.server.registry));
-    g.ids.push_back(std::make_unique<RequestIdGenerator>());
+    g.workers.push_back(std::make_unique<IoWorker>(i, vm, g.server.registry));
+    g.ids.push_back(std::make_unique<RequestIdGenerator>(*g.parts.entropy));
     raw.push_back(g.workers.back().get());
   }
   for (auto& w : g.workers) {
+    // Plugins of the blocking lane run only there (limits.blocking_threads > 0).
+    w->set_hosting(cfg.limits.blocking_threads > 0 ? IoWorker::Hosting::kInline : IoWorker::Hosting::kAll);
     w->set_metrics(&g.server.metrics->shard(w->index()));
     w->start();
   }
   // The blocking lane: threads for plugins that wait on the network.
-  g.blocking = std::make_unique<BlockingPool>(cfg.limits.blocking_threads, cfg.limits.queue_depth, *g.vm,
-                                              g.server.registry);
+  g.blocking =
+      std::make_unique<BlockingPool>(cfg.limits.blocking_threads, cfg.limits.queue_depth, vm, g.server.registry);
   g.blocking->start();
-  g.server.blocking = g.blocking.get();
+  g.calls = std::make_unique<CallDispatcher>(g.server, g.blocking.get());
+  g.server.calls = g.calls.get();
   for (IoWorker* w : g.blocking->workers()) raw.push_back(w);
-  g.manager = std::make_unique<PluginManager>(*g.vm, g.server, raw, *g.store);
+  g.manager = std::make_unique<PluginManager>(vm, g.server, raw, *g.store);
+  g.admin_ids = std::make_unique<RequestIdGenerator>(*g.parts.entropy);
   g.admin_thread = std::thread([&g] {
     auto guard = asio::make_work_guard(g.admin_io);
     g.admin_io.run();
@@ -238,9 +181,10 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
 
   if (auto r = g.setup_token(); !r) return std::unexpected(r.error());
   g.manager->start();
-  if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(options.example_plugin_dir); }); !r) {
+  if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(g.parts.plugins); }); !r) {
     return std::unexpected(r.error());
   }
+  g.parts.plugins = {};  // loaded: the modules are compiled, the bytes no longer needed
   g.admin_api = std::make_unique<AdminApi>(g.server, *g.manager, g.token);
 
   // Public listeners: one per worker on the same port.
@@ -248,17 +192,17 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   try {
     ep = endpoint_of(cfg.server.listen);
   } catch (const std::exception& e) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument, "bad listen address: " + std::string(e.what()));
+    return server_fail(ServerErrorKind::kConfig, "bad listen address: " + std::string(e.what()));
   }
   for (size_t i = 0; i < g.workers.size(); ++i) {
     IoWorker& w = *g.workers[i];
     RequestIdGenerator& ids = *g.ids[i];
     ServerContext& server = g.server;
     auto listener = TcpListener::open(w.io(), ep, true, [&server, &w, &ids](TcpSocket s) {
-      const int64_t current = server.connections.fetch_add(1, std::memory_order_relaxed);
+      const int64_t current = server.connections.add();
       server.metrics->count_connection("public");
       if (current >= static_cast<int64_t>(server.config.limits.max_connections) || server.draining.load()) {
-        server.connections.fetch_sub(1, std::memory_order_relaxed);
+        server.connections.remove();
         server.metrics->count_rejected_connection("public");
         return refuse_connection(s);
       }
@@ -272,7 +216,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
   try {
     admin_ep = endpoint_of(cfg.server.admin_listen);
   } catch (const std::exception& e) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument, "bad admin listen address: " + std::string(e.what()));
+    return server_fail(ServerErrorKind::kConfig, "bad admin listen address: " + std::string(e.what()));
   }
   auto admin = TcpListener::open(g.admin_io, admin_ep, false, [&g](TcpSocket s) {
     ServerContext& server = g.server;
@@ -283,7 +227,7 @@ engine::Result<std::unique_ptr<Gateway>> Gateway::start(GatewayOptions options) 
       server.metrics->count_rejected_connection("admin");
       return refuse_connection(s);
     }
-    std::make_shared<AdminSession>(std::move(s), *g.admin_api, server, g.admin_ids)->start();
+    std::make_shared<AdminSession>(std::move(s), *g.admin_api, server, *g.admin_ids)->start();
   });
   if (!admin) return std::unexpected(admin.error());
   g.admin_listener = *admin;
@@ -320,10 +264,7 @@ bool Gateway::drain() {
     });
   }
   const auto deadline = std::chrono::steady_clock::now() + g.server.config.server.drain_timeout;
-  while (g.server.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  const bool drained = g.server.connections.load() == 0;
+  const bool drained = g.server.connections.wait_for_none(deadline);
   if (!drained) spdlog::warn("drain timeout: {} connections still open", g.server.connections.load());
   return drained;
 }
@@ -341,6 +282,14 @@ void Gateway::Impl::shutdown() {
     admin_io.stop();
     admin_thread.join();
   }
+  // The order matters. The I/O workers' loops stop first, so no new call
+  // reaches the lane. Then the lane: its threads finish the calls they run
+  // (a result posted to a stopped I/O worker stays in that worker's queue) and
+  // are joined, and the calls still queued are dropped: they own sessions
+  // whose destructors reach their I/O worker, which must still exist. Only
+  // then are the I/O workers destroyed, with the handlers left in their
+  // queues and the sessions those own. (Proven under ASan by
+  // BlockingLane.StoppingWithLaneCallsRunningAndQueuedEndsThemBeforeTheWorkers.)
   for (auto& w : workers) w->stop();
   if (blocking) blocking->stop();
   listeners.clear();

@@ -5,9 +5,7 @@
 
 #include "error_response.hpp"
 #include "log_escape.hpp"
-#include "blocking_pool.hpp"
 #include "request_handler.hpp"
-#include "worker_share.hpp"
 #include "ws_session.hpp"
 
 namespace hookd::server {
@@ -29,7 +27,7 @@ HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& work
 
 HttpSession::~HttpSession() {
   worker_.remove_session(this);
-  server_.connections.fetch_sub(1, std::memory_order_relaxed);
+  server_.connections.remove();
 }
 
 void HttpSession::start() {
@@ -120,115 +118,78 @@ void HttpSession::handle() {
   res_.version(req.version());
 
   std::string_view given_id = req["X-Request-Id"];
-  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()),
-                    acceptable_request_id(given_id) ? std::string(given_id) : ids_.next(),
-                    {peer_, "http"}};
+  request_id_ = acceptable_request_id(given_id) ? std::string(given_id) : ids_.next();
+  client_ = ClientInfo{peer_, "http"};
   if (!server_.config.server.trusted_proxies.empty()) {
-    rc.client = resolve_client(peer_, req["X-Forwarded-For"], req["X-Forwarded-Proto"],
-                               server_.config.server.trusted_proxies);
+    client_ = resolve_client(peer_, req["X-Forwarded-For"], req["X-Forwarded-Proto"],
+                             server_.config.server.trusted_proxies);
   }
-  rc.scratch = &scratch_;
-  rc.arrived = started_;
-  rc.metrics.add_in_flight(1);
-  handle_request(rc, req, res_);
-  if (rc.deferred.parked) {
-    // The plugin is at its worker share: handle the request again shortly;
-    // meanwhile this worker serves its other connections.
-    rc.metrics.add_in_flight(-1);
-    return retry_parked(worker_, started_, [self = shared_from_this()] { self->handle(); });
-  }
-  if (rc.deferred.pending) return defer(std::move(rc));
-  rc.metrics.add_in_flight(-1);
-  finish(rc);
+  labels_ = {};
+  server_.metrics->shard(worker_.index()).add_in_flight(1);
+  if (auto t = parse_plugin_target(req.target())) return call(*t);
+  labels_.error_kind = handle_request(server_, request_id_, req, res_);
+  finish();
 }
 
-// The blocking lane: the call runs on a pool thread with its own instance of
-// the plugin; the response is finished back on this session's thread. The
-// request (and its body) stays in parser_ until then: nothing reads the
-// connection while a response is pending.
-void HttpSession::defer(RequestContext rc) {
-  struct Job {
-    std::string request_id;
-    ClientInfo client;
-    std::string plugin;
-    std::string fn;
-    MetricsShard::FnStats* stats;
-    Encoding want;
-    CallOutcome out;
-  };
-  auto job = std::make_shared<Job>(Job{rc.request_id, rc.client, std::string(rc.plugin), std::string(rc.fn), rc.stats,
-                                       rc.deferred.want, {}});
-  auto self = shared_from_this();
-  deadline_ = std::chrono::steady_clock::time_point::max();  // the call has its own deadline
-  const bool queued = server_.blocking->submit([self, job](IoWorker& pool_worker) {
-    HttpRequest& req = self->parser_->get();
-    std::vector<uint8_t> scratch;
-    RequestContext prc{self->server_, pool_worker, self->server_.metrics->shard(self->worker_.index()),
-                       job->request_id, job->client};
-    prc.plugin = job->plugin;
-    prc.fn = job->fn;
-    prc.scratch = &scratch;
-    BoundPlugin* bp = pool_worker.resolve(job->plugin);
-    const engine::FunctionInfo* fn = bp ? bp->entry->module->find_function(job->fn) : nullptr;
-    if (fn == nullptr) {
-      job->out.status = http::status::not_found;
-      job->out.error_kind = "not_found";
-      job->out.content_type = "application/json";
-      job->out.body = error_json({"plugin or function no longer loaded", job->plugin, job->fn, job->request_id});
-    } else {
-      call_plugin(prc, *bp, *fn, req.body(), req[http::field::content_type], job->want, job->out);
-    }
-    // Back to the session's own thread to write the response.
-    self->worker_.post([self, job] { self->complete_deferred(*job); });
-  });
-  if (!queued) {
-    CallOutcome busy;
-    busy.status = http::status::service_unavailable;
-    busy.error_kind = "overload";
-    busy.content_type = "application/json";
-    busy.retry_after = true;
-    busy.body = error_json({"blocking lane queue is full; retry later", job->plugin, job->fn, job->request_id});
-    job->out = std::move(busy);
-    complete_deferred(*job);
-  }
-}
-template <class Job>
-void HttpSession::complete_deferred(Job& job) {
-  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), std::move(job.request_id),
-                    std::move(job.client)};
-  rc.plugin = job.plugin;
-  rc.fn = job.fn;
-  rc.stats = job.stats;
-  rc.error_kind = job.out.error_kind;
-  res_.result(job.out.status);
-  res_.set(http::field::content_type, job.out.content_type);
-  if (job.out.retry_after) res_.set(http::field::retry_after, "1");
-  res_.body() = std::move(job.out.body);
-  rc.metrics.add_in_flight(-1);
-  finish(rc);
-}
-
-void HttpSession::finish(RequestContext& rc) {
+void HttpSession::call(PluginTarget target) {
   HttpRequest& req = parser_->get();
-  res_.set("X-Request-Id", rc.request_id);
+  CallDispatcher& calls = *server_.calls;
+  CallResult out;
+  out.body = std::move(res_.body());  // reuses the response's buffer (see handle)
+  auto route = calls.resolve(worker_, target.plugin, target.fn, request_id_, out);
+  if (!route) return respond(out);
+  if (req.method() != http::verb::post) {
+    res_.body() = std::move(out.body);
+    labels_ = {route->plugin(), route->fn->name, "method", route->stats};
+    method_not_allowed(res_, "POST", labels_.plugin, labels_.fn, request_id_);
+    return finish();
+  }
+  const CallRequest call{target.plugin, target.fn,          req.body(), req[http::field::content_type],
+                         wanted_encoding(req), request_id_, started_};
+  if (calls.dispatch(worker_, *route, call, *this, out)) return respond(out);
+  // The call continues in the blocking lane (which has its own deadline) or
+  // waits at its plugin's worker share; the request (and its body) stays in
+  // parser_ until call_done: nothing reads the connection meanwhile.
+  deadline_ = std::chrono::steady_clock::time_point::max();
+}
+
+void HttpSession::call_done(CallResult& result) { respond(result); }
+
+std::shared_ptr<CallSink> HttpSession::keep_alive() { return shared_from_this(); }
+
+void HttpSession::respond(CallResult& result) {
+  res_.result(result.status);
+  res_.set(http::field::content_type, result.content_type);
+  if (result.retry_after) res_.set(http::field::retry_after, "1");
+  res_.body() = std::move(result.body);
+  labels_ = {result.plugin, result.fn, result.error_kind, result.stats};
+  finish();
+}
+
+void HttpSession::finish() {
+  HttpRequest& req = parser_->get();
+  res_.set("X-Request-Id", request_id_);
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   const int status = static_cast<int>(res_.result_int());
-  MetricsShard& shard = rc.metrics;
-  shard.record(rc.stats != nullptr ? rc.stats : shard.fn(rc.plugin, rc.fn), status, rc.error_kind,
-               std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  MetricsShard& shard = server_.metrics->shard(worker_.index());
+  shard.add_in_flight(-1);
+  shard.record(labels_.stats != nullptr ? labels_.stats : shard.fn(labels_.plugin, labels_.fn), status,
+               labels_.error_kind, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
     server_.access_log->write(
         worker_.index(),
-        {.request_id = rc.request_id,
-         .client = rc.client.address,
+        {.request_id = request_id_,
+         .client = client_.address,
          .method = std::string_view(req.method_string()),
          .target = without_query(std::string_view(req.target())),
          .status = status,
          .bytes = res_.body().size(),
          .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
-         .plugin = rc.plugin,
-         .fn = rc.fn});
+         .plugin = labels_.plugin,
+         .fn = labels_.fn});
   }
+  // The labels may view a call's result, gone after this.
+  labels_ = {};
   const bool close_after = !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
   res_.keep_alive(!close_after);
   res_.prepare_payload();

@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 
+#include "call_dispatcher.hpp"
+#include "client_address.hpp"
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
@@ -23,7 +25,7 @@
 
 namespace hookd::server {
 
-class HttpSession final : public Session, public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public Session, public CallSink, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
               RequestIdGenerator& ids);
@@ -39,10 +41,11 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void respond_to_read_error(boost::beast::error_code ec);
   void refuse(const Refusal& refusal);
   void handle();
-  void defer(RequestContext rc);
-  template <class Job>
-  void complete_deferred(Job& job);
-  void finish(RequestContext& rc);
+  void call(PluginTarget target);
+  void call_done(CallResult& result) override;
+  std::shared_ptr<CallSink> keep_alive() override;
+  void respond(CallResult& result);
+  void finish();
   void write(bool close_after);
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();
@@ -61,7 +64,16 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   IoWorker& worker_;
   RequestIdGenerator& ids_;
   std::string peer_;
-  std::vector<uint8_t> scratch_;
+  // The request being answered: its id, its client, and its labels for
+  // metrics and the access log.
+  std::string request_id_;
+  ClientInfo client_;
+  struct Labels {
+    std::string_view plugin;
+    std::string_view fn;
+    std::string_view error_kind;
+    MetricsShard::FnStats* stats = nullptr;
+  } labels_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   uint64_t served_ = 0;

@@ -66,10 +66,11 @@ void IoWorker::refresh() {
   auto catalog = registry_.snapshot();
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
   for (const auto& [name, entry] : catalog->plugins) {
-    if (!hosts(*entry)) continue;
     BoundPlugin bp{entry, nullptr, {}};
     auto cur = bound_.find(name);
-    if (cur != bound_.end() && cur->second.entry->version == entry->version) {
+    if (!hosts(*entry)) {
+      // Known by name only, for routing; its calls run on other threads.
+    } else if (cur != bound_.end() && cur->second.entry->version == entry->version && cur->second.instance) {
       bp.instance = std::move(cur->second.instance);
     } else if (auto p = prepared_.find(entry->version); p != prepared_.end()) {
       bp.instance = std::move(p->second);
@@ -129,6 +130,10 @@ void IoWorker::rebuild_engine() {
   prepared_.clear();  // the loader waits on a prepare already answered, or re-instantiates at refresh
   engine_worker_ = vm_.create_worker();
   for (auto it = bound_.begin(); it != bound_.end();) {
+    if (!hosts(*it->second.entry)) {
+      ++it;
+      continue;
+    }
     auto inst = engine::PluginInstance::create(*engine_worker_, it->second.entry->module);
     if (!inst) {
       spdlog::error("worker {}: cannot instantiate plugin {}: {}", index_, it->first,

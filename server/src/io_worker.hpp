@@ -1,5 +1,5 @@
 // One I/O worker: an event loop thread that owns one engine isolate with an
-// instance of every loaded plugin. Requests accepted on this worker run their
+// instance of every loaded plugin it runs (those outside the blocking lane). Requests accepted on this worker run their
 // plugin call inline, on this thread (thread per core, as Envoy's workers
 // do): no hand-off, no queue, no lock on the request path.
 #pragma once
@@ -25,7 +25,7 @@ class Session;  // anything the worker must close on drain
 
 struct BoundPlugin {
   std::shared_ptr<const PluginEntry> entry;
-  std::unique_ptr<engine::PluginInstance> instance;
+  std::unique_ptr<engine::PluginInstance> instance;  // null when another thread runs its calls
   // This worker's metrics series per function (by index), filled on first use.
   std::vector<MetricsShard::FnStats*> fn_stats;
 };
@@ -37,10 +37,16 @@ class IoWorker {
   IoWorker(const IoWorker&) = delete;
   IoWorker& operator=(const IoWorker&) = delete;
 
-  // A blocking-lane worker only hosts plugins that run in that lane.
-  void set_blocking_lane(bool on) { blocking_lane_ = on; }
-  [[nodiscard]] bool blocking_lane() const { return blocking_lane_; }
-  [[nodiscard]] bool hosts(const PluginEntry& e) const { return !blocking_lane_ || e.blocking; }
+  // Which plugins this worker instantiates (set before start()): a lane
+  // thread only those that run in the blocking lane, an I/O worker only the
+  // others (all of them when there is no lane). It still resolves every
+  // plugin by name, to route a call; one it does not host has no instance.
+  enum class Hosting { kAll, kInline, kLane };
+  void set_hosting(Hosting h) { hosting_ = h; }
+  [[nodiscard]] bool blocking_lane() const { return hosting_ == Hosting::kLane; }
+  [[nodiscard]] bool hosts(const PluginEntry& e) const {
+    return hosting_ == Hosting::kAll || (hosting_ == Hosting::kLane) == e.blocking;
+  }
 
   // Where this worker reports its plugins' memory (set before start()).
   void set_metrics(MetricsShard* shard) { metrics_ = shard; }
@@ -70,6 +76,10 @@ class IoWorker {
   // Runs `fn` on the worker thread.
   void post(std::function<void()> fn);
 
+  // Worker thread only: a buffer reused by the calls that run here, one at a
+  // time (transcoded input or output).
+  std::vector<uint8_t>& scratch() { return scratch_; }
+
   // A clock read once per sweep, for session deadlines (worker thread only).
   [[nodiscard]] std::chrono::steady_clock::time_point coarse_now() const { return now_; }
 
@@ -98,10 +108,11 @@ class IoWorker {
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
   std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
   std::unordered_set<Session*> sessions_;
+  std::vector<uint8_t> scratch_;
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<boost::asio::steady_timer> sweeper_;
   MetricsShard* metrics_ = nullptr;
-  bool blocking_lane_ = false;
+  Hosting hosting_ = Hosting::kAll;
   bool rebuild_queued_ = false;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.

@@ -15,7 +15,7 @@
 #include <functional>
 #include <memory>
 
-#include "hookd/engine/result.hpp"
+#include "hookd/server/error.hpp"
 #include "net_types.hpp"
 
 namespace hookd::server {
@@ -29,9 +29,9 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   static constexpr std::chrono::seconds kWarnEvery{10};
 
   // Binds and listens; `reuse_port` lets the other workers bind the same port.
-  static engine::Result<std::shared_ptr<TcpListener>> open(boost::asio::io_context& io,
-                                                           const boost::asio::ip::tcp::endpoint& endpoint,
-                                                           bool reuse_port, OnAccept on_accept);
+  static ServerResult<std::shared_ptr<TcpListener>> open(boost::asio::io_context& io,
+                                                         const boost::asio::ip::tcp::endpoint& endpoint,
+                                                         bool reuse_port, OnAccept on_accept);
   void start();
   void stop();  // any thread: posts the close to the acceptor's loop
   [[nodiscard]] uint16_t port() const { return port_; }

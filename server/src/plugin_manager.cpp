@@ -170,7 +170,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
       spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
     }
   };
-  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv.get(), server_.fetcher.get()});
+  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv, server_.fetcher});
   for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
   return o;
 }
@@ -194,7 +194,7 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   entry->module = std::move(*module);
   entry->settings = std::move(settings);
   entry->limits = limits;
-  entry->loaded_at = std::chrono::system_clock::now();
+  entry->loaded_at = server_.clock->now();
   entry->version = server_.registry.next_version();
   entry->persisted = persist != Persist::kNo;
   entry->blocking = !entry->settings.grants.fetch.empty() ||

@@ -62,69 +62,11 @@ std::string plugin_list_json(const PluginRegistry& registry) {
   return boost::json::serialize(boost::json::object{{"plugins", std::move(plugins)}}) + "\n";
 }
 
-namespace {
-
-void method_not_allowed(RequestContext& rc, HttpResponse& res, std::string_view allow) {
-  set_error(res, http::status::method_not_allowed, {"method not allowed", rc.plugin, rc.fn, rc.request_id});
+void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin, std::string_view fn,
+                        std::string_view request_id) {
+  set_error(res, http::status::method_not_allowed, {"method not allowed", plugin, fn, request_id});
   res.set(http::field::allow, allow);
-  rc.error_kind = "method";
 }
-
-void plugin_route(RequestContext& rc, HttpRequest& req, HttpResponse& res, PluginTarget t) {
-  rc.plugin = t.plugin;
-  rc.fn = t.fn;
-  BoundPlugin* bp = rc.worker.resolve(t.plugin);
-  if (bp == nullptr) {
-    rc.plugin = {};  // unknown names must not become metric labels
-    rc.fn = {};
-    rc.error_kind = "not_found";
-    set_error(res, http::status::not_found, {"unknown plugin", t.plugin, t.fn, rc.request_id});
-    return;
-  }
-  rc.plugin = bp->entry->name;
-  const engine::FunctionInfo* fn = bp->entry->module->find_function(t.fn);
-  if (fn == nullptr) {
-    rc.fn = {};
-    rc.error_kind = "not_found";
-    set_error(res, http::status::not_found, {"unknown function", rc.plugin, t.fn, rc.request_id});
-    return;
-  }
-  rc.fn = fn->name;
-  const size_t index = static_cast<size_t>(fn - bp->entry->module->functions().data());
-  if (bp->fn_stats.size() <= index) bp->fn_stats.resize(bp->entry->module->functions().size(), nullptr);
-  if (bp->fn_stats[index] == nullptr) bp->fn_stats[index] = rc.metrics.fn(rc.plugin, rc.fn);
-  rc.stats = bp->fn_stats[index];
-  if (req.method() != http::verb::post) return method_not_allowed(rc, res, "POST");
-  if (response_budget_spent(rc.server)) {
-    // Slow readers hold the response budget: no new output until they drain.
-    rc.error_kind = "overload";
-    set_error(
-        res, http::status::service_unavailable,
-        {"too many response bytes waiting for slow clients; retry later", rc.plugin, rc.fn, rc.request_id});
-    res.set(http::field::retry_after, "1");
-    return;
-  }
-  if (bp->entry->blocking && rc.server.blocking != nullptr) {
-    rc.deferred = {true, wanted_encoding(req)};
-    return;
-  }
-
-  CallOutcome out;
-  out.body = std::move(res.body());  // reuses the session's buffer (see HttpSession::handle)
-  call_plugin(rc, *bp, *fn, req.body(), req[http::field::content_type], wanted_encoding(req), out);
-  if (out.parked) {
-    res.body() = std::move(out.body);
-    rc.deferred.parked = true;
-    return;
-  }
-  res.result(out.status);
-  res.set(http::field::content_type, out.content_type);
-  if (out.retry_after) res.set(http::field::retry_after, "1");
-  res.body() = std::move(out.body);
-  rc.error_kind = out.error_kind;
-}
-
-}  // namespace
 
 std::optional<PluginTarget> parse_plugin_target(std::string_view target) {
   target = target.substr(0, target.find('?'));
@@ -138,32 +80,38 @@ std::optional<PluginTarget> parse_plugin_target(std::string_view target) {
   return t;
 }
 
-void handle_request(RequestContext& rc, HttpRequest& req, HttpResponse& res) {
+std::string_view handle_request(ServerContext& server, std::string_view request_id, const HttpRequest& req,
+                                HttpResponse& res) {
   const std::string_view target = req.target();
-  if (auto t = parse_plugin_target(target)) return plugin_route(rc, req, res, *t);
-
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   // Metrics and the plugin list name every plugin with its hash and counts:
   // they are on the admin listener, and here only when the operator asks.
-  const config::ServerConfig& cfg = rc.server.config.server;
+  const config::ServerConfig& cfg = server.config.server;
   const bool metrics = path == "/metrics" && cfg.public_metrics;
   const bool plugin_list = path == "/plugins" && cfg.public_plugin_list;
   if (path == "/healthz" || path == "/readyz" || metrics || plugin_list) {
-    if (!get) return method_not_allowed(rc, res, "GET, HEAD");
+    if (!get) {
+      method_not_allowed(res, "GET, HEAD", {}, {}, request_id);
+      return "method";
+    }
   }
-  if (path == "/healthz") return text(res, http::status::ok, "text/plain", "ok\n");
-  if (path == "/readyz") {
-    const bool draining = rc.server.draining.load();
-    const bool ready = rc.server.ready.load() && !draining;
-    return text(res, ready ? http::status::ok : http::status::service_unavailable, "text/plain",
-                draining ? "draining\n" : ready ? "ready\n" : "starting\n");
+  if (path == "/healthz") {
+    text(res, http::status::ok, "text/plain", "ok\n");
+  } else if (path == "/readyz") {
+    const bool draining = server.draining.load();
+    const bool ready = server.ready.load() && !draining;
+    text(res, ready ? http::status::ok : http::status::service_unavailable, "text/plain",
+         draining ? "draining\n" : ready ? "ready\n" : "starting\n");
+  } else if (metrics) {
+    text(res, http::status::ok, kMetricsContentType, server.metrics->render());
+  } else if (plugin_list) {
+    text(res, http::status::ok, "application/json", plugin_list_json(server.registry));
+  } else {
+    set_error(res, http::status::not_found, {"no such route", {}, {}, request_id});
+    return "not_found";
   }
-  if (metrics) return text(res, http::status::ok, kMetricsContentType, rc.server.metrics->render());
-  if (plugin_list)
-    return text(res, http::status::ok, "application/json", plugin_list_json(rc.server.registry));
-  rc.error_kind = "not_found";
-  set_error(res, http::status::not_found, {"no such route", {}, {}, rc.request_id});
+  return {};
 }
 
 }  // namespace hookd::server

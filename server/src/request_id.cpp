@@ -1,13 +1,11 @@
 #include "request_id.hpp"
 
-#include <sys/random.h>
-
 namespace hookd::server {
 
-RequestIdGenerator::RequestIdGenerator() {
+RequestIdGenerator::RequestIdGenerator(RandomSource& entropy) {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   uint8_t raw[12] = {};
-  if (getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) {
+  if (!entropy.fill(raw)) {
     for (size_t i = 0; i < sizeof raw; ++i) raw[i] = static_cast<uint8_t>(reinterpret_cast<uintptr_t>(this) >> (i % 8));
   }
   for (size_t i = 0; i < 12; ++i) prefix_[i] = kAlphabet[raw[i] % 36];

@@ -6,11 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "hookd/server/gateway_parts.hpp"
+
 namespace hookd::server {
 
 class RequestIdGenerator {
  public:
-  RequestIdGenerator();
+  // The prefix is random (from `entropy`, or from this object's address when
+  // it has none).
+  explicit RequestIdGenerator(RandomSource& entropy);
   std::string next();
 
  private:

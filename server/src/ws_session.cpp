@@ -2,10 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "error_response.hpp"
-#include "blocking_pool.hpp"
+#include "client_address.hpp"
 #include "request_handler.hpp"
-#include "worker_share.hpp"
 
 namespace hookd::server {
 
@@ -21,7 +19,7 @@ WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, 
   // The connection was counted at accept and uncounted when the HttpSession
   // that upgraded it went away; count it again for as long as this session
   // lives, since the destructor uncounts it.
-  server_.connections.fetch_add(1, std::memory_order_relaxed);
+  server_.connections.add();
   boost::system::error_code ec;
   auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string();
@@ -29,7 +27,7 @@ WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, 
 
 WsSession::~WsSession() {
   worker_.remove_session(this);
-  server_.connections.fetch_sub(1, std::memory_order_relaxed);
+  server_.connections.remove();
 }
 
 void WsSession::start(HttpRequest upgrade) {
@@ -43,13 +41,12 @@ void WsSession::start(HttpRequest upgrade) {
                   .address;
   }
   auto target = parse_plugin_target(upgrade.target());
-  BoundPlugin* bp = target ? worker_.resolve(target->plugin) : nullptr;
-  if (bp == nullptr) return reject(http::status::not_found, "unknown plugin");
-  plugin_ = bp->entry->name;
-  if (bp->entry->module->find_function(target->fn) == nullptr) {
-    return reject(http::status::not_found, "unknown function");
-  }
-  fn_ = std::string(target->fn);
+  if (!target) return reject(http::status::not_found, "unknown plugin");
+  CallResult error;
+  auto route = server_.calls->resolve(worker_, target->plugin, target->fn, session_id_, error);
+  if (!route) return reject(error);
+  plugin_ = route->plugin();
+  fn_ = route->fn->name;
 
   const auto& limits = server_.config.limits;
   websocket::stream_base::timeout timeouts{};
@@ -76,9 +73,17 @@ void WsSession::start(HttpRequest upgrade) {
 }
 
 void WsSession::reject(http::status status, std::string_view message) {
+  CallResult error;
+  call_error(error, status, "not_found", message, {}, {}, session_id_);
+  reject(error);
+}
+
+void WsSession::reject(CallResult& error) {
   rejection_.version(11);
   rejection_.set("X-Request-Id", session_id_);
-  set_error(rejection_, status, {message, plugin_, fn_, session_id_});
+  rejection_.result(error.status);
+  rejection_.set(http::field::content_type, error.content_type);
+  rejection_.body() = std::move(error.body);
   rejection_.keep_alive(false);
   rejection_.prepare_payload();
   auto& stream = beast::get_lowest_layer(ws_);
@@ -116,91 +121,38 @@ void WsSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
   started_ = std::chrono::steady_clock::now();
   request_id_ = ids_.next();
-  run_message();
-}
-
-void WsSession::run_message() {
+  // Counted on this session's thread (the shard is per I/O worker) until the
+  // reply is on its way.
+  server_.metrics->shard(worker_.index()).add_in_flight(1);
+  CallDispatcher& calls = *server_.calls;
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
-  const std::string_view content_type = text ? "application/json" : "application/octet-stream";
-  const Encoding want = text ? Encoding::kJson : Encoding::kAsDeclared;
-
-  CallOutcome out;
-  if (response_budget_spent(server_)) {
-    out.status = http::status::service_unavailable;
-    out.error_kind = "overload";
-    out.body = error_json(
-        {"too many response bytes waiting for slow clients; retry later", plugin_, fn_, request_id_});
-    return reply(std::move(out));
-  }
-  BoundPlugin* bp = worker_.resolve(plugin_);
-  const engine::FunctionInfo* fn = bp ? bp->entry->module->find_function(fn_) : nullptr;
-  if (fn == nullptr) {
-    // Removed or replaced without this function while the session was open.
-    out.status = http::status::not_found;
-    out.error_kind = "not_found";
-    out.body = error_json({"plugin or function no longer loaded", plugin_, fn_, request_id_});
-    return reply(std::move(out));
-  }
-  if (bp->entry->blocking && server_.blocking != nullptr) {
-    // As for HTTP: calls that may wait on the network go to the blocking
-    // lane; the message stays in buffer_ (nothing is read until the reply).
-    auto self = shared_from_this();
-    // Counted on this session's thread (the shard is per I/O worker), from
-    // now until the reply is back here.
-    MetricsShard& shard = server_.metrics->shard(worker_.index());
-    shard.add_in_flight(1);
-    const bool queued = server_.blocking->submit([self, body, content_type, want](IoWorker& pool_worker) {
-      auto out = std::make_shared<CallOutcome>();
-      std::vector<uint8_t> scratch;
-      RequestContext rc{self->server_, pool_worker, self->server_.metrics->shard(self->worker_.index()),
-                        self->request_id_, {self->client_, "ws"}};
-      rc.scratch = &scratch;
-      rc.plugin = self->plugin_;
-      rc.fn = self->fn_;
-      BoundPlugin* pb = pool_worker.resolve(self->plugin_);
-      const engine::FunctionInfo* pf = pb ? pb->entry->module->find_function(self->fn_) : nullptr;
-      if (pf == nullptr) {
-        out->status = http::status::not_found;
-        out->error_kind = "not_found";
-        out->body = error_json({"plugin or function no longer loaded", self->plugin_, self->fn_, self->request_id_});
-      } else {
-        call_plugin(rc, *pb, *pf, body, content_type, want, *out);
-      }
-      self->worker_.post([self, out] {
-        self->server_.metrics->shard(self->worker_.index()).add_in_flight(-1);
-        self->reply(std::move(*out));
-      });
-    });
-    if (queued) return;
-    shard.add_in_flight(-1);
-    out.status = http::status::service_unavailable;
-    out.error_kind = "overload";
-    out.body = error_json({"blocking lane queue is full; retry later", plugin_, fn_, request_id_});
-    return reply(std::move(out));
-  }
-  RequestContext rc{server_, worker_, server_.metrics->shard(worker_.index()), request_id_, {client_, "ws"}};
-  rc.scratch = &scratch_;
-  rc.plugin = bp->entry->name;
-  rc.fn = fn->name;
-  rc.arrived = started_;
-  rc.metrics.add_in_flight(1);
-  call_plugin(rc, *bp, *fn, body, content_type, want, out);
-  rc.metrics.add_in_flight(-1);
-  if (out.parked) {
-    // At the plugin's worker share: as for HTTP, try again shortly.
-    return retry_parked(worker_, started_, [self = shared_from_this()] { self->run_message(); });
-  }
-  reply(std::move(out));
+  // Text messages are JSON; binary ones are taken as the function declares.
+  const CallRequest call{plugin_,
+                         fn_,
+                         body,
+                         text ? "application/json" : "application/octet-stream",
+                         text ? Encoding::kJson : Encoding::kAsDeclared,
+                         request_id_,
+                         started_};
+  CallResult out;
+  // Looked up again for each message: the plugin may have been replaced or
+  // removed while the session was open.
+  auto route = calls.resolve(worker_, plugin_, fn_, request_id_, out, CallDispatcher::Lookup::kAgain);
+  // Otherwise the message stays in buffer_ (nothing is read until the reply).
+  if (route && !calls.dispatch(worker_, *route, call, *this, out)) return;
+  reply(out);
 }
 
-void WsSession::reply(CallOutcome out) {
+void WsSession::call_done(CallResult& result) { reply(result); }
+
+std::shared_ptr<CallSink> WsSession::keep_alive() { return shared_from_this(); }
+
+void WsSession::reply(CallResult& out) {
   MetricsShard& shard = server_.metrics->shard(worker_.index());
+  shard.add_in_flight(-1);
   const auto elapsed = std::chrono::steady_clock::now() - started_;
-  const bool known = out.error_kind != "not_found";
-  shard.record(shard.fn(known ? std::string_view(plugin_) : std::string_view(), known ? std::string_view(fn_) : std::string_view()),
-               static_cast<int>(out.status), out.error_kind,
-               std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  CallDispatcher::record(shard, out, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   if (server_.access_log) {
     server_.access_log->write(
         worker_.index(),

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "call_dispatcher.hpp"
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
@@ -24,7 +25,7 @@
 
 namespace hookd::server {
 
-class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
+class WsSession final : public Session, public CallSink, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
             RequestIdGenerator& ids);
@@ -36,11 +37,13 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
 
  private:
   void reject(http::status status, std::string_view message);
+  void reject(CallResult& error);
   void read();
-  void on_read(boost::beast::error_code ec);
-  void run_message();  // the call for the message in buffer_ (again, if it was parked)
+  void on_read(boost::beast::error_code ec);  // a message: one call
+  void call_done(CallResult& result) override;
+  std::shared_ptr<CallSink> keep_alive() override;
   void on_write(boost::beast::error_code ec);
-  void reply(CallOutcome out);
+  void reply(CallResult& out);
 
   boost::beast::websocket::stream<TcpStream> ws_;
   boost::beast::flat_buffer buffer_;
@@ -56,7 +59,6 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::string reply_;
   std::string request_id_;  // of the message being answered
   std::chrono::steady_clock::time_point started_;
-  std::vector<uint8_t> scratch_;
   HttpResponse rejection_;
   std::chrono::steady_clock::time_point write_deadline_ = std::chrono::steady_clock::time_point::max();
   bool accepted_ = false;

@@ -23,6 +23,7 @@
 
 #include "fuzz_check.hpp"
 #include "hookd/config/config.hpp"
+#include "hookd/server/composition.hpp"
 #include "hookd/server/gateway.hpp"
 
 using hookd::fuzz::check;
@@ -49,7 +50,7 @@ struct Server {
     c.server.load_example_plugins = true;
     c.log.access_log = false;
     c.log.level = hookd::config::LogLevel::off;
-    auto g = hookd::server::Gateway::start({std::move(c), HOOKD_PLUGIN_DIR});
+    auto g = hookd::server::start_gateway({std::move(c), HOOKD_PLUGIN_DIR});
     if (!g) std::fprintf(stderr, "gateway did not start: %s\n", g.error().message.c_str());
     check(g.has_value(), "the gateway did not start");
     gateway = std::move(*g);

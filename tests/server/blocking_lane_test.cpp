@@ -197,5 +197,117 @@ TEST(BlockingLane, AWebSocketMessageInTheLaneCountsAsInFlightUntilItsReply) {
   EXPECT_EQ(in_flight(g->port()), idle);
 }
 
+// Each thread instantiates only the plugins it runs: the I/O workers report
+// memory for echo (inline) and none for fetchproxy (lane), which only the lane
+// threads instantiate; a call to it still works.
+TEST(BlockingLane, IoWorkersDoNotInstantiateLanePlugins) {
+  GatedUpstream upstream;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
+  auto c = test_config(fresh_dir("lane-hosting"));
+  c.server.public_metrics = true;
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  c.plugins.push_back(slow_proxy(origin));
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+
+  // A lane call, and echo on both I/O workers (their request ids carry a
+  // per-worker prefix): each worker has now looked at the catalog.
+  std::thread releaser([&] {
+    if (upstream.wait_for_request(std::chrono::seconds(10))) upstream.release();
+  });
+  try {
+    HttpClient client(g->port());
+    auto r = client.post("/plugins/fetchproxy/get", "");
+    EXPECT_EQ(r.result_int(), 200) << r.body();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "lane call: " << e.what();
+    upstream.release();
+  }
+  releaser.join();
+  std::set<std::string> workers_seen;
+  for (int i = 0; i < 40 && workers_seen.size() < 2; ++i) {
+    HttpClient client(g->port());
+    auto r = client.post("/plugins/echo/echo", "ping");
+    ASSERT_EQ(r.body(), "ping");
+    std::string id(r["X-Request-Id"]);
+    workers_seen.insert(id.substr(0, id.find('-')));
+  }
+  ASSERT_EQ(workers_seen.size(), 2u);
+
+  // Each worker's sweeper reports its instances' memory about twice a second.
+  std::string metrics;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < give_up) {
+    HttpClient probe(g->port());
+    metrics = probe.get("/metrics").body();
+    if (metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="0"})") != std::string::npos &&
+        metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="1"})") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="0"})"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="1"})"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find(R"(hookd_plugin_memory_bytes{plugin="fetchproxy")"), std::string::npos) << metrics;
+}
+
+// Shutdown order: calls queued for the lane own their sessions, whose
+// destructors reach the I/O worker that accepted them. Stopping the gateway
+// with one lane call running and more queued (HTTP and WebSocket) ends them
+// all while those workers still exist. Meant for AddressSanitizer too
+// (scripts/asan-build.sh server_tests), where a wrong order is a
+// use-after-free.
+TEST(BlockingLane, StoppingWithLaneCallsRunningAndQueuedEndsThemBeforeTheWorkers) {
+  GatedUpstream upstream;
+  const std::string origin = "http://127.0.0.1:" + std::to_string(upstream.port());
+  auto c = test_config(fresh_dir("lane-stop"));
+  c.server.public_metrics = true;
+  c.limits.blocking_threads = 1;
+  auto proxy = slow_proxy(origin);
+  // The running call ends on its own soon after the stop (the upstream holds
+  // it until released, and nothing releases it before the gateway is gone).
+  proxy.settings.limits.deadline = std::chrono::milliseconds(1500);
+  c.plugins.push_back(proxy);
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  const uint16_t port = g->port();
+  const long idle = in_flight(port);
+  ASSERT_GE(idle, 1);
+
+  std::atomic<int> ended{0};
+  std::vector<std::thread> callers;
+  auto http_call = [&] {
+    try {
+      HttpClient client(port);
+      client.post("/plugins/fetchproxy/get", "");
+    } catch (const std::exception&) {
+      // The connection closes under the call: expected.
+    }
+    ++ended;
+  };
+  callers.emplace_back(http_call);
+  // No ASSERT while callers run: whatever fails, the gateway is stopped and
+  // the callers joined below.
+  EXPECT_TRUE(upstream.wait_for_request(std::chrono::seconds(10)));
+  callers.emplace_back(http_call);
+  callers.emplace_back(http_call);
+  callers.emplace_back([&] {
+    WsClient ws(port);
+    if (!ws.connect("/plugins/fetchproxy/get")) (void)ws.call("", false);
+    ++ended;
+  });
+  // Every call is in: one running in the lane, three queued behind it.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  long now = 0;
+  while ((now = in_flight(port)) < idle + 4 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a condition, bounded above
+  }
+  EXPECT_EQ(now, idle + 4);
+
+  g.reset();  // stops and destroys the gateway with all four pending
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ended.load(), 4);
+}
+
 }  // namespace
 }  // namespace hookd::test

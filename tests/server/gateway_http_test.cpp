@@ -21,7 +21,9 @@ class GatewayHttp : public ::testing::Test {
     // This suite reads /plugins and /metrics on the public port.
     c.server.public_metrics = true;
     c.server.public_plugin_list = true;
-    for (const char* name : {"echo", "vowels", "greet", "misc", "trap"}) c.plugins.push_back(plugin_entry(name, name));
+    for (const char* name : {"echo", "vowels", "greet", "misc", "trap", "hostcall"}) {
+      c.plugins.push_back(plugin_entry(name, name));
+    }
     auto loop = plugin_entry("loop", "loop");
     loop.settings.limits.deadline = std::chrono::milliseconds(150);
     c.plugins.push_back(loop);
@@ -130,13 +132,18 @@ TEST_F(GatewayHttp, PluginErrorUsesThePluginsStatus) {
   EXPECT_NE(std::string(e["error"].as_string()).find("name must not be empty"), std::string::npos);
   EXPECT_EQ(e["plugin"].as_string(), "greet");
   EXPECT_EQ(e["fn"].as_string(), "greet");
+  // misc.big chooses 400 itself too.
+  EXPECT_EQ(c.post("/plugins/misc/big", "not a number").result_int(), 400);
 }
 
 TEST_F(GatewayHttp, PluginErrorWithoutStatusIs422) {
   auto c = client();
-  auto r = c.post("/plugins/misc/big", "not a number");
-  // misc.big chooses 400 itself; hog-style errors without a status are 422.
-  EXPECT_EQ(r.result_int(), 400);
+  // hostcall.missing fails with hookd_error(), which names no status.
+  auto r = c.post("/plugins/hostcall/missing", "");
+  EXPECT_EQ(r.result_int(), 422);
+  auto e = error_body(r);
+  EXPECT_NE(std::string(e["error"].as_string()).find("host function not found"), std::string::npos);
+  EXPECT_EQ(e["plugin"].as_string(), "hostcall");
 }
 
 TEST_F(GatewayHttp, TrapIs500AndTheNextRequestSucceeds) {

@@ -230,7 +230,7 @@ TEST_F(SignedPlugins, ConfigPluginThatIsUnsignedOrWronglySignedStopsStartup) {
     auto c = signing_config(k.require);
     c.plugins.push_back(plugin_entry("echo", "echo"));
     c.plugins.back().settings.signature = k.signature;
-    auto g = server::Gateway::start({std::move(c), HOOKD_PLUGIN_DIR});
+    auto g = server::start_gateway({std::move(c), HOOKD_PLUGIN_DIR});
     ASSERT_FALSE(g) << k.error;
     EXPECT_NE(g.error().message.find("plugin echo"), std::string::npos) << g.error().message;
     EXPECT_NE(g.error().message.find(k.error), std::string::npos) << g.error().message;

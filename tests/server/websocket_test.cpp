@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "gateway_fixture.hpp"
+#include "http_client.hpp"
 #include "ws_client.hpp"
 
 namespace hookd::test {
@@ -153,6 +154,39 @@ TEST_F(WebSocket, MessageOverTheLimitClosesTheSessionWith1009) {
   ASSERT_FALSE(reply) << "no reply to an oversized message";
   EXPECT_EQ(reply.error(), websocket::error::closed) << reply.error().message();
   EXPECT_EQ(ws->close_reason().code, websocket::close_code::too_big);
+}
+
+// A message over the plugin's input limit (twice limits.max_body_bytes) but
+// within limits.ws_max_message_bytes is refused before the call: 413
+// input_too_large, the one error kind for oversized input; the session stays
+// open.
+TEST(WebSocketInput, AMessageOverThePluginsInputLimitIsInputTooLarge) {
+  auto c = test_config(fresh_dir("ws-input"));
+  c.server.load_example_plugins = false;
+  c.server.public_metrics = true;
+  c.limits.max_body_bytes = 1024;  // the plugin's input limit: 2048 bytes
+  c.limits.ws_max_message_bytes = kMaxMessage;
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  WsClient ws(g->port());
+  ASSERT_FALSE(ws.connect("/plugins/echo/echo"));
+
+  auto r = ws.call(std::string(4096, 'x'), false);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->text);
+  auto e = json::parse(r->data).as_object();
+  EXPECT_NE(std::string(e["error"].as_string()).find("exceeds the plugin's limit of 2048"), std::string::npos)
+      << r->data;
+  auto again = ws.call("ping", false);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->data, "ping");
+
+  HttpClient probe(g->port());
+  const std::string metrics = probe.get("/metrics").body();
+  EXPECT_NE(metrics.find(R"(hookd_requests_total{plugin="echo",fn="echo",code="413"} 1)"), std::string::npos);
+  EXPECT_NE(metrics.find(R"(hookd_request_errors_total{plugin="echo",fn="echo",kind="input_too_large"} 1)"),
+            std::string::npos);
 }
 
 }  // namespace

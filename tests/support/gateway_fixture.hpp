@@ -8,6 +8,7 @@
 #include <random>
 
 #include "hookd/config/config.hpp"
+#include "hookd/server/composition.hpp"
 #include "hookd/server/gateway.hpp"
 #include "test_plugins.hpp"
 
@@ -41,7 +42,7 @@ inline config::PluginConfig plugin_entry(std::string name, std::string_view file
 }
 
 inline std::unique_ptr<server::Gateway> start_gateway(config::Config c) {
-  auto g = server::Gateway::start({std::move(c), HOOKD_PLUGIN_DIR});
+  auto g = server::start_gateway({std::move(c), HOOKD_PLUGIN_DIR});
   if (!g) {
     ADD_FAILURE() << "gateway did not start: " << g.error().message;
     return nullptr;

@@ -1,5 +1,7 @@
 // hookd's gateway as a library: `hookd serve` is a thin main around it, and
-// integration tests run it in-process on port 0.
+// integration tests run it in-process on port 0. It is built from parts it is
+// given (gateway_parts.hpp): the real ones come from the composition root
+// (composition.hpp), tests may pass in-memory ones.
 //
 // Design (docs/architecture.md): N I/O workers, each an Asio event loop
 // thread owning one V8 isolate with an instance of every plugin; each worker
@@ -14,20 +16,16 @@
 #include <string>
 
 #include "hookd/config/config.hpp"
-#include "hookd/engine/result.hpp"
+#include "hookd/server/error.hpp"
+#include "hookd/server/gateway_parts.hpp"
 
 namespace hookd::server {
-
-struct GatewayOptions {
-  config::Config config;
-  // Where the example plugins are, for config.server.load_example_plugins.
-  std::filesystem::path example_plugin_dir;
-};
 
 class Gateway {
  public:
   // Starts workers, loads plugins, binds the listeners and starts serving.
-  static engine::Result<std::unique_ptr<Gateway>> start(GatewayOptions options);
+  // `parts` must have a VM, a KV store, a clock and a random source.
+  static ServerResult<std::unique_ptr<Gateway>> start(config::Config config, GatewayParts parts);
   ~Gateway();
 
   [[nodiscard]] uint16_t port() const;

@@ -1,0 +1,147 @@
+#include "hookd/server/composition.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/random.h>
+
+#include "data_dir.hpp"
+#include "hookd/hookd.hpp"
+#include "hookd/host/lmdb_kv_store.hpp"
+#include "hookd/host/memory_kv_store.hpp"
+#include "hookd/host/redis_kv_store.hpp"
+
+namespace hookd::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Getrandom final : public RandomSource {
+ public:
+  bool fill(std::span<uint8_t> out) override {
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+};
+
+class SystemClock final : public Clock {
+ public:
+  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::now();
+  }
+};
+
+ServerResult<std::unique_ptr<host::KvStore>> open_kv(const config::Config& cfg) {
+  const config::KvConfig& kv = cfg.kv;
+  host::KvLimits limits;
+  limits.max_namespace_bytes = kv.namespace_max_bytes;
+  limits.max_namespace_keys = kv.namespace_max_keys;
+  switch (kv.backend) {
+    case config::KvBackend::memory:
+      return std::make_unique<host::MemoryKvStore>(limits);
+    case config::KvBackend::lmdb: {
+      host::LmdbKvOptions o;
+      o.dir = cfg.server.data_dir / "kv";
+      o.map_size_bytes = static_cast<size_t>(kv.map_size_mb) << 20;
+      o.read_cache_bytes = static_cast<size_t>(kv.read_cache_kb) << 10;
+      o.limits = limits;
+      auto store = host::LmdbKvStore::open(std::move(o));
+      if (!store) return server_fail(ServerErrorKind::kStorage, "cannot open the KV store: " + store.error().message);
+      return std::move(*store);
+    }
+    case config::KvBackend::redis: {
+      host::RedisKvOptions o;
+      o.host = kv.redis.address.host;
+      o.port = kv.redis.address.port;
+      o.password = kv.redis.password;
+      o.database = static_cast<int>(kv.redis.database);
+      o.connect_timeout = kv.redis.connect_timeout;
+      o.command_timeout = kv.redis.command_timeout;
+      o.pool_size = kv.redis.pool_size;
+      o.limits = limits;
+      return std::make_unique<host::RedisKvStore>(std::move(o));
+    }
+  }
+  return server_fail(ServerErrorKind::kConfig, "unknown KV backend");
+}
+
+ServerResult<std::unique_ptr<host::HttpFetcher>> make_fetcher(const config::FetchConfig& fetch) {
+  host::FetchOptions fo;
+  fo.connect_timeout = fetch.connect_timeout;
+  fo.total_timeout = fetch.total_timeout;
+  fo.max_response_bytes = fetch.max_response_bytes;
+  fo.max_redirects = fetch.max_redirects;
+  fo.extra_ca_file = fetch.extra_ca_file.string();
+  try {
+    return host::make_http_fetcher(std::move(fo));
+  } catch (const std::exception& e) {
+    return server_fail(ServerErrorKind::kConfig, std::string("fetch: ") + e.what());
+  }
+}
+
+// The examples that show host services get the grants they need.
+config::PluginSettings example_settings(std::string_view name) {
+  config::PluginSettings settings;
+  if (name == "counter") settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
+  if (name == "greeter") {
+    settings.config["greeting"] = "Hello from hookd";
+    settings.grants.config = true;
+  }
+  return settings;
+}
+
+ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::path& example_dir) {
+  PluginSource source;
+  for (const auto& p : cfg.plugins) {
+    auto bytes = read_file(p.path);
+    if (!bytes) return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + ": " + bytes.error().message);
+    source.configured.push_back({p.name, std::move(*bytes), p.settings, p.path.string()});
+  }
+  if (!cfg.plugins.empty() || !cfg.server.load_example_plugins) return source;
+  for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter"}) {
+    const fs::path path = example_dir / (std::string(name) + ".wasm");
+    auto bytes = read_file(path);
+    if (!bytes) {
+      spdlog::warn("example plugin {} not found at {}", name, path.string());
+      continue;
+    }
+    source.fallback.push_back({name, std::move(*bytes), example_settings(name), path.string()});
+  }
+  return source;
+}
+
+}  // namespace
+
+ServerResult<GatewayParts> real_parts(const config::Config& cfg, const fs::path& example_plugin_dir) {
+  GatewayParts parts;
+  // The LMDB store lives in the data directory.
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) {
+    return server_fail(ServerErrorKind::kStorage, r.error().message);
+  }
+  auto kv = open_kv(cfg);
+  if (!kv) return std::unexpected(kv.error());
+  parts.kv = std::move(*kv);
+  auto fetcher = make_fetcher(cfg.fetch);
+  if (!fetcher) return std::unexpected(fetcher.error());
+  parts.fetcher = std::move(*fetcher);
+  auto plugins = plugin_files(cfg, example_plugin_dir);
+  if (!plugins) return std::unexpected(plugins.error());
+  parts.plugins = std::move(*plugins);
+  engine::VmOptions vm_options;
+  vm_options.heap_limit_mb = static_cast<size_t>(cfg.limits.isolate_heap_mb);
+  parts.vm = engine::create_v8_vm(vm_options);
+  parts.clock = std::make_unique<SystemClock>();
+  parts.entropy = std::make_unique<Getrandom>();
+  return parts;
+}
+
+ServerResult<std::unique_ptr<Gateway>> start_gateway(GatewayOptions options) {
+  auto parts = real_parts(options.config, options.example_plugin_dir);
+  if (!parts) return std::unexpected(parts.error());
+  return Gateway::start(std::move(options.config), std::move(*parts));
+}
+
+}  // namespace hookd::server
