@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hookd::cli {
 
@@ -14,6 +15,9 @@ struct CallArgs {
   std::string sha256;
   uint32_t timeout_ms = 1000;
   uint32_t max_memory_pages = 256;
+  // --config key=value (repeatable): the plugin's config values, granted
+  // (hookd.config.get for hookd plugins, config_get for Extism plugins).
+  std::vector<std::string> config;
 };
 
 // Exit codes of `hookd call`.

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile)
       ->excludes(data);
   call_cmd->add_option("--sha256", call.sha256, "Expected SHA-256 of the plugin (hex)");
+  call_cmd->add_option("--config", call.config, "A config value for the plugin, key=value (repeatable)");
   call_cmd->add_option("--timeout-ms", call.timeout_ms, "Per-call deadline in milliseconds")
       ->check(CLI::Range(1u, 600000u));
   call_cmd->add_option("--max-memory-pages", call.max_memory_pages, "Memory limit in 64 KiB pages")

@@ -49,6 +49,15 @@ check wapc_loop 1 "" "deadline of 200 ms exceeded" -- call "$plugins/as_wapc_tra
 check abi 2 "" "plugin ABI 2, host supports 1" -- call "$plugins/abi2.wasm" x
 check unknown_fn 2 "" "has no function" -- call "$plugins/echo.wasm" nope
 check no_args 2 "" "Usage" -- call
+# Extism plugins (the raw-kernel test plugin): bytes in and out, config from
+# --config, the ABI named when a call fails.
+check extism_echo 0 "hello extism" "" -- call "$plugins/extism_raw.wasm" echo --data "hello extism"
+check extism_config 0 "hi there" "" -- call "$plugins/extism_raw.wasm" config --data greeting --config "greeting=hi there"
+check extism_no_config 0 "unset" "" -- call "$plugins/extism_raw.wasm" config --data greeting
+check extism_fail 1 "" "(extism plugin)" -- call "$plugins/extism_raw.wasm" fail
+check extism_fail_msg 1 "" "something went wrong" -- call "$plugins/extism_raw.wasm" fail
+check extism_unknown_fn 2 "" "extism plugin has no function" -- call "$plugins/extism_raw.wasm" nope
+check bad_config 2 "" "--config takes key=value" -- call "$plugins/echo.wasm" echo --config novalue
 check both_inputs 2 "" "Usage" -- call "$plugins/echo.wasm" echo --data a --input /tmp/hookd-cli-in.$$
 check bad_timeout 2 "" "Usage" -- call "$plugins/echo.wasm" echo --timeout-ms 0
 rm -f /tmp/hookd-cli-err.$$ /tmp/hookd-cli-in.$$
