@@ -276,6 +276,12 @@ void BM_WapcCountVowels64(benchmark::State& state) {
 }
 BENCHMARK(BM_WapcCountVowels64);
 
+// The same protocol with a guest that allocates nothing (tests/plugins/
+// wapc_raw.c, C against the raw imports): the adapter's own cost, without
+// the AS guest library's per-call allocations, UTF-8 decoding and map lookup.
+void BM_WapcRawEcho64(benchmark::State& state) { peer_bench(state, "wapc_raw", "echo", true); }
+BENCHMARK(BM_WapcRawEcho64);
+
 void BM_ExtismAsEcho64(benchmark::State& state) { peer_bench(state, "as_extism_echo", "echo", false); }
 BENCHMARK(BM_ExtismAsEcho64);
 

@@ -1,7 +1,8 @@
 // waPC plugins reach hookd's real built-in host functions through
 // __host_call (docs/abi.md, "waPC plugins"), behind the same grant check as
 // native plugins: KV in the in-memory store, config values, fetch through
-// the fake fetcher with its allowlist.
+// the fake fetcher with its allowlist. Also the Extism AS PDK's KV plugin
+// through extism:host/user.
 #include <gtest/gtest.h>
 
 #include "hookd/hookd.hpp"
@@ -122,6 +123,47 @@ TEST(WapcGrants, FetchGoesThroughTheAllowlist) {
   ASSERT_FALSE(no);
   EXPECT_NE(no.error().message.find("fetch is not granted to plugin wapchost"), std::string::npos)
       << no.error().message;
+}
+
+
+// The Extism AS PDK's way to reach hookd's KV: host functions declared in
+// extism:host/user (tests/plugins/as/extism/kv.ts), through the same
+// built-ins and grant check.
+Result<Plugin> load_extism_kv(const config::PluginSettings& settings, host::KvStore* kv) {
+  PluginOptions options;
+  options.name = "extkv";
+  options.host_functions = host::builtin_host_functions("extkv", settings, host::HostServices{kv});
+  return Plugin::load_file(test::plugin_path("as_extism_kv"), std::move(options));
+}
+
+TEST(ExtismAsKvGrants, KvThroughUserHostFunctionsWithTheGrant) {
+  host::MemoryKvStore kv;
+  auto p = load_extism_kv(kv_grant(config::KvMode::read_write), &kv);
+  ASSERT_TRUE(p) << p.error().describe();
+  auto set = p->call_string("set", "greeting=hello");
+  ASSERT_TRUE(set) << set.error().describe();
+  EXPECT_EQ(kv.get("extkv", "greeting").value(), std::optional<std::string>("hello"));
+  EXPECT_EQ(*p->call_string("get", "greeting"), "hello");
+  EXPECT_EQ(*p->call_string("incr", "hits=41"), "41");
+  EXPECT_EQ(*p->call_string("incr", "hits=1"), "42");
+  EXPECT_EQ(*p->call_string("delete_key", "greeting"), "1");
+  EXPECT_EQ(*p->call_string("delete_key", "greeting"), "0");
+  auto gone = p->call_string("get", "greeting");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().message, "not found: greeting");
+}
+
+TEST(ExtismAsKvGrants, WithoutTheGrantTheCallFailsWithTheHostsMessage) {
+  host::MemoryKvStore kv;
+  auto p = load_extism_kv({}, &kv);
+  ASSERT_TRUE(p) << p.error().describe();
+  for (const char* fn : {"get", "set", "incr", "delete_key"}) {
+    auto out = p->call_string(fn, "k=1");
+    ASSERT_FALSE(out) << fn;
+    EXPECT_NE(out.error().message.find("kv is not granted to plugin extkv"), std::string::npos)
+        << fn << ": " << out.error().message;
+  }
+  EXPECT_FALSE(kv.get("extkv", "k").value().has_value());
 }
 
 }  // namespace
