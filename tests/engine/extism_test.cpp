@@ -74,7 +74,8 @@ TEST(ExtismLoad, RawKernelPluginIsDetectedAndEveryNullaryI32ExportIsAFunction) {
   EXPECT_EQ(p->module().find_function("_initialize"), nullptr);
 }
 
-// A module whose only content is one import of `() -> i64` from `module`.
+// A module whose only content is one import of `() -> i64` from `module`
+// and a one-page memory.
 test::Bytes module_importing(const std::string& module, const std::string& name) {
   test::Bytes m = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   test::put_section(m, 1, {0x01, 0x60, 0x00, 0x01, 0x7e});
@@ -84,6 +85,7 @@ test::Bytes module_importing(const std::string& module, const std::string& name)
   imports.push_back(0x00);  // a function
   imports.push_back(0x00);  // of type 0
   test::put_section(m, 2, imports);
+  test::put_section(m, 5, {0x01, 0x00, 0x01});  // one memory, min 1 page
   return m;
 }
 
