@@ -124,16 +124,6 @@ void BM_ExtismEcho64(benchmark::State& state) { extism_call(state, "extism_raw",
 BENCHMARK(BM_ExtismEcho64);
 void BM_ExtismCountVowels64(benchmark::State& state) { extism_call(state, "extism_raw", "count_vowels"); }
 BENCHMARK(BM_ExtismCountVowels64);
-// The same through plugins built with Extism's AssemblyScript PDK
-// (tests/plugins/as, when the npm toolchain built them): Host.input() reads
-// the input with input_load_u64, Host.output() copies it out with alloc and
-// store_u64, 19 crossings for 64 bytes.
-void BM_ExtismAsPdkEcho64(benchmark::State& state) { extism_call(state, "as_extism_echo", "echo"); }
-BENCHMARK(BM_ExtismAsPdkEcho64);
-void BM_ExtismAsPdkCountVowels64(benchmark::State& state) {
-  extism_call(state, "as_extism_count_vowels", "count_vowels");
-}
-BENCHMARK(BM_ExtismAsPdkCountVowels64);
 
 // The engine layer alone: one export call with three i32 arguments through
 // the neutral VM interface, no ABI work. The floor the ABI builds on.
