@@ -135,6 +135,7 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
   for (uint64_t m : memory) mem.push_back(m);
   json::value settings = json::parse(config::plugin_settings_to_json(e.settings));
   return {{"name", e.name},
+          {"abi", engine::abi_name(e.module->abi())},
           {"sha256", e.module->sha256()},
           {"size", e.module->size_bytes()},
           {"functions", std::move(fns)},

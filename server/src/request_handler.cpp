@@ -54,6 +54,7 @@ std::string plugin_list_json(const PluginRegistry& registry) {
                      {"output", engine::content_type(f.output)}});
     }
     plugins.push_back({{"name", name},
+                       {"abi", engine::abi_name(entry->module->abi())},
                        {"sha256", entry->module->sha256()},
                        {"functions", std::move(fns)},
                        {"signed_by", entry->signed_by.empty() ? boost::json::value(nullptr)

@@ -89,10 +89,14 @@ BENCHMARK(BM_Echo64_FunctionResolved);
 // input block); `count_vowels` reads the input with eight input_load_u64
 // calls and writes {"count":N} with alloc + stores + output_set, as an
 // Extism PDK does.
-void extism_call(benchmark::State& state, const char* name) {
+void extism_call(benchmark::State& state, const char* plugin, const char* name) {
   // As the gateway calls: the function resolved once, a warm instance.
   auto vm = hookd::engine::create_v8_vm();
-  auto bytes = hookd::read_file(hookd::test::plugin_path("extism_raw"));
+  auto bytes = hookd::read_file(hookd::test::plugin_path(plugin));
+  if (!bytes) {
+    state.SkipWithError((std::string(plugin) + ".wasm is not built").c_str());
+    return;
+  }
   auto worker = vm->create_worker();
   auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
   auto instance = hookd::engine::PluginInstance::create(*worker, *module);
@@ -116,9 +120,9 @@ void extism_call(benchmark::State& state, const char* name) {
   state.counters["callback_imports_per_call"] = per_call(calls_after.callback - calls_before.callback);
   instance->reset();
 }
-void BM_ExtismEcho64(benchmark::State& state) { extism_call(state, "echo"); }
+void BM_ExtismEcho64(benchmark::State& state) { extism_call(state, "extism_raw", "echo"); }
 BENCHMARK(BM_ExtismEcho64);
-void BM_ExtismCountVowels64(benchmark::State& state) { extism_call(state, "count_vowels"); }
+void BM_ExtismCountVowels64(benchmark::State& state) { extism_call(state, "extism_raw", "count_vowels"); }
 BENCHMARK(BM_ExtismCountVowels64);
 
 // The engine layer alone: one export call with three i32 arguments through

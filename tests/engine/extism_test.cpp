@@ -12,6 +12,7 @@
 
 #include "hookd/hookd.hpp"
 #include "test_plugins.hpp"
+#include "wasm_builder.hpp"
 
 namespace hookd {
 namespace {
@@ -71,6 +72,37 @@ TEST(ExtismLoad, RawKernelPluginIsDetectedAndEveryNullaryI32ExportIsAFunction) {
   EXPECT_NE(p->module().find_function("kv_put_get"), nullptr);
   // _initialize (a WASI reactor's constructor, () -> ()) is run, not routed.
   EXPECT_EQ(p->module().find_function("_initialize"), nullptr);
+}
+
+// A module whose only content is one import of `() -> i64` from `module`
+// and a one-page memory.
+test::Bytes module_importing(const std::string& module, const std::string& name) {
+  test::Bytes m = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  test::put_section(m, 1, {0x01, 0x60, 0x00, 0x01, 0x7e});
+  test::Bytes imports = {0x01};
+  test::put_name(imports, module);
+  test::put_name(imports, name);
+  imports.push_back(0x00);  // a function
+  imports.push_back(0x00);  // of type 0
+  test::put_section(m, 2, imports);
+  test::put_section(m, 5, {0x01, 0x00, 0x01});  // one memory, min 1 page
+  return m;
+}
+
+TEST(ExtismLoad, AnImportTheKernelDoesNotHaveIsALinkErrorNamingIt) {
+  auto p = Plugin::load_bytes(module_importing("extism:host/env", "no_such_thing"));
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind, ErrorKind::kLink);
+  EXPECT_NE(p.error().message.find("Extism plugin imports extism:host/env.no_such_thing, which hookd does not provide"),
+            std::string::npos)
+      << p.error().message;
+}
+
+TEST(ExtismLoad, AnExtismModuleWithNoCallableExportIsRefused) {
+  auto p = Plugin::load_bytes(module_importing("extism:host/env", "input_length"));
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("plugin exports no functions hookd can call"), std::string::npos)
+      << p.error().message;
 }
 
 TEST(ExtismCall, EchoReturnsTheInputBlockItself) {
