@@ -115,7 +115,7 @@ expect healthz_post_405 "$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/hea
 expect plugins_not_public "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/plugins")" 404
 expect metrics_not_public "$("${C[@]}" -o /dev/null -w '%{http_code}' "$P/metrics")" 404
 out=$(admin "http://127.0.0.1:$admin_port/plugins")
-expect_contains plugins_lists_echo "$out" '{"name":"echo","sha256":"'
+expect_contains plugins_lists_echo "$out" '{"name":"echo","abi":"hookd","sha256":"'
 expect_contains plugins_lists_loop "$out" '"functions":[{"name":"spin","input":"application/octet-stream"'
 expect echo "$("${C[@]}" --data-binary 'smoke test' "$P/plugins/echo/echo")" "smoke test"
 expect echo_empty "$("${C[@]}" -w '%{http_code}' -X POST "$P/plugins/echo/echo")" 200
@@ -154,7 +154,7 @@ out=$(admin -X PUT -w ' %{http_code}' -H 'Content-Type: application/wasm' -H "X-
   -H 'X-Hookd-Settings: {"deadline_ms": 500, "config": {"greeting": "hi"}}' \
   --data-binary @"$plugins/vowels.wasm" "$A/v2")
 expect_contains admin_put_created "$out" ' 201'
-expect_contains admin_put_body "$out" "\"name\":\"v2\",\"sha256\":\"$sha\""
+expect_contains admin_put_body "$out" "\"name\":\"v2\",\"abi\":\"hookd\",\"sha256\":\"$sha\""
 expect_contains admin_put_settings "$out" '"deadline_ms":500'
 expect_contains admin_put_persisted "$out" '"persisted":true'
 # Module and settings are one file (one rename), readable by the gateway's user only.
