@@ -28,30 +28,6 @@ wait_ready "$off_port"
 wait_ready "$on_port"
 
 post64_lua "$work/p.lua"
-run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
-off_url="http://127.0.0.1:$off_port/plugins/echo/echo"
-on_url="http://127.0.0.1:$on_port/plugins/echo/echo"
-run 2 "$off_url" >/dev/null
-run 2 "$on_url" >/dev/null
-
 echo "hookd echo, access log off vs on (to a file), 2 workers, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
-for r in $(seq "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then
-    a=$(run "$dur" "$off_url"); b=$(run "$dur" "$on_url")
-  else
-    b=$(run "$dur" "$on_url"); a=$(run "$dur" "$off_url")
-  fi
-  echo "$a $b" >>"$work/rounds"
-done
-lines=$(wc -l <"$work/access.log")
-python3 - "$work/rounds" "$lines" <<'PY'
-import statistics, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-ratios = [100 * on / off for off, on in rows]
-for (off, on), r in zip(rows, ratios):
-    print(f"off {off:9.0f}  on {on:9.0f}  ({r:5.1f}%)")
-med = statistics.median
-print(f"median off {med(r[0] for r in rows):.0f} req/s, on {med(r[1] for r in rows):.0f} req/s; "
-      f"on/off median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%); "
-      f"{sys.argv[2]} lines logged so far")
-PY
+alternate_rounds off "http://127.0.0.1:$off_port/plugins/echo/echo" on "http://127.0.0.1:$on_port/plugins/echo/echo"
+echo "$(wc -l <"$work/access.log") lines logged"

@@ -34,28 +34,5 @@ out=$(curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/echo/echo" -d "$body
 [ "$out" = "$body" ] || { echo "echo_vs_nginx.sh: hookd echo answered '$out'" >&2; exit 1; }
 
 post64_lua "$work/p.lua"
-run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
-nginx_url="http://127.0.0.1:$nginx_port/"
-hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
-run 2 "$nginx_url" >/dev/null
-run 2 "$hookd_url" >/dev/null
-
 echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds, access logs $([ "${LOGS:-0}" = 1 ] && echo on || echo off)"
-for r in $(seq "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then
-    n=$(run "$dur" "$nginx_url"); h=$(run "$dur" "$hookd_url")
-  else
-    h=$(run "$dur" "$hookd_url"); n=$(run "$dur" "$nginx_url")
-  fi
-  echo "$n $h" >>"$work/rounds"
-done
-python3 - "$work/rounds" <<'PY'
-import statistics, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-ratios = [100 * h / n for n, h in rows]
-for (n, h), r in zip(rows, ratios):
-    print(f"nginx {n:9.0f}  hookd {h:9.0f}  ({r:5.1f}%)")
-med = statistics.median
-print(f"median nginx {med(r[0] for r in rows):.0f} req/s, hookd {med(r[1] for r in rows):.0f} req/s; "
-      f"hookd/nginx median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%)")
-PY
+alternate_rounds nginx "http://127.0.0.1:$nginx_port/" hookd "http://127.0.0.1:$hookd_port/plugins/echo/echo"

@@ -93,3 +93,34 @@ bench_cleanup() {
   if [ -f "$work/nginx/nginx.pid" ]; then kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; fi
   rm -rf "$work"
 }
+
+# alternate_rounds A_NAME A_URL B_NAME B_URL: ROUNDS rounds of wrk (-t2,
+# CONNS connections, DUR seconds, the POST script $work/p.lua) against both
+# URLs, order flipped every round, after a 2 s warm-up of each; prints each
+# round's req/s and B/A ratio, then the medians. Uses $rounds, $dur, $conns.
+alternate_rounds() {
+  local a_name=$1 a_url=$2 b_name=$3 b_url=$4 r a b
+  run_wrk() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
+  run_wrk 2 "$a_url" >/dev/null
+  run_wrk 2 "$b_url" >/dev/null
+  : >"$work/rounds"
+  for r in $(seq "$rounds"); do
+    if [ $((r % 2)) = 1 ]; then
+      a=$(run_wrk "$dur" "$a_url"); b=$(run_wrk "$dur" "$b_url")
+    else
+      b=$(run_wrk "$dur" "$b_url"); a=$(run_wrk "$dur" "$a_url")
+    fi
+    echo "$a $b" >>"$work/rounds"
+  done
+  python3 - "$work/rounds" "$a_name" "$b_name" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+a, b = sys.argv[2], sys.argv[3]
+ratios = [100 * y / x for x, y in rows]
+for (x, y), r in zip(rows, ratios):
+    print(f"{a} {x:9.0f}  {b} {y:9.0f}  ({r:5.1f}%)")
+med = statistics.median
+print(f"median {a} {med(r[0] for r in rows):.0f} req/s, {b} {med(r[1] for r in rows):.0f} req/s; "
+      f"{b}/{a} median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%)")
+PY
+}
