@@ -217,46 +217,45 @@ std::optional<Error> V8Instance::settle_fast_fault() {
   return err;
 }
 
+ImportThunk* V8Instance::bound_fast_thunk(size_t slot) {
+  ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
+  if (thunk == nullptr) {
+    fast_import_failed(nullptr, Error{ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound"});
+  }
+  return thunk;
+}
+
+bool V8Instance::run_fast_thunk(ImportThunk& thunk, std::span<const Val> args, Val* result) {
+  ++import_calls_.direct;
+  ImportDepth depth;
+  Result<void> r = run_import(thunk.import, *this, args, result);
+  if (!r) fast_import_failed(&thunk, std::move(r.error()));
+  return r.has_value();
+}
+
 int32_t V8Instance::run_fast_import(size_t slot, const int32_t* raw, size_t n) {
   // After a failure the guest is being stopped; run nothing more.
   if (host_error_) return 0;
-  ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
-  Result<void> r;
+  ImportThunk* thunk = bound_fast_thunk(slot);
+  if (thunk == nullptr) return 0;
+  std::array<Val, kMaxFastArity> args;
+  for (size_t i = 0; i < n; ++i) args[i] = Val::I32(raw[i]);
   Val result;
-  if (thunk == nullptr) {
-    r = fail(ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound");
-  } else {
-    std::array<Val, kMaxFastArity> args;
-    for (size_t i = 0; i < n; ++i) args[i] = Val::I32(raw[i]);
-    ++import_calls_.direct;
-    ImportDepth depth;
-    r = run_import(thunk->import, *this, std::span<const Val>(args.data(), n), &result);
-  }
-  if (r) return result.i32;
-  fast_import_failed(thunk, std::move(r.error()));
-  return 0;
+  return run_fast_thunk(*thunk, std::span<const Val>(args.data(), n), &result) ? result.i32 : 0;
 }
 
 int64_t V8Instance::run_fast_import_wide(size_t slot, const int64_t* raw, size_t n) {
   if (host_error_) return 0;
-  ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
-  Result<void> r;
-  Val result;
-  if (thunk == nullptr) {
-    r = fail(ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound");
-  } else {
-    const FuncType& type = thunk->import.type;
-    std::array<Val, kMaxFastArity> args;
-    for (size_t i = 0; i < n; ++i) {
-      args[i] = type.params[i] == ValType::kI64 ? Val::I64(raw[i]) : Val::I32(static_cast<int32_t>(raw[i]));
-    }
-    ++import_calls_.direct;
-    ImportDepth depth;
-    r = run_import(thunk->import, *this, std::span<const Val>(args.data(), n), &result);
-    if (r) return type.results.empty() ? 0 : type.results[0] == ValType::kI64 ? result.i64 : result.i32;
+  ImportThunk* thunk = bound_fast_thunk(slot);
+  if (thunk == nullptr) return 0;
+  const FuncType& type = thunk->import.type;
+  std::array<Val, kMaxFastArity> args;
+  for (size_t i = 0; i < n; ++i) {
+    args[i] = type.params[i] == ValType::kI64 ? Val::I64(raw[i]) : Val::I32(static_cast<int32_t>(raw[i]));
   }
-  fast_import_failed(thunk, std::move(r.error()));
-  return 0;
+  Val result;
+  if (!run_fast_thunk(*thunk, std::span<const Val>(args.data(), n), &result)) return 0;
+  return type.results.empty() ? 0 : type.results[0] == ValType::kI64 ? result.i64 : result.i32;
 }
 
 void V8Instance::fast_import_failed(const ImportThunk* thunk, Error error) {

@@ -72,6 +72,12 @@ class V8Instance final : public Instance, public Caller {
   bool fast_fault_ = false;  // a fast import failed and asked V8 to stop the guest
   ImportCalls import_calls_;
 
+  // The two fast paths' shared steps: the thunk bound to `slot` (null, with
+  // the failure recorded, when none is), and running it on converted
+  // arguments (false, with the failure recorded, when the import fails).
+  ImportThunk* bound_fast_thunk(size_t slot);
+  bool run_fast_thunk(ImportThunk& thunk, std::span<const Val> args, Val* result);
+
   // A fast import failed: record the error and have V8 stop the guest.
   void fast_import_failed(const ImportThunk* thunk, Error error);
   static void invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::Value>& info);
