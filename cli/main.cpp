@@ -1,8 +1,8 @@
 // hookd's command line: parses flags and hands over to a library.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "call_command.hpp"

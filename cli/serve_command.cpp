@@ -14,12 +14,18 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(config::LogLevel l) {
   switch (l) {
-    case config::LogLevel::trace: return spdlog::level::trace;
-    case config::LogLevel::debug: return spdlog::level::debug;
-    case config::LogLevel::info: return spdlog::level::info;
-    case config::LogLevel::warn: return spdlog::level::warn;
-    case config::LogLevel::error: return spdlog::level::err;
-    case config::LogLevel::off: return spdlog::level::off;
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
+    case config::LogLevel::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -49,7 +55,8 @@ int run_serve(const ServeArgs& args) {
     return 0;
   }
   spdlog::set_level(to_spdlog(cfg->log.level));
-  if (cfg->log.format == config::LogFormat::json) spdlog::set_formatter(server::make_log_formatter(cfg->log.format));
+  if (cfg->log.format == config::LogFormat::json)
+    spdlog::set_formatter(server::make_log_formatter(cfg->log.format));
 
   // Block the stop signals in every thread; this one waits for them.
   sigset_t signals;

@@ -8,6 +8,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
+# Style first: it takes seconds and fails fast (scripts/lint.sh --fix rewrites).
+"$root/scripts/lint.sh"
 "$root/scripts/build.sh"
 build="${HOOKD_BUILD_DIR:-$root/build}"
 # until-pass:2: WorkerShare.ASpinningPlugin... failed 2 of 7 full runs on the

@@ -1,12 +1,11 @@
 #include "hookd/config/address.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace hookd::config {
 namespace {
@@ -26,9 +25,8 @@ std::string lower(std::string_view text) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) {
-    return std::tolower(x) == std::tolower(y);
-  });
+  return std::ranges::equal(
+      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 std::uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
@@ -74,8 +72,8 @@ std::expected<IpNetwork, std::string> IpNetwork::parse(std::string_view text) {
   if (slash != std::string_view::npos) {
     auto parsed = parse_decimal(text.substr(slash + 1), static_cast<std::uint32_t>(max_prefix));
     if (!parsed) {
-      return std::unexpected(fmt::format("prefix length of \"{}\" must be between 0 and {}", text,
-                                         max_prefix));
+      return std::unexpected(
+          fmt::format("prefix length of \"{}\" must be between 0 and {}", text, max_prefix));
     }
     prefix = static_cast<int>(*parsed);
   }
@@ -85,8 +83,8 @@ std::expected<IpNetwork, std::string> IpNetwork::parse(std::string_view text) {
     masked.address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
   }
   if (masked.address != network.address) {
-    return std::unexpected(fmt::format("\"{}\" has host bits set; did you mean \"{}\"?", text,
-                                       masked.to_string()));
+    return std::unexpected(
+        fmt::format("\"{}\" has host bits set; did you mean \"{}\"?", text, masked.to_string()));
   }
   return network;
 }
@@ -101,9 +99,7 @@ bool IpNetwork::contains(const IpAddress& candidate) const {
   return true;
 }
 
-std::string IpNetwork::to_string() const {
-  return fmt::format("{}/{}", address.to_string(), prefix_length);
-}
+std::string IpNetwork::to_string() const { return fmt::format("{}/{}", address.to_string(), prefix_length); }
 
 std::string HostPort::to_string() const {
   if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
@@ -132,8 +128,8 @@ bool is_domain_name(std::string_view text) {
 
 std::expected<HostPort, std::string> parse_host_port(std::string_view text, HostRule rule,
                                                      bool allow_port_zero) {
-  const auto example = rule == HostRule::ip_literal ? "127.0.0.1:8080 or [::1]:8080"
-                                                    : "redis.internal:6379 or [::1]:6379";
+  const auto example =
+      rule == HostRule::ip_literal ? "127.0.0.1:8080 or [::1]:8080" : "redis.internal:6379 or [::1]:6379";
   auto fail = [&] {
     return std::unexpected(fmt::format("expected host:port such as {}, got \"{}\"", example, text));
   };
@@ -152,8 +148,7 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text, Host
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {
-      return std::unexpected(
-          fmt::format("IPv6 addresses need brackets, as in [::1]:8080; got \"{}\"", text));
+      return std::unexpected(fmt::format("IPv6 addresses need brackets, as in [::1]:8080; got \"{}\"", text));
     }
     const bool is_ip = IpAddress::parse(host).has_value();
     if (!is_ip && (rule == HostRule::ip_literal || !is_domain_name(host))) {
@@ -166,8 +161,8 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text, Host
   }
   const auto port = parse_decimal(port_text, 65535);
   if (!port || (*port == 0 && !allow_port_zero)) {
-    return std::unexpected(fmt::format("port must be between {} and 65535, got \"{}\"",
-                                       allow_port_zero ? 0 : 1, text));
+    return std::unexpected(
+        fmt::format("port must be between {} and 65535, got \"{}\"", allow_port_zero ? 0 : 1, text));
   }
   return HostPort{rule == HostRule::ip_literal ? std::string(host) : lower(host),
                   static_cast<std::uint16_t>(*port)};
@@ -175,10 +170,10 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text, Host
 
 std::expected<FetchPattern, std::string> FetchPattern::parse(std::string_view text) {
   auto fail = [&](std::string_view why) {
-    return std::unexpected(fmt::format(
-        "expected scheme://host[:port] such as \"https://api.example.com\" or "
-        "\"http://*.example.org:8080\" ({}), got \"{}\"",
-        why, text));
+    return std::unexpected(
+        fmt::format("expected scheme://host[:port] such as \"https://api.example.com\" or "
+                    "\"http://*.example.org:8080\" ({}), got \"{}\"",
+                    why, text));
   };
   FetchPattern pattern;
   const auto sep = text.find("://");
@@ -216,7 +211,8 @@ std::expected<FetchPattern, std::string> FetchPattern::parse(std::string_view te
       pattern.any_subdomain = true;
       host.remove_prefix(2);
       // "*.com" would open up a whole top-level domain.
-      if (host.find('.') == std::string_view::npos) return fail("wildcard needs at least two labels after '*.'");
+      if (host.find('.') == std::string_view::npos)
+        return fail("wildcard needs at least two labels after '*.'");
     }
     if (!is_domain_name(host) && !IpAddress::parse(host)) return fail("bad host");
     if (pattern.any_subdomain && IpAddress::parse(host)) return fail("wildcard on an IP address");
@@ -247,8 +243,8 @@ bool FetchPattern::allows(std::string_view request_scheme, std::string_view requ
 
 std::string FetchPattern::to_string() const {
   const bool bracket = host.find(':') != std::string::npos;
-  std::string out = fmt::format("{}://{}{}{}{}", scheme, any_subdomain ? "*." : "",
-                                bracket ? "[" : "", host, bracket ? "]" : "");
+  std::string out = fmt::format("{}://{}{}{}{}", scheme, any_subdomain ? "*." : "", bracket ? "[" : "", host,
+                                bracket ? "]" : "");
   if (port) out += fmt::format(":{}", *port);
   return out;
 }

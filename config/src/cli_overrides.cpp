@@ -5,8 +5,8 @@
 namespace hookd::config {
 namespace {
 
-void apply_flag(Config& config, detail::Diagnostics& diag, std::string_view dotted_key,
-                std::string_view flag, const toml::table& holder) {
+void apply_flag(Config& config, detail::Diagnostics& diag, std::string_view dotted_key, std::string_view flag,
+                const toml::table& holder) {
   for (const auto& spec : detail::config_fields()) {
     if (spec.dotted() != dotted_key) continue;
     detail::FieldContext ctx{diag, std::string(flag)};

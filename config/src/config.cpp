@@ -1,11 +1,11 @@
 // The plain parts of the schema: defaults, names of enum values, small helpers.
 #include "hookd/config/config.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "value_rules.hpp"
 
@@ -23,7 +23,8 @@ unsigned effective_workers(const ServerConfig& server) {
 
 PluginLimits PluginLimitOverrides::resolve(const PluginLimits& defaults) const {
   return {max_memory_pages.value_or(defaults.max_memory_pages), deadline.value_or(defaults.deadline),
-          max_concurrency.value_or(defaults.max_concurrency), max_worker_share.value_or(defaults.max_worker_share)};
+          max_concurrency.value_or(defaults.max_concurrency),
+          max_worker_share.value_or(defaults.max_worker_share)};
 }
 
 std::expected<FunctionName, std::string> FunctionName::parse(std::string_view text) {
@@ -39,11 +40,12 @@ std::expected<TrustedKey, std::string> TrustedKey::parse(std::string_view text) 
   if (!text.starts_with(kPrefix)) return std::unexpected(std::string("expected \"ed25519:<base64 key>\""));
   const std::string_view b64 = text.substr(kPrefix.size());
   // 32 bytes are 44 base64 characters, the last one '='.
-  const bool shape = b64.size() == 44 && b64.back() == '=' &&
-                     std::all_of(b64.begin(), b64.end() - 1, [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
-                     });
-  if (!shape) return std::unexpected(std::string("expected \"ed25519:\" and 44 base64 characters (a 32-byte key)"));
+  const bool shape =
+      b64.size() == 44 && b64.back() == '=' && std::all_of(b64.begin(), b64.end() - 1, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+      });
+  if (!shape)
+    return std::unexpected(std::string("expected \"ed25519:\" and 44 base64 characters (a 32-byte key)"));
   return TrustedKey{std::string(text)};
 }
 

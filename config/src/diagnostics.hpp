@@ -2,10 +2,10 @@
 // every problem is reported in one go. Private to hookd_config.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <string>
 #include <utility>
-
-#include <toml++/toml.h>
 
 #include "hookd/config/config.hpp"
 
@@ -39,9 +39,7 @@ struct FieldContext {
   Diagnostics& diag;
   std::string key;
 
-  void fail(const toml::node& at, std::string message) {
-    diag.invalid(line_of(at), key, std::move(message));
-  }
+  void fail(const toml::node& at, std::string message) { diag.invalid(line_of(at), key, std::move(message)); }
 };
 
 }  // namespace hookd::config::detail

@@ -15,9 +15,8 @@ constexpr std::string_view kAdminTokenAlias = "HOOKD_ADMIN_TOKEN";
 
 std::string variable_name(const FieldSpec<Config>& spec) {
   std::string name = "HOOKD_" + spec.dotted();
-  std::ranges::transform(name, name.begin(), [](unsigned char c) {
-    return c == '.' ? '_' : static_cast<char>(std::toupper(c));
-  });
+  std::ranges::transform(name, name.begin(),
+                         [](unsigned char c) { return c == '.' ? '_' : static_cast<char>(std::toupper(c)); });
   return name;
 }
 

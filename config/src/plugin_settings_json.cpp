@@ -3,10 +3,9 @@
 #include "hookd/config/plugin_settings_json.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <limits>
 #include <variant>
-
-#include <boost/json.hpp>
 
 #include "diagnostics.hpp"
 #include "schema.hpp"
@@ -23,7 +22,8 @@ constexpr std::size_t kMaxJsonBytes = 1024 * 1024;
 
 int line_at(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 // One converted JSON value; a variant so the recursion needs no templates.
@@ -31,8 +31,7 @@ using Piece = std::variant<bool, std::int64_t, double, std::string, toml::array,
 
 std::optional<Piece> convert(const json::value& value, const std::string& key, Diagnostics& diag);
 
-bool convert_object(const json::object& object, const std::string& key, Diagnostics& diag,
-                    toml::table& out) {
+bool convert_object(const json::object& object, const std::string& key, Diagnostics& diag, toml::table& out) {
   bool ok = true;
   for (const auto& [name, value] : object) {
     auto piece = convert(value, detail::join_key(key, std::string_view(name)), diag);
@@ -51,16 +50,20 @@ std::optional<Piece> convert(const json::value& value, const std::string& key, D
     case json::kind::null:
       diag.invalid(0, key, "null is not allowed; leave the key out instead");
       return std::nullopt;
-    case json::kind::bool_: return value.get_bool();
-    case json::kind::int64: return value.get_int64();
+    case json::kind::bool_:
+      return value.get_bool();
+    case json::kind::int64:
+      return value.get_int64();
     case json::kind::uint64:
       if (value.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
         diag.invalid(0, key, "number is too large");
         return std::nullopt;
       }
       return static_cast<std::int64_t>(value.get_uint64());
-    case json::kind::double_: return value.get_double();
-    case json::kind::string: return std::string(value.get_string());
+    case json::kind::double_:
+      return value.get_double();
+    case json::kind::string:
+      return std::string(value.get_string());
     case json::kind::array: {
       toml::array array;
       bool ok = true;
@@ -97,11 +100,16 @@ json::value to_json(const toml::node& node) {
       for (const auto& value : *node.as_array()) array.push_back(to_json(value));
       return array;
     }
-    case toml::node_type::string: return json::string(node.as_string()->get());
-    case toml::node_type::integer: return node.as_integer()->get();
-    case toml::node_type::floating_point: return node.as_floating_point()->get();
-    case toml::node_type::boolean: return node.as_boolean()->get();
-    default: return nullptr;  // the writers produce no dates
+    case toml::node_type::string:
+      return json::string(node.as_string()->get());
+    case toml::node_type::integer:
+      return node.as_integer()->get();
+    case toml::node_type::floating_point:
+      return node.as_floating_point()->get();
+    case toml::node_type::boolean:
+      return node.as_boolean()->get();
+    default:
+      return nullptr;  // the writers produce no dates
   }
 }
 

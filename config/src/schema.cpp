@@ -95,8 +95,8 @@ FieldSpec<Target> boolean(std::string_view section, std::string_view key, Get ge
 using StringCheck = std::expected<std::string, std::string> (*)(std::string);
 
 template <class Target, class Get>
-FieldSpec<Target> string(std::string_view section, std::string_view key, std::size_t max_length,
-                         Get get, StringCheck check = nullptr) {
+FieldSpec<Target> string(std::string_view section, std::string_view key, std::size_t max_length, Get get,
+                         StringCheck check = nullptr) {
   return {section, key, TextForm::string,
           [=](Target& target, const toml::node& node, FieldContext& ctx) {
             auto value = read_string(node, max_length);
@@ -126,8 +126,8 @@ FieldSpec<Target> optional_string(std::string_view section, std::string_view key
 }
 
 template <class Target, class E, std::size_t N, class Get>
-FieldSpec<Target> choice(std::string_view section, std::string_view key,
-                         const std::array<Named<E>, N>& names, Get get) {
+FieldSpec<Target> choice(std::string_view section, std::string_view key, const std::array<Named<E>, N>& names,
+                         Get get) {
   return {section, key, TextForm::string,
           [=, &names](Target& target, const toml::node& node, FieldContext& ctx) {
             auto value = read_choice(node, names);
@@ -140,19 +140,19 @@ FieldSpec<Target> choice(std::string_view section, std::string_view key,
 }
 
 template <class Target, class Get>
-FieldSpec<Target> address(std::string_view section, std::string_view key, HostRule rule,
-                          bool allow_port_zero, Get get) {
-  return {section, key, TextForm::string,
-          [=](Target& target, const toml::node& node, FieldContext& ctx) {
-            const auto* text = node.as_string();
-            if (!text) return ctx.fail(node, fmt::format("expected a \"host:port\" string, got {}", describe(node)));
-            auto value = parse_host_port(text->get(), rule, allow_port_zero);
-            if (!value) return ctx.fail(node, value.error());
-            get(target) = std::move(*value);
-          },
-          [=](const Target& target, toml::table& out) {
-            out.insert_or_assign(key, get(target).to_string());
-          }};
+FieldSpec<Target> address(std::string_view section, std::string_view key, HostRule rule, bool allow_port_zero,
+                          Get get) {
+  return {
+      section, key, TextForm::string,
+      [=](Target& target, const toml::node& node, FieldContext& ctx) {
+        const auto* text = node.as_string();
+        if (!text)
+          return ctx.fail(node, fmt::format("expected a \"host:port\" string, got {}", describe(node)));
+        auto value = parse_host_port(text->get(), rule, allow_port_zero);
+        if (!value) return ctx.fail(node, value.error());
+        get(target) = std::move(*value);
+      },
+      [=](const Target& target, toml::table& out) { out.insert_or_assign(key, get(target).to_string()); }};
 }
 
 /// An array of strings, each parsed by Item::parse; every bad item is reported.
@@ -161,7 +161,8 @@ FieldSpec<Target> parsed_list(std::string_view section, std::string_view key, Ge
   return {section, key, TextForm::string_list,
           [=](Target& target, const toml::node& node, FieldContext& ctx) {
             const auto* array = node.as_array();
-            if (!array) return ctx.fail(node, fmt::format("expected an array of strings, got {}", describe(node)));
+            if (!array)
+              return ctx.fail(node, fmt::format("expected an array of strings, got {}", describe(node)));
             if (array->size() > kMaxListItems) {
               return ctx.fail(node, fmt::format("at most {} entries are allowed", kMaxListItems));
             }
@@ -173,7 +174,9 @@ FieldSpec<Target> parsed_list(std::string_view section, std::string_view key, Ge
               const int line = line_of(element) ? line_of(element) : line_of(node);
               const auto* text = element.as_string();
               if (!text) {
-                ctx.diag.invalid(line, ctx.key, fmt::format("entry {}: expected a string, got {}", i + 1, describe(element)));
+                ctx.diag.invalid(
+                    line, ctx.key,
+                    fmt::format("entry {}: expected a string, got {}", i + 1, describe(element)));
                 ok = false;
                 continue;
               }
@@ -197,7 +200,8 @@ FieldSpec<Target> parsed_list(std::string_view section, std::string_view key, Ge
 /// `functions`: a list written only when it has entries, so the settings of
 /// plugins that need none (every ABI but waPC) read as before.
 FieldSpec<PluginSettings> declared_functions() {
-  auto spec = parsed_list<PluginSettings>("", "functions", [](auto& p) -> auto& { return p.functions; });
+  auto spec = parsed_list<PluginSettings>(
+      "", "functions", [](auto& p) -> auto& { return p.functions; });
   spec.write = [](const PluginSettings& p, toml::table& out) {
     if (p.functions.empty()) return;
     toml::array array;
@@ -242,7 +246,8 @@ FieldSpec<PluginSettings> plugin_config_map() {
   return {"", "config", TextForm::string,
           [](PluginSettings& target, const toml::node& node, FieldContext& ctx) {
             const auto* table = node.as_table();
-            if (!table) return ctx.fail(node, fmt::format("expected a table of strings, got {}", describe(node)));
+            if (!table)
+              return ctx.fail(node, fmt::format("expected a table of strings, got {}", describe(node)));
             if (table->size() > kMaxPluginConfigEntries) {
               return ctx.fail(node, fmt::format("at most {} entries are allowed", kMaxPluginConfigEntries));
             }
@@ -253,13 +258,16 @@ FieldSpec<PluginSettings> plugin_config_map() {
               const int line = line_of(value) ? line_of(value) : line_of(node);
               auto text = scalar_as_text(value);
               if (key.str().size() > kMaxPluginConfigKey) {
-                ctx.diag.invalid(line, full, fmt::format("key must be at most {} bytes long", kMaxPluginConfigKey));
+                ctx.diag.invalid(line, full,
+                                 fmt::format("key must be at most {} bytes long", kMaxPluginConfigKey));
                 ok = false;
               } else if (!text) {
-                ctx.diag.invalid(line, full, fmt::format("expected a string, number or boolean, got {}", describe(value)));
+                ctx.diag.invalid(
+                    line, full, fmt::format("expected a string, number or boolean, got {}", describe(value)));
                 ok = false;
               } else if (text->size() > kMaxPluginConfigValue) {
-                ctx.diag.invalid(line, full, fmt::format("must be at most {} bytes long", kMaxPluginConfigValue));
+                ctx.diag.invalid(line, full,
+                                 fmt::format("must be at most {} bytes long", kMaxPluginConfigValue));
                 ok = false;
               } else {
                 values.emplace(std::string(key.str()), std::move(*text));
@@ -276,8 +284,10 @@ FieldSpec<PluginSettings> plugin_config_map() {
 
 const std::vector<FieldSpec<KvGrant>>& kv_grant_fields() {
   static const std::vector<FieldSpec<KvGrant>> fields{
-      string<KvGrant>("", "namespace", 64, [](auto& g) -> auto& { return g.namespace_name; }, check_namespace),
-      choice<KvGrant>("", "mode", kKvModes, [](auto& g) -> auto& { return g.mode; }),
+      string<KvGrant>(
+          "", "namespace", 64, [](auto& g) -> auto& { return g.namespace_name; }, check_namespace),
+      choice<KvGrant>(
+          "", "mode", kKvModes, [](auto& g) -> auto& { return g.mode; }),
   };
   return fields;
 }
@@ -287,8 +297,10 @@ FieldSpec<PluginSettings> kv_grant() {
           [](PluginSettings& target, const toml::node& node, FieldContext& ctx) {
             const auto* table = node.as_table();
             if (!table) {
-              return ctx.fail(node, fmt::format("expected a table such as {{ namespace = \"name\", mode = \"rw\" }}, got {}",
-                                                describe(node)));
+              return ctx.fail(
+                  node,
+                  fmt::format("expected a table such as {{ namespace = \"name\", mode = \"rw\" }}, got {}",
+                              describe(node)));
             }
             KvGrant grant;
             const auto before = ctx.diag.count();
@@ -298,7 +310,8 @@ FieldSpec<PluginSettings> kv_grant() {
           [](const PluginSettings& target, toml::table& out) {
             if (!target.grants.kv) return;
             toml::table table;
-            if (!target.grants.kv->namespace_name.empty()) table.insert("namespace", target.grants.kv->namespace_name);
+            if (!target.grants.kv->namespace_name.empty())
+              table.insert("namespace", target.grants.kv->namespace_name);
             table.insert("mode", std::string(to_string(target.grants.kv->mode)));
             out.insert_or_assign("kv", std::move(table));
           }};
@@ -309,66 +322,151 @@ FieldSpec<PluginSettings> kv_grant() {
 const std::vector<FieldSpec<Config>>& config_fields() {
   using C = Config;
   static const std::vector<FieldSpec<Config>> fields{
-      address<C>("server", "listen", HostRule::ip_literal, true, [](auto& c) -> auto& { return c.server.listen; }),
-      address<C>("server", "admin_listen", HostRule::ip_literal, true, [](auto& c) -> auto& { return c.server.admin_listen; }),
-      integer<C>("server", "workers", {0, 256}, [](auto& c) -> auto& { return c.server.workers; }),
-      string<C>("server", "data_dir", kMaxPathLength, [](auto& c) -> auto& { return c.server.data_dir; }, check_not_empty),
-      string<C>("server", "admin_token", kMaxSecretLength, [](auto& c) -> auto& { return c.server.admin_token; }, check_token),
-      parsed_list<C>("server", "trusted_proxies", [](auto& c) -> auto& { return c.server.trusted_proxies; }),
-      integer<C>("server", "drain_timeout_ms", {0, 3'600'000}, [](auto& c) -> auto& { return c.server.drain_timeout; }),
-      boolean<C>("server", "load_example_plugins", [](auto& c) -> auto& { return c.server.load_example_plugins; }),
-      boolean<C>("server", "public_metrics", [](auto& c) -> auto& { return c.server.public_metrics; }),
-      boolean<C>("server", "public_plugin_list", [](auto& c) -> auto& { return c.server.public_plugin_list; }),
+      address<C>(
+          "server", "listen", HostRule::ip_literal, true, [](auto& c) -> auto& { return c.server.listen; }),
+      address<C>(
+          "server", "admin_listen", HostRule::ip_literal, true,
+          [](auto& c) -> auto& { return c.server.admin_listen; }),
+      integer<C>(
+          "server", "workers", {0, 256}, [](auto& c) -> auto& { return c.server.workers; }),
+      string<C>(
+          "server", "data_dir", kMaxPathLength, [](auto& c) -> auto& { return c.server.data_dir; },
+          check_not_empty),
+      string<C>(
+          "server", "admin_token", kMaxSecretLength, [](auto& c) -> auto& { return c.server.admin_token; },
+          check_token),
+      parsed_list<C>(
+          "server", "trusted_proxies", [](auto& c) -> auto& { return c.server.trusted_proxies; }),
+      integer<C>(
+          "server", "drain_timeout_ms", {0, 3'600'000},
+          [](auto& c) -> auto& { return c.server.drain_timeout; }),
+      boolean<C>(
+          "server", "load_example_plugins", [](auto& c) -> auto& { return c.server.load_example_plugins; }),
+      boolean<C>(
+          "server", "public_metrics", [](auto& c) -> auto& { return c.server.public_metrics; }),
+      boolean<C>(
+          "server", "public_plugin_list", [](auto& c) -> auto& { return c.server.public_plugin_list; }),
 
-      integer<C>("limits", "max_header_bytes", {512, 1'048'576}, [](auto& c) -> auto& { return c.limits.max_header_bytes; }),
-      integer<C>("limits", "max_body_bytes", {0, 4'294'967'296}, [](auto& c) -> auto& { return c.limits.max_body_bytes; }),
-      integer<C>("limits", "max_connections", {1, 1'000'000}, [](auto& c) -> auto& { return c.limits.max_connections; }),
-      integer<C>("limits", "read_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.limits.read_timeout; }),
-      integer<C>("limits", "idle_timeout_ms", {1, 86'400'000}, [](auto& c) -> auto& { return c.limits.idle_timeout; }),
-      integer<C>("limits", "queue_depth", {1, 1'000'000}, [](auto& c) -> auto& { return c.limits.queue_depth; }),
-      integer<C>("limits", "blocking_threads", {1, 256}, [](auto& c) -> auto& { return c.limits.blocking_threads; }),
-      integer<C>("limits", "ws_max_message_bytes", {1, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.ws_max_message_bytes; }),
-      integer<C>("limits", "ws_idle_timeout_ms", {1, 86'400'000}, [](auto& c) -> auto& { return c.limits.ws_idle_timeout; }),
-      integer<C>("limits", "ws_ping_interval_ms", {0, 3'600'000}, [](auto& c) -> auto& { return c.limits.ws_ping_interval; }),
-      boolean<C>("limits", "ws_permessage_deflate", [](auto& c) -> auto& { return c.limits.ws_permessage_deflate; }),
-      integer<C>("limits", "admin_max_connections", {1, 100'000}, [](auto& c) -> auto& { return c.limits.admin_max_connections; }),
-      integer<C>("limits", "write_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.limits.write_timeout; }),
-      integer<C>("limits", "max_response_bytes", {1024, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.max_response_bytes; }),
-      integer<C>("limits", "max_buffered_response_bytes", {1024, 68'719'476'736}, [](auto& c) -> auto& { return c.limits.max_buffered_response_bytes; }),
-      integer<C>("limits", "max_module_bytes", {1024, 1'073'741'824}, [](auto& c) -> auto& { return c.limits.max_module_bytes; }),
-      integer<C>("limits", "isolate_heap_mb", {16, 65'536}, [](auto& c) -> auto& { return c.limits.isolate_heap_mb; }),
+      integer<C>(
+          "limits", "max_header_bytes", {512, 1'048'576},
+          [](auto& c) -> auto& { return c.limits.max_header_bytes; }),
+      integer<C>(
+          "limits", "max_body_bytes", {0, 4'294'967'296},
+          [](auto& c) -> auto& { return c.limits.max_body_bytes; }),
+      integer<C>(
+          "limits", "max_connections", {1, 1'000'000},
+          [](auto& c) -> auto& { return c.limits.max_connections; }),
+      integer<C>(
+          "limits", "read_timeout_ms", {1, 3'600'000},
+          [](auto& c) -> auto& { return c.limits.read_timeout; }),
+      integer<C>(
+          "limits", "idle_timeout_ms", {1, 86'400'000},
+          [](auto& c) -> auto& { return c.limits.idle_timeout; }),
+      integer<C>(
+          "limits", "queue_depth", {1, 1'000'000}, [](auto& c) -> auto& { return c.limits.queue_depth; }),
+      integer<C>(
+          "limits", "blocking_threads", {1, 256}, [](auto& c) -> auto& { return c.limits.blocking_threads; }),
+      integer<C>(
+          "limits", "ws_max_message_bytes", {1, 1'073'741'824},
+          [](auto& c) -> auto& { return c.limits.ws_max_message_bytes; }),
+      integer<C>(
+          "limits", "ws_idle_timeout_ms", {1, 86'400'000},
+          [](auto& c) -> auto& { return c.limits.ws_idle_timeout; }),
+      integer<C>(
+          "limits", "ws_ping_interval_ms", {0, 3'600'000},
+          [](auto& c) -> auto& { return c.limits.ws_ping_interval; }),
+      boolean<C>(
+          "limits", "ws_permessage_deflate", [](auto& c) -> auto& { return c.limits.ws_permessage_deflate; }),
+      integer<C>(
+          "limits", "admin_max_connections", {1, 100'000},
+          [](auto& c) -> auto& { return c.limits.admin_max_connections; }),
+      integer<C>(
+          "limits", "write_timeout_ms", {1, 3'600'000},
+          [](auto& c) -> auto& { return c.limits.write_timeout; }),
+      integer<C>(
+          "limits", "max_response_bytes", {1024, 1'073'741'824},
+          [](auto& c) -> auto& { return c.limits.max_response_bytes; }),
+      integer<C>(
+          "limits", "max_buffered_response_bytes", {1024, 68'719'476'736},
+          [](auto& c) -> auto& { return c.limits.max_buffered_response_bytes; }),
+      integer<C>(
+          "limits", "max_module_bytes", {1024, 1'073'741'824},
+          [](auto& c) -> auto& { return c.limits.max_module_bytes; }),
+      integer<C>(
+          "limits", "isolate_heap_mb", {16, 65'536},
+          [](auto& c) -> auto& { return c.limits.isolate_heap_mb; }),
 
-      integer<C>("plugin_defaults", "max_memory_pages", kMemoryPages, [](auto& c) -> auto& { return c.plugin_defaults.max_memory_pages; }),
-      integer<C>("plugin_defaults", "deadline_ms", kDeadlineMs, [](auto& c) -> auto& { return c.plugin_defaults.deadline; }),
-      integer<C>("plugin_defaults", "max_concurrency", kConcurrency, [](auto& c) -> auto& { return c.plugin_defaults.max_concurrency; }),
-      integer<C>("plugin_defaults", "max_worker_share", kWorkerShare, [](auto& c) -> auto& { return c.plugin_defaults.max_worker_share; }),
+      integer<C>(
+          "plugin_defaults", "max_memory_pages", kMemoryPages,
+          [](auto& c) -> auto& { return c.plugin_defaults.max_memory_pages; }),
+      integer<C>(
+          "plugin_defaults", "deadline_ms", kDeadlineMs,
+          [](auto& c) -> auto& { return c.plugin_defaults.deadline; }),
+      integer<C>(
+          "plugin_defaults", "max_concurrency", kConcurrency,
+          [](auto& c) -> auto& { return c.plugin_defaults.max_concurrency; }),
+      integer<C>(
+          "plugin_defaults", "max_worker_share", kWorkerShare,
+          [](auto& c) -> auto& { return c.plugin_defaults.max_worker_share; }),
 
-      choice<C>("log", "level", kLogLevels, [](auto& c) -> auto& { return c.log.level; }),
-      choice<C>("log", "format", kLogFormats, [](auto& c) -> auto& { return c.log.format; }),
-      boolean<C>("log", "access_log", [](auto& c) -> auto& { return c.log.access_log; }),
-      string<C>("log", "access_log_file", kMaxPathLength, [](auto& c) -> auto& { return c.log.access_log_file; }),
-      integer<C>("log", "access_log_flush_ms", {1, 60'000}, [](auto& c) -> auto& { return c.log.access_log_flush_interval; }),
+      choice<C>(
+          "log", "level", kLogLevels, [](auto& c) -> auto& { return c.log.level; }),
+      choice<C>(
+          "log", "format", kLogFormats, [](auto& c) -> auto& { return c.log.format; }),
+      boolean<C>(
+          "log", "access_log", [](auto& c) -> auto& { return c.log.access_log; }),
+      string<C>(
+          "log", "access_log_file", kMaxPathLength, [](auto& c) -> auto& { return c.log.access_log_file; }),
+      integer<C>(
+          "log", "access_log_flush_ms", {1, 60'000},
+          [](auto& c) -> auto& { return c.log.access_log_flush_interval; }),
 
-      choice<C>("kv", "backend", kKvBackends, [](auto& c) -> auto& { return c.kv.backend; }),
-      integer<C>("kv", "map_size_mb", {1, 1'048'576}, [](auto& c) -> auto& { return c.kv.map_size_mb; }),
-      integer<C>("kv", "read_cache_kb", {0, 1'048'576}, [](auto& c) -> auto& { return c.kv.read_cache_kb; }),
-      integer<C>("kv", "namespace_max_bytes", {1, 1'099'511'627'776}, [](auto& c) -> auto& { return c.kv.namespace_max_bytes; }),
-      integer<C>("kv", "namespace_max_keys", {1, 1'000'000'000}, [](auto& c) -> auto& { return c.kv.namespace_max_keys; }),
-      address<C>("kv.redis", "address", HostRule::ip_or_domain, false, [](auto& c) -> auto& { return c.kv.redis.address; }),
-      string<C>("kv.redis", "password", kMaxSecretLength, [](auto& c) -> auto& { return c.kv.redis.password; }),
-      integer<C>("kv.redis", "database", {0, 65'535}, [](auto& c) -> auto& { return c.kv.redis.database; }),
-      integer<C>("kv.redis", "connect_timeout_ms", kNetworkTimeoutMs, [](auto& c) -> auto& { return c.kv.redis.connect_timeout; }),
-      integer<C>("kv.redis", "command_timeout_ms", kNetworkTimeoutMs, [](auto& c) -> auto& { return c.kv.redis.command_timeout; }),
-      integer<C>("kv.redis", "pool_size", {1, 1024}, [](auto& c) -> auto& { return c.kv.redis.pool_size; }),
+      choice<C>(
+          "kv", "backend", kKvBackends, [](auto& c) -> auto& { return c.kv.backend; }),
+      integer<C>(
+          "kv", "map_size_mb", {1, 1'048'576}, [](auto& c) -> auto& { return c.kv.map_size_mb; }),
+      integer<C>(
+          "kv", "read_cache_kb", {0, 1'048'576}, [](auto& c) -> auto& { return c.kv.read_cache_kb; }),
+      integer<C>(
+          "kv", "namespace_max_bytes", {1, 1'099'511'627'776},
+          [](auto& c) -> auto& { return c.kv.namespace_max_bytes; }),
+      integer<C>(
+          "kv", "namespace_max_keys", {1, 1'000'000'000},
+          [](auto& c) -> auto& { return c.kv.namespace_max_keys; }),
+      address<C>(
+          "kv.redis", "address", HostRule::ip_or_domain, false,
+          [](auto& c) -> auto& { return c.kv.redis.address; }),
+      string<C>(
+          "kv.redis", "password", kMaxSecretLength, [](auto& c) -> auto& { return c.kv.redis.password; }),
+      integer<C>(
+          "kv.redis", "database", {0, 65'535}, [](auto& c) -> auto& { return c.kv.redis.database; }),
+      integer<C>(
+          "kv.redis", "connect_timeout_ms", kNetworkTimeoutMs,
+          [](auto& c) -> auto& { return c.kv.redis.connect_timeout; }),
+      integer<C>(
+          "kv.redis", "command_timeout_ms", kNetworkTimeoutMs,
+          [](auto& c) -> auto& { return c.kv.redis.command_timeout; }),
+      integer<C>(
+          "kv.redis", "pool_size", {1, 1024}, [](auto& c) -> auto& { return c.kv.redis.pool_size; }),
 
-      string<C>("fetch", "extra_ca_file", kMaxPathLength, [](auto& c) -> auto& { return c.fetch.extra_ca_file; }),
-      integer<C>("fetch", "connect_timeout_ms", kNetworkTimeoutMs, [](auto& c) -> auto& { return c.fetch.connect_timeout; }),
-      integer<C>("fetch", "total_timeout_ms", {1, 3'600'000}, [](auto& c) -> auto& { return c.fetch.total_timeout; }),
-      integer<C>("fetch", "max_response_bytes", {1, 1'073'741'824}, [](auto& c) -> auto& { return c.fetch.max_response_bytes; }),
-      integer<C>("fetch", "max_redirects", {0, 20}, [](auto& c) -> auto& { return c.fetch.max_redirects; }),
+      string<C>(
+          "fetch", "extra_ca_file", kMaxPathLength, [](auto& c) -> auto& { return c.fetch.extra_ca_file; }),
+      integer<C>(
+          "fetch", "connect_timeout_ms", kNetworkTimeoutMs,
+          [](auto& c) -> auto& { return c.fetch.connect_timeout; }),
+      integer<C>(
+          "fetch", "total_timeout_ms", {1, 3'600'000},
+          [](auto& c) -> auto& { return c.fetch.total_timeout; }),
+      integer<C>(
+          "fetch", "max_response_bytes", {1, 1'073'741'824},
+          [](auto& c) -> auto& { return c.fetch.max_response_bytes; }),
+      integer<C>(
+          "fetch", "max_redirects", {0, 20}, [](auto& c) -> auto& { return c.fetch.max_redirects; }),
 
-      parsed_list<C>("signing", "trusted_keys", [](auto& c) -> auto& { return c.signing.trusted_keys; }),
-      boolean<C>("signing", "require_signature", [](auto& c) -> auto& { return c.signing.require_signature; }),
+      parsed_list<C>(
+          "signing", "trusted_keys", [](auto& c) -> auto& { return c.signing.trusted_keys; }),
+      boolean<C>(
+          "signing", "require_signature", [](auto& c) -> auto& { return c.signing.require_signature; }),
   };
   return fields;
 }
@@ -376,18 +474,28 @@ const std::vector<FieldSpec<Config>>& config_fields() {
 const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
   using P = PluginSettings;
   static const std::vector<FieldSpec<PluginSettings>> fields{
-      string<P>("", "sha256", 64, [](auto& p) -> auto& { return p.sha256; }, check_optional_sha256),
-      integer<P>("", "max_memory_pages", kMemoryPages, [](auto& p) -> auto& { return p.limits.max_memory_pages; }),
-      integer<P>("", "deadline_ms", kDeadlineMs, [](auto& p) -> auto& { return p.limits.deadline; }),
-      integer<P>("", "max_concurrency", kConcurrency, [](auto& p) -> auto& { return p.limits.max_concurrency; }),
-      integer<P>("", "max_worker_share", kWorkerShare, [](auto& p) -> auto& { return p.limits.max_worker_share; }),
+      string<P>(
+          "", "sha256", 64, [](auto& p) -> auto& { return p.sha256; }, check_optional_sha256),
+      integer<P>(
+          "", "max_memory_pages", kMemoryPages, [](auto& p) -> auto& { return p.limits.max_memory_pages; }),
+      integer<P>(
+          "", "deadline_ms", kDeadlineMs, [](auto& p) -> auto& { return p.limits.deadline; }),
+      integer<P>(
+          "", "max_concurrency", kConcurrency, [](auto& p) -> auto& { return p.limits.max_concurrency; }),
+      integer<P>(
+          "", "max_worker_share", kWorkerShare, [](auto& p) -> auto& { return p.limits.max_worker_share; }),
       plugin_config_map(),
       kv_grant(),
-      parsed_list<P>("grants", "fetch", [](auto& p) -> auto& { return p.grants.fetch; }),
-      boolean<P>("grants", "config", [](auto& p) -> auto& { return p.grants.config; }),
-      choice<P>("grants", "log_level", kLogLevels, [](auto& p) -> auto& { return p.grants.log_level; }),
-      integer<P>("grants", "log_rate_per_sec", kLogRate, [](auto& p) -> auto& { return p.grants.log_rate_per_sec; }),
-      optional_string<P>("", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
+      parsed_list<P>(
+          "grants", "fetch", [](auto& p) -> auto& { return p.grants.fetch; }),
+      boolean<P>(
+          "grants", "config", [](auto& p) -> auto& { return p.grants.config; }),
+      choice<P>(
+          "grants", "log_level", kLogLevels, [](auto& p) -> auto& { return p.grants.log_level; }),
+      integer<P>(
+          "grants", "log_rate_per_sec", kLogRate, [](auto& p) -> auto& { return p.grants.log_rate_per_sec; }),
+      optional_string<P>(
+          "", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
       declared_functions(),
   };
   return fields;
@@ -427,7 +535,8 @@ toml::table text_as_value(TextForm form, std::string_view text) {
       holder.insert("value", std::move(items));
       return holder;
     }
-    case TextForm::string: break;
+    case TextForm::string:
+      break;
   }
   holder.insert("value", std::string(text));
   return holder;

@@ -3,16 +3,16 @@
 // setting's name, range and message are written down exactly once.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 #include "diagnostics.hpp"
-#include "value_rules.hpp"
 #include "hookd/config/config.hpp"
+#include "value_rules.hpp"
 
 namespace hookd::config::detail {
 
@@ -46,8 +46,7 @@ toml::table text_as_value(TextForm form, std::string_view text);  // under key "
 
 /// Writes every field into a nested table.
 template <class Target>
-void write_fields(const std::vector<FieldSpec<Target>>& fields, const Target& target,
-                  toml::table& root);
+void write_fields(const std::vector<FieldSpec<Target>>& fields, const Target& target, toml::table& root);
 
 /// Walks a table against a field list, reporting unknown keys and wrong shapes.
 template <class Target>
@@ -60,8 +59,7 @@ struct TableReader {
   std::function<bool(std::string_view key, const toml::node& node)> extra = {};
   std::vector<std::string_view> extra_names = {};
   /// Called after a field was read without error.
-  std::function<void(const FieldSpec<Target>& spec, const std::string& full_key,
-                     const toml::node& node)>
+  std::function<void(const FieldSpec<Target>& spec, const std::string& full_key, const toml::node& node)>
       on_read = {};
 
   void read(const toml::table& table, std::string_view section = {});
@@ -70,8 +68,7 @@ struct TableReader {
 // ---------------------------------------------------------------------------
 
 template <class Target>
-void write_fields(const std::vector<FieldSpec<Target>>& fields, const Target& target,
-                  toml::table& root) {
+void write_fields(const std::vector<FieldSpec<Target>>& fields, const Target& target, toml::table& root) {
   for (const auto& spec : fields) {
     toml::table* table = &root;
     std::string_view rest = spec.section;
@@ -131,7 +128,8 @@ void TableReader<Target>::read(const toml::table& table, std::string_view sectio
       }
       std::string_view rest = spec.section;
       if (!section.empty()) {
-        if (!rest.starts_with(section) || rest.size() <= section.size() || rest[section.size()] != '.') continue;
+        if (!rest.starts_with(section) || rest.size() <= section.size() || rest[section.size()] != '.')
+          continue;
         rest.remove_prefix(section.size() + 1);
       }
       known.push_back(rest.substr(0, rest.find('.')));

@@ -60,8 +60,8 @@ void recheck_plugins(const Config& config, Errors& errors) {
 void check_cross_fields(const Config& config, Errors& errors) {
   auto report = [&](std::string_view key, std::string message) {
     Origin origin = origin_of(config, key);
-    errors.push_back({std::move(origin.source), origin.line, std::move(origin.name),
-                      std::move(message), ConfigError::Kind::conflict});
+    errors.push_back({std::move(origin.source), origin.line, std::move(origin.name), std::move(message),
+                      ConfigError::Kind::conflict});
   };
   const auto& server = config.server;
   if (server.listen == server.admin_listen && server.listen.port != 0) {
@@ -77,8 +77,7 @@ void check_cross_fields(const Config& config, Errors& errors) {
   }
   if (config.fetch.connect_timeout > config.fetch.total_timeout) {
     report("fetch.connect_timeout_ms",
-           fmt::format("must not exceed fetch.total_timeout_ms ({} ms)",
-                       config.fetch.total_timeout.count()));
+           fmt::format("must not exceed fetch.total_timeout_ms ({} ms)", config.fetch.total_timeout.count()));
   }
 }
 

@@ -21,15 +21,22 @@ std::string describe(const toml::node& node) {
       }
       return out + "\"";
     }
-    case toml::node_type::integer: return std::to_string(node.as_integer()->get());
-    case toml::node_type::floating_point: return fmt::format("{}", node.as_floating_point()->get());
-    case toml::node_type::boolean: return node.as_boolean()->get() ? "true" : "false";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
+    case toml::node_type::integer:
+      return std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return fmt::format("{}", node.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
     case toml::node_type::date:
     case toml::node_type::time:
-    case toml::node_type::date_time: return "a date/time";
-    default: return "nothing";
+    case toml::node_type::date_time:
+      return "a date/time";
+    default:
+      return "nothing";
   }
 }
 
@@ -55,8 +62,8 @@ std::expected<std::int64_t, std::string> read_integer(const toml::node& node, In
   if (const auto* value = node.as_integer()) {
     if (value->get() >= range.min && value->get() <= range.max) return value->get();
   }
-  return std::unexpected(fmt::format("expected an integer between {} and {}, got {}", range.min,
-                                     range.max, describe(node)));
+  return std::unexpected(
+      fmt::format("expected an integer between {} and {}, got {}", range.min, range.max, describe(node)));
 }
 
 std::expected<bool, std::string> read_bool(const toml::node& node) {
@@ -64,8 +71,7 @@ std::expected<bool, std::string> read_bool(const toml::node& node) {
   return std::unexpected(fmt::format("expected true or false, got {}", describe(node)));
 }
 
-std::expected<std::string, std::string> read_string(const toml::node& node,
-                                                    std::size_t max_length) {
+std::expected<std::string, std::string> read_string(const toml::node& node, std::size_t max_length) {
   const auto* value = node.as_string();
   if (!value) return std::unexpected(fmt::format("expected a string, got {}", describe(node)));
   if (value->get().size() > max_length) {
@@ -75,18 +81,16 @@ std::expected<std::string, std::string> read_string(const toml::node& node,
 }
 
 std::expected<std::string, std::string> check_sha256(std::string text) {
-  const bool ok = text.size() == 64 && std::ranges::all_of(text, [](unsigned char c) {
-                    return std::isxdigit(c) != 0;
-                  });
+  const bool ok =
+      text.size() == 64 && std::ranges::all_of(text, [](unsigned char c) { return std::isxdigit(c) != 0; });
   if (!ok) return std::unexpected(fmt::format("expected 64 hex digits, got \"{}\"", text));
   std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
 bool is_plugin_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::ranges::all_of(name, [](unsigned char c) {
-           return std::isalnum(c) || c == '_' || c == '-';
-         });
+  return !name.empty() && name.size() <= 64 &&
+         std::ranges::all_of(name, [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
 }
 
 namespace {
@@ -108,8 +112,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::string_view> suggest(std::string_view key,
-                                        std::span<const std::string_view> candidates) {
+std::optional<std::string_view> suggest(std::string_view key, std::span<const std::string_view> candidates) {
   std::optional<std::string_view> best;
   std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
   for (const auto candidate : candidates) {

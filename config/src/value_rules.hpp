@@ -2,6 +2,9 @@
 // message whether the value came from TOML, an env variable, a flag or JSON.
 #pragma once
 
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
 #include <array>
 #include <cstdint>
 #include <expected>
@@ -9,9 +12,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
-#include <toml++/toml.h>
 
 #include "hookd/config/config.hpp"
 
@@ -60,8 +60,7 @@ std::string_view name_of(const std::array<Named<E>, N>& names, E value) {
 }
 
 template <class E, std::size_t N>
-std::expected<E, std::string> read_choice(const toml::node& node,
-                                          const std::array<Named<E>, N>& names) {
+std::expected<E, std::string> read_choice(const toml::node& node, const std::array<Named<E>, N>& names) {
   std::string choices;
   for (const auto& entry : names) {
     if (const auto* text = node.as_string(); text && text->get() == entry.name) return entry.value;
@@ -78,7 +77,6 @@ std::expected<std::string, std::string> check_sha256(std::string text);
 bool is_plugin_name(std::string_view name);
 
 /// The closest of `candidates` to a mistyped `key`, if one is close enough.
-std::optional<std::string_view> suggest(std::string_view key,
-                                        std::span<const std::string_view> candidates);
+std::optional<std::string_view> suggest(std::string_view key, std::span<const std::string_view> candidates);
 
 }  // namespace hookd::config::detail

@@ -13,9 +13,11 @@ engine::Vm& default_vm() {
 Result<std::vector<uint8_t>> read_file(const std::filesystem::path& path, size_t max_bytes) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string() + ": " + ec.message());
+  if (ec)
+    return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string() + ": " + ec.message());
   if (size > max_bytes) {
-    return engine::fail(ErrorKind::kInvalidArgument, path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    return engine::fail(ErrorKind::kInvalidArgument,
+                        path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> data(size);

@@ -3,8 +3,8 @@
 
 #include <cstring>
 
-#include "hookd/engine/guest_memory.hpp"
 #include "abi/native.hpp"
+#include "hookd/engine/guest_memory.hpp"
 
 namespace hookd::engine {
 namespace {
@@ -17,8 +17,8 @@ const CallContext kNoContext{};
 bool valid_function_name(std::string_view name) {
   if (name.empty() || name.size() > HOOKD_MAX_FUNCTION_NAME) return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '.' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -72,15 +72,13 @@ Result<int32_t> run_direct_host_call(PluginInstance::State& st, std::span<uint8_
   return host_call_code(st, res);
 }
 
-Format to_format(int v) {
-  return v >= 0 && v <= 3 ? static_cast<Format>(v) : Format::kBytes;
-}
+Format to_format(int v) { return v >= 0 && v <= 3 ? static_cast<Format>(v) : Format::kBytes; }
 
 }  // namespace
 
 bool is_known_hookd_import(std::string_view name) {
-  return name == "register_function" || name == "log" || name == "host_call" ||
-         name == "host_call_into" || name == "host_call_direct" || name == "host_result";
+  return name == "register_function" || name == "log" || name == "host_call" || name == "host_call_into" ||
+         name == "host_call_direct" || name == "host_result";
 }
 
 std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegistration& reg) {
@@ -89,7 +87,8 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegi
     out.push_back(ImportFunc{"hookd", std::move(name), std::move(type), std::move(fn), hot});
   };
 
-  add("register_function", {{I32, I32, I32, I32}, {I32}},
+  add(
+      "register_function", {{I32, I32, I32, I32}, {I32}},
       [&reg](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
         if (!reg.initializing) {
           r->i32 = HOOKD_REGISTER_OUTSIDE_INIT;
@@ -100,7 +99,7 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegi
         if (!valid_function_name(*name) || reg.functions.size() >= kMaxFunctions) {
           if (reg.error.empty()) {
             reg.error = "invalid function name \"" + std::string(name->substr(0, 64)) +
-                            "\" (1-128 characters of A-Z a-z 0-9 _ . -, at most 1024 functions)";
+                        "\" (1-128 characters of A-Z a-z 0-9 _ . -, at most 1024 functions)";
           }
           r->i32 = HOOKD_REGISTER_BAD_NAME;
           return {};
@@ -171,16 +170,15 @@ std::vector<ImportFunc> hookd_imports(PluginInstance::State& st, abi::NativeRegi
         return {};
       });
 
-  add("host_result", {{I32, I32}, {I32}},
-      [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
-        const uint32_t n = std::min<uint64_t>(static_cast<uint32_t>(a[1].i32), st.pending.size());
-        auto dst = guest_span(c.memory(), a[0].i32, static_cast<int32_t>(n));
-        if (!dst) return out_of_bounds("host result destination");
-        if (n > 0) std::memcpy(dst->data(), st.pending.data(), n);  // data() may be null when empty
-        st.pending.clear();
-        r->i32 = static_cast<int32_t>(n);
-        return {};
-      });
+  add("host_result", {{I32, I32}, {I32}}, [&st](Caller& c, std::span<const Val> a, Val* r) -> Result<void> {
+    const uint32_t n = std::min<uint64_t>(static_cast<uint32_t>(a[1].i32), st.pending.size());
+    auto dst = guest_span(c.memory(), a[0].i32, static_cast<int32_t>(n));
+    if (!dst) return out_of_bounds("host result destination");
+    if (n > 0) std::memcpy(dst->data(), st.pending.data(), n);  // data() may be null when empty
+    st.pending.clear();
+    r->i32 = static_cast<int32_t>(n);
+    return {};
+  });
   return out;
 }
 

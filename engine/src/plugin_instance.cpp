@@ -11,8 +11,8 @@ PluginInstance::PluginInstance(Worker& worker, std::shared_ptr<const PluginModul
 
 PluginInstance::~PluginInstance() = default;
 
-Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
-    Worker& worker, std::shared_ptr<const PluginModule> module) {
+Result<std::unique_ptr<PluginInstance>> PluginInstance::create(Worker& worker,
+                                                               std::shared_ptr<const PluginModule> module) {
   std::unique_ptr<PluginInstance> instance(new PluginInstance(worker, std::move(module)));
   if (auto r = instance->start(); !r) return std::unexpected(r.error());
   return instance;
@@ -41,8 +41,7 @@ Result<void> PluginInstance::start() {
   return {};
 }
 
-Result<std::span<const uint8_t>> PluginInstance::call(std::string_view fn,
-                                                      std::span<const uint8_t> input,
+Result<std::span<const uint8_t>> PluginInstance::call(std::string_view fn, std::span<const uint8_t> input,
                                                       const CallContext& ctx) {
   const FunctionInfo* info = module_->find_function(fn);
   if (info == nullptr) {
@@ -51,8 +50,7 @@ Result<std::span<const uint8_t>> PluginInstance::call(std::string_view fn,
   return call(*info, input, ctx);
 }
 
-Result<std::span<const uint8_t>> PluginInstance::call(const FunctionInfo& fn,
-                                                      std::span<const uint8_t> input,
+Result<std::span<const uint8_t>> PluginInstance::call(const FunctionInfo& fn, std::span<const uint8_t> input,
                                                       const CallContext& ctx) {
   State& st = *state_;
   const PluginLimits& limits = module_->options().limits;
@@ -79,9 +77,7 @@ Result<void> PluginInstance::recover() {
   return start();
 }
 
-uint64_t PluginInstance::memory_size() const {
-  return state_->vm ? state_->vm->memory().size() : 0;
-}
+uint64_t PluginInstance::memory_size() const { return state_->vm ? state_->vm->memory().size() : 0; }
 
 Instance::ImportCalls PluginInstance::import_calls() const {
   return state_->vm ? state_->vm->import_calls() : Instance::ImportCalls{};

@@ -1,8 +1,8 @@
 #include <spdlog/spdlog.h>
 
+#include "abi/guest_abi.hpp"
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/sha256.hpp"
-#include "abi/guest_abi.hpp"
 #include "plugin_state.hpp"
 
 namespace hookd::engine {
@@ -10,11 +10,16 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::kTrace: return spdlog::level::trace;
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -32,7 +37,7 @@ void default_logger(LogLevel level, std::string_view plugin, const CallContext& 
 // (cut at kMaxLogMessageBytes, as hookd.log messages are).
 OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) {
   return [logger = std::move(logger), level, stream = std::move(stream)](std::string_view plugin,
-                                                                          std::string_view chunk) {
+                                                                         std::string_view chunk) {
     while (!chunk.empty()) {
       size_t nl = chunk.find('\n');
       std::string_view line = chunk.substr(0, nl).substr(0, kMaxLogMessageBytes);
@@ -47,10 +52,14 @@ OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) 
 
 std::string_view content_type(Format f) {
   switch (f) {
-    case Format::kBytes: return "application/octet-stream";
-    case Format::kMsgpack: return "application/msgpack";
-    case Format::kJson: return "application/json";
-    case Format::kText: return "text/plain; charset=utf-8";
+    case Format::kBytes:
+      return "application/octet-stream";
+    case Format::kMsgpack:
+      return "application/msgpack";
+    case Format::kJson:
+      return "application/json";
+    case Format::kText:
+      return "text/plain; charset=utf-8";
   }
   return "application/octet-stream";
 }

@@ -1,10 +1,10 @@
 // The per-instance state every guest ABI shares (plugin_state.hpp): host
 // function lookup and calls, plugin logs, and the bounds of a call.
+#include "plugin_state.hpp"
+
 #include <time.h>
 
 #include <cstring>
-
-#include "plugin_state.hpp"
 
 namespace hookd::engine {
 namespace {

@@ -45,7 +45,8 @@ struct PluginInstance::State {
   // context; no result larger than the plugin's memory is kept (a larger
   // one becomes an error and `out` is freed). Built-ins check that bound
   // before they allocate; this catches the others.
-  Result<void> run_host_function(const HostFunction& fn, std::span<const uint8_t> input, std::vector<uint8_t>& out);
+  Result<void> run_host_function(const HostFunction& fn, std::span<const uint8_t> input,
+                                 std::vector<uint8_t>& out);
   // A plugin's log message (any ABI), cut at kMaxLogMessageBytes.
   void log(LogLevel level, std::string_view message);
 

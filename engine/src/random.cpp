@@ -65,8 +65,6 @@ std::shared_ptr<RandomSource> system_random() {
   return source;
 }
 
-std::shared_ptr<RandomSource> deterministic_random(uint64_t seed) {
-  return std::make_shared<Xoshiro>(seed);
-}
+std::shared_ptr<RandomSource> deterministic_random(uint64_t seed) { return std::make_shared<Xoshiro>(seed); }
 
 }  // namespace hookd::engine

@@ -21,8 +21,10 @@ std::string sha256_hex(std::span<const uint8_t> data) {
 }
 
 bool sha256_matches(std::string_view expected, std::string_view actual) {
-  while (!expected.empty() && std::isspace(static_cast<unsigned char>(expected.front()))) expected.remove_prefix(1);
-  while (!expected.empty() && std::isspace(static_cast<unsigned char>(expected.back()))) expected.remove_suffix(1);
+  while (!expected.empty() && std::isspace(static_cast<unsigned char>(expected.front())))
+    expected.remove_prefix(1);
+  while (!expected.empty() && std::isspace(static_cast<unsigned char>(expected.back())))
+    expected.remove_suffix(1);
   if (expected.size() != actual.size()) return false;
   for (size_t i = 0; i < expected.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(expected[i])) != actual[i]) return false;

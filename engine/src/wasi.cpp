@@ -98,11 +98,20 @@ Result<void> random_get(PluginInstance::State& st, Caller& c, std::span<const Va
 
 bool clock_for(int32_t id, clockid_t& out) {
   switch (id) {
-    case 0: out = CLOCK_REALTIME; return true;
-    case 1: out = CLOCK_MONOTONIC; return true;
-    case 2: out = CLOCK_PROCESS_CPUTIME_ID; return true;
-    case 3: out = CLOCK_THREAD_CPUTIME_ID; return true;
-    default: return false;
+    case 0:
+      out = CLOCK_REALTIME;
+      return true;
+    case 1:
+      out = CLOCK_MONOTONIC;
+      return true;
+    case 2:
+      out = CLOCK_PROCESS_CPUTIME_ID;
+      return true;
+    case 3:
+      out = CLOCK_THREAD_CPUTIME_ID;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -150,10 +159,14 @@ std::vector<ImportFunc> wasi_imports(const ModuleInfo& info, PluginInstance::Sta
       fn = [&st](Caller& c, std::span<const Val> a, Val* r) { return random_get(st, c, a, r); };
     } else if (n == "clock_time_get") {
       expected = {{I32, I64, I32}, {I32}};
-      fn = [](Caller& c, std::span<const Val> a, Val* r) { return clock_get(c, a[0].i32, a[2].i32, false, r); };
+      fn = [](Caller& c, std::span<const Val> a, Val* r) {
+        return clock_get(c, a[0].i32, a[2].i32, false, r);
+      };
     } else if (n == "clock_res_get") {
       expected = {{I32, I32}, {I32}};
-      fn = [](Caller& c, std::span<const Val> a, Val* r) { return clock_get(c, a[0].i32, a[1].i32, true, r); };
+      fn = [](Caller& c, std::span<const Val> a, Val* r) {
+        return clock_get(c, a[0].i32, a[1].i32, true, r);
+      };
     } else if (n == "args_sizes_get" || n == "environ_sizes_get") {
       expected = {{I32, I32}, {I32}};
       fn = empty_sizes;

@@ -52,11 +52,16 @@ using namespace wasm;  // NOLINT(google-build-using-namespace): this file is the
 
 ValType to_valtype(uint8_t code) {
   switch (code) {
-    case 0x7f: return ValType::kI32;
-    case 0x7e: return ValType::kI64;
-    case 0x7d: return ValType::kF32;
-    case 0x7c: return ValType::kF64;
-    default: return ValType::kOther;
+    case 0x7f:
+      return ValType::kI32;
+    case 0x7e:
+      return ValType::kI64;
+    case 0x7d:
+      return ValType::kF32;
+    case 0x7c:
+      return ValType::kF64;
+    default:
+      return ValType::kOther;
   }
 }
 
@@ -216,9 +221,9 @@ Result<std::vector<uint8_t>> cap_memory_pages(std::span<const uint8_t> wasm, uin
     return fail(ErrorKind::kInvalidModule, "shared and 64-bit memories are not supported");
   }
   if (mem.min_pages > max_pages) {
-    return fail(ErrorKind::kInvalidArgument,
-                "plugin needs " + std::to_string(mem.min_pages) +
-                    " memory pages at start, its limit is " + std::to_string(max_pages));
+    return fail(ErrorKind::kInvalidArgument, "plugin needs " + std::to_string(mem.min_pages) +
+                                                 " memory pages at start, its limit is " +
+                                                 std::to_string(max_pages));
   }
   const uint64_t cap = mem.max_pages ? std::min(*mem.max_pages, max_pages) : max_pages;
 

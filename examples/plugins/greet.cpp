@@ -1,7 +1,6 @@
 // greet: typed msgpack in and out. The structs travel as msgpack maps keyed
 // by field name, matching MSGPACK_DEFINE_MAP on the host side.
 #include <hookd/pdk.hpp>
-
 #include <string>
 
 struct GreetIn {

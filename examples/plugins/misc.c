@@ -1,7 +1,6 @@
 /* misc: exercises the WASI subset the host provides (random, stdio, clocks),
  * large outputs with memory growth, and logging at every level. */
 #include <hookd/pdk.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -58,8 +57,7 @@ static int big(const uint8_t* input, size_t len) {
 }
 
 static int log_(const uint8_t* input, size_t len) {
-  for (int level = HOOKD_LOG_TRACE; level <= HOOKD_LOG_ERROR; level++)
-    hookd_log_n(level, input, len);
+  for (int level = HOOKD_LOG_TRACE; level <= HOOKD_LOG_ERROR; level++) hookd_log_n(level, input, len);
   return hookd_output_str("logged");
 }
 

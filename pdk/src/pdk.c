@@ -17,15 +17,14 @@
 
 /* Imports: wasm32 pointers and lengths are i32. */
 HOOKD_IMPORT("register_function")
-int32_t hookd__imp_register_function(const char* name, uint32_t name_len, uint32_t fn_id,
-                                     uint32_t flags);
+int32_t hookd__imp_register_function(const char* name, uint32_t name_len, uint32_t fn_id, uint32_t flags);
 HOOKD_IMPORT("log") void hookd__imp_log(int32_t level, const void* msg, uint32_t len);
 HOOKD_IMPORT("host_call")
-int32_t hookd__imp_host_call(const char* name, uint32_t name_len, const void* in,
-                             uint32_t in_len, uint32_t* result_len);
+int32_t hookd__imp_host_call(const char* name, uint32_t name_len, const void* in, uint32_t in_len,
+                             uint32_t* result_len);
 HOOKD_IMPORT("host_call_into")
-int32_t hookd__imp_host_call_into(const char* name, uint32_t name_len, const void* in,
-                                  uint32_t in_len, void* out, uint32_t out_cap, uint32_t* result_len);
+int32_t hookd__imp_host_call_into(const char* name, uint32_t name_len, const void* in, uint32_t in_len,
+                                  void* out, uint32_t out_cap, uint32_t* result_len);
 HOOKD_IMPORT("host_call_direct")
 int32_t hookd__imp_host_call_direct(const char* name, uint32_t name_len, void* ptr, uint32_t len);
 HOOKD_IMPORT("host_result") uint32_t hookd__imp_host_result(void* dst, uint32_t dst_len);
@@ -34,8 +33,8 @@ HOOKD_IMPORT("host_result") uint32_t hookd__imp_host_result(void* dst, uint32_t 
 
 typedef struct {
   const char* name;
-  hookd_fn fn;        /* plain C function, or */
-  hookd_fn_ctx fnc;   /* closure-style function with ctx */
+  hookd_fn fn;      /* plain C function, or */
+  hookd_fn_ctx fnc; /* closure-style function with ctx */
   void* ctx;
 } entry_t;
 
@@ -110,7 +109,8 @@ static void msg_int(msg_t* m, int32_t v) {
   char tmp[12];
   size_t n = 0;
   uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
-  do tmp[n++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+  do tmp[n++] = (char)('0' + u % 10);
+  while ((u /= 10) != 0);
   if (v < 0) tmp[n++] = '-';
   while (n && m->n < sizeof m->s) m->s[m->n++] = tmp[--n];
 }
@@ -135,7 +135,8 @@ int32_t hookd__call(int32_t fn_id, int32_t in_ptr, int32_t in_len) {
    * caused by a sloppy plugin. */
   if (last_set == SET_ERROR) return HOOKD_ERROR;
   if (rc == HOOKD_OK) return HOOKD_OK;
-  if (rc == HOOKD_ERROR) return hookd_error_status((int)frame.status, "function failed without an error message");
+  if (rc == HOOKD_ERROR)
+    return hookd_error_status((int)frame.status, "function failed without an error message");
   msg_t m = {.n = 0};
   msg_str(&m, "function ");
   msg_str(&m, e->name);
@@ -146,8 +147,8 @@ int32_t hookd__call(int32_t fn_id, int32_t in_ptr, int32_t in_len) {
 
 /* ---- registration ---- */
 
-static int do_register(const char* name, hookd_fn fn, hookd_fn_ctx fnc, void* ctx,
-                       int in_format, int out_format) {
+static int do_register(const char* name, hookd_fn fn, hookd_fn_ctx fnc, void* ctx, int in_format,
+                       int out_format) {
   if (!name || (!fn && !fnc)) return HOOKD_REGISTER_BAD_NAME;
   if (n_entries == cap_entries) {
     uint32_t ncap = cap_entries ? cap_entries * 2 : 8;
@@ -178,8 +179,7 @@ int hookd_register(const char* name, hookd_fn fn, int in_format, int out_format)
   return do_register(name, fn, NULL, NULL, in_format, out_format);
 }
 
-int hookd_register_ctx(const char* name, hookd_fn_ctx fnc, void* ctx, int in_format,
-                       int out_format) {
+int hookd_register_ctx(const char* name, hookd_fn_ctx fnc, void* ctx, int in_format, int out_format) {
   return do_register(name, NULL, fnc, ctx, in_format, out_format);
 }
 
@@ -263,9 +263,7 @@ int hookd_error_statusf(int status, const char* fmt, ...) {
 
 /* ---- logging ---- */
 
-void hookd_log_n(int level, const void* msg, size_t len) {
-  hookd__imp_log(level, msg, (uint32_t)len);
-}
+void hookd_log_n(int level, const void* msg, size_t len) { hookd__imp_log(level, msg, (uint32_t)len); }
 
 void hookd_log(int level, const char* msg) {
   if (msg) hookd__imp_log(level, msg, (uint32_t)strlen(msg));
@@ -277,8 +275,10 @@ void hookd_logf(int level, const char* fmt, ...) {
   size_t len = 0;
   char* s = vformat(fmt, ap, &len);
   va_end(ap);
-  if (s) hookd__imp_log(level, s, (uint32_t)len);
-  else hookd_log(level, fmt);
+  if (s)
+    hookd__imp_log(level, s, (uint32_t)len);
+  else
+    hookd_log(level, fmt);
   free(s);
 }
 
@@ -292,15 +292,13 @@ int hookd_host_call_start(const char* name, size_t name_len, const void* in, siz
   return rc;
 }
 
-size_t hookd_host_result(void* dst, size_t cap) {
-  return hookd__imp_host_result(dst, (uint32_t)cap);
-}
+size_t hookd_host_result(void* dst, size_t cap) { return hookd__imp_host_result(dst, (uint32_t)cap); }
 
 int hookd_host_call_into(const char* name, size_t name_len, const void* in, size_t in_len, void* out,
                          size_t cap, size_t* result_len) {
   uint32_t rlen = 0;
-  int32_t rc = hookd__imp_host_call_into(name, (uint32_t)name_len, in, (uint32_t)in_len, out,
-                                         (uint32_t)cap, &rlen);
+  int32_t rc =
+      hookd__imp_host_call_into(name, (uint32_t)name_len, in, (uint32_t)in_len, out, (uint32_t)cap, &rlen);
   *result_len = rc == HOOKD_HOST_NOT_FOUND ? 0 : rlen;
   return rc;
 }
@@ -309,8 +307,7 @@ int hookd_host_call_direct(const char* name, size_t name_len, void* ptr, size_t 
   return hookd__imp_host_call_direct(name, (uint32_t)name_len, ptr, (uint32_t)len);
 }
 
-int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out,
-                    size_t* out_len) {
+int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out, size_t* out_len) {
   uint8_t small[256]; /* most results arrive in the same crossing */
   size_t rlen = 0;
   *out = NULL;

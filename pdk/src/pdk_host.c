@@ -61,9 +61,10 @@ static int lookup(const char* name, const char* key, size_t key_len, uint8_t** v
 /* hookd.kv.read (direct): the host reads the keys named by the descriptors
  * and copies each value straight into its buffer. hookd_kv_read_t is that
  * descriptor on wasm32: six little-endian u32 fields. */
-_Static_assert(sizeof(void*) != 4 || (sizeof(hookd_kv_read_t) == 24 && offsetof(hookd_kv_read_t, key_len) == 4 &&
-                                      offsetof(hookd_kv_read_t, buf) == 8 && offsetof(hookd_kv_read_t, cap) == 12 &&
-                                      offsetof(hookd_kv_read_t, len) == 16 && offsetof(hookd_kv_read_t, found) == 20),
+_Static_assert(sizeof(void*) != 4 ||
+                   (sizeof(hookd_kv_read_t) == 24 && offsetof(hookd_kv_read_t, key_len) == 4 &&
+                    offsetof(hookd_kv_read_t, buf) == 8 && offsetof(hookd_kv_read_t, cap) == 12 &&
+                    offsetof(hookd_kv_read_t, len) == 16 && offsetof(hookd_kv_read_t, found) == 20),
                "hookd_kv_read_t must match the hookd.kv.read descriptor");
 
 static int kv_read(hookd_kv_read_t* reads, size_t n) {

@@ -1,9 +1,8 @@
 #include "access_log.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -41,14 +40,19 @@ void append_time(std::string& out) {
   }
   out.append(cached, cached_len);
   const int millis = static_cast<int>(ms % 1000);
-  const char frac[6] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
-                        static_cast<char>('0' + millis % 10), 'Z', '\0'};
+  const char frac[6] = {'.',
+                        static_cast<char>('0' + millis / 100),
+                        static_cast<char>('0' + millis / 10 % 10),
+                        static_cast<char>('0' + millis % 10),
+                        'Z',
+                        '\0'};
   out.append(frac, 5);
 }
 
 std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_view("-") : s; }
 
-// 2026-11-30T14:17:00.123Z access <id> <client> "<method> <path>" <status> <bytes> <us>us plugin=<p> fn=<f>[ session=<s>]
+// 2026-11-30T14:17:00.123Z access <id> <client> "<method> <path>" <status> <bytes> <us>us plugin=<p> fn=<f>[
+// session=<s>]
 void append_text(const AccessRecord& r, std::string& out) {
   append_time(out);
   out += " access ";

@@ -93,11 +93,11 @@ class AccessLog {
   bool owns_fd_;
   size_t slot_cap_;
   std::vector<Slot> slots_;
-  std::mutex write_mutex_;        // one writer at a time; owns taken_
+  std::mutex write_mutex_;  // one writer at a time; owns taken_
   std::vector<std::string> taken_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;         // under wake_mutex_
+  bool stopping_ = false;  // under wake_mutex_
   std::atomic<bool> batch_ready_{false};
   std::atomic<bool> reopen_requested_{false};
   std::atomic<uint64_t> dropped_{0};

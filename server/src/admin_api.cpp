@@ -36,11 +36,15 @@ http::status status_for_load_error(const engine::Error& error) {
     return static_cast<http::status>(error.status);
   switch (error.kind) {
     case engine::ErrorKind::kInvalidArgument:
-    case engine::ErrorKind::kIntegrity: return http::status::bad_request;
-    case engine::ErrorKind::kInternal: return http::status::internal_server_error;
+    case engine::ErrorKind::kIntegrity:
+      return http::status::bad_request;
+    case engine::ErrorKind::kInternal:
+      return http::status::internal_server_error;
     // Instantiation (start function, hookd_init) ran past the plugin's deadline.
-    case engine::ErrorKind::kTimeout: return http::status::gateway_timeout;
-    default: return http::status::unprocessable_entity;
+    case engine::ErrorKind::kTimeout:
+      return http::status::gateway_timeout;
+    default:
+      return http::status::unprocessable_entity;
   }
 }
 
@@ -112,9 +116,15 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
       return false;
     }
     switch (req.method()) {
-      case http::verb::get: show(name, res, request_id); return false;
-      case http::verb::put: put(name, req, res, request_id, std::move(done)); return true;
-      case http::verb::delete_: remove(name, res, request_id); return false;
+      case http::verb::get:
+        show(name, res, request_id);
+        return false;
+      case http::verb::put:
+        put(name, req, res, request_id, std::move(done));
+        return true;
+      case http::verb::delete_:
+        remove(name, res, request_id);
+        return false;
       default:
         set_error(res, http::status::method_not_allowed, {"method not allowed", name, {}, request_id});
         res.set(http::field::allow, "GET, PUT, DELETE");
@@ -129,7 +139,9 @@ namespace {
 json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory) {
   json::array fns;
   for (const auto& f : e.module->functions()) {
-    fns.push_back({{"name", f.name}, {"input", engine::content_type(f.input)}, {"output", engine::content_type(f.output)}});
+    fns.push_back({{"name", f.name},
+                   {"input", engine::content_type(f.input)},
+                   {"output", engine::content_type(f.output)}});
   }
   json::array mem;
   for (uint64_t m : memory) mem.push_back(m);
@@ -153,7 +165,8 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
 void AdminApi::list(HttpResponse& res) {
   auto catalog = server_.registry.snapshot();
   json::array out;
-  for (const auto& [name, entry] : catalog->plugins) out.push_back(describe(*entry, manager_.memory_per_worker(name)));
+  for (const auto& [name, entry] : catalog->plugins)
+    out.push_back(describe(*entry, manager_.memory_per_worker(name)));
   send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});
 }
 
@@ -164,8 +177,8 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
   send_json(res, http::status::ok, describe(*e, manager_.memory_per_worker(name)));
 }
 
-void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
-                   Done done) {
+void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
+                   const std::string& request_id, Done done) {
   config::PluginSettings settings;
   if (std::string_view s = req["X-Hookd-Settings"]; !s.empty()) {
     auto parsed = config::parse_plugin_settings_json(s, name);
@@ -211,7 +224,8 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
 void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {
   auto removed = manager_.remove(name);
   if (!removed) {
-    return set_error(res, http::status::internal_server_error, {removed.error().describe(), name, {}, request_id});
+    return set_error(res, http::status::internal_server_error,
+                     {removed.error().describe(), name, {}, request_id});
   }
   if (!*removed) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
   res.result(http::status::no_content);

@@ -25,9 +25,7 @@ bool expects_continue(const HttpRequest& req) {
 // The target as the admin log shows it: the path only (a query string may
 // carry values an operator did not mean to log), escaped like every
 // client-controlled byte that reaches a log line.
-std::string logged_path(std::string_view target) {
-  return escape_log_text(without_query(target));
-}
+std::string logged_path(std::string_view target) { return escape_log_text(without_query(target)); }
 
 }  // namespace
 

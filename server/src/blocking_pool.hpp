@@ -45,7 +45,7 @@ class BlockingPool {
   size_t queue_depth_;
   std::mutex mu_;
   std::deque<std::function<void(IoWorker&)>> jobs_;  // guarded by mu_
-  std::vector<IoWorker*> idle_;                       // guarded by mu_: threads waiting for a job
+  std::vector<IoWorker*> idle_;                      // guarded by mu_: threads waiting for a job
   std::atomic<int64_t> queued_{0};
 };
 

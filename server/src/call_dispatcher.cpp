@@ -28,15 +28,15 @@ std::optional<CallRoute> CallDispatcher::resolve(IoWorker& w, std::string_view p
   BoundPlugin* bp = w.resolve(plugin);
   if (bp == nullptr) {
     // Unknown names must not become metric labels: error.plugin stays empty.
-    call_error(error, http::status::not_found, "not_found", lookup == Lookup::kAgain ? kGone : "unknown plugin",
-               plugin, fn, request_id);
+    call_error(error, http::status::not_found, "not_found",
+               lookup == Lookup::kAgain ? kGone : "unknown plugin", plugin, fn, request_id);
     return std::nullopt;
   }
   const PluginEntry& entry = *bp->entry;
   const engine::FunctionInfo* info = entry.module->find_function(fn);
   if (info == nullptr) {
-    call_error(error, http::status::not_found, "not_found", lookup == Lookup::kAgain ? kGone : "unknown function",
-               entry.name, fn, request_id);
+    call_error(error, http::status::not_found, "not_found",
+               lookup == Lookup::kAgain ? kGone : "unknown function", entry.name, fn, request_id);
     error.plugin = entry.name;
     return std::nullopt;
   }
@@ -56,7 +56,8 @@ bool CallDispatcher::dispatch(IoWorker& w, const CallRoute& route, const CallReq
   if (response_budget_spent(server_)) {
     // Slow readers hold the response budget: no new output until they drain.
     call_error(out, http::status::service_unavailable, "overload",
-               "too many response bytes waiting for slow clients; retry later", out.plugin, out.fn, req.request_id);
+               "too many response bytes waiting for slow clients; retry later", out.plugin, out.fn,
+               req.request_id);
     out.retry_after = true;
     return true;
   }

@@ -87,7 +87,8 @@ class CallDispatcher {
   enum class Lookup { kNamed, kAgain };
   // I/O worker thread: the route, or the 404 in `error`.
   std::optional<CallRoute> resolve(IoWorker& w, std::string_view plugin, std::string_view fn,
-                                   std::string_view request_id, CallResult& error, Lookup lookup = Lookup::kNamed) const;
+                                   std::string_view request_id, CallResult& error,
+                                   Lookup lookup = Lookup::kNamed) const;
 
   // I/O worker thread: runs the call inline (true: `out` is the result) or
   // hands it on (false: `sink.call_done` gets it later on this thread).

@@ -21,15 +21,15 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 ClientInfo resolve_client(std::string_view peer, std::string_view forwarded_for,
-                          std::string_view forwarded_proto,
-                          const std::vector<config::IpNetwork>& trusted) {
+                          std::string_view forwarded_proto, const std::vector<config::IpNetwork>& trusted) {
   ClientInfo info{std::string(peer), "http"};
   if (trusted.empty() || !is_trusted(peer, trusted)) return info;
   if (forwarded_proto == "https" || forwarded_proto == "http") info.proto = std::string(forwarded_proto);
   // Walk the chain from the nearest hop outwards.
   while (!forwarded_for.empty()) {
     size_t comma = forwarded_for.rfind(',');
-    std::string_view hop = trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+    std::string_view hop =
+        trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
     forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
     if (hop.empty()) continue;
     if (!config::IpAddress::parse(hop)) break;  // garbage: stop believing the chain

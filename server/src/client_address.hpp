@@ -17,7 +17,6 @@ struct ClientInfo {
 };
 
 ClientInfo resolve_client(std::string_view peer, std::string_view forwarded_for,
-                          std::string_view forwarded_proto,
-                          const std::vector<config::IpNetwork>& trusted);
+                          std::string_view forwarded_proto, const std::vector<config::IpNetwork>& trusted);
 
 }  // namespace hookd::server

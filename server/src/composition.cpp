@@ -49,7 +49,8 @@ ServerResult<std::unique_ptr<host::KvStore>> open_kv(const config::Config& cfg) 
       o.read_cache_bytes = static_cast<size_t>(kv.read_cache_kb) << 10;
       o.limits = limits;
       auto store = host::LmdbKvStore::open(std::move(o));
-      if (!store) return server_fail(ServerErrorKind::kStorage, "cannot open the KV store: " + store.error().message);
+      if (!store)
+        return server_fail(ServerErrorKind::kStorage, "cannot open the KV store: " + store.error().message);
       return std::move(*store);
     }
     case config::KvBackend::redis: {
@@ -97,7 +98,8 @@ ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::pat
   PluginSource source;
   for (const auto& p : cfg.plugins) {
     auto bytes = read_file(p.path);
-    if (!bytes) return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + ": " + bytes.error().message);
+    if (!bytes)
+      return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + ": " + bytes.error().message);
     source.configured.push_back({p.name, std::move(*bytes), p.settings, p.path.string()});
   }
   if (!cfg.plugins.empty() || !cfg.server.load_example_plugins) return source;

@@ -88,7 +88,9 @@ ServerResult<void> Gateway::Impl::setup_token() {
   token = random_token(*parts.entropy);
   if (token.empty()) return server_fail(ServerErrorKind::kEntropy, "cannot generate an admin token");
   token_file = server.config.server.data_dir / "admin.token";
-  if (auto r = write_file_durably(token_file, {reinterpret_cast<const uint8_t*>(token.data()), token.size()}, 0600); !r) {
+  if (auto r = write_file_durably(token_file, {reinterpret_cast<const uint8_t*>(token.data()), token.size()},
+                                  0600);
+      !r) {
     return server_fail(ServerErrorKind::kStorage, r.error().message);
   }
   fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
@@ -100,7 +102,8 @@ ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& sourc
   for (const auto& p : source.configured) {
     auto r = manager->install(p.name, p.wasm, p.settings, PluginManager::Persist::kNo);
     if (!r) {
-      return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + " (" + p.origin + "): " + r.error().describe());
+      return server_fail(ServerErrorKind::kPlugin,
+                         "plugin " + p.name + " (" + p.origin + "): " + r.error().describe());
     }
   }
   std::vector<std::string> problems;
@@ -121,7 +124,8 @@ ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& sourc
 
 ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, GatewayParts parts) {
   if (!parts.vm || !parts.kv || !parts.clock || !parts.entropy) {
-    return server_fail(ServerErrorKind::kConfig, "a gateway needs a VM, a KV store, a clock and a random source");
+    return server_fail(ServerErrorKind::kConfig,
+                       "a gateway needs a VM, a KV store, a clock and a random source");
   }
   auto impl = std::make_unique<Impl>();
   Impl& g = *impl;
@@ -142,9 +146,9 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
     auto log = AccessLog::open(std::move(ao), n);
     if (!log) return std::unexpected(log.error());
     g.server.access_log = std::move(*log);
-    g.server.metrics->add_counter_source(
-        "hookd_access_log_dropped_total", "Access log lines dropped because the output stalled.",
-        [log = g.server.access_log.get()] { return log->dropped(); });
+    g.server.metrics->add_counter_source("hookd_access_log_dropped_total",
+                                         "Access log lines dropped because the output stalled.",
+                                         [log = g.server.access_log.get()] { return log->dropped(); });
   }
   if (auto r = ensure_private_dir(cfg.server.data_dir); !r) {
     return server_fail(ServerErrorKind::kStorage, r.error().message);
@@ -165,8 +169,8 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
     w->start();
   }
   // The blocking lane: threads for plugins that wait on the network.
-  g.blocking =
-      std::make_unique<BlockingPool>(cfg.limits.blocking_threads, cfg.limits.queue_depth, vm, g.server.registry);
+  g.blocking = std::make_unique<BlockingPool>(cfg.limits.blocking_threads, cfg.limits.queue_depth, vm,
+                                              g.server.registry);
   g.blocking->start();
   g.calls = std::make_unique<CallDispatcher>(g.server, g.blocking.get());
   g.server.calls = g.calls.get();
@@ -234,8 +238,8 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   for (auto& l : g.listeners) l->start();
   g.admin_listener->start();
   g.server.ready.store(true);
-  spdlog::info("hookd serving on {}:{} with {} workers; admin on {}:{}", ep.address().to_string(), ep.port(), n,
-               admin_ep.address().to_string(), g.admin_listener->port());
+  spdlog::info("hookd serving on {}:{} with {} workers; admin on {}:{}", ep.address().to_string(), ep.port(),
+               n, admin_ep.address().to_string(), g.admin_listener->port());
   return gateway;
 }
 

@@ -1,7 +1,8 @@
 #include "http_session.hpp"
 
-#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/beast/websocket.hpp>
 
 #include "error_response.hpp"
 #include "log_escape.hpp"
@@ -60,7 +61,8 @@ void HttpSession::read_request() {
   // Between requests of a keep-alive connection the idle timeout applies;
   // once a request has started arriving, the read timeout.
   const auto& limits = server_.config.limits;
-  deadline_ = worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
+  deadline_ =
+      worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
   reading_ = true;
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -144,7 +146,7 @@ void HttpSession::call(PluginTarget target) {
     method_not_allowed(res_, "POST", labels_.plugin, labels_.fn, request_id_);
     return finish();
   }
-  const CallRequest call{target.plugin, target.fn,          req.body(), req[http::field::content_type],
+  const CallRequest call{target.plugin,        target.fn,   req.body(), req[http::field::content_type],
                          wanted_encoding(req), request_id_, started_};
   if (calls.dispatch(worker_, *route, call, *this, out)) return respond(out);
   // The call continues in the blocking lane (which has its own deadline) or
@@ -206,9 +208,10 @@ void HttpSession::write(bool close_after) {
   writing_ = true;
   held_.hold(res_.body().size());
   serializer_.emplace(res_);
-  http::async_write(socket_, *serializer_, [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
-    self->on_write(ec, close_after);
-  });
+  http::async_write(socket_, *serializer_,
+                    [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                      self->on_write(ec, close_after);
+                    });
 }
 
 void HttpSession::on_write(beast::error_code ec, bool close_after) {

@@ -27,8 +27,7 @@ namespace hookd::server {
 
 class HttpSession final : public Session, public CallSink, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
-              RequestIdGenerator& ids);
+  HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
   ~HttpSession() override;
 
   void start();

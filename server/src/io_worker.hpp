@@ -1,12 +1,11 @@
 // One I/O worker: an event loop thread that owns one engine isolate with an
-// instance of every loaded plugin it runs (those outside the blocking lane). Requests accepted on this worker run their
-// plugin call inline, on this thread (thread per core, as Envoy's workers
-// do): no hand-off, no queue, no lock on the request path.
+// instance of every loaded plugin it runs (those outside the blocking lane). Requests accepted on this worker
+// run their plugin call inline, on this thread (thread per core, as Envoy's workers do): no hand-off, no
+// queue, no lock on the request path.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <functional>
 #include <future>
 #include <memory>

@@ -12,13 +12,14 @@ namespace hookd::server {
 namespace asio = boost::asio;
 
 ServerResult<std::shared_ptr<TcpListener>> TcpListener::open(asio::io_context& io,
-                                                             const asio::ip::tcp::endpoint& endpoint, bool reuse_port,
-                                                             OnAccept on_accept) {
+                                                             const asio::ip::tcp::endpoint& endpoint,
+                                                             bool reuse_port, OnAccept on_accept) {
   std::shared_ptr<TcpListener> l(new TcpListener(io, std::move(on_accept)));
   boost::system::error_code ec;
   auto bad = [&](std::string_view what) {
-    return server_fail(ServerErrorKind::kListen, std::string(what) + " " + endpoint.address().to_string() + ":" +
-                                                     std::to_string(endpoint.port()) + ": " + ec.message());
+    return server_fail(ServerErrorKind::kListen, std::string(what) + " " + endpoint.address().to_string() +
+                                                     ":" + std::to_string(endpoint.port()) + ": " +
+                                                     ec.message());
   };
   l->acceptor_.open(endpoint.protocol(), ec);
   if (ec) return bad("cannot open socket for");

@@ -146,9 +146,7 @@ void Metrics::add_counter_source(std::string name, std::string help, std::functi
   counter_sources_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
-void Metrics::add_in_flight(int delta) noexcept {
-  in_flight_.fetch_add(delta, std::memory_order_relaxed);
-}
+void Metrics::add_in_flight(int delta) noexcept { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
 void Metrics::set_queue_depth(size_t worker, int64_t depth) noexcept {
   if (worker >= shards_.size()) return;

@@ -56,10 +56,17 @@ class Exposition {
   void append_escaped(std::string_view v) {
     for (char c : v) {
       switch (c) {
-        case '\\': out_.append("\\\\"); break;
-        case '"': out_.append("\\\""); break;
-        case '\n': out_.append("\\n"); break;
-        default: out_.push_back(c);
+        case '\\':
+          out_.append("\\\\");
+          break;
+        case '"':
+          out_.append("\\\"");
+          break;
+        case '\n':
+          out_.append("\\n");
+          break;
+        default:
+          out_.push_back(c);
       }
     }
   }
@@ -142,7 +149,8 @@ std::string Metrics::render() const {
   e.family("hookd_requests_total", "counter", "Requests handled, by plugin, function and HTTP status code.");
   for (const auto& [key, t] : fns) {
     for (const auto& [code, n] : t.codes) {
-      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", to_label(code)}}, n);
+      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", to_label(code)}},
+               n);
     }
     if (t.other_codes != 0) {
       e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", "other"}},
@@ -154,8 +162,8 @@ std::string Metrics::render() const {
   for (const auto& [key, t] : fns) {
     for (size_t i = 0; i < t.errors.size(); ++i) {
       if (t.errors[i] == 0) continue;
-      e.sample("hookd_request_errors_total", {{"plugin", key.first}, {"fn", key.second}, {"kind", kErrorKinds[i]}},
-               t.errors[i]);
+      e.sample("hookd_request_errors_total",
+               {{"plugin", key.first}, {"fn", key.second}, {"kind", kErrorKinds[i]}}, t.errors[i]);
     }
   }
 
@@ -174,8 +182,8 @@ std::string Metrics::render() const {
                {{"plugin", key.first}, {"fn", key.second}, {"le", kBucketLabels[i]}}, cumulative);
     }
     cumulative += t.buckets.back();
-    e.sample("hookd_request_duration_seconds_bucket", {{"plugin", key.first}, {"fn", key.second}, {"le", "+Inf"}},
-             cumulative);
+    e.sample("hookd_request_duration_seconds_bucket",
+             {{"plugin", key.first}, {"fn", key.second}, {"le", "+Inf"}}, cumulative);
     e.sample("hookd_request_duration_seconds_sum", {{"plugin", key.first}, {"fn", key.second}},
              static_cast<double>(t.sum_ns) / 1e9);
     e.sample("hookd_request_duration_seconds_count", {{"plugin", key.first}, {"fn", key.second}}, cumulative);
@@ -196,7 +204,8 @@ std::string Metrics::render() const {
 
   const std::tuple<std::string_view, std::string_view, uint64_t PluginLifecycle::*> lifecycle_families[] = {
       {"hookd_plugin_loads_total", "Plugins loaded.", &PluginLifecycle::loads},
-      {"hookd_plugin_replacements_total", "Plugins replaced by a new version.", &PluginLifecycle::replacements},
+      {"hookd_plugin_replacements_total", "Plugins replaced by a new version.",
+       &PluginLifecycle::replacements},
       {"hookd_plugin_unloads_total", "Plugins unloaded.", &PluginLifecycle::unloads},
   };
   for (const auto& [name, help, field] : lifecycle_families) {
@@ -221,7 +230,8 @@ std::string Metrics::render() const {
     e.sample(c.name, {}, c.read());
   }
 
-  e.family("hookd_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
+  e.family("hookd_start_time_seconds", "gauge",
+           "Start time of the process since the Unix epoch, in seconds.");
   e.sample("hookd_start_time_seconds", {}, start_time_seconds_);
 
   return e.take();

@@ -22,7 +22,8 @@ std::string_view media_type(std::string_view content_type) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -38,30 +39,37 @@ StatusFor status_for(const engine::Error& e) {
       return {e.status >= 400 && e.status <= 599 ? static_cast<http::status>(e.status)
                                                  : http::status::unprocessable_entity,
               "plugin_error"};
-    case ErrorKind::kTrap: return {http::status::internal_server_error, "trap"};
-    case ErrorKind::kTimeout: return {http::status::gateway_timeout, "timeout"};
-    case ErrorKind::kNotFound: return {http::status::not_found, "not_found"};
+    case ErrorKind::kTrap:
+      return {http::status::internal_server_error, "trap"};
+    case ErrorKind::kTimeout:
+      return {http::status::gateway_timeout, "timeout"};
+    case ErrorKind::kNotFound:
+      return {http::status::not_found, "not_found"};
     // kInvalidArgument is not here: oversized input is refused before the
     // call (413), and what else the engine reports with it (arity, a host
     // function calling back into a plugin) is the host's fault, a 500.
-    case ErrorKind::kProtocol: return {http::status::internal_server_error, "protocol"};
+    case ErrorKind::kProtocol:
+      return {http::status::internal_server_error, "protocol"};
     // The worker's engine reached its heap limit; it is rebuilt right after.
-    case ErrorKind::kResourceExhausted: return {http::status::service_unavailable, "out_of_memory"};
-    default: return {http::status::internal_server_error, "internal"};
+    case ErrorKind::kResourceExhausted:
+      return {http::status::service_unavailable, "out_of_memory"};
+    default:
+      return {http::status::internal_server_error, "internal"};
   }
 }
 
 }  // namespace
 
-Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp, const engine::FunctionInfo& fn,
-                    const CallRequest& req, CallResult& out) {
+Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp,
+                    const engine::FunctionInfo& fn, const CallRequest& req, CallResult& out) {
   const PluginEntry& entry = *bp.entry;
   const auto fail = [&](http::status status, std::string_view kind, std::string_view message) {
     call_error(out, status, kind, message, entry.name, fn.name, req.request_id);
     return Ran::kDone;
   };
   // The dispatcher routes calls only to threads that host the plugin.
-  if (!bp.instance) return fail(http::status::internal_server_error, "internal", "plugin not instantiated here");
+  if (!bp.instance)
+    return fail(http::status::internal_server_error, "internal", "plugin not instantiated here");
   PluginCounters& counters = *entry.counters;
   // The shared in-flight counter is a contended cache line; touch it only
   // when a limit (max_concurrency, or the worker share) is lower than the
@@ -83,7 +91,8 @@ Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin
       counters.errors.fetch_add(1, std::memory_order_relaxed);
       out.retry_after = true;
       if (over_limit) {
-        return fail(http::status::service_unavailable, "overload", "plugin is at its concurrency limit; retry later");
+        return fail(http::status::service_unavailable, "overload",
+                    "plugin is at its concurrency limit; retry later");
       }
       return fail(http::status::service_unavailable, "overload",
                   "plugin is using its share of the workers (max_worker_share); retry later");
@@ -148,8 +157,9 @@ Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin
   const uint64_t max_response = limits.max_response_bytes;
   const auto too_large = [&] {
     counters.errors.fetch_add(1, std::memory_order_relaxed);
-    return fail(http::status::bad_gateway, "response_too_large",
-         "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)");
+    return fail(
+        http::status::bad_gateway, "response_too_large",
+        "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)");
   };
   if (result->size() > max_response) return too_large();
   out.status = http::status::ok;

@@ -14,7 +14,7 @@ enum class Ran {
 };
 
 // On `w`'s thread, with `bp` and `fn` resolved on it.
-Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp, const engine::FunctionInfo& fn,
-                    const CallRequest& req, CallResult& out);
+Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp,
+                    const engine::FunctionInfo& fn, const CallRequest& req, CallResult& out);
 
 }  // namespace hookd::server

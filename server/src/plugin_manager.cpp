@@ -5,8 +5,8 @@
 #include <future>
 
 #include "hookd/host/plugin_services.hpp"
-#include "plugin_signature.hpp"
 #include "log_escape.hpp"
+#include "plugin_signature.hpp"
 #include "worker_share.hpp"
 
 namespace hookd::server {
@@ -16,11 +16,16 @@ constexpr auto kPrepareTimeout = std::chrono::seconds(30);
 
 spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
   switch (l) {
-    case engine::LogLevel::kTrace: return spdlog::level::trace;
-    case engine::LogLevel::kDebug: return spdlog::level::debug;
-    case engine::LogLevel::kInfo: return spdlog::level::info;
-    case engine::LogLevel::kWarn: return spdlog::level::warn;
-    case engine::LogLevel::kError: return spdlog::level::err;
+    case engine::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case engine::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case engine::LogLevel::kInfo:
+      return spdlog::level::info;
+    case engine::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case engine::LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -36,8 +41,9 @@ struct PluginLogGate {
 
   bool admit(int level) {
     if (level < min_level) return false;
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::steady_clock::now().time_since_epoch()).count();
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     int64_t w = window.load(std::memory_order_relaxed);
     if (w != now && window.compare_exchange_strong(w, now)) {
       const uint64_t d = dropped.exchange(0);
@@ -55,7 +61,8 @@ struct PluginLogGate {
 bool valid_plugin_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -139,7 +146,8 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
   return future.get();
 }
 
-engine::PluginOptions PluginManager::options_for(const std::string& name, const config::PluginSettings& settings,
+engine::PluginOptions PluginManager::options_for(const std::string& name,
+                                                 const config::PluginSettings& settings,
                                                  const config::PluginLimits& limits) const {
   engine::PluginOptions o;
   o.name = name;
@@ -147,7 +155,8 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
   o.limits.max_memory_pages = limits.max_memory_pages;
   o.limits.deadline = limits.deadline;
   // Transcoding JSON to msgpack never grows the input much; allow headroom.
-  o.limits.max_input_bytes = static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
+  o.limits.max_input_bytes =
+      static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
   o.limits.module.max_module_bytes = server_.config.limits.max_module_bytes;
   auto gate = std::make_shared<PluginLogGate>();
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
@@ -170,17 +179,19 @@ engine::PluginOptions PluginManager::options_for(const std::string& name, const 
       spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
     }
   };
-  o.host_functions = host::builtin_host_functions(name, settings, host::HostServices{server_.kv, server_.fetcher});
+  o.host_functions =
+      host::builtin_host_functions(name, settings, host::HostServices{server_.kv, server_.fetcher});
   for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
   return o;
 }
 
 engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
                                                              std::span<const uint8_t> wasm,
-                                                             config::PluginSettings settings, Persist persist) {
+                                                             config::PluginSettings settings,
+                                                             Persist persist) {
   if (!valid_plugin_name(name)) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument,
-                        "invalid plugin name \"" + name.substr(0, 80) + "\" (1-64 characters of A-Z a-z 0-9 _ -)");
+    return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
+                                                                 "\" (1-64 characters of A-Z a-z 0-9 _ -)");
   }
   auto signed_by = check_signature(server_.config.signing, wasm, settings.signature);
   if (!signed_by) return std::unexpected(signed_by.error());

@@ -44,7 +44,9 @@ class PluginStore {
   // crash left behind.
   std::vector<StoredPlugin> load_all(std::vector<std::string>& problems);
 
-  [[nodiscard]] std::filesystem::path file_for(const std::string& name) const { return dir_ / (name + ".plugin"); }
+  [[nodiscard]] std::filesystem::path file_for(const std::string& name) const {
+    return dir_ / (name + ".plugin");
+  }
   void set_fault_for_test(StoreFault fault) { fault_ = std::move(fault); }
 
  private:

@@ -12,8 +12,7 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
     size_t j = 0;
-    while (j < needle.size() &&
-           std::tolower(static_cast<unsigned char>(haystack[i + j])) == needle[j]) {
+    while (j < needle.size() && std::tolower(static_cast<unsigned char>(haystack[i + j])) == needle[j]) {
       ++j;
     }
     if (j == needle.size()) return true;
@@ -63,8 +62,8 @@ std::string plugin_list_json(const PluginRegistry& registry) {
   return boost::json::serialize(boost::json::object{{"plugins", std::move(plugins)}}) + "\n";
 }
 
-void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin, std::string_view fn,
-                        std::string_view request_id) {
+void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin,
+                        std::string_view fn, std::string_view request_id) {
   set_error(res, http::status::method_not_allowed, {"method not allowed", plugin, fn, request_id});
   res.set(http::field::allow, allow);
 }
@@ -103,7 +102,9 @@ std::string_view handle_request(ServerContext& server, std::string_view request_
     const bool draining = server.draining.load();
     const bool ready = server.ready.load() && !draining;
     text(res, ready ? http::status::ok : http::status::service_unavailable, "text/plain",
-         draining ? "draining\n" : ready ? "ready\n" : "starting\n");
+         draining ? "draining\n"
+         : ready  ? "ready\n"
+                  : "starting\n");
   } else if (metrics) {
     text(res, http::status::ok, kMetricsContentType, server.metrics->render());
   } else if (plugin_list) {

@@ -23,8 +23,8 @@ std::string_view handle_request(ServerContext& server, std::string_view request_
                                 HttpResponse& res);
 
 // 405 with the Allow header.
-void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin, std::string_view fn,
-                        std::string_view request_id);
+void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin,
+                        std::string_view fn, std::string_view request_id);
 
 // GET /plugins: every plugin with its sha256 and functions, as JSON.
 std::string plugin_list_json(const PluginRegistry& registry);

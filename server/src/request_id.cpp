@@ -6,7 +6,8 @@ RequestIdGenerator::RequestIdGenerator(RandomSource& entropy) {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   uint8_t raw[12] = {};
   if (!entropy.fill(raw)) {
-    for (size_t i = 0; i < sizeof raw; ++i) raw[i] = static_cast<uint8_t>(reinterpret_cast<uintptr_t>(this) >> (i % 8));
+    for (size_t i = 0; i < sizeof raw; ++i)
+      raw[i] = static_cast<uint8_t>(reinterpret_cast<uintptr_t>(this) >> (i % 8));
   }
   for (size_t i = 0; i < 12; ++i) prefix_[i] = kAlphabet[raw[i] % 36];
   prefix_[12] = '\0';

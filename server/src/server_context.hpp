@@ -4,13 +4,13 @@
 #include <atomic>
 #include <memory>
 
+#include "access_log.hpp"
 #include "connection_count.hpp"
 #include "hookd/config/config.hpp"
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 #include "hookd/server/gateway_parts.hpp"
 #include "hookd/server/metrics.hpp"
-#include "access_log.hpp"
 #include "hookd/server/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -21,15 +21,15 @@ struct ServerContext {
   config::Config config;
   PluginRegistry registry;
   std::unique_ptr<Metrics> metrics;
-  std::unique_ptr<AccessLog> access_log;       // null when disabled
+  std::unique_ptr<AccessLog> access_log;  // null when disabled
   // The gateway's parts (gateway_parts.hpp), owned by the gateway.
-  host::KvStore* kv = nullptr;            // shared by all plugins granted KV
-  host::HttpFetcher* fetcher = nullptr;   // outbound HTTP for plugins granted fetch (null: none)
+  host::KvStore* kv = nullptr;           // shared by all plugins granted KV
+  host::HttpFetcher* fetcher = nullptr;  // outbound HTTP for plugins granted fetch (null: none)
   Clock* clock = nullptr;
-  CallDispatcher* calls = nullptr;              // the plugin-call pipeline (owned by the gateway)
+  CallDispatcher* calls = nullptr;  // the plugin-call pipeline (owned by the gateway)
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
-  ConnectionCount connections;  // public ones (limits.max_connections)
+  ConnectionCount connections;                // public ones (limits.max_connections)
   std::atomic<int64_t> admin_connections{0};  // limits.admin_max_connections
   // Bytes of responses being written now, all connections of both kinds
   // (limits.max_buffered_response_bytes); see response_budget.hpp.

@@ -77,10 +77,10 @@ class MsgpackWriter {
   bool str(std::string_view s) {
     // simdjson caps documents at 4 GiB, so a string always fits str32.
     const size_t n = s.size();
-    bool ok = n <= 31                ? byte(static_cast<uint8_t>(0xa0 | n))
-              : n <= 0xff            ? tagged<uint8_t>(0xd9, static_cast<uint8_t>(n))
-              : n <= 0xffff          ? tagged<uint16_t>(0xda, static_cast<uint16_t>(n))
-                                     : tagged<uint32_t>(0xdb, static_cast<uint32_t>(n));
+    bool ok = n <= 31       ? byte(static_cast<uint8_t>(0xa0 | n))
+              : n <= 0xff   ? tagged<uint8_t>(0xd9, static_cast<uint8_t>(n))
+              : n <= 0xffff ? tagged<uint16_t>(0xda, static_cast<uint16_t>(n))
+                            : tagged<uint32_t>(0xdb, static_cast<uint32_t>(n));
     if (!ok || !fits(n)) return false;
     out_.insert(out_.end(), s.begin(), s.end());
     return true;
@@ -178,12 +178,18 @@ class DomWalker {
         }
         return Stop::kNone;
       }
-      case dom::element_type::INT64: return ok(w_.int64(e.get_int64().value_unsafe()));
-      case dom::element_type::UINT64: return ok(w_.uint64(e.get_uint64().value_unsafe()));
-      case dom::element_type::DOUBLE: return ok(w_.float64(e.get_double().value_unsafe()));
-      case dom::element_type::STRING: return ok(w_.str(e.get_string().value_unsafe()));
-      case dom::element_type::BOOL: return ok(w_.boolean(e.get_bool().value_unsafe()));
-      case dom::element_type::NULL_VALUE: return ok(w_.nil());
+      case dom::element_type::INT64:
+        return ok(w_.int64(e.get_int64().value_unsafe()));
+      case dom::element_type::UINT64:
+        return ok(w_.uint64(e.get_uint64().value_unsafe()));
+      case dom::element_type::DOUBLE:
+        return ok(w_.float64(e.get_double().value_unsafe()));
+      case dom::element_type::STRING:
+        return ok(w_.str(e.get_string().value_unsafe()));
+      case dom::element_type::BOOL:
+        return ok(w_.boolean(e.get_bool().value_unsafe()));
+      case dom::element_type::NULL_VALUE:
+        return ok(w_.nil());
     }
     return Stop::kJson;  // unreachable: the switch covers every element type
   }
@@ -238,7 +244,8 @@ bool is_json_number(std::string_view s) {
 class OnDemandWalker {
  public:
   // `end` is the end of the input, for the root-scalar trailing check.
-  OnDemandWalker(MsgpackWriter& w, size_t max_depth, const char* end) : w_(w), max_depth_(max_depth), end_(end) {}
+  OnDemandWalker(MsgpackWriter& w, size_t max_depth, const char* end)
+      : w_(w), max_depth_(max_depth), end_(end) {}
 
   // Node is od::document (the root) or od::value: they share these methods.
   template <class Node>
@@ -277,7 +284,8 @@ class OnDemandWalker {
         }
         return w_.end_container(at, n, true) ? Stop::kNone : Stop::kOutput;
       }
-      case od::json_type::number: return number(node);
+      case od::json_type::number:
+        return number(node);
       case od::json_type::string: {
         std::string_view s;
         if (fail(node.get_string().get(s))) return Stop::kJson;
@@ -306,9 +314,12 @@ class OnDemandWalker {
     od::number num;
     if (node.get_number().get(num) == simdjson::SUCCESS) {
       switch (num.get_number_type()) {
-        case od::number_type::signed_integer: return w_.int64(num.get_int64()) ? Stop::kNone : Stop::kOutput;
-        case od::number_type::unsigned_integer: return w_.uint64(num.get_uint64()) ? Stop::kNone : Stop::kOutput;
-        case od::number_type::floating_point_number: return w_.float64(num.get_double()) ? Stop::kNone : Stop::kOutput;
+        case od::number_type::signed_integer:
+          return w_.int64(num.get_int64()) ? Stop::kNone : Stop::kOutput;
+        case od::number_type::unsigned_integer:
+          return w_.uint64(num.get_uint64()) ? Stop::kNone : Stop::kOutput;
+        case od::number_type::floating_point_number:
+          return w_.float64(num.get_double()) ? Stop::kNone : Stop::kOutput;
       }
     }
     // simdjson 3.0 refuses integers beyond 64 bits and numbers beyond double
@@ -349,25 +360,42 @@ class OnDemandWalker {
 // for the author of the request body.
 std::string_view describe(simdjson::error_code e) {
   switch (e) {
-    case simdjson::EMPTY: return "no JSON value found";
+    case simdjson::EMPTY:
+      return "no JSON value found";
     case simdjson::TAPE_ERROR:
     case simdjson::INCORRECT_TYPE:
-      return "unexpected character: check for a missing or extra comma, colon, bracket or brace, or an unquoted key";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "unclosed array or object";
-    case simdjson::TRAILING_CONTENT: return "unexpected content after the JSON value";
-    case simdjson::STRING_ERROR: return "invalid string escape sequence";
-    case simdjson::UNCLOSED_STRING: return "unterminated string";
-    case simdjson::UNESCAPED_CHARS: return "control character in string must be escaped";
-    case simdjson::UTF8_ERROR: return "input is not valid UTF-8";
-    case simdjson::T_ATOM_ERROR: return "invalid literal (expected true)";
-    case simdjson::F_ATOM_ERROR: return "invalid literal (expected false)";
-    case simdjson::N_ATOM_ERROR: return "invalid literal (expected null)";
-    case simdjson::NUMBER_ERROR: return "invalid number";
-    case simdjson::NUMBER_OUT_OF_RANGE: return "number out of range";
-    case simdjson::DEPTH_ERROR: return "nesting too deep";
-    case simdjson::CAPACITY: return "document too large (the limit is 4 GiB)";
-    case simdjson::MEMALLOC: return "out of memory";
-    default: return simdjson::error_message(e);
+      return "unexpected character: check for a missing or extra comma, colon, bracket or brace, or an "
+             "unquoted key";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "unclosed array or object";
+    case simdjson::TRAILING_CONTENT:
+      return "unexpected content after the JSON value";
+    case simdjson::STRING_ERROR:
+      return "invalid string escape sequence";
+    case simdjson::UNCLOSED_STRING:
+      return "unterminated string";
+    case simdjson::UNESCAPED_CHARS:
+      return "control character in string must be escaped";
+    case simdjson::UTF8_ERROR:
+      return "input is not valid UTF-8";
+    case simdjson::T_ATOM_ERROR:
+      return "invalid literal (expected true)";
+    case simdjson::F_ATOM_ERROR:
+      return "invalid literal (expected false)";
+    case simdjson::N_ATOM_ERROR:
+      return "invalid literal (expected null)";
+    case simdjson::NUMBER_ERROR:
+      return "invalid number";
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "number out of range";
+    case simdjson::DEPTH_ERROR:
+      return "nesting too deep";
+    case simdjson::CAPACITY:
+      return "document too large (the limit is 4 GiB)";
+    case simdjson::MEMALLOC:
+      return "out of memory";
+    default:
+      return simdjson::error_message(e);
   }
 }
 
@@ -424,12 +452,17 @@ std::expected<void, TranscodeError> transcode(std::string_view json, std::vector
   };
   const auto stop_error = [&](Stop s, std::string where) -> std::expected<void, TranscodeError> {
     switch (s) {
-      case Stop::kDepth: return error("JSON nesting deeper than " + std::to_string(max_depth) + where);
+      case Stop::kDepth:
+        return error("JSON nesting deeper than " + std::to_string(max_depth) + where);
       case Stop::kOutput:
-        return error("msgpack output exceeds the limit of " + std::to_string(limits.max_output_bytes) + " bytes");
-      case Stop::kNumberRange: return error("invalid JSON" + where + ": number out of float64 range");
-      case Stop::kInvalidNumber: return error("invalid JSON" + where + ": invalid number");
-      default: return error("invalid JSON" + where);
+        return error("msgpack output exceeds the limit of " + std::to_string(limits.max_output_bytes) +
+                     " bytes");
+      case Stop::kNumberRange:
+        return error("invalid JSON" + where + ": number out of float64 range");
+      case Stop::kInvalidNumber:
+        return error("invalid JSON" + where + ": invalid number");
+      default:
+        return error("invalid JSON" + where);
     }
   };
 
@@ -464,7 +497,8 @@ std::expected<void, TranscodeError> transcode(std::string_view json, std::vector
     const size_t first = json.find_first_not_of(" \t\r\n");
     const bool root_container = first != std::string_view::npos && (json[first] == '[' || json[first] == '{');
     const char* rest = nullptr;
-    if (stop == Stop::kNone && root_container && doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+    if (stop == Stop::kNone && root_container &&
+        doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
       stop = Stop::kJson;
       od_error = simdjson::TRAILING_CONTENT;
     }

@@ -42,7 +42,10 @@ struct Frame {
 class Decoder {
  public:
   Decoder(std::span<const uint8_t> in, std::string& out, const TranscodeLimits& limits)
-      : in_(in), out_(out), start_(out.size()), limit_(limits.max_output_bytes),
+      : in_(in),
+        out_(out),
+        start_(out.size()),
+        limit_(limits.max_output_bytes),
         max_depth_(std::min(limits.max_depth, kMaxTranscodeDepth)) {}
 
   std::expected<void, TranscodeError> run() {
@@ -63,7 +66,8 @@ class Decoder {
         if (!r) return std::unexpected(std::move(r.error()));
         if (*r) {  // a non-empty container opened: descend into it
           if (depth >= max_depth_) {
-            return error("nesting deeper than " + std::to_string(max_depth_) + " at byte " + std::to_string(at));
+            return error("nesting deeper than " + std::to_string(max_depth_) + " at byte " +
+                         std::to_string(at));
           }
           stack_[depth++] = Frame{is_map ? count * 2 : count, is_map, true};
           continue;
@@ -106,15 +110,30 @@ class Decoder {
     if (tag <= 0x9f) return open(at, tag & 0x0f, false, count, is_map);
     if (tag <= 0xbf) return scalar(string(at, tag & 0x1f));
     switch (tag) {
-      case 0xc0: out_.append("null"); return false;
-      case 0xc2: out_.append("false"); return false;
-      case 0xc3: out_.append("true"); return false;
-      case 0xc4: case 0xc5: case 0xc6: {
+      case 0xc0:
+        out_.append("null");
+        return false;
+      case 0xc2:
+        out_.append("false");
+        return false;
+      case 0xc3:
+        out_.append("true");
+        return false;
+      case 0xc4:
+      case 0xc5:
+      case 0xc6: {
         uint64_t n = 0;
         if (auto r = length(at, tag - 0xc4, n); !r) return std::unexpected(r.error());
         return scalar(base64(at, n));
       }
-      case 0xc7: case 0xc8: case 0xc9: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+      case 0xc7:
+      case 0xc8:
+      case 0xc9:
+      case 0xd4:
+      case 0xd5:
+      case 0xd6:
+      case 0xd7:
+      case 0xd8:
         return ext(at, tag);
       case 0xca: {
         uint32_t bits = 0;
@@ -126,20 +145,33 @@ class Decoder {
         if (auto r = read(at, bits); !r) return std::unexpected(r.error());
         return scalar(append_float(at, std::bit_cast<double>(bits)));
       }
-      case 0xcc: return scalar(read_int<uint8_t>(at));
-      case 0xcd: return scalar(read_int<uint16_t>(at));
-      case 0xce: return scalar(read_int<uint32_t>(at));
-      case 0xcf: return scalar(read_int<uint64_t>(at));
-      case 0xd0: return scalar(read_int<int8_t>(at));
-      case 0xd1: return scalar(read_int<int16_t>(at));
-      case 0xd2: return scalar(read_int<int32_t>(at));
-      case 0xd3: return scalar(read_int<int64_t>(at));
-      case 0xd9: case 0xda: case 0xdb: {
+      case 0xcc:
+        return scalar(read_int<uint8_t>(at));
+      case 0xcd:
+        return scalar(read_int<uint16_t>(at));
+      case 0xce:
+        return scalar(read_int<uint32_t>(at));
+      case 0xcf:
+        return scalar(read_int<uint64_t>(at));
+      case 0xd0:
+        return scalar(read_int<int8_t>(at));
+      case 0xd1:
+        return scalar(read_int<int16_t>(at));
+      case 0xd2:
+        return scalar(read_int<int32_t>(at));
+      case 0xd3:
+        return scalar(read_int<int64_t>(at));
+      case 0xd9:
+      case 0xda:
+      case 0xdb: {
         uint64_t n = 0;
         if (auto r = length(at, tag - 0xd9, n); !r) return std::unexpected(r.error());
         return scalar(string(at, n));
       }
-      case 0xdc: case 0xdd: case 0xde: case 0xdf: {
+      case 0xdc:
+      case 0xdd:
+      case 0xde:
+      case 0xdf: {
         uint64_t n = 0;
         if (auto r = length(at, (tag - 0xdc) % 2 + 1, n); !r) return std::unexpected(r.error());
         return open(at, n, tag >= 0xde, count, is_map);
@@ -163,7 +195,7 @@ class Decoder {
       if (auto r = string(at, n); !r) return r;
     } else if (tag <= 0x7f || tag >= 0xe0 || (tag >= 0xcc && tag <= 0xd3)) {
       out_.push_back('"');
-      Result r = tag <= 0x7f  ? append_uint(tag)
+      Result r = tag <= 0x7f   ? append_uint(tag)
                  : tag >= 0xe0 ? append_int(static_cast<int8_t>(tag))
                                : int_key(at, tag);
       if (!r) return r;
@@ -178,14 +210,22 @@ class Decoder {
 
   Result int_key(size_t at, uint8_t tag) {
     switch (tag) {
-      case 0xcc: return read_int<uint8_t>(at);
-      case 0xcd: return read_int<uint16_t>(at);
-      case 0xce: return read_int<uint32_t>(at);
-      case 0xcf: return read_int<uint64_t>(at);
-      case 0xd0: return read_int<int8_t>(at);
-      case 0xd1: return read_int<int16_t>(at);
-      case 0xd2: return read_int<int32_t>(at);
-      default: return read_int<int64_t>(at);
+      case 0xcc:
+        return read_int<uint8_t>(at);
+      case 0xcd:
+        return read_int<uint16_t>(at);
+      case 0xce:
+        return read_int<uint32_t>(at);
+      case 0xcf:
+        return read_int<uint64_t>(at);
+      case 0xd0:
+        return read_int<int8_t>(at);
+      case 0xd1:
+        return read_int<int16_t>(at);
+      case 0xd2:
+        return read_int<int32_t>(at);
+      default:
+        return read_int<int64_t>(at);
     }
   }
 
@@ -200,9 +240,9 @@ class Decoder {
     // (and `remaining` far from overflow).
     const uint64_t min_bytes = map ? n * 2 : n;
     if (min_bytes > in_.size() - pos_) {
-      return error(std::string("msgpack truncated: ") + (map ? "map" : "array") + " at byte " + std::to_string(at) +
-                   " declares " + std::to_string(n) + " elements but only " + std::to_string(in_.size() - pos_) +
-                   " bytes follow");
+      return error(std::string("msgpack truncated: ") + (map ? "map" : "array") + " at byte " +
+                   std::to_string(at) + " declares " + std::to_string(n) + " elements but only " +
+                   std::to_string(in_.size() - pos_) + " bytes follow");
     }
     if (n == 0) {
       out_.append(map ? "{}" : "[]");
@@ -227,8 +267,10 @@ class Decoder {
   Result read_int(size_t at) {
     std::make_unsigned_t<T> bits = 0;
     if (auto r = read(at, bits); !r) return r;
-    if constexpr (std::is_signed_v<T>) return append_int(static_cast<T>(bits));
-    else return append_uint(bits);
+    if constexpr (std::is_signed_v<T>)
+      return append_int(static_cast<T>(bits));
+    else
+      return append_uint(bits);
   }
 
   // Reads the 1-, 2- or 4-byte length that follows str8/16/32, bin8/16/32,
@@ -275,8 +317,8 @@ class Decoder {
   template <class F>
   Result append_float(size_t at, F v) {
     if (!std::isfinite(v)) {
-      return error(std::string("float at byte ") + std::to_string(at) + " is " + (std::isnan(v) ? "NaN" : "infinite") +
-                   ", which JSON cannot represent");
+      return error(std::string("float at byte ") + std::to_string(at) + " is " +
+                   (std::isnan(v) ? "NaN" : "infinite") + ", which JSON cannot represent");
     }
     char buf[40];
     auto res = std::to_chars(buf, buf + sizeof buf, v);
@@ -318,13 +360,27 @@ class Decoder {
 
   void escape(uint8_t c) {
     switch (c) {
-      case '"': out_.append("\\\""); return;
-      case '\\': out_.append("\\\\"); return;
-      case '\b': out_.append("\\b"); return;
-      case '\f': out_.append("\\f"); return;
-      case '\n': out_.append("\\n"); return;
-      case '\r': out_.append("\\r"); return;
-      case '\t': out_.append("\\t"); return;
+      case '"':
+        out_.append("\\\"");
+        return;
+      case '\\':
+        out_.append("\\\\");
+        return;
+      case '\b':
+        out_.append("\\b");
+        return;
+      case '\f':
+        out_.append("\\f");
+        return;
+      case '\n':
+        out_.append("\\n");
+        return;
+      case '\r':
+        out_.append("\\r");
+        return;
+      case '\t':
+        out_.append("\\t");
+        return;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
@@ -384,14 +440,28 @@ class Decoder {
     if (tag <= 0x8f && tag >= 0x80) return "a map";
     if (tag >= 0x90 && tag <= 0x9f) return "an array";
     switch (tag) {
-      case 0xc0: return "nil";
-      case 0xc1: return "the invalid byte 0xc1";
-      case 0xc2: case 0xc3: return "a boolean";
-      case 0xc4: case 0xc5: case 0xc6: return "binary";
-      case 0xca: case 0xcb: return "a float";
-      case 0xdc: case 0xdd: return "an array";
-      case 0xde: case 0xdf: return "a map";
-      default: return "an ext value";
+      case 0xc0:
+        return "nil";
+      case 0xc1:
+        return "the invalid byte 0xc1";
+      case 0xc2:
+      case 0xc3:
+        return "a boolean";
+      case 0xc4:
+      case 0xc5:
+      case 0xc6:
+        return "binary";
+      case 0xca:
+      case 0xcb:
+        return "a float";
+      case 0xdc:
+      case 0xdd:
+        return "an array";
+      case 0xde:
+      case 0xdf:
+        return "a map";
+      default:
+        return "an ext value";
     }
   }
 

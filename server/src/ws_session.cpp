@@ -114,7 +114,8 @@ void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
 
 void WsSession::read() {
   buffer_.clear();
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  ws_.async_read(buffer_,
+                 [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 void WsSession::on_read(beast::error_code ec) {

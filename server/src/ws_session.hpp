@@ -27,8 +27,7 @@ namespace hookd::server {
 
 class WsSession final : public Session, public CallSink, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker,
-            RequestIdGenerator& ids);
+  WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
   ~WsSession() override;
 
   void start(HttpRequest upgrade);

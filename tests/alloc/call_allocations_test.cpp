@@ -74,7 +74,8 @@ TEST(CallAllocations, AnEchoCallAllocatesNothing) {
 TEST(CallAllocations, ACallWithOneHostCallAllocatesNothing) {
   PluginOptions options;
   options.host_functions.push_back(HostFnBytes(
-      "relay", [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "relay",
+      [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         out.assign(in.begin(), in.end());  // reuses the host's reply buffer
         return {};
       }));

@@ -38,7 +38,8 @@ std::atomic<size_t> g_bootstrap_used{0};
 bool g_resolving = false;
 
 bool in_bootstrap(const void* p) {
-  return p >= static_cast<const void*>(g_bootstrap) && p < static_cast<const void*>(g_bootstrap + sizeof g_bootstrap);
+  return p >= static_cast<const void*>(g_bootstrap) &&
+         p < static_cast<const void*>(g_bootstrap + sizeof g_bootstrap);
 }
 
 void* bootstrap_alloc(size_t n) {

@@ -5,12 +5,11 @@
 //
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
 #include <benchmark/benchmark.h>
-
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <new>
 
 #include "hookd/hookd.hpp"
@@ -35,7 +34,8 @@ namespace {
 hookd::Plugin load(std::string_view name, hookd::PluginOptions options = {}) {
   auto plugin = hookd::Plugin::load_file(hookd::test::plugin_path(name), std::move(options));
   if (!plugin) {
-    std::fprintf(stderr, "cannot load %s: %s\n", std::string(name).c_str(), plugin.error().describe().c_str());
+    std::fprintf(stderr, "cannot load %s: %s\n", std::string(name).c_str(),
+                 plugin.error().describe().c_str());
     std::exit(1);
   }
   return std::move(*plugin);
@@ -101,7 +101,8 @@ void extism_call(benchmark::State& state, const char* plugin, const char* name) 
   auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
   auto instance = hookd::engine::PluginInstance::create(*worker, *module);
   const hookd::FunctionInfo& fn = *(*module)->find_function(name);
-  const std::string input = std::string("The quick brown fox jumps over the lazy dog, again and again: 64B").substr(0, 64);
+  const std::string input =
+      std::string("The quick brown fox jumps over the lazy dog, again and again: 64B").substr(0, 64);
   std::vector<uint8_t> out(256);
   for (int i = 0; i < 1000; ++i) (void)(*instance)->call(fn, hookd::test::bytes(input));
   const auto calls_before = (*instance)->import_calls();
@@ -155,12 +156,13 @@ BENCHMARK(BM_RawExportCall);
 
 void BM_OneHostCall(benchmark::State& state) {
   hookd::PluginOptions options;
-  options.host_functions.push_back(hookd::HostFnBytes(
-      "relay", [](const hookd::CallContext&, std::span<const uint8_t> in,
-                  std::vector<uint8_t>& out) -> hookd::Result<void> {
-        out.assign(in.begin(), in.end());
-        return {};
-      }));
+  options.host_functions.push_back(
+      hookd::HostFnBytes("relay",
+                         [](const hookd::CallContext&, std::span<const uint8_t> in,
+                            std::vector<uint8_t>& out) -> hookd::Result<void> {
+                           out.assign(in.begin(), in.end());
+                           return {};
+                         }));
   hookd::Plugin plugin = load("hostcall", std::move(options));
   const std::string payload(64, 'x');
   for (int i = 0; i < 1000; ++i) (void)plugin.call("relay", hookd::test::bytes(payload));
@@ -174,7 +176,8 @@ void BM_OneHostCall(benchmark::State& state) {
 BENCHMARK(BM_OneHostCall);
 
 // A fresh LMDB store in a temp dir holding counter/count = "12345".
-std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state, const std::filesystem::path& dir) {
+std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state,
+                                                        const std::filesystem::path& dir) {
   hookd::host::LmdbKvOptions kv_options;
   kv_options.dir = dir;
   kv_options.map_size_bytes = 64u << 20;
@@ -213,7 +216,8 @@ void kv_bench(benchmark::State& state, const char* fn, size_t input_bytes = 0) {
 
 // The store alone: one get_to of the same warm value, no plugin.
 void BM_LmdbGetTo(benchmark::State& state) {
-  const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-direct-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hookd-kvbench-direct-" + std::to_string(::getpid()));
   auto kv = counter_store(state, dir);
   if (!kv) return;
   std::vector<uint8_t> out;

@@ -49,8 +49,8 @@ TEST(HostPortParsing, AcceptsV4V6AndPortZero) {
 }
 
 TEST(HostPortParsing, RejectsBadEndpoints) {
-  for (const auto* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", ":8080", "[::1]8080",
-                          "[10.0.0.1]:80", "::1:80", "127.0.0.1:80x", "a b:80"}) {
+  for (const auto* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", ":8080", "[::1]8080", "[10.0.0.1]:80",
+                          "::1:80", "127.0.0.1:80x", "a b:80"}) {
     EXPECT_FALSE(parse_host_port(bad, HostRule::ip_literal, true)) << bad;
   }
   EXPECT_FALSE(parse_host_port("example.com:80", HostRule::ip_literal, true));
@@ -59,8 +59,8 @@ TEST(HostPortParsing, RejectsBadEndpoints) {
 }
 
 TEST(FetchPatterns, ParseAndPrintBack) {
-  for (const auto* text : {"https://api.example.com", "http://*.example.org:8080", "http://10.0.0.1:81",
-                           "https://[::1]:8443"}) {
+  for (const auto* text :
+       {"https://api.example.com", "http://*.example.org:8080", "http://10.0.0.1:81", "https://[::1]:8443"}) {
     auto pattern = FetchPattern::parse(text);
     ASSERT_TRUE(pattern) << text << ": " << pattern.error();
     EXPECT_EQ(pattern->to_string(), text);
@@ -68,8 +68,8 @@ TEST(FetchPatterns, ParseAndPrintBack) {
 }
 
 TEST(FetchPatterns, RejectWhatTheyCannotMean) {
-  for (const auto* bad : {"api.example.com", "ftp://example.com", "https://example.com/path",
-                          "https://*", "https://*.com", "https://user@example.com", "https://example.com:0",
+  for (const auto* bad : {"api.example.com", "ftp://example.com", "https://example.com/path", "https://*",
+                          "https://*.com", "https://user@example.com", "https://example.com:0",
                           "https://*.10.0.0.1", "https://ex ample.com", "https://"}) {
     EXPECT_FALSE(FetchPattern::parse(bad)) << bad;
   }

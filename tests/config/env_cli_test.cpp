@@ -5,11 +5,11 @@ namespace hookd::config {
 namespace {
 
 using namespace std::chrono_literals;
+using ::testing::ElementsAre;
 using testing::fake_env;
+using ::testing::HasSubstr;
 using testing::parse_ok;
 using testing::printed;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 TEST(Env, VariableNamesFollowSectionAndKey) {
   EXPECT_EQ(env_variable_for("server.listen"), "HOOKD_SERVER_LISTEN");
@@ -21,19 +21,20 @@ TEST(Env, VariableNamesFollowSectionAndKey) {
 
 TEST(Env, OverridesEveryKindOfSetting) {
   Config config = defaults();
-  const Errors errors = apply_env_overrides(config, fake_env({
-      {"HOOKD_SERVER_LISTEN", "0.0.0.0:80"},
-      {"HOOKD_SERVER_WORKERS", "8"},
-      {"HOOKD_SERVER_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1"},
-      {"HOOKD_LIMITS_MAX_BODY_BYTES", "42"},
-      {"HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE", "true"},
-      {"HOOKD_PLUGIN_DEFAULTS_DEADLINE_MS", "77"},
-      {"HOOKD_LOG_LEVEL", "trace"},
-      {"HOOKD_KV_BACKEND", "memory"},
-      {"HOOKD_KV_REDIS_PASSWORD", "pw"},
-      {"HOOKD_FETCH_EXTRA_CA_FILE", "/etc/ca.pem"},
-      {"HOOKD_UNRELATED", "ignored"},
-  }));
+  const Errors errors =
+      apply_env_overrides(config, fake_env({
+                                      {"HOOKD_SERVER_LISTEN", "0.0.0.0:80"},
+                                      {"HOOKD_SERVER_WORKERS", "8"},
+                                      {"HOOKD_SERVER_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1"},
+                                      {"HOOKD_LIMITS_MAX_BODY_BYTES", "42"},
+                                      {"HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE", "true"},
+                                      {"HOOKD_PLUGIN_DEFAULTS_DEADLINE_MS", "77"},
+                                      {"HOOKD_LOG_LEVEL", "trace"},
+                                      {"HOOKD_KV_BACKEND", "memory"},
+                                      {"HOOKD_KV_REDIS_PASSWORD", "pw"},
+                                      {"HOOKD_FETCH_EXTRA_CA_FILE", "/etc/ca.pem"},
+                                      {"HOOKD_UNRELATED", "ignored"},
+                                  }));
   EXPECT_TRUE(errors.empty()) << to_string(errors);
   EXPECT_EQ(config.server.listen, (HostPort{"0.0.0.0", 80}));
   EXPECT_EQ(config.server.workers, 8u);
@@ -52,16 +53,18 @@ TEST(Env, OverridesEveryKindOfSetting) {
 TEST(Env, BadValuesAreErrorsNamingTheVariable) {
   Config config = defaults();
   const Errors errors = apply_env_overrides(config, fake_env({
-      {"HOOKD_SERVER_WORKERS", "x"},
-      {"HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE", "maybe"},
-      {"HOOKD_LOG_FORMAT", "xml"},
-      {"HOOKD_SERVER_TRUSTED_PROXIES", "10.0.0.0/8,nope"},
-  }));
-  EXPECT_THAT(printed(errors),
-              ElementsAre("environment: HOOKD_SERVER_WORKERS: expected an integer between 0 and 256, got \"x\"",
-                          "environment: HOOKD_SERVER_TRUSTED_PROXIES: entry 2: expected an IP address or CIDR network, got \"nope\"",
-                          "environment: HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE: expected true or false, got \"maybe\"",
-                          "environment: HOOKD_LOG_FORMAT: expected one of text|json, got \"xml\""));
+                                                        {"HOOKD_SERVER_WORKERS", "x"},
+                                                        {"HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE", "maybe"},
+                                                        {"HOOKD_LOG_FORMAT", "xml"},
+                                                        {"HOOKD_SERVER_TRUSTED_PROXIES", "10.0.0.0/8,nope"},
+                                                    }));
+  EXPECT_THAT(
+      printed(errors),
+      ElementsAre("environment: HOOKD_SERVER_WORKERS: expected an integer between 0 and 256, got \"x\"",
+                  "environment: HOOKD_SERVER_TRUSTED_PROXIES: entry 2: expected an IP address or CIDR "
+                  "network, got \"nope\"",
+                  "environment: HOOKD_LIMITS_WS_PERMESSAGE_DEFLATE: expected true or false, got \"maybe\"",
+                  "environment: HOOKD_LOG_FORMAT: expected one of text|json, got \"xml\""));
   EXPECT_EQ(config.server.workers, 0u) << "a bad value leaves the setting alone";
   EXPECT_TRUE(config.server.trusted_proxies.empty());
 }
@@ -75,8 +78,8 @@ TEST(Env, AdminTokenComesFromTheShortVariable) {
 
 TEST(Env, ConflictingAdminTokenVariablesAreAnError) {
   Config config = defaults();
-  const Errors errors = apply_env_overrides(
-      config, fake_env({{"HOOKD_ADMIN_TOKEN", "a"}, {"HOOKD_SERVER_ADMIN_TOKEN", "b"}}));
+  const Errors errors =
+      apply_env_overrides(config, fake_env({{"HOOKD_ADMIN_TOKEN", "a"}, {"HOOKD_SERVER_ADMIN_TOKEN", "b"}}));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "HOOKD_SERVER_ADMIN_TOKEN");
   EXPECT_THAT(errors[0].message, HasSubstr("HOOKD_ADMIN_TOKEN"));
@@ -133,9 +136,7 @@ TEST_F(Layers, FlagsWinOverEnvWhichWinsOverTheFile) {
 
 TEST_F(Layers, ErrorsOfAllLayersAreReportedTogether) {
   std::ofstream(file_) << "[server]\nworkers = \"many\"\n";
-  auto config = load({.file = file_,
-                      .env = fake_env({{"HOOKD_LOG_LEVEL", "loud"}}),
-                      .cli = {.workers = -1}});
+  auto config = load({.file = file_, .env = fake_env({{"HOOKD_LOG_LEVEL", "loud"}}), .cli = {.workers = -1}});
   ASSERT_FALSE(config);
   ASSERT_EQ(config.error().size(), 3u);
   EXPECT_EQ(config.error()[0].source, file_.string());
@@ -152,8 +153,9 @@ TEST_F(Layers, WithoutAFileTheDefaultsAreUsed) {
 TEST_F(Layers, ValidationErrorsPointAtTheLayerThatSetTheValue) {
   auto config = load({.file = file_, .cli = {.admin_listen = "127.0.0.1:1001"}});
   ASSERT_FALSE(config);
-  EXPECT_THAT(printed(config.error()),
-              ElementsAre("command line: --admin-listen: must differ from server.listen (both are 127.0.0.1:1001)"));
+  EXPECT_THAT(
+      printed(config.error()),
+      ElementsAre("command line: --admin-listen: must differ from server.listen (both are 127.0.0.1:1001)"));
 }
 
 }  // namespace

@@ -4,10 +4,10 @@ namespace hookd::config {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::errors_of;
-using testing::parse_ok;
 using ::testing::ElementsAre;
+using testing::errors_of;
 using ::testing::HasSubstr;
+using testing::parse_ok;
 
 TEST(Defaults, MatchTheDocumentedSchema) {
   const Config config = defaults();
@@ -214,7 +214,8 @@ TEST(Plugins, AreSortedByName) {
 }
 
 TEST(UnknownKeys, AreRejectedAtEveryLevel) {
-  EXPECT_THAT(errors_of(R"(
+  EXPECT_THAT(
+      errors_of(R"(
 colour = 1
 [server]
 listne = "127.0.0.1:1"
@@ -230,13 +231,12 @@ kvv = { mode = "r" }
 mode = "r"
 ttl = 3
 )"),
-              ElementsAre("hookd.toml:2: unknown key 'colour'",
-                          "hookd.toml:4: unknown key 'server.listne' (did you mean 'listen'?)",
-                          "hookd.toml:6: unknown key 'kv.redis.adress' (did you mean 'address'?)",
-                          "hookd.toml:7: unknown key 'kv.mongo'",
-                          "hookd.toml:10: unknown key 'plugins.echo.memory'",
-                          "hookd.toml:12: unknown key 'plugins.echo.grants.kvv' (did you mean 'kv'?)",
-                          "hookd.toml:15: unknown key 'plugins.echo.grants.kv.ttl'"));
+      ElementsAre("hookd.toml:2: unknown key 'colour'",
+                  "hookd.toml:4: unknown key 'server.listne' (did you mean 'listen'?)",
+                  "hookd.toml:6: unknown key 'kv.redis.adress' (did you mean 'address'?)",
+                  "hookd.toml:7: unknown key 'kv.mongo'", "hookd.toml:10: unknown key 'plugins.echo.memory'",
+                  "hookd.toml:12: unknown key 'plugins.echo.grants.kvv' (did you mean 'kv'?)",
+                  "hookd.toml:15: unknown key 'plugins.echo.grants.kv.ttl'"));
 }
 
 TEST(UnknownKeys, SuggestSectionNames) {

@@ -6,9 +6,9 @@ namespace hookd::config {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::printed;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::printed;
 
 PluginSettings full_settings() {
   PluginSettings settings;
@@ -46,7 +46,8 @@ TEST(PluginSettingsJson, AcceptsTheSameShapeAsTheTomlTable) {
     "deadline_ms": 100,
     "config": {"greeting": "Hi", "n": 2, "on": true},
     "grants": {"kv": {"mode": "rw"}, "fetch": ["https://api.example.com"]}
-  })", "echo");
+  })",
+                                           "echo");
   ASSERT_TRUE(parsed) << to_string(parsed.error());
   EXPECT_EQ(parsed->limits.deadline, 100ms);
   EXPECT_EQ(parsed->config.at("n"), "2");
@@ -64,10 +65,11 @@ TEST(PluginSettingsJson, DeclaredFunctionsAreNamesOfTheNativeShape) {
 
   auto bad = parse_plugin_settings_json(R"({"functions": ["ok", "no spaces", "", 7]})");
   ASSERT_FALSE(bad);
-  EXPECT_THAT(printed(bad.error()),
-              ElementsAre("plugin settings: functions: entry 2: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
-                          "plugin settings: functions: entry 3: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
-                          "plugin settings: functions: entry 4: expected a string, got 7"));
+  EXPECT_THAT(
+      printed(bad.error()),
+      ElementsAre("plugin settings: functions: entry 2: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
+                  "plugin settings: functions: entry 3: a function name is 1 to 128 of A-Z a-z 0-9 _ . -",
+                  "plugin settings: functions: entry 4: expected a string, got 7"));
 }
 
 TEST(PluginSettingsJson, EmptyObjectMeansDefaults) {

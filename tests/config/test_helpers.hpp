@@ -3,11 +3,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <unistd.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,9 +50,8 @@ class TempDir {
  public:
   TempDir() {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            (std::string("hookd_config_") + test->test_suite_name() + "_" + test->name() + "_" +
-             std::to_string(::getpid()));
+    path_ = std::filesystem::temp_directory_path() / (std::string("hookd_config_") + test->test_suite_name() +
+                                                      "_" + test->name() + "_" + std::to_string(::getpid()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

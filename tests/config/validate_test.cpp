@@ -5,17 +5,20 @@ namespace hookd::config {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::parse_ok;
-using testing::printed;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::parse_ok;
+using testing::printed;
 
 TEST(Validate, TheDefaultsAreValid) { EXPECT_TRUE(validate(defaults()).empty()); }
 
 TEST(Validate, ListenAndAdminListenMustDiffer) {
-  const Config config = parse_ok("[server]\nlisten = \"127.0.0.1:7000\"\nadmin_listen = \"127.0.0.1:7000\"\n");
-  EXPECT_THAT(printed(validate(config)),
-              ElementsAre("hookd.toml:3: server.admin_listen: must differ from server.listen (both are 127.0.0.1:7000)"));
+  const Config config =
+      parse_ok("[server]\nlisten = \"127.0.0.1:7000\"\nadmin_listen = \"127.0.0.1:7000\"\n");
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre(
+          "hookd.toml:3: server.admin_listen: must differ from server.listen (both are 127.0.0.1:7000)"));
 }
 
 TEST(Validate, BothOnPortZeroIsFineForTests) {
@@ -28,15 +31,18 @@ TEST(Validate, BothOnPortZeroIsFineForTests) {
 TEST(Validate, PingIntervalMustBeShorterThanIdleTimeout) {
   const Config config = parse_ok("[limits]\nws_idle_timeout_ms = 1000\nws_ping_interval_ms = 1000\n");
   EXPECT_THAT(printed(validate(config)),
-              ElementsAre(HasSubstr("hookd.toml:3: limits.ws_ping_interval_ms: must be shorter than limits.ws_idle_timeout_ms (1000 ms)")));
+              ElementsAre(HasSubstr("hookd.toml:3: limits.ws_ping_interval_ms: must be shorter than "
+                                    "limits.ws_idle_timeout_ms (1000 ms)")));
   const Config no_pings = parse_ok("[limits]\nws_idle_timeout_ms = 1000\nws_ping_interval_ms = 0\n");
   EXPECT_TRUE(validate(no_pings).empty());
 }
 
 TEST(Validate, FetchConnectTimeoutMayNotExceedTotal) {
   const Config config = parse_ok("[fetch]\nconnect_timeout_ms = 9000\ntotal_timeout_ms = 8000\n");
-  EXPECT_THAT(printed(validate(config)),
-              ElementsAre("hookd.toml:2: fetch.connect_timeout_ms: must not exceed fetch.total_timeout_ms (8000 ms)"));
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre(
+          "hookd.toml:2: fetch.connect_timeout_ms: must not exceed fetch.total_timeout_ms (8000 ms)"));
 }
 
 TEST(Validate, RechecksValuesSetInCode) {
@@ -44,10 +50,12 @@ TEST(Validate, RechecksValuesSetInCode) {
   config.server.workers = 1000;
   config.plugin_defaults.max_memory_pages = 0;
   config.server.listen.host = "not-an-ip";
-  EXPECT_THAT(printed(validate(config)),
-              ElementsAre(HasSubstr("defaults: server.listen: host must be an IP address"),
-                          "defaults: server.workers: expected an integer between 0 and 256, got 1000",
-                          "defaults: plugin_defaults.max_memory_pages: expected an integer between 1 and 65536, got 0"));
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre(
+          HasSubstr("defaults: server.listen: host must be an IP address"),
+          "defaults: server.workers: expected an integer between 0 and 256, got 1000",
+          "defaults: plugin_defaults.max_memory_pages: expected an integer between 1 and 65536, got 0"));
 }
 
 TEST(Validate, RechecksPluginsSetInCode) {
@@ -59,7 +67,9 @@ TEST(Validate, RechecksPluginsSetInCode) {
   const auto errors = printed(validate(config));
   EXPECT_THAT(errors, ::testing::Contains(HasSubstr("plugins.\"bad name\": plugin names must be")));
   EXPECT_THAT(errors, ::testing::Contains(HasSubstr("plugins.\"bad name\".path: required")));
-  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("plugins.\"bad name\".deadline_ms: expected an integer between 1 and 600000, got 0")));
+  EXPECT_THAT(errors,
+              ::testing::Contains(HasSubstr(
+                  "plugins.\"bad name\".deadline_ms: expected an integer between 1 and 600000, got 0")));
 }
 
 TEST(Validate, DuplicatePluginNamesAreRejected) {

@@ -50,7 +50,8 @@ TEST(ExtismAsPdk, CountVowelsAnswersJson) {
 TEST(ExtismAsPdk, ConfigGetReadsThePluginsConfig) {
   PluginOptions o;
   o.host_functions.push_back(HostFunction{
-      "hookd.config.get", [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "hookd.config.get",
+      [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         const std::map<std::string, std::string> values{{"greeting", "Bonjour"}};
         auto it = values.find(test::text(in));
         out.assign(1, it == values.end() ? 0 : 1);
@@ -132,7 +133,8 @@ TEST(ExtismAsPdk, HttpRequestReachesHookdFetch) {
   std::vector<std::string> urls;
   PluginOptions o;
   o.host_functions.push_back(HostFunction{
-      "hookd.fetch", [&urls](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "hookd.fetch",
+      [&urls](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         // Request: str method, str url, ...; reply: u32 status, u32 n headers, body.
         uint32_t n = 0;
         std::memcpy(&n, in.data(), 4);

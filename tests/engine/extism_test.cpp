@@ -39,13 +39,14 @@ void expect_serves(Plugin& p) {
 
 // A host function answering like hookd.config.get: u8 found, then the value.
 HostFunction config_function(std::map<std::string, std::string> values) {
-  return HostFunction{"hookd.config.get", [values](const CallContext&, std::span<const uint8_t> in,
-                                                   std::vector<uint8_t>& out) -> Result<void> {
-                        auto it = values.find(test::text(in));
-                        out.assign(1, it == values.end() ? 0 : 1);
-                        if (it != values.end()) out.insert(out.end(), it->second.begin(), it->second.end());
-                        return {};
-                      }};
+  return HostFunction{
+      "hookd.config.get",
+      [values](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+        auto it = values.find(test::text(in));
+        out.assign(1, it == values.end() ? 0 : 1);
+        if (it != values.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+        return {};
+      }};
 }
 
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
@@ -93,7 +94,8 @@ TEST(ExtismLoad, AnImportTheKernelDoesNotHaveIsALinkErrorNamingIt) {
   auto p = Plugin::load_bytes(module_importing("extism:host/env", "no_such_thing"));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().kind, ErrorKind::kLink);
-  EXPECT_NE(p.error().message.find("Extism plugin imports extism:host/env.no_such_thing, which hookd does not provide"),
+  EXPECT_NE(p.error().message.find(
+                "Extism plugin imports extism:host/env.no_such_thing, which hookd does not provide"),
             std::string::npos)
       << p.error().message;
 }
@@ -137,10 +139,10 @@ TEST(ExtismKernel, EveryMemoryInputLogAndResetFunctionBehavesAsExtismsKernel) {
   ASSERT_TRUE(out) << out.error().describe();
   EXPECT_EQ(*out, "ok");
   const std::vector<std::pair<LogLevel, std::string>> expected = {{LogLevel::kTrace, "trace line"},
-                                                                   {LogLevel::kDebug, "debug line"},
-                                                                   {LogLevel::kInfo, "info line"},
-                                                                   {LogLevel::kWarn, "warn line"},
-                                                                   {LogLevel::kError, "error line"}};
+                                                                  {LogLevel::kDebug, "debug line"},
+                                                                  {LogLevel::kInfo, "info line"},
+                                                                  {LogLevel::kWarn, "warn line"},
+                                                                  {LogLevel::kError, "error line"}};
   EXPECT_EQ(lines, expected);
 }
 
@@ -161,10 +163,11 @@ TEST(ExtismConfig, AnEmbedderWithoutConfigGivesNone) {
 
 TEST(ExtismConfig, ARefusedConfigReadIsUnsetNotATrap) {
   PluginOptions o;
-  o.host_functions.push_back(HostFunction{
-      "hookd.config.get", [](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>&) -> Result<void> {
-        return engine::fail(ErrorKind::kHostError, "config is not granted to plugin extism_raw");
-      }});
+  o.host_functions.push_back(
+      HostFunction{"hookd.config.get",
+                   [](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>&) -> Result<void> {
+                     return engine::fail(ErrorKind::kHostError, "config is not granted to plugin extism_raw");
+                   }});
   auto p = extism(std::move(o));
   ASSERT_TRUE(p);
   EXPECT_EQ(str(p->call_string("config", "greeting")), "unset");
@@ -191,7 +194,8 @@ TEST(ExtismVars, AVarSetPastMaxVarBytesFailsTheCallAndTheInstanceKeepsServing) {
   auto r = p->call_string("var_big", std::string(200, 'v'));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kTrap);
-  EXPECT_NE(r.error().message.find("extism:host/env.var_set: the plugin's vars would take 203 bytes, more than its max_var_bytes of 100"),
+  EXPECT_NE(r.error().message.find("extism:host/env.var_set: the plugin's vars would take 203 bytes, more "
+                                   "than its max_var_bytes of 100"),
             std::string::npos)
       << r.error().message;
   expect_serves(*p);
@@ -222,8 +226,9 @@ TEST(ExtismErrors, AFailedAllocSaysWhyWhenThePluginThenFails) {
   auto r = p->call_string("huge_alloc_fail", "");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kPluginError);
-  EXPECT_NE(r.error().message.find("alloc of 1099511627776 bytes exceeds the plugin's memory of 16777216 bytes"),
-            std::string::npos)
+  EXPECT_NE(
+      r.error().message.find("alloc of 1099511627776 bytes exceeds the plugin's memory of 16777216 bytes"),
+      std::string::npos)
       << r.error().message;
 }
 
@@ -249,10 +254,13 @@ INSTANTIATE_TEST_SUITE_P(
     Corners, ExtismHostile,
     ::testing::Values(
         HostileCase{"load_out_of_range",
-                    "extism:host/env.load_u64: 8 bytes at offset 281474976645120 are outside the plugin's memory blocks"},
+                    "extism:host/env.load_u64: 8 bytes at offset 281474976645120 are outside the plugin's "
+                    "memory blocks"},
         HostileCase{"store_out_of_range", "extism:host/env.store_u64: 8 bytes at offset"},
-        HostileCase{"input_past_end", "extism:host/env.input_load_u64: 8 bytes at offset 5 are past the input"},
-        HostileCase{"output_out_of_range", "extism:host/env.output_set: 100 bytes at offset 12345678 are outside"},
+        HostileCase{"input_past_end",
+                    "extism:host/env.input_load_u64: 8 bytes at offset 5 are past the input"},
+        HostileCase{"output_out_of_range",
+                    "extism:host/env.output_set: 100 bytes at offset 12345678 are outside"},
         HostileCase{"output_wraps", "extism:host/env.output_set: 18446744073709551615 bytes at offset"},
         HostileCase{"error_set_bad", "extism:host/env.error_set: offset 999999 is not an allocated block"},
         HostileCase{"log_bad", "extism:host/env.log_info: offset 424242 is not an allocated block"},
@@ -294,18 +302,19 @@ TEST(ExtismLimits, VarsSurviveTheReplacementOfAFaultyInstance) {
 
 // hookd.fetch as the built-in answers: u32 status, u32 n, headers, body.
 HostFunction fake_fetch(std::vector<std::string>* seen) {
-  return HostFunction{"hookd.fetch", [seen](const CallContext&, std::span<const uint8_t> in,
-                                            std::vector<uint8_t>& out) -> Result<void> {
-                        seen->push_back(test::text(in));
-                        out.clear();
-                        put_u32(out, 201);
-                        put_u32(out, 1);
-                        put_str(out, "x-answer");
-                        put_str(out, "42");
-                        const std::string body = "pong";
-                        out.insert(out.end(), body.begin(), body.end());
-                        return {};
-                      }};
+  return HostFunction{
+      "hookd.fetch",
+      [seen](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+        seen->push_back(test::text(in));
+        out.clear();
+        put_u32(out, 201);
+        put_u32(out, 1);
+        put_str(out, "x-answer");
+        put_str(out, "42");
+        const std::string body = "pong";
+        out.insert(out.end(), body.begin(), body.end());
+        return {};
+      }};
 }
 
 TEST(ExtismHttp, HttpRequestGoesThroughHookdFetchAndReportsStatusHeadersAndBody) {
@@ -335,7 +344,8 @@ TEST(ExtismHttp, ARefusedOrMalformedRequestIsStatusZeroWithTheReasonAsBodyNotATr
   ASSERT_TRUE(out) << out.error().describe();
   EXPECT_EQ(*out, "0\n\nhttp_request: outbound HTTP is not available to this plugin");
   EXPECT_EQ(str(p->call_string("http", "not json")), "0\n\nhttp_request: the request is not a JSON object");
-  EXPECT_EQ(str(p->call_string("http", R"({"method":"GET"})")), "0\n\nhttp_request: the request has no \"url\" string");
+  EXPECT_EQ(str(p->call_string("http", R"({"method":"GET"})")),
+            "0\n\nhttp_request: the request has no \"url\" string");
   EXPECT_EQ(p->replacements(), 0u);
 }
 
@@ -367,9 +377,12 @@ TEST(ExtismFast, KernelCallsTakeTheDirectPathAndAnswerAsTheCallbackPathDoes) {
     auto instance = engine::PluginInstance::create(*worker, *module);
     ASSERT_TRUE(instance);
     const auto before = (*instance)->import_calls();
-    for (const auto& [fn, in] : std::vector<std::pair<std::string, std::string>>{
-             {"echo", "abc"}, {"count_vowels", std::string(70, 'e')}, {"kernel", "abcde"}, {"load_out_of_range", ""},
-             {"echo", "after"}}) {
+    for (const auto& [fn, in] :
+         std::vector<std::pair<std::string, std::string>>{{"echo", "abc"},
+                                                          {"count_vowels", std::string(70, 'e')},
+                                                          {"kernel", "abcde"},
+                                                          {"load_out_of_range", ""},
+                                                          {"echo", "after"}}) {
       auto r = (*instance)->call(fn, test::bytes(in));
       answers[fast].push_back(r ? test::text(*r) : r.error().describe());
     }

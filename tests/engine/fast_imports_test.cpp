@@ -13,7 +13,8 @@ namespace {
 using engine::PluginInstance;
 using engine::PluginModule;
 
-engine::PluginOptions relay_options(std::function<void(std::span<const uint8_t>, std::vector<uint8_t>&)> body) {
+engine::PluginOptions relay_options(
+    std::function<void(std::span<const uint8_t>, std::vector<uint8_t>&)> body) {
   engine::PluginOptions options;
   options.name = "hostcall";
   options.host_functions.push_back(engine::HostFunction{
@@ -61,7 +62,8 @@ TEST(FastImports, HostCallsAreDirectAfterInitialisation) {
   }
   const auto after = (*instance)->import_calls();
   EXPECT_EQ(after.callback, before.callback);
-  EXPECT_EQ(after.direct - before.direct, 110u);  // host_call_into per call, + host_result for the 10 long ones
+  EXPECT_EQ(after.direct - before.direct,
+            110u);  // host_call_into per call, + host_result for the 10 long ones
 }
 
 TEST(FastImports, SwitchedOffEveryImportTakesTheCallbackPathWithTheSameResults) {
@@ -105,12 +107,12 @@ TEST(FastImports, AHostFunctionCannotCallBackIntoAPlugin) {
   PluginInstance* self = nullptr;
   std::string nested_error;
   Loaded l = load_hostcall({}, relay_options([&](std::span<const uint8_t> in, std::vector<uint8_t>& out) {
-    if (self != nullptr) {
-      auto nested = self->call("relay", in);
-      nested_error = nested ? "nested call succeeded" : nested.error().message;
-    }
-    out.assign(in.begin(), in.end());
-  }));
+                             if (self != nullptr) {
+                               auto nested = self->call("relay", in);
+                               nested_error = nested ? "nested call succeeded" : nested.error().message;
+                             }
+                             out.assign(in.begin(), in.end());
+                           }));
   ASSERT_TRUE(l.module);
   auto instance = PluginInstance::create(*l.worker, l.module);
   ASSERT_TRUE(instance);

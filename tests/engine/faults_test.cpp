@@ -45,16 +45,16 @@ TEST_P(Traps, BecomeErrorsWithTheTrapMessageAndTheNextCallSucceeds) {
 
 INSTANTIATE_TEST_SUITE_P(
     Plugins, Traps,
-    ::testing::Values(TrapCase{"trap", "unreachable", "unreachable"},
-                      TrapCase{"trap", "div_zero", "divide by zero"},
-                      TrapCase{"trap", "oob", "memory access out of bounds"},
-                      TrapCase{"stack", "overflow", "Maximum call stack size exceeded"},
-                      TrapCase{"badptr", "bad_log", "hookd.log: log message out of bounds"},
-                      TrapCase{"badptr", "wrap_len", "hookd.log: log message out of bounds"},
-                      TrapCase{"badptr", "bad_host_call", "hookd.host_call: host function name out of bounds"},
-                      TrapCase{"badptr", "bad_result_ptr", "hookd.host_result: host result destination out of bounds"},
-                      TrapCase{"badptr", "bad_call_into", "hookd.host_call_into: host call output out of bounds"},
-                      TrapCase{"badptr", "bad_then_spin", "hookd.log: log message out of bounds"}),
+    ::testing::Values(
+        TrapCase{"trap", "unreachable", "unreachable"}, TrapCase{"trap", "div_zero", "divide by zero"},
+        TrapCase{"trap", "oob", "memory access out of bounds"},
+        TrapCase{"stack", "overflow", "Maximum call stack size exceeded"},
+        TrapCase{"badptr", "bad_log", "hookd.log: log message out of bounds"},
+        TrapCase{"badptr", "wrap_len", "hookd.log: log message out of bounds"},
+        TrapCase{"badptr", "bad_host_call", "hookd.host_call: host function name out of bounds"},
+        TrapCase{"badptr", "bad_result_ptr", "hookd.host_result: host result destination out of bounds"},
+        TrapCase{"badptr", "bad_call_into", "hookd.host_call_into: host call output out of bounds"},
+        TrapCase{"badptr", "bad_then_spin", "hookd.log: log message out of bounds"}),
     [](const auto& info) { return std::string(info.param.plugin) + "_" + info.param.fn; });
 
 TEST(Faults, OutputPointerOutsideMemoryIsAProtocolError) {

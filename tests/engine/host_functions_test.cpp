@@ -18,7 +18,8 @@ TEST(HostFunctions, PluginCallsARawHostFunctionAndGetsItsResult) {
   PluginOptions options;
   std::string seen_request;
   options.host_functions.push_back(HostFnBytes(
-      "relay", [&](const CallContext& ctx, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "relay",
+      [&](const CallContext& ctx, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         seen_request = std::string(ctx.request_id);
         out.assign(in.rbegin(), in.rend());
         return {};
@@ -62,7 +63,8 @@ TEST(HostFunctions, NamesAtTheSameAddressResolveByTheirBytes) {
   PluginOptions options;
   for (const char* name : {"alpha", "bravo", "alphabet"}) {
     options.host_functions.push_back(HostFnBytes(
-        name, [name](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>& out) -> Result<void> {
+        name,
+        [name](const CallContext&, std::span<const uint8_t>, std::vector<uint8_t>& out) -> Result<void> {
           out.assign(name, name + std::strlen(name));
           return {};
         }));
@@ -89,7 +91,8 @@ TEST(HostFunctions, NamesAtTheSameAddressResolveByTheirBytes) {
 engine::HostFunction upper_direct(int* calls) {
   engine::HostFunction f;
   f.name = "upper";
-  f.direct = [calls](const CallContext&, std::span<uint8_t> memory, uint32_t ptr, uint32_t len) -> Result<void> {
+  f.direct = [calls](const CallContext&, std::span<uint8_t> memory, uint32_t ptr,
+                     uint32_t len) -> Result<void> {
     ++*calls;
     auto bytes = engine::guest_span(memory, static_cast<int32_t>(ptr), static_cast<int32_t>(len));
     if (!bytes) return engine::fail(ErrorKind::kTrap, "upper: out of bounds");
@@ -154,8 +157,10 @@ struct Point {
 
 TEST(HostFunctions, TypedHostFunctionDecodesAndEncodesMsgpack) {
   PluginOptions options;
-  options.host_functions.push_back(HostFn<Point, Point>(
-      "relay", [](const CallContext&, const Point& p) -> Result<Point> { return Point{p.y, p.x}; }));
+  options.host_functions.push_back(
+      HostFn<Point, Point>("relay", [](const CallContext&, const Point& p) -> Result<Point> {
+        return Point{p.y, p.x};
+      }));
   auto plugin = Plugin::load_file(plugin_path("hostcall"), options);
   ASSERT_TRUE(plugin);
   auto swap = PluginFn<Point, Point>::bind(*plugin, "relay");

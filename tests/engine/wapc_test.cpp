@@ -24,7 +24,8 @@ std::vector<FunctionInfo> declare(std::initializer_list<const char*> names) {
   return out;
 }
 
-Result<Plugin> load(std::string_view file, std::initializer_list<const char*> functions, PluginOptions options = {}) {
+Result<Plugin> load(std::string_view file, std::initializer_list<const char*> functions,
+                    PluginOptions options = {}) {
   options.declared_functions = declare(functions);
   auto plugin = Plugin::load_file(plugin_path(file), std::move(options));
   EXPECT_TRUE(plugin) << file << ": " << (plugin ? "" : plugin.error().describe());
@@ -157,7 +158,8 @@ TEST_P(WapcBadPointers, TrapTheCallNamingTheImport) {
   const FaultCase& c = GetParam();
   PluginOptions options;
   options.host_functions.push_back(HostFunction{
-      "relay", [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "relay",
+      [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         out.assign(in.begin(), in.end());
         return {};
       }});
@@ -174,14 +176,14 @@ TEST_P(WapcBadPointers, TrapTheCallNamingTheImport) {
 
 INSTANTIATE_TEST_SUITE_P(
     Raw, WapcBadPointers,
-    ::testing::Values(FaultCase{"bad_request", ErrorKind::kTrap, "wapc.__guest_request: operation buffer out of bounds"},
-                      FaultCase{"bad_response", ErrorKind::kTrap, "wapc.__guest_response: response out of bounds"},
-                      FaultCase{"huge_response", ErrorKind::kTrap, "wapc.__guest_response: response out of bounds"},
-                      FaultCase{"bad_error", ErrorKind::kTrap, "wapc.__guest_error: message out of bounds"},
-                      FaultCase{"bad_host_call", ErrorKind::kTrap, "wapc.__host_call: namespace out of bounds"},
-                      FaultCase{"bad_host_response", ErrorKind::kTrap,
-                                "wapc.__host_response: destination out of bounds"},
-                      FaultCase{"bad_log", ErrorKind::kTrap, "wapc.__console_log: message out of bounds"}),
+    ::testing::Values(
+        FaultCase{"bad_request", ErrorKind::kTrap, "wapc.__guest_request: operation buffer out of bounds"},
+        FaultCase{"bad_response", ErrorKind::kTrap, "wapc.__guest_response: response out of bounds"},
+        FaultCase{"huge_response", ErrorKind::kTrap, "wapc.__guest_response: response out of bounds"},
+        FaultCase{"bad_error", ErrorKind::kTrap, "wapc.__guest_error: message out of bounds"},
+        FaultCase{"bad_host_call", ErrorKind::kTrap, "wapc.__host_call: namespace out of bounds"},
+        FaultCase{"bad_host_response", ErrorKind::kTrap, "wapc.__host_response: destination out of bounds"},
+        FaultCase{"bad_log", ErrorKind::kTrap, "wapc.__console_log: message out of bounds"}),
     [](const auto& info) { return std::string(info.param.fn); });
 
 TEST(Wapc, SuccessWithoutAResponseIsEmptyAndFailureWithoutAMessageIsNamed) {
@@ -202,7 +204,9 @@ struct FakeKv {
   std::map<std::string, std::string> values;
   bool granted = true;
 
-  static std::string text(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+  static std::string text(std::span<const uint8_t> b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+  }
 
   Result<void> check() const {
     if (!granted) return engine::fail(ErrorKind::kHostError, "kv is not granted to plugin p");
@@ -213,44 +217,49 @@ struct FakeKv {
     auto add = [&options](const char* name, engine::HostFunctionImpl fn) {
       options.host_functions.push_back(HostFunction{name, std::move(fn)});
     };
-    add("hookd.kv.get", [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
-      if (auto r = check(); !r) return r;
-      auto it = values.find(text(in));
-      out.assign(1, it == values.end() ? 0 : 1);
-      if (it != values.end()) out.insert(out.end(), it->second.begin(), it->second.end());
-      return {};
-    });
-    add("hookd.kv.set", [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
-      if (auto r = check(); !r) return r;
-      uint32_t n = 0;
-      if (in.size() < 4) return engine::fail(ErrorKind::kHostError, "short");
-      std::memcpy(&n, in.data(), 4);
-      if (in.size() < 4 + n + 8) return engine::fail(ErrorKind::kHostError, "short");
-      values[text(in.subspan(4, n))] = text(in.subspan(4 + n + 8));
-      out.clear();
-      return {};
-    });
-    add("hookd.kv.delete", [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
-      if (auto r = check(); !r) return r;
-      out.assign(1, values.erase(text(in)) ? 1 : 0);
-      return {};
-    });
-    add("hookd.kv.incr", [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
-      if (auto r = check(); !r) return r;
-      int64_t delta = 0;
-      if (in.size() < 8) return engine::fail(ErrorKind::kHostError, "short");
-      std::memcpy(&delta, in.data(), 8);
-      std::string& v = values[text(in.subspan(8))];
-      const int64_t now = (v.empty() ? 0 : std::stoll(v)) + delta;
-      v = std::to_string(now);
-      out.resize(8);
-      std::memcpy(out.data(), &now, 8);
-      return {};
-    });
+    add("hookd.kv.get",
+        [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+          if (auto r = check(); !r) return r;
+          auto it = values.find(text(in));
+          out.assign(1, it == values.end() ? 0 : 1);
+          if (it != values.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+          return {};
+        });
+    add("hookd.kv.set",
+        [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+          if (auto r = check(); !r) return r;
+          uint32_t n = 0;
+          if (in.size() < 4) return engine::fail(ErrorKind::kHostError, "short");
+          std::memcpy(&n, in.data(), 4);
+          if (in.size() < 4 + n + 8) return engine::fail(ErrorKind::kHostError, "short");
+          values[text(in.subspan(4, n))] = text(in.subspan(4 + n + 8));
+          out.clear();
+          return {};
+        });
+    add("hookd.kv.delete",
+        [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+          if (auto r = check(); !r) return r;
+          out.assign(1, values.erase(text(in)) ? 1 : 0);
+          return {};
+        });
+    add("hookd.kv.incr",
+        [this](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+          if (auto r = check(); !r) return r;
+          int64_t delta = 0;
+          if (in.size() < 8) return engine::fail(ErrorKind::kHostError, "short");
+          std::memcpy(&delta, in.data(), 8);
+          std::string& v = values[text(in.subspan(8))];
+          const int64_t now = (v.empty() ? 0 : std::stoll(v)) + delta;
+          v = std::to_string(now);
+          out.resize(8);
+          std::memcpy(out.data(), &now, 8);
+          return {};
+        });
   }
 };
 
-const std::initializer_list<const char*> kHostOps = {"get", "set", "delete", "incr", "config", "fetch", "call", "log"};
+const std::initializer_list<const char*> kHostOps = {"get",    "set",   "delete", "incr",
+                                                     "config", "fetch", "call",   "log"};
 
 TEST(WapcHostCalls, KvSetGetIncrDeleteThroughTheHostFunctions) {
   FakeKv kv;
@@ -311,8 +320,9 @@ TEST(WapcHostCalls, MalformedMsgpackPayloadsAreErrorsForTheGuest) {
   kv.install(options);
   auto plugin = load("as_wapc_host", kHostOps, options);
   ASSERT_TRUE(plugin);
-  for (std::string body : {std::string("not msgpack"), std::string("\x81\xa3key", 5), std::string("\x81\xa3key\x01", 6),
-                           std::string("\xdf\xff\xff\xff\xff", 5), std::string("\x82\xa3key\xa1k", 6)}) {
+  for (std::string body :
+       {std::string("not msgpack"), std::string("\x81\xa3key", 5), std::string("\x81\xa3key\x01", 6),
+        std::string("\xdf\xff\xff\xff\xff", 5), std::string("\x82\xa3key\xa1k", 6)}) {
     auto out = plugin->call_string("call", "kv/set/" + body);
     ASSERT_FALSE(out);
     EXPECT_NE(out.error().message.find("kv/set: payload must be a msgpack map"), std::string::npos)
@@ -320,7 +330,9 @@ TEST(WapcHostCalls, MalformedMsgpackPayloadsAreErrorsForTheGuest) {
   }
   EXPECT_TRUE(kv.values.empty());
   // A well-formed map with an extra field and a ttl is fine.
-  std::string good = "\x84\xa3key\xa1k\xa5value\xa1v\xa6ttl_ms\x0a\xa5" "extra\x92\x01\xc0";
+  std::string good =
+      "\x84\xa3key\xa1k\xa5value\xa1v\xa6ttl_ms\x0a\xa5"
+      "extra\x92\x01\xc0";
   auto out = plugin->call_string("call", "kv/set/" + good);
   ASSERT_TRUE(out) << out.error().describe();
   EXPECT_EQ(kv.values["k"], "v");
@@ -332,7 +344,8 @@ TEST(WapcHostCalls, MalformedMsgpackPayloadsAreErrorsForTheGuest) {
 TEST(WapcHostCalls, TheHookdNamespaceReachesEmbedderHostFunctions) {
   PluginOptions options;
   options.host_functions.push_back(HostFunction{
-      "reverse", [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "reverse",
+      [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         out.assign(in.rbegin(), in.rend());
         return {};
       }});
@@ -344,7 +357,8 @@ TEST(WapcHostCalls, TheHookdNamespaceReachesEmbedderHostFunctions) {
 TEST(WapcHostCalls, ResponseAndErrorLengthsAreWhatTheGuestReads) {
   PluginOptions options;
   options.host_functions.push_back(HostFunction{
-      "relay", [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
+      "relay",
+      [](const CallContext&, std::span<const uint8_t> in, std::vector<uint8_t>& out) -> Result<void> {
         out.assign(in.begin(), in.end());
         return {};
       }});
@@ -352,7 +366,8 @@ TEST(WapcHostCalls, ResponseAndErrorLengthsAreWhatTheGuestReads) {
   ASSERT_TRUE(plugin);
   EXPECT_EQ(*plugin->call_string("host_lens", "hookd/relay/12345"), "1 5 0");
   const std::string not_lent = "hookd.missing is not available to this plugin";
-  EXPECT_EQ(*plugin->call_string("host_lens", "hookd/hookd.missing/x"), "0 0 " + std::to_string(not_lent.size()));
+  EXPECT_EQ(*plugin->call_string("host_lens", "hookd/hookd.missing/x"),
+            "0 0 " + std::to_string(not_lent.size()));
 }
 
 TEST(WapcHostCalls, ConsoleLogReachesThePluginLogger) {
@@ -360,9 +375,11 @@ TEST(WapcHostCalls, ConsoleLogReachesThePluginLogger) {
   std::vector<std::pair<LogLevel, std::string>> lines;
   PluginOptions options;
   options.name = "chatty";
-  options.logger = [&](LogLevel level, std::string_view plugin, const CallContext& ctx, std::string_view msg) {
+  options.logger = [&](LogLevel level, std::string_view plugin, const CallContext& ctx,
+                       std::string_view msg) {
     std::lock_guard lock(mu);
-    lines.emplace_back(level, std::string(plugin) + "|" + std::string(ctx.request_id) + "|" + std::string(msg));
+    lines.emplace_back(level,
+                       std::string(plugin) + "|" + std::string(ctx.request_id) + "|" + std::string(msg));
   };
   auto plugin = load("as_wapc_host", kHostOps, options);
   ASSERT_TRUE(plugin);

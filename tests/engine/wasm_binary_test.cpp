@@ -25,7 +25,8 @@ TEST(WasmBinary, ReadsImportsExportsAndMemoryOfARealPlugin) {
   EXPECT_EQ(call->type.results.size(), 1u);
   EXPECT_TRUE(info->memory.defined);
   bool imports_register = false;
-  for (const auto& imp : info->imports) imports_register |= imp.module == "hookd" && imp.name == "register_function";
+  for (const auto& imp : info->imports)
+    imports_register |= imp.module == "hookd" && imp.name == "register_function";
   EXPECT_TRUE(imports_register);
 }
 
@@ -65,7 +66,7 @@ TEST(WasmBinary, SurvivesRandomCorruption) {
   for (int round = 0; round < 2000; ++round) {
     auto copy = wasm;
     for (int i = 0; i < 4; ++i) copy[8 + rng() % (copy.size() - 8)] = static_cast<uint8_t>(rng());
-    (void)parse_module(copy);        // must not crash or hang
+    (void)parse_module(copy);  // must not crash or hang
     (void)cap_memory_pages(copy, 64);
     (void)bound_module(copy, ModuleLimits{}, 64);
   }

@@ -14,8 +14,8 @@ namespace {
 
 using test::plugin_path;
 
-Result<Plugin> load_with(std::string_view file, const std::string& name, const config::PluginSettings& settings,
-                         host::KvStore* kv) {
+Result<Plugin> load_with(std::string_view file, const std::string& name,
+                         const config::PluginSettings& settings, host::KvStore* kv) {
   PluginOptions options;
   options.name = name;
   options.host_functions = host::builtin_host_functions(name, settings, host::HostServices{kv});
@@ -46,7 +46,8 @@ TEST(BuiltinHostFunctions, KvWithoutAGrantIsAClearErrorNotATrap) {
   auto r = counter->call_string("incr", "");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::kPluginError);
-  EXPECT_NE(r.error().message.find("kv is not granted to plugin counter"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("kv is not granted to plugin counter"), std::string::npos)
+      << r.error().message;
   EXPECT_EQ(counter->replacements(), 0u);
   EXPECT_FALSE(kv.get("counter", "count").value().has_value());
 }
@@ -133,7 +134,8 @@ namespace {
 Result<Plugin> fetchproxy(const config::PluginSettings& settings, host::HttpFetcher* fetcher) {
   PluginOptions options;
   options.name = "fetchproxy";
-  options.host_functions = host::builtin_host_functions("fetchproxy", settings, host::HostServices{nullptr, fetcher});
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", settings, host::HostServices{nullptr, fetcher});
   return Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
 }
 
@@ -224,15 +226,18 @@ TEST(BuiltinHostFunctions, TenReadsGiveTheSameAnswerOneByOneBatchedAndAllocating
   ASSERT_TRUE(kv.set("counter", "count", "12345"));
   auto counter = load_with("counter", "counter", kv_grant("", config::KvMode::read), &kv);
   ASSERT_TRUE(counter);
-  for (const char* fn : {"get10", "get10_batch", "get10_alloc"}) EXPECT_EQ(*counter->call_string(fn, ""), "50") << fn;
+  for (const char* fn : {"get10", "get10_batch", "get10_alloc"})
+    EXPECT_EQ(*counter->call_string(fn, ""), "50") << fn;
   // read10*: the same reads, then the input echoed back.
-  for (const char* fn : {"read10", "read10_batch"}) EXPECT_EQ(*counter->call_string(fn, "ping"), "ping") << fn;
+  for (const char* fn : {"read10", "read10_batch"})
+    EXPECT_EQ(*counter->call_string(fn, "ping"), "ping") << fn;
   auto denied = load_with("counter", "counter", {}, &kv);
   ASSERT_TRUE(denied);
   for (const char* fn : {"get10", "get10_batch", "get10_alloc", "read10", "read10_batch"}) {
     auto r = denied->call_string(fn, "");
     ASSERT_FALSE(r) << fn;
-    EXPECT_NE(r.error().message.find("kv is not granted"), std::string::npos) << fn << ": " << r.error().message;
+    EXPECT_NE(r.error().message.find("kv is not granted"), std::string::npos)
+        << fn << ": " << r.error().message;
   }
 }
 

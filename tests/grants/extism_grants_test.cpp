@@ -54,7 +54,8 @@ TEST(ExtismGrants, UserKvWithoutAGrantFailsTheCallWithTheGrantError) {
   ASSERT_TRUE(p);
   auto r = p->call_string("kv_put_get", "hello");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("extism:host/user.kv_set: kv is not granted to plugin ext"), std::string::npos)
+  EXPECT_NE(r.error().message.find("extism:host/user.kv_set: kv is not granted to plugin ext"),
+            std::string::npos)
       << r.error().message;
   EXPECT_FALSE(store.get("ext", "greeting").value());
   EXPECT_EQ(str(p->call_string("echo", "x")), "x");
@@ -67,7 +68,8 @@ TEST(ExtismGrants, AReadOnlyGrantReadsButDoesNotWrite) {
   EXPECT_EQ(str(p->call_string("kv_missing", "")), "none");
   auto r = p->call_string("kv_hits", "");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("kv write is not granted to plugin ext"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("kv write is not granted to plugin ext"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(ExtismGrants, ConfigNeedsTheConfigGrantInBothNamespaces) {
@@ -76,9 +78,10 @@ TEST(ExtismGrants, ConfigNeedsTheConfigGrantInBothNamespaces) {
   auto without = extism(s, {});
   ASSERT_TRUE(without);
   EXPECT_EQ(str(without->call_string("config", "greeting")), "unset");  // the kernel's config_get: not set
-  auto r = without->call_string("user_config", "greeting");         // hookd's: the grant error
+  auto r = without->call_string("user_config", "greeting");             // hookd's: the grant error
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("config is not granted to plugin ext"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("config is not granted to plugin ext"), std::string::npos)
+      << r.error().message;
 
   s.grants.config = true;
   auto with = extism(s, {});
@@ -126,7 +129,8 @@ TEST(ExtismGrants, HttpRequestWithoutAGrantOrOutsideTheAllowlistIsAnErrorForTheP
 }
 
 TEST(ExtismGrants, HttpRequestToLoopbackByNameIsStoppedByTheSsrfGuard) {
-  host::test::TestServer upstream([](const host::test::SeenRequest&) { return host::test::TestReply{.body = "inside"}; });
+  host::test::TestServer upstream(
+      [](const host::test::SeenRequest&) { return host::test::TestReply{.body = "inside"}; });
   auto fetcher = host::make_http_fetcher({});
   const std::string by_name = "http://localhost:" + std::to_string(upstream.port());
   auto p = extism(fetch_grant({by_name}), {nullptr, fetcher.get()});

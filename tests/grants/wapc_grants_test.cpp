@@ -106,8 +106,12 @@ TEST(WapcGrants, FetchGoesThroughTheAllowlist) {
   auto out = p->call_string("fetch", "https://api.example.com/weather");
   ASSERT_TRUE(out) << out.error().describe();
   // msgpack {status: 200, headers: {content-type: text/plain}, body: bin "sunny"}
-  const std::string want = "\x83\xa6status\xcc\xc8\xa7headers\x81\xac" "content-type\xaa" "text/plain\xa4"
-                           "body\xc4\x05" "sunny";
+  const std::string want =
+      "\x83\xa6status\xcc\xc8\xa7headers\x81\xac"
+      "content-type\xaa"
+      "text/plain\xa4"
+      "body\xc4\x05"
+      "sunny";
   EXPECT_EQ(*out, want);
   ASSERT_EQ(fetcher.requests().size(), 1u);
   EXPECT_EQ(fetcher.requests()[0].method, "GET");
@@ -124,7 +128,6 @@ TEST(WapcGrants, FetchGoesThroughTheAllowlist) {
   EXPECT_NE(no.error().message.find("fetch is not granted to plugin wapchost"), std::string::npos)
       << no.error().message;
 }
-
 
 // The Extism AS PDK's way to reach hookd's KV: host functions declared in
 // extism:host/user (tests/plugins/as/extism/kv.ts), through the same

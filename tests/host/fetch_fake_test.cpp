@@ -1,8 +1,9 @@
 // FakeFetcher: what tests of the plugin host functions rely on.
+#include "hookd/host/fetch_fake.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fetch_test_support.hpp"
-#include "hookd/host/fetch_fake.hpp"
 
 namespace hookd::host::test {
 namespace {

@@ -35,7 +35,8 @@ TEST(FetchHttp, GetRoundTripCarriesHeadersAndReturnsStatusHeadersAndBody) {
   EXPECT_EQ(response->status, 201);
   EXPECT_EQ(response->body, "GET /path?q=1 ");
   EXPECT_EQ(header_value(*response, "x-echo-test"), "hello");
-  EXPECT_EQ(std::ranges::count(response->headers, std::pair<std::string, std::string>{"Set-Cookie", "b=2"}), 1);
+  EXPECT_EQ(std::ranges::count(response->headers, std::pair<std::string, std::string>{"Set-Cookie", "b=2"}),
+            1);
   EXPECT_EQ(response->final_url, server.url("/path?q=1"));
   const auto seen = server.requests().at(0);
   EXPECT_EQ(seen.header("Accept"), std::vector<std::string>{"text/plain"});
@@ -59,9 +60,10 @@ TEST(FetchHttp, CallerHostContentLengthAndHopByHopHeadersAreIgnored) {
   TestServer server(echo);
   auto fetcher = make_http_fetcher(test_options());
   FetchRequest request{.method = "POST", .url = server.url("/"), .body = "abc"};
-  request.headers = {{"Host", "evil.example"},       {"content-length", "999"}, {"Connection", "close"},
-                     {"Transfer-Encoding", "chunked"}, {"Upgrade", "websocket"}, {"Keep-Alive", "timeout=1"},
-                     {"TE", "trailers"},              {"X-Kept", "yes"}};
+  request.headers = {{"Host", "evil.example"}, {"content-length", "999"},
+                     {"Connection", "close"},  {"Transfer-Encoding", "chunked"},
+                     {"Upgrade", "websocket"}, {"Keep-Alive", "timeout=1"},
+                     {"TE", "trailers"},       {"X-Kept", "yes"}};
   auto response = fetcher->fetch(request, loopback_policy(server.port()));
   ASSERT_TRUE(response) << response.error().message;
   EXPECT_EQ(response->body, "POST / abc");
@@ -154,7 +156,9 @@ TEST(FetchHttp, SequentialFetchesToOneServerReuseOneConnection) {
 }
 
 TEST(FetchHttp, ServerClosingAfterTheResponseIsNotReused) {
-  TestServer server([](const SeenRequest&) { return TestReply{.headers = {{"Connection", "close"}}, .body = "x"}; });
+  TestServer server([](const SeenRequest&) {
+    return TestReply{.headers = {{"Connection", "close"}}, .body = "x"};
+  });
   auto fetcher = make_http_fetcher(test_options());
   for (int i = 0; i < 3; ++i) {
     auto response = fetcher->fetch(get(server.url("/")), loopback_policy(server.port()));
@@ -213,8 +217,8 @@ TEST(FetchHttp, HeadReadsNoBody) {
   TestServer server([](const SeenRequest&) { return TestReply{.body = "ignored"}; });
   auto fetcher = make_http_fetcher(test_options());
   for (int i = 0; i < 2; ++i) {
-    auto response =
-        fetcher->fetch(FetchRequest{.method = "HEAD", .url = server.url("/")}, loopback_policy(server.port()));
+    auto response = fetcher->fetch(FetchRequest{.method = "HEAD", .url = server.url("/")},
+                                   loopback_policy(server.port()));
     ASSERT_TRUE(response) << response.error().message;
     EXPECT_EQ(response->body, "");
   }

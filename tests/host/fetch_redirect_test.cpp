@@ -57,20 +57,21 @@ TEST(FetchRedirect, TemporaryRedirectKeepsMethodAndBody) {
     if (r.target == "/old") return redirect(307, "/new");
     return TestReply{.body = r.method + ":" + r.body};
   });
-  auto response =
-      make_http_fetcher(test_options())
-          ->fetch(FetchRequest{.method = "POST", .url = server.url("/old"), .body = "payload"},
-                  loopback_policy(server.port()));
+  auto response = make_http_fetcher(test_options())
+                      ->fetch(FetchRequest{.method = "POST", .url = server.url("/old"), .body = "payload"},
+                              loopback_policy(server.port()));
   ASSERT_TRUE(response) << response.error().message;
   EXPECT_EQ(response->body, "POST:payload");
 }
 
 TEST(FetchRedirect, RedirectToAHostOutsideTheAllowlistIsNotAllowed) {
   TestServer server([](const SeenRequest&) { return redirect(302, "http://elsewhere.example/steal"); });
-  auto response = make_http_fetcher(test_options())->fetch(get(server.url("/")), loopback_policy(server.port()));
+  auto response =
+      make_http_fetcher(test_options())->fetch(get(server.url("/")), loopback_policy(server.port()));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, Code::kNotAllowed);
-  EXPECT_NE(response.error().message.find("elsewhere.example"), std::string::npos) << response.error().message;
+  EXPECT_NE(response.error().message.find("elsewhere.example"), std::string::npos)
+      << response.error().message;
 }
 
 TEST(FetchRedirect, RedirectToAnAllowlistedNameOnABlockedAddressIsRefused) {
@@ -104,7 +105,8 @@ TEST(FetchRedirect, RedirectFromAnExemptLiteralToAnotherPortOnLoopbackIsRefused)
 
 TEST(FetchRedirect, RedirectToANonHttpSchemeIsABadUrl) {
   TestServer server([](const SeenRequest&) { return redirect(302, "file:///etc/passwd"); });
-  auto response = make_http_fetcher(test_options())->fetch(get(server.url("/")), loopback_policy(server.port()));
+  auto response =
+      make_http_fetcher(test_options())->fetch(get(server.url("/")), loopback_policy(server.port()));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, Code::kBadUrl);
 }

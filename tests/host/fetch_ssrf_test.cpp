@@ -53,7 +53,8 @@ TEST(FetchSsrf, MetadataAddressLiteralIsRefused) {
 
 TEST(FetchSsrf, AllowlistedNameResolvingToTheMetadataServiceIsRefused) {
   FetchOptions options = test_options();
-  options.resolver = [](const std::string& host) -> std::expected<std::vector<config::IpAddress>, std::string> {
+  options.resolver =
+      [](const std::string& host) -> std::expected<std::vector<config::IpAddress>, std::string> {
     if (host == "metadata.test") return std::vector{ip("169.254.169.254")};
     return std::unexpected("no such host");
   };
@@ -76,7 +77,8 @@ TEST(FetchSsrf, NameWithAnyBlockedAddressConnectsOnlyToTheAllowedOnes) {
   policy.allow.push_back(pattern("http://mixed.test:" + std::to_string(server.port())));
   auto result = fetcher->fetch(get("http://mixed.test:" + std::to_string(server.port()) + "/"), policy);
   ASSERT_TRUE(result) << result.error().message;
-  EXPECT_EQ(server.requests().at(0).header("Host"), std::vector<std::string>{"mixed.test:" + std::to_string(server.port())});
+  EXPECT_EQ(server.requests().at(0).header("Host"),
+            std::vector<std::string>{"mixed.test:" + std::to_string(server.port())});
 }
 
 TEST(FetchSsrf, Ipv4MappedIpv6LoopbackIsRefused) {
@@ -138,7 +140,8 @@ TEST(FetchSsrf, UnresolvableNameIsADnsError) {
     return std::unexpected("Name or service not known");
   };
   auto fetcher = make_http_fetcher(options);
-  auto result = fetcher->fetch(get("http://nowhere.test/"), FetchPolicy{.allow = {pattern("http://nowhere.test")}});
+  auto result =
+      fetcher->fetch(get("http://nowhere.test/"), FetchPolicy{.allow = {pattern("http://nowhere.test")}});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, Code::kDns);
 }

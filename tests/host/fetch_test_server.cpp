@@ -3,7 +3,6 @@
 #include <strings.h>
 
 #include <algorithm>
-
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
@@ -46,8 +45,10 @@ struct TestServer::Impl {
       http::request<http::string_body> req;
       auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, req, kTuple);
       if (read_ec) co_return;
-      SeenRequest seen{std::string(req.method_string()), std::string(req.target()), {}, req.body(), connection, n};
-      for (const auto& f : req) seen.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      SeenRequest seen{
+          std::string(req.method_string()), std::string(req.target()), {}, req.body(), connection, n};
+      for (const auto& f : req)
+        seen.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       {
         std::lock_guard lock(mutex);
         requests.push_back(seen);

@@ -14,7 +14,9 @@
 
 namespace hookd::host::test {
 
-inline config::FetchPattern pattern(const std::string& text) { return config::FetchPattern::parse(text).value(); }
+inline config::FetchPattern pattern(const std::string& text) {
+  return config::FetchPattern::parse(text).value();
+}
 
 inline config::IpAddress ip(const std::string& text) { return config::IpAddress::parse(text).value(); }
 

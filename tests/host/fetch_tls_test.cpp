@@ -44,7 +44,8 @@ TEST_F(FetchTls, HttpsConnectionsAreReused) {
   TestServer server(hello(), localhost_);
   auto fetcher = make_http_fetcher(trusting_options());
   for (int i = 0; i < 5; ++i) {
-    auto response = fetcher->fetch(get(server.url("/r", "localhost")), loopback_policy(server.port(), "https"));
+    auto response =
+        fetcher->fetch(get(server.url("/r", "localhost")), loopback_policy(server.port(), "https"));
     ASSERT_TRUE(response) << response.error().message;
   }
   EXPECT_EQ(server.accepted(), 1);
@@ -83,9 +84,9 @@ TEST_F(FetchTls, NameOnlyCertificateDoesNotCoverTheAddress) {
 
 TEST_F(FetchTls, HttpsToLoopbackIsStillRefusedWithoutTheExplicitAddress) {
   TestServer server(hello(), localhost_);
-  auto response = make_http_fetcher(trusting_options())
-                      ->fetch(get(server.url("/", "localhost")),
-                              loopback_policy_without_address(server.port(), "https"));
+  auto response =
+      make_http_fetcher(trusting_options())
+          ->fetch(get(server.url("/", "localhost")), loopback_policy_without_address(server.port(), "https"));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, Code::kBlockedAddress);
   EXPECT_EQ(server.accepted(), 0);

@@ -40,7 +40,8 @@ TEST(FetchAllowlist, RefusesAUrlNoPatternAllowsAndNamesIt) {
     EXPECT_EQ(result.error().code, Code::kNotAllowed) << url;
   }
   auto result = fetcher->fetch(get("http://api.example.com/x"), policy);
-  EXPECT_NE(result.error().message.find("http://api.example.com/x"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find("http://api.example.com/x"), std::string::npos)
+      << result.error().message;
 }
 
 TEST(FetchAllowlist, AnEmptyGrantAllowsNothing) {

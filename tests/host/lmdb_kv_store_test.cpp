@@ -106,7 +106,6 @@ TEST(LmdbKvStore, ReadsFromManyThreadsReuseReadTransactions) {
   EXPECT_EQ(bad.load(), 0);
 }
 
-
 // Stores from before records moved to the main database kept them in a named
 // database "kv"; opening one moves every record, once, in one transaction.
 TEST(LmdbKvStore, RecordsOfTheOlderNamedDatabaseLayoutAreMovedOnOpen) {

@@ -1,6 +1,8 @@
 // The LMDB store's per-thread read cache: never a stale read after a write
 // was acknowledged (same thread or another), bounded, and one process per
 // store (the cache relies on seeing every write).
+#include "lmdb/lmdb_read_cache.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,7 +11,6 @@
 
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "kv_test_support.hpp"
-#include "lmdb/lmdb_read_cache.hpp"
 
 namespace hookd::host::test {
 namespace {
@@ -95,7 +96,8 @@ TEST(LmdbReadCache, ReadersOnOtherThreadsNeverSeeAnOlderValueThanBefore) {
         // Never older than what it saw before, nor than what was acknowledged
         // before the read started.
         if (n < seen || n < acked) {
-          ADD_FAILURE() << "thread " << t << " read " << n << " after " << seen << " (acknowledged " << acked << ")";
+          ADD_FAILURE() << "thread " << t << " read " << n << " after " << seen << " (acknowledged " << acked
+                        << ")";
           failed = true;
           return;
         }
@@ -115,7 +117,8 @@ TEST(LmdbReadCache, StaysWithinItsBudgetAndReadsStayRight) {
   TempDir dir;
   auto kv = open_store(dir.path(), 4096);
   ASSERT_NE(kv, nullptr);
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(kv->set("p", "k" + std::to_string(i), std::string(40, 'a' + i % 26)));
+  for (int i = 0; i < 200; ++i)
+    ASSERT_TRUE(kv->set("p", "k" + std::to_string(i), std::string(40, 'a' + i % 26)));
   const std::string big(1000, 'B');  // more than 1/16 of the budget: never cached
   ASSERT_TRUE(kv->set("p", "big", big));
   for (int round = 0; round < 3; ++round) {
@@ -154,7 +157,8 @@ TEST(LmdbReadCache, ASecondOpenOfTheSameStoreIsRefusedClearly) {
   auto second = LmdbKvStore::open(options);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, KvError::Code::kUnavailable);
-  EXPECT_NE(second.error().message.find("in use by another process"), std::string::npos) << second.error().message;
+  EXPECT_NE(second.error().message.find("in use by another process"), std::string::npos)
+      << second.error().message;
   first.reset();
   auto again = LmdbKvStore::open(options);
   EXPECT_TRUE(again) << again.error().message;

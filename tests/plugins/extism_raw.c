@@ -109,13 +109,23 @@ EXPORT(count_vowels) int32_t count_vowels(void) {
     memcpy(chunk, &v, 8);
     for (int k = 0; k < 8; k++) {
       switch (chunk[k] | 0x20) {
-        case 'a': case 'e': case 'i': case 'o': case 'u': count++;
+        case 'a':
+        case 'e':
+        case 'i':
+        case 'o':
+        case 'u':
+          count++;
       }
     }
   }
   for (; i < n; i++) {
     switch (extism_input_load_u8(i) | 0x20) {
-      case 'a': case 'e': case 'i': case 'o': case 'u': count++;
+      case 'a':
+      case 'e':
+      case 'i':
+      case 'o':
+      case 'u':
+        count++;
     }
   }
   char buf[48] = "{\"count\":";
@@ -173,13 +183,17 @@ EXPORT(error_cleared) int32_t error_cleared(void) {
 }
 
 /* Hostile corners. */
-EXPORT(load_out_of_range) int32_t load_out_of_range(void) { return (int32_t)extism_load_u64(0xffffffff0000ull); }
+EXPORT(load_out_of_range) int32_t load_out_of_range(void) {
+  return (int32_t)extism_load_u64(0xffffffff0000ull);
+}
 EXPORT(store_out_of_range) int32_t store_out_of_range(void) {
   uint64_t o = extism_alloc(4);
   extism_store_u64(o, 1); /* 8 bytes into a 4-byte block at the top: past the arena */
   return 0;
 }
-EXPORT(input_past_end) int32_t input_past_end(void) { return (int32_t)extism_input_load_u64(extism_input_length()); }
+EXPORT(input_past_end) int32_t input_past_end(void) {
+  return (int32_t)extism_input_load_u64(extism_input_length());
+}
 EXPORT(output_out_of_range) int32_t output_out_of_range(void) {
   extism_output_set(12345678, 100);
   return 0;
@@ -239,14 +253,15 @@ EXPORT(kernel) int32_t kernel(void) {
   uint64_t b = extism_alloc(32);
   extism_free(a);
   if (extism_length(a) != 0) return fail("length of a freed block");
-  extism_free(a); /* twice: a no-op */
+  extism_free(a);               /* twice: a no-op */
   uint64_t c = extism_alloc(8); /* fits where a was */
   if (c != a) return fail("freed block not reused");
   if (extism_length(b) != 32) return fail("free touched another block");
   uint64_t n = extism_input_length();
   if (n != 5) return fail("input_length (send 5 bytes)");
   if (extism_length(extism_input_offset()) != n) return fail("input block length");
-  if (extism_input_load_u8(0) != (uint32_t)extism_load_u8(extism_input_offset())) return fail("input_load_u8");
+  if (extism_input_load_u8(0) != (uint32_t)extism_load_u8(extism_input_offset()))
+    return fail("input_load_u8");
   extism_log_trace(str("trace line"));
   extism_log_debug(str("debug line"));
   extism_log_info(str("info line"));
@@ -296,7 +311,9 @@ EXPORT(kv_put_get) int32_t kv_put_get(void) {
   extism_output_set(v, extism_length(v));
   return 0;
 }
-EXPORT(kv_missing) int32_t kv_missing(void) { return output(hookd_kv_get(str("no such key")) == 0 ? "none" : "found"); }
+EXPORT(kv_missing) int32_t kv_missing(void) {
+  return output(hookd_kv_get(str("no such key")) == 0 ? "none" : "found");
+}
 EXPORT(kv_hits) int32_t kv_hits(void) {
   int64_t n = hookd_kv_incr(str("hits"), 2);
   char num[24];

@@ -32,7 +32,8 @@ hookd::Result<std::string> del(hookd::Bytes in) {
 hookd::Result<std::string> swap(hookd::Bytes in) {
   std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
   size_t eq = s.find('='), gt = s.find('>');
-  if (eq == std::string_view::npos || gt == std::string_view::npos || gt < eq) return hookd::Error{400, "want key=old>new"};
+  if (eq == std::string_view::npos || gt == std::string_view::npos || gt < eq)
+    return hookd::Error{400, "want key=old>new"};
   auto r = hookd::kv::cas(s.substr(0, eq), s.substr(eq + 1, gt - eq - 1), s.substr(gt + 1));
   if (!r) return r.error();
   return std::string(r.value() ? "swapped" : "mismatch");
@@ -58,9 +59,7 @@ hookd::Result<std::string> many(hookd::Bytes in) {
   return out;
 }
 
-hookd::Result<std::string> greeting(hookd::Bytes) {
-  return hookd::config_get("greeting").value_or("(none)");
-}
+hookd::Result<std::string> greeting(hookd::Bytes) { return hookd::config_get("greeting").value_or("(none)"); }
 
 }  // namespace
 

@@ -23,9 +23,9 @@
 WAPC(__guest_request) void guest_request(uint8_t* op, uint8_t* payload);
 WAPC(__guest_response) void guest_response(const uint8_t* ptr, uint32_t len);
 WAPC(__guest_error) void guest_error(const uint8_t* ptr, uint32_t len);
-WAPC(__host_call) uint32_t host_call(const uint8_t* bd, uint32_t bd_len, const uint8_t* ns, uint32_t ns_len,
-                                     const uint8_t* op, uint32_t op_len, const uint8_t* payload,
-                                     uint32_t payload_len);
+WAPC(__host_call)
+uint32_t host_call(const uint8_t* bd, uint32_t bd_len, const uint8_t* ns, uint32_t ns_len, const uint8_t* op,
+                   uint32_t op_len, const uint8_t* payload, uint32_t payload_len);
 WAPC(__host_response_len) uint32_t host_response_len(void);
 WAPC(__host_response) void host_response(uint8_t* ptr);
 WAPC(__host_error_len) uint32_t host_error_len(void);
@@ -44,8 +44,8 @@ static uint32_t host_lens(uint32_t len) {
   uint8_t* a = memchr(payload, '/', len);
   uint8_t* b = a ? memchr(a + 1, '/', len - (uint32_t)(a + 1 - payload)) : 0;
   if (!b) return 0;
-  uint32_t ok = host_call((const uint8_t*)"", 0, payload, (uint32_t)(a - payload), a + 1, (uint32_t)(b - a - 1),
-                          b + 1, len - (uint32_t)(b + 1 - payload));
+  uint32_t ok = host_call((const uint8_t*)"", 0, payload, (uint32_t)(a - payload), a + 1,
+                          (uint32_t)(b - a - 1), b + 1, len - (uint32_t)(b + 1 - payload));
   int n = snprintf(report, sizeof report, "%u %u %u", ok, host_response_len(), host_error_len());
   guest_response((const uint8_t*)report, (uint32_t)n);
   return 1;
@@ -72,9 +72,11 @@ __attribute__((export_name("__guest_call"))) uint32_t guest_call(uint32_t op_len
   if (is("bad_response", op_len)) guest_response(FAR, 16);
   if (is("huge_response", op_len)) guest_response(0, 0x80000000u);
   if (is("bad_error", op_len)) guest_error(FAR, 16);
-  if (is("bad_host_call", op_len)) host_call((const uint8_t*)"", 0, FAR, 2, (const uint8_t*)"get", 3, payload, 0);
+  if (is("bad_host_call", op_len))
+    host_call((const uint8_t*)"", 0, FAR, 2, (const uint8_t*)"get", 3, payload, 0);
   if (is("bad_host_response", op_len)) {
-    host_call((const uint8_t*)"", 0, (const uint8_t*)"hookd", 5, (const uint8_t*)"relay", 5, payload, payload_len);
+    host_call((const uint8_t*)"", 0, (const uint8_t*)"hookd", 5, (const uint8_t*)"relay", 5, payload,
+              payload_len);
     host_response(FAR);
   }
   if (is("bad_log", op_len)) console_log(FAR, 16);

@@ -108,11 +108,14 @@ TEST(AccessLog, TextLinesEscapeWhatAClientChose) {
   }
   const auto lines = lines_of(file);
   ASSERT_EQ(lines.size(), 2u);
-  EXPECT_NE(lines[0].find(R"( access id\n\x1b[2Jforged 10.0.0.7 "POST /plugins/\xff/x" 200 42 17us plugin=echo fn=echo)"),
-            std::string::npos)
+  EXPECT_NE(
+      lines[0].find(
+          R"( access id\n\x1b[2Jforged 10.0.0.7 "POST /plugins/\xff/x" 200 42 17us plugin=echo fn=echo)"),
+      std::string::npos)
       << lines[0];
-  EXPECT_NE(lines[1].find(R"( access ws-1 10.0.0.7 "WS echo/echo" 200 42 17us plugin=echo fn=echo session=s-9)"),
-            std::string::npos)
+  EXPECT_NE(
+      lines[1].find(R"( access ws-1 10.0.0.7 "WS echo/echo" 200 42 17us plugin=echo fn=echo session=s-9)"),
+      std::string::npos)
       << lines[1];
 }
 
@@ -168,7 +171,8 @@ TEST(AccessLog, AStalledOutputDropsLinesInsteadOfBlockingWorkers) {
   auto writes = std::async(std::launch::async, [&] {
     for (int i = 0; i < 100'000; ++i) log->write(i % 2, record("stalled", "/plugins/echo/echo"));
   });
-  ASSERT_EQ(writes.wait_for(kWaitBound), std::future_status::ready) << "a worker blocked on the stalled output";
+  ASSERT_EQ(writes.wait_for(kWaitBound), std::future_status::ready)
+      << "a worker blocked on the stalled output";
   EXPECT_GT(log->dropped(), 0u);
   // Unblock: read everything, then the log can stop.
   std::thread reader([fd = fds[0]] {

@@ -48,7 +48,8 @@ class AdminApi : public ::testing::Test {
   }
 
   AdminClient admin() { return AdminClient(gateway_->admin_port(), "test-token"); }
-  Response unauthenticated(http::verb method, const std::string& target, std::map<std::string, std::string> headers = {}) {
+  Response unauthenticated(http::verb method, const std::string& target,
+                           std::map<std::string, std::string> headers = {}) {
     HttpClient c(gateway_->admin_port());
     return c.send({method, target, "", std::move(headers)});
   }
@@ -186,8 +187,8 @@ TEST_F(AdminApi, SettingsHeaderAppliesLimits) {
 }
 
 TEST_F(AdminApi, InvalidSettingsAre400AndNothingIsInstalled) {
-  for (const std::string settings : {R"({"deadline_ms":"soon"})", R"({"deadline_ms":0})", R"({"deadline_ms":)",
-                                     R"([1,2])", R"({"no_such_key":1})"}) {
+  for (const std::string settings : {R"({"deadline_ms":"soon"})", R"({"deadline_ms":0})",
+                                     R"({"deadline_ms":)", R"([1,2])", R"({"no_such_key":1})"}) {
     auto r = admin().put("loop", plugin_bytes("loop"), {{"X-Hookd-Settings", settings}});
     EXPECT_EQ(r.result_int(), 400) << settings << ": " << r.body();
     EXPECT_NE(error_of(r).find("X-Hookd-Settings"), std::string::npos);
@@ -209,7 +210,8 @@ TEST_F(AdminApi, DeleteIs204ThenTheRouteIs404AndDeletingAgainIs404) {
 }
 
 TEST_F(AdminApi, InvalidPluginNameIs400) {
-  for (const std::string& name : std::vector<std::string>{"bad.name", "bad%20name", std::string(65, 'n'), "a/b"}) {
+  for (const std::string& name :
+       std::vector<std::string>{"bad.name", "bad%20name", std::string(65, 'n'), "a/b"}) {
     auto r = admin().put(name, plugin_bytes("version_a"));
     EXPECT_EQ(r.result_int(), 400) << name;
   }

@@ -246,8 +246,10 @@ TEST(BlockingLane, IoWorkersDoNotInstantiateLanePlugins) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
   }
-  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="0"})"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="1"})"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="0"})"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(hookd_plugin_memory_bytes{plugin="echo",worker="1"})"), std::string::npos)
+      << metrics;
   EXPECT_EQ(metrics.find(R"(hookd_plugin_memory_bytes{plugin="fetchproxy")"), std::string::npos) << metrics;
 }
 

@@ -120,7 +120,8 @@ TEST(Drain, InFlightRequestFinishesWhileEverythingElseIsClosedOrTurnedAway) {
 
   // New connections are turned away once the drain has begun.
   bool turned_away = false;
-  for (const auto until = steady_clock::now() + std::chrono::seconds(5); !turned_away && steady_clock::now() < until;) {
+  for (const auto until = steady_clock::now() + std::chrono::seconds(5);
+       !turned_away && steady_clock::now() < until;) {
     turned_away = new_connection_is_turned_away(port);
   }
   EXPECT_TRUE(turned_away);

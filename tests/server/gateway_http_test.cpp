@@ -241,7 +241,10 @@ TEST_F(GatewayHttp, MsgpackIsReturnedWhenTheClientAsksForIt) {
   const std::string expected = "\x81\xa7message\xaaHello, Bo!";
   EXPECT_EQ(r.body(), expected);
   // And msgpack in, msgpack out, untouched.
-  auto m = c.post("/plugins/greet/greet", std::string("\x81\xa4name\xa2" "Cy", 9),
+  auto m = c.post("/plugins/greet/greet",
+                  std::string("\x81\xa4name\xa2"
+                              "Cy",
+                              9),
                   {{"Content-Type", "application/msgpack"}});
   EXPECT_EQ(m.body(), "\x81\xa7message\xaaHello, Cy!");
 }

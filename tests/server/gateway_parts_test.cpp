@@ -29,19 +29,23 @@ class FixedRandom final : public server::RandomSource {
 class FixedClock final : public server::Clock {
  public:
   [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));  // 2023-11-14T22:13:20Z
+    return std::chrono::system_clock::time_point(
+        std::chrono::seconds(1'700'000'000));  // 2023-11-14T22:13:20Z
   }
 };
 
-server::PluginFile plugin_file(std::string name, std::string_view file, config::PluginSettings settings = {}) {
+server::PluginFile plugin_file(std::string name, std::string_view file,
+                               config::PluginSettings settings = {}) {
   const std::string wasm = plugin_bytes(file);
-  return {std::move(name), std::vector<uint8_t>(wasm.begin(), wasm.end()), std::move(settings), plugin_path(file)};
+  return {std::move(name), std::vector<uint8_t>(wasm.begin(), wasm.end()), std::move(settings),
+          plugin_path(file)};
 }
 
 TEST(GatewayParts, AGatewayFromInMemoryPartsServesKvFetchAndItsAdminApi) {
   auto fetcher = std::make_unique<host::FakeFetcher>();
   host::FakeFetcher& fake = *fetcher;
-  fake.respond("http://upstream.test/data", {200, {{"Content-Type", "application/json"}}, R"({"fake":true})", ""});
+  fake.respond("http://upstream.test/data",
+               {200, {{"Content-Type", "application/json"}}, R"({"fake":true})", ""});
 
   server::GatewayParts parts;
   parts.vm = engine::create_v8_vm();

@@ -93,7 +93,8 @@ TEST(HotReplace, ClientsSeeNoFailureWhileAPluginIsReplacedFiftyTimes) {
     total.saw_b += t.saw_b;
     for (const auto& f : t.failures) record_failure(total, f);
   }
-  EXPECT_TRUE(total.failures.empty()) << total.failures.size() << " kinds of failure, first: " << total.failures.front();
+  EXPECT_TRUE(total.failures.empty())
+      << total.failures.size() << " kinds of failure, first: " << total.failures.front();
   EXPECT_EQ(total.saw_a + total.saw_b, total.requests);
   EXPECT_GT(total.saw_a, 0u);
   EXPECT_GT(total.saw_b, 0u);

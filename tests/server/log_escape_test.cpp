@@ -68,7 +68,9 @@ TEST(AdminLog, PathsAreLoggedWithoutTheirQueryStringAndEscaped) {
   HttpClient client(g->admin_port());
   // Authorized and refused requests both carry a query string; the last
   // path has bytes that are not UTF-8.
-  EXPECT_EQ(client.get("/admin/plugins?secret=hunter2", {{"Authorization", "Bearer test-token"}}).result_int(), 200);
+  EXPECT_EQ(
+      client.get("/admin/plugins?secret=hunter2", {{"Authorization", "Bearer test-token"}}).result_int(),
+      200);
   EXPECT_EQ(client.get("/admin/plugins/x%1b?secret=hunter3").result_int(), 401);
   client.close();
   EXPECT_EQ(client.raw("GET /admin/\xff\xfez?secret=hunter4 HTTP/1.1\r\nHost: a\r\n\r\n").result_int(), 401);
@@ -79,7 +81,8 @@ TEST(AdminLog, PathsAreLoggedWithoutTheirQueryStringAndEscaped) {
   for (const auto& line : sink->last_formatted()) {
     EXPECT_EQ(line.find("hunter"), std::string::npos) << line;
     EXPECT_EQ(line.find('\xff'), std::string::npos) << line;
-    if (line.find("admin ") != std::string::npos && line.find("\"GET /admin/") != std::string::npos) ++admin_lines;
+    if (line.find("admin ") != std::string::npos && line.find("\"GET /admin/") != std::string::npos)
+      ++admin_lines;
   }
   EXPECT_EQ(admin_lines, 3);
 }

@@ -87,14 +87,20 @@ std::optional<Labels> parse_labels(std::string_view& s, std::string& error) {
       if (s.empty()) return error = "dangling backslash", std::nullopt;
       const char esc = s[0];
       s.remove_prefix(1);
-      if (esc == '\\') value.push_back('\\');
-      else if (esc == '"') value.push_back('"');
-      else if (esc == 'n') value.push_back('\n');
-      else return error = std::string("bad escape \\") + esc, std::nullopt;
+      if (esc == '\\')
+        value.push_back('\\');
+      else if (esc == '"')
+        value.push_back('"');
+      else if (esc == 'n')
+        value.push_back('\n');
+      else
+        return error = std::string("bad escape \\") + esc, std::nullopt;
     }
     if (!labels.emplace(name, value).second) return error = "duplicate label " + name, std::nullopt;
-    if (!s.empty() && s[0] == ',') s.remove_prefix(1);
-    else if (s.empty() || s[0] != '}') return error = "expected ',' or '}'", std::nullopt;
+    if (!s.empty() && s[0] == ',')
+      s.remove_prefix(1);
+    else if (s.empty() || s[0] != '}')
+      return error = "expected ',' or '}'", std::nullopt;
   }
   if (s.empty()) return error = "unterminated label set", std::nullopt;
   s.remove_prefix(1);  // '}'
@@ -149,7 +155,8 @@ Parsed parse(std::string_view text) {
         if (!p.helps.insert(name).second) fail("second HELP");
         if (arg.empty()) fail("empty HELP");
       } else {
-        static const std::set<std::string_view> kTypes = {"counter", "gauge", "histogram", "summary", "untyped"};
+        static const std::set<std::string_view> kTypes = {"counter", "gauge", "histogram", "summary",
+                                                          "untyped"};
         if (!kTypes.contains(arg)) fail("bad TYPE");
         if (!p.types.emplace(name, std::string(arg)).second) fail("second TYPE");
         for (const Sample& s : p.samples) {
@@ -221,10 +228,18 @@ std::optional<double> value(const Parsed& p, std::string_view name, const Labels
 }
 
 const std::vector<std::string> kAllFamilies = {
-    "hookd_requests_total",           "hookd_request_errors_total",  "hookd_request_duration_seconds",
-    "hookd_in_flight_requests",       "hookd_queue_depth",           "hookd_plugin_memory_bytes",
-    "hookd_plugin_loads_total",       "hookd_plugin_replacements_total", "hookd_plugin_unloads_total",
-    "hookd_connections_total",        "hookd_connections_rejected_total", "hookd_start_time_seconds",
+    "hookd_requests_total",
+    "hookd_request_errors_total",
+    "hookd_request_duration_seconds",
+    "hookd_in_flight_requests",
+    "hookd_queue_depth",
+    "hookd_plugin_memory_bytes",
+    "hookd_plugin_loads_total",
+    "hookd_plugin_replacements_total",
+    "hookd_plugin_unloads_total",
+    "hookd_connections_total",
+    "hookd_connections_rejected_total",
+    "hookd_start_time_seconds",
 };
 
 // Checks the invariants of every histogram series in `p`; returns how many it saw.
@@ -296,7 +311,8 @@ TEST(MetricsFormat, EverySampleLineParsesAfterBusyUse) {
   EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "echo"}}), 1);
   EXPECT_EQ(value(p, "hookd_plugin_replacements_total", {{"plugin", "echo"}}), 1);
   EXPECT_EQ(value(p, "hookd_plugin_unloads_total", {{"plugin", "old"}}), 1);
-  EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "old"}}), 0) << "lifecycle families share plugins";
+  EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "old"}}), 0)
+      << "lifecycle families share plugins";
   EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), 1);
   EXPECT_EQ(value(p, "hookd_connections_rejected_total", {{"listener", "admin"}}), 1);
   EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", ""}, {"fn", ""}, {"code", "404"}}), 3);
@@ -355,8 +371,10 @@ TEST(Metrics, CountsFromShardsWrittenOnTheirOwnThreadsAreSummed) {
 
   const Parsed p = render_and_parse(m);
   const double total = kWorkers * kRequests;
-  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "200"}}), total * 0.9);
-  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "504"}}), total * 0.1);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "200"}}),
+            total * 0.9);
+  EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "echo"}, {"fn", "run"}, {"code", "504"}}),
+            total * 0.1);
   EXPECT_EQ(value(p, "hookd_request_errors_total", {{"plugin", "echo"}, {"kind", "timeout"}}), total * 0.1);
   EXPECT_EQ(value(p, "hookd_request_duration_seconds_count", {{"plugin", "echo"}}), total);
   EXPECT_EQ(check_histograms(p, "hookd_request_duration_seconds"), 1u) << "one series for all shards";
@@ -368,9 +386,9 @@ TEST(Metrics, LatencyLandsInTheFirstBucketWhoseBoundHoldsIt) {
     std::string le;  // smallest bucket that counts it
   };
   const std::vector<Case> cases = {
-      {0ns, "0.00005"},     {50us, "0.00005"},    {50001ns, "0.0001"}, {1ms, "0.001"},
-      {1001us, "0.0025"},   {700ms, "1"},         {10s, "10"},         {11s, "+Inf"},
-      {-5ms, "0.00005"},  // a clock stepping back counts as zero
+      {0ns, "0.00005"}, {50us, "0.00005"}, {50001ns, "0.0001"}, {1ms, "0.001"},    {1001us, "0.0025"},
+      {700ms, "1"},     {10s, "10"},       {11s, "+Inf"},       {-5ms, "0.00005"},  // a clock stepping back
+                                                                                    // counts as zero
   };
   for (const Case& c : cases) {
     Metrics m(1);
@@ -565,7 +583,8 @@ TEST(MetricsConcurrency, RenderWhileWorkersRecordCreateAndDropSeries) {
   EXPECT_EQ(value(p, "hookd_in_flight_requests"), 0);
   EXPECT_GE(value(p, "hookd_requests_total", {{"plugin", "p3"}, {"code", "200"}}), kWorkers)
       << "every shard's series";
-  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), static_cast<double>(renders.load()));
+  EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}),
+            static_cast<double>(renders.load()));
   EXPECT_GE(renders.load(), kMinRenders);
 }
 

@@ -58,7 +58,6 @@ TEST(PluginLog, LevelAndRateLimitsApplyAndLinesCarryTheRequestId) {
   spdlog::set_level(spdlog::level::info);
 }
 
-
 // What a client sends a plugin that logs its input: a forged line after a
 // newline, ANSI sequences that erase and move the cursor, a carriage return,
 // bytes that are not UTF-8, and a C1 control (U+009B, a one-byte CSI).
@@ -68,7 +67,8 @@ const std::string kForgery =
 // Captures the default logger's lines in `format` for the life of the object.
 class CapturedLog {
  public:
-  explicit CapturedLog(config::LogFormat format) : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
+  explicit CapturedLog(config::LogFormat format)
+      : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000)) {
     sink_->set_formatter(server::make_log_formatter(format));
     spdlog::default_logger()->sinks().push_back(sink_);
     spdlog::set_level(spdlog::level::trace);
@@ -105,7 +105,8 @@ TEST(PluginLog, AClientCannotForgeLogLinesThroughAPluginInTheTextFormat) {
   auto g = forger_gateway(config::LogFormat::text);
   ASSERT_NE(g, nullptr);
   HttpClient client(g->port());
-  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-1"}}).result_int(), 200);
+  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-1"}}).result_int(),
+            200);
 
   auto lines = log.lines_with("req-forge-1");
   ASSERT_EQ(lines.size(), 5u);  // one per level, each on one line
@@ -114,8 +115,10 @@ TEST(PluginLog, AClientCannotForgeLogLinesThroughAPluginInTheTextFormat) {
     const std::string_view body(l.data(), l.size() - 1);  // without the line end
     EXPECT_EQ(body.find_first_of("\n\r\x1b"), std::string_view::npos) << l;
     EXPECT_EQ(body.find("\xc2\x9b"), std::string_view::npos) << l;
-    EXPECT_NE(l.find(R"(hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\xff\xfe\u009b ok)"),
-              std::string::npos)
+    EXPECT_NE(
+        l.find(
+            R"(hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\xff\xfe\u009b ok)"),
+        std::string::npos)
         << l;
   }
   EXPECT_TRUE(log.lines_with("2026-01-01 00:00:00.000 [info] admin").size() == 5u);
@@ -126,7 +129,8 @@ TEST(PluginLog, TheJsonFormatKeepsEachMessageOneValidJsonObject) {
   auto g = forger_gateway(config::LogFormat::json);
   ASSERT_NE(g, nullptr);
   HttpClient client(g->port());
-  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-2"}}).result_int(), 200);
+  ASSERT_EQ(client.post("/plugins/forger/log", kForgery, {{"X-Request-Id", "req-forge-2"}}).result_int(),
+            200);
 
   auto lines = log.lines_with("req-forge-2");
   ASSERT_EQ(lines.size(), 5u);
@@ -138,9 +142,10 @@ TEST(PluginLog, TheJsonFormatKeepsEachMessageOneValidJsonObject) {
     const auto& message = v.as_object().at("message").as_string();
     // The message comes back as the plugin logged it, except for the bytes
     // that are not UTF-8, which read as \xNN.
-    EXPECT_NE(std::string_view(message).find(
-                  "hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\\xff\\xfe\xc2\x9b ok"),
-              std::string_view::npos)
+    EXPECT_NE(
+        std::string_view(message).find(
+            "hello\n2026-01-01 00:00:00.000 [info] admin token rotated\x1b[2K\x1b[1A\r\\xff\\xfe\xc2\x9b ok"),
+        std::string_view::npos)
         << l;
   }
 }

@@ -1,8 +1,8 @@
 // JSON -> msgpack cross-checked against msgpack-cxx on random documents, and
 // simdjson as the oracle for which mutated JSON texts are valid.
-#include "transcode_test_support.hpp"
-
 #include <gtest/gtest.h>
+
+#include "transcode_test_support.hpp"
 
 namespace hookd::server {
 namespace {
@@ -36,14 +36,18 @@ class RandomDocument {
   void value(std::string& json, msgpack::packer<msgpack::sbuffer>& pk, int depth) {
     space(json);
     switch (pick(depth < 5 ? 10 : 8)) {
-      case 0: json += "null"; pk.pack_nil(); break;
+      case 0:
+        json += "null";
+        pk.pack_nil();
+        break;
       case 1: {
         const bool b = pick(2);
         json += b ? "true" : "false";
         b ? pk.pack_true() : pk.pack_false();
         break;
       }
-      case 2: case 3: {
+      case 2:
+      case 3: {
         // Integers spread over every encoding width.
         const int bits = static_cast<int>(pick(64));
         if (pick(2)) {
@@ -66,7 +70,9 @@ class RandomDocument {
         pack_float64(*buffer_, d);
         break;
       }
-      case 5: case 6: case 7: {
+      case 5:
+      case 6:
+      case 7: {
         const std::string s = text();
         string(json, s);
         pk.pack_str(static_cast<uint32_t>(s.size()));
@@ -115,11 +121,21 @@ class RandomDocument {
     for (size_t i = 0; i < n; ++i) {
       uint32_t cp;
       switch (pick(8)) {
-        case 0: cp = static_cast<uint32_t>(pick(0x20)); break;
-        case 1: cp = 0x80 + static_cast<uint32_t>(pick(0x780)); break;
-        case 2: cp = 0x800 + static_cast<uint32_t>(pick(0xD000)); break;  // below the surrogates
-        case 3: cp = 0x10000 + static_cast<uint32_t>(pick(0x100000)); break;
-        default: cp = 0x20 + static_cast<uint32_t>(pick(0x5f)); break;
+        case 0:
+          cp = static_cast<uint32_t>(pick(0x20));
+          break;
+        case 1:
+          cp = 0x80 + static_cast<uint32_t>(pick(0x780));
+          break;
+        case 2:
+          cp = 0x800 + static_cast<uint32_t>(pick(0xD000));
+          break;  // below the surrogates
+        case 3:
+          cp = 0x10000 + static_cast<uint32_t>(pick(0x100000));
+          break;
+        default:
+          cp = 0x20 + static_cast<uint32_t>(pick(0x5f));
+          break;
       }
       append_utf8(s, cp);
     }
@@ -219,9 +235,15 @@ TEST(CrossCheck, MutatedJsonIsAcceptedExactlyWhenSimdjsonAcceptsIt) {
     for (int m = 0, n = 1 + rng() % 2; m < n; ++m) {
       const size_t at = rng() % json.size();
       switch (rng() % 3) {
-        case 0: json[at] = kNoise[rng() % (sizeof kNoise - 1)]; break;
-        case 1: json.erase(at, 1); break;
-        default: json.insert(at, 1, kNoise[rng() % (sizeof kNoise - 1)]); break;
+        case 0:
+          json[at] = kNoise[rng() % (sizeof kNoise - 1)];
+          break;
+        case 1:
+          json.erase(at, 1);
+          break;
+        default:
+          json.insert(at, 1, kNoise[rng() % (sizeof kNoise - 1)]);
+          break;
       }
       if (json.empty()) break;
     }
@@ -236,7 +258,6 @@ TEST(CrossCheck, MutatedJsonIsAcceptedExactlyWhenSimdjsonAcceptsIt) {
     }
   }
 }
-
 
 }  // namespace
 }  // namespace hookd::server

@@ -1,9 +1,9 @@
 // JSON <-> MessagePack transcoding: exact encodings, round trips, a
 // cross-check against msgpack-cxx on random documents, and every way the
 // input can be wrong (which must end as an error value, never a crash).
-#include "transcode_test_support.hpp"
-
 #include <gtest/gtest.h>
+
+#include "transcode_test_support.hpp"
 
 namespace hookd::server {
 namespace {
@@ -26,13 +26,13 @@ TEST_P(JsonToMsgpackEncoding, UsesTheSmallestMsgpackForm) {
 INSTANTIATE_TEST_SUITE_P(
     Values, JsonToMsgpackEncoding,
     ::testing::Values(
-        Encoding{R"({"name":"Ada"})", "81 a4 6e 61 6d 65 a3 41 64 61"},
-        Encoding{"null", "c0"}, Encoding{"true", "c3"}, Encoding{"false", "c2"},
-        Encoding{"0", "00"}, Encoding{"127", "7f"}, Encoding{"128", "cc 80"}, Encoding{"255", "cc ff"},
-        Encoding{"256", "cd 01 00"}, Encoding{"65535", "cd ff ff"}, Encoding{"65536", "ce 00 01 00 00"},
+        Encoding{R"({"name":"Ada"})", "81 a4 6e 61 6d 65 a3 41 64 61"}, Encoding{"null", "c0"},
+        Encoding{"true", "c3"}, Encoding{"false", "c2"}, Encoding{"0", "00"}, Encoding{"127", "7f"},
+        Encoding{"128", "cc 80"}, Encoding{"255", "cc ff"}, Encoding{"256", "cd 01 00"},
+        Encoding{"65535", "cd ff ff"}, Encoding{"65536", "ce 00 01 00 00"},
         Encoding{"4294967295", "ce ff ff ff ff"}, Encoding{"4294967296", "cf 00 00 00 01 00 00 00 00"},
-        Encoding{"18446744073709551615", "cf ff ff ff ff ff ff ff ff"},
-        Encoding{"-1", "ff"}, Encoding{"-32", "e0"}, Encoding{"-33", "d0 df"}, Encoding{"-128", "d0 80"},
+        Encoding{"18446744073709551615", "cf ff ff ff ff ff ff ff ff"}, Encoding{"-1", "ff"},
+        Encoding{"-32", "e0"}, Encoding{"-33", "d0 df"}, Encoding{"-128", "d0 80"},
         Encoding{"-129", "d1 ff 7f"}, Encoding{"-32768", "d1 80 00"}, Encoding{"-32769", "d2 ff ff 7f ff"},
         Encoding{"-2147483648", "d2 80 00 00 00"}, Encoding{"-2147483649", "d3 ff ff ff ff 7f ff ff ff"},
         Encoding{"-9223372036854775808", "d3 80 00 00 00 00 00 00 00"},
@@ -42,11 +42,9 @@ INSTANTIATE_TEST_SUITE_P(
         Encoding{"18446744073709551616", "cb 43 f0 00 00 00 00 00 00"},
         Encoding{"-9223372036854775809", "cb c3 e0 00 00 00 00 00 00"},
         Encoding{"[1e0, 36893488147419103232]", "92 cb 3f f0 00 00 00 00 00 00 cb 44 00 00 00 00 00 00 00"},
-        Encoding{"[]", "90"}, Encoding{"{}", "80"}, Encoding{R"("")", "a0"},
-        Encoding{"[[[]]]", "91 91 90"},
+        Encoding{"[]", "90"}, Encoding{"{}", "80"}, Encoding{R"("")", "a0"}, Encoding{"[[[]]]", "91 91 90"},
         Encoding{R"({"b":1,"a":2})", "82 a1 62 01 a1 61 02"},  // key order kept
-        Encoding{R"("\u00e9\n")", "a3 c3 a9 0a"},
-        Encoding{" \t\r\n[ true , null ]\n", "92 c3 c0"}));
+        Encoding{R"("\u00e9\n")", "a3 c3 a9 0a"}, Encoding{" \t\r\n[ true , null ]\n", "92 c3 c0"}));
 
 TEST(JsonToMsgpack, StringHeadersGrowWithLength) {
   EXPECT_EQ(to_mp('"' + std::string(31, 'x') + '"')[0], 0xbf);
@@ -169,7 +167,8 @@ TEST(MsgpackToJson, RejectsKeysWithNoStringForm) {
 }
 
 TEST(MsgpackToJson, RejectsNanAndInfinity) {
-  EXPECT_EQ(mp_error(hex("cb 7f f8 00 00 00 00 00 00")), "float at byte 0 is NaN, which JSON cannot represent");
+  EXPECT_EQ(mp_error(hex("cb 7f f8 00 00 00 00 00 00")),
+            "float at byte 0 is NaN, which JSON cannot represent");
   EXPECT_EQ(mp_error(hex("91 ca 7f 80 00 00")), "float at byte 1 is infinite, which JSON cannot represent");
   EXPECT_NE(mp_error(hex("ca ff c0 00 00")).find("NaN"), std::string::npos);
 }
@@ -184,9 +183,10 @@ TEST(MsgpackToJson, RejectsInvalidUtf8) {
 }
 
 TEST(MsgpackToJson, RejectsExtTypesByName) {
-  EXPECT_EQ(mp_error(hex("d6 ff 00 00 00 00")),
-            "msgpack ext value (type -1, timestamp) at byte 0 has no JSON form; the function's output cannot be "
-            "returned as JSON");
+  EXPECT_EQ(
+      mp_error(hex("d6 ff 00 00 00 00")),
+      "msgpack ext value (type -1, timestamp) at byte 0 has no JSON form; the function's output cannot be "
+      "returned as JSON");
   EXPECT_NE(mp_error(hex("91 c7 01 05 00")).find("(type 5) at byte 1"), std::string::npos);
   EXPECT_NE(mp_error(hex("c8 00 01 07 00")).find("(type 7)"), std::string::npos);
   EXPECT_NE(mp_error(hex("c9 00 00 00 01 08 00")).find("(type 8)"), std::string::npos);
@@ -232,8 +232,10 @@ TEST(MsgpackToJson, EveryTruncationIsAnErrorNamingTheProblem) {
 TEST(MsgpackToJson, CountsLargerThanTheInputAreRejectedBeforeReading) {
   EXPECT_EQ(mp_error(hex("dd ff ff ff ff 01")),
             "msgpack truncated: array at byte 0 declares 4294967295 elements but only 1 bytes follow");
-  EXPECT_NE(mp_error(hex("df ff ff ff ff 01 01")).find("map at byte 0 declares 4294967295"), std::string::npos);
-  EXPECT_NE(mp_error(hex("db ff ff ff ff 61")).find("needs 4294967295 more bytes but only 1 remain"), std::string::npos);
+  EXPECT_NE(mp_error(hex("df ff ff ff ff 01 01")).find("map at byte 0 declares 4294967295"),
+            std::string::npos);
+  EXPECT_NE(mp_error(hex("db ff ff ff ff 61")).find("needs 4294967295 more bytes but only 1 remain"),
+            std::string::npos);
 }
 
 // Fuzz: random bytes and mutations of a valid document must end in either
@@ -252,7 +254,8 @@ TEST(MsgpackToJson, RandomBytesNeverCrashAndSuccessMeansValidJson) {
       for (auto& b : input) b = static_cast<uint8_t>(rng());
     } else {
       input = seed;
-      for (int m = 0, n = 1 + rng() % 4; m < n; ++m) input[rng() % input.size()] = static_cast<uint8_t>(rng());
+      for (int m = 0, n = 1 + rng() % 4; m < n; ++m)
+        input[rng() % input.size()] = static_cast<uint8_t>(rng());
       if (rng() % 4 == 0) input.resize(rng() % input.size());
     }
     out.clear();
@@ -288,7 +291,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         RoundTrip{R"({ "a" : [ 1 , 2 , { "b" : null } ] , "c" : { } , "d" : [ ] })",
                   R"({"a":[1,2,{"b":null}],"c":{},"d":[]})"},
-        RoundTrip{R"("h\u00e9llo \u2603 \ud83d\ude00 \/ \u0000")", "\"h\xc3\xa9llo \xe2\x98\x83 \xf0\x9f\x98\x80 / \\u0000\""},
+        RoundTrip{R"("h\u00e9llo \u2603 \ud83d\ude00 \/ \u0000")",
+                  "\"h\xc3\xa9llo \xe2\x98\x83 \xf0\x9f\x98\x80 / \\u0000\""},
         RoundTrip{R"(["\"\\\b\f\n\r\t", "\u001F", "plain"])", R"(["\"\\\b\f\n\r\t","\u001f","plain"])"},
         RoundTrip{"[0,-0,1,-1,127,128,-32,-33,255,256,-128,-129,65535,65536,-32768,-32769]",
                   "[0,0,1,-1,127,128,-32,-33,255,256,-128,-129,65535,65536,-32768,-32769]"},
@@ -298,31 +302,32 @@ INSTANTIATE_TEST_SUITE_P(
                   "18446744073709551615]"},
         RoundTrip{"[1.5,-0.25,1e-7,6.02214076e23,1.7976931348623157e308,5e-324,0.1,2.0,-0.0]",
                   "[1.5,-0.25,1e-07,6.02214076e+23,1.7976931348623157e+308,5e-324,0.1,2.0,-0.0]"},
-        RoundTrip{"[123456789012345678901234567890]", "[1.2345678901234568e+29]"},
-        RoundTrip{"\"\"", "\"\""}, RoundTrip{"[[],{},[[]],{\"\":{}}]", R"([[],{},[[]],{"":{}}])"},
-        RoundTrip{"42", "42"}, RoundTrip{"null", "null"}));
+        RoundTrip{"[123456789012345678901234567890]", "[1.2345678901234568e+29]"}, RoundTrip{"\"\"", "\"\""},
+        RoundTrip{"[[],{},[[]],{\"\":{}}]", R"([[],{},[[]],{"":{}}])"}, RoundTrip{"42", "42"},
+        RoundTrip{"null", "null"}));
 
 // ---- invalid JSON -----------------------------------------------------------
 
 TEST(JsonToMsgpack, InvalidJsonIsAnErrorWithALocationWhenKnown) {
-  EXPECT_EQ(json_error("[1, 2 3]"),
-            "invalid JSON at byte 6: unexpected character: check for a missing or extra comma, colon, bracket or "
-            "brace, or an unquoted key");
+  EXPECT_EQ(
+      json_error("[1, 2 3]"),
+      "invalid JSON at byte 6: unexpected character: check for a missing or extra comma, colon, bracket or "
+      "brace, or an unquoted key");
   EXPECT_EQ(json_error("[1, 01]"), "invalid JSON at byte 4: invalid number");
   EXPECT_EQ(json_error("{\"a\": -}"), "invalid JSON at byte 6: invalid number");
   EXPECT_EQ(json_error("[1e400]"), "invalid JSON at byte 1: number out of float64 range");
   for (std::string_view bad :
-       {"", "   ", "[", "]", "{", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":}", "[1]]", "[[1]",
-        "[1] x", "1 2", "tru", "[nul]", "[falsey]", "\"abc", "\"\\x\"", "\"a\tb\"", "\"\xff\"", "[1e]", "[.5]",
-        "[+1]", "[NaN]", "[Infinity]", "'a'", "[1,2,]", "{\"a\":1}}", "//c\n1",
+       {"", "   ", "[", "]", "{", "[1,]", "[,1]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{\"a\":}", "[1]]",
+        "[[1]", "[1] x", "1 2", "tru", "[nul]", "[falsey]", "\"abc", "\"\\x\"", "\"a\tb\"", "\"\xff\"",
+        "[1e]", "[.5]", "[+1]", "[NaN]", "[Infinity]", "'a'", "[1,2,]", "{\"a\":1}}", "//c\n1",
         // The slow path (a bigint is present) must be as strict as the DOM.
         "[123456789012345678901234567890, 1 2]", "[123456789012345678901234567890,]",
         "[123456789012345678901234567890] 1", "[123456789012345678901234567890]]",
         "[123456789012345678901234567890, tru]", "{\"a\":123456789012345678901234567890,}",
         "[123456789012345678901234567890, 01]", "[123456789012345678901234567890.]",
         "[-123456789012345678901234567890e]", "[123456789012345678901234567890x]",
-        "123456789012345678901234567890 1", "123456789012345678901234567890]", "123456789012345678901234567890x",
-        "-123456789012345678901234567890,"}) {
+        "123456789012345678901234567890 1", "123456789012345678901234567890]",
+        "123456789012345678901234567890x", "-123456789012345678901234567890,"}) {
     const std::string err = json_error(bad);
     EXPECT_TRUE(err.starts_with("invalid JSON")) << bad << " -> " << err;
   }
@@ -342,7 +347,8 @@ TEST(Limits, DepthIsCountedInContainersAndEnforcedBothWays) {
   EXPECT_EQ(to_mp(nested_arrays(64)).size(), 64u);
   EXPECT_EQ(json_error(nested_arrays(65)), "JSON nesting deeper than 64");
   EXPECT_EQ(json_error(R"({"a":{"b":[1]}})", {.max_depth = 2}), "JSON nesting deeper than 2");
-  EXPECT_TRUE(json_error("[[123456789012345678901234567890]]", {.max_depth = 1}).starts_with("JSON nesting deeper than 1 at byte"));
+  EXPECT_TRUE(json_error("[[123456789012345678901234567890]]", {.max_depth = 1})
+                  .starts_with("JSON nesting deeper than 1 at byte"));
   EXPECT_EQ(to_mp("7", {.max_depth = 0}), hex("07"));
 
   EXPECT_EQ(to_json(nested_msgpack(64)), std::string(64, '[') + "null" + std::string(64, ']'));
@@ -371,7 +377,8 @@ TEST(Limits, OutputLimitIsExactAndCountsOnlyThisCallsBytes) {
   const std::string slow_json = "[" + json_array_of(20, "1") + ",99999999999999999999]";
   const Bytes slow = to_mp(slow_json);
   EXPECT_EQ(to_mp(slow_json, {.max_output_bytes = slow.size()}), slow);
-  EXPECT_TRUE(json_error(slow_json, {.max_output_bytes = slow.size() - 1}).starts_with("msgpack output exceeds"));
+  EXPECT_TRUE(
+      json_error(slow_json, {.max_output_bytes = slow.size() - 1}).starts_with("msgpack output exceeds"));
   Bytes prefilled(100, 0);
   EXPECT_TRUE(json_to_msgpack(json, prefilled, {.max_output_bytes = mp.size()}));
 

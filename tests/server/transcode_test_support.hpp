@@ -2,19 +2,20 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <msgpack.hpp>
 #include <simdjson.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <msgpack.hpp>
 #include <random>
 #include <string>
 #include <vector>
+
 #include "hookd/server/transcode.hpp"
 
 namespace hookd::server::transcode_test {
-
 
 using Bytes = std::vector<uint8_t>;
 
@@ -75,6 +76,5 @@ inline Bytes concat(Bytes a, const Bytes& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
 }
-
 
 }  // namespace hookd::server::transcode_test

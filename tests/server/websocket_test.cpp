@@ -64,8 +64,9 @@ TEST_F(WebSocket, EachBinaryAndTextMessageGetsOneReplyWithTheSameBytes) {
   std::string binary_with_every_byte;
   for (int b = 0; b < 256; ++b) binary_with_every_byte.push_back(static_cast<char>(b));
   const std::vector<std::pair<std::string, bool>> messages = {
-      {"hello", true}, {binary_with_every_byte, false}, {"second text", true},
-      {std::string(kMaxMessage / 2, 'z'), false}, {"last", false},
+      {"hello", true},       {binary_with_every_byte, false},
+      {"second text", true}, {std::string(kMaxMessage / 2, 'z'), false},
+      {"last", false},
   };
   for (const auto& [data, text] : messages) {
     auto reply = ws->call(data, text);
@@ -99,7 +100,8 @@ TEST_F(WebSocket, PluginErrorIsAJsonTextMessageAndTheSessionStaysOpen) {
   auto reply = ws->call(R"({"name":""})", true);
   ASSERT_TRUE(reply) << reply.error().message();
   auto e = error_message(*reply);
-  EXPECT_NE(std::string(e.at("error").as_string()).find("name must not be empty"), std::string::npos) << reply->data;
+  EXPECT_NE(std::string(e.at("error").as_string()).find("name must not be empty"), std::string::npos)
+      << reply->data;
   EXPECT_EQ(e.at("plugin").as_string(), "greet");
   EXPECT_EQ(e.at("fn").as_string(), "greet");
   EXPECT_FALSE(e.at("request_id").as_string().empty());

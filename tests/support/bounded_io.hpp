@@ -72,7 +72,8 @@ class TcpConnection {
       : stream_(io_), port_(port), timeout_(timeout) {}
 
   error_code connect() {
-    return run_bounded(io_, stream_, timeout_, [&](auto handler) { stream_.async_connect(loopback(port_), handler); });
+    return run_bounded(io_, stream_, timeout_,
+                       [&](auto handler) { stream_.async_connect(loopback(port_), handler); });
   }
 
   // Connects with a small fixed receive buffer, so that a response the test

@@ -9,7 +9,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/system/system_error.hpp>
-
 #include <chrono>
 #include <map>
 #include <string>
@@ -41,7 +40,8 @@ class HttpClient {
     for (const auto& [k, v] : r.headers) req.set(k, v);
     req.body() = r.body;
     req.prepare_payload();
-    check(run_bounded(io_, stream_, timeout_, [&](auto handler) { http::async_write(stream_, req, handler); }));
+    check(
+        run_bounded(io_, stream_, timeout_, [&](auto handler) { http::async_write(stream_, req, handler); }));
     http::response_parser<http::string_body> parser;
     parser.body_limit(256u << 20);
     check(run_bounded(io_, stream_, timeout_,
@@ -82,7 +82,8 @@ class HttpClient {
 
  private:
   void connect() {
-    check(run_bounded(io_, stream_, timeout_, [&](auto handler) { stream_.async_connect(loopback(port_), handler); }));
+    check(run_bounded(io_, stream_, timeout_,
+                      [&](auto handler) { stream_.async_connect(loopback(port_), handler); }));
     connected_ = true;
   }
 

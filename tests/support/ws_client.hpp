@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/beast/websocket.hpp>
-
 #include <expected>
 #include <string>
 #include <string_view>
@@ -33,7 +32,8 @@ class WsClient {
     if (receive_buffer_bytes > 0) {
       if (auto ec = open_as_slow_reader(tcp.socket(), receive_buffer_bytes)) return ec;
     }
-    if (auto ec = run_bounded(io_, tcp, timeout_, [&](auto handler) { tcp.async_connect(loopback(port_), handler); })) {
+    if (auto ec = run_bounded(io_, tcp, timeout_,
+                              [&](auto handler) { tcp.async_connect(loopback(port_), handler); })) {
       return ec;
     }
     return run_bounded(io_, tcp, timeout_, [&](auto handler) {

@@ -12,11 +12,10 @@
 // Errors are values: calls return hookd::Result<T> (std::expected).
 #pragma once
 
-#include <msgpack.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <msgpack.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,8 +90,7 @@ std::vector<uint8_t> pack(const T& value) {
 template <class T>
 Result<T> unpack(std::span<const uint8_t> bytes, std::string_view what) {
   try {
-    msgpack::object_handle oh =
-        msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    msgpack::object_handle oh = msgpack::unpack(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     T value{};
     oh.get().convert(value);
     return value;

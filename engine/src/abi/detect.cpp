@@ -7,9 +7,12 @@ namespace hookd::engine {
 
 std::string_view abi_name(Abi abi) {
   switch (abi) {
-    case Abi::kNative: return "hookd";
-    case Abi::kExtism: return "extism";
-    case Abi::kWapc: return "wapc";
+    case Abi::kNative:
+      return "hookd";
+    case Abi::kExtism:
+      return "extism";
+    case Abi::kWapc:
+      return "wapc";
   }
   return "hookd";
 }
@@ -27,15 +30,16 @@ std::chrono::nanoseconds InitBudget::left() const {
 
 Error InitBudget::timed_out(Error e) const {
   if (e.kind == ErrorKind::kTimeout) {
-    e.message = "instantiation exceeded the plugin's deadline of " + std::to_string(total_.count()) + " ms (" +
-                e.message + ")";
+    e.message = "instantiation exceeded the plugin's deadline of " + std::to_string(total_.count()) +
+                " ms (" + e.message + ")";
   }
   return e;
 }
 
 Result<void> InitBudget::run(Instance& vm, int index, Val* result) const {
   if (index < 0) return {};
-  if (auto r = vm.call(index, {}, result, left()); !r) return std::unexpected(timed_out(std::move(r.error())));
+  if (auto r = vm.call(index, {}, result, left()); !r)
+    return std::unexpected(timed_out(std::move(r.error())));
   return {};
 }
 
@@ -50,9 +54,11 @@ Result<const GuestAbi*> detect(const ModuleInfo& info) {
     why += why.empty() ? "" : "; ";
     why += std::string(abi_name(a->id())) + ": " + missing;
   }
-  return fail(ErrorKind::kInvalidModule,
-              "not a hookd plugin (missing export hookd_abi_version), nor an Extism or waPC plugin: no guest ABI "
-              "matched (" + why + ")");
+  return fail(
+      ErrorKind::kInvalidModule,
+      "not a hookd plugin (missing export hookd_abi_version), nor an Extism or waPC plugin: no guest ABI "
+      "matched (" +
+          why + ")");
 }
 
 }  // namespace abi

@@ -53,7 +53,8 @@ class ExtismInstance final : public AbiInstance {
     exports_.clear();
     for (const ExportInfo& e : s_.st.module->compiled().info().exports) {
       if (!is_plugin_function(e) || functions.size() >= kMaxFunctions) continue;
-      functions.push_back(FunctionInfo{e.name, static_cast<int32_t>(functions.size()), Format::kBytes, Format::kBytes});
+      functions.push_back(
+          FunctionInfo{e.name, static_cast<int32_t>(functions.size()), Format::kBytes, Format::kBytes});
       exports_.push_back(vm.find_export(e.name));
     }
     return {};
@@ -76,7 +77,8 @@ class ExtismInstance final : public AbiInstance {
     if (!r) {
       // An AssemblyScript abort, a Rust panic ...: the PDK often sets the
       // error before it traps; it says more than the trap.
-      if (auto message = error_text(); !message.empty()) r.error().message += " (plugin error: " + message + ")";
+      if (auto message = error_text(); !message.empty())
+        r.error().message += " (plugin error: " + message + ")";
       if (!s_.note.empty()) r.error().message += " (" + s_.note + ")";
       return std::unexpected(std::move(r.error()));
     }
@@ -89,8 +91,9 @@ class ExtismInstance final : public AbiInstance {
     if (s_.output_length == 0) return std::span<const uint8_t>();
     auto out = s_.memory.bytes(s_.output_offset, s_.output_length);
     if (!out) {
-      return fail(ErrorKind::kProtocol, "plugin output (" + std::to_string(s_.output_length) + " bytes at offset " +
-                                            std::to_string(s_.output_offset) + ") was freed before the call ended");
+      return fail(ErrorKind::kProtocol, "plugin output (" + std::to_string(s_.output_length) +
+                                            " bytes at offset " + std::to_string(s_.output_offset) +
+                                            ") was freed before the call ended");
     }
     return std::span<const uint8_t>(*out);
   }

@@ -6,8 +6,8 @@
 // in the call's error, as Extism's kernel answers 0.
 #include <spdlog/spdlog.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <climits>
 #include <cstring>
 
@@ -27,7 +27,9 @@ Val i64(uint64_t v) { return Val::I64(static_cast<int64_t>(v)); }
 
 std::unexpected<Error> trap(std::string message) { return fail(ErrorKind::kTrap, std::move(message)); }
 
-std::string_view text(std::span<const uint8_t> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+std::string_view text(std::span<const uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 // The engine names the import in a trap's message; `what` names the
 // argument when there are several.
@@ -64,13 +66,19 @@ uint64_t give(ExtismState& s, std::string_view bytes) {
 
 int32_t log_level_now() {
   switch (spdlog::get_level()) {
-    case spdlog::level::trace: return 0;
-    case spdlog::level::debug: return 1;
-    case spdlog::level::info: return 2;
-    case spdlog::level::warn: return 3;
+    case spdlog::level::trace:
+      return 0;
+    case spdlog::level::debug:
+      return 1;
+    case spdlog::level::info:
+      return 2;
+    case spdlog::level::warn:
+      return 3;
     case spdlog::level::err:
-    case spdlog::level::critical: return 4;
-    default: return INT32_MAX;  // off
+    case spdlog::level::critical:
+      return 4;
+    default:
+      return INT32_MAX;  // off
   }
 }
 
@@ -94,7 +102,8 @@ Result<uint64_t> http_request(ExtismState& s, uint64_t req_offset, uint64_t body
     s.http_status = 0;
     return give(s, message);
   };
-  if (req->size() > kMaxRequestJsonBytes) return refuse("http_request: the request JSON is larger than 1 MiB");
+  if (req->size() > kMaxRequestJsonBytes)
+    return refuse("http_request: the request JSON is larger than 1 MiB");
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text(*req), ec);
   if (ec || !v.is_object()) return refuse("http_request: the request is not a JSON object");
@@ -102,7 +111,8 @@ Result<uint64_t> http_request(ExtismState& s, uint64_t req_offset, uint64_t body
   const auto* url = o.if_contains("url");
   if (url == nullptr || !url->is_string()) return refuse("http_request: the request has no \"url\" string");
   std::string method = "GET";
-  if (const auto* m = o.if_contains("method"); m != nullptr && m->is_string()) method = m->get_string().c_str();
+  if (const auto* m = o.if_contains("method"); m != nullptr && m->is_string())
+    method = m->get_string().c_str();
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   if (const auto* h = o.if_contains("headers"); h != nullptr && h->is_object()) {
     for (const auto& [name, value] : h->get_object()) {
@@ -112,7 +122,8 @@ Result<uint64_t> http_request(ExtismState& s, uint64_t req_offset, uint64_t body
     }
   }
   const HostFunction* fetch = s.st.module->find_host_function("hookd.fetch");
-  if (fetch == nullptr || !fetch->fn) return refuse("http_request: outbound HTTP is not available to this plugin");
+  if (fetch == nullptr || !fetch->fn)
+    return refuse("http_request: outbound HTTP is not available to this plugin");
 
   // hookd.fetch's request (docs/abi.md): str method, str url, u32 n, n x
   // (str name, str value), body (rest).
@@ -180,11 +191,11 @@ void ExtismState::begin_call() {
 
 bool is_extism_kernel_import(std::string_view name) {
   static const std::string_view kNames[] = {
-      "alloc",          "free",          "length",         "length_unsafe",  "load_u8",    "load_u64",
-      "store_u8",       "store_u64",     "input_offset",   "input_length",   "input_load_u8",
-      "input_load_u64", "output_set",    "error_set",      "error_get",      "reset",      "config_get",
-      "var_get",        "var_set",       "log_trace",      "log_debug",      "log_info",   "log_warn",
-      "log_error",      "get_log_level", "http_request",   "http_status_code", "http_headers"};
+      "alloc",         "free",         "length",           "length_unsafe", "load_u8",       "load_u64",
+      "store_u8",      "store_u64",    "input_offset",     "input_length",  "input_load_u8", "input_load_u64",
+      "output_set",    "error_set",    "error_get",        "reset",         "config_get",    "var_get",
+      "var_set",       "log_trace",    "log_debug",        "log_info",      "log_warn",      "log_error",
+      "get_log_level", "http_request", "http_status_code", "http_headers"};
   for (std::string_view n : kNames) {
     if (n == name) return true;
   }
@@ -197,9 +208,9 @@ std::vector<ImportFunc> extism_kernel_imports(ExtismState& s) {
   // (the engine's direct path: a few ns a crossing instead of ~100); they
   // touch nothing of the engine.
   auto add = [&](std::string name, FuncType type, HostFunc fn) {
-    static const std::string_view kHot[] = {"alloc",        "free",          "length",         "length_unsafe",
-                                            "load_u8",      "load_u64",      "store_u8",       "store_u64",
-                                            "input_offset", "input_length",  "input_load_u8",  "input_load_u64",
+    static const std::string_view kHot[] = {"alloc",        "free",         "length",        "length_unsafe",
+                                            "load_u8",      "load_u64",     "store_u8",      "store_u64",
+                                            "input_offset", "input_length", "input_load_u8", "input_load_u64",
                                             "output_set",   "error_set"};
     const bool hot = std::find(std::begin(kHot), std::end(kHot), name) != std::end(kHot);
     out.push_back(ImportFunc{"extism:host/env", std::move(name), std::move(type), std::move(fn), hot});
@@ -217,7 +228,8 @@ std::vector<ImportFunc> extism_kernel_imports(ExtismState& s) {
     const uint64_t offset = u64(a[0]);
     // Freeing the input, output or error block keeps them readable until the
     // call ends: the host still needs them.
-    if (offset != s.input_offset && offset != s.output_offset && offset != s.error_offset) s.memory.free(offset);
+    if (offset != s.input_offset && offset != s.output_offset && offset != s.error_offset)
+      s.memory.free(offset);
     return {};
   });
   add("length", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {

@@ -20,8 +20,8 @@ uint64_t ExtismMemory::alloc(uint64_t n, std::string* why) {
   }
   if (n > cap_ || used() > cap_ - n) {
     if (why != nullptr) {
-      *why = "alloc of " + std::to_string(n) + " bytes exceeds the plugin's memory of " + std::to_string(cap_) +
-             " bytes (" + std::to_string(used()) + " in use)";
+      *why = "alloc of " + std::to_string(n) + " bytes exceeds the plugin's memory of " +
+             std::to_string(cap_) + " bytes (" + std::to_string(used()) + " in use)";
     }
     return 0;
   }

@@ -56,10 +56,10 @@ class ExtismMemory {
   [[nodiscard]] const Block* find(uint64_t offset) const;
 
   uint64_t cap_;
-  uint64_t top_ = kBase;          // one past the last block
-  std::vector<uint8_t> arena_;    // arena_[o - kBase] is offset o
-  std::vector<Block> blocks_;     // sorted by offset
-  size_t free_blocks_ = 0;        // entries of blocks_ not live
+  uint64_t top_ = kBase;        // one past the last block
+  std::vector<uint8_t> arena_;  // arena_[o - kBase] is offset o
+  std::vector<Block> blocks_;   // sorted by offset
+  size_t free_blocks_ = 0;      // entries of blocks_ not live
 };
 
 }  // namespace hookd::engine::abi

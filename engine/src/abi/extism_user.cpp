@@ -40,7 +40,8 @@ Result<void> run(ExtismState& s, std::string_view name, Bytes in) {
 Result<Bytes> block(ExtismState& s, uint64_t offset, std::string_view what) {
   auto b = s.memory.block(offset);
   if (!b) {
-    return fail(ErrorKind::kTrap, std::string(what) + "offset " + std::to_string(offset) + " is not an allocated block");
+    return fail(ErrorKind::kTrap,
+                std::string(what) + "offset " + std::to_string(offset) + " is not an allocated block");
   }
   return Bytes(*b);
 }

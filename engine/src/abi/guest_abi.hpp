@@ -53,7 +53,8 @@ class AbiInstance {
   // Initialises a freshly instantiated guest (its start function has run)
   // and lists its functions in `functions` (the engine checks that a
   // replacement instance lists the same ones as the probe did at load).
-  virtual Result<void> start(Instance& vm, const InitBudget& budget, std::vector<FunctionInfo>& functions) = 0;
+  virtual Result<void> start(Instance& vm, const InitBudget& budget,
+                             std::vector<FunctionInfo>& functions) = 0;
   // Runs `fn` on `input` under `timeout`. The output stays valid until the
   // next call. The engine has bounded the input and opened the call context
   // (PluginInstance::State::ctx); any error but kPluginError has the

@@ -42,10 +42,20 @@ std::optional<std::string_view> MsgpackReader::bytes() {
   }
   size_t width = 0;
   switch (t) {
-    case 0xd9: case 0xc4: width = 1; break;  // str8, bin8
-    case 0xda: case 0xc5: width = 2; break;  // str16, bin16
-    case 0xdb: case 0xc6: width = 4; break;  // str32, bin32
-    default: return std::nullopt;
+    case 0xd9:
+    case 0xc4:
+      width = 1;
+      break;  // str8, bin8
+    case 0xda:
+    case 0xc5:
+      width = 2;
+      break;  // str16, bin16
+    case 0xdb:
+    case 0xc6:
+      width = 4;
+      break;  // str32, bin32
+    default:
+      return std::nullopt;
   }
   ++pos_;
   auto n = be(width);
@@ -67,15 +77,36 @@ std::optional<int64_t> MsgpackReader::integer() {
   size_t width = 0;
   bool is_signed = false;
   switch (t) {
-    case 0xcc: width = 1; break;
-    case 0xcd: width = 2; break;
-    case 0xce: width = 4; break;
-    case 0xcf: width = 8; break;
-    case 0xd0: width = 1; is_signed = true; break;
-    case 0xd1: width = 2; is_signed = true; break;
-    case 0xd2: width = 4; is_signed = true; break;
-    case 0xd3: width = 8; is_signed = true; break;
-    default: return std::nullopt;
+    case 0xcc:
+      width = 1;
+      break;
+    case 0xcd:
+      width = 2;
+      break;
+    case 0xce:
+      width = 4;
+      break;
+    case 0xcf:
+      width = 8;
+      break;
+    case 0xd0:
+      width = 1;
+      is_signed = true;
+      break;
+    case 0xd1:
+      width = 2;
+      is_signed = true;
+      break;
+    case 0xd2:
+      width = 4;
+      is_signed = true;
+      break;
+    case 0xd3:
+      width = 8;
+      is_signed = true;
+      break;
+    default:
+      return std::nullopt;
   }
   const size_t start = pos_++;
   auto v = be(width);
@@ -122,7 +153,7 @@ bool MsgpackReader::skip(int max_depth) {
   if (t == 0xca) return fixed(5);
   if (t == 0xcb) return fixed(9);
   if (t >= 0xd4 && t <= 0xd8) return fixed(2 + (size_t{1} << (t - 0xd4)));  // fixext
-  if (t >= 0xc7 && t <= 0xc9) {  // ext8/16/32: length, type, data
+  if (t >= 0xc7 && t <= 0xc9) {                                             // ext8/16/32: length, type, data
     ++pos_;
     auto n = be(size_t{1} << (t - 0xc7));
     return n && fixed(1) && take(*n).has_value();

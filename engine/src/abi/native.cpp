@@ -22,7 +22,8 @@ class NativeInstance final : public AbiInstance {
 
   std::vector<ImportFunc> imports(const ModuleInfo&) override { return hookd_imports(st_, registration_); }
 
-  Result<void> start(Instance& inst, const InitBudget& budget, std::vector<FunctionInfo>& functions) override {
+  Result<void> start(Instance& inst, const InitBudget& budget,
+                     std::vector<FunctionInfo>& functions) override {
     Val version;
     if (auto r = budget.run(inst, inst.find_export("hookd_abi_version"), &version); !r) return r;
     if (version.i32 != HOOKD_ABI_VERSION) {
@@ -38,7 +39,8 @@ class NativeInstance final : public AbiInstance {
     st_.end_call();
     registration_.initializing = false;
     if (!init) return init;
-    if (!registration_.error.empty()) return fail(ErrorKind::kInvalidModule, "hookd_init: " + registration_.error);
+    if (!registration_.error.empty())
+      return fail(ErrorKind::kInvalidModule, "hookd_init: " + registration_.error);
     functions = std::move(registration_.functions);
 
     Val frame;
@@ -55,13 +57,15 @@ class NativeInstance final : public AbiInstance {
     return {};
   }
 
-  Result<std::span<const uint8_t>> call(Instance& inst, const FunctionInfo& fn, std::span<const uint8_t> input,
+  Result<std::span<const uint8_t>> call(Instance& inst, const FunctionInfo& fn,
+                                        std::span<const uint8_t> input,
                                         std::chrono::nanoseconds deadline) override {
     if (input.size() > input_capacity_) {
       input_len_ = 0;  // a new buffer: nothing of ours to clear in it
       Val args[1] = {Val::I32(static_cast<int32_t>(input.size()))};
       Val ptr;
-      if (auto r = inst.call(ex_input_, args, &ptr, deadline); !r) return std::unexpected(std::move(r.error()));
+      if (auto r = inst.call(ex_input_, args, &ptr, deadline); !r)
+        return std::unexpected(std::move(r.error()));
       if (ptr.i32 == 0 || !guest_span(inst.memory(), ptr.i32, static_cast<int32_t>(input.size()))) {
         return fail(ErrorKind::kProtocol,
                     "plugin could not provide an input buffer of " + std::to_string(input.size()) + " bytes");
@@ -69,7 +73,8 @@ class NativeInstance final : public AbiInstance {
       input_ptr_ = static_cast<uint32_t>(ptr.i32);
       input_capacity_ = static_cast<uint32_t>(input.size());
     }
-    auto dst = guest_span(inst.memory(), static_cast<int32_t>(input_ptr_), static_cast<int32_t>(input.size()));
+    auto dst =
+        guest_span(inst.memory(), static_cast<int32_t>(input_ptr_), static_cast<int32_t>(input.size()));
     if (!dst) return fail(ErrorKind::kProtocol, "plugin input buffer out of bounds");
     if (!input.empty()) std::memcpy(dst->data(), input.data(), input.size());
     if (input_len_ > input.size()) {
@@ -98,8 +103,8 @@ class NativeInstance final : public AbiInstance {
     if (rc.i32 == HOOKD_OK) return std::span<const uint8_t>(*out);
     if (rc.i32 == HOOKD_ERROR) {
       const int s = (*status >= 400 && *status <= 599) ? static_cast<int>(*status) : 0;
-      return std::unexpected(
-          Error{ErrorKind::kPluginError, std::string(reinterpret_cast<const char*>(out->data()), out->size()), s});
+      return std::unexpected(Error{ErrorKind::kPluginError,
+                                   std::string(reinterpret_cast<const char*>(out->data()), out->size()), s});
     }
     return fail(ErrorKind::kProtocol, "hookd_call returned unknown result code " + std::to_string(rc.i32));
   }

@@ -27,14 +27,10 @@ struct WapcImport {
 };
 
 const WapcImport kImports[] = {
-    {"__guest_request", {{I32, I32}, {}}},
-    {"__guest_response", {{I32, I32}, {}}},
-    {"__guest_error", {{I32, I32}, {}}},
-    {"__host_call", {{I32, I32, I32, I32, I32, I32, I32, I32}, {I32}}},
-    {"__host_response_len", {{}, {I32}}},
-    {"__host_response", {{I32}, {}}},
-    {"__host_error_len", {{}, {I32}}},
-    {"__host_error", {{I32}, {}}},
+    {"__guest_request", {{I32, I32}, {}}}, {"__guest_response", {{I32, I32}, {}}},
+    {"__guest_error", {{I32, I32}, {}}},   {"__host_call", {{I32, I32, I32, I32, I32, I32, I32, I32}, {I32}}},
+    {"__host_response_len", {{}, {I32}}},  {"__host_response", {{I32}, {}}},
+    {"__host_error_len", {{}, {I32}}},     {"__host_error", {{I32}, {}}},
     {"__console_log", {{I32, I32}, {}}},
 };
 
@@ -61,12 +57,14 @@ class WapcInstance final : public AbiInstance {
       if (known == nullptr) continue;  // check() refused the module already
       bool dup = false;
       for (const auto& o : out) dup = dup || o.name == imp.name;
-      if (!dup) out.push_back(ImportFunc{"wapc", known->name, known->type, host_func(imp.name), /*hot=*/true});
+      if (!dup)
+        out.push_back(ImportFunc{"wapc", known->name, known->type, host_func(imp.name), /*hot=*/true});
     }
     return out;
   }
 
-  Result<void> start(Instance& inst, const InitBudget& budget, std::vector<FunctionInfo>& functions) override {
+  Result<void> start(Instance& inst, const InitBudget& budget,
+                     std::vector<FunctionInfo>& functions) override {
     in_call_ = false;
     clear_host_result();
     // A reactor's constructor, a command's main (TinyGo and other guests
@@ -92,7 +90,8 @@ class WapcInstance final : public AbiInstance {
       }
       for (size_t j = 0; j < i; ++j) {
         if (functions[j].name == functions[i].name) {
-          return fail(ErrorKind::kInvalidArgument, "waPC operation \"" + functions[i].name + "\" declared twice");
+          return fail(ErrorKind::kInvalidArgument,
+                      "waPC operation \"" + functions[i].name + "\" declared twice");
         }
       }
       functions[i].id = static_cast<int32_t>(i);
@@ -100,7 +99,8 @@ class WapcInstance final : public AbiInstance {
     return {};
   }
 
-  Result<std::span<const uint8_t>> call(Instance& inst, const FunctionInfo& fn, std::span<const uint8_t> input,
+  Result<std::span<const uint8_t>> call(Instance& inst, const FunctionInfo& fn,
+                                        std::span<const uint8_t> input,
                                         std::chrono::nanoseconds timeout) override {
     op_ = fn.name;
     payload_ = input;
@@ -108,7 +108,8 @@ class WapcInstance final : public AbiInstance {
     response_.clear();
     guest_error_.reset();
     clear_host_result();
-    Val args[2] = {Val::I32(static_cast<int32_t>(fn.name.size())), Val::I32(static_cast<int32_t>(input.size()))};
+    Val args[2] = {Val::I32(static_cast<int32_t>(fn.name.size())),
+                   Val::I32(static_cast<int32_t>(input.size()))};
     Val rc;
     auto r = inst.call(ex_guest_call_, args, &rc, timeout);
     in_call_ = false;
@@ -211,7 +212,8 @@ class WapcInstance final : public AbiInstance {
     }
     if (name == "__host_error") {
       return [this](Caller& c, std::span<const Val> a, Val*) -> Result<void> {
-        return copy_out(c, a[0].i32, std::span(reinterpret_cast<const uint8_t*>(host_error_.data()), host_error_.size()),
+        return copy_out(c, a[0].i32,
+                        std::span(reinterpret_cast<const uint8_t*>(host_error_.data()), host_error_.size()),
                         "__host_error");
       };
     }
@@ -232,7 +234,8 @@ class WapcInstance final : public AbiInstance {
     };
   }
 
-  static Result<void> copy_out(Caller& c, int32_t ptr, std::span<const uint8_t> data, std::string_view import) {
+  static Result<void> copy_out(Caller& c, int32_t ptr, std::span<const uint8_t> data,
+                               std::string_view import) {
     auto dst = guest_span(c.memory(), ptr, static_cast<int32_t>(data.size()));
     if (!dst) return out_of_bounds(import, "destination");
     if (!data.empty()) std::memcpy(dst->data(), data.data(), data.size());
@@ -292,7 +295,8 @@ class WapcAbi final : public GuestAbi {
     for (const char* init : {"_initialize", "_start", "wapc_init"}) {
       const ExportInfo* e = info.find_export(init);
       if (e != nullptr && (e->kind != ExternKind::kFunc || !(e->type == FuncType{{}, {}}))) {
-        return fail(ErrorKind::kInvalidModule, std::string("export ") + init + " must be a function () -> ()");
+        return fail(ErrorKind::kInvalidModule,
+                    std::string("export ") + init + " must be a function () -> ()");
       }
     }
     const ExportInfo* mem = info.find_export("memory");
@@ -303,11 +307,12 @@ class WapcAbi final : public GuestAbi {
       if (imp.module == "wasi_snapshot_preview1") continue;
       const WapcImport* known = imp.module == "wapc" ? find_import(imp.name) : nullptr;
       if (known == nullptr || imp.kind != ExternKind::kFunc) {
-        return fail(ErrorKind::kLink,
-                    "plugin imports " + imp.module + "." + imp.name + ", which hookd does not provide to waPC plugins");
+        return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
+                                          ", which hookd does not provide to waPC plugins");
       }
       if (!(imp.type == known->type)) {
-        return fail(ErrorKind::kLink, "plugin imports wapc." + imp.name + " with a signature other than waPC's");
+        return fail(ErrorKind::kLink,
+                    "plugin imports wapc." + imp.name + " with a signature other than waPC's");
       }
     }
     return {};

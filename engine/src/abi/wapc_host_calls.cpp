@@ -77,7 +77,8 @@ Result<void> invoke(const PluginModule& module, const CallContext& ctx, std::str
 }
 
 // A reply of `u8 found` then the value: the value, or "<what>: not found".
-Result<void> found_value(std::string_view what, const std::vector<uint8_t>& reply, std::vector<uint8_t>& out) {
+Result<void> found_value(std::string_view what, const std::vector<uint8_t>& reply,
+                         std::vector<uint8_t>& out) {
   if (reply.empty()) return host_error(std::string(what) + ": empty reply");
   if (reply[0] == 0) return host_error(std::string(what) + ": not found");
   out.assign(reply.begin() + 1, reply.end());
@@ -102,13 +103,20 @@ bool read_map(Bytes payload, MapFields& f) {
     auto text = [&r](std::optional<std::string_view>& dst) { return (dst = r.bytes()).has_value(); };
     auto number = [&r](std::optional<int64_t>& dst) { return (dst = r.integer()).has_value(); };
     bool ok = true;
-    if (*name == "key") ok = text(f.key);
-    else if (*name == "value") ok = text(f.value);
-    else if (*name == "url") ok = text(f.url);
-    else if (*name == "method") ok = text(f.method);
-    else if (*name == "body") ok = r.nil() || text(f.body);
-    else if (*name == "ttl_ms") ok = number(f.ttl_ms);
-    else if (*name == "delta") ok = number(f.delta);
+    if (*name == "key")
+      ok = text(f.key);
+    else if (*name == "value")
+      ok = text(f.value);
+    else if (*name == "url")
+      ok = text(f.url);
+    else if (*name == "method")
+      ok = text(f.method);
+    else if (*name == "body")
+      ok = r.nil() || text(f.body);
+    else if (*name == "ttl_ms")
+      ok = number(f.ttl_ms);
+    else if (*name == "delta")
+      ok = number(f.delta);
     else if (*name == "headers") {
       auto count = r.map_header();
       ok = count && *count <= 256;
@@ -144,7 +152,8 @@ Result<void> kv_set(const PluginModule& m, const CallContext& ctx, Bytes payload
 Result<void> kv_incr(const PluginModule& m, const CallContext& ctx, Bytes payload, WapcHostScratch& s,
                      std::vector<uint8_t>& out) {
   MapFields f;
-  if (!read_map(payload, f) || !f.key) return bad_payload("kv/incr", "a msgpack map {key, delta (optional, 1)}");
+  if (!read_map(payload, f) || !f.key)
+    return bad_payload("kv/incr", "a msgpack map {key, delta (optional, 1)}");
   s.request.clear();
   put_u64(s.request, static_cast<uint64_t>(f.delta.value_or(1)));
   s.request.insert(s.request.end(), f.key->begin(), f.key->end());
@@ -161,7 +170,8 @@ Result<void> http_fetch(const PluginModule& m, const CallContext& ctx, Bytes pay
                         std::vector<uint8_t>& out) {
   MapFields f;
   if (!read_map(payload, f) || !f.url) {
-    return bad_payload("http/fetch", "a msgpack map {url, method (optional, GET), headers (optional map), body (optional)}");
+    return bad_payload(
+        "http/fetch", "a msgpack map {url, method (optional, GET), headers (optional map), body (optional)}");
   }
   s.request.clear();
   put_str(s.request, f.method.value_or("GET"));
@@ -193,7 +203,8 @@ Result<void> http_fetch(const PluginModule& m, const CallContext& ctx, Bytes pay
 }  // namespace
 
 Result<void> wapc_host_call(const PluginModule& module, const CallContext& ctx, std::string_view ns,
-                            std::string_view op, Bytes payload, WapcHostScratch& scratch, std::vector<uint8_t>& out) {
+                            std::string_view op, Bytes payload, WapcHostScratch& scratch,
+                            std::vector<uint8_t>& out) {
   if (ns == "kv") {
     if (op == "get") {
       if (auto r = invoke(module, ctx, "hookd.kv.get", payload, scratch.reply); !r) return r;
@@ -218,9 +229,10 @@ Result<void> wapc_host_call(const PluginModule& module, const CallContext& ctx, 
     out.swap(scratch.reply);
     return {};
   }
-  return host_error("unknown waPC host call " + std::string(ns.substr(0, 64)) + "/" + std::string(op.substr(0, 64)) +
-                    " (hookd offers kv/get, kv/set, kv/delete, kv/incr, config/get, http/fetch, and hookd/<host "
-                    "function>)");
+  return host_error(
+      "unknown waPC host call " + std::string(ns.substr(0, 64)) + "/" + std::string(op.substr(0, 64)) +
+      " (hookd offers kv/get, kv/set, kv/delete, kv/incr, config/get, http/fetch, and hookd/<host "
+      "function>)");
 }
 
 }  // namespace hookd::engine::abi

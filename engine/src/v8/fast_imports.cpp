@@ -40,7 +40,8 @@ constexpr std::array<const void*, kFastSlots> slot_entries(std::index_sequence<S
 }
 
 template <bool HasResult, size_t... Arity>
-constexpr std::array<std::array<const void*, kFastSlots>, kArities> arity_entries(std::index_sequence<Arity...>) {
+constexpr std::array<std::array<const void*, kFastSlots>, kArities> arity_entries(
+    std::index_sequence<Arity...>) {
   return {slot_entries<HasResult, Arity>(std::make_index_sequence<kFastSlots>())...};
 }
 
@@ -91,9 +92,12 @@ std::array<const void*, kFastSlots> wide_entries(std::index_sequence<Slot...>) {
 
 template <class T>
 constexpr v8::CTypeInfo::Type c_type() {
-  if constexpr (std::is_void_v<T>) return v8::CTypeInfo::Type::kVoid;
-  else if constexpr (std::is_same_v<T, int64_t>) return v8::CTypeInfo::Type::kInt64;
-  else return v8::CTypeInfo::Type::kInt32;
+  if constexpr (std::is_void_v<T>)
+    return v8::CTypeInfo::Type::kVoid;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return v8::CTypeInfo::Type::kInt64;
+  else
+    return v8::CTypeInfo::Type::kInt32;
 }
 
 template <class T>
@@ -110,7 +114,8 @@ struct WideSignature {
 template <class R, class... A>
 WideSignature wide_signature() {
   // V8 keeps pointers to the argument descriptions: static storage.
-  static const v8::CTypeInfo params[] = {v8::CTypeInfo(v8::CTypeInfo::Type::kV8Value), v8::CTypeInfo(c_type<A>())...};
+  static const v8::CTypeInfo params[] = {v8::CTypeInfo(v8::CTypeInfo::Type::kV8Value),
+                                         v8::CTypeInfo(c_type<A>())...};
   FuncType type{{val_type<A>()...}, {}};
   if constexpr (!std::is_void_v<R>) type.results.push_back(val_type<R>());
   return WideSignature{std::move(type), wide_entries<R, A...>(std::make_index_sequence<kFastSlots>()),
@@ -172,7 +177,8 @@ v8::MaybeLocal<v8::Function> fast_import_function(V8Worker& worker, const FuncTy
   const size_t arity = type.params.size();
   const int wide = wide_index(type);
   // Keys: the i32 signatures first, then the i64 ones.
-  const size_t family = wide >= 0 ? 2 * kArities + static_cast<size_t>(wide) : (has_result ? 1 : 0) * kArities + arity;
+  const size_t family =
+      wide >= 0 ? 2 * kArities + static_cast<size_t>(wide) : (has_result ? 1 : 0) * kArities + arity;
   auto& cache = worker.fast_functions();
   const size_t key = family * kFastSlots + slot;
   if (cache.size() <= key) cache.resize((2 * kArities + wide_signatures().size()) * kFastSlots);

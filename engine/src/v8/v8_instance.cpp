@@ -23,11 +23,16 @@ struct ImportDepth {
 
 v8::Local<v8::Value> to_v8(v8::Isolate* isolate, const Val& v) {
   switch (v.type) {
-    case ValType::kI32: return v8::Integer::New(isolate, v.i32);
-    case ValType::kI64: return v8::BigInt::New(isolate, v.i64);
-    case ValType::kF32: return v8::Number::New(isolate, v.f32);
-    case ValType::kF64: return v8::Number::New(isolate, v.f64);
-    case ValType::kOther: break;
+    case ValType::kI32:
+      return v8::Integer::New(isolate, v.i32);
+    case ValType::kI64:
+      return v8::BigInt::New(isolate, v.i64);
+    case ValType::kF32:
+      return v8::Number::New(isolate, v.f32);
+    case ValType::kF64:
+      return v8::Number::New(isolate, v.f64);
+    case ValType::kOther:
+      break;
   }
   return v8::Undefined(isolate);
 }
@@ -42,9 +47,14 @@ Val from_v8(v8::Local<v8::Context> context, ValType type, v8::Local<v8::Value> v
     case ValType::kI64:
       out.i64 = v->IsBigInt() ? v.As<v8::BigInt>()->Int64Value() : 0;
       break;
-    case ValType::kF32: out.f32 = static_cast<float>(v->NumberValue(context).FromMaybe(0)); break;
-    case ValType::kF64: out.f64 = v->NumberValue(context).FromMaybe(0); break;
-    case ValType::kOther: break;
+    case ValType::kF32:
+      out.f32 = static_cast<float>(v->NumberValue(context).FromMaybe(0));
+      break;
+    case ValType::kF64:
+      out.f64 = v->NumberValue(context).FromMaybe(0);
+      break;
+    case ValType::kOther:
+      break;
   }
   return out;
 }
@@ -80,7 +90,8 @@ int V8Instance::find_export(std::string_view name) const {
 }
 
 void V8Instance::add_export(std::string name, FuncType type, v8::Local<v8::Function> fn) {
-  exports_.push_back(Export{std::move(name), std::move(type), v8::Global<v8::Function>(worker_.isolate(), fn)});
+  exports_.push_back(
+      Export{std::move(name), std::move(type), v8::Global<v8::Function>(worker_.isolate(), fn)});
 }
 
 void V8Instance::set_memory(v8::Local<v8::WasmMemoryObject> memory) {
@@ -138,8 +149,7 @@ Result<void> V8Instance::call(int export_index, std::span<const Val> args, Val* 
     CallingScope calling(this);
     ret = e.fn.Get(isolate)->Call(context, v8::Undefined(isolate), static_cast<int>(args.size()), argv);
   }
-  const bool timed_out =
-      worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
+  const bool timed_out = worker_.deadline().disarm([isolate] { isolate->CancelTerminateExecution(); });
   // A failed import is reported even if the guest returned normally after a
   // fast import failed (its termination request is cancelled).
   if (auto err = settle_fast_fault()) return std::unexpected(std::move(*err));
@@ -179,10 +189,10 @@ void V8Instance::invoke(ImportThunk& thunk, const v8::FunctionCallbackInfo<v8::V
     Error err = import_error(thunk, std::move(r.error()));
     const std::string text = err.message;
     thunk.instance->set_host_error(std::move(err));
-    isolate->ThrowException(v8::Exception::Error(
-        v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
-                                static_cast<int>(text.size()))
-            .ToLocalChecked()));
+    isolate->ThrowException(
+        v8::Exception::Error(v8::String::NewFromUtf8(isolate, text.c_str(), v8::NewStringType::kNormal,
+                                                     static_cast<int>(text.size()))
+                                 .ToLocalChecked()));
     return;
   }
   if (!type.results.empty()) info.GetReturnValue().Set(to_v8(isolate, result));
@@ -220,7 +230,8 @@ std::optional<Error> V8Instance::settle_fast_fault() {
 ImportThunk* V8Instance::bound_fast_thunk(size_t slot) {
   ImportThunk* thunk = slot < kFastSlots ? fast_slots_[slot] : nullptr;
   if (thunk == nullptr) {
-    fast_import_failed(nullptr, Error{ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound"});
+    fast_import_failed(nullptr,
+                       Error{ErrorKind::kTrap, "host import slot " + std::to_string(slot) + " is not bound"});
   }
   return thunk;
 }

@@ -52,8 +52,7 @@ Result<std::shared_ptr<const CompiledModule>> V8Vm::compile(std::span<const uint
     return fail(ErrorKind::kCompile, exception_text(compile_isolate_, tc));
   }
   compile_count_.fetch_add(1);
-  return std::make_shared<V8CompiledModule>(std::move(*info),
-                                            module.ToLocalChecked()->GetCompiledModule(),
+  return std::make_shared<V8CompiledModule>(std::move(*info), module.ToLocalChecked()->GetCompiledModule(),
                                             fast_instantiations_per_module_);
 }
 
@@ -64,7 +63,5 @@ std::unique_ptr<Worker> V8Vm::create_worker() {
 }  // namespace hookd::engine::v8impl
 
 namespace hookd::engine {
-std::unique_ptr<Vm> create_v8_vm(const VmOptions& options) {
-  return std::make_unique<v8impl::V8Vm>(options);
-}
+std::unique_ptr<Vm> create_v8_vm(const VmOptions& options) { return std::make_unique<v8impl::V8Vm>(options); }
 }  // namespace hookd::engine

@@ -22,7 +22,9 @@ class V8Vm;
 class V8CompiledModule final : public CompiledModule {
  public:
   V8CompiledModule(ModuleInfo info, v8::CompiledWasmModule compiled, int fast_instantiations)
-      : info_(std::move(info)), compiled_(std::move(compiled)), fast_instantiations_left_(fast_instantiations) {}
+      : info_(std::move(info)),
+        compiled_(std::move(compiled)),
+        fast_instantiations_left_(fast_instantiations) {}
   [[nodiscard]] const ModuleInfo& info() const override { return info_; }
   [[nodiscard]] const v8::CompiledWasmModule& compiled() const { return compiled_; }
   // Each instantiation with fast imports adds wrapper code that lives as long

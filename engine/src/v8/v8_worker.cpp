@@ -15,8 +15,7 @@ namespace {
 thread_local V8Worker* t_entered = nullptr;
 
 v8::Local<v8::String> str(v8::Isolate* isolate, std::string_view s) {
-  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal,
-                                 static_cast<int>(s.size()))
+  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
       .ToLocalChecked();
 }
 
@@ -25,7 +24,11 @@ std::string describe(const FuncType& t) {
     std::string out;
     for (ValType x : v) {
       if (!out.empty()) out += ",";
-      out += x == ValType::kI32 ? "i32" : x == ValType::kI64 ? "i64" : x == ValType::kF32 ? "f32" : x == ValType::kF64 ? "f64" : "?";
+      out += x == ValType::kI32   ? "i32"
+             : x == ValType::kI64 ? "i64"
+             : x == ValType::kF32 ? "f32"
+             : x == ValType::kF64 ? "f64"
+                                  : "?";
     }
     return out;
   };
@@ -57,10 +60,8 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls, size_t hea
   enter();
   v8::HandleScope handles(isolate_);
   v8::Local<v8::Context> context = this->context();
-  v8::Local<v8::Value> wasm =
-      context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
-  v8::Local<v8::Value> ctor =
-      wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
+  v8::Local<v8::Value> wasm = context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
+  v8::Local<v8::Value> ctor = wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
   instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
   vm_.watchdog().add(&deadline_);
 }
@@ -145,9 +146,10 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
 
   auto instance = std::make_unique<V8Instance>(*this);
   std::map<std::string, v8::Local<v8::Object>> namespaces;
-  const bool wants_fast = fast_host_calls_ && std::any_of(imports.begin(), imports.end(), [](const ImportFunc& f) {
-    return f.hot && fast_import_supported(f.type);
-  });
+  const bool wants_fast =
+      fast_host_calls_ && std::any_of(imports.begin(), imports.end(), [](const ImportFunc& f) {
+        return f.hot && fast_import_supported(f.type);
+      });
   const bool fast = wants_fast && compiled.take_fast_instantiation();
   size_t next_slot = 0;
   for (const ImportInfo& imp : module.info().imports) {
@@ -155,12 +157,11 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
       return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
                                         ", which is not a function; hookd provides only functions");
     }
-    auto it = std::find_if(imports.begin(), imports.end(), [&](const ImportFunc& f) {
-      return f.module == imp.module && f.name == imp.name;
-    });
+    auto it = std::find_if(imports.begin(), imports.end(),
+                           [&](const ImportFunc& f) { return f.module == imp.module && f.name == imp.name; });
     if (it == imports.end()) {
-      return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
-                                        ", which hookd does not provide");
+      return fail(ErrorKind::kLink,
+                  "plugin imports " + imp.module + "." + imp.name + ", which hookd does not provide");
     }
     if (!(it->type == imp.type)) {
       return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name + " as " +
@@ -168,7 +169,8 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
     }
     auto thunk = std::make_unique<ImportThunk>(ImportThunk{*it, instance.get()});
     v8::Local<v8::Function> fn;
-    if (fast && it->hot && next_slot < kFastSlots && fast_import_function(*this, imp.type, next_slot).ToLocal(&fn)) {
+    if (fast && it->hot && next_slot < kFastSlots &&
+        fast_import_function(*this, imp.type, next_slot).ToLocal(&fn)) {
       instance->bind_fast_slot(next_slot++, thunk.get());
     } else if (!v8::Function::New(context, &V8Instance::trampoline, v8::External::New(isolate_, thunk.get()),
                                   static_cast<int>(imp.type.params.size()))

@@ -1,7 +1,8 @@
 #include "watchdog.hpp"
 
-#include <algorithm>
 #include <time.h>
+
+#include <algorithm>
 
 namespace hookd::engine {
 

@@ -50,7 +50,7 @@ class DeadlineSlot {
 
   static constexpr uint64_t kRunning = 1;
   static constexpr uint64_t kTerminating = UINT64_MAX;
-  uint64_t seq_ = 0;  // worker thread only
+  uint64_t seq_ = 0;                // worker thread only
   std::atomic<uint64_t> state_{0};  // seq | kRunning while a call runs
   std::atomic<uint64_t> timeout_ns_{0};
   std::atomic<bool> terminated_{false};

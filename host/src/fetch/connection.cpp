@@ -1,9 +1,10 @@
 #include "fetch/connection.hpp"
 
+#include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <poll.h>
-
-#include <optional>
-#include <stdexcept>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,10 +13,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <fmt/format.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
+#include <optional>
+#include <stdexcept>
 
 namespace hookd::host::fetch {
 namespace {
@@ -159,7 +158,8 @@ std::expected<std::unique_ptr<Connection>, FetchError> Connection::open(
       SSL_set1_host(ssl, target.host.c_str());
     }
     stream.expires_at(deadline);
-    ec = impl->run([&](auto handler) { impl->tls->async_handshake(asio::ssl::stream_base::client, handler); });
+    ec =
+        impl->run([&](auto handler) { impl->tls->async_handshake(asio::ssl::stream_base::client, handler); });
     if (is_timeout(ec)) {
       return std::unexpected(
           FetchError{Code::kTimeout, fmt::format("TLS handshake with {} timed out", impl->url)});
@@ -198,10 +198,10 @@ std::expected<ExchangeResult, ExchangeFailure> Connection::exchange(const WireRe
   if (request.send_content_length) req.content_length(request.body.size());
 
   impl.lowest().expires_at(deadline);
-  error_code ec = impl.with_stream([&](auto& stream) {
-    return impl.run([&](auto handler) { http::async_write(stream, req, handler); });
-  });
-  if (is_timeout(ec)) return fail(Code::kTimeout, fmt::format("sending the request to {} timed out", impl.url));
+  error_code ec = impl.with_stream(
+      [&](auto& stream) { return impl.run([&](auto handler) { http::async_write(stream, req, handler); }); });
+  if (is_timeout(ec))
+    return fail(Code::kTimeout, fmt::format("sending the request to {} timed out", impl.url));
   if (ec) {
     return fail(Code::kConnect, fmt::format("sending the request to {} failed: {}", impl.url, ec.message()),
                 true);
@@ -233,14 +233,14 @@ std::expected<ExchangeResult, ExchangeFailure> Connection::exchange(const WireRe
                                                limits.max_header_bytes));
     }
     if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-        ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
       return fail(Code::kProtocol, fmt::format("bad response from {}: {}", impl.url, ec.message()));
     }
     if (ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated) {
       return fail(Code::kTls, fmt::format("TLS error reading from {}: {}", impl.url, ec.message()));
     }
-    return fail(Code::kConnect, fmt::format("reading the response from {} failed: {}", impl.url, ec.message()),
+    return fail(Code::kConnect,
+                fmt::format("reading the response from {} failed: {}", impl.url, ec.message()),
                 !parser.got_some());
   }
 

@@ -6,7 +6,9 @@ namespace hookd::host::fetch {
 
 ConnectionPool::ConnectionPool(std::size_t max_idle_per_destination, std::size_t max_idle_total,
                                std::chrono::milliseconds idle_timeout)
-    : max_per_destination_(max_idle_per_destination), max_total_(max_idle_total), idle_timeout_(idle_timeout) {}
+    : max_per_destination_(max_idle_per_destination),
+      max_total_(max_idle_total),
+      idle_timeout_(idle_timeout) {}
 
 std::unique_ptr<Connection> ConnectionPool::take(const PoolKey& key) {
   std::vector<std::unique_ptr<Connection>> discarded;  // closed outside the lock

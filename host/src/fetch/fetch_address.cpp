@@ -78,10 +78,10 @@ bool has_prefix(const IpAddress& ip, std::initializer_list<std::uint8_t> prefix)
 // The IPv4 address an IPv6 address stands for, where one is embedded and a
 // stack or gateway on the way may route to it.
 std::optional<IpAddress> embedded_v4(const IpAddress& ip) {
-  if (has_prefix(ip, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff})) return v4_from(ip, 12);  // mapped
-  if (has_prefix(ip, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})) return v4_from(ip, 12);        // compatible
+  if (has_prefix(ip, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff})) return v4_from(ip, 12);     // mapped
+  if (has_prefix(ip, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})) return v4_from(ip, 12);           // compatible
   if (has_prefix(ip, {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0})) return v4_from(ip, 12);  // NAT64
-  if (has_prefix(ip, {0x20, 0x02})) return v4_from(ip, 2);                                   // 6to4
+  if (has_prefix(ip, {0x20, 0x02})) return v4_from(ip, 2);                                    // 6to4
   return std::nullopt;
 }
 

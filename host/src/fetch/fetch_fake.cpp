@@ -27,7 +27,8 @@ std::vector<FetchRequest> FakeFetcher::requests() const {
 FakeFetcher::Result FakeFetcher::fetch(const FetchRequest& request, const FetchPolicy& policy) {
   auto target = fetch::parse_fetch_url(request.url);
   if (!target) return std::unexpected(target.error());
-  if (auto allowed = fetch::check_allowlist(*target, policy); !allowed) return std::unexpected(allowed.error());
+  if (auto allowed = fetch::check_allowlist(*target, policy); !allowed)
+    return std::unexpected(allowed.error());
 
   Handler handler;
   {
@@ -41,7 +42,8 @@ FakeFetcher::Result FakeFetcher::fetch(const FetchRequest& request, const FetchP
     handler = handler_;
   }
   if (handler) return handler(request);  // outside the lock: a handler may block
-  return std::unexpected(FetchError{FetchError::Code::kConnect, "FakeFetcher: nothing canned for " + request.url});
+  return std::unexpected(
+      FetchError{FetchError::Code::kConnect, "FakeFetcher: nothing canned for " + request.url});
 }
 
 }  // namespace hookd::host

@@ -1,12 +1,12 @@
 #include "fetch/fetch_url.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <charconv>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
-#include <fmt/format.h>
+#include <cctype>
+#include <charconv>
 
 namespace hookd::host::fetch {
 namespace {
@@ -102,8 +102,9 @@ std::expected<FetchTarget, FetchError> resolve_location(const FetchTarget& base,
 }
 
 std::expected<void, FetchError> check_allowlist(const FetchTarget& target, const FetchPolicy& policy) {
-  const bool allowed = std::ranges::any_of(
-      policy.allow, [&](const config::FetchPattern& p) { return p.allows(target.scheme, target.host, target.port); });
+  const bool allowed = std::ranges::any_of(policy.allow, [&](const config::FetchPattern& p) {
+    return p.allows(target.scheme, target.host, target.port);
+  });
   if (allowed) return {};
   return std::unexpected(FetchError{FetchError::Code::kNotAllowed,
                                     fmt::format("fetch of {} is not allowed for this plugin", target.url)});

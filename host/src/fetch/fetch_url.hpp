@@ -13,9 +13,9 @@ namespace hookd::host::fetch {
 
 /// An absolute http(s) URL taken apart for one hop.
 struct FetchTarget {
-  std::string url;          // normalized, without the fragment
-  std::string scheme;       // "http" or "https"
-  std::string host;         // lower-cased name, or IP literal without brackets
+  std::string url;     // normalized, without the fragment
+  std::string scheme;  // "http" or "https"
+  std::string host;    // lower-cased name, or IP literal without brackets
   bool host_is_ip = false;
   std::uint16_t port = 0;   // explicit or the scheme's default
   std::string host_header;  // host[:port] as sent in Host, brackets for IPv6

@@ -1,13 +1,12 @@
 // The real HttpFetcher: allowlist, DNS, address vetting, pooled connection,
 // exchange, redirects; all under one deadline. Each fetch runs on the
 // caller's thread; only the pool is shared (behind its mutex).
+#include <fmt/format.h>
 #include <netdb.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "fetch/connection.hpp"
 #include "fetch/connection_pool.hpp"
@@ -69,7 +68,8 @@ class BeastHttpFetcher final : public HttpFetcher {
     }
     auto target = fetch::parse_fetch_url(request.url);
     if (!target) return std::unexpected(target.error());
-    if (auto allowed = fetch::check_allowlist(*target, policy); !allowed) return std::unexpected(allowed.error());
+    if (auto allowed = fetch::check_allowlist(*target, policy); !allowed)
+      return std::unexpected(allowed.error());
 
     FetchRequest current = request;
     for (std::uint32_t hop = 0;; ++hop) {
@@ -90,7 +90,8 @@ class BeastHttpFetcher final : public HttpFetcher {
       auto next = fetch::resolve_location(*target, location->second);
       if (!next) return std::unexpected(next.error());
       // Every hop is a new request as far as the grant is concerned.
-      if (auto allowed = fetch::check_allowlist(*next, policy); !allowed) return std::unexpected(allowed.error());
+      if (auto allowed = fetch::check_allowlist(*next, policy); !allowed)
+        return std::unexpected(allowed.error());
       current = fetch::redirected_request(current, response->status, *target, *next);
       target = std::move(next);
     }
@@ -114,7 +115,8 @@ class BeastHttpFetcher final : public HttpFetcher {
       }
       resolved = std::move(*r);
       if (Clock::now() >= deadline) {
-        return std::unexpected(FetchError{Code::kTimeout, fmt::format("resolving {} timed out", target.host)});
+        return std::unexpected(
+            FetchError{Code::kTimeout, fmt::format("resolving {} timed out", target.host)});
       }
     }
     std::vector<config::IpAddress> vetted;
@@ -128,9 +130,9 @@ class BeastHttpFetcher final : public HttpFetcher {
       }
     }
     if (vetted.empty()) {
-      return std::unexpected(FetchError{
-          Code::kBlockedAddress,
-          fmt::format("{} resolves to {}, which this plugin may not reach", target.url, refused)});
+      return std::unexpected(
+          FetchError{Code::kBlockedAddress,
+                     fmt::format("{} resolves to {}, which this plugin may not reach", target.url, refused)});
     }
     return vetted;
   }
@@ -161,8 +163,8 @@ class BeastHttpFetcher final : public HttpFetcher {
       }
       const bool reused = connection != nullptr;
       if (!connection) {
-        auto opened = fetch::Connection::open(target, *addresses, tls_, Clock::now() + options_.connect_timeout,
-                                              deadline);
+        auto opened = fetch::Connection::open(target, *addresses, tls_,
+                                              Clock::now() + options_.connect_timeout, deadline);
         if (!opened) return std::unexpected(opened.error());
         connection = std::move(*opened);
       }
@@ -195,16 +197,26 @@ class BeastHttpFetcher final : public HttpFetcher {
 
 std::string_view to_string(FetchError::Code code) {
   switch (code) {
-    case Code::kNotAllowed: return "not allowed";
-    case Code::kBadUrl: return "bad URL";
-    case Code::kBlockedAddress: return "blocked address";
-    case Code::kDns: return "DNS failure";
-    case Code::kConnect: return "connect failure";
-    case Code::kTls: return "TLS failure";
-    case Code::kTimeout: return "timeout";
-    case Code::kTooLarge: return "too large";
-    case Code::kTooManyRedirects: return "too many redirects";
-    case Code::kProtocol: return "protocol error";
+    case Code::kNotAllowed:
+      return "not allowed";
+    case Code::kBadUrl:
+      return "bad URL";
+    case Code::kBlockedAddress:
+      return "blocked address";
+    case Code::kDns:
+      return "DNS failure";
+    case Code::kConnect:
+      return "connect failure";
+    case Code::kTls:
+      return "TLS failure";
+    case Code::kTimeout:
+      return "timeout";
+    case Code::kTooLarge:
+      return "too large";
+    case Code::kTooManyRedirects:
+      return "too many redirects";
+    case Code::kProtocol:
+      return "protocol error";
   }
   return "unknown";
 }

@@ -1,16 +1,17 @@
 #include "fetch/wire_request.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace hookd::host::fetch {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+  return std::ranges::equal(
+      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 bool is_token(std::string_view text) {
@@ -26,8 +27,8 @@ bool is_field_value(std::string_view text) {
 
 // Set by the fetcher, or meaningful only for one hop (RFC 9110 7.6.1).
 constexpr std::array<std::string_view, 10> kDropped{
-    "host",    "content-length", "connection", "keep-alive",          "proxy-connection",
-    "upgrade", "transfer-encoding", "te",      "trailer",             "proxy-authorization",
+    "host",    "content-length",    "connection", "keep-alive", "proxy-connection",
+    "upgrade", "transfer-encoding", "te",         "trailer",    "proxy-authorization",
 };
 
 bool is_dropped(std::string_view name) {
@@ -44,7 +45,8 @@ bool same_origin(const FetchTarget& a, const FetchTarget& b) {
 
 }  // namespace
 
-std::expected<WireRequest, FetchError> make_wire_request(const FetchRequest& request, const FetchTarget& target) {
+std::expected<WireRequest, FetchError> make_wire_request(const FetchRequest& request,
+                                                         const FetchTarget& target) {
   if (!is_token(request.method)) {
     return std::unexpected(
         FetchError{FetchError::Code::kProtocol, fmt::format("bad HTTP method \"{}\"", request.method)});

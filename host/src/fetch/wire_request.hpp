@@ -14,7 +14,8 @@ namespace hookd::host::fetch {
 /// kProtocol when the method is not an HTTP token or a header name/value
 /// could split the request (CR, LF, NUL). Drops Host, Content-Length and
 /// hop-by-hop headers; sets Host from `target`.
-std::expected<WireRequest, FetchError> make_wire_request(const FetchRequest& request, const FetchTarget& target);
+std::expected<WireRequest, FetchError> make_wire_request(const FetchRequest& request,
+                                                         const FetchTarget& target);
 
 /// The request to send after a `status` redirect from `from` to `to`: 303
 /// (and 301/302 after POST) become a GET without body; credentials are not

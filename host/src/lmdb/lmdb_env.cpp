@@ -1,16 +1,14 @@
 #include "lmdb/lmdb_env.hpp"
 
-#include <fmt/format.h>
-
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
-#include <utility>
-
 #include <system_error>
+#include <utility>
 
 #include "kv_checks.hpp"
 
@@ -28,9 +26,11 @@ KvResult<void> move_legacy_records(LmdbEnv& env, MDB_txn* txn, MDB_dbi main) {
   if (rc == MDB_NOTFOUND) return {};
   if (rc != 0) return std::unexpected(env.error(rc, "open legacy database"));
   MDB_cursor* cursor = nullptr;
-  if (rc = mdb_cursor_open(txn, legacy, &cursor); rc != 0) return std::unexpected(env.error(rc, "open cursor"));
+  if (rc = mdb_cursor_open(txn, legacy, &cursor); rc != 0)
+    return std::unexpected(env.error(rc, "open cursor"));
   MDB_val k{}, v{};
-  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
     if (int put = mdb_put(txn, main, &k, &v, 0); put != 0) {
       mdb_cursor_close(cursor);
       return std::unexpected(env.error(put, "move legacy record"));
@@ -65,10 +65,9 @@ KvResult<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const LmdbKvOptions& options) {
   env->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (env->lock_fd_ < 0) return fail(errno, "open lock file in");
   if (::flock(env->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return std::unexpected(kv_error(
-        KvError::Code::kUnavailable,
-        fmt::format("KV store: {} is in use by another process (it holds {})", options.dir.string(),
-                    lock_path.string())));
+    return std::unexpected(kv_error(KvError::Code::kUnavailable,
+                                    fmt::format("KV store: {} is in use by another process (it holds {})",
+                                                options.dir.string(), lock_path.string())));
   }
   if (int rc = mdb_env_create(&env->env_); rc != 0) return fail(rc, "create env");
   if (int rc = mdb_env_set_mapsize(env->env_, options.map_size_bytes); rc != 0)
@@ -108,7 +107,7 @@ LmdbEnv::~LmdbEnv() {
     if (thread_readers_[i].txn != nullptr) mdb_txn_abort(thread_readers_[i].txn);
   }
   for (MDB_txn* txn : idle_readers_) mdb_txn_abort(txn);
-  if (env_) mdb_env_close(env_);  // also closes dbi_
+  if (env_) mdb_env_close(env_);         // also closes dbi_
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 

@@ -69,8 +69,8 @@ std::optional<std::string_view> cached_value(const detail::ReadCache::Entry& e, 
 // Reads one key in `txn` and remembers the result in `cache` (if any).
 template <class Now>
 KvResult<std::optional<Found>> read_through(detail::LmdbEnv& env, const RecordCodec& codec, MDB_txn* txn,
-                                            const detail::RecordKey& k, const Now& now, detail::ReadCache* cache,
-                                            std::uint64_t generation) {
+                                            const detail::RecordKey& k, const Now& now,
+                                            detail::ReadCache* cache, std::uint64_t generation) {
   auto found = find(env, codec, txn, k, now);
   if (found && cache != nullptr) {
     if (*found) {
@@ -153,8 +153,10 @@ KvResult<std::optional<std::string>> LmdbKvStore::get(std::string_view ns, std::
   return value;
 }
 
-KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key, std::vector<std::uint8_t>& out) {
-  return read_one(ns, key, [&](std::string_view bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
+KvResult<bool> LmdbKvStore::get_to(std::string_view ns, std::string_view key,
+                                   std::vector<std::uint8_t>& out) {
+  return read_one(ns, key,
+                  [&](std::string_view bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); });
 }
 
 KvResult<void> LmdbKvStore::get_many(std::string_view ns, std::span<const std::string_view> keys,

@@ -81,9 +81,11 @@ HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<con
 
 // hookd.fetch: str method, str url, u32 n, n x (str name, str value), body
 // (rest) -> u32 status, u32 n, n x (str name, str value), body (rest).
-engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const CallContext& ctx, Bytes in, Out& out) {
+engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const CallContext& ctx, Bytes in,
+                                Out& out) {
   if (g.fetch.allow.empty()) return denied(g, "fetch", ctx);
-  if (fetcher == nullptr) return engine::fail(ErrorKind::kHostError, "fetch: outbound HTTP is not configured");
+  if (fetcher == nullptr)
+    return engine::fail(ErrorKind::kHostError, "fetch: outbound HTTP is not configured");
   wire::Reader r(in);
   auto method = r.bytes();
   auto url = r.bytes();
@@ -174,12 +176,14 @@ FetchPolicy fetch_policy(const config::PluginGrants& grants) {
   return p;
 }
 
-std::vector<HostFunction> builtin_host_functions(const std::string& plugin, const config::PluginSettings& settings,
+std::vector<HostFunction> builtin_host_functions(const std::string& plugin,
+                                                 const config::PluginSettings& settings,
                                                  HostServices services) {
   auto g = std::make_shared<Grants>();
   g->plugin = plugin;
   if (settings.grants.kv) {
-    g->kv_namespace = settings.grants.kv->namespace_name.empty() ? plugin : settings.grants.kv->namespace_name;
+    g->kv_namespace =
+        settings.grants.kv->namespace_name.empty() ? plugin : settings.grants.kv->namespace_name;
     g->kv_write = settings.grants.kv->mode == config::KvMode::read_write;
   }
   g->config = settings.grants.config;
@@ -189,13 +193,15 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
   HttpFetcher* fetcher = services.fetcher;
 
   std::vector<HostFunction> fns;
-  fns.push_back(kv_function(kKvGet, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    out.assign(1, 0);  // the found byte, then the value
-    auto found = s.get_to(ns, text(in), out);
-    if (!found) return kv_failed(found.error());
-    out[0] = *found ? 1 : 0;
-    return {};
-  }));
+  fns.push_back(
+      kv_function(kKvGet, false, g, kv,
+                  [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+                    out.assign(1, 0);  // the found byte, then the value
+                    auto found = s.get_to(ns, text(in), out);
+                    if (!found) return kv_failed(found.error());
+                    out[0] = *found ? 1 : 0;
+                    return {};
+                  }));
   // hookd.kv.get_many: u32 n, n x (str key) -> n x (u8 found, str value if found).
   fns.push_back(kv_function(
       kKvGetMany, false, g, kv,
@@ -226,75 +232,83 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin, cons
         return {};
       }));
   fns.push_back(HostFunction{std::string(kKvRead), nullptr,
-                             [g, kv](const CallContext& ctx, std::span<uint8_t> mem, uint32_t ptr, uint32_t n) {
-                               return kv_read(*g, kv, ctx, mem, ptr, n);
+                             [g, kv](const CallContext& ctx, std::span<uint8_t> mem, uint32_t ptr,
+                                     uint32_t n) { return kv_read(*g, kv, ctx, mem, ptr, n); }});
+  fns.push_back(kv_function(
+      kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+        wire::Reader r(in);
+        auto key = r.bytes();
+        auto ttl = r.fixed<uint64_t>();
+        if (!key || !ttl) return bad_payload(kKvSet);
+        std::optional<std::chrono::milliseconds> t;
+        if (*ttl > 0) t = std::chrono::milliseconds(*ttl);
+        if (auto res = s.set(ns, *key, r.rest(), t); !res) return kv_failed(res.error());
+        out.clear();
+        return {};
+      }));
+  fns.push_back(
+      kv_function(kKvDelete, true, g, kv,
+                  [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+                    auto r = s.del(ns, text(in));
+                    if (!r) return kv_failed(r.error());
+                    wire::Writer(out).fixed<uint8_t>(*r ? 1 : 0);
+                    return {};
+                  }));
+  fns.push_back(
+      kv_function(kKvIncr, true, g, kv,
+                  [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+                    wire::Reader r(in);
+                    auto delta = r.fixed<int64_t>();
+                    if (!delta) return bad_payload(kKvIncr);
+                    auto v = s.incr(ns, r.rest(), *delta);
+                    if (!v) return kv_failed(v.error());
+                    wire::Writer(out).fixed<int64_t>(*v);
+                    return {};
+                  }));
+  fns.push_back(kv_function(
+      kKvCas, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+        wire::Reader r(in);
+        auto flags = r.fixed<uint8_t>();
+        auto key = r.bytes();
+        auto expected = r.bytes();
+        if (!flags || !key || !expected) return bad_payload(kKvCas);
+        std::optional<std::string_view> exp, des;
+        if (*flags & 1) exp = *expected;
+        std::string_view desired = r.rest();
+        if (*flags & 2) des = desired;
+        auto v = s.cas(ns, *key, exp, des);
+        if (!v) return kv_failed(v.error());
+        wire::Writer(out).fixed<uint8_t>(*v ? 1 : 0);
+        return {};
+      }));
+  fns.push_back(
+      kv_function(kKvList, false, g, kv,
+                  [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
+                    wire::Reader r(in);
+                    auto limit = r.fixed<uint32_t>();
+                    auto prefix = r.bytes();
+                    if (!limit || !prefix) return bad_payload(kKvList);
+                    auto page = s.list(ns, *prefix, r.rest(), std::clamp<size_t>(*limit, 1, kMaxListPage));
+                    if (!page) return kv_failed(page.error());
+                    wire::Writer w(out);
+                    w.fixed<uint32_t>(static_cast<uint32_t>(page->keys.size()));
+                    for (const auto& k : page->keys) w.bytes(k);
+                    w.fixed<uint8_t>(page->next_cursor ? 1 : 0);
+                    if (page->next_cursor) w.raw(*page->next_cursor);
+                    return {};
+                  }));
+  fns.push_back(HostFunction{std::string(kConfigGet),
+                             [g](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
+                               if (!g->config) return denied(*g, "config", ctx);
+                               auto it = g->config_values.find(std::string(text(in)));
+                               wire::Writer w(out);
+                               w.fixed<uint8_t>(it == g->config_values.end() ? 0 : 1);
+                               if (it != g->config_values.end()) w.raw(it->second);
+                               return {};
                              }});
-  fns.push_back(kv_function(kKvSet, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    wire::Reader r(in);
-    auto key = r.bytes();
-    auto ttl = r.fixed<uint64_t>();
-    if (!key || !ttl) return bad_payload(kKvSet);
-    std::optional<std::chrono::milliseconds> t;
-    if (*ttl > 0) t = std::chrono::milliseconds(*ttl);
-    if (auto res = s.set(ns, *key, r.rest(), t); !res) return kv_failed(res.error());
-    out.clear();
-    return {};
-  }));
-  fns.push_back(kv_function(kKvDelete, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    auto r = s.del(ns, text(in));
-    if (!r) return kv_failed(r.error());
-    wire::Writer(out).fixed<uint8_t>(*r ? 1 : 0);
-    return {};
-  }));
-  fns.push_back(kv_function(kKvIncr, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    wire::Reader r(in);
-    auto delta = r.fixed<int64_t>();
-    if (!delta) return bad_payload(kKvIncr);
-    auto v = s.incr(ns, r.rest(), *delta);
-    if (!v) return kv_failed(v.error());
-    wire::Writer(out).fixed<int64_t>(*v);
-    return {};
-  }));
-  fns.push_back(kv_function(kKvCas, true, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    wire::Reader r(in);
-    auto flags = r.fixed<uint8_t>();
-    auto key = r.bytes();
-    auto expected = r.bytes();
-    if (!flags || !key || !expected) return bad_payload(kKvCas);
-    std::optional<std::string_view> exp, des;
-    if (*flags & 1) exp = *expected;
-    std::string_view desired = r.rest();
-    if (*flags & 2) des = desired;
-    auto v = s.cas(ns, *key, exp, des);
-    if (!v) return kv_failed(v.error());
-    wire::Writer(out).fixed<uint8_t>(*v ? 1 : 0);
-    return {};
-  }));
-  fns.push_back(kv_function(kKvList, false, g, kv, [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {
-    wire::Reader r(in);
-    auto limit = r.fixed<uint32_t>();
-    auto prefix = r.bytes();
-    if (!limit || !prefix) return bad_payload(kKvList);
-    auto page = s.list(ns, *prefix, r.rest(), std::clamp<size_t>(*limit, 1, kMaxListPage));
-    if (!page) return kv_failed(page.error());
-    wire::Writer w(out);
-    w.fixed<uint32_t>(static_cast<uint32_t>(page->keys.size()));
-    for (const auto& k : page->keys) w.bytes(k);
-    w.fixed<uint8_t>(page->next_cursor ? 1 : 0);
-    if (page->next_cursor) w.raw(*page->next_cursor);
-    return {};
-  }));
-  fns.push_back(HostFunction{std::string(kConfigGet), [g](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
-    if (!g->config) return denied(*g, "config", ctx);
-    auto it = g->config_values.find(std::string(text(in)));
-    wire::Writer w(out);
-    w.fixed<uint8_t>(it == g->config_values.end() ? 0 : 1);
-    if (it != g->config_values.end()) w.raw(it->second);
-    return {};
-  }});
   fns.push_back(HostFunction{std::string(kFetch), [g, fetcher](const CallContext& ctx, Bytes in, Out& out) {
-    return fetch_call(*g, fetcher, ctx, in, out);
-  }});
+                               return fetch_call(*g, fetcher, ctx, in, out);
+                             }});
   return fns;
 }
 

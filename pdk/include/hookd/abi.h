@@ -25,8 +25,8 @@
 
 /* flags = input format in bits 0-3, output format in bits 4-7. */
 #define HOOKD_FLAGS(in_format, out_format) \
-  ((uint32_t)(((uint32_t)(in_format) & 0xFu) | (((uint32_t)(out_format) & 0xFu) << 4)))
-#define HOOKD_FLAGS_IN(flags) ((int)((uint32_t)(flags) & 0xFu))
+  ((uint32_t)(((uint32_t)(in_format)&0xFu) | (((uint32_t)(out_format)&0xFu) << 4)))
+#define HOOKD_FLAGS_IN(flags) ((int)((uint32_t)(flags)&0xFu))
 #define HOOKD_FLAGS_OUT(flags) ((int)(((uint32_t)(flags) >> 4) & 0xFu))
 
 /* Levels of the hookd.log import. */
@@ -43,8 +43,8 @@
 
 /* Return codes of the hookd.register_function import (0 = registered). */
 #define HOOKD_REGISTER_OK 0
-#define HOOKD_REGISTER_DUPLICATE (-1)   /* name already registered */
-#define HOOKD_REGISTER_BAD_NAME (-2)    /* empty, too long or bad characters */
+#define HOOKD_REGISTER_DUPLICATE (-1)    /* name already registered */
+#define HOOKD_REGISTER_BAD_NAME (-2)     /* empty, too long or bad characters */
 #define HOOKD_REGISTER_OUTSIDE_INIT (-3) /* called outside hookd_init */
 
 /* Function names are 1..128 bytes of [A-Za-z0-9_.-]. */
@@ -56,7 +56,7 @@
 typedef struct hookd_frame_layout {
   uint32_t out_ptr; /* output, or the UTF-8 error message on HOOKD_ERROR */
   uint32_t out_len;
-  uint32_t status;  /* on error: HTTP-style status 400..599, 0 = default */
+  uint32_t status; /* on error: HTTP-style status 400..599, 0 = default */
 } hookd_frame_t;
 
 #define HOOKD_FRAME_OUT_PTR 0

@@ -49,7 +49,9 @@ constexpr std::tuple<F...> fields(F... f) {
 }
 
 template <class T>
-concept Described = requires { std::tuple_size<std::remove_cvref_t<decltype(T::hookd_fields)>>::value; };
+concept Described = requires {
+  std::tuple_size<std::remove_cvref_t<decltype(T::hookd_fields)>>::value;
+};
 
 namespace msgpack {
 
@@ -63,20 +65,30 @@ class Writer {
   void boolean(bool b) { put(b ? 0xc3 : 0xc2); }
 
   void uint(uint64_t v) {
-    if (v < 0x80) put(uint8_t(v));
-    else if (v <= 0xff) tagged(0xcc, v, 1);
-    else if (v <= 0xffff) tagged(0xcd, v, 2);
-    else if (v <= 0xffffffffu) tagged(0xce, v, 4);
-    else tagged(0xcf, v, 8);
+    if (v < 0x80)
+      put(uint8_t(v));
+    else if (v <= 0xff)
+      tagged(0xcc, v, 1);
+    else if (v <= 0xffff)
+      tagged(0xcd, v, 2);
+    else if (v <= 0xffffffffu)
+      tagged(0xce, v, 4);
+    else
+      tagged(0xcf, v, 8);
   }
 
   void sint(int64_t v) {
     if (v >= 0) return uint(uint64_t(v));
-    if (v >= -32) put(uint8_t(v));  // negative fixint
-    else if (v >= INT8_MIN) tagged(0xd0, uint64_t(v), 1);
-    else if (v >= INT16_MIN) tagged(0xd1, uint64_t(v), 2);
-    else if (v >= INT32_MIN) tagged(0xd2, uint64_t(v), 4);
-    else tagged(0xd3, uint64_t(v), 8);
+    if (v >= -32)
+      put(uint8_t(v));  // negative fixint
+    else if (v >= INT8_MIN)
+      tagged(0xd0, uint64_t(v), 1);
+    else if (v >= INT16_MIN)
+      tagged(0xd1, uint64_t(v), 2);
+    else if (v >= INT32_MIN)
+      tagged(0xd2, uint64_t(v), 4);
+    else
+      tagged(0xd3, uint64_t(v), 8);
   }
 
   void f32(float f) {
@@ -92,18 +104,25 @@ class Writer {
 
   void str(std::string_view s) {
     size_t n = s.size();
-    if (n < 32) put(uint8_t(0xa0 | n));
-    else if (n <= 0xff) tagged(0xd9, n, 1);
-    else if (n <= 0xffff) tagged(0xda, n, 2);
-    else tagged(0xdb, n, 4);
+    if (n < 32)
+      put(uint8_t(0xa0 | n));
+    else if (n <= 0xff)
+      tagged(0xd9, n, 1);
+    else if (n <= 0xffff)
+      tagged(0xda, n, 2);
+    else
+      tagged(0xdb, n, 4);
     raw(s.data(), n);
   }
 
   void bin(std::span<const uint8_t> b) {
     size_t n = b.size();
-    if (n <= 0xff) tagged(0xc4, n, 1);
-    else if (n <= 0xffff) tagged(0xc5, n, 2);
-    else tagged(0xc6, n, 4);
+    if (n <= 0xff)
+      tagged(0xc4, n, 1);
+    else if (n <= 0xffff)
+      tagged(0xc5, n, 2);
+    else
+      tagged(0xc6, n, 4);
     raw(b.data(), n);
   }
 
@@ -121,9 +140,12 @@ class Writer {
     for (int i = bytes - 1; i >= 0; i--) put(uint8_t(v >> (8 * i)));
   }
   void header(uint8_t fix, uint8_t tag16, uint8_t tag32, uint32_t n) {
-    if (n < 16) put(uint8_t(fix | n));
-    else if (n <= 0xffff) tagged(tag16, n, 2);
-    else tagged(tag32, n, 4);
+    if (n < 16)
+      put(uint8_t(fix | n));
+    else if (n <= 0xffff)
+      tagged(tag16, n, 2);
+    else
+      tagged(tag32, n, 4);
   }
   std::vector<uint8_t>& out_;
 };
@@ -165,19 +187,50 @@ class Reader {
     if (b <= 0x9f) return Type::array;
     if (b <= 0xbf) return Type::str;
     switch (b) {
-      case 0xc0: return Type::nil;
-      case 0xc2: case 0xc3: return Type::boolean;
-      case 0xc4: case 0xc5: case 0xc6: return Type::bin;
-      case 0xc7: case 0xc8: case 0xc9: return Type::ext;
-      case 0xca: return Type::float32;
-      case 0xcb: return Type::float64;
-      case 0xcc: case 0xcd: case 0xce: case 0xcf:
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3: return Type::integer;
-      case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return Type::ext;
-      case 0xd9: case 0xda: case 0xdb: return Type::str;
-      case 0xdc: case 0xdd: return Type::array;
-      case 0xde: case 0xdf: return Type::map;
-      default: return Type::invalid;  // 0xc1 is never used
+      case 0xc0:
+        return Type::nil;
+      case 0xc2:
+      case 0xc3:
+        return Type::boolean;
+      case 0xc4:
+      case 0xc5:
+      case 0xc6:
+        return Type::bin;
+      case 0xc7:
+      case 0xc8:
+      case 0xc9:
+        return Type::ext;
+      case 0xca:
+        return Type::float32;
+      case 0xcb:
+        return Type::float64;
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+      case 0xcf:
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3:
+        return Type::integer;
+      case 0xd4:
+      case 0xd5:
+      case 0xd6:
+      case 0xd7:
+      case 0xd8:
+        return Type::ext;
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+        return Type::str;
+      case 0xdc:
+      case 0xdd:
+        return Type::array;
+      case 0xde:
+      case 0xdf:
+        return Type::map;
+      default:
+        return Type::invalid;  // 0xc1 is never used
     }
   }
 
@@ -214,7 +267,7 @@ class Reader {
   }
 
   template <class T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   bool read_int(T& v) {
     uint64_t bits;
     bool negative;
@@ -264,8 +317,10 @@ class Reader {
     if (t != Type::str && t != Type::bin) return fail("expected str or bin");
     uint8_t b = in_[pos_++];
     uint64_t n;
-    if (b >= 0xa0 && b <= 0xbf) n = b & 0x1f;
-    else if (!be(n, b == 0xd9 || b == 0xc4 ? 1 : b == 0xda || b == 0xc5 ? 2 : 4)) return false;
+    if (b >= 0xa0 && b <= 0xbf)
+      n = b & 0x1f;
+    else if (!be(n, b == 0xd9 || b == 0xc4 ? 1 : b == 0xda || b == 0xc5 ? 2 : 4))
+      return false;
     if (n > in_.size() - pos_) return fail("truncated input");
     v = in_.subspan(pos_, size_t(n));
     pos_ += size_t(n);
@@ -292,11 +347,18 @@ class Reader {
     bool bo;
     std::span<const uint8_t> b;
     switch (peek()) {
-      case Type::nil: return read_nil();
-      case Type::boolean: return read_bool(bo);
-      case Type::integer: return read_integer(u, neg);
-      case Type::float32: case Type::float64: return read_double(d);
-      case Type::str: case Type::bin: return read_bytes(b);
+      case Type::nil:
+        return read_nil();
+      case Type::boolean:
+        return read_bool(bo);
+      case Type::integer:
+        return read_integer(u, neg);
+      case Type::float32:
+      case Type::float64:
+        return read_double(d);
+      case Type::str:
+      case Type::bin:
+        return read_bytes(b);
       case Type::array:
         if (!read_array(n)) return false;
         for (uint32_t i = 0; i < n; i++)
@@ -307,9 +369,12 @@ class Reader {
         for (uint32_t i = 0; i < n; i++)
           if (!skip(depth + 1) || !skip(depth + 1)) return false;
         return true;
-      case Type::ext: return skip_ext();
-      case Type::end: return fail("truncated input");
-      default: return fail(err_ ? err_ : "invalid type byte");
+      case Type::ext:
+        return skip_ext();
+      case Type::end:
+        return fail("truncated input");
+      default:
+        return fail(err_ ? err_ : "invalid type byte");
     }
   }
 
@@ -325,8 +390,10 @@ class Reader {
     if (peek() != t) return fail(what);
     uint8_t b = in_[pos_++];
     uint64_t v;
-    if (b < fix + 16) v = b & 0x0f;
-    else if (!be(v, b == tag16 ? 2 : 4)) return false;
+    if (b < fix + 16)
+      v = b & 0x0f;
+    else if (!be(v, b == tag16 ? 2 : 4))
+      return false;
     n = uint32_t(v);
     // Every element takes at least one byte: reject absurd counts early so
     // callers can reserve() safely.
@@ -337,8 +404,10 @@ class Reader {
   bool skip_ext() {
     uint8_t b = in_[pos_++];
     uint64_t n;
-    if (b >= 0xd4 && b <= 0xd8) n = uint64_t(1) << (b - 0xd4);
-    else if (!be(n, b == 0xc7 ? 1 : b == 0xc8 ? 2 : 4)) return false;
+    if (b >= 0xd4 && b <= 0xd8)
+      n = uint64_t(1) << (b - 0xd4);
+    else if (!be(n, b == 0xc7 ? 1 : b == 0xc8 ? 2 : 4))
+      return false;
     if (n + 1 > in_.size() - pos_) return fail("truncated input");  // +1: type byte
     pos_ += size_t(n) + 1;
     return true;
@@ -354,14 +423,20 @@ class Reader {
 // ---- typed encode/decode ----
 
 namespace detail {
-template <class T> struct is_vector : std::false_type {};
-template <class T, class A> struct is_vector<std::vector<T, A>> : std::true_type {};
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
-template <class T> struct is_str_map : std::false_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_str_map : std::false_type {};
 template <class V, class C, class A>
 struct is_str_map<std::map<std::string, V, C, A>> : std::true_type {};
-template <class> inline constexpr bool unsupported = false;
+template <class>
+inline constexpr bool unsupported = false;
 template <class T>
 inline constexpr bool is_byte_vector =
     std::is_same_v<T, std::vector<uint8_t>> || std::is_same_v<T, std::vector<char>>;
@@ -372,8 +447,10 @@ void encode(Writer& w, const T& v) {
   if constexpr (std::is_same_v<T, bool>) {
     w.boolean(v);
   } else if constexpr (std::is_integral_v<T>) {
-    if constexpr (std::is_signed_v<T>) w.sint(v);
-    else w.uint(v);
+    if constexpr (std::is_signed_v<T>)
+      w.sint(v);
+    else
+      w.uint(v);
   } else if constexpr (std::is_same_v<T, float>) {
     w.f32(v);
   } else if constexpr (std::is_floating_point_v<T>) {
@@ -386,8 +463,10 @@ void encode(Writer& w, const T& v) {
     w.array(uint32_t(v.size()));
     for (const auto& e : v) encode(w, e);
   } else if constexpr (detail::is_optional<T>::value) {
-    if (v) encode(w, *v);
-    else w.nil();
+    if (v)
+      encode(w, *v);
+    else
+      w.nil();
   } else if constexpr (detail::is_str_map<T>::value) {
     w.map(uint32_t(v.size()));
     for (const auto& [k, e] : v) w.str(k), encode(w, e);
@@ -399,7 +478,8 @@ void encode(Writer& w, const T& v) {
         },
         T::hookd_fields);
   } else {
-    static_assert(detail::unsupported<T>, "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
+    static_assert(detail::unsupported<T>,
+                  "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
   }
 }
 
@@ -483,7 +563,8 @@ bool decode(Reader& r, T& v) {
     }
     return true;
   } else {
-    static_assert(detail::unsupported<T>, "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
+    static_assert(detail::unsupported<T>,
+                  "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
   }
 }
 

@@ -38,8 +38,7 @@ void hookd_user_init(void);
  * the given HOOKD_FORMAT_* values. Returns 0 or a negative
  * HOOKD_REGISTER_* code (the failure is also logged at error level). */
 int hookd_register(const char* name, hookd_fn fn, int in_format, int out_format);
-int hookd_register_ctx(const char* name, hookd_fn_ctx fn, void* ctx, int in_format,
-                       int out_format);
+int hookd_register_ctx(const char* name, hookd_fn_ctx fn, void* ctx, int in_format, int out_format);
 
 /* Output. hookd_output does not copy: `p` must stay valid until the plugin is
  * next entered (input, static data, or memory the plugin frees later).
@@ -57,8 +56,7 @@ int hookd_error(const char* msg);
 int hookd_error_status(int status, const char* msg);
 int hookd_error_n(int status, const void* msg, size_t len);
 int hookd_errorf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-int hookd_error_statusf(int status, const char* fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int hookd_error_statusf(int status, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Logging through the host (level HOOKD_LOG_*). */
 void hookd_log(int level, const char* msg);
@@ -75,8 +73,7 @@ void hookd_logf(int level, const char* fmt, ...) __attribute__((format(printf, 2
  * (*out = NULL). *out is malloc'd and NUL-terminated (not counted in
  * *out_len); the caller frees it. If the PDK cannot allocate the result it
  * returns HOOKD_ERROR with *out = NULL. */
-int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out,
-                    size_t* out_len);
+int hookd_host_call(const char* name, const void* in, size_t in_len, uint8_t** out, size_t* out_len);
 
 /* Two-step form for callers with their own buffers (the C++ layer): start the
  * call, then fetch the pending result (at most `cap` bytes; the rest of it is

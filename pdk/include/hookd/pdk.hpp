@@ -48,9 +48,9 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   template <class U = T>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, Error> &&
-             !std::is_same_v<std::remove_cvref_t<U>, Result>)
-  Result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Error> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Result>) Result(U&& v)
+      : v_(std::in_place_index<0>, std::forward<U>(v)) {}
   Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}
 
   bool ok() const { return v_.index() == 0; }
@@ -144,8 +144,7 @@ int typed_fn(const char* name, F&& f) {
     msgpack::pack(detail::out_bytes, r.value());
     return hookd_output(detail::out_bytes.data(), detail::out_bytes.size());
   };
-  return detail::register_closure(name, std::forward<F>(f), Format::msgpack, Format::msgpack,
-                                  tramp);
+  return detail::register_closure(name, std::forward<F>(f), Format::msgpack, Format::msgpack, tramp);
 }
 
 // Calls a host function. Errors carry code HOOKD_HOST_ERROR (message from

@@ -10,10 +10,9 @@
 #ifndef HOOKD_PDK_HOST_H
 #define HOOKD_PDK_HOST_H
 
+#include <hookd/abi.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <hookd/abi.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -60,7 +60,7 @@ struct LimitsConfig {
   std::uint32_t max_connections = 10'000;
   milliseconds read_timeout{30'000};
   milliseconds idle_timeout{60'000};
-  std::uint32_t queue_depth = 1024;  // calls waiting for the blocking lane, all threads together
+  std::uint32_t queue_depth = 1024;    // calls waiting for the blocking lane, all threads together
   std::uint32_t blocking_threads = 8;  // the blocking lane: calls that may wait on the network
   std::uint64_t ws_max_message_bytes = 1'048'576;
   milliseconds ws_idle_timeout{60'000};
@@ -68,8 +68,8 @@ struct LimitsConfig {
   bool ws_permessage_deflate = false;
   // Hardening (see docs/security.md).
   std::uint32_t admin_max_connections = 64;
-  milliseconds write_timeout{30'000};  // a client that does not read its response is cut off
-  std::uint64_t max_response_bytes = 16'777'216;            // one response (plugin output)
+  milliseconds write_timeout{30'000};             // a client that does not read its response is cut off
+  std::uint64_t max_response_bytes = 16'777'216;  // one response (plugin output)
   std::uint64_t max_buffered_response_bytes = 268'435'456;  // all responses being written, all workers
   std::uint64_t max_module_bytes = 67'108'864;              // a plugin's .wasm
   std::uint64_t isolate_heap_mb = 512;                      // engine heap per worker isolate
@@ -111,8 +111,8 @@ struct KvGrant {
 /// reading its own config values included (they may hold secrets meant for
 /// another version of the plugin, or nothing it should see).
 struct PluginGrants {
-  std::optional<KvGrant> kv;          // absent: no KV access
-  std::vector<FetchPattern> fetch;    // empty: no outbound requests
+  std::optional<KvGrant> kv;        // absent: no KV access
+  std::vector<FetchPattern> fetch;  // empty: no outbound requests
   bool config = false;
   LogLevel log_level = LogLevel::info;  // most verbose level the plugin may use
   std::uint32_t log_rate_per_sec = 100;
@@ -150,7 +150,7 @@ struct PluginSettings {
 };
 
 struct PluginConfig {
-  std::string name;  // [A-Za-z0-9_-]{1,64}
+  std::string name;            // [A-Za-z0-9_-]{1,64}
   std::filesystem::path path;  // absolute when loaded from a file
   PluginSettings settings;
 

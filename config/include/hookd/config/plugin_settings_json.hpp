@@ -21,8 +21,8 @@ namespace hookd::config {
 /// Parses and checks settings. Errors name the key path ("grants.kv.mode");
 /// syntax errors name the line within the JSON text. `plugin_name`, when given, fills in a KV
 /// grant without a namespace; otherwise it stays empty (meaning the plugin's own).
-std::expected<PluginSettings, Errors> parse_plugin_settings_json(
-    std::string_view json, std::string_view plugin_name = {});
+std::expected<PluginSettings, Errors> parse_plugin_settings_json(std::string_view json,
+                                                                 std::string_view plugin_name = {});
 
 /// Serializes settings so that parse_plugin_settings_json gives them back.
 std::string plugin_settings_to_json(const PluginSettings& settings);

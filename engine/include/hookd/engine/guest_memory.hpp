@@ -11,16 +11,14 @@
 
 namespace hookd::engine {
 
-inline std::optional<std::span<uint8_t>> guest_span(std::span<uint8_t> memory, int32_t ptr,
-                                                    int32_t len) {
+inline std::optional<std::span<uint8_t>> guest_span(std::span<uint8_t> memory, int32_t ptr, int32_t len) {
   const uint64_t p = static_cast<uint32_t>(ptr);
   const uint64_t n = static_cast<uint32_t>(len);
   if (p + n > memory.size()) return std::nullopt;
   return memory.subspan(p, n);
 }
 
-inline std::optional<std::string_view> guest_string(std::span<uint8_t> memory, int32_t ptr,
-                                                    int32_t len) {
+inline std::optional<std::string_view> guest_string(std::span<uint8_t> memory, int32_t ptr, int32_t len) {
   auto s = guest_span(memory, ptr, len);
   if (!s) return std::nullopt;
   return std::string_view(reinterpret_cast<const char*>(s->data()), s->size());

@@ -65,8 +65,7 @@ struct CallContext {
 // A function the embedder lends to plugins, reached through hookd.host_call.
 // `out` is reused across calls (clear it or assign to it); on error, return
 // the message as a kHostError.
-using HostFunctionImpl = std::function<Result<void>(const CallContext& ctx,
-                                                    std::span<const uint8_t> input,
+using HostFunctionImpl = std::function<Result<void>(const CallContext& ctx, std::span<const uint8_t> input,
                                                     std::vector<uint8_t>& out)>;
 // The direct form of a host function, reached through
 // hookd.host_call_direct(name, name_len, ptr, len): no request or reply
@@ -88,8 +87,8 @@ struct HostFunction {
 };
 
 using OutputSink = std::function<void(std::string_view plugin, std::string_view chunk)>;
-using PluginLogger = std::function<void(LogLevel level, std::string_view plugin,
-                                        const CallContext& ctx, std::string_view message)>;
+using PluginLogger = std::function<void(LogLevel level, std::string_view plugin, const CallContext& ctx,
+                                        std::string_view message)>;
 
 struct PluginLimits {
   uint32_t max_memory_pages = 256;  // 16 MiB
@@ -104,12 +103,12 @@ struct PluginLimits {
 };
 
 struct PluginOptions {
-  std::string name = "plugin";       // used in logs and errors
-  std::string expected_sha256;       // hex; empty = not checked
+  std::string name = "plugin";  // used in logs and errors
+  std::string expected_sha256;  // hex; empty = not checked
   PluginLimits limits;
-  OutputSink stdout_sink;            // default: the logger, at info
-  OutputSink stderr_sink;            // default: the logger, at warn
-  PluginLogger logger;               // default: spdlog, tagged with the plugin name
+  OutputSink stdout_sink;                // default: the logger, at info
+  OutputSink stderr_sink;                // default: the logger, at warn
+  PluginLogger logger;                   // default: spdlog, tagged with the plugin name
   std::shared_ptr<RandomSource> random;  // default: system CSPRNG
   std::vector<HostFunction> host_functions;
   // The functions of a plugin whose guest ABI keeps no list of them: a waPC
@@ -124,8 +123,8 @@ class PluginModule {
   // Checks integrity and ABI, compiles once, and runs the plugin's init in a
   // probe instance on `probe` to learn its functions.
   static Result<std::shared_ptr<const PluginModule>> load(Vm& vm, Worker& probe,
-                                                         std::span<const uint8_t> wasm,
-                                                         PluginOptions options);
+                                                          std::span<const uint8_t> wasm,
+                                                          PluginOptions options);
 
   [[nodiscard]] const std::string& name() const { return options_.name; }
   [[nodiscard]] Abi abi() const;
@@ -153,7 +152,7 @@ class PluginModule {
 class PluginInstance {
  public:
   static Result<std::unique_ptr<PluginInstance>> create(Worker& worker,
-                                                       std::shared_ptr<const PluginModule> module);
+                                                        std::shared_ptr<const PluginModule> module);
   ~PluginInstance();
   PluginInstance(const PluginInstance&) = delete;
   PluginInstance& operator=(const PluginInstance&) = delete;

@@ -21,9 +21,9 @@
 namespace hookd::host {
 
 struct LmdbKvOptions {
-  std::filesystem::path dir;                          // created if missing
-  std::size_t map_size_bytes = std::size_t{1} << 30;  // kv.map_size_mb; writes fail with kFull past it
-  unsigned max_readers = 126;                         // concurrent read transactions (one per busy thread)
+  std::filesystem::path dir;                            // created if missing
+  std::size_t map_size_bytes = std::size_t{1} << 30;    // kv.map_size_mb; writes fail with kFull past it
+  unsigned max_readers = 126;                           // concurrent read transactions (one per busy thread)
   std::size_t read_cache_bytes = std::size_t{1} << 20;  // kv.read_cache_kb: per reading thread; 0 = off
   KvLimits limits;
   KvClock clock = system_kv_clock();

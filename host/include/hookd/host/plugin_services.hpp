@@ -19,8 +19,8 @@
 namespace hookd::host {
 
 struct HostServices {
-  KvStore* kv = nullptr;            // not owned; null: no store configured
-  HttpFetcher* fetcher = nullptr;   // not owned; null: no outbound HTTP
+  KvStore* kv = nullptr;           // not owned; null: no store configured
+  HttpFetcher* fetcher = nullptr;  // not owned; null: no outbound HTTP
 };
 
 // Names of the built-in host functions (docs/abi.md).

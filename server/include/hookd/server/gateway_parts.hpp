@@ -51,8 +51,8 @@ struct PluginSource {
 
 struct GatewayParts {
   std::unique_ptr<engine::Vm> vm;
-  std::unique_ptr<host::KvStore> kv;            // shared by every plugin granted KV
-  std::unique_ptr<host::HttpFetcher> fetcher;   // for plugins granted fetch (null: none)
+  std::unique_ptr<host::KvStore> kv;           // shared by every plugin granted KV
+  std::unique_ptr<host::HttpFetcher> fetcher;  // for plugins granted fetch (null: none)
   std::unique_ptr<Clock> clock;
   std::unique_ptr<RandomSource> entropy;
   PluginSource plugins;

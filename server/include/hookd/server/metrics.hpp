@@ -48,9 +48,8 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 /// The error kinds hookd_request_errors_total may carry. The last one,
 /// "other", stands for any kind not in this list.
 inline constexpr std::array<std::string_view, 13> kErrorKinds = {
-    "trap",     "timeout",     "out_of_memory", "plugin_error",    "host_error",
-    "protocol", "overload",    "not_found",     "input_too_large", "bad_request",
-    "method",   "internal",    "other",
+    "trap",      "timeout",         "out_of_memory", "plugin_error", "host_error", "protocol", "overload",
+    "not_found", "input_too_large", "bad_request",   "method",       "internal",   "other",
 };
 
 /// Upper bounds (inclusive) of the request duration histogram's buckets;

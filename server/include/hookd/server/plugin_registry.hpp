@@ -33,9 +33,9 @@ struct PluginEntry {
   config::PluginSettings settings;
   config::PluginLimits limits;
   std::chrono::system_clock::time_point loaded_at;
-  uint64_t version = 0;      // unique across the registry's life
-  bool persisted = false;    // uploaded through the admin API
-  bool blocking = false;     // may wait on the network: runs in the blocking lane
+  uint64_t version = 0;    // unique across the registry's life
+  bool persisted = false;  // uploaded through the admin API
+  bool blocking = false;   // may wait on the network: runs in the blocking lane
   // Whether max_concurrency can bind at all: calls run on at most one thread
   // each, so a limit at or above the thread count needs no counting.
   bool count_concurrency = true;
