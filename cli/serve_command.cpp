@@ -79,7 +79,8 @@ int run_serve(const ServeArgs& args) {
   const bool drained = (*gateway)->drain();
   (*gateway)->stop();
   spdlog::info("hookd stopped ({})", drained ? "all requests finished" : "drain timeout");
-  return 0;
+  // A supervisor (systemd, Kubernetes) sees that requests were cut off.
+  return drained ? 0 : 3;
 }
 
 }  // namespace hookd::cli

@@ -10,19 +10,28 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 deb_dir="$root/third_party/deb"
 stamp="$deb_dir/.setup-v1"
 
+# What building hookd and its example plugins needs (HOOKD_SETUP_BUILD_ONLY=1
+# installs only these: the Dockerfile's build stage).
 apt_pkgs=(
   build-essential cmake ninja-build ccache pkg-config curl ca-certificates
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libcli11-dev liblmdb-dev libhiredis-dev redis-server
+  libcli11-dev liblmdb-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32
+  libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1 python3
+)
+# What the tests, sanitizers, linters and load tests add.
+test_pkgs=(
+  redis-server
   libclang-rt-14-dev binutils libasan8 libubsan1
   clang-format-14 clang-tidy-14
-  libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1
-  nginx-light wrk gnuplot-nox python3
+  nginx-light wrk gnuplot-nox
+  docker-compose python3-yaml
 )
+build_only="${HOOKD_SETUP_BUILD_ONLY:-0}"
+[ "$build_only" = 1 ] || apt_pkgs+=("${test_pkgs[@]}")
 
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -56,7 +65,7 @@ fi
 # Node.js + npm for the AssemblyScript test plugins (tests/plugins/as) and the
 # ABI peer benchmark (loadtest/peers). A machine with its own node keeps it;
 # a fresh Debian 12 gets Debian's nodejs and npm.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if [ "$build_only" != 1 ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
   echo "setup: installing nodejs npm"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
@@ -64,7 +73,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # npm ci (exact versions from the lock) when node_modules is missing or older
 # than the lock file; npm ci itself replaces node_modules as a whole.
-for dir in "$root/tests/plugins/as" "$root/loadtest/peers"; do
+npm_dirs=()
+[ "$build_only" = 1 ] || npm_dirs+=("$root/tests/plugins/as" "$root/loadtest/peers")
+for dir in "${npm_dirs[@]}"; do
   stamp_file="$dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp_file" ] || [ "$dir/package-lock.json" -nt "$stamp_file" ]; then
     echo "setup: npm ci in ${dir#"$root"/}"

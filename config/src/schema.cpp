@@ -338,6 +338,11 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       parsed_list<C>(
           "server", "trusted_proxies", [](auto& c) -> auto& { return c.server.trusted_proxies; }),
       integer<C>(
+          "server", "drain_quiet_ms", {0, 600'000}, [](auto& c) -> auto& { return c.server.drain_quiet; }),
+      integer<C>(
+          "server", "drain_accept_max_ms", {0, 3'600'000},
+          [](auto& c) -> auto& { return c.server.drain_accept_max; }),
+      integer<C>(
           "server", "drain_timeout_ms", {0, 3'600'000},
           [](auto& c) -> auto& { return c.server.drain_timeout; }),
       boolean<C>(

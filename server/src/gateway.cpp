@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <future>
 #include <thread>
 
@@ -205,7 +207,9 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
     auto listener = TcpListener::open(w.io(), ep, true, [&server, &w, &ids](TcpSocket s) {
       const int64_t current = server.connections.add();
       server.metrics->count_connection("public");
-      if (current >= static_cast<int64_t>(server.config.limits.max_connections) || server.draining.load()) {
+      // While draining the listener still accepts (until the proxy in front
+      // has stopped sending); each response then closes its connection.
+      if (current >= static_cast<int64_t>(server.config.limits.max_connections)) {
         server.connections.remove();
         server.metrics->count_rejected_connection("public");
         return refuse_connection(s);
@@ -257,8 +261,34 @@ void Gateway::reopen_logs() {
 
 bool Gateway::drain() {
   Impl& g = *impl_;
+  const auto& cfg = g.server.config.server;
+  // 1. Leave the load balancer: /readyz answers 503 and every response closes
+  //    its connection, but new connections are still served until none has
+  //    arrived for drain_quiet (at most drain_accept_max): a proxy keeps
+  //    sending until its health check or its endpoint list catches up, and
+  //    a refused connection there would be a failed request.
   g.server.draining.store(true);
-  for (auto& l : g.listeners) l->stop();
+  const auto began = std::chrono::steady_clock::now();
+  if (cfg.drain_quiet.count() > 0) {
+    const auto give_up = began + cfg.drain_accept_max;
+    for (;;) {
+      auto last = began;
+      for (auto& l : g.listeners) last = std::max(last, l->last_accept());
+      const auto until = std::min(last + cfg.drain_quiet, give_up);
+      if (std::chrono::steady_clock::now() >= until) break;
+      std::this_thread::sleep_until(until);
+    }
+    spdlog::info(
+        "drain: stopped accepting after {} ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began)
+            .count());
+  }
+  // 2. Close the listeners (connections already queued are served), close
+  //    idle connections and WebSockets, let in-flight requests finish. Each
+  //    worker runs its listener's close before the session sweep (both are
+  //    posted to it in this order), so a connection accepted last is in the
+  //    sweep and, having sent nothing yet, is left to send its request.
+  for (auto& l : g.listeners) l->stop_accepting();
   for (auto& w : g.workers) {
     IoWorker* worker = w.get();
     worker->post([worker] {
@@ -267,7 +297,7 @@ bool Gateway::drain() {
       for (Session* s : sessions) s->drain();
     });
   }
-  const auto deadline = std::chrono::steady_clock::now() + g.server.config.server.drain_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
   const bool drained = g.server.connections.wait_for_none(deadline);
   if (!drained) spdlog::warn("drain timeout: {} connections still open", g.server.connections.load());
   return drained;

@@ -38,8 +38,11 @@ void HttpSession::start() {
 
 void HttpSession::drain() {
   draining_ = true;
-  // Idle between requests: nothing in flight, close now.
-  if (reading_ && !(parser_ && parser_->got_some())) close();
+  // Idle between requests: nothing in flight, close now. A connection that
+  // has not sent its first request yet was accepted for one (the last ones
+  // taken from the listen queue at drain): it is answered, then closed; the
+  // read timeout bounds it.
+  if (reading_ && served_ > 0 && !(parser_ && parser_->got_some())) close();
 }
 
 void HttpSession::check_timeout(std::chrono::steady_clock::time_point now) {
@@ -77,6 +80,10 @@ void HttpSession::on_read(beast::error_code ec) {
   if (auto refusal = check_framing(req)) return refuse(*refusal);
   if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
+    // A session opened now would be closed again at once: the client should
+    // go to another node.
+    if (server_.draining.load(std::memory_order_relaxed))
+      return refuse({http::status::service_unavailable, "draining: reconnect to another node"});
     // The connection becomes a WebSocket session; this object goes away.
     deadline_ = std::chrono::steady_clock::time_point::max();
     closed_ = true;  // the socket now belongs to the WebSocket session

@@ -39,17 +39,36 @@ ServerResult<std::shared_ptr<TcpListener>> TcpListener::open(asio::io_context& i
 void TcpListener::start() { accept(); }
 
 void TcpListener::stop() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->close(); });
+}
+
+void TcpListener::stop_accepting() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    if (!self->acceptor_.is_open()) return;
     boost::system::error_code ec;
-    self->acceptor_.close(ec);
-    self->backoff_timer_.cancel();
+    self->acceptor_.non_blocking(true, ec);
+    // Bounded by the backlog: the loop ends at the first would_block.
+    while (!ec) {
+      TcpSocket socket(self->acceptor_.get_executor());
+      self->acceptor_.accept(socket, ec);
+      if (!ec) self->on_accept_(std::move(socket));
+    }
+    self->close();
   });
+}
+
+void TcpListener::close() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  backoff_timer_.cancel();
 }
 
 void TcpListener::accept() {
   acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, TcpSocket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) return self->on_accept_error(ec);
+    self->last_accept_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                             std::memory_order_relaxed);
     if (self->streak_ > 0) {
       spdlog::info("accepting connections again after {} failed accepts", self->streak_);
       self->streak_ = 0;

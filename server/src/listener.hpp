@@ -8,6 +8,7 @@
 // once per streak of failures and at most every 10 s, not once per failure.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -34,6 +35,16 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
                                                          bool reuse_port, OnAccept on_accept);
   void start();
   void stop();  // any thread: posts the close to the acceptor's loop
+  // Any thread: like stop(), but first accepts (and hands on) every
+  // connection already waiting in the kernel's queue, which closing the
+  // socket would reset: a proxy may have sent a request on one already.
+  void stop_accepting();
+  // Any thread: when the last connection was accepted (steady clock; the
+  // epoch if none was).
+  [[nodiscard]] std::chrono::steady_clock::time_point last_accept() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_accept_.load(std::memory_order_relaxed)));
+  }
   [[nodiscard]] uint16_t port() const { return port_; }
 
   // For tests and diagnostics (the acceptor's thread): failed accepts, and
@@ -45,12 +56,14 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   TcpListener(boost::asio::io_context& io, OnAccept on_accept)
       : acceptor_(io.get_executor()), backoff_timer_(io), on_accept_(std::move(on_accept)) {}
   void accept();
+  void close();
   void on_accept_error(const boost::system::error_code& ec);
 
   TcpAcceptor acceptor_;
   boost::asio::steady_timer backoff_timer_;
   OnAccept on_accept_;
   uint16_t port_ = 0;
+  std::atomic<std::chrono::steady_clock::rep> last_accept_{0};
   std::chrono::milliseconds backoff_{0};  // 0: not backing off
   std::chrono::steady_clock::time_point last_warning_{};
   uint64_t failures_ = 0;

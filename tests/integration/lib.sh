@@ -42,3 +42,50 @@ launch_hookd() {
   hookd_port=$(sed -nE 's/.*hookd serving on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
   admin_port=$(sed -nE 's/.*admin on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/hookd.err" | head -n 1)
 }
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_nginx_site DIR SITE_CONF PORT: writes DIR/nginx.conf (one worker,
+# every path under DIR) including SITE_CONF, starts nginx in the foreground
+# and waits up to 15 s for /healthz on PORT to answer 200. Sets nginx_pid.
+# Returns 2 when nginx -t rejects the config, 1 when nginx did not come up
+# (probably lost the port: pick another and retry).
+start_nginx_site() {
+  local dir=$1 site=$2 port=$3 user_line=
+  # As root, nginx's workers would switch to "nobody" and could not write to DIR.
+  [ "$(id -u)" = 0 ] && user_line="user root root;"
+  cat >"$dir/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+events { worker_connections 1024; }
+http {
+  access_log $dir/http-access.log;
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  include $site;
+}
+EOF
+  local globals="daemon off; pid $dir/nginx.pid; error_log $dir/error.log info;"
+  if ! nginx -t -q -p "$dir" -c "$dir/nginx.conf" -g "$globals" >"$dir/test.log" 2>&1; then
+    cat "$dir/test.log"
+    return 2
+  fi
+  nginx -p "$dir" -c "$dir/nginx.conf" -g "$globals" >>"$dir/stderr.log" 2>&1 &
+  nginx_pid=$!
+  local deadline=$((SECONDS + 15))
+  while [ "$SECONDS" -le "$deadline" ]; do
+    if ! kill -0 "$nginx_pid" 2>/dev/null; then
+      wait "$nginx_pid" 2>/dev/null
+      nginx_pid=
+      return 1
+    fi
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/healthz")" = 200 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}

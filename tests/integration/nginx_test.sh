@@ -41,10 +41,6 @@ fatal() {
   finish
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # wait_for_line FILE EXTENDED_REGEX [SECONDS]: polls FILE, bounded.
 wait_for_line() {
   local file=$1 pattern=$2 limit=${3:-10}
@@ -96,48 +92,13 @@ conf_in="$src/examples/nginx/hookd.conf"
 for line in 'server 127.0.0.1:8080;' 'listen 80;' '/var/log/nginx/hookd.access.log'; do
   grep -qF -- "$line" "$conf_in" || fatal nginx_conf "$conf_in has no '$line' to substitute"
 done
-user_line=
-# As root, nginx's workers would switch to "nobody" and could not write to $tmp.
-[ "$(id -u)" = 0 ] && user_line="user root root;"
-
-start_nginx() {  # writes the configs for port $1 and starts nginx
+start_nginx() {  # writes the site config for port $1 and starts nginx
   local port=$1
   sed -e "s|server 127\.0\.0\.1:8080;|server 127.0.0.1:$hookd_port;|" \
       -e "s|listen 80;|listen 127.0.0.1:$port;|" \
       -e "s|/var/log/nginx/hookd\.access\.log|$tmp/nginx/access.log|" \
       "$conf_in" >"$tmp/nginx/hookd.conf"
-  cat >"$tmp/nginx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-events { worker_connections 256; }
-http {
-  access_log $tmp/nginx/http-access.log;
-  client_body_temp_path $tmp/nginx/client_body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  include $tmp/nginx/hookd.conf;
-}
-EOF
-  local globals="daemon off; pid $tmp/nginx/nginx.pid; error_log $tmp/nginx/error.log info;"
-  if ! nginx -t -q -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g "$globals" >"$tmp/nginx/test.log" 2>&1; then
-    cat "$tmp/nginx/test.log"
-    return 2
-  fi
-  nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g "$globals" >>"$tmp/nginx/stderr.log" 2>&1 &
-  nginx_pid=$!
-  local deadline=$((SECONDS + 15))
-  while [ "$SECONDS" -le "$deadline" ]; do
-    if ! kill -0 "$nginx_pid" 2>/dev/null; then
-      wait "$nginx_pid" 2>/dev/null
-      nginx_pid=
-      return 1  # probably lost the port to someone else: retry
-    fi
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/healthz")" = 200 ] && return 0
-    sleep 0.1
-  done
-  return 1
+  start_nginx_site "$tmp/nginx" "$tmp/nginx/hookd.conf" "$port"
 }
 
 nginx_started=

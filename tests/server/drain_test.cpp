@@ -1,11 +1,15 @@
 // Graceful drain against a real gateway on port 0 with real clients: the
 // request in flight finishes, idle connections and WebSockets are closed,
-// new connections are turned away and /readyz reports draining.
+// new connections are turned away and /readyz reports draining. Before the
+// port closes, the node leaves its load balancer: it keeps serving new
+// connections (each answer closing its connection) until they stop coming.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "bounded_io.hpp"
 #include "gateway_fixture.hpp"
@@ -180,6 +184,146 @@ TEST(Drain, ReturnsFalseWhenAConnectionOutlivesTheTimeout) {
   EXPECT_FALSE(gateway->drain());
   EXPECT_LT(steady_clock::now() - t0, std::chrono::seconds(3));
   gateway->stop();
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// A POST to echo on a fresh connection: 200 with the body back, or the
+// connection refused (the port is closed). Anything else is a failure a
+// proxy would pass on to its client.
+enum class Outcome { kServed, kRefused, kFailed };
+Outcome echo_on_new_connection(uint16_t port, std::string_view body, bool* closes = nullptr) {
+  TcpConnection c(port);
+  if (auto ec = c.connect())
+    return ec == boost::asio::error::connection_refused ? Outcome::kRefused : Outcome::kFailed;
+  const std::string req =
+      "POST /plugins/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + std::string(body);
+  if (c.write(req)) return Outcome::kFailed;
+  auto r = c.read_response();
+  if (!r || r->result_int() != 200 || r->body() != body) return Outcome::kFailed;
+  if (closes) *closes = !r->keep_alive();
+  return Outcome::kServed;
+}
+
+TEST(Drain, KeepsServingNewConnectionsUntilTheyStopThenClosesThePort) {
+  constexpr milliseconds kQuiet{3000};
+  const auto dir = fresh_dir("drain-quiet");
+  auto c = test_config(dir);
+  c.server.load_example_plugins = false;
+  c.server.drain_quiet = kQuiet;
+  c.server.drain_accept_max = std::chrono::seconds(60);  // only the quiet ends it here
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto gateway = start_gateway(std::move(c));
+  ASSERT_NE(gateway, nullptr);
+  const uint16_t port = gateway->port();
+
+  // A keep-alive connection from before the drain (a proxy's pooled one).
+  TcpConnection pooled(port);
+  ASSERT_FALSE(pooled.connect());
+  ASSERT_TRUE(pooled.get("/healthz").value().keep_alive());
+
+  std::atomic<bool> finished{false};
+  bool drained = false;
+  steady_clock::time_point drain_end{};
+  std::jthread drainer([&] {
+    drained = gateway->drain();
+    drain_end = steady_clock::now();
+    finished = true;
+  });
+
+  // /readyz turns 503 on new connections (the load balancer's probe).
+  bool not_ready = false;
+  for (const auto until = steady_clock::now() + std::chrono::seconds(5);
+       !not_ready && steady_clock::now() < until;) {
+    TcpConnection probe(port);
+    ASSERT_FALSE(probe.connect()) << "the port closed while connections kept arriving";
+    auto r = probe.get("/readyz");
+    ASSERT_TRUE(r) << r.error().message();
+    not_ready = r->result_int() == 503;
+    EXPECT_FALSE(r->keep_alive() && not_ready);
+  }
+  ASSERT_TRUE(not_ready);
+
+  // The pooled connection gets its answer, then the server closes it.
+  ASSERT_FALSE(
+      pooled.write("POST /plugins/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\npooled"));
+  auto last = pooled.read_response();
+  ASSERT_TRUE(last) << last.error().message();
+  EXPECT_EQ(last->result_int(), 200);
+  EXPECT_FALSE(last->keep_alive());
+  EXPECT_TRUE(closed_by_server(pooled.wait_for_close()));
+
+  // New connections, well inside the quiet window of each other, are all
+  // served, and each answer closes its connection.
+  steady_clock::time_point last_connect{};
+  for (int i = 0; i < 10; ++i) {
+    last_connect = steady_clock::now();
+    bool closes = false;
+    ASSERT_EQ(echo_on_new_connection(port, "call " + std::to_string(i), &closes), Outcome::kServed) << i;
+    EXPECT_TRUE(closes) << i;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_FALSE(finished.load()) << "the port closed while connections kept arriving";
+
+  // Then nothing arrives: the drain ends no sooner than the quiet window
+  // after the last connection, and the port is closed.
+  drainer.join();
+  EXPECT_TRUE(drained);
+  EXPECT_GE(drain_end - last_connect, kQuiet);
+  EXPECT_EQ(echo_on_new_connection(port, "late"), Outcome::kRefused);
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Under steady traffic the quiet window never comes: drain_accept_max ends
+// the accepting step. Every request is either served or its connection
+// refused (which a proxy retries on another node); none fails half way.
+TEST(Drain, AcceptMaxEndsAcceptingUnderSteadyTrafficWithoutFailingARequest) {
+  const auto dir = fresh_dir("drain-accept-max");
+  auto c = test_config(dir);
+  c.server.load_example_plugins = false;
+  c.server.drain_quiet = std::chrono::seconds(30);
+  c.server.drain_accept_max = milliseconds(500);
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto gateway = start_gateway(std::move(c));
+  ASSERT_NE(gateway, nullptr);
+  const uint16_t port = gateway->port();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0}, refused{0}, failed{0};
+  std::vector<std::jthread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      for (int i = 0; !stop.load(); ++i) {
+        switch (echo_on_new_connection(port, "c" + std::to_string(t) + "-" + std::to_string(i))) {
+          case Outcome::kServed:
+            ++served;
+            break;
+          case Outcome::kRefused:
+            ++refused;
+            break;
+          case Outcome::kFailed:
+            ++failed;
+            break;
+        }
+      }
+    });
+  }
+  while (served.load() < 20) std::this_thread::sleep_for(milliseconds(5));
+  const int before = served.load();
+  EXPECT_TRUE(gateway->drain());
+  // The port is closed: the clients now only see refusals.
+  const int refused_at_end = refused.load();
+  for (const auto until = steady_clock::now() + std::chrono::seconds(10);
+       refused.load() < refused_at_end + 20 && steady_clock::now() < until;) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  stop = true;
+  clients.clear();
+  EXPECT_GT(served.load(), before) << "nothing was served while the drain waited";
+  EXPECT_GE(refused.load(), refused_at_end + 20);
+  EXPECT_EQ(failed.load(), 0) << served.load() << " served, " << refused.load() << " refused";
   gateway.reset();
   std::filesystem::remove_all(dir);
 }

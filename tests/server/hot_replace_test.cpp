@@ -1,6 +1,7 @@
 // Hot replacement under load: clients keep calling a plugin while the admin
 // API swaps its version back and forth; no request may fail or see anything
-// but a whole version.
+// but a whole version. Once with two native builds, once with a native and
+// an Extism build (the plugin's ABI changes between two requests).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -55,14 +56,16 @@ void run_client(uint16_t port, const std::atomic<bool>& stop, ClientTally& t) {
   }
 }
 
-TEST(HotReplace, ClientsSeeNoFailureWhileAPluginIsReplacedFiftyTimes) {
+// Starts "ver" as version_a (native), then uploads `b_file` and version_a in
+// turn, kReplacements times, while kClients clients call ver.which.
+void replace_under_load(const std::string& b_file) {
   const auto dir = fresh_dir("hot-replace");
   auto c = test_config(dir);
   c.server.load_example_plugins = false;
   c.plugins.push_back(plugin_entry("ver", "version_a"));
   auto gateway = start_gateway(std::move(c));
   ASSERT_NE(gateway, nullptr);
-  const std::string wasm[2] = {plugin_bytes("version_b"), plugin_bytes("version_a")};
+  const std::string wasm[2] = {plugin_bytes(b_file), plugin_bytes("version_a")};
   ASSERT_FALSE(wasm[0].empty());
   ASSERT_FALSE(wasm[1].empty());
 
@@ -108,6 +111,12 @@ TEST(HotReplace, ClientsSeeNoFailureWhileAPluginIsReplacedFiftyTimes) {
             engine::sha256_hex({reinterpret_cast<const uint8_t*>(wasm[1].data()), wasm[1].size()}));
   gateway.reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST(HotReplace, ClientsSeeNoFailureWhileAPluginIsReplacedFiftyTimes) { replace_under_load("version_b"); }
+
+TEST(HotReplace, ClientsSeeNoFailureWhileAPluginSwitchesBetweenNativeAndExtismFiftyTimes) {
+  replace_under_load("extism_version_b");
 }
 
 }  // namespace

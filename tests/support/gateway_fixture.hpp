@@ -30,6 +30,8 @@ inline config::Config test_config(const std::filesystem::path& data_dir) {
   c.server.data_dir = data_dir;
   c.server.admin_token = "test-token";
   c.server.drain_timeout = std::chrono::milliseconds(5000);
+  // drain() closes the port at once; the tests of the quiet window set it.
+  c.server.drain_quiet = std::chrono::milliseconds(0);
   c.log.access_log = false;
   return c;
 }

@@ -41,6 +41,12 @@ struct ServerConfig {
   std::filesystem::path data_dir = "./data";
   std::string admin_token;  // empty: the server generates one at start
   std::vector<IpNetwork> trusted_proxies;
+  // Stopping (SIGTERM): first leave the load balancer (/readyz 503, every
+  // response closes its connection) while still accepting, until no new
+  // connection arrived for drain_quiet (at most drain_accept_max); then close
+  // the listeners and give in-flight requests drain_timeout to finish.
+  milliseconds drain_quiet{1'000};
+  milliseconds drain_accept_max{10'000};
   milliseconds drain_timeout{10'000};
   bool load_example_plugins = true;  // used only when no plugin is configured
   // /metrics and the plugin list (hashes, memory, counts) are served on the
