@@ -9,10 +9,10 @@
 #endif
 
 __attribute__((import_module("extism:host/env"), import_name("alloc"))) uint64_t extism_alloc(uint64_t n);
-__attribute__((import_module("extism:host/env"), import_name("store_u8"))) void extism_store_u8(uint64_t offset,
-                                                                                                  uint32_t v);
-__attribute__((import_module("extism:host/env"), import_name("output_set"))) void extism_output_set(uint64_t offset,
-                                                                                                      uint64_t n);
+__attribute__((import_module("extism:host/env"), import_name("store_u8"))) void extism_store_u8(
+    uint64_t offset, uint32_t v);
+__attribute__((import_module("extism:host/env"), import_name("output_set"))) void extism_output_set(
+    uint64_t offset, uint64_t n);
 
 __attribute__((export_name("which"))) int32_t which(void) {
   static const char tag[] = HOOKD_VERSION_TAG;
