@@ -118,7 +118,11 @@ url="http://127.0.0.1:$nginx_port/plugins/echo/echo"
 expect echo_through_nginx "$(curl -s --max-time 10 --data-binary hello "$url")" hello
 
 # --- load, and every node restarted in turn ----------------------------------
-"$load" -c 16 -t 2 -d 30s -m POST --body rolling --timeout 10s --no-progress \
+# Open loop at a steady 3,000 requests/s (a busy service, not a saturated
+# one: at saturation about one request per million during restarts can meet
+# the kernel resetting a handshake completed in the instant a port closes;
+# docs/deployment.md).
+"$load" -c 16 -t 2 -r 3000 -d 30s -m POST --body rolling --timeout 10s --no-progress \
   --json "$tmp/load.json" "$url" >"$tmp/load.out" 2>&1 &
 load_pid=$!
 sleep 2
@@ -153,7 +157,7 @@ EOF
 )
 read -r ok bad errors status_json errors_json <<<"$summary"
 echo "load through nginx: $ok answered 200; statuses $status_json; errors $errors_json"
-[ "${ok:-0}" -gt 1000 ] && pass "requests served during the restarts ($ok)" || fail requests_served "only ${ok:-0}"
+[ "${ok:-0}" -gt 30000 ] && pass "requests served during the restarts ($ok)" || fail requests_served "only ${ok:-0}"
 expect non_200_answers "$bad" 0
 expect failed_requests "$errors" 0
 if [ "$bad" != 0 ] || [ "$errors" != 0 ]; then
