@@ -22,6 +22,8 @@ apt_pkgs=(
   clang-format-14 clang-tidy-14
   libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1
   nginx-light wrk gnuplot-nox python3
+  # The dashboard's browser tests (tests/browser, run with /usr/bin/python3).
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
@@ -53,8 +55,9 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
-# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as) and the
-# ABI peer benchmark (loadtest/peers). A machine with its own node keeps it;
+# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as), the
+# ABI peer benchmark (loadtest/peers) and the dashboard's uPlot (server/ui,
+# compiled into hookd). A machine with its own node keeps it;
 # a fresh Debian 12 gets Debian's nodejs and npm.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "setup: installing nodejs npm"
@@ -64,7 +67,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # npm ci (exact versions from the lock) when node_modules is missing or older
 # than the lock file; npm ci itself replaces node_modules as a whole.
-for dir in "$root/tests/plugins/as" "$root/loadtest/peers"; do
+for dir in "$root/tests/plugins/as" "$root/loadtest/peers" "$root/server/ui"; do
   stamp_file="$dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp_file" ] || [ "$dir/package-lock.json" -nt "$stamp_file" ]; then
     echo "setup: npm ci in ${dir#"$root"/}"

@@ -9,7 +9,9 @@
 
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
+#include "plugin_latency.hpp"
 #include "request_handler.hpp"
+#include "ui_handler.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;
@@ -76,6 +78,10 @@ void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& re
 }
 
 bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
+  if (is_ui_target(req.target())) {
+    serve_ui(req, res, request_id);  // static files, no data: no token needed
+    return false;
+  }
   if (!authorized(req)) {
     unauthorized(res, request_id);
     return false;
@@ -97,6 +103,14 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
       res.body() = plugin_list_json(server_.registry);
     }
     return false;
+  }
+  switch (dashboard_.route(path, req, res, request_id, done)) {
+    case DashboardApi::Handled::kNow:
+      return false;
+    case DashboardApi::Handled::kLater:
+      return true;
+    case DashboardApi::Handled::kNo:
+      break;
   }
   constexpr std::string_view kPlugins = "/admin/plugins";
   if (path == kPlugins || path == "/admin/plugins/") {
@@ -162,11 +176,21 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
 }
 }  // namespace
 
+namespace {
+// Calls, errors and latency quantiles of the time series' whole window.
+json::object recent(const Metrics& metrics, std::string_view name) {
+  return window_summary(plugin_window(metrics, name, {}, unix_second_now(), SecondRing::kSlots));
+}
+}  // namespace
+
 void AdminApi::list(HttpResponse& res) {
   auto catalog = server_.registry.snapshot();
   json::array out;
-  for (const auto& [name, entry] : catalog->plugins)
-    out.push_back(describe(*entry, manager_.memory_per_worker(name)));
+  for (const auto& [name, entry] : catalog->plugins) {
+    json::object o = describe(*entry, manager_.memory_per_worker(name));
+    o["recent"] = recent(*server_.metrics, name);
+    out.push_back(std::move(o));
+  }
   send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});
 }
 
@@ -174,7 +198,9 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
   auto catalog = server_.registry.snapshot();
   const PluginEntry* e = catalog->find(name);
   if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
-  send_json(res, http::status::ok, describe(*e, manager_.memory_per_worker(name)));
+  json::object o = describe(*e, manager_.memory_per_worker(name));
+  o["recent"] = recent(*server_.metrics, name);
+  send_json(res, http::status::ok, o);
 }
 
 void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,

@@ -1,0 +1,22 @@
+// Latency quantiles and counts of plugins over the time series' window
+// (time_series.hpp), summed over every worker: the dashboard's table and
+// charts, and the admin plugin JSON's "recent" object.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string_view>
+
+#include "hookd/server/metrics.hpp"
+#include "time_series.hpp"
+
+namespace hookd::server {
+
+/// Seconds [now - seconds + 1, now] of one plugin (`fn` empty: every function).
+SecondRing::Window plugin_window(const Metrics& metrics, std::string_view plugin, std::string_view fn,
+                                 uint32_t now, uint32_t seconds);
+
+/// {"window_seconds", "requests", "errors", "p50_ms", "p99_ms"} of a window
+/// (quantiles null without requests).
+boost::json::object window_summary(const SecondRing::Window& w);
+
+}  // namespace hookd::server
