@@ -84,7 +84,7 @@ export class ChartsView {
           series: [
             {},
             { label: "requests/s", stroke: "#2563eb", fill: "rgba(37,99,235,0.12)", width: 1.5 },
-            { label: "errors/s", stroke: "#dc2626", width: 1.5 },
+            { label: "errors/s", stroke: "#dc2626", fill: "rgba(220,38,38,0.15)", width: 1.5 },
           ],
         },
         rpsData,
@@ -96,8 +96,8 @@ export class ChartsView {
           axes,
           series: [
             {},
-            { label: "p50 ms", stroke: "#059669", width: 1.5, spanGaps: false },
-            { label: "p99 ms", stroke: "#d97706", width: 1.5, spanGaps: false },
+            { label: "p50 ms", stroke: "#059669", width: 1.5, points: { show: true, size: 4 } },
+            { label: "p99 ms", stroke: "#d97706", width: 1.5, points: { show: true, size: 4 } },
           ],
         },
         latData,

@@ -36,7 +36,7 @@ def skip(why):
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
@@ -135,7 +135,11 @@ class Session:
     def wait(self, what, cond, timeout=WAIT_S):
         self.step = what
         try:
-            return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: cond())
+            # The tables re-render on each refresh: an element read from the
+            # previous rendering is stale, and the condition is tried again.
+            return WebDriverWait(
+                self.d, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+            ).until(lambda d: cond())
         except TimeoutException:
             raise AssertionError(f"timed out ({timeout} s) waiting for: {what}")
 
@@ -158,6 +162,15 @@ class Session:
         rows = self.d.find_elements(By.CSS_SELECTOR, f'#plugins-table tbody tr[data-plugin="{plugin}"]')
         return rows[0] if rows else None
 
+    def click_in_row(self, plugin, css):
+        """Clicks a button of a plugin's row (found again if the table re-rendered)."""
+
+        def click():
+            self.row(plugin).find_element(By.CSS_SELECTOR, css).click()
+            return True
+
+        self.wait(f"{css} of {plugin}", click)
+
     def console_errors(self):
         return [e["message"] for e in self.d.get_log("browser") if e["level"] == "SEVERE"]
 
@@ -169,6 +182,25 @@ def check(cond, what):
     if not cond:
         raise AssertionError(what)
     print(f"ok: {what}")
+
+
+def traffic(hookd, seconds):
+    """Calls echo about 40 times a second (and misc.big, failing, now and
+    then) for `seconds`; returns how many echo calls succeeded."""
+    sent = 0
+    end = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < end:
+        i += 1
+        target, body = ("/plugins/misc/big", b"oops") if i % 15 == 0 else ("/plugins/echo/echo", b"x" * (i % 200))
+        req = urllib.request.Request(f"http://127.0.0.1:{hookd.port}{target}", data=body, method="POST")
+        try:
+            urllib.request.urlopen(req, timeout=10).read()
+            sent += 1
+        except urllib.error.HTTPError:
+            pass
+        time.sleep(0.025)
+    return sent
 
 
 def run(s, hookd, plugin_dir):
@@ -197,7 +229,7 @@ def run(s, hookd, plugin_dir):
     s.wait("the example plugins", lambda: all(s.row(p) is not None for p in examples))
     check(d.execute_script("return sessionStorage.getItem('hookd.admin_token')") == TOKEN, "token kept in sessionStorage")
     check(not s.el("nav-cluster").is_displayed(), "no cluster entry outside cluster mode")
-    s.shot("plugins")
+    s.shot("plugins-initial")
 
     # Filter and sort.
     s.el("plugin-filter").send_keys("vowel")
@@ -268,7 +300,7 @@ def run(s, hookd, plugin_dir):
     s.go("charts")
     Select(s.el("chart-plugin")).select_by_visible_text("uploaded")
     s.wait("the chart moving", lambda: s.el("chart-summary").get_attribute("data-requests") == "2", timeout=20)
-    s.shot("charts")
+    s.shot("charts-uploaded")
 
     # A plugin's error in the log view: misc.big refuses a non-number.
     s.go("tryit")
@@ -278,11 +310,21 @@ def run(s, hookd, plugin_dir):
     s.el("tryit-body").send_keys("lots")
     s.el("tryit-send").click()
     s.wait("the plugin error", lambda: s.text("tryit-status") == "400")
+    # And a plugin's own log lines: misc.log logs its input once per level.
+    Select(s.el("tryit-fn")).select_by_visible_text("log")
+    s.el("tryit-body").clear()
+    s.el("tryit-body").send_keys("a line from misc")
+    s.el("tryit-send").click()
+    s.wait("the log call", lambda: s.text("tryit-status") == "200")
     s.go("logs")
     error_rows = '#logs-table tbody tr[data-kind="error"]'
     s.wait(
         "the error in the log view",
         lambda: any("big: input must be a decimal" in r.text for r in d.find_elements(By.CSS_SELECTOR, error_rows)),
+    )
+    s.wait(
+        "misc's log lines",
+        lambda: any("a line from misc" in r.text for r in d.find_elements(By.CSS_SELECTOR, '#logs-table tbody tr[data-kind="log"]')),
     )
     s.shot("logs")
     Select(s.el("logs-level")).select_by_value("error")  # the 400 is a warning
@@ -292,7 +334,7 @@ def run(s, hookd, plugin_dir):
     # Replace the uploaded plugin with another module.
     s.go("plugins")
     s.wait("the uploaded row", lambda: s.row("uploaded") is not None)
-    s.row("uploaded").find_element(By.CSS_SELECTOR, "button.replace").click()
+    s.click_in_row("uploaded", "button.replace")
     s.wait("the replace form", lambda: s.text("upload-title") == "Replace uploaded")
     s.el("upload-file").send_keys(os.path.join(plugin_dir, "vowels.wasm"))
     s.el("upload-submit").click()
@@ -301,13 +343,24 @@ def run(s, hookd, plugin_dir):
     s.shot("replace")
 
     # Delete it, with confirmation.
-    s.row("uploaded").find_element(By.CSS_SELECTOR, "button.delete").click()
+    s.click_in_row("uploaded", "button.delete")
     s.wait("the confirmation", lambda: s.el("confirm-delete").is_displayed())
     check(s.text("confirm-delete-name") == "uploaded", "the confirmation names the plugin")
     s.shot("delete-confirm")
     s.el("confirm-delete-yes").click()
     s.wait("the row gone", lambda: s.row("uploaded") is None)
     check(hookd.admin_get("/admin/plugins/uploaded")[0] == 404, "the plugin is gone from the admin API")
+
+    # Some traffic for a lively table and chart (the README's screenshots):
+    # calls to echo and a few failing ones to misc.big, spread over seconds.
+    sent = traffic(hookd, seconds=8)
+    s.go("plugins")
+    s.wait("echo's calls in the table", lambda: s.row("echo").find_element(By.CSS_SELECTOR, "td.calls").text.startswith(f"{sent} "))
+    s.shot("plugins")
+    s.go("charts")
+    Select(s.el("chart-plugin")).select_by_visible_text("echo")
+    s.wait("echo's chart", lambda: s.el("chart-summary").get_attribute("data-requests") == str(sent))
+    s.shot("charts")
 
     csp = [m for m in s.console_errors() if "Content Security Policy" in m or "Refused to" in m]
     check(not csp, f"no CSP violations ({csp})")

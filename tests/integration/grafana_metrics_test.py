@@ -22,6 +22,15 @@ import urllib.request
 TOKEN = "grafana-test-admin-token"
 
 
+def sample_names(text):
+    """The metric names that have samples in an exposition text."""
+    names = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            names.add(re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0))
+    return names
+
+
 def main():
     hookd_bin, plugin_dir, dashboard_path = sys.argv[1:4]
     with open(dashboard_path) as f:
@@ -73,10 +82,18 @@ def main():
                 urllib.request.urlopen(req, timeout=10).read()
             except urllib.error.HTTPError:
                 pass  # misc.big refuses "bad": an error sample
-        req = urllib.request.Request(
-            f"http://127.0.0.1:{admin_port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
-        )
-        text = urllib.request.urlopen(req, timeout=10).read().decode()
+        # Some samples appear on the workers' next sweep (plugin memory,
+        # every 500 ms): scrape until every name is there, for at most 15 s.
+        wanted = {n for _, e in exprs for n in re.findall(r"\bhookd_[a-z0-9_]+", e)}
+        deadline = time.monotonic() + 15
+        while True:
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{admin_port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+            text = urllib.request.urlopen(req, timeout=10).read().decode()
+            if wanted <= sample_names(text) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
     finally:
         if proc is not None and proc.poll() is None:
             proc.terminate()
@@ -86,10 +103,7 @@ def main():
                 proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    exposed = set()
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            exposed.add(re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0))
+    exposed = sample_names(text)
     failures = 0
     for title, expr in exprs:
         for name in sorted(set(re.findall(r"\bhookd_[a-z0-9_]+", expr))):
