@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <map>
 
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
@@ -177,7 +178,18 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
 }  // namespace
 
 namespace {
-// Calls, errors and latency quantiles of the time series' whole window.
+// Calls, errors and latency quantiles of the time series' whole window, per
+// plugin (all its functions), in one pass over the rings.
+std::map<std::string, SecondRing::Second, std::less<>> recent_by_plugin(const Metrics& metrics) {
+  std::map<std::string, SecondRing::Second, std::less<>> out;
+  for (const auto& [key, total] : pair_totals(metrics, unix_second_now(), SecondRing::kSlots)) {
+    SecondRing::Second& sum = out[key.first];
+    sum.errors += total.errors;
+    for (size_t i = 0; i < kSeriesBuckets; ++i) sum.buckets[i] += total.buckets[i];
+  }
+  return out;
+}
+
 json::object recent(const Metrics& metrics, std::string_view name) {
   return window_summary(plugin_window(metrics, name, {}, unix_second_now(), SecondRing::kSlots));
 }
@@ -185,10 +197,12 @@ json::object recent(const Metrics& metrics, std::string_view name) {
 
 void AdminApi::list(HttpResponse& res) {
   auto catalog = server_.registry.snapshot();
+  const auto recent = recent_by_plugin(*server_.metrics);
   json::array out;
   for (const auto& [name, entry] : catalog->plugins) {
     json::object o = describe(*entry, manager_.memory_per_worker(name));
-    o["recent"] = recent(*server_.metrics, name);
+    auto it = recent.find(name);
+    o["recent"] = total_summary(it != recent.end() ? it->second : SecondRing::Second{}, SecondRing::kSlots);
     out.push_back(std::move(o));
   }
   send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});

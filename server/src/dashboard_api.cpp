@@ -1,7 +1,6 @@
 #include "dashboard_api.hpp"
 
 #include <boost/json.hpp>
-#include <map>
 #include <utility>
 
 #include "error_response.hpp"
@@ -80,15 +79,10 @@ void DashboardApi::timeseries(const HttpRequest& req, HttpResponse& res, const s
 
   if (plugin.empty()) {
     // Totals per (plugin, fn) over the window, for the plugins table.
-    std::map<std::pair<std::string, std::string>, SecondRing::Window> windows;
-    server_.metrics->visit_rings([&](std::string_view p, std::string_view f, const SecondRing& ring) {
-      auto [it, fresh] = windows.try_emplace({std::string(p), std::string(f)});
-      if (fresh) it->second = make_window(now, seconds);
-      ring.add_to(it->second);
-    });
+    const PairTotals totals = pair_totals(*server_.metrics, now, seconds);
     json::array series;
-    for (const auto& [key, w] : windows) {
-      json::object o = window_summary(w);
+    for (const auto& [key, total] : totals) {
+      json::object o = total_summary(total, seconds);
       o["plugin"] = key.first;
       o["fn"] = key.second;
       series.push_back(std::move(o));

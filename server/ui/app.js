@@ -5,8 +5,7 @@ import { ChartsView } from "./charts.js";
 import { LogsView } from "./logs.js";
 import { PluginsView } from "./plugins.js";
 import { TryItView } from "./tryit.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, el } from "./util.js";
 const VIEWS = ["plugins", "charts", "tryit", "logs", "cluster"];
 
 export const store = {
@@ -67,10 +66,29 @@ async function detectCluster() {
     const j = await res.json();
     $("nav-cluster").hidden = false;
     $("cluster-status").textContent = "Cluster mode.";
-    $("cluster-json").textContent = JSON.stringify(j, null, 2);
+    renderCluster(j);
   } catch (_) {
     $("nav-cluster").hidden = true;
   }
+}
+
+// Nodes as a table (whatever fields GET /admin/cluster gives each), then
+// the whole answer as JSON for what the table does not show.
+function renderCluster(j) {
+  const nodes = Array.isArray(j && j.nodes) ? j.nodes : [];
+  const keys = [...new Set(nodes.flatMap((n) => Object.keys(n)))];
+  const cell = (v) => el("td", v !== null && typeof v === "object" ? JSON.stringify(v) : v);
+  const head = el("tr");
+  head.append(...keys.map((k) => el("th", k)));
+  const rows = nodes.map((n) => {
+    const tr = el("tr");
+    tr.append(...keys.map((k) => cell(n[k])));
+    return tr;
+  });
+  $("cluster-table").querySelector("thead").replaceChildren(head);
+  $("cluster-table").querySelector("tbody").replaceChildren(...rows);
+  $("cluster-table").hidden = nodes.length === 0;
+  $("cluster-json").textContent = JSON.stringify(j, null, 2);
 }
 
 $("signin-form").addEventListener("submit", async (e) => {
