@@ -22,8 +22,6 @@ apt_pkgs=(
   clang-format-14 clang-tidy-14
   libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1
   nginx-light wrk gnuplot-nox python3
-  # The dashboard's browser tests (tests/browser, run with /usr/bin/python3).
-  chromium chromium-driver python3-selenium
 )
 
 missing=()
@@ -55,9 +53,8 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
-# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as), the
-# ABI peer benchmark (loadtest/peers) and the dashboard's uPlot (server/ui,
-# compiled into hookd). A machine with its own node keeps it;
+# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as) and the
+# ABI peer benchmark (loadtest/peers). A machine with its own node keeps it;
 # a fresh Debian 12 gets Debian's nodejs and npm.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "setup: installing nodejs npm"
@@ -67,11 +64,40 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # npm ci (exact versions from the lock) when node_modules is missing or older
 # than the lock file; npm ci itself replaces node_modules as a whole.
-for dir in "$root/tests/plugins/as" "$root/loadtest/peers" "$root/server/ui"; do
+for dir in "$root/tests/plugins/as" "$root/loadtest/peers"; do
   stamp_file="$dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp_file" ] || [ "$dir/package-lock.json" -nt "$stamp_file" ]; then
     echo "setup: npm ci in ${dir#"$root"/}"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+# The dashboard (server/ui): uPlot, pinned by its package-lock.json, is
+# compiled into hookd, so Node.js + npm and `npm ci` there are part of the
+# build, in every mode of this script. The dashboard's browser tests
+# (tests/browser, run with /usr/bin/python3) need chromium, its driver and
+# Debian's selenium.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm (the dashboard's build)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends nodejs npm
+fi
+ui_dir="$root/server/ui"
+if [ ! -f "$ui_dir/node_modules/.package-lock.json" ] || [ "$ui_dir/package-lock.json" -nt "$ui_dir/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in server/ui"
+  (cd "$ui_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+browser_pkgs=(chromium chromium-driver python3-selenium)
+browser_missing=()
+if [ "${HOOKD_SETUP_BUILD_ONLY:-0}" != 1 ]; then
+  for p in "${browser_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser_missing+=("$p")
+  done
+fi
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  echo "setup: installing ${browser_missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends "${browser_missing[@]}"
+fi
 echo "setup: ok"
