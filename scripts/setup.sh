@@ -82,4 +82,33 @@ for dir in "${npm_dirs[@]}"; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+# The dashboard (server/ui): uPlot, pinned by its package-lock.json, is
+# compiled into hookd, so Node.js + npm and `npm ci` there are part of the
+# build, in every mode of this script. The dashboard's browser tests
+# (tests/browser, run with /usr/bin/python3) need chromium, its driver and
+# Debian's selenium.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup: installing nodejs npm (the dashboard's build)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends nodejs npm
+fi
+ui_dir="$root/server/ui"
+if [ ! -f "$ui_dir/node_modules/.package-lock.json" ] || [ "$ui_dir/package-lock.json" -nt "$ui_dir/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in server/ui"
+  (cd "$ui_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+browser_pkgs=(chromium chromium-driver python3-selenium)
+browser_missing=()
+if [ "${HOOKD_SETUP_BUILD_ONLY:-0}" != 1 ]; then
+  for p in "${browser_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser_missing+=("$p")
+  done
+fi
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  echo "setup: installing ${browser_missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
+    --no-install-recommends "${browser_missing[@]}"
+fi
 echo "setup: ok"

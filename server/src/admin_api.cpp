@@ -6,10 +6,13 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
+#include <map>
 
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
+#include "plugin_latency.hpp"
 #include "request_handler.hpp"
+#include "ui_handler.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;
@@ -76,6 +79,10 @@ void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& re
 }
 
 bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
+  if (is_ui_target(req.target())) {
+    serve_ui(req, res, request_id);  // static files, no data: no token needed
+    return false;
+  }
   if (!authorized(req)) {
     unauthorized(res, request_id);
     return false;
@@ -97,6 +104,14 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
       res.body() = plugin_list_json(server_.registry);
     }
     return false;
+  }
+  switch (dashboard_.route(path, req, res, request_id, done)) {
+    case DashboardApi::Handled::kNow:
+      return false;
+    case DashboardApi::Handled::kLater:
+      return true;
+    case DashboardApi::Handled::kNo:
+      break;
   }
   constexpr std::string_view kPlugins = "/admin/plugins";
   if (path == kPlugins || path == "/admin/plugins/") {
@@ -162,11 +177,34 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
 }
 }  // namespace
 
+namespace {
+// Calls, errors and latency quantiles of the time series' whole window, per
+// plugin (all its functions), in one pass over the rings.
+std::map<std::string, SecondRing::Second, std::less<>> recent_by_plugin(const Metrics& metrics) {
+  std::map<std::string, SecondRing::Second, std::less<>> out;
+  for (const auto& [key, total] : pair_totals(metrics, unix_second_now(), SecondRing::kSlots)) {
+    SecondRing::Second& sum = out[key.first];
+    sum.errors += total.errors;
+    for (size_t i = 0; i < kSeriesBuckets; ++i) sum.buckets[i] += total.buckets[i];
+  }
+  return out;
+}
+
+json::object recent(const Metrics& metrics, std::string_view name) {
+  return window_summary(plugin_window(metrics, name, {}, unix_second_now(), SecondRing::kSlots));
+}
+}  // namespace
+
 void AdminApi::list(HttpResponse& res) {
   auto catalog = server_.registry.snapshot();
+  const auto recent = recent_by_plugin(*server_.metrics);
   json::array out;
-  for (const auto& [name, entry] : catalog->plugins)
-    out.push_back(describe(*entry, manager_.memory_per_worker(name)));
+  for (const auto& [name, entry] : catalog->plugins) {
+    json::object o = describe(*entry, manager_.memory_per_worker(name));
+    auto it = recent.find(name);
+    o["recent"] = total_summary(it != recent.end() ? it->second : SecondRing::Second{}, SecondRing::kSlots);
+    out.push_back(std::move(o));
+  }
   send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});
 }
 
@@ -174,7 +212,9 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
   auto catalog = server_.registry.snapshot();
   const PluginEntry* e = catalog->find(name);
   if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
-  send_json(res, http::status::ok, describe(*e, manager_.memory_per_worker(name)));
+  json::object o = describe(*e, manager_.memory_per_worker(name));
+  o["recent"] = recent(*server_.metrics, name);
+  send_json(res, http::status::ok, o);
 }
 
 void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,

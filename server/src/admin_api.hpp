@@ -6,6 +6,8 @@
 //   DELETE /admin/plugins/<name>
 //   GET    /metrics                Prometheus exposition
 //   GET    /plugins                the public plugin list (names, sha256, functions)
+//   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
+//   GET    /ui/...                 the dashboard's files, without a token (ui_handler.hpp)
 // Every request needs `Authorization: Bearer <token>` (compared in constant
 // time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
@@ -13,6 +15,7 @@
 #include <functional>
 #include <string>
 
+#include "dashboard_api.hpp"
 #include "http_types.hpp"
 #include "plugin_manager.hpp"
 #include "server_context.hpp"
@@ -22,7 +25,7 @@ namespace hookd::server {
 class AdminApi {
  public:
   AdminApi(ServerContext& server, PluginManager& manager, std::string token)
-      : server_(server), manager_(manager), token_(std::move(token)) {}
+      : server_(server), manager_(manager), token_(std::move(token)), dashboard_(server, manager.workers()) {}
 
   // Answers `req` into `res`, then calls `done`: at once for most routes,
   // from the plugin manager's loader thread when a PUT's load finishes.
@@ -46,6 +49,7 @@ class AdminApi {
   ServerContext& server_;
   PluginManager& manager_;
   std::string token_;
+  DashboardApi dashboard_;
 };
 
 // Constant-time comparison of two secrets of any length.

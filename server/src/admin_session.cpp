@@ -7,6 +7,7 @@
 
 #include "error_response.hpp"
 #include "log_escape.hpp"
+#include "ui_handler.hpp"
 
 namespace hookd::server {
 
@@ -59,6 +60,13 @@ void AdminSession::on_header(beast::error_code ec) {
   }
   HttpRequest& req = parser_->get();
   if (auto refusal = check_framing(req)) return refuse(*refusal);
+  if (is_ui_target(req.target()) && !api_.authorized(req)) {
+    // The dashboard's files need no token, and take no body: an anonymous
+    // client must not make this listener buffer one.
+    if (!parser_->is_done())
+      return refuse({http::status::payload_too_large, "the dashboard's files take no body"});
+    return on_body({});
+  }
   if (!api_.authorized(req)) {
     // Answered without reading the body: the connection closes after this.
     res_ = {};
@@ -129,6 +137,12 @@ void AdminSession::refuse(const Refusal& refusal) {
 void AdminSession::write(bool close_after) {
   res_.keep_alive(!close_after);
   res_.prepare_payload();
+  if (parser_ && parser_->is_header_done() && parser_->get().method() == http::verb::head) {
+    // HEAD: the length of the GET's body, and no body.
+    const size_t n = res_.body().size();
+    res_.body().clear();
+    res_.content_length(n);
+  }
   stream_.expires_after(server_.config.limits.write_timeout);
   http::async_write(stream_, res_,
                     [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {

@@ -4,6 +4,7 @@
 
 #include <boost/beast/websocket.hpp>
 
+#include "call_events.hpp"
 #include "error_response.hpp"
 #include "log_escape.hpp"
 #include "request_handler.hpp"
@@ -184,6 +185,8 @@ void HttpSession::finish() {
   shard.add_in_flight(-1);
   shard.record(labels_.stats != nullptr ? labels_.stats : shard.fn(labels_.plugin, labels_.fn), status,
                labels_.error_kind, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  note_call_error(server_.events, labels_.plugin, labels_.fn, request_id_, status, labels_.error_kind,
+                  res_.body());
   if (server_.access_log) {
     server_.access_log->write(
         worker_.index(),

@@ -66,6 +66,12 @@ MetricsShard::FnStats* MetricsShard::fn(std::string_view plugin, std::string_vie
 
 MetricsShard::FnStats* MetricsShard::create(std::string_view plugin, std::string_view function) {
   auto stats = std::make_unique<FnStats>(plugin, function);
+  // A loaded plugin's function gets a time series, allocated here once; the
+  // cap bounds the memory should the label contract be broken.
+  if (!plugin.empty() && !function.empty() && plugin != kOverflowLabel &&
+      series_.size() < SecondRing::kMaxRingsPerShard) {
+    stats->ring = std::make_unique<SecondRing>();
+  }
   FnStats* raw = stats.get();
   std::lock_guard lock(mu_);
   series_.push_back(std::move(stats));
@@ -99,8 +105,10 @@ void MetricsShard::record(FnStats* stats, int http_status, std::string_view erro
 
   // A clock that stepped back must not wrap the sum.
   if (latency < std::chrono::nanoseconds::zero()) latency = std::chrono::nanoseconds::zero();
-  bump(s.buckets[duration_bucket(latency)]);
+  const size_t bucket = duration_bucket(latency);
+  bump(s.buckets[bucket]);
   bump(s.sum_ns, static_cast<uint64_t>(latency.count()));
+  if (s.ring) s.ring->record(unix_second_now(), bucket, !error_kind.empty());
 }
 
 void MetricsShard::add_in_flight(int delta) noexcept {

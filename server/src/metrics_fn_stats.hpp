@@ -5,10 +5,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "hookd/server/metrics.hpp"
+#include "time_series.hpp"
 
 namespace hookd::server {
 
@@ -39,6 +41,9 @@ struct alignas(64) MetricsShard::FnStats {
   std::array<CodeSlot, kCodeSlots> codes{};
   std::atomic<uint64_t> other_codes{0};  // table full, or not a valid status code
   std::array<std::atomic<uint64_t>, kErrorKinds.size()> errors{};
+  // The last 15 minutes second by second, for the dashboard; only for pairs
+  // of a loaded plugin and function (time_series.hpp), else null.
+  std::unique_ptr<SecondRing> ring;
   const std::string plugin;
   const std::string fn;
 };

@@ -164,9 +164,16 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
   // A plugin logs what its callers send it: escaped, so no message can
   // forge a log line (the JSON format escapes every message itself).
   const bool escape = server_.config.log.format != config::LogFormat::json;
-  o.logger = [gate, escape](engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
-                            std::string_view message) {
+  EventLog* events = &server_.events;
+  o.logger = [gate, escape, events](engine::LogLevel level, std::string_view plugin,
+                                    const engine::CallContext& ctx, std::string_view message) {
     if (!gate->admit(static_cast<int>(level))) return;
+    // The dashboard's copy (GET /admin/logs): JSON escapes it, the page shows it as text.
+    events->add({.level = static_cast<EventLevel>(level),
+                 .kind = "log",
+                 .plugin = std::string(plugin),
+                 .request_id = std::string(ctx.request_id),
+                 .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
     thread_local std::string escaped;
     if (escape) {
       escaped.clear();

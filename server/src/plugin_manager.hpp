@@ -52,6 +52,9 @@ class PluginManager {
   // false when there was no such plugin.
   engine::Result<bool> remove(const std::string& name);
 
+  // Every thread that runs plugins: the I/O workers, then the lane's.
+  [[nodiscard]] const std::vector<IoWorker*>& workers() const { return workers_; }
+
   // Any thread: memory of each worker's instance of `name` (bounded wait).
   std::vector<uint64_t> memory_per_worker(const std::string& name);
 

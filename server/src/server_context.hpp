@@ -6,6 +6,7 @@
 
 #include "access_log.hpp"
 #include "connection_count.hpp"
+#include "event_log.hpp"
 #include "hookd/config/config.hpp"
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
@@ -27,6 +28,7 @@ struct ServerContext {
   host::HttpFetcher* fetcher = nullptr;  // outbound HTTP for plugins granted fetch (null: none)
   Clock* clock = nullptr;
   CallDispatcher* calls = nullptr;  // the plugin-call pipeline (owned by the gateway)
+  EventLog events;                  // recent plugin logs and call errors (GET /admin/logs)
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
   ConnectionCount connections;                // public ones (limits.max_connections)

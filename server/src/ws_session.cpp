@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "call_events.hpp"
 #include "client_address.hpp"
 #include "request_handler.hpp"
 
@@ -154,6 +155,8 @@ void WsSession::reply(CallResult& out) {
   shard.add_in_flight(-1);
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   CallDispatcher::record(shard, out, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  note_call_error(server_.events, out.plugin, out.fn, request_id_, static_cast<int>(out.status),
+                  out.error_kind, out.body);
   if (server_.access_log) {
     server_.access_log->write(
         worker_.index(),

@@ -63,6 +63,8 @@ inline constexpr std::array<std::chrono::nanoseconds, 17> kDurationBuckets = {
     std::chrono::seconds(5),        std::chrono::seconds(10),
 };
 
+class SecondRing;  // per-second time series of a pair (server/src/time_series.hpp)
+
 enum class Listener : uint8_t { kPublic, kAdmin, kOther };
 /// "public", "admin", anything else is kOther.
 Listener listener_from_string(std::string_view name);
@@ -170,6 +172,12 @@ class Metrics {
   /// not be included, but each histogram is self-consistent (_count equals
   /// its +Inf bucket).
   [[nodiscard]] std::string render() const;
+
+  /// Any thread: `visit` sees the per-second ring of every (plugin, fn) pair
+  /// of a loaded plugin on every worker (metrics_series.cpp), under that
+  /// worker's shard lock, so it must not call back into the metrics.
+  void visit_rings(const std::function<void(std::string_view plugin, std::string_view fn,
+                                            const SecondRing& ring)>& visit) const;
 
  private:
   struct PluginLifecycle {

@@ -1,0 +1,70 @@
+// The recent plugin log lines and call errors, for the dashboard's log view
+// (GET /admin/logs): a bounded ring of the last kCapacity events, each with
+// its time, level, plugin, function, request id and message (cut at
+// kMaxMessageBytes). Older events are overwritten; memory stays bounded at
+// about kCapacity * (kMaxMessageBytes + names).
+//
+// Threading: any thread adds and reads, under one mutex held for a copy.
+// Events are plugin log lines (already capped by each plugin's log level and
+// per-second budget) and failed calls: the uncommon path, so the lock is not
+// on a successful request's path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hookd::server {
+
+enum class EventLevel : uint8_t { kTrace, kDebug, kInfo, kWarn, kError };
+std::string_view event_level_name(EventLevel level);
+/// "trace".."error"; empty for anything else.
+std::optional<EventLevel> event_level_from(std::string_view name);
+
+struct Event {
+  uint64_t seq = 0;     // 1, 2, ... in the order added
+  int64_t time_ms = 0;  // Unix time in milliseconds
+  EventLevel level = EventLevel::kInfo;
+  std::string kind;  // "log" (the plugin logged it) or "error" (a failed call)
+  std::string plugin;
+  std::string fn;  // empty for a log line
+  std::string request_id;
+  int status = 0;  // an error's HTTP status
+  std::string message;
+};
+
+struct EventFilter {
+  std::optional<EventLevel> min_level;  // this level and above
+  std::string plugin;                   // empty: every plugin
+  std::string kind;                     // empty: both
+  uint64_t after_seq = 0;               // only newer events
+  size_t limit = 200;
+};
+
+class EventLog {
+ public:
+  static constexpr size_t kCapacity = 500;
+  static constexpr size_t kMaxMessageBytes = 2048;
+
+  explicit EventLog(size_t capacity = kCapacity);
+
+  /// Any thread. `message` is cut at kMaxMessageBytes.
+  void add(Event event);
+  /// Any thread: the newest events matching `filter`, oldest first.
+  [[nodiscard]] std::vector<Event> query(const EventFilter& filter) const;
+  /// The seq of the newest event (0: none yet).
+  [[nodiscard]] uint64_t last_seq() const;
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::vector<Event> ring_;  // grows to capacity_, then wraps
+  size_t next_ = 0;          // where the next event goes once full
+  uint64_t seq_ = 0;
+};
+
+}  // namespace hookd::server
