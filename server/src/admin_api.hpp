@@ -6,6 +6,9 @@
 //   DELETE /admin/plugins/<name>
 //   GET    /metrics                Prometheus exposition
 //   GET    /plugins                the public plugin list (names, sha256, functions)
+//   GET    /admin/cluster          cluster mode: the live nodes from their heartbeats
+// In cluster mode a PUT or DELETE is acknowledged once the cluster catalog in
+// Redis has it (cluster/cluster_node.hpp); 503 when Redis is unreachable.
 // Every request needs `Authorization: Bearer <token>` (compared in constant
 // time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
@@ -19,6 +22,8 @@
 
 namespace hookd::server {
 
+class ClusterNode;
+
 class AdminApi {
  public:
   AdminApi(ServerContext& server, PluginManager& manager, std::string token)
@@ -29,6 +34,8 @@ class AdminApi {
   // `req` and `res` must stay alive until then.
   using Done = std::function<void()>;
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
+  // Cluster mode (null: single node). Set before the admin listener starts.
+  void set_cluster(ClusterNode* cluster) { cluster_ = cluster; }
   // Whether the request carries the admin token (its header is enough).
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // The 401 for a request that does not.
@@ -42,10 +49,12 @@ class AdminApi {
   void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
            Done done);
   void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
+  void cluster(HttpResponse& res, const std::string& request_id);
 
   ServerContext& server_;
   PluginManager& manager_;
   std::string token_;
+  ClusterNode* cluster_ = nullptr;
 };
 
 // Constant-time comparison of two secrets of any length.

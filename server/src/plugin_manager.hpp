@@ -52,6 +52,15 @@ class PluginManager {
   // false when there was no such plugin.
   engine::Result<bool> remove(const std::string& name);
 
+  // Cluster mode: where an upload (Persist::kWrite) is kept instead of the
+  // data dir: the cluster catalog in Redis. Called on the loader thread after
+  // every worker has instantiated the new version and before it is published;
+  // a failure discards it and the previous version keeps serving. Set before
+  // start().
+  using SaveUpload = std::function<engine::Result<void>(
+      const std::string& name, std::span<const uint8_t> wasm, const config::PluginSettings& settings)>;
+  void set_save_upload(SaveUpload save) { save_upload_ = std::move(save); }
+
   // Any thread: memory of each worker's instance of `name` (bounded wait).
   std::vector<uint64_t> memory_per_worker(const std::string& name);
 
@@ -67,6 +76,7 @@ class PluginManager {
   ServerContext& server_;
   std::vector<IoWorker*> workers_;
   PluginStore& store_;
+  SaveUpload save_upload_;
 
   std::mutex mu_;
   std::condition_variable cv_;
