@@ -56,7 +56,8 @@ std::unexpected<engine::Error> unavailable(std::string message) {
   return engine::fail(engine::ErrorKind::kHostError, "cluster catalog: " + std::move(message), 503);
 }
 
-engine::Result<Reply> run(host::detail::RedisPool& pool, std::span<const std::string_view> args, Retry retry) {
+engine::Result<Reply> run(host::detail::RedisPool& pool, std::span<const std::string_view> args,
+                          Retry retry) {
   auto reply = pool.command(args, retry);
   if (!reply) return unavailable(reply.error().message);
   if ((*reply)->type == REDIS_REPLY_ERROR) {
@@ -81,7 +82,8 @@ uint64_t number(const redisReply* r) {
 
 engine::Result<Change> change_of(const redisReply* r, Change::Op op, std::string name, std::string sha256) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return unavailable("unexpected script reply");
-  return Change{op, std::move(name), std::move(sha256), number(r->element[0]), std::string(text(r->element[1]))};
+  return Change{op, std::move(name), std::move(sha256), number(r->element[0]),
+                std::string(text(r->element[1]))};
 }
 
 }  // namespace
@@ -93,13 +95,15 @@ engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<co
                                            const std::string& sha256, const std::string& settings_json) {
   const std::string module_key = key("module:" + sha256);
   const std::string_view bytes(reinterpret_cast<const char*>(wasm.data()), wasm.size());
-  // Content-addressed, so setting it twice is harmless (and it may be retried).
-  const std::array<std::string_view, 4> set{"SET", module_key, bytes, "NX"};
+  // Content-addressed, so setting it twice is harmless (and it may be
+  // retried); written again rather than SET NX so an upload repairs a
+  // stored copy that was damaged.
+  const std::array<std::string_view, 3> set{"SET", module_key, bytes};
   if (auto r = run(pool_, set, Retry::kIfIdempotent); !r) return std::unexpected(r.error());
   const std::string version = key("version"), manifest = key("manifest:" + name), plugins = key("plugins"),
                     log = key("log");
-  const std::array<std::string_view, 12> eval{"EVAL",  kPutScript, "5",  version, manifest,      plugins,
-                                              log,     module_key, name, sha256,  settings_json, max_len_};
+  const std::array<std::string_view, 12> eval{"EVAL", kPutScript, "5",  version, manifest,      plugins,
+                                              log,    module_key, name, sha256,  settings_json, max_len_};
   // Not retried: a lost reply may mean it ran; the follower converges either way.
   auto r = run(pool_, eval, Retry::kNo);
   if (!r) return std::unexpected(r.error());
@@ -109,7 +113,7 @@ engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<co
 engine::Result<std::optional<Change>> ClusterCatalog::remove(const std::string& name) {
   const std::string version = key("version"), manifest = key("manifest:" + name), plugins = key("plugins"),
                     log = key("log");
-  const std::array<std::string_view, 9> eval{"EVAL",  kDeleteScript, "4", version, manifest,
+  const std::array<std::string_view, 9> eval{"EVAL",  kDeleteScript, "4",  version, manifest,
                                              plugins, log,           name, max_len_};
   auto r = run(pool_, eval, Retry::kNo);
   if (!r) return std::unexpected(r.error());
@@ -181,15 +185,18 @@ engine::Result<std::vector<uint8_t>> ClusterCatalog::module(const std::string& s
 engine::Result<std::vector<Change>> ClusterCatalog::read_log(const std::string& after_id, int64_t block_ms,
                                                              uint32_t count) {
   const std::string log = key("log"), block = std::to_string(block_ms), n = std::to_string(count);
-  const std::array<std::string_view, 8> blocking{"XREAD", "COUNT", n, "BLOCK", block, "STREAMS", log, after_id};
+  const std::array<std::string_view, 8> blocking{"XREAD", "COUNT",   n,   "BLOCK",
+                                                 block,   "STREAMS", log, after_id};
   const std::array<std::string_view, 6> at_once{"XREAD", "COUNT", n, "STREAMS", log, after_id};
-  auto r = block_ms > 0 ? run(pool_, blocking, Retry::kIfIdempotent) : run(pool_, at_once, Retry::kIfIdempotent);
+  auto r =
+      block_ms > 0 ? run(pool_, blocking, Retry::kIfIdempotent) : run(pool_, at_once, Retry::kIfIdempotent);
   if (!r) return std::unexpected(r.error());
   std::vector<Change> out;
   const redisReply* streams = r->get();
   if (streams->type != REDIS_REPLY_ARRAY || streams->elements == 0) return out;  // nil: nothing new
   const redisReply* stream = streams->element[0];
-  if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2) return unavailable("unexpected XREAD reply");
+  if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2)
+    return unavailable("unexpected XREAD reply");
   const redisReply* entries = stream->element[1];
   for (size_t i = 0; i < entries->elements; ++i) {
     const redisReply* e = entries->element[i];

@@ -2,7 +2,7 @@
 // cluster serves, and the ordered change log the nodes follow.
 //
 // Keys, all under the configured prefix P:
-//   P:module:<sha256>    module bytes, content-addressed (SET NX: idempotent)
+//   P:module:<sha256>    module bytes, content-addressed (SET: idempotent)
 //   P:manifest:<name>    hash: sha256, settings (JSON), version
 //   P:plugins            set of the names with a manifest
 //   P:version            the catalog version, +1 per change
@@ -56,9 +56,9 @@ class ClusterCatalog {
   // `pool` must outlive the catalog; it may be shared by threads.
   ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries);
 
-  // Stores the module (if new) and then, atomically, the manifest and a log entry.
-  engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm, const std::string& sha256,
-                             const std::string& settings_json);
+  // Stores the module and then, atomically, the manifest and a log entry.
+  engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm,
+                             const std::string& sha256, const std::string& settings_json);
   // nullopt when there was no such plugin in the catalog.
   engine::Result<std::optional<Change>> remove(const std::string& name);
   engine::Result<Snapshot> snapshot();

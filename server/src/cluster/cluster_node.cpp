@@ -53,8 +53,9 @@ ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server
   node_id_ = cfg.cluster.node_id;
   if (node_id_.empty()) {
     std::random_device rd;
-    node_id_ = hostname() + "-" +
-               (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : fmt::format("{:08x}", rd()));
+    node_id_ =
+        hostname() + "-" +
+        (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : fmt::format("{:08x}", rd()));
   }
   advertise_ = cfg.cluster.advertise;
 }
@@ -241,6 +242,9 @@ void ClusterNode::follow() {
       continue;
     }
     backoff = std::chrono::milliseconds(50);
+    // Entries after ours carry the next versions, in order. A gap: entries
+    // were trimmed away while this node was behind. An older version: the
+    // catalog was reset (a Redis that lost its data). Either way, resync.
     for (const auto& c : *changes) {
       if (c.version > applied + 1) {
         spdlog::warn("cluster: log entries {}..{} were trimmed away; resyncing from the manifests",
@@ -248,15 +252,18 @@ void ClusterNode::follow() {
         synced = false;
         break;
       }
-      if (c.version == applied + 1) {
-        if (auto r = apply(c); !r) {  // Redis went away mid-change: retry it
-          record_error(r.error().message);
-          pause(backoff);
-          backoff = std::min(backoff * 2, kMaxBackoff);
-          break;
-        }
+      if (c.version <= applied) {
+        spdlog::warn("cluster: the catalog was reset (version {} after {}); resyncing", c.version, applied);
+        synced = false;
+        break;
       }
-      applied = std::max(applied, c.version);
+      if (auto r = apply(c); !r) {  // Redis went away mid-change: retry it
+        record_error(r.error().message);
+        pause(backoff);
+        backoff = std::min(backoff * 2, kMaxBackoff);
+        break;
+      }
+      applied = c.version;
       std::lock_guard lock(mu_);
       applied_version_ = applied;
       applied_id_ = c.id;
@@ -266,7 +273,8 @@ void ClusterNode::follow() {
 
 std::string ClusterNode::status_json() {
   json::object plugins;
-  for (const auto& [name, entry] : server_.registry.snapshot()->plugins) plugins[name] = entry->module->sha256();
+  for (const auto& [name, entry] : server_.registry.snapshot()->plugins)
+    plugins[name] = entry->module->sha256();
   const auto now = std::chrono::system_clock::now();
   json::object o{{"id", node_id_},
                  {"address", advertise_},

@@ -84,10 +84,10 @@ class ClusterNode {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;             // under mu_
-  uint64_t applied_version_ = 0;      // under mu_
-  std::string applied_id_ = "0-0";    // under mu_
-  std::string last_error_;            // under mu_
+  bool stopping_ = false;               // under mu_
+  uint64_t applied_version_ = 0;        // under mu_
+  std::string applied_id_ = "0-0";      // under mu_
+  std::string last_error_;              // under mu_
   std::set<std::string> from_catalog_;  // under mu_: local plugins that came from the catalog
   std::atomic<bool> leaving_{false};
   std::thread follower_;
