@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -417,6 +418,9 @@ def main():
     for tag in ("A", "B"):
         with open(os.path.join(plugins, f"version_{tag.lower()}.wasm"), "rb") as f:
             wasm[tag] = f.read()
+    # CTest's timeout (SIGTERM) or ^C still tears the cluster down.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     tmp = tempfile.mkdtemp(prefix="hookd-cluster-test.")
     c = Cluster(src, hookd, plugins, tmp)
     try:
