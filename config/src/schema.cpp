@@ -217,6 +217,20 @@ std::expected<std::string, std::string> check_token(std::string text) {
   return text;
 }
 
+// Empty (derived at start-up), or 1-128 of A-Z a-z 0-9 _ . : -.
+std::expected<std::string, std::string> check_node_id(std::string text) {
+  const bool ok = std::ranges::all_of(text, [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '_' || c == '.' || c == ':' || c == '-';
+  });
+  if (!ok) return std::unexpected(std::string("must be made of A-Z a-z 0-9 _ . : -"));
+  return text;
+}
+
+std::expected<std::string, std::string> check_key_prefix(std::string text) {
+  if (text.empty()) return std::unexpected(std::string("must not be empty"));
+  return check_token(std::move(text));
+}
+
 std::expected<std::string, std::string> check_not_empty(std::string text) {
   if (text.empty()) return std::unexpected(std::string("must not be empty"));
   return text;
@@ -467,6 +481,27 @@ const std::vector<FieldSpec<Config>>& config_fields() {
           [](auto& c) -> auto& { return c.fetch.max_response_bytes; }),
       integer<C>(
           "fetch", "max_redirects", {0, 20}, [](auto& c) -> auto& { return c.fetch.max_redirects; }),
+
+      boolean<C>(
+          "cluster", "enabled", [](auto& c) -> auto& { return c.cluster.enabled; }),
+      string<C>(
+          "cluster", "node_id", 128, [](auto& c) -> auto& { return c.cluster.node_id; }, check_node_id),
+      string<C>(
+          "cluster", "advertise", 256, [](auto& c) -> auto& { return c.cluster.advertise; }, check_token),
+      string<C>(
+          "cluster", "key_prefix", 128, [](auto& c) -> auto& { return c.cluster.key_prefix; },
+          check_key_prefix),
+      integer<C>(
+          "cluster", "heartbeat_ms", {10, 600'000},
+          [](auto& c) -> auto& { return c.cluster.heartbeat_interval; }),
+      integer<C>(
+          "cluster", "node_ttl_ms", {20, 3'600'000}, [](auto& c) -> auto& { return c.cluster.node_ttl; }),
+      integer<C>(
+          "cluster", "log_max_entries", {10, 10'000'000},
+          [](auto& c) -> auto& { return c.cluster.log_max_entries; }),
+      integer<C>(
+          "cluster", "sync_timeout_ms", {1, 3'600'000},
+          [](auto& c) -> auto& { return c.cluster.sync_timeout; }),
 
       parsed_list<C>(
           "signing", "trusted_keys", [](auto& c) -> auto& { return c.signing.trusted_keys; }),

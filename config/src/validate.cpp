@@ -75,6 +75,15 @@ void check_cross_fields(const Config& config, Errors& errors) {
                        "WebSocket connections close before they are pinged",
                        limits.ws_idle_timeout.count()));
   }
+  if (config.cluster.enabled && config.kv.backend != KvBackend::redis) {
+    report("cluster.enabled",
+           "cluster mode needs kv.backend = \"redis\": the catalog and the plugins' KV live in the Redis "
+           "of [kv.redis]");
+  }
+  if (config.cluster.enabled && config.cluster.node_ttl <= config.cluster.heartbeat_interval) {
+    report("cluster.node_ttl_ms", fmt::format("must be longer than cluster.heartbeat_ms ({} ms)",
+                                              config.cluster.heartbeat_interval.count()));
+  }
   if (config.fetch.connect_timeout > config.fetch.total_timeout) {
     report("fetch.connect_timeout_ms",
            fmt::format("must not exceed fetch.total_timeout_ms ({} ms)", config.fetch.total_timeout.count()));

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "cluster/cluster_node.hpp"
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "plugin_latency.hpp"
@@ -36,6 +37,9 @@ void send_json(HttpResponse& res, http::status status, const json::value& v) {
 http::status status_for_load_error(const engine::Error& error) {
   // A refused signature carries its status (plugin_signature.hpp).
   if (error.kind == engine::ErrorKind::kIntegrity && error.status != 0)
+    return static_cast<http::status>(error.status);
+  // The cluster catalog could not be written (Redis unreachable): 503.
+  if (error.kind == engine::ErrorKind::kHostError && error.status != 0)
     return static_cast<http::status>(error.status);
   switch (error.kind) {
     case engine::ErrorKind::kInvalidArgument:
@@ -103,6 +107,15 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
       res.set(http::field::content_type, "application/json");
       res.body() = plugin_list_json(server_.registry);
     }
+    return false;
+  }
+  if (path == "/admin/cluster") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    cluster(res, request_id);
     return false;
   }
   switch (dashboard_.route(path, req, res, request_id, done)) {
@@ -262,13 +275,39 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
 }
 
 void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {
+  // Cluster mode: the catalog first, so the removal is acknowledged only once
+  // Redis has it (every node then removes it, this one included).
+  bool in_catalog = false;
+  if (cluster_ != nullptr) {
+    auto r = cluster_->remove(name);
+    if (!r) {
+      return set_error(res, http::status::service_unavailable, {r.error().describe(), name, {}, request_id});
+    }
+    in_catalog = *r;
+  }
   auto removed = manager_.remove(name);
   if (!removed) {
     return set_error(res, http::status::internal_server_error,
                      {removed.error().describe(), name, {}, request_id});
   }
-  if (!*removed) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  if (!*removed && !in_catalog) {
+    return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  }
   res.result(http::status::no_content);
+}
+
+void AdminApi::cluster(HttpResponse& res, const std::string& request_id) {
+  if (cluster_ == nullptr) {
+    return set_error(res, http::status::not_found,
+                     {"cluster mode is off ([cluster] enabled)", {}, {}, request_id});
+  }
+  auto nodes = cluster_->nodes_json();
+  if (!nodes) {
+    return set_error(res, http::status::service_unavailable, {nodes.error().describe(), {}, {}, request_id});
+  }
+  res.result(http::status::ok);
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(*nodes);
 }
 
 }  // namespace hookd::server

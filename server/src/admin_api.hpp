@@ -8,6 +8,9 @@
 //   GET    /plugins                the public plugin list (names, sha256, functions)
 //   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
 //   GET    /ui/...                 the dashboard's files, without a token (ui_handler.hpp)
+//   GET    /admin/cluster          cluster mode: the live nodes from their heartbeats
+// In cluster mode a PUT or DELETE is acknowledged once the cluster catalog in
+// Redis has it (cluster/cluster_node.hpp); 503 when Redis is unreachable.
 // Every request needs `Authorization: Bearer <token>` (compared in constant
 // time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
@@ -22,6 +25,8 @@
 
 namespace hookd::server {
 
+class ClusterNode;
+
 class AdminApi {
  public:
   AdminApi(ServerContext& server, PluginManager& manager, std::string token)
@@ -32,6 +37,8 @@ class AdminApi {
   // `req` and `res` must stay alive until then.
   using Done = std::function<void()>;
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
+  // Cluster mode (null: single node). Set before the admin listener starts.
+  void set_cluster(ClusterNode* cluster) { cluster_ = cluster; }
   // Whether the request carries the admin token (its header is enough).
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // The 401 for a request that does not.
@@ -45,11 +52,13 @@ class AdminApi {
   void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
            Done done);
   void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
+  void cluster(HttpResponse& res, const std::string& request_id);
 
   ServerContext& server_;
   PluginManager& manager_;
   std::string token_;
   DashboardApi dashboard_;
+  ClusterNode* cluster_ = nullptr;
 };
 
 // Constant-time comparison of two secrets of any length.

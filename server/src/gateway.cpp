@@ -13,6 +13,7 @@
 #include "admin_session.hpp"
 #include "blocking_pool.hpp"
 #include "call_dispatcher.hpp"
+#include "cluster/cluster_node.hpp"
 #include "data_dir.hpp"
 #include "fd_limit.hpp"
 #include "http_session.hpp"
@@ -40,6 +41,7 @@ struct Gateway::Impl {
   std::vector<std::unique_ptr<RequestIdGenerator>> ids;  // one per worker
   std::unique_ptr<PluginStore> store;
   std::unique_ptr<PluginManager> manager;
+  std::unique_ptr<ClusterNode> cluster;  // cluster mode only; stopped before the manager goes
   std::unique_ptr<AdminApi> admin_api;
   std::unique_ptr<RequestIdGenerator> admin_ids;
   asio::io_context admin_io{1};
@@ -109,7 +111,8 @@ ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& sourc
     }
   }
   std::vector<std::string> problems;
-  auto stored = store->load_all(problems);
+  // In cluster mode uploads live in the cluster catalog, not the data dir.
+  auto stored = cluster ? std::vector<StoredPlugin>{} : store->load_all(problems);
   for (const auto& problem : problems) spdlog::error("stored plugin skipped: {}", problem);
   for (auto& s : stored) {
     // An upload is newer than the config file's entry of the same name.
@@ -186,12 +189,27 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(impl)));
 
   if (auto r = g.setup_token(); !r) return std::unexpected(r.error());
+  if (cfg.cluster.enabled) {
+    g.cluster = std::make_unique<ClusterNode>(g.server, *g.manager);
+    g.manager->set_save_upload([cluster = g.cluster.get()](const std::string& name,
+                                                           std::span<const uint8_t> wasm,
+                                                           const config::PluginSettings& settings) {
+      return cluster->save_upload(name, wasm, settings);
+    });
+  }
   g.manager->start();
   if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(g.parts.plugins); }); !r) {
     return std::unexpected(r.error());
   }
+  // Cluster mode: no listener opens before the node serves the catalog (a
+  // proxy without active health checks would send it requests it cannot serve).
+  if (g.cluster) {
+    if (auto r = g.cluster->initial_sync(); !r)
+      return server_fail(ServerErrorKind::kStorage, r.error().message);
+  }
   g.parts.plugins = {};  // loaded: the modules are compiled, the bytes no longer needed
   g.admin_api = std::make_unique<AdminApi>(g.server, *g.manager, g.token);
+  g.admin_api->set_cluster(g.cluster.get());
 
   // Public listeners: one per worker on the same port.
   asio::ip::tcp::endpoint ep;
@@ -239,6 +257,7 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   });
   if (!admin) return std::unexpected(admin.error());
   g.admin_listener = *admin;
+  if (g.cluster) g.cluster->start(ep.port());
   for (auto& l : g.listeners) l->start();
   g.admin_listener->start();
   g.server.ready.store(true);
@@ -268,6 +287,7 @@ bool Gateway::drain() {
   //    sending until its health check or its endpoint list catches up, and
   //    a refused connection there would be a failed request.
   g.server.draining.store(true);
+  if (g.cluster) g.cluster->set_leaving();
   const auto began = std::chrono::steady_clock::now();
   if (cfg.drain_quiet.count() > 0) {
     const auto give_up = began + cfg.drain_accept_max;
@@ -316,6 +336,7 @@ void Gateway::Impl::shutdown() {
     admin_io.stop();
     admin_thread.join();
   }
+  if (cluster) cluster->stop();  // after the manager: a load it waits for fails fast
   // The order matters. The I/O workers' loops stop first, so no new call
   // reaches the lane. Then the lane: its threads finish the calls they run
   // (a result posted to a stopped I/O worker stays in that worker's queue) and

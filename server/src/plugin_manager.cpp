@@ -258,7 +258,9 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   // Persist and publish as one step against concurrent removals.
   auto lock = server_.registry.lock_writes();
   if (persist == Persist::kWrite) {
-    if (auto r = store_.save(name, wasm, entry->settings); !r) {
+    auto r =
+        save_upload_ ? save_upload_(name, wasm, entry->settings) : store_.save(name, wasm, entry->settings);
+    if (!r) {
       discard();
       return std::unexpected(r.error());
     }

@@ -54,6 +54,14 @@ class PluginManager {
 
   // Every thread that runs plugins: the I/O workers, then the lane's.
   [[nodiscard]] const std::vector<IoWorker*>& workers() const { return workers_; }
+  // Cluster mode: where an upload (Persist::kWrite) is kept instead of the
+  // data dir: the cluster catalog in Redis. Called on the loader thread after
+  // every worker has instantiated the new version and before it is published;
+  // a failure discards it and the previous version keeps serving. Set before
+  // start().
+  using SaveUpload = std::function<engine::Result<void>(
+      const std::string& name, std::span<const uint8_t> wasm, const config::PluginSettings& settings)>;
+  void set_save_upload(SaveUpload save) { save_upload_ = std::move(save); }
 
   // Any thread: memory of each worker's instance of `name` (bounded wait).
   std::vector<uint64_t> memory_per_worker(const std::string& name);
@@ -70,6 +78,7 @@ class PluginManager {
   ServerContext& server_;
   std::vector<IoWorker*> workers_;
   PluginStore& store_;
+  SaveUpload save_upload_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdio>
 
+#include "hookd/host/redis_pool.hpp"
 #include "kv_checks.hpp"
-#include "redis/redis_pool.hpp"
 
 namespace hookd::host {
 

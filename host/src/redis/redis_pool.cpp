@@ -1,4 +1,4 @@
-#include "redis/redis_pool.hpp"
+#include "hookd/host/redis_pool.hpp"
 
 #include <fmt/format.h>
 #include <pthread.h>

@@ -200,6 +200,22 @@ struct KvConfig {
   bool operator==(const KvConfig&) const = default;
 };
 
+/// Cluster mode (docs/cluster.md): the plugin catalog lives in Redis, the
+/// Redis of [kv.redis] (kv.backend must be "redis"), and every node follows
+/// its change log.
+struct ClusterConfig {
+  bool enabled = false;
+  std::string node_id;                       // empty: <hostname>-<public port>
+  std::string advertise;                     // what GET /admin/cluster shows; empty: <hostname>:<public port>
+  std::string key_prefix = "hookd-cluster";  // so clusters can share a Redis (KV keys start "hookd:")
+  milliseconds heartbeat_interval{1000};
+  milliseconds node_ttl{5000};             // a node missing heartbeats this long is gone
+  std::uint32_t log_max_entries = 10'000;  // the change log's approximate length (XADD MAXLEN ~)
+  milliseconds sync_timeout{30'000};       // start-up: how long to wait for Redis to load the catalog
+
+  bool operator==(const ClusterConfig&) const = default;
+};
+
 struct FetchConfig {
   std::filesystem::path extra_ca_file;  // empty: system CAs only
   milliseconds connect_timeout{5000};
@@ -244,6 +260,7 @@ struct Config {
   KvConfig kv;
   FetchConfig fetch;
   SigningConfig signing;
+  ClusterConfig cluster;
   std::vector<PluginConfig> plugins;  // sorted by name
 
   /// Keyed by dotted key ("server.listen"); a key missing here has its default.

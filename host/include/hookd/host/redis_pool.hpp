@@ -1,5 +1,7 @@
 // A bounded pool of hiredis connections with timeouts, and the one place that
-// sends a command and turns hiredis failures into KvErrors.
+// sends a command and turns hiredis failures into KvErrors. Used by the Redis
+// KV store and by cluster mode (server/src/cluster/), which keeps the plugin
+// catalog in the same Redis.
 #pragma once
 
 #include <hiredis/hiredis.h>

@@ -1,0 +1,84 @@
+// The cluster catalog in Redis (docs/cluster.md): what every node of a
+// cluster serves, and the ordered change log the nodes follow.
+//
+// Keys, all under the configured prefix P:
+//   P:module:<sha256>    module bytes, content-addressed (SET: idempotent)
+//   P:manifest:<name>    hash: sha256, settings (JSON), version
+//   P:plugins            set of the names with a manifest
+//   P:version            the catalog version, +1 per change
+//   P:log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
+//   P:node:<id>          a node's heartbeat (JSON), with an expiry
+// A put or delete is one Lua script (manifest, version and log entry
+// together), so a follower never sees a log entry without its manifest, and
+// versions in the log are contiguous: a gap means entries were trimmed away
+// and the follower resyncs from the manifests.
+//
+// Errors are values: a Redis that is down or hung is a kHostError with
+// status 503 after at most the configured connect and command timeouts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "hookd/engine/result.hpp"
+#include "hookd/host/redis_pool.hpp"
+
+namespace hookd::server::cluster {
+
+struct Manifest {
+  std::string name;
+  std::string sha256;
+  std::string settings_json;
+  uint64_t version = 0;
+};
+
+struct Change {
+  enum class Op { kPut, kDelete };
+  Op op = Op::kPut;
+  std::string name;
+  std::string sha256;  // empty for a delete
+  uint64_t version = 0;
+  std::string id;  // the stream entry's ID
+};
+
+// The whole catalog at one catalog version, and the log position it matches.
+struct Snapshot {
+  uint64_t version = 0;
+  std::string last_id = "0-0";
+  std::vector<Manifest> plugins;
+};
+
+class ClusterCatalog {
+ public:
+  // `pool` must outlive the catalog; it may be shared by threads.
+  ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries);
+
+  // Stores the module and then, atomically, the manifest and a log entry.
+  engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm,
+                             const std::string& sha256, const std::string& settings_json);
+  // nullopt when there was no such plugin in the catalog.
+  engine::Result<std::optional<Change>> remove(const std::string& name);
+  engine::Result<Snapshot> snapshot();
+  engine::Result<std::optional<Manifest>> manifest(const std::string& name);
+  // The module stored under `sha256`, checked against it; at most `max_bytes`.
+  engine::Result<std::vector<uint8_t>> module(const std::string& sha256, uint64_t max_bytes);
+  // Changes after `after_id`, waiting up to `block_ms` for one (0: no wait).
+  engine::Result<std::vector<Change>> read_log(const std::string& after_id, int64_t block_ms, uint32_t count);
+
+  engine::Result<void> heartbeat(const std::string& node_id, const std::string& json, int64_t ttl_ms);
+  engine::Result<void> forget(const std::string& node_id);
+  // The heartbeats of the live nodes (JSON texts), at most `max_nodes`.
+  engine::Result<std::vector<std::string>> nodes(size_t max_nodes);
+
+ private:
+  std::string key(std::string_view what) const { return prefix_ + ":" + std::string(what); }
+
+  host::detail::RedisPool& pool_;
+  std::string prefix_;
+  std::string max_len_;
+};
+
+}  // namespace hookd::server::cluster

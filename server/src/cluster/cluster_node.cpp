@@ -1,0 +1,325 @@
+#include "cluster/cluster_node.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <random>
+
+#include "hookd/config/plugin_settings_json.hpp"
+#include "hookd/engine/sha256.hpp"
+
+namespace hookd::server {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxNodes = 1000;
+constexpr uint32_t kLogBatch = 64;
+constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
+
+std::string hostname() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "hookd";
+  return buf;
+}
+
+int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::unique_ptr<host::detail::RedisPool> pool_of(const host::RedisKvOptions& o) {
+  return std::make_unique<host::detail::RedisPool>(o);
+}
+
+}  // namespace
+
+ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server_(server), manager_(manager) {
+  const config::Config& cfg = server.config;
+  const config::RedisConfig& r = cfg.kv.redis;
+  redis_.host = r.address.host;
+  redis_.port = r.address.port;
+  redis_.password = r.password;
+  redis_.database = static_cast<int>(r.database);
+  redis_.connect_timeout = r.connect_timeout;
+  redis_.command_timeout = r.command_timeout;
+  redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
+  admin_pool_ = pool_of(redis_);
+  follow_pool_ = pool_of(redis_);
+  admin_catalog_ = std::make_unique<cluster::ClusterCatalog>(*admin_pool_, cfg.cluster.key_prefix,
+                                                             cfg.cluster.log_max_entries);
+  follow_catalog_ = std::make_unique<cluster::ClusterCatalog>(*follow_pool_, cfg.cluster.key_prefix,
+                                                              cfg.cluster.log_max_entries);
+  node_id_ = cfg.cluster.node_id;
+  if (node_id_.empty()) {
+    std::random_device rd;
+    node_id_ =
+        hostname() + "-" +
+        (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : fmt::format("{:08x}", rd()));
+  }
+  advertise_ = cfg.cluster.advertise;
+}
+
+ClusterNode::~ClusterNode() { stop(); }
+
+engine::Result<void> ClusterNode::initial_sync() {
+  const auto give_up = std::chrono::steady_clock::now() + server_.config.cluster.sync_timeout;
+  auto backoff = std::chrono::milliseconds(50);
+  for (;;) {
+    auto r = resync();
+    if (r) return {};
+    if (std::chrono::steady_clock::now() + backoff >= give_up) {
+      return engine::fail(engine::ErrorKind::kHostError,
+                          "cannot load the cluster catalog from Redis at " + redis_.host + ":" +
+                              std::to_string(redis_.port) + ": " + r.error().message,
+                          503);
+    }
+    spdlog::warn("cluster: {}; retrying", r.error().message);
+    if (!pause(backoff)) return engine::fail(engine::ErrorKind::kInternal, "stopped");
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+void ClusterNode::start(uint16_t public_port) {
+  if (advertise_.empty()) advertise_ = hostname() + ":" + std::to_string(public_port);
+  follower_ = std::thread([this] { follow(); });
+  heartbeat_ = std::thread([this] { beat(); });
+  spdlog::info("cluster: node {} following the catalog at version {}", node_id_, applied_version_);
+}
+
+void ClusterNode::set_leaving() {
+  leaving_.store(true);
+  wake_.notify_all();  // the next heartbeat says so now
+}
+
+void ClusterNode::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !follower_.joinable() && !heartbeat_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (follower_.joinable()) follower_.join();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+bool ClusterNode::pause(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  return !wake_.wait_for(lock, d, [this] { return stopping_; });
+}
+
+void ClusterNode::record_error(std::string error) {
+  spdlog::error("cluster: {}", error);
+  std::lock_guard lock(mu_);
+  last_error_ = std::move(error);
+}
+
+engine::Result<void> ClusterNode::save_upload(const std::string& name, std::span<const uint8_t> wasm,
+                                              const config::PluginSettings& settings) {
+  auto change =
+      admin_catalog_->put(name, wasm, engine::sha256_hex(wasm), config::plugin_settings_to_json(settings));
+  if (!change) return std::unexpected(change.error());
+  std::lock_guard lock(mu_);
+  from_catalog_.insert(name);
+  return {};
+}
+
+engine::Result<bool> ClusterNode::remove(const std::string& name) {
+  auto change = admin_catalog_->remove(name);
+  if (!change) return std::unexpected(change.error());
+  return change->has_value();
+}
+
+engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
+  auto settings = config::parse_plugin_settings_json(m.settings_json, m.name);
+  if (!settings) {
+    record_error("plugin " + m.name + " version " + std::to_string(m.version) +
+                 ": bad settings: " + config::to_string(settings.error()));
+    return {};
+  }
+  {
+    auto catalog = server_.registry.snapshot();
+    const PluginEntry* current = catalog->find(m.name);
+    if (current != nullptr && current->module->sha256() == m.sha256 && current->settings == *settings) {
+      std::lock_guard lock(mu_);
+      from_catalog_.insert(m.name);
+      return {};  // already serving (this node's own upload, or a repeat)
+    }
+  }
+  auto wasm = follow_catalog_->module(m.sha256, server_.config.limits.max_module_bytes);
+  if (!wasm) {
+    // Redis away: the caller retries. A missing or corrupt module: reported.
+    if (wasm.error().status == 503) return std::unexpected(wasm.error());
+    record_error("plugin " + m.name + " version " + std::to_string(m.version) + ": " + wasm.error().message);
+    return {};
+  }
+  auto r = manager_.install(m.name, *wasm, std::move(*settings), PluginManager::Persist::kNo);
+  if (!r) {
+    record_error("plugin " + m.name + " version " + std::to_string(m.version) +
+                 " not loaded, the previous version keeps serving: " + r.error().describe());
+    return {};
+  }
+  std::lock_guard lock(mu_);
+  from_catalog_.insert(m.name);
+  return {};
+}
+
+engine::Result<void> ClusterNode::resync() {
+  auto snapshot = follow_catalog_->snapshot();
+  if (!snapshot) return std::unexpected(snapshot.error());
+  std::set<std::string> wanted;
+  for (const auto& m : snapshot->plugins) {
+    wanted.insert(m.name);
+    if (auto r = install(m); !r) return r;
+  }
+  std::set<std::string> stale;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& name : from_catalog_) {
+      if (!wanted.contains(name)) stale.insert(name);
+    }
+  }
+  for (const auto& name : stale) {
+    if (auto r = manager_.remove(name); !r) record_error("plugin " + name + ": " + r.error().describe());
+  }
+  std::lock_guard lock(mu_);
+  for (const auto& name : stale) from_catalog_.erase(name);
+  applied_version_ = snapshot->version;
+  applied_id_ = snapshot->last_id;
+  spdlog::info("cluster: catalog loaded at version {} ({} plugins)", snapshot->version,
+               snapshot->plugins.size());
+  return {};
+}
+
+engine::Result<void> ClusterNode::apply(const cluster::Change& change) {
+  if (change.op == cluster::Change::Op::kDelete) {
+    if (auto r = manager_.remove(change.name); !r) {
+      record_error("plugin " + change.name + ": " + r.error().describe());
+    }
+    std::lock_guard lock(mu_);
+    from_catalog_.erase(change.name);
+    return {};
+  }
+  // The manifest may have moved on already; a later entry applies that.
+  auto m = follow_catalog_->manifest(change.name);
+  if (!m) return std::unexpected(m.error());
+  if (!m->has_value() || (*m)->version != change.version) return {};
+  return install(**m);
+}
+
+void ClusterNode::follow() {
+  const auto command_timeout = redis_.command_timeout;
+  // Shorter than the socket timeout, so a blocked XREAD is not a timeout.
+  const int64_t block_ms = std::clamp<int64_t>(command_timeout.count() / 2, 1, 1000);
+  auto backoff = std::chrono::milliseconds(50);
+  bool synced = true;  // initial_sync() ran
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    if (!synced) {
+      if (auto r = resync(); !r) {
+        record_error(r.error().message);
+        if (!pause(backoff)) return;
+        backoff = std::min(backoff * 2, kMaxBackoff);
+        continue;
+      }
+      synced = true;
+    }
+    std::string after;
+    uint64_t applied = 0;
+    {
+      std::lock_guard lock(mu_);
+      after = applied_id_;
+      applied = applied_version_;
+    }
+    auto changes = follow_catalog_->read_log(after, block_ms, kLogBatch);
+    if (!changes) {
+      record_error(changes.error().message);
+      if (!pause(backoff)) return;
+      backoff = std::min(backoff * 2, kMaxBackoff);
+      continue;
+    }
+    backoff = std::chrono::milliseconds(50);
+    // Entries after ours carry the next versions, in order. A gap: entries
+    // were trimmed away while this node was behind. An older version: the
+    // catalog was reset (a Redis that lost its data). Either way, resync.
+    for (const auto& c : *changes) {
+      if (c.version > applied + 1) {
+        spdlog::warn("cluster: log entries {}..{} were trimmed away; resyncing from the manifests",
+                     applied + 1, c.version - 1);
+        synced = false;
+        break;
+      }
+      if (c.version <= applied) {
+        spdlog::warn("cluster: the catalog was reset (version {} after {}); resyncing", c.version, applied);
+        synced = false;
+        break;
+      }
+      if (auto r = apply(c); !r) {  // Redis went away mid-change: retry it
+        record_error(r.error().message);
+        pause(backoff);
+        backoff = std::min(backoff * 2, kMaxBackoff);
+        break;
+      }
+      applied = c.version;
+      std::lock_guard lock(mu_);
+      applied_version_ = applied;
+      applied_id_ = c.id;
+    }
+  }
+}
+
+std::string ClusterNode::status_json() {
+  json::object plugins;
+  for (const auto& [name, entry] : server_.registry.snapshot()->plugins)
+    plugins[name] = entry->module->sha256();
+  const auto now = std::chrono::system_clock::now();
+  json::object o{{"id", node_id_},
+                 {"address", advertise_},
+                 {"state", leaving_.load() ? "leaving" : "serving"},
+                 {"last_seen_ms", epoch_ms(now)},
+                 {"plugins", std::move(plugins)}};
+  std::lock_guard lock(mu_);
+  o["catalog_version"] = applied_version_;
+  o["log_id"] = applied_id_;
+  o["last_error"] = last_error_.empty() ? json::value(nullptr) : json::value(last_error_);
+  return json::serialize(o);
+}
+
+void ClusterNode::beat() {
+  const auto& c = server_.config.cluster;
+  bool was_leaving = false;
+  for (;;) {
+    if (auto r = admin_catalog_->heartbeat(node_id_, status_json(), c.node_ttl.count()); !r) {
+      spdlog::warn("cluster heartbeat: {}", r.error().message);
+    }
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, c.heartbeat_interval,
+                   [&] { return stopping_ || (leaving_.load() && !was_leaving); });
+    if (stopping_) break;
+    was_leaving = leaving_.load();
+  }
+  // Leave the list at once instead of when the heartbeat expires.
+  if (auto r = admin_catalog_->forget(node_id_); !r) spdlog::warn("cluster: {}", r.error().message);
+}
+
+engine::Result<std::string> ClusterNode::nodes_json() {
+  auto nodes = admin_catalog_->nodes(kMaxNodes);
+  if (!nodes) return std::unexpected(nodes.error());
+  json::array out;
+  for (const auto& text : *nodes) {
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (!ec && v.is_object()) out.push_back(std::move(v));
+  }
+  std::ranges::sort(out, [](const json::value& a, const json::value& b) {
+    const auto* ia = a.as_object().if_contains("id");
+    const auto* ib = b.as_object().if_contains("id");
+    return ia && ib && ia->is_string() && ib->is_string() && ia->as_string() < ib->as_string();
+  });
+  return json::serialize(json::object{{"node", node_id_}, {"nodes", std::move(out)}}) + "\n";
+}
+
+}  // namespace hookd::server

@@ -1,0 +1,97 @@
+// One node of a hookd cluster (docs/cluster.md): keeps the local plugin
+// catalog in step with the cluster catalog in Redis, and tells the others it
+// is alive.
+//
+// - Admin writes: an upload is saved to the catalog (PluginManager's
+//   SaveUpload hook: after every worker instantiated it, before it is
+//   published), a delete is written to the catalog before the local removal.
+//   Both are acknowledged only once Redis has acknowledged them.
+// - The follower thread reads the change log from the last entry it applied
+//   (blocking XREAD, bounded by the command timeout, own connection), fetches
+//   each new module by its hash, checks it and applies it through the
+//   PluginManager (compile once, instantiate everywhere, publish). A gap in
+//   the catalog versions (entries trimmed away while it was behind) makes it
+//   resync from the manifests. A version it cannot load keeps the previous
+//   one serving and is reported as its last error. When Redis is away it
+//   retries with backoff; loaded plugins keep serving meanwhile.
+// - The heartbeat thread writes the node's status with an expiry
+//   (cluster.node_ttl_ms) every cluster.heartbeat_ms.
+// stop() ends both threads within about one Redis command timeout.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "cluster/cluster_catalog.hpp"
+#include "plugin_manager.hpp"
+#include "server_context.hpp"
+
+namespace hookd::server {
+
+class ClusterNode {
+ public:
+  ClusterNode(ServerContext& server, PluginManager& manager);
+  ~ClusterNode();  // stop()
+
+  [[nodiscard]] const std::string& node_id() const { return node_id_; }
+  // Start-up: loads the whole catalog, retrying while Redis is away for up
+  // to cluster.sync_timeout_ms. Plugins that fail to load are reported and
+  // skipped (the node serves the others); only an unreachable Redis fails.
+  engine::Result<void> initial_sync();
+  // Starts the follower and heartbeat threads. `public_port` fills in the
+  // default advertised address.
+  void start(uint16_t public_port);
+  // The node is leaving (drain): its heartbeat says so from now on.
+  void set_leaving();
+  void stop();
+
+  // PluginManager::SaveUpload in cluster mode.
+  engine::Result<void> save_upload(const std::string& name, std::span<const uint8_t> wasm,
+                                   const config::PluginSettings& settings);
+  // Removes `name` from the catalog; false when it was not there.
+  engine::Result<bool> remove(const std::string& name);
+  // GET /admin/cluster: {"nodes": [...]} of the live nodes' heartbeats.
+  engine::Result<std::string> nodes_json();
+
+ private:
+  void follow();
+  void beat();
+  engine::Result<void> resync();
+  // Both fail only when Redis is away (the change is retried); a version
+  // that cannot be loaded is recorded as the last error and skipped.
+  engine::Result<void> apply(const cluster::Change& change);
+  // Installs a manifest unless the same module and settings already serve.
+  engine::Result<void> install(const cluster::Manifest& manifest);
+  void record_error(std::string error);
+  std::string status_json();
+  // Waits up to `d`; false when stopping.
+  bool pause(std::chrono::milliseconds d);
+
+  ServerContext& server_;
+  PluginManager& manager_;
+  host::RedisKvOptions redis_;  // outlives both pools
+  std::unique_ptr<host::detail::RedisPool> admin_pool_;
+  std::unique_ptr<host::detail::RedisPool> follow_pool_;
+  std::unique_ptr<cluster::ClusterCatalog> admin_catalog_;
+  std::unique_ptr<cluster::ClusterCatalog> follow_catalog_;
+  std::string node_id_;
+  std::string advertise_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;               // under mu_
+  uint64_t applied_version_ = 0;        // under mu_
+  std::string applied_id_ = "0-0";      // under mu_
+  std::string last_error_;              // under mu_
+  std::set<std::string> from_catalog_;  // under mu_: local plugins that came from the catalog
+  std::atomic<bool> leaving_{false};
+  std::thread follower_;
+  std::thread heartbeat_;
+};
+
+}  // namespace hookd::server
