@@ -7,8 +7,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::errors_of;
+using ::testing::HasSubstr;
 using testing::parse_ok;
 using testing::printed;
 
@@ -41,7 +41,8 @@ TEST(ClusterConfig, BadValuesAndUnknownKeysAreErrors) {
               ElementsAre(HasSubstr("hookd.toml:2: cluster.key_prefix: must not be empty")));
   EXPECT_THAT(errors_of("[cluster]\nheartbeat_ms = 0\n"),
               ElementsAre(HasSubstr("hookd.toml:2: cluster.heartbeat_ms: expected an integer between 10")));
-  EXPECT_THAT(errors_of("[cluster]\nenable = true\n"), ElementsAre(HasSubstr("unknown key 'cluster.enable'")));
+  EXPECT_THAT(errors_of("[cluster]\nenable = true\n"),
+              ElementsAre(HasSubstr("unknown key 'cluster.enable'")));
 }
 
 TEST(ClusterConfig, NeedsTheRedisBackend) {
@@ -51,10 +52,11 @@ TEST(ClusterConfig, NeedsTheRedisBackend) {
 }
 
 TEST(ClusterConfig, TtlMustExceedTheHeartbeat) {
-  const Config config =
-      parse_ok("[kv]\nbackend = \"redis\"\n[cluster]\nenabled = true\nheartbeat_ms = 1000\nnode_ttl_ms = 1000\n");
-  EXPECT_THAT(printed(validate(config)),
-              ElementsAre(HasSubstr("cluster.node_ttl_ms: must be longer than cluster.heartbeat_ms (1000 ms)")));
+  const Config config = parse_ok(
+      "[kv]\nbackend = \"redis\"\n[cluster]\nenabled = true\nheartbeat_ms = 1000\nnode_ttl_ms = 1000\n");
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre(HasSubstr("cluster.node_ttl_ms: must be longer than cluster.heartbeat_ms (1000 ms)")));
 }
 
 }  // namespace
