@@ -29,6 +29,8 @@ test_pkgs=(
   clang-format-14 clang-tidy-14
   nginx-light wrk gnuplot-nox
   docker-compose python3-yaml
+  # the dashboard's browser tests (tests/browser, run with /usr/bin/python3)
+  chromium chromium-driver python3-selenium
 )
 build_only="${HOOKD_SETUP_BUILD_ONLY:-0}"
 [ "$build_only" = 1 ] || apt_pkgs+=("${test_pkgs[@]}")
@@ -62,10 +64,11 @@ if [ ! -f "$stamp" ]; then
   fi
   touch "$stamp"
 fi
-# Node.js + npm for the AssemblyScript test plugins (tests/plugins/as) and the
-# ABI peer benchmark (loadtest/peers). A machine with its own node keeps it;
-# a fresh Debian 12 gets Debian's nodejs and npm.
-if [ "$build_only" != 1 ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then
+# Node.js + npm: the dashboard's build (uPlot is compiled into hookd, below),
+# the AssemblyScript test plugins (tests/plugins/as) and the ABI peer
+# benchmark (loadtest/peers). A machine with its own node keeps it; a fresh
+# Debian 12 gets Debian's nodejs and npm.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "setup: installing nodejs npm"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
@@ -83,32 +86,11 @@ for dir in "${npm_dirs[@]}"; do
   fi
 done
 # The dashboard (server/ui): uPlot, pinned by its package-lock.json, is
-# compiled into hookd, so Node.js + npm and `npm ci` there are part of the
-# build, in every mode of this script. The dashboard's browser tests
-# (tests/browser, run with /usr/bin/python3) need chromium, its driver and
-# Debian's selenium.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "setup: installing nodejs npm (the dashboard's build)"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
-    --no-install-recommends nodejs npm
-fi
+# compiled into hookd, so `npm ci` there is part of the build, in every mode
+# of this script.
 ui_dir="$root/server/ui"
 if [ ! -f "$ui_dir/node_modules/.package-lock.json" ] || [ "$ui_dir/package-lock.json" -nt "$ui_dir/node_modules/.package-lock.json" ]; then
   echo "setup: npm ci in server/ui"
   (cd "$ui_dir" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-browser_pkgs=(chromium chromium-driver python3-selenium)
-browser_missing=()
-if [ "${HOOKD_SETUP_BUILD_ONLY:-0}" != 1 ]; then
-  for p in "${browser_pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser_missing+=("$p")
-  done
-fi
-if [ ${#browser_missing[@]} -gt 0 ]; then
-  echo "setup: installing ${browser_missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-remove \
-    --no-install-recommends "${browser_missing[@]}"
 fi
 echo "setup: ok"
