@@ -13,9 +13,13 @@ WORKDIR /src
 COPY . .
 # Compilers, Boost, V8 (libnode, extracted into third_party/), clang for the
 # wasm32-wasi example plugins: the build half of scripts/setup.sh.
+# Tests and benchmarks are not configured (their toolchains are not installed
+# in build-only mode).
 RUN HOOKD_SETUP_BUILD_ONLY=1 scripts/setup.sh \
  && rm -rf build \
- && HOOKD_BUILD_DIR=/src/build scripts/build.sh hookd \
+ && cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DHOOKD_BUILD_TESTS=OFF -DHOOKD_BUILD_BENCHMARKS=OFF \
+ && cmake --build build -j 2 --target hookd hookd_plugins \
  && mkdir -p /out/plugins \
  && cp build/cli/hookd /out/ \
  && cp build/plugins/*.wasm /out/plugins/ \
