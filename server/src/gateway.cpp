@@ -303,12 +303,20 @@ bool Gateway::drain() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began)
             .count());
   }
-  // 2. Close the listeners (connections already queued are served), close
-  //    idle connections and WebSockets, let in-flight requests finish. Each
-  //    worker runs its listener's close before the session sweep (both are
-  //    posted to it in this order), so a connection accepted last is in the
-  //    sweep and, having sent nothing yet, is left to send its request.
-  for (auto& l : g.listeners) l->stop_accepting();
+  // 2. Close the listeners without resetting a queued connection
+  //    (TcpListener::stop_accepting), then close idle connections and
+  //    WebSockets and let in-flight requests finish. The count of
+  //    connections only means something once no listener can add one, so
+  //    the listeners' close is awaited first. A connection accepted at the
+  //    very end has sent nothing yet and is left to send its request.
+  const auto deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
+  std::vector<std::future<void>> listeners_closed;
+  for (auto& l : g.listeners) {
+    auto closed = std::make_shared<std::promise<void>>();
+    listeners_closed.push_back(closed->get_future());
+    l->stop_accepting([closed] { closed->set_value(); });
+  }
+  for (auto& f : listeners_closed) f.wait_until(deadline);
   for (auto& w : g.workers) {
     IoWorker* worker = w.get();
     worker->post([worker] {
@@ -317,7 +325,6 @@ bool Gateway::drain() {
       for (Session* s : sessions) s->drain();
     });
   }
-  const auto deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
   const bool drained = g.server.connections.wait_for_none(deadline);
   if (!drained) spdlog::warn("drain timeout: {} connections still open", g.server.connections.load());
   return drained;

@@ -1,5 +1,6 @@
 #include "listener.hpp"
 
+#include <linux/filter.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -42,25 +43,65 @@ void TcpListener::stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->close(); });
 }
 
-void TcpListener::stop_accepting() {
-  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
-    if (!self->acceptor_.is_open()) return;
-    boost::system::error_code ec;
-    self->acceptor_.non_blocking(true, ec);
-    // Bounded by the backlog: the loop ends at the first would_block.
-    while (!ec) {
-      TcpSocket socket(self->acceptor_.get_executor());
-      self->acceptor_.accept(socket, ec);
-      if (!ec) self->on_accept_(std::move(socket));
-    }
-    self->close();
+namespace {
+
+// A classic BPF socket filter on a listening socket that drops every SYN
+// without ACK: no new handshake starts, while those under way still
+// complete (their ACKs pass) and established connections are untouched. The
+// filter sees the TCP header at offset 0; byte 13 holds the flags.
+// Unprivileged.
+bool drop_new_handshakes(int fd) {
+  static sock_filter program_code[] = {
+      {BPF_LD | BPF_B | BPF_ABS, 0, 0, 13},     // A = TCP flags
+      {BPF_ALU | BPF_AND | BPF_K, 0, 0, 0x12},  // A &= SYN | ACK
+      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0x02},  // SYN alone?
+      {BPF_RET | BPF_K, 0, 0, 0},               // yes: drop
+      {BPF_RET | BPF_K, 0, 0, 0xffffffff},      // no: keep the packet
+  };
+  const sock_fprog program{static_cast<unsigned short>(std::size(program_code)), program_code};
+  return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
+}
+
+}  // namespace
+
+void TcpListener::stop_accepting(std::function<void()> closed) {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this(), closed = std::move(closed)] {
+    if (!self->acceptor_.is_open()) return closed();
+    // Closing a listening socket resets the connections in its queue (and
+    // those still in their handshake), and a proxy may already have sent a
+    // request on one. So: first let no new handshake start (a client whose
+    // SYN is dropped retries it after a second and then finds the port
+    // closed, which a proxy passes to another node), keep accepting while the
+    // handshakes under way complete, then take what is queued and close.
+    if (!drop_new_handshakes(self->acceptor_.native_handle()))
+      spdlog::warn("drain: cannot filter new connections on the listener; closing after the grace period");
+    self->grace_timer_.expires_after(kHandshakeGrace);
+    self->grace_timer_.async_wait([self, closed](boost::system::error_code) {
+      // Also when cancelled (stop() or the loop stopping): closed either way.
+      self->take_queued_and_close(closed);
+    });
   });
+}
+
+void TcpListener::take_queued_and_close(const std::function<void()>& closed) {
+  if (!acceptor_.is_open()) return closed();
+  boost::system::error_code ec;
+  acceptor_.non_blocking(true, ec);
+  // Bounded by the backlog: the loop ends at the first would_block.
+  while (!ec) {
+    TcpSocket socket(acceptor_.get_executor());
+    acceptor_.accept(socket, ec);
+    if (!ec) on_accept_(std::move(socket));
+  }
+  close();
+  closed();
 }
 
 void TcpListener::close() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   backoff_timer_.cancel();
+  grace_timer_.cancel();
 }
 
 void TcpListener::accept() {

@@ -28,6 +28,9 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   static constexpr std::chrono::milliseconds kFirstBackoff{10};
   static constexpr std::chrono::milliseconds kMaxBackoff{1000};
   static constexpr std::chrono::seconds kWarnEvery{10};
+  // stop_accepting(): how long handshakes already under way may take to
+  // complete (a round trip; longer on a starved machine) before the close.
+  static constexpr std::chrono::milliseconds kHandshakeGrace{100};
 
   // Binds and listens; `reuse_port` lets the other workers bind the same port.
   static ServerResult<std::shared_ptr<TcpListener>> open(boost::asio::io_context& io,
@@ -35,10 +38,14 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
                                                          bool reuse_port, OnAccept on_accept);
   void start();
   void stop();  // any thread: posts the close to the acceptor's loop
-  // Any thread: like stop(), but first accepts (and hands on) every
-  // connection already waiting in the kernel's queue, which closing the
-  // socket would reset: a proxy may have sent a request on one already.
-  void stop_accepting();
+  // Any thread: like stop(), but without resetting a connection a client
+  // may already have sent a request on: new handshakes are refused (a
+  // socket filter drops bare SYNs), those under way get kHandshakeGrace to
+  // complete and are accepted, then every queued connection is handed on
+  // and the socket closes.
+  // `closed` runs on the listener's thread once the socket is closed (at
+  // once if it already was).
+  void stop_accepting(std::function<void()> closed);
   // Any thread: when the last connection was accepted (steady clock; the
   // epoch if none was).
   [[nodiscard]] std::chrono::steady_clock::time_point last_accept() const {
@@ -54,13 +61,18 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
 
  private:
   TcpListener(boost::asio::io_context& io, OnAccept on_accept)
-      : acceptor_(io.get_executor()), backoff_timer_(io), on_accept_(std::move(on_accept)) {}
+      : acceptor_(io.get_executor()),
+        backoff_timer_(io),
+        grace_timer_(io),
+        on_accept_(std::move(on_accept)) {}
   void accept();
   void close();
+  void take_queued_and_close(const std::function<void()>& closed);
   void on_accept_error(const boost::system::error_code& ec);
 
   TcpAcceptor acceptor_;
   boost::asio::steady_timer backoff_timer_;
+  boost::asio::steady_timer grace_timer_;
   OnAccept on_accept_;
   uint16_t port_ = 0;
   std::atomic<std::chrono::steady_clock::rep> last_accept_{0};

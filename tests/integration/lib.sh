@@ -12,6 +12,17 @@ stop_pid() {  # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL
   wait "$pid" 2>/dev/null
 }
 
+require_tools() {  # require_tools TOOL...: exits 77 (ctest: skipped) when one is missing
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "SKIP: $tool is not installed"
+      echo "0 passed, 0 failed"
+      exit 77
+    fi
+  done
+}
+
 pass() { echo "ok   $1"; passes=$((passes + 1)); }
 fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
 expect() {  # expect NAME ACTUAL WANTED

@@ -13,15 +13,8 @@ src=$(realpath "${3:-$(dirname "$0")/../..}")
 failures=0
 passes=0
 
-for tool in nginx curl python3; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "SKIP: $tool is not installed"
-    echo "0 passed, 0 failed"
-    exit 77
-  fi
-done
-
 . "$(dirname "$0")/lib.sh"
+require_tools nginx curl python3
 tmp=$(mktemp -d /tmp/hookd-nginx-test.XXXXXX)
 hookd_pid=
 nginx_pid=

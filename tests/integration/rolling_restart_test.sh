@@ -17,15 +17,8 @@ failures=0
 passes=0
 nodes=3
 
-for tool in nginx curl python3; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "SKIP: $tool is not installed"
-    echo "0 passed, 0 failed"
-    exit 77
-  fi
-done
-
 . "$(dirname "$0")/lib.sh"
+require_tools nginx curl python3
 tmp=$(mktemp -d /tmp/hookd-rolling-test.XXXXXX)
 nginx_pid=
 load_pid=
