@@ -281,12 +281,13 @@ TEST(Drain, KeepsServingNewConnectionsUntilTheyStopThenClosesThePort) {
 
 // Under steady traffic the quiet window never comes: drain_accept_max ends
 // the accepting step. Every request is served or its connection refused
-// (which a proxy retries on another node), except a connection whose
-// handshake the kernel completed in the instant the port closed: the kernel
-// resets it (nothing in user space can take it). Each client has one
-// connection attempt at a time and each worker's listener closes once, so at
-// most one such reset per client per listener; no request ever gets a wrong
-// or partial answer.
+// (which a proxy retries on another node). The listener stops new
+// handshakes, waits for those under way and takes its queue before it
+// closes (TcpListener::stop_accepting), so a reset there should not happen;
+// should the kernel still reset one at the close, each client has one
+// connection attempt at a time and each worker's listener closes once: at
+// most one per client per listener. No request ever gets a wrong or partial
+// answer.
 TEST(Drain, AcceptMaxEndsAcceptingUnderSteadyTrafficWithoutFailingARequest) {
   const auto dir = fresh_dir("drain-accept-max");
   auto c = test_config(dir);
