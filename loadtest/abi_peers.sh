@@ -20,7 +20,7 @@ peers="$root/loadtest/peers"
 plugins="$build/plugins"
 
 command -v node >/dev/null || { echo "abi_peers.sh: node is required (scripts/setup.sh)" >&2; exit 2; }
-for p in as_extism_echo as_extism_count_vowels as_wapc_echo as_wapc_count_vowels; do
+for p in as_extism_echo as_extism_count_vowels as_wapc_echo as_wapc_count_vowels extism_raw_kernel; do
   [ -f "$plugins/$p.wasm" ] || { echo "abi_peers.sh: build the plugins first (scripts/build.sh hookd_plugins): $plugins/$p.wasm" >&2; exit 2; }
 done
 if [ ! -f "$peers/node_modules/.package-lock.json" ] || [ "$peers/package-lock.json" -nt "$peers/node_modules/.package-lock.json" ]; then

@@ -17,3 +17,13 @@ await measure("Extism JS host echo 64 B", () => echo.call("echo", INPUT));
 const vowels = await load("as_extism_count_vowels");
 check("extism count_vowels", JSON.parse((await vowels.call("count_vowels", INPUT)).text()).count, 15);
 await measure("Extism JS host count-vowels 64 B", () => vowels.call("count_vowels", INPUT));
+
+// The same kernel calls without a guest library: tests/plugins/extism_raw.c
+// built with only echo and count-vowels (C against the raw extism:host/env
+// imports; hookd's BM_ExtismEcho64 / BM_ExtismCountVowels64 run the same
+// code).
+const raw = await load("extism_raw_kernel");
+check("extism raw echo", text.decode((await raw.call("echo", INPUT)).bytes()), text.decode(INPUT));
+await measure("Extism JS host echo 64 B, C plugin", () => raw.call("echo", INPUT));
+check("extism raw count_vowels", JSON.parse((await raw.call("count_vowels", INPUT)).text()).count, 15);
+await measure("Extism JS host count-vowels, C plugin", () => raw.call("count_vowels", INPUT));

@@ -135,6 +135,11 @@ EXPORT(count_vowels) int32_t count_vowels(void) {
   return output(buf);
 }
 
+/* Built with -DHOOKD_EXTISM_KERNEL_ONLY (extism_raw_kernel), the plugin ends
+ * here: echo and count-vowels use only the kernel functions every Extism
+ * host has, so Extism's own hosts can run it beside hookd
+ * (loadtest/abi_peers.sh). */
+#ifndef HOOKD_EXTISM_KERNEL_ONLY
 /* The config value named by the input, or "unset". */
 EXPORT(config) int32_t config(void) {
   uint64_t v = extism_config_get(extism_input_offset());
@@ -332,3 +337,4 @@ EXPORT(user_fetch) int32_t user_fetch(void) {
   extism_output_set(r, extism_length(r));
   return 0;
 }
+#endif /* HOOKD_EXTISM_KERNEL_ONLY */
