@@ -70,8 +70,8 @@ TEST(MemoryFootprint, AnInstanceCostsItsTouchedMemoryPlus256KiB) {
   // the probe instance's lingering memory is collected meanwhile) ...
   EXPECT_GE(linear, kMiB - 16 * kKiB) << "linear memory resident per instance: " << linear / kKiB << " KiB";
   // ... and the instance costs little beyond them.
-  EXPECT_LE(per_instance, linear + 256 * kKiB)
-      << "RSS per instance: " << per_instance / kKiB << " KiB, of which linear memory " << linear / kKiB << " KiB";
+  EXPECT_LE(per_instance, linear + 256 * kKiB) << "RSS per instance: " << per_instance / kKiB
+                                               << " KiB, of which linear memory " << linear / kKiB << " KiB";
 }
 
 }  // namespace
