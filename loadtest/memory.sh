@@ -183,6 +183,7 @@ inst0=$(bench_value BM_RssPerInstance/0/iterations:1 rss_kib_per_instance)
 new_echo=$(bench_value BM_InstantiateEcho real_time)
 new_touch=$(bench_value BM_InstantiateTouch real_time)
 new_big=$(bench_value BM_Instantiate1MiBModule real_time)
+new_engine=$(bench_value BM_InstantiateEchoEngineOnly real_time)
 compile=$(bench_value BM_Compile1MiBModule/min_time:2.000 real_time)
 load2=$(bench_value BM_Load1MiBModuleOnTwoWorkers/min_time:2.000 real_time)
 module_kib=$(bench_value BM_Compile1MiBModule/min_time:2.000 module_kib)
@@ -196,6 +197,7 @@ Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 | RSS per instance touching 1 MiB (linear memory resident $inst_linear KiB) | $inst_total KiB, $inst_beyond KiB beyond its linear memory | <= touched + 256 KB | $(met "$inst_beyond <= 256") |
 | RSS per instance touching nothing | $inst0 KiB | | |
 | fresh instance from a compiled module: echo / touch / the 1 MiB module | $new_echo / $new_touch / $new_big us | <= 50 us | $(met "$new_echo <= 50") |
+| of which the engine alone (echo, stub imports, no init) | $new_engine us | | |
 | compile the ${module_kib} KiB module (engine) | $compile ms | | |
 | load it and instantiate on 2 workers (engine) | $load2 ms | | |
 | hot swap of it through the admin API: PUT to response, median of $((2 * runs)) (min..max) | $swap_put ms ($swap_min..$swap_max) | <= 50 ms | $(met "$swap_put <= 50") |

@@ -155,6 +155,38 @@ BENCHMARK(BM_InstantiateTouch)->Unit(benchmark::kMicrosecond);
 void BM_Instantiate1MiBModule(benchmark::State& state) { instantiate(state, "big_a"); }
 BENCHMARK(BM_Instantiate1MiBModule)->Unit(benchmark::kMicrosecond);
 
+// The engine alone: Worker::instantiate of echo's compiled module with stub
+// imports, no ABI and no init, so (BM_InstantiateEcho - this) is hookd's part.
+void BM_InstantiateEchoEngineOnly(benchmark::State& state) {
+  auto vm = engine::create_v8_vm();
+  auto worker = vm->create_worker();
+  const auto wasm = wasm_of("echo");
+  auto module = load(*vm, *worker, wasm);
+  const engine::CompiledModule& compiled = module->compiled();
+  std::vector<std::unique_ptr<engine::Instance>> batch;
+  batch.reserve(64);
+  for (auto _ : state) {
+    std::vector<engine::ImportFunc> imports;
+    for (const auto& imp : compiled.info().imports) {
+      imports.push_back({imp.module, imp.name, imp.type,
+                         [](engine::Caller&, std::span<const engine::Val>,
+                            engine::Val*) -> engine::Result<void> { return {}; }});
+    }
+    auto instance = worker->instantiate(compiled, std::move(imports), std::chrono::nanoseconds(0));
+    if (!instance) {
+      state.SkipWithError("instantiate failed");
+      break;
+    }
+    batch.push_back(std::move(*instance));
+    if (batch.size() == 64) {
+      state.PauseTiming();
+      batch.clear();
+      state.ResumeTiming();
+    }
+  }
+}
+BENCHMARK(BM_InstantiateEchoEngineOnly)->Unit(benchmark::kMicrosecond);
+
 // Compiling the ~1 MiB module (V8, all functions optimised up front: the
 // flags hookd passes); each iteration compiles other bytes (variant()).
 void BM_Compile1MiBModule(benchmark::State& state) {
