@@ -189,7 +189,7 @@ load2=$(bench_value BM_Load1MiBModuleOnTwoWorkers/min_time:2.000 real_time)
 module_kib=$(bench_value BM_Compile1MiBModule/min_time:2.000 module_kib)
 
 cat <<TABLE | tee "$out/memory-summary.md"
-Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load:$(uptime | sed 's/.*load average//'). hookd: 2 workers.
+Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average$(uptime | sed "s/.*load average//"). hookd: 2 workers.
 
 | figure | measured | target | met? |
 | --- | ---: | ---: | --- |
