@@ -9,7 +9,7 @@
 #include <iostream>
 
 #include "call_command.hpp"
-#include "hookd/hookd.hpp"
+#include "hookd/engine/read_file.hpp"
 #include "hookd/signing/signing.hpp"
 
 namespace hookd::cli {
@@ -24,7 +24,7 @@ std::string trimmed(std::string text) {
 }
 
 std::optional<std::string> read_text(const std::string& path, size_t max_bytes) {
-  auto bytes = read_file(path, max_bytes);
+  auto bytes = engine::read_file(path, max_bytes);
   if (!bytes) {
     std::cerr << "hookd: " << bytes.error().message << "\n";
     return std::nullopt;
@@ -94,7 +94,7 @@ int run_sign(const SignArgs& args) {
     std::cerr << "hookd: " << args.key_file << ": " << public_key.error() << "\n";
     return kExitUsage;
   }
-  auto wasm = read_file(args.plugin_path);
+  auto wasm = engine::read_file(args.plugin_path);
   if (!wasm) {
     std::cerr << "hookd: " << wasm.error().message << "\n";
     return kExitUsage;
@@ -137,7 +137,7 @@ int run_verify(const VerifyArgs& args) {
     if (!file) return kExitUsage;
     signature = trimmed(std::move(*file));
   }
-  auto wasm = read_file(args.plugin_path);
+  auto wasm = engine::read_file(args.plugin_path);
   if (!wasm) {
     std::cerr << "hookd: " << wasm.error().message << "\n";
     return kExitUsage;

@@ -79,8 +79,4 @@ Result<void> PluginInstance::recover() {
 
 uint64_t PluginInstance::memory_size() const { return state_->vm ? state_->vm->memory().size() : 0; }
 
-Instance::ImportCalls PluginInstance::import_calls() const {
-  return state_->vm ? state_->vm->import_calls() : Instance::ImportCalls{};
-}
-
 }  // namespace hookd::engine

@@ -5,17 +5,17 @@
 
 struct GreetIn {
   std::string name;
-  static constexpr auto hookd_fields = hookd::fields(hookd::field("name", &GreetIn::name));
+  static constexpr auto hookd_fields = hookd::pdk::fields(hookd::pdk::field("name", &GreetIn::name));
 };
 
 struct GreetOut {
   std::string message;
-  static constexpr auto hookd_fields = hookd::fields(hookd::field("message", &GreetOut::message));
+  static constexpr auto hookd_fields = hookd::pdk::fields(hookd::pdk::field("message", &GreetOut::message));
 };
 
 HOOKD_INIT() {
-  hookd::typed_fn<GreetIn, GreetOut>("greet", [](const GreetIn& in) -> hookd::Result<GreetOut> {
-    if (in.name.empty()) return hookd::Error{400, "name must not be empty"};
+  hookd::pdk::typed_fn<GreetIn, GreetOut>("greet", [](const GreetIn& in) -> hookd::pdk::Result<GreetOut> {
+    if (in.name.empty()) return hookd::pdk::Error{400, "name must not be empty"};
     return GreetOut{"Hello, " + in.name + "!"};
   });
 }

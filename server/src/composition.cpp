@@ -4,7 +4,7 @@
 #include <sys/random.h>
 
 #include "data_dir.hpp"
-#include "hookd/hookd.hpp"
+#include "hookd/engine/read_file.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/host/redis_kv_store.hpp"
@@ -97,7 +97,7 @@ config::PluginSettings example_settings(std::string_view name) {
 ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::path& example_dir) {
   PluginSource source;
   for (const auto& p : cfg.plugins) {
-    auto bytes = read_file(p.path);
+    auto bytes = engine::read_file(p.path);
     if (!bytes)
       return server_fail(ServerErrorKind::kPlugin, "plugin " + p.name + ": " + bytes.error().message);
     source.configured.push_back({p.name, std::move(*bytes), p.settings, p.path.string()});
@@ -105,7 +105,7 @@ ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::pat
   if (!cfg.plugins.empty() || !cfg.server.load_example_plugins) return source;
   for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter"}) {
     const fs::path path = example_dir / (std::string(name) + ".wasm");
-    auto bytes = read_file(path);
+    auto bytes = engine::read_file(path);
     if (!bytes) {
       spdlog::warn("example plugin {} not found at {}", name, path.string());
       continue;
@@ -120,9 +120,7 @@ ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::pat
 ServerResult<GatewayParts> real_parts(const config::Config& cfg, const fs::path& example_plugin_dir) {
   GatewayParts parts;
   // The LMDB store lives in the data directory.
-  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) {
-    return server_fail(ServerErrorKind::kStorage, r.error().message);
-  }
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   auto kv = open_kv(cfg);
   if (!kv) return std::unexpected(kv.error());
   parts.kv = std::move(*kv);

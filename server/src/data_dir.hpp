@@ -5,12 +5,12 @@
 
 #include <filesystem>
 
-#include "hookd/engine/result.hpp"
+#include "hookd/server/error.hpp"
 
 namespace hookd::server {
 
 // Creates `dir` (and missing parents) with mode 0700; an existing directory
 // that others may enter or read is tightened to 0700, with a warning.
-engine::Result<void> ensure_private_dir(const std::filesystem::path& dir);
+ServerResult<void> ensure_private_dir(const std::filesystem::path& dir);
 
 }  // namespace hookd::server

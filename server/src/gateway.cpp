@@ -95,7 +95,7 @@ ServerResult<void> Gateway::Impl::setup_token() {
   if (auto r = write_file_durably(token_file, {reinterpret_cast<const uint8_t*>(token.data()), token.size()},
                                   0600);
       !r) {
-    return server_fail(ServerErrorKind::kStorage, r.error().message);
+    return std::unexpected(r.error());
   }
   fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
   spdlog::info("admin token generated and written to {} (mode 0600)", token_file.string());
@@ -155,9 +155,7 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
                                          "Access log lines dropped because the output stalled.",
                                          [log = g.server.access_log.get()] { return log->dropped(); });
   }
-  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) {
-    return server_fail(ServerErrorKind::kStorage, r.error().message);
-  }
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   engine::Vm& vm = *g.parts.vm;
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
 

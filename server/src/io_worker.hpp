@@ -15,8 +15,8 @@
 #include <unordered_set>
 
 #include "hookd/engine/plugin.hpp"
-#include "hookd/server/metrics.hpp"
-#include "hookd/server/plugin_registry.hpp"
+#include "metrics.hpp"
+#include "plugin_registry.hpp"
 
 namespace hookd::server {
 

@@ -1,6 +1,6 @@
 // Recording side of the metrics: shards, the hot-path record(), and the
 // process-wide counters. Rendering is in metrics_render.cpp.
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 
 #include "metrics_fn_stats.hpp"
 

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <vector>
 
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 #include "metrics_fn_stats.hpp"
 
 namespace hookd::server {

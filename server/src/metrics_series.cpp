@@ -1,6 +1,6 @@
 // Metrics::visit_rings: the reading side of the per-second time series kept
 // beside each (plugin, fn) pair's counters (time_series.hpp).
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 #include "metrics_fn_stats.hpp"
 #include "time_series.hpp"
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 #include "time_series.hpp"
 
 namespace hookd::server {

@@ -10,7 +10,19 @@
 #include "worker_share.hpp"
 
 namespace hookd::server {
+
 namespace {
+
+// The plugin manager reports in engine errors (what its callers map to
+// HTTP statuses); a data-directory failure is an internal one, its text kept.
+engine::Error storage_error(const ServerError& e) {
+  return engine::Error{engine::ErrorKind::kInternal, e.describe()};
+}
+
+engine::Result<void> as_engine_result(ServerResult<void> r) {
+  if (!r) return std::unexpected(storage_error(r.error()));
+  return {};
+}
 
 constexpr auto kPrepareTimeout = std::chrono::seconds(30);
 
@@ -258,8 +270,8 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   // Persist and publish as one step against concurrent removals.
   auto lock = server_.registry.lock_writes();
   if (persist == Persist::kWrite) {
-    auto r =
-        save_upload_ ? save_upload_(name, wasm, entry->settings) : store_.save(name, wasm, entry->settings);
+    auto r = save_upload_ ? save_upload_(name, wasm, entry->settings)
+                          : as_engine_result(store_.save(name, wasm, entry->settings));
     if (!r) {
       discard();
       return std::unexpected(r.error());
@@ -290,7 +302,7 @@ engine::Result<bool> PluginManager::remove(const std::string& name) {
   next->plugins.erase(name);
   // Persist the removal before acknowledging it, so a restart agrees.
   if (persisted) {
-    if (auto r = store_.remove(name); !r) return std::unexpected(r.error());
+    if (auto r = store_.remove(name); !r) return std::unexpected(storage_error(r.error()));
   }
   server_.registry.publish(std::move(next));
   server_.metrics->count_plugin_unload(name);

@@ -1,4 +1,4 @@
-#include "hookd/server/plugin_registry.hpp"
+#include "plugin_registry.hpp"
 
 namespace hookd::server {
 

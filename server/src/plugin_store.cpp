@@ -10,7 +10,7 @@
 
 #include "data_dir.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
-#include "hookd/hookd.hpp"
+#include "hookd/engine/read_file.hpp"
 
 namespace hookd::server {
 namespace fs = std::filesystem;
@@ -22,13 +22,13 @@ namespace {
 constexpr std::string_view kMagic = "hookd-plugin v1\n";
 constexpr size_t kMaxSettingsBytes = 1u << 20;
 
-std::unexpected<engine::Error> io_error(std::string what, const fs::path& path, int err = errno) {
+std::unexpected<ServerError> io_error(std::string what, const fs::path& path, int err = errno) {
   std::string message = what + " " + path.string() + ": " + std::strerror(err);
   if (err == ENOSPC || err == EDQUOT) message += " (the disk is full)";
-  return engine::fail(engine::ErrorKind::kInternal, std::move(message));
+  return server_fail(ServerErrorKind::kStorage, std::move(message));
 }
 
-engine::Result<void> fsync_dir(const fs::path& dir) {
+ServerResult<void> fsync_dir(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open directory", dir);
   const int rc = ::fsync(fd);
@@ -114,13 +114,13 @@ engine::Result<StoredPlugin> decode(const fs::path& path, const std::string& nam
 
 // <name>.wasm with an optional <name>.json, as earlier versions stored them.
 engine::Result<StoredPlugin> load_legacy(const fs::path& dir, const std::string& name) {
-  auto wasm = read_file(dir / (name + ".wasm"));
+  auto wasm = engine::read_file(dir / (name + ".wasm"));
   if (!wasm) return std::unexpected(wasm.error());
   StoredPlugin p{name, std::move(*wasm), {}};
   const fs::path settings_path = dir / (name + ".json");
   std::error_code ec;
   if (fs::exists(settings_path, ec)) {
-    auto text = read_file(settings_path, kMaxSettingsBytes);
+    auto text = engine::read_file(settings_path, kMaxSettingsBytes);
     if (!text) return std::unexpected(text.error());
     auto settings = config::parse_plugin_settings_json(
         std::string_view(reinterpret_cast<const char*>(text->data()), text->size()), name);
@@ -141,8 +141,8 @@ void remove_legacy(const fs::path& dir, const std::string& name) {
 
 }  // namespace
 
-engine::Result<void> write_file_durably(const fs::path& path, std::span<const uint8_t> data, unsigned mode,
-                                        const StoreFault& fault) {
+ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint8_t> data, unsigned mode,
+                                      const StoreFault& fault) {
   if (auto r = ensure_private_dir(path.parent_path()); !r) return r;
   fs::path tmp;
   const int fd = create_temp(path, mode, tmp);
@@ -177,8 +177,8 @@ engine::Result<void> write_file_durably(const fs::path& path, std::span<const ui
   return fsync_dir(path.parent_path());
 }
 
-engine::Result<void> PluginStore::save(const std::string& name, std::span<const uint8_t> wasm,
-                                       const config::PluginSettings& settings) {
+ServerResult<void> PluginStore::save(const std::string& name, std::span<const uint8_t> wasm,
+                                     const config::PluginSettings& settings) {
   const std::vector<uint8_t> bytes = encode(wasm, config::plugin_settings_to_json(settings));
   if (auto r = write_file_durably(file_for(name), bytes, 0600, fault_); !r) return r;
   // An older version's pair of the same name is superseded now.
@@ -186,10 +186,10 @@ engine::Result<void> PluginStore::save(const std::string& name, std::span<const 
   return {};
 }
 
-engine::Result<void> PluginStore::remove(const std::string& name) {
+ServerResult<void> PluginStore::remove(const std::string& name) {
   std::error_code ec;
   fs::remove(file_for(name), ec);
-  if (ec) return engine::fail(engine::ErrorKind::kInternal, "cannot remove plugin file: " + ec.message());
+  if (ec) return server_fail(ServerErrorKind::kStorage, "cannot remove plugin file: " + ec.message());
   remove_legacy(dir_, name);
   if (fs::exists(dir_, ec)) return fsync_dir(dir_);
   return {};
@@ -209,7 +209,7 @@ std::vector<StoredPlugin> PluginStore::load_all(std::vector<std::string>& proble
     }
     const std::string name = path.stem().string();
     if (path.extension() == ".plugin") {
-      auto bytes = read_file(path);
+      auto bytes = engine::read_file(path);
       if (!bytes) {
         problems.push_back(bytes.error().message);
         continue;

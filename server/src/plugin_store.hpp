@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "hookd/config/config.hpp"
-#include "hookd/engine/result.hpp"
+#include "hookd/server/error.hpp"
 
 namespace hookd::server {
 
@@ -36,9 +36,9 @@ class PluginStore {
  public:
   explicit PluginStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  engine::Result<void> save(const std::string& name, std::span<const uint8_t> wasm,
-                            const config::PluginSettings& settings);
-  engine::Result<void> remove(const std::string& name);
+  ServerResult<void> save(const std::string& name, std::span<const uint8_t> wasm,
+                          const config::PluginSettings& settings);
+  ServerResult<void> remove(const std::string& name);
   // Every stored plugin; unreadable entries are reported and skipped.
   // Migrates pairs stored by earlier versions, and deletes temporary files a
   // crash left behind.
@@ -59,7 +59,7 @@ class PluginStore {
 // symlink), fsync, rename over `path`, fsync of the directory. `mode`
 // applies to the new file. On failure nothing is left behind and `path` is
 // untouched.
-engine::Result<void> write_file_durably(const std::filesystem::path& path, std::span<const uint8_t> data,
-                                        unsigned mode = 0600, const StoreFault& fault = {});
+ServerResult<void> write_file_durably(const std::filesystem::path& path, std::span<const uint8_t> data,
+                                      unsigned mode = 0600, const StoreFault& fault = {});
 
 }  // namespace hookd::server

@@ -11,8 +11,8 @@
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 #include "hookd/server/gateway_parts.hpp"
-#include "hookd/server/metrics.hpp"
-#include "hookd/server/plugin_registry.hpp"
+#include "metrics.hpp"
+#include "plugin_registry.hpp"
 
 namespace hookd::server {
 

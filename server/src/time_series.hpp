@@ -24,7 +24,7 @@
 #include <optional>
 #include <vector>
 
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 
 namespace hookd::server {
 

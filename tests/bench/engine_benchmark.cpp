@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <new>
 
+#include "engine_internals.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/plugin_services.hpp"
@@ -105,7 +106,7 @@ void extism_call(benchmark::State& state, const char* plugin, const char* name) 
       std::string("The quick brown fox jumps over the lazy dog, again and again: 64B").substr(0, 64);
   std::vector<uint8_t> out(256);
   for (int i = 0; i < 1000; ++i) (void)(*instance)->call(fn, hookd::test::bytes(input));
-  const auto calls_before = (*instance)->import_calls();
+  const auto calls_before = hookd::engine::PluginInstanceInternals::import_calls(**instance);
   const uint64_t before = g_allocations.load();
   for (auto _ : state) {
     auto r = (*instance)->call(fn, hookd::test::bytes(input));
@@ -113,7 +114,7 @@ void extism_call(benchmark::State& state, const char* plugin, const char* name) 
     benchmark::DoNotOptimize(out.data());
   }
   report_allocations(state, before);
-  const auto calls_after = (*instance)->import_calls();
+  const auto calls_after = hookd::engine::PluginInstanceInternals::import_calls(**instance);
   const auto per_call = [&](uint64_t n) {
     return benchmark::Counter(static_cast<double>(n) / static_cast<double>(state.iterations()));
   };

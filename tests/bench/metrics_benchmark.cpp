@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "hookd/server/metrics.hpp"
+#include "metrics.hpp"
 #include "time_series.hpp"
 
 namespace {

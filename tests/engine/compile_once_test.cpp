@@ -2,6 +2,7 @@
 // compiled code; instances are reused across calls.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "hookd/engine/plugin.hpp"
@@ -11,8 +12,26 @@
 namespace hookd {
 namespace {
 
+// Counts the compilations it passes on to the real engine.
+class CountingVm final : public engine::Vm {
+ public:
+  explicit CountingVm(std::unique_ptr<engine::Vm> vm) : vm_(std::move(vm)) {}
+  Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> wasm) override {
+    auto compiled = vm_->compile(wasm);
+    if (compiled) compiles_.fetch_add(1);
+    return compiled;
+  }
+  std::unique_ptr<engine::Worker> create_worker() override { return vm_->create_worker(); }
+  [[nodiscard]] std::string_view name() const override { return vm_->name(); }
+  [[nodiscard]] uint64_t compile_count() const { return compiles_.load(); }
+
+ private:
+  std::unique_ptr<engine::Vm> vm_;
+  std::atomic<uint64_t> compiles_{0};
+};
+
 TEST(CompileOnce, FourWorkersShareOneCompilation) {
-  auto vm = engine::create_v8_vm();
+  auto vm = std::make_unique<CountingVm>(engine::create_v8_vm());
   auto bytes = read_file(test::plugin_path("echo"));
   ASSERT_TRUE(bytes);
   auto probe = vm->create_worker();
@@ -43,7 +62,7 @@ TEST(CompileOnce, FourWorkersShareOneCompilation) {
 }
 
 TEST(CompileOnce, LoadingTwiceCompilesTwiceButCallingNeverCompiles) {
-  auto vm = engine::create_v8_vm();
+  auto vm = std::make_unique<CountingVm>(engine::create_v8_vm());
   auto bytes = read_file(test::plugin_path("vowels"));
   auto worker = vm->create_worker();
   auto module = engine::PluginModule::load(*vm, *worker, *bytes, {});

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "engine_internals.hpp"
 #include "hookd/hookd.hpp"
 #include "test_plugins.hpp"
 #include "wasm_builder.hpp"
@@ -376,7 +377,7 @@ TEST(ExtismFast, KernelCallsTakeTheDirectPathAndAnswerAsTheCallbackPathDoes) {
     ASSERT_TRUE(module) << module.error().describe();
     auto instance = engine::PluginInstance::create(*worker, *module);
     ASSERT_TRUE(instance);
-    const auto before = (*instance)->import_calls();
+    const auto before = hookd::engine::PluginInstanceInternals::import_calls(**instance);
     for (const auto& [fn, in] :
          std::vector<std::pair<std::string, std::string>>{{"echo", "abc"},
                                                           {"count_vowels", std::string(70, 'e')},
@@ -386,7 +387,7 @@ TEST(ExtismFast, KernelCallsTakeTheDirectPathAndAnswerAsTheCallbackPathDoes) {
       auto r = (*instance)->call(fn, test::bytes(in));
       answers[fast].push_back(r ? test::text(*r) : r.error().describe());
     }
-    const auto after = (*instance)->import_calls();
+    const auto after = hookd::engine::PluginInstanceInternals::import_calls(**instance);
     if (fast == 1) {
       EXPECT_GT(after.direct, before.direct);
     } else {

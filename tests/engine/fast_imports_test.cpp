@@ -3,6 +3,7 @@
 // instantiations, takes the engine's callback path with the same results.
 #include <gtest/gtest.h>
 
+#include "engine_internals.hpp"
 #include "hookd/engine/plugin.hpp"
 #include "hookd/hookd.hpp"
 #include "test_plugins.hpp"
@@ -50,7 +51,8 @@ TEST(FastImports, HostCallsAreDirectAfterInitialisation) {
   ASSERT_TRUE(l.module);
   auto instance = PluginInstance::create(*l.worker, l.module);
   ASSERT_TRUE(instance);
-  const auto before = (*instance)->import_calls();  // init registered functions via callbacks
+  const auto before = hookd::engine::PluginInstanceInternals::import_calls(
+      **instance);  // init registered functions via callbacks
   EXPECT_GT(before.callback, 0u);
   for (int i = 0; i < 100; ++i) {
     // Short results come back in the call's own crossing; long ones (over the
@@ -60,7 +62,7 @@ TEST(FastImports, HostCallsAreDirectAfterInitialisation) {
     ASSERT_TRUE(out) << out.error().describe();
     ASSERT_EQ(test::text(*out), msg);
   }
-  const auto after = (*instance)->import_calls();
+  const auto after = hookd::engine::PluginInstanceInternals::import_calls(**instance);
   EXPECT_EQ(after.callback, before.callback);
   EXPECT_EQ(after.direct - before.direct,
             110u);  // host_call_into per call, + host_result for the 10 long ones
@@ -78,8 +80,8 @@ TEST(FastImports, SwitchedOffEveryImportTakesTheCallbackPathWithTheSameResults) 
     ASSERT_TRUE(out);
     EXPECT_EQ(test::text(*out), "abc");
   }
-  EXPECT_EQ((*instance)->import_calls().direct, 0u);
-  EXPECT_GE((*instance)->import_calls().callback, 20u);
+  EXPECT_EQ(hookd::engine::PluginInstanceInternals::import_calls(**instance).direct, 0u);
+  EXPECT_GE(hookd::engine::PluginInstanceInternals::import_calls(**instance).callback, 20u);
 }
 
 TEST(FastImports, AModuleGetsDirectImportsABoundedNumberOfTimes) {
@@ -96,11 +98,11 @@ TEST(FastImports, AModuleGetsDirectImportsABoundedNumberOfTimes) {
     EXPECT_EQ(test::text(*out), "x");
     instances.push_back(std::move(*instance));
   }
-  EXPECT_GT(instances[0]->import_calls().direct, 0u);
-  EXPECT_GT(instances[1]->import_calls().direct, 0u);
-  EXPECT_EQ(instances[2]->import_calls().direct, 0u);
-  EXPECT_EQ(instances[3]->import_calls().direct, 0u);
-  EXPECT_GT(instances[3]->import_calls().callback, 0u);
+  EXPECT_GT(hookd::engine::PluginInstanceInternals::import_calls(*instances[0]).direct, 0u);
+  EXPECT_GT(hookd::engine::PluginInstanceInternals::import_calls(*instances[1]).direct, 0u);
+  EXPECT_EQ(hookd::engine::PluginInstanceInternals::import_calls(*instances[2]).direct, 0u);
+  EXPECT_EQ(hookd::engine::PluginInstanceInternals::import_calls(*instances[3]).direct, 0u);
+  EXPECT_GT(hookd::engine::PluginInstanceInternals::import_calls(*instances[3]).callback, 0u);
 }
 
 TEST(FastImports, AHostFunctionCannotCallBackIntoAPlugin) {

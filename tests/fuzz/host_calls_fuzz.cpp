@@ -116,7 +116,6 @@ class FakeInstance final : public Instance {
   }
 
   std::span<uint8_t> memory() override { return memory_; }
-  ImportCalls import_calls() const override { return {}; }
 
  private:
   Result<void> register_one() {
@@ -196,7 +195,6 @@ class FakeVm final : public Vm {
     return std::make_shared<FakeCompiled>();
   }
   std::unique_ptr<Worker> create_worker() override { return std::make_unique<FakeWorker>(); }
-  uint64_t compile_count() const override { return 0; }
   std::string_view name() const override { return "fake"; }
 };
 

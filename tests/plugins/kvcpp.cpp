@@ -4,43 +4,43 @@
 namespace {
 
 // set: input "key=value"; get: input key; swap: input "key=old>new".
-hookd::Result<std::string> set(hookd::Bytes in) {
+hookd::pdk::Result<std::string> set(hookd::pdk::Bytes in) {
   std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
   size_t eq = s.find('=');
-  if (eq == std::string_view::npos) return hookd::Error{400, "want key=value"};
-  auto r = hookd::kv::set(s.substr(0, eq), s.substr(eq + 1));
+  if (eq == std::string_view::npos) return hookd::pdk::Error{400, "want key=value"};
+  auto r = hookd::pdk::kv::set(s.substr(0, eq), s.substr(eq + 1));
   if (!r) return r.error();
   return std::string("stored");
 }
 
-hookd::Result<std::string> get(hookd::Bytes in) {
+hookd::pdk::Result<std::string> get(hookd::pdk::Bytes in) {
   std::string_view key(reinterpret_cast<const char*>(in.data()), in.size());
-  auto r = hookd::kv::get(key);
+  auto r = hookd::pdk::kv::get(key);
   if (!r) return r.error();
-  if (!r.value()) return hookd::Error{404, "no such key"};
+  if (!r.value()) return hookd::pdk::Error{404, "no such key"};
   return *r.value();
 }
 
 // del: input key -> "deleted" or "absent".
-hookd::Result<std::string> del(hookd::Bytes in) {
+hookd::pdk::Result<std::string> del(hookd::pdk::Bytes in) {
   std::string_view key(reinterpret_cast<const char*>(in.data()), in.size());
-  auto r = hookd::kv::del(key);
+  auto r = hookd::pdk::kv::del(key);
   if (!r) return r.error();
   return std::string(r.value() ? "deleted" : "absent");
 }
 
-hookd::Result<std::string> swap(hookd::Bytes in) {
+hookd::pdk::Result<std::string> swap(hookd::pdk::Bytes in) {
   std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
   size_t eq = s.find('='), gt = s.find('>');
   if (eq == std::string_view::npos || gt == std::string_view::npos || gt < eq)
-    return hookd::Error{400, "want key=old>new"};
-  auto r = hookd::kv::cas(s.substr(0, eq), s.substr(eq + 1, gt - eq - 1), s.substr(gt + 1));
+    return hookd::pdk::Error{400, "want key=old>new"};
+  auto r = hookd::pdk::kv::cas(s.substr(0, eq), s.substr(eq + 1, gt - eq - 1), s.substr(gt + 1));
   if (!r) return r.error();
   return std::string(r.value() ? "swapped" : "mismatch");
 }
 
 // many: input "k1,k2,..." -> "k1=v1;k2=-;..." (- when absent), one host call.
-hookd::Result<std::string> many(hookd::Bytes in) {
+hookd::pdk::Result<std::string> many(hookd::pdk::Bytes in) {
   std::string_view s(reinterpret_cast<const char*>(in.data()), in.size());
   std::vector<std::string_view> keys;
   for (size_t start = 0; start <= s.size();) {
@@ -49,7 +49,7 @@ hookd::Result<std::string> many(hookd::Bytes in) {
     keys.push_back(s.substr(start, comma - start));
     start = comma + 1;
   }
-  auto r = hookd::kv::get_many(keys);
+  auto r = hookd::pdk::kv::get_many(keys);
   if (!r) return r.error();
   std::string out;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -59,15 +59,17 @@ hookd::Result<std::string> many(hookd::Bytes in) {
   return out;
 }
 
-hookd::Result<std::string> greeting(hookd::Bytes) { return hookd::config_get("greeting").value_or("(none)"); }
+hookd::pdk::Result<std::string> greeting(hookd::pdk::Bytes) {
+  return hookd::pdk::config_get("greeting").value_or("(none)");
+}
 
 }  // namespace
 
 HOOKD_INIT() {
-  hookd::fn("set", set);
-  hookd::fn("get", get);
-  hookd::fn("del", del);
-  hookd::fn("swap", swap);
-  hookd::fn("greeting", greeting);
-  hookd::fn("many", many);
+  hookd::pdk::fn("set", set);
+  hookd::pdk::fn("get", get);
+  hookd::pdk::fn("del", del);
+  hookd::pdk::fn("swap", swap);
+  hookd::pdk::fn("greeting", greeting);
+  hookd::pdk::fn("many", many);
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_internals.hpp"
 #include "fast_imports.hpp"
 #include "v8_vm.hpp"
 
@@ -30,7 +31,8 @@ class V8Instance final : public Instance, public Caller {
   Result<void> call(int export_index, std::span<const Val> args, Val* result,
                     std::chrono::nanoseconds timeout) override;
   std::span<uint8_t> memory() override;
-  [[nodiscard]] ImportCalls import_calls() const override { return import_calls_; }
+  // How guest code reached host imports so far (engine_internals.hpp).
+  [[nodiscard]] ImportCalls import_calls() const { return import_calls_; }
 
   // Set up by V8Worker::instantiate.
   std::vector<std::unique_ptr<ImportThunk>>& thunks() { return thunks_; }

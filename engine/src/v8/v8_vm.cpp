@@ -51,7 +51,6 @@ Result<std::shared_ptr<const CompiledModule>> V8Vm::compile(std::span<const uint
   if (module.IsEmpty()) {
     return fail(ErrorKind::kCompile, exception_text(compile_isolate_, tc));
   }
-  compile_count_.fetch_add(1);
   return std::make_shared<V8CompiledModule>(std::move(*info), module.ToLocalChecked()->GetCompiledModule(),
                                             fast_instantiations_per_module_);
 }

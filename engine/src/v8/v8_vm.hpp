@@ -95,7 +95,6 @@ class V8Vm final : public Vm {
 
   Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> wasm) override;
   std::unique_ptr<Worker> create_worker() override;
-  [[nodiscard]] uint64_t compile_count() const override { return compile_count_.load(); }
   [[nodiscard]] std::string_view name() const override { return "v8"; }
 
   Watchdog& watchdog() { return watchdog_; }
@@ -111,7 +110,6 @@ class V8Vm final : public Vm {
   std::mutex compile_mu_;
   v8::Isolate* compile_isolate_ = nullptr;
   v8::Global<v8::Context> compile_context_;
-  std::atomic<uint64_t> compile_count_{0};
   Watchdog watchdog_;
 };
 

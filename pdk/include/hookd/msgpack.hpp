@@ -8,7 +8,7 @@
 //
 //   struct Greet {
 //     std::string name;
-//     static constexpr auto hookd_fields = hookd::fields(hookd::field("name", &Greet::name));
+//     static constexpr auto hookd_fields = hookd::pdk::fields(hookd::pdk::field("name", &Greet::name));
 //   };
 //
 // Supported: bool, integers (range-checked on decode), float/double, std::string,
@@ -28,7 +28,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace hookd {
+namespace hookd::pdk {
 
 // ---- struct descriptions ----
 
@@ -479,7 +479,7 @@ void encode(Writer& w, const T& v) {
         T::hookd_fields);
   } else {
     static_assert(detail::unsupported<T>,
-                  "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
+                  "hookd::pdk::msgpack: unsupported type (describe structs with hookd_fields)");
   }
 }
 
@@ -564,7 +564,7 @@ bool decode(Reader& r, T& v) {
     return true;
   } else {
     static_assert(detail::unsupported<T>,
-                  "hookd::msgpack: unsupported type (describe structs with hookd_fields)");
+                  "hookd::pdk::msgpack: unsupported type (describe structs with hookd_fields)");
   }
 }
 
@@ -594,4 +594,4 @@ bool unpack(std::span<const uint8_t> in, T& v, std::string* error = nullptr) {
 }
 
 }  // namespace msgpack
-}  // namespace hookd
+}  // namespace hookd::pdk

@@ -1,15 +1,15 @@
 // hookd C++20 PDK: a thin, header-only layer over the C PDK (hookd/pdk.h).
 // No exceptions (the wasm32 libc++ has none): functions return
-// hookd::Result<T>, which holds either a value or a hookd::Error.
+// hookd::pdk::Result<T>, which holds either a value or a hookd::pdk::Error.
 //
 //   HOOKD_INIT() {
-//     hookd::fn("upper", [](hookd::Bytes in) -> hookd::Result<std::string> {
-//       if (in.empty()) return hookd::Error{400, "empty input"};
+//     hookd::pdk::fn("upper", [](hookd::pdk::Bytes in) -> hookd::pdk::Result<std::string> {
+//       if (in.empty()) return hookd::pdk::Error{400, "empty input"};
 //       std::string s(in.begin(), in.end());
 //       for (char& c : s) c = char(std::toupper(c));
 //       return s;
-//     }, hookd::Format::text, hookd::Format::text);
-//     hookd::typed_fn<Greet, Reply>("greet", [](const Greet& g) -> hookd::Result<Reply> {...});
+//     }, hookd::pdk::Format::text, hookd::pdk::Format::text);
+//     hookd::pdk::typed_fn<Greet, Reply>("greet", [](const Greet& g) -> hookd::pdk::Result<Reply> {...});
 //   }
 #pragma once
 
@@ -25,7 +25,7 @@
 #include "msgpack.hpp"
 #include "pdk.h"
 
-namespace hookd {
+namespace hookd::pdk {
 
 using Bytes = std::span<const uint8_t>;
 
@@ -107,7 +107,7 @@ int register_closure(const char* name, F&& f, Format in, Format out, hookd_fn_ct
 }
 }  // namespace detail
 
-// Registers `f(hookd::Bytes) -> Result<R>` with R one of std::string,
+// Registers `f(hookd::pdk::Bytes) -> Result<R>` with R one of std::string,
 // std::vector<uint8_t>, std::span<const uint8_t>, std::string_view. Call from
 // HOOKD_INIT(). Returns 0 or a negative HOOKD_REGISTER_* code.
 template <class F>
@@ -165,7 +165,7 @@ inline Result<std::vector<uint8_t>> host_call(std::string_view name, std::string
 }
 
 // A typed (msgpack -> msgpack) host function:
-//   hookd::HostFn<Query, Rows> db("db.query");  auto rows = db.call(q);
+//   hookd::pdk::HostFn<Query, Rows> db("db.query");  auto rows = db.call(q);
 template <class In, class Out>
 class HostFn {
  public:
@@ -186,4 +186,4 @@ class HostFn {
   std::string name_;
 };
 
-}  // namespace hookd
+}  // namespace hookd::pdk

@@ -1,10 +1,10 @@
 // C++ layer over <hookd/pdk_host.h>: key-value storage, config values and
-// fetch as hookd::Result values (no exceptions).
+// fetch as hookd::pdk::Result values (no exceptions).
 //
-//   auto n = hookd::kv::incr("count", 1);            // Result<int64_t>
-//   auto v = hookd::kv::get("user:1");               // Result<std::optional<std::string>>
-//   auto g = hookd::config_get("greeting");          // std::optional<std::string>
-//   auto r = hookd::fetch({"GET", "https://api.example.com/x"});  // Result<FetchResponse>
+//   auto n = hookd::pdk::kv::incr("count", 1);            // Result<int64_t>
+//   auto v = hookd::pdk::kv::get("user:1");               // Result<std::optional<std::string>>
+//   auto g = hookd::pdk::config_get("greeting");          // std::optional<std::string>
+//   auto r = hookd::pdk::fetch({"GET", "https://api.example.com/x"});  // Result<FetchResponse>
 #pragma once
 
 #include <cstdlib>
@@ -16,7 +16,7 @@
 #include "pdk.hpp"
 #include "pdk_host.h"
 
-namespace hookd {
+namespace hookd::pdk {
 
 namespace detail {
 inline Error last_host_error() { return Error{0, hookd_last_error(), HOOKD_HOST_ERROR}; }
@@ -129,4 +129,4 @@ inline Result<FetchResponse> fetch(const FetchRequest& req) {
   return res;
 }
 
-}  // namespace hookd
+}  // namespace hookd::pdk

@@ -177,13 +177,12 @@ class PluginInstance {
   // Replaces a poisoned instance now (under the plugin's deadline); a no-op
   // for a healthy one.
   Result<void> recover();
-  // How the current underlying instance reached host imports.
-  [[nodiscard]] Instance::ImportCalls import_calls() const;
 
   struct State;  // what the host imports see; defined in plugin_state.hpp
 
  private:
   friend class PluginModule;
+  friend struct PluginInstanceInternals;  // engine/src/engine_internals.hpp
   PluginInstance(Worker& worker, std::shared_ptr<const PluginModule> module);
   Result<void> start();  // (re)instantiate and initialise
 

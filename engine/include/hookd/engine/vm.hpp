@@ -83,13 +83,6 @@ class Instance {
   virtual Result<void> call(int export_index, std::span<const Val> args, Val* result,
                             std::chrono::nanoseconds timeout) = 0;
   virtual std::span<uint8_t> memory() = 0;
-
-  // How guest code reached host imports so far.
-  struct ImportCalls {
-    uint64_t direct = 0;    // straight from guest code (hot imports)
-    uint64_t callback = 0;  // through the engine's generic callback path
-  };
-  [[nodiscard]] virtual ImportCalls import_calls() const = 0;
 };
 
 class Worker {
@@ -134,8 +127,6 @@ class Vm {
   virtual ~Vm() = default;
   virtual Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> wasm) = 0;
   virtual std::unique_ptr<Worker> create_worker() = 0;
-  // Number of successful compilations, for tests and metrics.
-  [[nodiscard]] virtual uint64_t compile_count() const = 0;
   [[nodiscard]] virtual std::string_view name() const = 0;
 };
 

@@ -23,6 +23,7 @@
 
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/random.hpp"
+#include "hookd/engine/read_file.hpp"
 #include "hookd/engine/result.hpp"
 #include "hookd/engine/sha256.hpp"
 #include "hookd/engine/vm.hpp"
@@ -46,8 +47,8 @@ using engine::system_random;
 // The process-wide engine (created on first use, never destroyed).
 engine::Vm& default_vm();
 
-// Reads a whole file; errors name the path.
-Result<std::vector<uint8_t>> read_file(const std::filesystem::path& path, size_t max_bytes = 128u << 20);
+// Reads a whole file; errors name the path (hookd/engine/read_file.hpp).
+using engine::read_file;
 
 class Plugin {
  public:

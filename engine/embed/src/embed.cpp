@@ -1,5 +1,3 @@
-#include <fstream>
-
 #include "hookd/hookd.hpp"
 
 namespace hookd {
@@ -8,23 +6,6 @@ engine::Vm& default_vm() {
   // Leaked on purpose: plugins may be destroyed during static destruction.
   static engine::Vm* vm = engine::create_v8_vm().release();
   return *vm;
-}
-
-Result<std::vector<uint8_t>> read_file(const std::filesystem::path& path, size_t max_bytes) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec)
-    return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string() + ": " + ec.message());
-  if (size > max_bytes) {
-    return engine::fail(ErrorKind::kInvalidArgument,
-                        path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> data(size);
-  if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size))) {
-    return engine::fail(ErrorKind::kInvalidArgument, "cannot read " + path.string());
-  }
-  return data;
 }
 
 struct Plugin::Impl {
