@@ -2,12 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "call_events.hpp"
 #include "error_response.hpp"
 #include "log_escape.hpp"
 #include "request_handler.hpp"
+#include "response_head.hpp"
 #include "ws_session.hpp"
 
 namespace hookd::server {
@@ -217,11 +220,13 @@ void HttpSession::write(bool close_after) {
   deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
   writing_ = true;
   held_.hold(res_.body().size());
-  serializer_.emplace(res_);
-  http::async_write(socket_, *serializer_,
-                    [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
-                      self->on_write(ec, close_after);
-                    });
+  serialize_head(res_, head_);
+  const std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
+                                                     boost::asio::buffer(res_.body())};
+  boost::asio::async_write(socket_, out,
+                           [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                             self->on_write(ec, close_after);
+                           });
 }
 
 void HttpSession::on_write(beast::error_code ec, bool close_after) {

@@ -55,9 +55,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   std::optional<RequestParser> parser_;
   ChunkWatch chunks_;
   HttpResponse res_;
-  // Serializes res_; kept here (re-made per response) so that writing a
-  // response does not allocate one on the heap as http::async_write(msg) does.
-  std::optional<http::response_serializer<http::string_body>> serializer_;
+  // res_'s head, written with its body in one gather write (response_head.hpp);
+  // kept across responses so its buffer is reused.
+  std::string head_;
   ServerContext& server_;
   HeldResponseBytes held_;  // of res_, while it is being written
   IoWorker& worker_;

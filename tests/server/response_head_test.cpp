@@ -1,0 +1,72 @@
+// The response head hookd writes itself (response_head.hpp) is byte for byte
+// what Beast's serializer writes for the same message.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include "response_head.hpp"
+
+namespace hookd::server {
+namespace {
+
+std::string by_beast(const HttpResponse& res) {
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
+
+std::string by_hookd(const HttpResponse& res) {
+  std::string head = "left over from the last response";
+  serialize_head(res, head);
+  return head + res.body();
+}
+
+HttpResponse response(http::status status, unsigned version, bool keep_alive, std::string body) {
+  HttpResponse res;
+  res.result(status);
+  res.version(version);
+  res.set(http::field::content_type, "application/octet-stream");
+  res.set("X-Request-Id", "abc-123");
+  res.body() = std::move(body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+TEST(ResponseHead, MatchesBeastsSerializer) {
+  const std::vector<HttpResponse> cases = {
+      response(http::status::ok, 11, true, "hello"),
+      response(http::status::ok, 11, false, std::string(70000, 'x')),
+      response(http::status::ok, 10, true, "keep-alive on HTTP/1.0"),
+      response(http::status::ok, 10, false, ""),
+      response(http::status::not_found, 11, true, "{\"error\":\"not_found\"}\n"),
+      response(http::status::no_content, 11, true, ""),
+      response(http::status::too_many_requests, 11, true, "busy"),
+      response(static_cast<http::status>(599), 11, true, "an unknown status"),
+  };
+  for (const auto& res : cases) EXPECT_EQ(by_hookd(res), by_beast(res)) << res.result_int();
+}
+
+TEST(ResponseHead, KeepsAFieldsOrderAndAnExplicitReason) {
+  HttpResponse res = response(http::status::service_unavailable, 11, false, "draining");
+  res.set(http::field::retry_after, "1");
+  res.reason("Going Away Soon");
+  res.insert("X-Custom", "b");
+  res.insert("X-Custom", "a");
+  EXPECT_EQ(by_hookd(res), by_beast(res));
+  EXPECT_NE(by_hookd(res).find("HTTP/1.1 503 Going Away Soon\r\n"), std::string::npos);
+}
+
+TEST(ResponseHead, AHeadAnswerCarriesTheLengthWithoutTheBody) {
+  HttpResponse res = response(http::status::ok, 11, true, "twelve bytes");
+  res.body().clear();
+  res.content_length(12);
+  const std::string head = by_hookd(res);
+  EXPECT_EQ(head, by_beast(res));
+  EXPECT_NE(head.find("Content-Length: 12\r\n"), std::string::npos);
+  EXPECT_TRUE(head.ends_with("\r\n\r\n"));
+}
+
+}  // namespace
+}  // namespace hookd::server
