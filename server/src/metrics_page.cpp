@@ -16,13 +16,13 @@ std::string render_metrics_page(const Metrics& metrics, const PluginRegistry& re
            "SHA-256 of the module.");
   const auto catalog = registry.snapshot();
   if (catalog) {
-  for (const auto& [name, entry] : catalog->plugins) {
-    e.sample("hookd_plugin_info",
-             {{"plugin", name},
-              {"abi", engine::abi_name(entry->module->abi())},
-              {"sha256", entry->module->sha256()}},
-             1);
-  }
+    for (const auto& [name, entry] : catalog->plugins) {
+      e.sample("hookd_plugin_info",
+               {{"plugin", name},
+                {"abi", engine::abi_name(entry->module->abi())},
+                {"sha256", entry->module->sha256()}},
+               1);
+    }
   }
   page += e.take();
   return page;

@@ -41,21 +41,23 @@ TEST(FunctionFormats, AbsentMeansNone) {
 }
 
 TEST(FunctionFormats, HostileValuesAreRefusedNamingTheKey) {
-  EXPECT_THAT(errors_of(R"(
+  EXPECT_THAT(
+      errors_of(R"(
 [plugins.calc]
 path = "calc.wasm"
 formats = { sum = "protobuf", "no spaces" = "json", n = 3, t = { input = "msgpack" } }
 )"),
-              ElementsAre("hookd.toml:4: plugins.calc.formats.n: expected one of bytes|msgpack|json|text, got 3",
-                          "hookd.toml:4: plugins.calc.formats.\"no spaces\": a function name is 1 to 128 of "
-                          "A-Z a-z 0-9 _ . -",
-                          "hookd.toml:4: plugins.calc.formats.sum: expected one of bytes|msgpack|json|text, got "
-                          "\"protobuf\"",
-                          "hookd.toml:4: plugins.calc.formats.t: expected one of bytes|msgpack|json|text, got "
-                          "a table"));
-  EXPECT_THAT(errors_of("[plugins.calc]\npath = \"calc.wasm\"\nformats = [\"msgpack\"]\n"),
-              ElementsAre("hookd.toml:3: plugins.calc.formats: expected a table such as { fn = \"msgpack\" }, "
-                          "got an array"));
+      ElementsAre("hookd.toml:4: plugins.calc.formats.n: expected one of bytes|msgpack|json|text, got 3",
+                  "hookd.toml:4: plugins.calc.formats.\"no spaces\": a function name is 1 to 128 of "
+                  "A-Z a-z 0-9 _ . -",
+                  "hookd.toml:4: plugins.calc.formats.sum: expected one of bytes|msgpack|json|text, got "
+                  "\"protobuf\"",
+                  "hookd.toml:4: plugins.calc.formats.t: expected one of bytes|msgpack|json|text, got "
+                  "a table"));
+  EXPECT_THAT(
+      errors_of("[plugins.calc]\npath = \"calc.wasm\"\nformats = [\"msgpack\"]\n"),
+      ElementsAre("hookd.toml:3: plugins.calc.formats: expected a table such as { fn = \"msgpack\" }, "
+                  "got an array"));
   std::string many = "[plugins.calc]\npath = \"calc.wasm\"\n[plugins.calc.formats]\n";
   for (int i = 0; i <= 1024; ++i) many += "f" + std::to_string(i) + " = \"json\"\n";
   EXPECT_THAT(errors_of(many), ElementsAre(::testing::HasSubstr("at most 1024 entries are allowed")));

@@ -59,9 +59,13 @@ TEST(FunctionFormats, ReachTheDeclaredOperationsOfAWapcPlugin) {
   EXPECT_EQ(function(*plugin, "echo").output, Format::kMsgpack);
   EXPECT_EQ(function(*plugin, "echo_raw").input, Format::kBytes);
   // The engine passes the bytes through: transcoding is the gateway's job.
-  auto out = plugin->call_string("echo", "\x81\xa1" "a\x01");
+  auto out = plugin->call_string("echo",
+                                 "\x81\xa1"
+                                 "a\x01");
   ASSERT_TRUE(out) << out.error().describe();
-  EXPECT_EQ(*out, "\x81\xa1" "a\x01");
+  EXPECT_EQ(*out,
+            "\x81\xa1"
+            "a\x01");
 }
 
 TEST(FunctionFormats, ANameTheExtismPluginDoesNotExportFailsTheLoad) {

@@ -24,7 +24,12 @@ namespace json = boost::json;
 
 const std::string kJsonBody = R"({"a":[1,2,"x"],"b":{"c":true}})";
 // kJsonBody as the gateway encodes it (the smallest msgpack forms).
-const std::string kMsgpackBody("\x82\xa1" "a\x93\x01\x02\xa1x\xa1" "b\x81\xa1" "c\xc3", 14);
+const std::string kMsgpackBody(
+    "\x82\xa1"
+    "a\x93\x01\x02\xa1x\xa1"
+    "b\x81\xa1"
+    "c\xc3",
+    14);
 const std::string kMsgpackSettings = R"({"formats":{"echo":"msgpack"}})";
 
 class AbiGateway : public ::testing::Test {
@@ -131,7 +136,8 @@ TEST_F(AbiGateway, MalformedJsonIsThe400OfANativeMsgpackFunction) {
     EXPECT_EQ(r.result_int(), 400) << r.body();
     EXPECT_EQ(json::parse(r.body()).at("error"), json::parse(native.body()).at("error"));
     // The plugin still serves.
-    EXPECT_EQ(post("/plugins/" + plugin + "/echo", "[1]", {{"Content-Type", "application/json"}}).body(), "[1]");
+    EXPECT_EQ(post("/plugins/" + plugin + "/echo", "[1]", {{"Content-Type", "application/json"}}).body(),
+              "[1]");
   }
 }
 
@@ -160,7 +166,8 @@ TEST_F(AbiGateway, AFormatForAFunctionTheExtismPluginLacksIsRefusedAtUpload) {
   auto up = admin().put("ext2", plugin_bytes("as_extism_echo"),
                         {{"X-Hookd-Settings", R"({"formats":{"echo":"msgpack","ech0":"json"}})"}});
   EXPECT_EQ(up.result_int(), 400) << up.body();
-  EXPECT_NE(up.body().find(R"(formats: the plugin has no function \"ech0\")"), std::string::npos) << up.body();
+  EXPECT_NE(up.body().find(R"(formats: the plugin has no function \"ech0\")"), std::string::npos)
+      << up.body();
   auto bad_value = admin().put("ext2", plugin_bytes("as_extism_echo"),
                                {{"X-Hookd-Settings", R"({"formats":{"echo":"protobuf"}})"}});
   EXPECT_EQ(bad_value.result_int(), 400) << bad_value.body();

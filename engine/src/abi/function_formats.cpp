@@ -30,8 +30,8 @@ Result<void> apply_function_formats(Abi abi, const std::vector<FunctionInfo>& fo
         names += f.name;
       }
       return fail(ErrorKind::kInvalidArgument, "formats: the plugin has no function \"" +
-                                                   declared.name.substr(0, 128) + "\" (its functions: " +
-                                                   names + ")");
+                                                   declared.name.substr(0, 128) +
+                                                   "\" (its functions: " + names + ")");
     }
     fn->input = declared.input;
     fn->output = declared.output;
