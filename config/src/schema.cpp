@@ -537,6 +537,7 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
       optional_string<P>(
           "", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
       declared_functions(),
+      function_formats(),
   };
   return fields;
 }

@@ -40,6 +40,9 @@ const std::vector<FieldSpec<Config>>& config_fields();
 /// A [plugins.<name>] table without "path": sha256, limits, config, grants.*.
 const std::vector<FieldSpec<PluginSettings>>& plugin_fields();
 
+/// A plugin's `formats` table (function_formats.cpp).
+FieldSpec<PluginSettings> function_formats();
+
 /// Turns env/flag text into the TOML value a field's rule expects; text that
 /// does not fit stays a string so the rule reports it as `got "..."`.
 toml::table text_as_value(TextForm form, std::string_view text);  // under key "value"

@@ -48,6 +48,10 @@ inline constexpr std::array kLogFormats{Named<LogFormat>{"text", LogFormat::text
 inline constexpr std::array kKvBackends{Named<KvBackend>{"lmdb", KvBackend::lmdb},
                                         Named<KvBackend>{"redis", KvBackend::redis},
                                         Named<KvBackend>{"memory", KvBackend::memory}};
+inline constexpr std::array kPayloadFormats{Named<PayloadFormat>{"bytes", PayloadFormat::bytes},
+                                            Named<PayloadFormat>{"msgpack", PayloadFormat::msgpack},
+                                            Named<PayloadFormat>{"json", PayloadFormat::json},
+                                            Named<PayloadFormat>{"text", PayloadFormat::text}};
 inline constexpr std::array kKvModes{Named<KvMode>{"r", KvMode::read},
                                      Named<KvMode>{"rw", KvMode::read_write}};
 

@@ -31,6 +31,9 @@ Result<void> PluginInstance::start() {
   st.vm = std::move(*vm);
   std::vector<FunctionInfo> functions;
   if (auto r = st.guest->start(*st.vm, budget, functions); !r) return r;
+  if (auto r = abi::apply_function_formats(module_->abi(), module_->options().function_formats, functions);
+      !r)
+    return r;
   if (module_->functions().empty()) {
     st.probed = std::move(functions);  // the probe at load: PluginModule::load takes them
   } else if (functions != module_->functions()) {

@@ -11,6 +11,7 @@
 #include "cluster/cluster_node.hpp"
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
+#include "metrics_page.hpp"
 #include "plugin_latency.hpp"
 #include "request_handler.hpp"
 #include "ui_handler.hpp"
@@ -102,7 +103,7 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     res.result(http::status::ok);
     if (path == "/metrics") {
       res.set(http::field::content_type, kMetricsContentType);
-      res.body() = server_.metrics->render();
+      res.body() = render_metrics_page(*server_.metrics, server_.registry);
     } else {
       res.set(http::field::content_type, "application/json");
       res.body() = plugin_list_json(server_.registry);

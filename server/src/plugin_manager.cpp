@@ -68,6 +68,20 @@ struct PluginLogGate {
   }
 };
 
+engine::Format to_engine(config::PayloadFormat f) {
+  switch (f) {
+    case config::PayloadFormat::bytes:
+      return engine::Format::kBytes;
+    case config::PayloadFormat::msgpack:
+      return engine::Format::kMsgpack;
+    case config::PayloadFormat::json:
+      return engine::Format::kJson;
+    case config::PayloadFormat::text:
+      return engine::Format::kText;
+  }
+  return engine::Format::kBytes;
+}
+
 }  // namespace
 
 bool valid_plugin_name(std::string_view name) {
@@ -201,6 +215,11 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
   o.host_functions =
       host::builtin_host_functions(name, settings, host::HostServices{server_.kv, server_.fetcher});
   for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
+  // One format both ways: the engine puts it on the plugin's FunctionInfo,
+  // so plugin_call.cpp transcodes as for a native function.
+  for (const auto& [fn, format] : settings.formats) {
+    o.function_formats.push_back(engine::FunctionInfo{fn, 0, to_engine(format), to_engine(format)});
+  }
   return o;
 }
 

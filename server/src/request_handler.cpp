@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "error_response.hpp"
+#include "metrics_page.hpp"
 #include "response_budget.hpp"
 
 namespace hookd::server {
@@ -106,7 +107,7 @@ std::string_view handle_request(ServerContext& server, std::string_view request_
          : ready  ? "ready\n"
                   : "starting\n");
   } else if (metrics) {
-    text(res, http::status::ok, kMetricsContentType, server.metrics->render());
+    text(res, http::status::ok, kMetricsContentType, render_metrics_page(*server.metrics, server.registry));
   } else if (plugin_list) {
     text(res, http::status::ok, "application/json", plugin_list_json(server.registry));
   } else {

@@ -24,6 +24,7 @@ PluginSettings full_settings() {
   settings.grants.log_level = LogLevel::debug;
   settings.grants.log_rate_per_sec = 7;
   settings.functions = {FunctionName::parse("echo").value(), FunctionName::parse("count_vowels").value()};
+  settings.formats = {{"count_vowels", PayloadFormat::msgpack}, {"echo", PayloadFormat::text}};
   return settings;
 }
 

@@ -1,11 +1,11 @@
 // The response head hookd writes itself (response_head.hpp) is byte for byte
 // what Beast's serializer writes for the same message.
+#include "response_head.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
-
-#include "response_head.hpp"
 
 namespace hookd::server {
 namespace {

@@ -81,6 +81,11 @@ class GuestAbi {
 // every ABI and what the module lacks for each.
 Result<const GuestAbi*> detect(const ModuleInfo& info);
 
+// Gives the functions an adapter listed the formats the embedder declared
+// (PluginOptions::function_formats; function_formats.cpp).
+Result<void> apply_function_formats(Abi abi, const std::vector<FunctionInfo>& formats,
+                                    std::vector<FunctionInfo>& functions);
+
 const GuestAbi& native_abi();  // native.cpp
 const GuestAbi& extism_abi();  // extism.cpp
 const GuestAbi& wapc_abi();    // wapc.cpp

@@ -137,6 +137,11 @@ struct FunctionName {
   bool operator==(const FunctionName&) const = default;
 };
 
+/// The payload format of a function (docs/abi.md): what the gateway turns a
+/// JSON request into and the output back from, as for a native plugin's
+/// function that declares it. bytes: no transcoding.
+enum class PayloadFormat { bytes, msgpack, json, text };
+
 /// The settings of a plugin that travel with it: from [plugins.<name>] in the
 /// file, or as JSON next to an upload on the admin API.
 struct PluginSettings {
@@ -151,6 +156,10 @@ struct PluginSettings {
   // The plugin's functions, for ABIs whose modules do not list them (waPC);
   // ignored for the others. Empty: none declared.
   std::vector<FunctionName> functions;
+  // The formats of functions whose ABI does not declare them (Extism, waPC),
+  // by function name (1 to 128 of A-Z a-z 0-9 _ . -); a function not named
+  // takes and returns bytes. Names the plugin lacks fail its load.
+  std::map<std::string, PayloadFormat> formats;
 
   bool operator==(const PluginSettings&) const = default;
 };

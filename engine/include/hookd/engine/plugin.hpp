@@ -116,6 +116,12 @@ struct PluginOptions {
   // embedder declares the operations it may be called with (names, formats;
   // ids are assigned). Ignored for ABIs that list their own.
   std::vector<FunctionInfo> declared_functions;
+  // The formats of functions whose guest ABI does not declare them (Extism,
+  // waPC; hookd's own functions declare theirs when they register): by
+  // name, input and output (ids are ignored); the others take and return
+  // bytes. A name the plugin lacks fails the load, as does any entry for a
+  // hookd plugin.
+  std::vector<FunctionInfo> function_formats;
 };
 
 class PluginModule {
