@@ -97,30 +97,33 @@ bench_cleanup() {
 # alternate_rounds A_NAME A_URL B_NAME B_URL: ROUNDS rounds of wrk (-t2,
 # CONNS connections, DUR seconds, the POST script $work/p.lua) against both
 # URLs, order flipped every round, after a 2 s warm-up of each; prints each
-# round's req/s and B/A ratio, then the medians. Uses $rounds, $dur, $conns.
+# round's rate and B/A ratio, then the medians. Uses $rounds, $dur, $conns.
+# Another load tool: set round_runner to a function "SECONDS URL -> rate"
+# and round_unit to its unit (default run_wrk, req/s).
 alternate_rounds() {
   local a_name=$1 a_url=$2 b_name=$3 b_url=$4 r a b
+  local run=${round_runner:-run_wrk} unit=${round_unit:-req/s}
   run_wrk() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$2" | awk '/Requests\/sec/{print $2}'; }
-  run_wrk 2 "$a_url" >/dev/null
-  run_wrk 2 "$b_url" >/dev/null
+  "$run" 2 "$a_url" >/dev/null
+  "$run" 2 "$b_url" >/dev/null
   : >"$work/rounds"
   for r in $(seq "$rounds"); do
     if [ $((r % 2)) = 1 ]; then
-      a=$(run_wrk "$dur" "$a_url"); b=$(run_wrk "$dur" "$b_url")
+      a=$("$run" "$dur" "$a_url"); b=$("$run" "$dur" "$b_url")
     else
-      b=$(run_wrk "$dur" "$b_url"); a=$(run_wrk "$dur" "$a_url")
+      b=$("$run" "$dur" "$b_url"); a=$("$run" "$dur" "$a_url")
     fi
     echo "$a $b" >>"$work/rounds"
   done
-  python3 - "$work/rounds" "$a_name" "$b_name" <<'PY'
+  python3 - "$work/rounds" "$a_name" "$b_name" "$unit" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-a, b = sys.argv[2], sys.argv[3]
-ratios = [100 * y / x for x, y in rows]
+a, b, unit = sys.argv[2], sys.argv[3], sys.argv[4]
+ratios = [100 * y / x if x else 0 for x, y in rows]
 for (x, y), r in zip(rows, ratios):
     print(f"{a} {x:9.0f}  {b} {y:9.0f}  ({r:5.1f}%)")
 med = statistics.median
-print(f"median {a} {med(r[0] for r in rows):.0f} req/s, {b} {med(r[1] for r in rows):.0f} req/s; "
+print(f"median {a} {med(r[0] for r in rows):.0f} {unit}, {b} {med(r[1] for r in rows):.0f} {unit}; "
       f"{b}/{a} median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%)")
 PY
 }

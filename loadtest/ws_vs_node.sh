@@ -75,24 +75,5 @@ done
 echo "# WebSocket echo, 64 B binary, hookd-load -c$conns -t2, ${dur}s per run, $rounds rounds; node $(node --version)," \
   "ws $(node -p "require('$peers/node_modules/ws/package.json').version"), @wapc/host" \
   "$(node -p "require('$peers/node_modules/@wapc/host/package.json').version"); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-ws_run 2 "$node_url" >/dev/null
-ws_run 2 "$hookd_url" >/dev/null
-: >"$work/rounds"
-for r in $(seq "$rounds"); do
-  if [ $((r % 2)) = 1 ]; then
-    n=$(ws_run "$dur" "$node_url"); h=$(ws_run "$dur" "$hookd_url")
-  else
-    h=$(ws_run "$dur" "$hookd_url"); n=$(ws_run "$dur" "$node_url")
-  fi
-  echo "$n $h" >>"$work/rounds"
-done
-python3 - "$work/rounds" <<'PY'
-import statistics, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-ratios = [h / n if n else 0 for n, h in rows]
-for (n, h), r in zip(rows, ratios):
-    print(f"node+waPC {n:9.0f} msg/s  hookd {h:9.0f} msg/s  ({r:.2f}x)")
-med = statistics.median
-print(f"median node+waPC {med(r[0] for r in rows):.0f} msg/s, hookd {med(r[1] for r in rows):.0f} msg/s; "
-      f"hookd/node median {med(ratios):.2f}x (rounds {min(ratios):.2f}..{max(ratios):.2f}x; target >= 1.5x)")
-PY
+round_runner=ws_run round_unit=msg/s alternate_rounds node+waPC "$node_url" hookd "$hookd_url"
+echo "target: hookd >= 150% of the Node peer"

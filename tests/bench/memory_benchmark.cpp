@@ -14,13 +14,12 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "hookd/engine/plugin.hpp"
+#include "hookd/engine/read_file.hpp"
 #include "rss.hpp"
 #include "test_plugins.hpp"
 
@@ -34,14 +33,34 @@ constexpr int kInstances = 32;
 constexpr size_t kTouched = 1u << 20;
 
 std::vector<uint8_t> wasm_of(const char* name) {
-  std::ifstream in(hookd::test::plugin_path(name), std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) bytes.clear();
-  if (bytes.empty()) {
+  auto bytes = engine::read_file(hookd::test::plugin_path(name));
+  if (!bytes || bytes->empty()) {
     std::fprintf(stderr, "cannot read %s.wasm: build the test plugins first\n", name);
     std::exit(1);
   }
-  return bytes;
+  return std::move(*bytes);
+}
+
+// Times make() (an instantiation) per iteration. What it makes is kept in
+// batches of 64 freed outside the timing, so a freed instance's unmapping is
+// not counted as the next one's cost.
+template <class Make>
+void time_in_batches(benchmark::State& state, Make make) {
+  std::vector<typename decltype(make())::value_type> batch;
+  batch.reserve(64);
+  for (auto _ : state) {
+    auto made = make();
+    if (!made) {
+      state.SkipWithError("instantiate failed");
+      break;
+    }
+    batch.push_back(std::move(*made));
+    if (batch.size() == 64) {
+      state.PauseTiming();
+      batch.clear();
+      state.ResumeTiming();
+    }
+  }
 }
 
 std::shared_ptr<const engine::PluginModule> load(engine::Vm& vm, engine::Worker& probe,
@@ -132,21 +151,7 @@ void instantiate(benchmark::State& state, const char* plugin) {
   auto worker = vm->create_worker();
   const auto wasm = wasm_of(plugin);
   auto module = load(*vm, *worker, wasm);
-  std::vector<std::unique_ptr<engine::PluginInstance>> batch;
-  batch.reserve(64);
-  for (auto _ : state) {
-    auto instance = engine::PluginInstance::create(*worker, module);
-    if (!instance) {
-      state.SkipWithError("instantiate failed");
-      break;
-    }
-    batch.push_back(std::move(*instance));
-    if (batch.size() == 64) {
-      state.PauseTiming();
-      batch.clear();
-      state.ResumeTiming();
-    }
-  }
+  time_in_batches(state, [&] { return engine::PluginInstance::create(*worker, module); });
 }
 void BM_InstantiateEcho(benchmark::State& state) { instantiate(state, "echo"); }
 BENCHMARK(BM_InstantiateEcho)->Unit(benchmark::kMicrosecond);
@@ -163,27 +168,15 @@ void BM_InstantiateEchoEngineOnly(benchmark::State& state) {
   const auto wasm = wasm_of("echo");
   auto module = load(*vm, *worker, wasm);
   const engine::CompiledModule& compiled = module->compiled();
-  std::vector<std::unique_ptr<engine::Instance>> batch;
-  batch.reserve(64);
-  for (auto _ : state) {
+  time_in_batches(state, [&] {
     std::vector<engine::ImportFunc> imports;
     for (const auto& imp : compiled.info().imports) {
       imports.push_back({imp.module, imp.name, imp.type,
                          [](engine::Caller&, std::span<const engine::Val>,
                             engine::Val*) -> engine::Result<void> { return {}; }});
     }
-    auto instance = worker->instantiate(compiled, std::move(imports), std::chrono::nanoseconds(0));
-    if (!instance) {
-      state.SkipWithError("instantiate failed");
-      break;
-    }
-    batch.push_back(std::move(*instance));
-    if (batch.size() == 64) {
-      state.PauseTiming();
-      batch.clear();
-      state.ResumeTiming();
-    }
-  }
+    return worker->instantiate(compiled, std::move(imports), std::chrono::nanoseconds(0));
+  });
 }
 BENCHMARK(BM_InstantiateEchoEngineOnly)->Unit(benchmark::kMicrosecond);
 

@@ -6,13 +6,12 @@
 // /proc/self/smaps (rss.hpp), so this binary is not built with sanitizers.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "hookd/engine/plugin.hpp"
+#include "hookd/engine/read_file.hpp"
 #include "rss.hpp"
 #include "test_plugins.hpp"
 
@@ -23,8 +22,8 @@ constexpr uint64_t kKiB = 1024;
 constexpr uint64_t kMiB = 1024 * kKiB;
 
 std::vector<uint8_t> wasm_of(std::string_view name) {
-  std::ifstream in(plugin_path(name), std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto bytes = engine::read_file(plugin_path(name));
+  return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
 }
 
 TEST(MemoryFootprint, AWorkerCostsAtMost3MiB) {
