@@ -17,9 +17,23 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 
+namespace {
+
+// A body buffer at most this large is kept for the connection's next request
+// or response; a larger one is freed, so an idle connection holds little.
+constexpr std::size_t kKeptBodyBytes = 16 * 1024;
+
+void keep_for_reuse(std::string& buffer) {
+  buffer.clear();
+  if (buffer.capacity() > kKeptBodyBytes) std::string().swap(buffer);
+}
+
+}  // namespace
+
 HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
     : socket_(std::move(socket)),
       buffer_(read_buffer_limit(server.config.limits.max_header_bytes)),
+      res_(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldsAllocator(&arena_))),
       server_(server),
       held_(server.buffered_response_bytes),
       worker_(worker),
@@ -58,9 +72,27 @@ void HttpSession::check_timeout(std::chrono::steady_clock::time_point now) {
   close();
 }
 
+// Ends the last exchange: its request and its response's fields go, so their
+// arena can be reset; the two body buffers are kept (when small) for the
+// next one.
+void HttpSession::recycle() {
+  if (parser_) {
+    spare_body_ = std::move(parser_->get().body());
+    parser_.reset();
+  }
+  keep_for_reuse(spare_body_);
+  std::string body = std::move(res_.body());
+  res_ = {};  // keeps its allocator (the arena), holds no field
+  keep_for_reuse(body);
+  res_.body() = std::move(body);
+  arena_.reset();
+}
+
 void HttpSession::read_request() {
   if (draining_) return close();
-  parser_.emplace();
+  recycle();
+  parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)),
+                  std::make_tuple(FieldsAllocator(&arena_)));
   parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
   parser_->body_limit(server_.config.limits.max_body_bytes);
   // Chunk extensions count against the header limit: they are metadata too.
@@ -92,7 +124,8 @@ void HttpSession::on_read(beast::error_code ec) {
     deadline_ = std::chrono::steady_clock::time_point::max();
     closed_ = true;  // the socket now belongs to the WebSocket session
     auto ws = std::make_shared<WsSession>(std::move(socket_), server_, worker_, ids_);
-    ws->start(parser_->release());
+    // A copy, whose fields are on the heap: this session and its arena go.
+    ws->start(HttpRequest(parser_->get()));
     return;
   }
   handle();
@@ -112,9 +145,9 @@ void HttpSession::respond_to_read_error(beast::error_code ec) {
 void HttpSession::refuse(const Refusal& refusal) {
   res_ = {};
   res_.version(11);
-  std::string id = ids_.next();
-  res_.set("X-Request-Id", id);
-  set_error(res_, refusal.status, {refusal.message, {}, {}, id});
+  ids_.next(request_id_);
+  res_.set("X-Request-Id", request_id_);
+  set_error(res_, refusal.status, {refusal.message, {}, {}, request_id_});
   res_.keep_alive(false);
   res_.prepare_payload();
   write(true);
@@ -131,8 +164,13 @@ void HttpSession::handle() {
   res_.version(req.version());
 
   std::string_view given_id = req["X-Request-Id"];
-  request_id_ = acceptable_request_id(given_id) ? std::string(given_id) : ids_.next();
-  client_ = ClientInfo{peer_, "http"};
+  if (acceptable_request_id(given_id)) {
+    request_id_.assign(given_id);
+  } else {
+    ids_.next(request_id_);
+  }
+  client_.address.assign(peer_);  // in place: no allocation on a warm buffer
+  client_.proto.assign("http");
   if (!server_.config.server.trusted_proxies.empty()) {
     client_ = resolve_client(peer_, req["X-Forwarded-For"], req["X-Forwarded-Proto"],
                              server_.config.server.trusted_proxies);

@@ -35,6 +35,7 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   void check_timeout(std::chrono::steady_clock::time_point now) override;
 
  private:
+  void recycle();
   void read_request();
   void on_read(boost::beast::error_code ec);
   void respond_to_read_error(boost::beast::error_code ec);
@@ -52,7 +53,12 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
 
   TcpSocket socket_;
   boost::beast::flat_buffer buffer_;  // at most read_buffer_limit() bytes
+  // The header fields of parser_'s request and of res_ (declared before
+  // them: it outlives them); reset between requests.
+  FieldArena arena_;
   std::optional<RequestParser> parser_;
+  // The last request's body buffer, given to the next request (when small).
+  std::string spare_body_;
   ChunkWatch chunks_;
   HttpResponse res_;
   // res_'s head, written with its body in one gather write (response_head.hpp);

@@ -2,10 +2,16 @@
 
 #include <boost/beast/http.hpp>
 
+#include "field_arena.hpp"
+
 namespace hookd::server {
 
 namespace http = boost::beast::http;
-using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
+// Header fields allocated from a connection's FieldArena when a session
+// gives them one (http_session.cpp), from the heap otherwise.
+using FieldsAllocator = ArenaAllocator<char>;
+using HttpFields = http::basic_fields<FieldsAllocator>;
+using HttpRequest = http::request<http::string_body, HttpFields>;
+using HttpResponse = http::response<http::string_body, HttpFields>;
 
 }  // namespace hookd::server

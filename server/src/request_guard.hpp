@@ -22,7 +22,7 @@
 
 namespace hookd::server {
 
-using RequestParser = http::request_parser<http::string_body>;
+using RequestParser = http::request_parser<http::string_body, FieldsAllocator>;
 
 // Bytes of slack in the read buffer past a whole header: room for body reads
 // (Beast reads at most 64 KiB at a time) and for one chunk-size line or

@@ -1,5 +1,7 @@
 #include "request_id.hpp"
 
+#include <charconv>
+
 namespace hookd::server {
 
 RequestIdGenerator::RequestIdGenerator(RandomSource& entropy) {
@@ -14,10 +16,17 @@ RequestIdGenerator::RequestIdGenerator(RandomSource& entropy) {
 }
 
 std::string RequestIdGenerator::next() {
-  std::string id(prefix_, 12);
-  id += '-';
-  id += std::to_string(++counter_);
+  std::string id;
+  next(id);
   return id;
+}
+
+void RequestIdGenerator::next(std::string& out) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter_);
+  out.assign(prefix_, 12);
+  out += '-';
+  out.append(digits, end);
 }
 
 bool acceptable_request_id(std::string_view id) {

@@ -16,6 +16,8 @@ class RequestIdGenerator {
   // it has none).
   explicit RequestIdGenerator(RandomSource& entropy);
   std::string next();
+  // The same, into `out` (its buffer reused: no allocation on a warm one).
+  void next(std::string& out);
 
  private:
   char prefix_[13]{};

@@ -122,7 +122,7 @@ void WsSession::read() {
 void WsSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
   started_ = std::chrono::steady_clock::now();
-  request_id_ = ids_.next();
+  ids_.next(request_id_);
   // Counted on this session's thread (the shard is per I/O worker) until the
   // reply is on its way.
   server_.metrics->shard(worker_.index()).add_in_flight(1);

@@ -32,6 +32,10 @@ PosixMemalignFn real_posix_memalign = nullptr;
 // Plain thread-locals of trivial type: no allocation to reach them.
 thread_local bool t_counting = false;
 thread_local uint64_t t_count = 0;
+// Every thread's allocations, while on (a server's threads, which the test
+// does not run itself).
+std::atomic<bool> g_counting_all{false};
+std::atomic<uint64_t> g_count_all{0};
 
 alignas(64) char g_bootstrap[64 * 1024];
 std::atomic<size_t> g_bootstrap_used{0};
@@ -64,6 +68,7 @@ void resolve() {
 
 inline void counted() {
   if (t_counting) ++t_count;
+  if (g_counting_all.load(std::memory_order_relaxed)) g_count_all.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -71,6 +76,8 @@ inline void counted() {
 namespace hookd::test::malloc_counter {
 uint64_t count() { return t_count; }
 void set_counting(bool on) { t_counting = on; }
+uint64_t count_all_threads() { return g_count_all.load(std::memory_order_relaxed); }
+void set_counting_all_threads(bool on) { g_counting_all.store(on, std::memory_order_relaxed); }
 }  // namespace hookd::test::malloc_counter
 
 extern "C" {

@@ -15,6 +15,12 @@ uint64_t count();
 // Turns counting on or off for this thread.
 void set_counting(bool on);
 
+// Allocations counted so far on every thread while all-thread counting was
+// on, and the switch for it: for a server's threads, which the test does not
+// run itself.
+uint64_t count_all_threads();
+void set_counting_all_threads(bool on);
+
 // Counts while alive.
 class Scope {
  public:
