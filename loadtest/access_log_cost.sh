@@ -3,6 +3,10 @@
 # logging every request to a file (the default batching), one not, the same
 # 64-byte echo, wrk -t2 on the same machine. Rounds alternate the two (order
 # flipped every round); the median of the per-round ratios is the result.
+# Throughput on two shared cores moves by +-15% a round, so the script also
+# reads each hookd's CPU time (utime + stime from /proc) around every run:
+# CPU microseconds per request, logging vs not, is the log's own cost,
+# whatever the scheduler did to the rate.
 #
 #   loadtest/access_log_cost.sh                  # 8 rounds of 5 s, 100 conns
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/access_log_cost.sh
@@ -28,6 +32,13 @@ wait_ready "$off_port"
 wait_ready "$on_port"
 
 post64_lua "$work/p.lua"
+off_url="http://127.0.0.1:$off_port/plugins/echo/echo"
+on_url="http://127.0.0.1:$on_port/plugins/echo/echo"
+cpu_pids[$off_url]=$pid
+cpu_pids[$on_url]=$pid_on
+round_runner=run_wrk_cpu
+
 echo "hookd echo, access log off vs on (to a file), 2 workers, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
-alternate_rounds off "http://127.0.0.1:$off_port/plugins/echo/echo" on "http://127.0.0.1:$on_port/plugins/echo/echo"
+alternate_rounds off "$off_url" on "$on_url"
 echo "$(wc -l <"$work/access.log") lines logged"
+cpu_report off "$off_url" on "$on_url"

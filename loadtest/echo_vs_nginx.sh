@@ -3,7 +3,8 @@
 # `return 200`, both with 2 workers, wrk -t2 on the same machine. Rounds
 # alternate the two (order flipped every round) and each round gives its own
 # ratio; the median over rounds is the result (single runs on a small shared
-# machine move by 10-20%).
+# machine move by 10-20%). It also prints each server's CPU time per
+# request (lib.sh cpu_report), which does not depend on the scheduler.
 #
 #   loadtest/echo_vs_nginx.sh                    # 8 rounds of 5 s, 100 conns
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/echo_vs_nginx.sh
@@ -35,4 +36,11 @@ out=$(curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/echo/echo" -d "$body
 
 post64_lua "$work/p.lua"
 echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds, access logs $([ "${LOGS:-0}" = 1 ] && echo on || echo off)"
-alternate_rounds nginx "http://127.0.0.1:$nginx_port/" hookd "http://127.0.0.1:$hookd_port/plugins/echo/echo"
+nginx_url="http://127.0.0.1:$nginx_port/"
+hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
+nginx_master=$(cat "$work/nginx/nginx.pid")
+cpu_pids[$nginx_url]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
+cpu_pids[$hookd_url]=$pid
+round_runner=run_wrk_cpu
+alternate_rounds nginx "$nginx_url" hookd "$hookd_url"
+cpu_report nginx "$nginx_url" hookd "$hookd_url"

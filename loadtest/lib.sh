@@ -127,3 +127,45 @@ print(f"median {a} {med(r[0] for r in rows):.0f} {unit}, {b} {med(r[1] for r in 
       f"{b}/{a} median {med(ratios):.1f}% (rounds {min(ratios):.1f}..{max(ratios):.1f}%)")
 PY
 }
+
+# CPU time per request, read from /proc around every measured run: steadier
+# than requests/s when the load generator and the servers share two cores,
+# since it does not depend on who the scheduler favoured. Set
+# cpu_pids[URL]="PID..." for both URLs and round_runner=run_wrk_cpu before
+# alternate_rounds; then cpu_report A_NAME A_URL B_NAME B_URL prints each
+# side's CPU microseconds (user + system) per request and B's relative to A.
+declare -A cpu_pids
+cpu_ticks() {
+  local total=0 p
+  for p in $1; do total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$total"
+}
+run_wrk_cpu() {
+  local secs=$1 url=$2 before after out
+  before=$(cpu_ticks "${cpu_pids[$url]}")
+  out=$(wrk -t2 -c"$conns" -d"${secs}s" -s "$work/p.lua" "$url")
+  after=$(cpu_ticks "${cpu_pids[$url]}")
+  if [ "$secs" = "$dur" ]; then
+    echo "$url $((after - before)) $(awk '/requests in/{print $1}' <<<"$out")" >>"$work/cpu"
+  fi
+  awk '/Requests\/sec/{print $2}' <<<"$out"
+}
+cpu_report() {
+  python3 - "$work/cpu" "$(getconf CLK_TCK)" "$@" <<'PY'
+import statistics, sys
+path, hz, a_name, a_url, b_name, b_url = sys.argv[1:7]
+tick_us = 1e6 / int(hz)
+runs = {a_url: [], b_url: []}
+for line in open(path):
+    url, ticks, reqs = line.split()
+    if url in runs:
+        runs[url].append(int(ticks) * tick_us / max(int(reqs), 1))
+a, b = runs[a_url], runs[b_url]
+ratios = [y / x for x, y in zip(a, b) if x]
+med = statistics.median
+print(f"CPU per request (user + system), {a_name}/{b_name} by round: "
+      + ", ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(a, b)) + " us")
+print(f"median {a_name} {med(a):.2f} us, {b_name} {med(b):.2f} us; {b_name}/{a_name} median "
+      f"{100 * med(ratios):.1f}% (rounds {100 * min(ratios):.1f}..{100 * max(ratios):.1f}%)")
+PY
+}

@@ -103,8 +103,10 @@ void HttpSession::read_request() {
   deadline_ =
       worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
   reading_ = true;
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  http::async_read(
+      socket_, buffer_, *parser_,
+      with_memory(handler_memory_,
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); }));
 }
 
 void HttpSession::on_read(beast::error_code ec) {
@@ -262,9 +264,10 @@ void HttpSession::write(bool close_after) {
   const std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
                                                      boost::asio::buffer(res_.body())};
   boost::asio::async_write(socket_, out,
-                           [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                           with_memory(handler_memory_, [self = shared_from_this(), close_after](
+                                                            beast::error_code ec, std::size_t) {
                              self->on_write(ec, close_after);
-                           });
+                           }));
 }
 
 void HttpSession::on_write(beast::error_code ec, bool close_after) {

@@ -13,6 +13,7 @@
 
 #include "call_dispatcher.hpp"
 #include "client_address.hpp"
+#include "handler_memory.hpp"
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
@@ -51,6 +52,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   void close();
   void abort();
 
+  // The memory of socket_'s read and write operations (declared first: it
+  // outlives everything that could hold one).
+  HttpHandlerMemory handler_memory_;
   TcpSocket socket_;
   boost::beast::flat_buffer buffer_;  // at most read_buffer_limit() bytes
   // The header fields of parser_'s request and of res_ (declared before

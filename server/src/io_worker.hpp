@@ -107,6 +107,7 @@ class IoWorker {
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
   std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
   std::unordered_set<Session*> sessions_;
+  std::vector<Session*> sweep_list_;  // sweep()'s copy of sessions_
   std::vector<uint8_t> scratch_;
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<boost::asio::steady_timer> sweeper_;

@@ -8,6 +8,10 @@
 
 namespace hookd::server {
 
+namespace {
+constexpr std::size_t kKeptReplyBytes = 16 * 1024;
+}  // namespace
+
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
@@ -116,7 +120,9 @@ void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
 void WsSession::read() {
   buffer_.clear();
   ws_.async_read(buffer_,
-                 [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                 with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                   self->on_read(ec);
+                 }));
 }
 
 void WsSession::on_read(beast::error_code ec) {
@@ -138,6 +144,10 @@ void WsSession::on_read(beast::error_code ec) {
                          request_id_,
                          started_};
   CallResult out;
+  // The last reply's buffer (written by now) takes this one's output: no
+  // allocation on a warm session.
+  out.body = std::move(reply_);
+  out.body.clear();
   // Looked up again for each message: the plugin may have been replaced or
   // removed while the session was open.
   auto route = calls.resolve(worker_, plugin_, fn_, request_id_, out, CallDispatcher::Lookup::kAgain);
@@ -176,13 +186,17 @@ void WsSession::reply(CallResult& out) {
   ws_.text(reply_text);
   held_.hold(reply_.size());
   write_deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
-  ws_.async_write(boost::asio::buffer(reply_),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  ws_.async_write(
+      boost::asio::buffer(reply_),
+      with_memory(handler_memory_,
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); }));
 }
 
 void WsSession::on_write(beast::error_code ec) {
   write_deadline_ = std::chrono::steady_clock::time_point::max();
   held_.release();
+  // A large reply's buffer is not kept: an idle session holds little.
+  if (reply_.capacity() > kKeptReplyBytes) std::string().swap(reply_);
   if (ec) return;
   if (closing_ || server_.draining.load()) {
     closing_ = true;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "call_dispatcher.hpp"
+#include "handler_memory.hpp"
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
@@ -44,6 +45,9 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   void on_write(boost::beast::error_code ec);
   void reply(CallResult& out);
 
+  // The memory of ws_'s read and write operations (declared first: it
+  // outlives everything that could hold one).
+  WsHandlerMemory handler_memory_;
   boost::beast::websocket::stream<TcpStream> ws_;
   boost::beast::flat_buffer buffer_;
   ServerContext& server_;

@@ -6,10 +6,15 @@
 #include "malloc_counter.hpp"
 
 #include <dlfcn.h>
+#include <execinfo.h>
+#include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace {
@@ -36,6 +41,25 @@ thread_local uint64_t t_count = 0;
 // does not run itself).
 std::atomic<bool> g_counting_all{false};
 std::atomic<uint64_t> g_count_all{0};
+// Of those, the ones made on threads whose name starts with g_prefix.
+char g_prefix[16] = {};
+std::atomic<uint32_t> g_prefix_generation{1};
+std::atomic<uint64_t> g_count_named{0};
+thread_local uint32_t t_named_generation = 0;
+thread_local bool t_named = false;
+
+// Whether this thread's name starts with g_prefix (read once per prefix:
+// prctl, no allocation).
+bool named_thread() {
+  const uint32_t generation = g_prefix_generation.load(std::memory_order_acquire);
+  if (t_named_generation != generation) {
+    char name[16] = {};
+    pthread_getname_np(pthread_self(), name, sizeof name);
+    t_named = g_prefix[0] != '\0' && std::strncmp(name, g_prefix, std::strlen(g_prefix)) == 0;
+    t_named_generation = generation;
+  }
+  return t_named;
+}
 
 alignas(64) char g_bootstrap[64 * 1024];
 std::atomic<size_t> g_bootstrap_used{0};
@@ -66,9 +90,34 @@ void resolve() {
   g_resolving = false;
 }
 
+// HOOKD_MALLOC_TRACE=1: the call stacks of the first named-thread
+// allocations, printed by print_traces() (to find what allocates).
+constexpr int kTraces = 32;
+constexpr int kFrames = 12;
+void* g_traces[kTraces][kFrames];
+int g_trace_depth[kTraces];
+std::atomic<int> g_trace_count{0};
+bool g_trace_on = false;
+thread_local bool t_in_trace = false;
+
+void record_trace() {
+  if (!g_trace_on || t_in_trace) return;
+  const int i = g_trace_count.fetch_add(1, std::memory_order_relaxed);
+  if (i >= kTraces) return;
+  t_in_trace = true;
+  g_trace_depth[i] = backtrace(g_traces[i], kFrames);
+  t_in_trace = false;
+}
+
 inline void counted() {
   if (t_counting) ++t_count;
-  if (g_counting_all.load(std::memory_order_relaxed)) g_count_all.fetch_add(1, std::memory_order_relaxed);
+  if (g_counting_all.load(std::memory_order_relaxed)) {
+    g_count_all.fetch_add(1, std::memory_order_relaxed);
+    if (named_thread()) {
+      g_count_named.fetch_add(1, std::memory_order_relaxed);
+      record_trace();
+    }
+  }
 }
 
 }  // namespace
@@ -78,6 +127,23 @@ uint64_t count() { return t_count; }
 void set_counting(bool on) { t_counting = on; }
 uint64_t count_all_threads() { return g_count_all.load(std::memory_order_relaxed); }
 void set_counting_all_threads(bool on) { g_counting_all.store(on, std::memory_order_relaxed); }
+void start_tracing() {
+  void* warm[2];
+  backtrace(warm, 2);  // loads the unwinder now, not inside malloc
+  g_trace_on = std::getenv("HOOKD_MALLOC_TRACE") != nullptr;
+}
+void print_traces() {
+  const int n = std::min(g_trace_count.load(), kTraces);
+  for (int i = 0; i < n; ++i) {
+    std::fprintf(stderr, "--- allocation %d\n", i);
+    backtrace_symbols_fd(g_traces[i], g_trace_depth[i], 2);
+  }
+}
+uint64_t count_named_threads() { return g_count_named.load(std::memory_order_relaxed); }
+void set_thread_name_prefix(const char* prefix) {
+  std::strncpy(g_prefix, prefix, sizeof g_prefix - 1);
+  g_prefix_generation.fetch_add(1, std::memory_order_release);
+}
 }  // namespace hookd::test::malloc_counter
 
 extern "C" {

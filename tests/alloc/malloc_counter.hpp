@@ -20,6 +20,16 @@ void set_counting(bool on);
 // run itself.
 uint64_t count_all_threads();
 void set_counting_all_threads(bool on);
+// Of the all-thread count, the allocations made on threads whose name
+// (pthread_setname_np) starts with the prefix set here (set it before
+// counting, from one thread).
+uint64_t count_named_threads();
+void set_thread_name_prefix(const char* prefix);
+// With HOOKD_MALLOC_TRACE set: records the call stacks of the first named-
+// thread allocations counted from now on; print_traces() writes them to
+// stderr (addresses; pipe through c++filt/addr2line).
+void start_tracing();
+void print_traces();
 
 // Counts while alive.
 class Scope {
