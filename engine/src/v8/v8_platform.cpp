@@ -20,13 +20,16 @@ std::string_view compile_tier_flags(CompileTier tier) {
       break;
   }
   // Liftoff code for every function up front (no call waits for a compile),
-  // and dynamic tier-up: a function that has run enough (its Liftoff code
-  // counts down a budget) is compiled by TurboFan on a background thread and
-  // replaced while it serves. V8 10.2 defaults to --no-wasm-dynamic-tiering,
-  // which would instead recompile every function with TurboFan in the
-  // background right after each compile (0.5 s of CPU for a 1 MiB module,
-  // taken from the workers just after a hot swap).
-  return "--liftoff --wasm-tier-up --wasm-dynamic-tiering --no-wasm-lazy-compilation";
+  // then every function recompiled by TurboFan on V8's background threads,
+  // each switched to as it is ready (a 1 MiB module: about 0.5 s of CPU after
+  // the module is published, the same work "optimized" does before it).
+  // Not --wasm-dynamic-tiering (only functions that ran enough are tiered
+  // up): in V8 10.2 Liftoff code built for it has no interrupt check in loop
+  // headers (only when a loop's tier-up budget runs out), so a loop of a few
+  // costly instructions (table.grow, memory.fill, host calls) outlives its
+  // deadline, or its engine heap limit and aborts the process
+  // (HeapLimit.* in engine_tests; docs/benchmarks.md, "Compile tiers").
+  return "--liftoff --wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation";
 }
 
 bool ensure_v8_initialized(CompileTier tier, std::string_view extra_flags) {

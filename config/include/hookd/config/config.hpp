@@ -87,9 +87,9 @@ struct LimitsConfig {
 
 /// The wasm engine, process-wide (docs/benchmarks.md, "Compile tiers").
 struct EngineConfig {
-  // tiered: baseline code at load (fast loads and hot swaps), functions that
-  // run hot recompiled by the optimising compiler in the background while
-  // they serve. optimized: every function optimised before a module serves
+  // tiered: baseline code at load (fast loads and hot swaps), then every
+  // function recompiled by the optimising compiler in the background while
+  // the module serves. optimized: every function optimised before a module serves
   // (no baseline code ever runs; loads and swaps take about 10x longer).
   EngineCompile compile = EngineCompile::tiered;
 

@@ -109,9 +109,9 @@ class Worker {
 // warning and gets the first one's.
 enum class CompileTier {
   // Baseline code for every function at compile time (about 10x faster than
-  // optimising it); functions that run hot are recompiled by the optimising
-  // compiler in the background and switched to while they run. No call waits
-  // for a compile.
+  // optimising it); then every function is recompiled by the optimising
+  // compiler in the background, and calls switch to that code as it is
+  // ready. No call waits for a compile.
   kTiered,
   // Every function by the optimising compiler before compile() returns: no
   // baseline code ever runs, compiles take about 10x longer.
