@@ -25,10 +25,10 @@ std::string_view compile_tier_flags(CompileTier tier) {
   // the module is published, the same work "optimized" does before it).
   // Not --wasm-dynamic-tiering (only functions that ran enough are tiered
   // up): in V8 10.2 Liftoff code built for it has no interrupt check in loop
-  // headers (only when a loop's tier-up budget runs out), so a loop of a few
-  // costly instructions (table.grow, memory.fill, host calls) outlives its
-  // deadline, or its engine heap limit and aborts the process
-  // (HeapLimit.* in engine_tests; docs/benchmarks.md, "Compile tiers").
+  // headers (only when a loop's tier-up budget runs out), so a short loop
+  // around a costly instruction (table.grow in HeapLimit.* of engine_tests)
+  // ignores TerminateExecution: it outlives its deadline, or its engine heap
+  // limit and aborts the process (docs/benchmarks.md, "Compile tiers").
   return "--liftoff --wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation";
 }
 
