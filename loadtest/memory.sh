@@ -15,6 +15,8 @@
 # - start-up with 100 plugins (copies of the echo example uploaded under 100
 #   names into a data dir): `hookd serve` from exec to /readyz 200 with all
 #   100 listed; the gateway's RSS idle with 0 and with 100 plugins.
+# HOOKD_ENGINE_COMPILE=tiered|optimized selects the compile tier of both the
+# benchmark and the gateway (engine.compile; default: tiered).
 # Stops everything it started, also on failure or Ctrl-C; prints a markdown
 # table of figure / target / met.
 set -euo pipefail
@@ -193,7 +195,7 @@ load2=$(bench_value BM_Load1MiBModuleOnTwoWorkers/min_time:2.000 real_time)
 module_kib=$(bench_value BM_Compile1MiBModule/min_time:2.000 module_kib)
 
 cat <<TABLE | tee "$out/memory-summary.md"
-Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average$(uptime | sed "s/.*load average//"). hookd: 2 workers.
+Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load average$(uptime | sed "s/.*load average//"). hookd: 2 workers, engine.compile = ${HOOKD_ENGINE_COMPILE:-default (tiered)}.
 
 | figure | measured | target | met? |
 | --- | ---: | ---: | --- |

@@ -15,6 +15,9 @@ std::string_view to_string(LogLevel level) { return detail::name_of(detail::kLog
 std::string_view to_string(LogFormat format) { return detail::name_of(detail::kLogFormats, format); }
 std::string_view to_string(KvBackend backend) { return detail::name_of(detail::kKvBackends, backend); }
 std::string_view to_string(KvMode mode) { return detail::name_of(detail::kKvModes, mode); }
+std::string_view to_string(EngineCompile compile) {
+  return detail::name_of(detail::kEngineCompiles, compile);
+}
 
 unsigned effective_workers(const ServerConfig& server) {
   if (server.workers != 0) return server.workers;

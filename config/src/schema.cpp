@@ -415,6 +415,9 @@ const std::vector<FieldSpec<Config>>& config_fields() {
           "limits", "isolate_heap_mb", {16, 65'536},
           [](auto& c) -> auto& { return c.limits.isolate_heap_mb; }),
 
+      choice<C>(
+          "engine", "compile", kEngineCompiles, [](auto& c) -> auto& { return c.engine.compile; }),
+
       integer<C>(
           "plugin_defaults", "max_memory_pages", kMemoryPages,
           [](auto& c) -> auto& { return c.plugin_defaults.max_memory_pages; }),

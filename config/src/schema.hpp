@@ -35,7 +35,7 @@ struct FieldSpec {
   }
 };
 
-/// server, limits, plugin_defaults, log, kv, kv.redis, fetch.
+/// server, limits, engine, plugin_defaults, log, kv, kv.redis, fetch, cluster, signing.
 const std::vector<FieldSpec<Config>>& config_fields();
 /// A [plugins.<name>] table without "path": sha256, limits, config, grants.*.
 const std::vector<FieldSpec<PluginSettings>>& plugin_fields();

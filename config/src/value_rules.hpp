@@ -52,6 +52,8 @@ inline constexpr std::array kPayloadFormats{Named<PayloadFormat>{"bytes", Payloa
                                             Named<PayloadFormat>{"msgpack", PayloadFormat::msgpack},
                                             Named<PayloadFormat>{"json", PayloadFormat::json},
                                             Named<PayloadFormat>{"text", PayloadFormat::text}};
+inline constexpr std::array kEngineCompiles{Named<EngineCompile>{"tiered", EngineCompile::tiered},
+                                            Named<EngineCompile>{"optimized", EngineCompile::optimized}};
 inline constexpr std::array kKvModes{Named<KvMode>{"r", KvMode::read},
                                      Named<KvMode>{"rw", KvMode::read_write}};
 

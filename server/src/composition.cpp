@@ -132,7 +132,11 @@ ServerResult<GatewayParts> real_parts(const config::Config& cfg, const fs::path&
   parts.plugins = std::move(*plugins);
   engine::VmOptions vm_options;
   vm_options.heap_limit_mb = static_cast<size_t>(cfg.limits.isolate_heap_mb);
+  vm_options.compile = cfg.engine.compile == config::EngineCompile::optimized
+                           ? engine::CompileTier::kOptimized
+                           : engine::CompileTier::kTiered;
   parts.vm = engine::create_v8_vm(vm_options);
+  spdlog::info("engine: V8, plugins compiled {} (engine.compile)", engine::to_string(vm_options.compile));
   parts.clock = std::make_unique<SystemClock>();
   parts.entropy = std::make_unique<Getrandom>();
   return parts;

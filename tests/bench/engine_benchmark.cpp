@@ -4,6 +4,7 @@
 // reports host heap allocations per call (target: zero).
 //
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
+//   HOOKD_ENGINE_COMPILE=optimized build/tests/bench/engine_benchmark   # the compile tier (default: tiered)
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <new>
 
 #include "engine_internals.hpp"
+#include "engine_options.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/plugin_services.hpp"
@@ -31,6 +33,19 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
+
+// Every Vm here, the embedder's default one included, compiles with the tier
+// HOOKD_ENGINE_COMPILE names (tests/support/engine_options.hpp).
+const hookd::engine::VmOptions& vm_options() {
+  static const hookd::engine::VmOptions options = [] {
+    auto o = hookd::test::vm_options_from_env();
+    hookd::configure_default_vm(o);
+    benchmark::AddCustomContext("engine.compile", std::string(hookd::engine::to_string(o.compile)));
+    return o;
+  }();
+  return options;
+}
+[[maybe_unused]] const bool kVmConfigured = (vm_options(), true);
 
 hookd::Plugin load(std::string_view name, hookd::PluginOptions options = {}) {
   auto plugin = hookd::Plugin::load_file(hookd::test::plugin_path(name), std::move(options));
@@ -65,7 +80,7 @@ BENCHMARK(BM_Echo64);
 
 void BM_Echo64_FunctionResolved(benchmark::State& state) {
   // The gateway resolves the function once per route; this is its call cost.
-  auto vm = hookd::engine::create_v8_vm();
+  auto vm = hookd::engine::create_v8_vm(vm_options());
   auto bytes = hookd::read_file(hookd::test::plugin_path("echo"));
   auto worker = vm->create_worker();
   auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});
@@ -92,7 +107,7 @@ BENCHMARK(BM_Echo64_FunctionResolved);
 // Extism PDK does.
 void extism_call(benchmark::State& state, const char* plugin, const char* name) {
   // As the gateway calls: the function resolved once, a warm instance.
-  auto vm = hookd::engine::create_v8_vm();
+  auto vm = hookd::engine::create_v8_vm(vm_options());
   auto bytes = hookd::read_file(hookd::test::plugin_path(plugin));
   if (!bytes) {
     state.SkipWithError((std::string(plugin) + ".wasm is not built").c_str());
@@ -130,7 +145,7 @@ BENCHMARK(BM_ExtismCountVowels64);
 // The engine layer alone: one export call with three i32 arguments through
 // the neutral VM interface, no ABI work. The floor the ABI builds on.
 void BM_RawExportCall(benchmark::State& state) {
-  auto vm = hookd::engine::create_v8_vm();
+  auto vm = hookd::engine::create_v8_vm(vm_options());
   auto bytes = hookd::read_file(hookd::test::plugin_path("echo"));
   auto worker = vm->create_worker();
   auto module = hookd::engine::PluginModule::load(*vm, *worker, *bytes, {});

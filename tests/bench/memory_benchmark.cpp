@@ -6,6 +6,7 @@
 // gateway's side (hot swap through the admin API, start-up with 100 plugins).
 //
 //   build/tests/bench/memory_benchmark [--benchmark_filter=...]
+//   HOOKD_ENGINE_COMPILE=optimized build/tests/bench/memory_benchmark   # the compile tier (default: tiered)
 //
 // The RSS figures are single iterations read from /proc/self/smaps after a
 // settle (tests/memory/rss.hpp); tests/memory/memory_footprint_test.cpp
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_options.hpp"
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/read_file.hpp"
 #include "rss.hpp"
@@ -90,7 +92,7 @@ double kib(double bytes) { return bytes / 1024.0; }
 // RSS per engine worker (one isolate + context each): kWorkers more workers
 // after a first one (which pays the process-wide start-up), delta / kWorkers.
 void BM_RssPerWorker(benchmark::State& state) {
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   auto first = vm->create_worker();
   for (auto _ : state) {
     const rss::Sample before = rss::sample();
@@ -108,7 +110,7 @@ BENCHMARK(BM_RssPerWorker)->Iterations(1)->Unit(benchmark::kMillisecond);
 // beyond the pages it touched).
 void BM_RssPerInstance(benchmark::State& state) {
   const auto touch = static_cast<size_t>(state.range(0));
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   auto worker = vm->create_worker();
   const auto wasm = wasm_of("touch");
   auto module = load(*vm, *worker, wasm);
@@ -147,7 +149,7 @@ BENCHMARK(BM_RssPerInstance)->Arg(0)->Arg(kTouched)->Iterations(1)->Unit(benchma
 // trap, or on a hot swap): PluginInstance::create, which instantiates and runs
 // the plugin's init. Instances are freed in batches outside the timing.
 void instantiate(benchmark::State& state, const char* plugin) {
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   auto worker = vm->create_worker();
   const auto wasm = wasm_of(plugin);
   auto module = load(*vm, *worker, wasm);
@@ -163,7 +165,7 @@ BENCHMARK(BM_Instantiate1MiBModule)->Unit(benchmark::kMicrosecond);
 // The engine alone: Worker::instantiate of echo's compiled module with stub
 // imports, no ABI and no init, so (BM_InstantiateEcho - this) is hookd's part.
 void BM_InstantiateEchoEngineOnly(benchmark::State& state) {
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   auto worker = vm->create_worker();
   const auto wasm = wasm_of("echo");
   auto module = load(*vm, *worker, wasm);
@@ -183,7 +185,7 @@ BENCHMARK(BM_InstantiateEchoEngineOnly)->Unit(benchmark::kMicrosecond);
 // Compiling the ~1 MiB module (V8, all functions optimised up front: the
 // flags hookd passes); each iteration compiles other bytes (variant()).
 void BM_Compile1MiBModule(benchmark::State& state) {
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   const auto wasm = wasm_of("big_a");
   uint64_t n = 0;
   for (auto _ : state) {
@@ -205,7 +207,7 @@ BENCHMARK(BM_Compile1MiBModule)->Unit(benchmark::kMillisecond)->MinTime(2);
 // gateway: load (integrity, compile, probe init) and an instance on each
 // worker; the gateway adds persisting and an atomic publish.
 void BM_Load1MiBModuleOnTwoWorkers(benchmark::State& state) {
-  auto vm = engine::create_v8_vm();
+  auto vm = engine::create_v8_vm(hookd::test::vm_options_from_env());
   auto probe = vm->create_worker();
   auto w1 = vm->create_worker();
   auto w2 = vm->create_worker();

@@ -1,11 +1,42 @@
+#include <mutex>
+
 #include "hookd/hookd.hpp"
 
 namespace hookd {
 
+namespace {
+
+// What configure_default_vm() left for default_vm(), under one lock.
+struct DefaultVmSettings {
+  std::mutex mu;
+  VmOptions options;
+  bool created = false;
+};
+
+DefaultVmSettings& default_vm_settings() {
+  static DefaultVmSettings settings;
+  return settings;
+}
+
+}  // namespace
+
 engine::Vm& default_vm() {
   // Leaked on purpose: plugins may be destroyed during static destruction.
-  static engine::Vm* vm = engine::create_v8_vm().release();
+  static engine::Vm* vm = [] {
+    auto& settings = default_vm_settings();
+    std::lock_guard lock(settings.mu);
+    settings.created = true;
+    return engine::create_v8_vm(settings.options).release();
+  }();
   return *vm;
+}
+
+bool configure_default_vm(VmOptions options) {
+  auto& settings = default_vm_settings();
+  std::lock_guard lock(settings.mu);
+  if (settings.created) return false;
+  settings.options = std::move(options);
+  return true;
 }
 
 struct Plugin::Impl {

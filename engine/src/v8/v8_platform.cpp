@@ -11,14 +11,36 @@
 
 namespace hookd::engine::v8impl {
 
-bool ensure_v8_initialized(std::string_view extra_flags) {
+std::string_view compile_tier_flags(CompileTier tier) {
+  switch (tier) {
+    case CompileTier::kOptimized:
+      // Every function by TurboFan before the module is published.
+      return "--no-liftoff --no-wasm-lazy-compilation";
+    case CompileTier::kTiered:
+      break;
+  }
+  // Liftoff code for every function up front (no call waits for a compile),
+  // then every function recompiled by TurboFan on V8's background threads,
+  // each switched to as it is ready (a 1 MiB module: about 0.5 s of CPU after
+  // the module is published, the same work "optimized" does before it).
+  // Not --wasm-dynamic-tiering (only functions that ran enough are tiered
+  // up): in V8 10.2 Liftoff code built for it has no interrupt check in loop
+  // headers (only when a loop's tier-up budget runs out), so a short loop
+  // around a costly instruction (table.grow in HeapLimit.* of engine_tests)
+  // ignores TerminateExecution: it outlives its deadline, or its engine heap
+  // limit and aborts the process (docs/benchmarks.md, "Compile tiers").
+  return "--liftoff --wasm-tier-up --no-wasm-dynamic-tiering --no-wasm-lazy-compilation";
+}
+
+bool ensure_v8_initialized(CompileTier tier, std::string_view extra_flags) {
   static std::once_flag once;
   static bool trap_handler = false;
+  static CompileTier applied = CompileTier::kTiered;
   std::call_once(once, [&] {
-    // Plugins are compiled once and called many times: compile everything
-    // with the optimising tier up front instead of tiering up under load.
+    applied = tier;
     // --turbo-fast-api-calls lets guest code call hot host imports directly.
-    std::string flags = "--no-liftoff --no-wasm-lazy-compilation --turbo-fast-api-calls ";
+    std::string flags(compile_tier_flags(tier));
+    flags += " --turbo-fast-api-calls ";
     flags += extra_flags;
     // For profiling and diagnosis only (e.g. --perf-basic-prof so `perf`
     // can name JIT code); documented in docs/benchmarks.md.
@@ -34,6 +56,12 @@ bool ensure_v8_initialized(std::string_view extra_flags) {
     v8::V8::InitializePlatform(platform.get());
     v8::V8::Initialize();
   });
+  if (tier != applied) {
+    spdlog::warn(
+        "engine: compile = \"{}\" asked for after the engine started with \"{}\"; the engine's "
+        "flags are process-wide, so \"{}\" stays",
+        to_string(tier), to_string(applied), to_string(applied));
+  }
   return trap_handler;
 }
 

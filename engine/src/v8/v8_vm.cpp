@@ -11,7 +11,7 @@ std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc) {
 }
 
 V8Vm::V8Vm(const VmOptions& options)
-    : trap_handler_(ensure_v8_initialized(options.engine_flags)),
+    : trap_handler_(ensure_v8_initialized(options.compile, options.engine_flags)),
       fast_host_calls_(options.fast_host_calls && fast_calls_available()),
       fast_instantiations_per_module_(options.fast_instantiations_per_module),
       heap_limit_mb_(options.heap_limit_mb),

@@ -28,11 +28,13 @@ enum class LogLevel { trace, debug, info, warn, error, off };
 enum class LogFormat { text, json };
 enum class KvBackend { lmdb, redis, memory };
 enum class KvMode { read, read_write };  // "r", "rw"
+enum class EngineCompile { tiered, optimized };
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
 std::string_view to_string(KvBackend backend);
 std::string_view to_string(KvMode mode);
+std::string_view to_string(EngineCompile compile);
 
 struct ServerConfig {
   HostPort listen{"127.0.0.1", 8080};
@@ -81,6 +83,17 @@ struct LimitsConfig {
   std::uint64_t isolate_heap_mb = 512;                      // engine heap per worker isolate
 
   bool operator==(const LimitsConfig&) const = default;
+};
+
+/// The wasm engine, process-wide (docs/benchmarks.md, "Compile tiers").
+struct EngineConfig {
+  // tiered: baseline code at load (fast loads and hot swaps), then every
+  // function recompiled by the optimising compiler in the background while
+  // the module serves. optimized: every function optimised before a module serves
+  // (no baseline code ever runs; loads and swaps take about 10x longer).
+  EngineCompile compile = EngineCompile::tiered;
+
+  bool operator==(const EngineConfig&) const = default;
 };
 
 /// Resource limits of one plugin instance.
@@ -264,6 +277,7 @@ struct Origin {
 struct Config {
   ServerConfig server;
   LimitsConfig limits;
+  EngineConfig engine;
   PluginLimits plugin_defaults;
   LogConfig log;
   KvConfig kv;
@@ -318,7 +332,7 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 /// The process environment (getenv).
 EnvLookup process_environment();
 
-/// Applies HOOKD_<SECTION>_<KEY> for every scalar of server, limits,
+/// Applies HOOKD_<SECTION>_<KEY> for every scalar of server, limits, engine,
 /// plugin_defaults, log, kv (HOOKD_KV_REDIS_* for [kv.redis]) and fetch, plus
 /// HOOKD_ADMIN_TOKEN for server.admin_token. HOOKD_SERVER_TRUSTED_PROXIES is a
 /// comma-separated list. Returns the errors (empty on success); a variable with

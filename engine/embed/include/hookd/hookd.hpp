@@ -44,8 +44,16 @@ using engine::RandomSource;
 using engine::Result;
 using engine::system_random;
 
+using engine::CompileTier;
+using engine::VmOptions;
+
 // The process-wide engine (created on first use, never destroyed).
 engine::Vm& default_vm();
+
+// Options of the process-wide engine, e.g. {.compile = CompileTier::kOptimized};
+// call before the first plugin is loaded. Returns false, and changes
+// nothing, once the engine exists.
+bool configure_default_vm(VmOptions options);
 
 // Reads a whole file; errors name the path (hookd/engine/read_file.hpp).
 using engine::read_file;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hookd/engine/result.hpp"
@@ -103,9 +104,29 @@ class Worker {
   [[nodiscard]] virtual bool exhausted() const = 0;
 };
 
+// How the engine turns a module into machine code. Process-wide: the first
+// Vm of a process decides, and a later Vm asking for another tier logs a
+// warning and gets the first one's.
+enum class CompileTier {
+  // Baseline code for every function at compile time (about 10x faster than
+  // optimising it); then every function is recompiled by the optimising
+  // compiler in the background, and calls switch to that code as it is
+  // ready. No call waits for a compile.
+  kTiered,
+  // Every function by the optimising compiler before compile() returns: no
+  // baseline code ever runs, compiles take about 10x longer.
+  kOptimized,
+};
+
+inline std::string_view to_string(CompileTier tier) {
+  return tier == CompileTier::kOptimized ? "optimized" : "tiered";
+}
+
 struct VmOptions {
-  // Engine flags, passed through verbatim (V8: "--no-liftoff" ...). Only the
-  // first Vm of a process applies them.
+  CompileTier compile = CompileTier::kTiered;
+  // Engine flags, passed through verbatim (V8: "--no-liftoff" ...), after
+  // the ones `compile` sets (later flags win). Only the first Vm of a
+  // process applies them.
   std::string engine_flags;
   // How often the deadline watchdog checks running calls.
   std::chrono::microseconds watchdog_tick{std::chrono::milliseconds(2)};
