@@ -30,6 +30,23 @@ find_package(simdjson REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 find_package(CLI11 REQUIRED)
+
+# Asio's event loop. Every target whose sources include Asio must see the same
+# event-loop configuration: Asio is header-only, and a TU built for io_uring
+# and one built for epoll in the same binary define the same inline functions
+# and classes differently (ODR). hookd_asio carries it; the lowest layer that
+# includes Asio (hookd_host, its HTTP fetch) links it PUBLIC, so hookd_server,
+# the hookd executable and the tests on them inherit it.
+# HOOKD_IO_URING=ON: Asio's scheduler runs on io_uring (liburing) for sockets,
+# timers and signals as well as files, instead of epoll (docs/benchmarks.md,
+# "io_uring vs epoll").
+option(HOOKD_IO_URING "Run Asio's event loop on io_uring instead of epoll (needs liburing)" OFF)
+add_library(hookd_asio INTERFACE)
+if(HOOKD_IO_URING)
+  pkg_check_modules(LIBURING REQUIRED IMPORTED_TARGET liburing)
+  target_compile_definitions(hookd_asio INTERFACE BOOST_ASIO_HAS_IO_URING BOOST_ASIO_DISABLE_EPOLL)
+  target_link_libraries(hookd_asio INTERFACE PkgConfig::LIBURING)
+endif()
 if(HOOKD_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

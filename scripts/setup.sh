@@ -17,6 +17,7 @@ apt_pkgs=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libcli11-dev liblmdb-dev libhiredis-dev
+  liburing-dev  # only for -DHOOKD_IO_URING=ON (Asio on io_uring)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32
