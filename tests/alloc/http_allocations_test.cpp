@@ -185,6 +185,12 @@ class HttpAllocations : public ::testing::Test {
     c.log.access_log = true;
     c.log.access_log_file = (dir_ / "access.log").string();
     c.plugins.push_back(plugin_entry("echo", "echo"));
+    // The request path, not the fair-share path: at the default 50%, echo
+    // may run on one of the 2 workers at a time, and a call that finds the
+    // other worker in echo is parked and retried, which allocates its record,
+    // its retry and a timer (CallDispatcher::park); how often depends on the
+    // machine's load, which a test must not.
+    c.plugin_defaults.max_worker_share = 100;
     gateway_ = start_gateway(std::move(c));
     ASSERT_NE(gateway_, nullptr);
   }
@@ -307,13 +313,9 @@ TEST_F(HttpAllocations, AKeepAliveEchoRequestAllocatesNothingWithTheAccessLogOn)
   const PerExchange n = allocations_per_request();
   std::printf("heap allocations per keep-alive echo request: %.3f on the I/O workers, %.3f on all threads\n",
               n.io, n.all);
-  // None on the request path. The exception is a call parked at its
-  // plugin's worker share (max_worker_share 50%: with 2 workers, echo runs on
-  // one at a time, and when both workers take an echo request at the same
-  // moment one waits, in a record it allocates): a few per thousand here.
-  // One allocation per request would read 1.0.
+  // None on the request path (one allocation per request would read 1.0).
   EXPECT_GE(n.io, 0.0);
-  EXPECT_LT(n.io, 0.05);
+  EXPECT_LT(n.io, 0.02);
   // The other threads' (the access log's writer, V8's platform, the
   // watchdog) do not depend on requests.
   EXPECT_LT(n.all, 0.5);
