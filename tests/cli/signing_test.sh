@@ -19,11 +19,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-fatal() {
-  fail "$1" "$2"
-  [ -f "$tmp/hookd.err" ] && { echo "--- hookd.err"; tail -n 30 "$tmp/hookd.err"; }
-  finish
-}
 
 run() {  # run ARGS...: sets rc, out, err
   out=$("$hookd" "$@" 2>"$tmp/err")

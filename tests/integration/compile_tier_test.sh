@@ -25,11 +25,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-fatal() {
-  fail "$1" "$2"
-  [ -f "$tmp/hookd.err" ] && { echo "--- hookd.err"; tail -n 30 "$tmp/hookd.err"; }
-  finish
-}
 
 write_config() {  # write_config FILE COMPILE_LINE (a data dir of its own: uploads persist)
   local data="${1%.toml}.data"

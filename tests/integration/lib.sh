@@ -100,3 +100,15 @@ EOF
   done
   return 1
 }
+
+# fatal NAME WHY: fails NAME, prints the last 30 lines of each log named in
+# $fatal_logs (paths below $tmp; default hookd.err) that exists, and
+# finishes the script.
+fatal() {
+  fail "$1" "$2"
+  local f
+  for f in ${fatal_logs:-hookd.err}; do
+    [ -f "$tmp/$f" ] && { echo "--- $f"; tail -n 30 "$tmp/$f"; }
+  done
+  finish
+}

@@ -26,13 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fatal() {
-  fail "$1" "$2"
-  for f in hookd.err nginx/error.log; do
-    [ -f "$tmp/$f" ] && { echo "--- $f"; tail -n 30 "$tmp/$f"; }
-  done
-  finish
-}
+fatal_logs="hookd.err nginx/error.log"  # what fatal (lib.sh) shows
 
 # wait_for_line FILE EXTENDED_REGEX [SECONDS]: polls FILE, bounded.
 wait_for_line() {

@@ -30,12 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fatal() {
-  fail "$1" "$2"
-  [ -f "$tmp/hookd.err" ] && { echo "--- hookd.err"; tail -n 30 "$tmp/hookd.err"; }
-  finish
-}
-
 mkdir -p "$tmp/data"
 cat >"$tmp/hookd.toml" <<EOF
 [server]
