@@ -8,6 +8,7 @@
 
 #include "call_events.hpp"
 #include "error_response.hpp"
+#include "kept_buffer.hpp"
 #include "log_escape.hpp"
 #include "request_handler.hpp"
 #include "response_head.hpp"
@@ -16,19 +17,6 @@
 namespace hookd::server {
 
 namespace beast = boost::beast;
-
-namespace {
-
-// A body buffer at most this large is kept for the connection's next request
-// or response; a larger one is freed, so an idle connection holds little.
-constexpr std::size_t kKeptBodyBytes = 16 * 1024;
-
-void keep_for_reuse(std::string& buffer) {
-  buffer.clear();
-  if (buffer.capacity() > kKeptBodyBytes) std::string().swap(buffer);
-}
-
-}  // namespace
 
 HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
     : socket_(std::move(socket)),
@@ -157,12 +145,9 @@ void HttpSession::refuse(const Refusal& refusal) {
 
 void HttpSession::handle() {
   HttpRequest& req = parser_->get();
-  // A fresh response, but the body keeps its buffer: a plugin's output is
-  // copied into it, usually without an allocation after the first request.
-  std::string body = std::move(res_.body());
-  body.clear();
-  res_ = {};
-  res_.body() = std::move(body);
+  // res_ is fresh (recycle(), before the read), its body buffer kept: a
+  // plugin's output is copied into it without an allocation on a warm
+  // connection.
   res_.version(req.version());
 
   std::string_view given_id = req["X-Request-Id"];

@@ -4,13 +4,10 @@
 
 #include "call_events.hpp"
 #include "client_address.hpp"
+#include "kept_buffer.hpp"
 #include "request_handler.hpp"
 
 namespace hookd::server {
-
-namespace {
-constexpr std::size_t kKeptReplyBytes = 16 * 1024;
-}  // namespace
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
@@ -146,8 +143,7 @@ void WsSession::on_read(beast::error_code ec) {
   CallResult out;
   // The last reply's buffer (written by now) takes this one's output: no
   // allocation on a warm session.
-  out.body = std::move(reply_);
-  out.body.clear();
+  out.body = std::move(reply_);  // emptied by on_write (kept_buffer.hpp)
   // Looked up again for each message: the plugin may have been replaced or
   // removed while the session was open.
   auto route = calls.resolve(worker_, plugin_, fn_, request_id_, out, CallDispatcher::Lookup::kAgain);
@@ -195,8 +191,7 @@ void WsSession::reply(CallResult& out) {
 void WsSession::on_write(beast::error_code ec) {
   write_deadline_ = std::chrono::steady_clock::time_point::max();
   held_.release();
-  // A large reply's buffer is not kept: an idle session holds little.
-  if (reply_.capacity() > kKeptReplyBytes) std::string().swap(reply_);
+  keep_for_reuse(reply_);
   if (ec) return;
   if (closing_ || server_.draining.load()) {
     closing_ = true;

@@ -39,8 +39,8 @@ finish() {
 
 # launch_hookd CONFIG PLUGIN_DIR: starts "$hookd serve" (stdout appended to
 # $tmp/hookd.out, stderr to $tmp/hookd.err), waits up to 60 s for its
-# listening line, and sets hookd_pid, hookd_port and admin_port. Uses the
-# caller's `fatal`.
+# listening line, and sets hookd_pid, hookd_port and admin_port; `fatal`
+# (below) when it does not start.
 launch_hookd() {
   "$hookd" serve --config "$1" --plugin-dir "$2" >>"$tmp/hookd.out" 2>"$tmp/hookd.err" &
   hookd_pid=$!
