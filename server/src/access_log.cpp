@@ -14,6 +14,8 @@
 namespace hookd::server {
 namespace {
 
+using namespace std::string_view_literals;
+
 // A buffer that grew past this in a burst is released after its write.
 constexpr size_t kKeepCapacity = 1u << 20;
 
@@ -55,11 +57,11 @@ std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_vi
 // session=<s>]
 void append_text(const AccessRecord& r, std::string& out) {
   append_time(out);
-  out += " access ";
+  out += " access "sv;
   append_log_text(r.request_id, out);
   out += ' ';
   append_log_text(r.client, out);
-  out += " \"";
+  out += " \""sv;
   out += r.method;
   out += ' ';
   if (r.session.empty()) {
@@ -69,43 +71,43 @@ void append_text(const AccessRecord& r, std::string& out) {
     out += '/';
     append_log_text(r.fn, out);
   }
-  out += "\" ";
+  out += "\" "sv;
   append_number(out, r.status);
   out += ' ';
   append_number(out, static_cast<int64_t>(r.bytes));
   out += ' ';
   append_number(out, r.duration_us);
-  out += "us plugin=";
+  out += "us plugin="sv;
   append_log_text(or_dash(r.plugin), out);
-  out += " fn=";
+  out += " fn="sv;
   append_log_text(or_dash(r.fn), out);
   if (!r.session.empty()) {
-    out += " session=";
+    out += " session="sv;
     append_log_text(r.session, out);
   }
   out += '\n';
 }
 
 void append_json_field(std::string_view key, std::string_view value, std::string& out) {
-  out += ",\"";
+  out += ",\""sv;
   out += key;
-  out += "\":\"";
+  out += "\":\""sv;
   append_json_string(value, out);
   out += '"';
 }
 
 void append_json_number(std::string_view key, int64_t value, std::string& out) {
-  out += ",\"";
+  out += ",\""sv;
   out += key;
-  out += "\":";
+  out += "\":"sv;
   append_number(out, value);
 }
 
 // One JSON object per line; plugin, fn and session only when there is one.
 void append_json(const AccessRecord& r, std::string& out) {
-  out += "{\"time\":\"";
+  out += "{\"time\":\""sv;
   append_time(out);
-  out += "\",\"type\":\"access\"";
+  out += "\",\"type\":\"access\""sv;
   append_json_field("request_id", r.request_id, out);
   append_json_field("client", r.client, out);
   append_json_field("method", r.method, out);
@@ -116,7 +118,7 @@ void append_json(const AccessRecord& r, std::string& out) {
   if (!r.plugin.empty()) append_json_field("plugin", r.plugin, out);
   if (!r.fn.empty()) append_json_field("fn", r.fn, out);
   if (!r.session.empty()) append_json_field("session", r.session, out);
-  out += "}\n";
+  out += "}\n"sv;
 }
 
 int open_append(const std::string& path) {

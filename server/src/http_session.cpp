@@ -8,6 +8,7 @@
 
 #include "call_events.hpp"
 #include "error_response.hpp"
+#include "field_scan.hpp"
 #include "kept_buffer.hpp"
 #include "log_escape.hpp"
 #include "request_handler.hpp"
@@ -140,6 +141,7 @@ void HttpSession::refuse(const Refusal& refusal) {
   set_error(res_, refusal.status, {refusal.message, {}, {}, request_id_});
   res_.keep_alive(false);
   res_.prepare_payload();
+  serialize_head(res_, head_);
   write(true);
 }
 
@@ -150,7 +152,7 @@ void HttpSession::handle() {
   // connection.
   res_.version(req.version());
 
-  std::string_view given_id = req["X-Request-Id"];
+  std::string_view given_id = field_value(req, "X-Request-Id");
   if (acceptable_request_id(given_id)) {
     request_id_.assign(given_id);
   } else {
@@ -159,8 +161,8 @@ void HttpSession::handle() {
   client_.address.assign(peer_);  // in place: no allocation on a warm buffer
   client_.proto.assign("http");
   if (!server_.config.server.trusted_proxies.empty()) {
-    client_ = resolve_client(peer_, req["X-Forwarded-For"], req["X-Forwarded-Proto"],
-                             server_.config.server.trusted_proxies);
+    client_ = resolve_client(peer_, field_value(req, "X-Forwarded-For"),
+                             field_value(req, "X-Forwarded-Proto"), server_.config.server.trusted_proxies);
   }
   labels_ = {};
   server_.metrics->shard(worker_.index()).add_in_flight(1);
@@ -182,8 +184,9 @@ void HttpSession::call(PluginTarget target) {
     method_not_allowed(res_, "POST", labels_.plugin, labels_.fn, request_id_);
     return finish();
   }
-  const CallRequest call{target.plugin,        target.fn,   req.body(), req[http::field::content_type],
-                         wanted_encoding(req), request_id_, started_};
+  const CallRequest call{
+      target.plugin,        target.fn,   req.body(), field_value(req, http::field::content_type),
+      wanted_encoding(req), request_id_, started_};
   if (calls.dispatch(worker_, *route, call, *this, out)) return respond(out);
   // The call continues in the blocking lane (which has its own deadline) or
   // waits at its plugin's worker share; the request (and its body) stays in
@@ -197,16 +200,45 @@ std::shared_ptr<CallSink> HttpSession::keep_alive() { return shared_from_this();
 
 void HttpSession::respond(CallResult& result) {
   res_.result(result.status);
-  res_.set(http::field::content_type, result.content_type);
-  if (result.retry_after) res_.set(http::field::retry_after, "1");
   res_.body() = std::move(result.body);
   labels_ = {result.plugin, result.fn, result.error_kind, result.stats};
-  finish();
+  // A HEAD answer (a call needs POST, but an unknown plugin is answered
+  // for any method) and a status without a Content-Length take Beast's rules.
+  if (!call_head_applies(result.status) || parser_->get().method() == http::verb::head) {
+    res_.set(http::field::content_type, result.content_type);
+    if (result.retry_after) res_.set(http::field::retry_after, "1");
+    return finish();
+  }
+  // A call's answer has a fixed set of fields: its head is written straight
+  // from them, with no fields container (response_head.hpp).
+  const bool close_after = record_exchange();
+  serialize_call_head({.version = res_.version(),
+                       .status = result.status,
+                       .content_type = result.content_type,
+                       .retry_after = result.retry_after,
+                       .request_id = request_id_,
+                       .keep_alive = !close_after,
+                       .content_length = res_.body().size()},
+                      head_);
+  write(close_after);
 }
 
 void HttpSession::finish() {
-  HttpRequest& req = parser_->get();
   res_.set("X-Request-Id", request_id_);
+  const bool close_after = record_exchange();
+  res_.keep_alive(!close_after);
+  res_.prepare_payload();
+  if (parser_->get().method() == http::verb::head) {
+    const size_t n = res_.body().size();
+    res_.body().clear();
+    res_.content_length(n);
+  }
+  serialize_head(res_, head_);
+  write(close_after);
+}
+
+bool HttpSession::record_exchange() {
+  HttpRequest& req = parser_->get();
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   const int status = static_cast<int>(res_.result_int());
   MetricsShard& shard = server_.metrics->shard(worker_.index());
@@ -230,22 +262,13 @@ void HttpSession::finish() {
   }
   // The labels may view a call's result, gone after this.
   labels_ = {};
-  const bool close_after = !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
-  res_.keep_alive(!close_after);
-  res_.prepare_payload();
-  if (req.method() == http::verb::head) {
-    const size_t n = res_.body().size();
-    res_.body().clear();
-    res_.content_length(n);
-  }
-  write(close_after);
+  return !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
 }
 
 void HttpSession::write(bool close_after) {
   deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
   writing_ = true;
   held_.hold(res_.body().size());
-  serialize_head(res_, head_);
   const std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),
                                                      boost::asio::buffer(res_.body())};
   boost::asio::async_write(socket_, out,

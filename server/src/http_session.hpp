@@ -47,6 +47,10 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   std::shared_ptr<CallSink> keep_alive() override;
   void respond(CallResult& result);
   void finish();
+  // Metrics, events and the access line of the exchange in res_; returns
+  // whether the connection closes after the response.
+  bool record_exchange();
+  // Writes head_ and res_'s body.
   void write(bool close_after);
   void on_write(boost::beast::error_code ec, bool close_after);
   void close();

@@ -52,22 +52,21 @@ std::optional<Refusal> refusal_for_read_error(beast::error_code ec, bool began, 
 }
 
 std::optional<Refusal> check_framing(const HttpRequest& req) {
-  const size_t hosts = req.count(http::field::host);
-  if (req.version() >= 11 ? hosts != 1 : hosts > 1) {
-    return Refusal{http::status::bad_request, "a request needs exactly one Host header"};
-  }
-  auto [first, last] = req.equal_range(http::field::transfer_encoding);
-  if (first == last) return std::nullopt;
-  if (req.version() < 11)
-    return Refusal{http::status::bad_request, "Transfer-Encoding is not allowed in HTTP/1.0"};
-  // Exactly one coding in all Transfer-Encoding fields together, and it is
-  // `chunked`: anything else would be a body Beast frames differently (a
-  // non-chunked final coding reads as "no body", leaving the body to be
-  // parsed as the next request).
+  // One walk over the fields (field_scan.hpp): the Host count and every
+  // Transfer-Encoding coding.
+  size_t hosts = 0;
+  size_t encodings = 0;  // Transfer-Encoding fields
   size_t codings = 0;
   bool chunked = false;
-  for (auto it = first; it != last; ++it) {
-    std::string_view value = it->value();
+  for (const auto& field : req) {
+    if (field.name() == http::field::host) ++hosts;
+    if (field.name() != http::field::transfer_encoding) continue;
+    ++encodings;
+    // Exactly one coding in all Transfer-Encoding fields together, and it is
+    // `chunked`: anything else would be a body Beast frames differently (a
+    // non-chunked final coding reads as "no body", leaving the body to be
+    // parsed as the next request).
+    std::string_view value(field.value().data(), field.value().size());
     while (true) {
       const size_t comma = value.find(',');
       const std::string_view coding = trim(value.substr(0, comma));
@@ -79,6 +78,12 @@ std::optional<Refusal> check_framing(const HttpRequest& req) {
       value.remove_prefix(comma + 1);
     }
   }
+  if (req.version() >= 11 ? hosts != 1 : hosts > 1) {
+    return Refusal{http::status::bad_request, "a request needs exactly one Host header"};
+  }
+  if (encodings == 0) return std::nullopt;
+  if (req.version() < 11)
+    return Refusal{http::status::bad_request, "Transfer-Encoding is not allowed in HTTP/1.0"};
   if (codings != 1 || !chunked) {
     return Refusal{http::status::not_implemented, "unsupported transfer coding: only chunked is accepted"};
   }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "error_response.hpp"
+#include "field_scan.hpp"
 #include "metrics_page.hpp"
 #include "response_budget.hpp"
 
@@ -26,10 +27,10 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 // msgpack output goes out as JSON when the client asks for JSON, or sent
 // JSON and did not ask for msgpack.
 Encoding wanted_encoding(const HttpRequest& req) {
-  const std::string_view accept = req[http::field::accept];
+  const std::string_view accept = field_value(req, http::field::accept);
   if (contains_ci(accept, "application/msgpack")) return Encoding::kMsgpack;
   if (contains_ci(accept, "application/json")) return Encoding::kJson;
-  if (contains_ci(req[http::field::content_type], "application/json")) return Encoding::kJson;
+  if (contains_ci(field_value(req, http::field::content_type), "application/json")) return Encoding::kJson;
   return Encoding::kAsDeclared;
 }
 

@@ -1,6 +1,7 @@
 #include "request_id.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace hookd::server {
 
@@ -22,11 +23,13 @@ std::string RequestIdGenerator::next() {
 }
 
 void RequestIdGenerator::next(std::string& out) {
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ++counter_);
-  out.assign(prefix_, 12);
-  out += '-';
-  out.append(digits, end);
+  // prefix, '-', at most 20 digits; written in place (on the request path).
+  out.resize_and_overwrite(12 + 1 + 20, [this](char* p, std::size_t n) {
+    std::memcpy(p, prefix_, 12);
+    p[12] = '-';
+    const auto [end, ec] = std::to_chars(p + 13, p + n, ++counter_);
+    return static_cast<std::size_t>(end - p);
+  });
 }
 
 bool acceptable_request_id(std::string_view id) {

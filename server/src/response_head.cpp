@@ -1,32 +1,112 @@
 #include "response_head.hpp"
 
+#include <cassert>
+#include <charconv>
+#include <cstring>
+
 namespace hookd::server {
+namespace {
+
+// Writes into a buffer sized beforehand: no capacity check per byte (the
+// head is ~150 bytes; appending it char by char to a std::string was the
+// largest item of the response path).
+class HeadWriter {
+ public:
+  HeadWriter(char* at, std::size_t size) : at_(at), end_(at + size) {}
+  void put(std::string_view s) {
+    assert(s.size() <= static_cast<std::size_t>(end_ - at_));  // the sizes below are exact
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
+  void status_line(unsigned version, unsigned status, std::string_view reason) {
+    const char line[] = {'H',
+                         'T',
+                         'T',
+                         'P',
+                         '/',
+                         static_cast<char>('0' + version / 10 % 10),
+                         '.',
+                         static_cast<char>('0' + version % 10),
+                         ' ',
+                         static_cast<char>('0' + status / 100 % 10),
+                         static_cast<char>('0' + status / 10 % 10),
+                         static_cast<char>('0' + status % 10),
+                         ' '};
+    put(std::string_view(line, sizeof line));
+    put(reason);
+    put("\r\n");
+  }
+  void field(std::string_view name, std::string_view value) {
+    put(name);
+    put(": ");
+    put(value);
+    put("\r\n");
+  }
+  [[nodiscard]] char* end() const { return at_; }
+
+ private:
+  char* at_;
+  char* end_;
+};
+
+constexpr std::size_t kStatusLine = 13 + 2;  // "HTTP/1.1 200 " and CRLF, without the reason
+constexpr std::size_t kFieldFraming = 4;     // ": " and CRLF
+
+std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// Replaces `out` with what `write(HeadWriter&)` writes, at most `size` bytes.
+template <class Write>
+void write_head(std::string& out, std::size_t size, Write&& write) {
+  out.resize_and_overwrite(size, [&](char* p, std::size_t n) {
+    HeadWriter w(p, n);
+    write(w);
+    return static_cast<std::size_t>(w.end() - p);
+  });
+}
+
+}  // namespace
 
 void serialize_head(const HttpResponse& res, std::string& out) {
-  out.clear();
-  const unsigned version = res.version();
-  const unsigned status = res.result_int();
-  out += "HTTP/";
-  out += static_cast<char>('0' + version / 10);
-  out += '.';
-  out += static_cast<char>('0' + version % 10);
-  out += ' ';
-  out += static_cast<char>('0' + status / 100 % 10);
-  out += static_cast<char>('0' + status / 10 % 10);
-  out += static_cast<char>('0' + status % 10);
-  out += ' ';
-  const auto reason = res.reason();
-  out.append(reason.data(), reason.size());
-  out += "\r\n";
-  for (const auto& field : res) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    out.append(name.data(), name.size());
-    out += ": ";
-    out.append(value.data(), value.size());
-    out += "\r\n";
-  }
-  out += "\r\n";
+  const std::string_view reason = view(res.reason());
+  std::size_t size = kStatusLine + reason.size() + 2;
+  for (const auto& field : res) size += field.name_string().size() + field.value().size() + kFieldFraming;
+  write_head(out, size, [&](HeadWriter& w) {
+    w.status_line(res.version(), res.result_int(), reason);
+    for (const auto& field : res) w.field(view(field.name_string()), view(field.value()));
+    w.put("\r\n");
+  });
+}
+
+bool call_head_applies(http::status status) {
+  const auto code = static_cast<unsigned>(status);
+  return code >= 200 && status != http::status::no_content && status != http::status::not_modified;
+}
+
+void serialize_call_head(const CallHead& head, std::string& out) {
+  const std::string_view reason = view(http::obsolete_reason(head.status));
+  char digits[24];
+  const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, head.content_length);
+  const std::string_view length(digits, static_cast<std::size_t>(digits_end - digits));
+  // What Beast's keep_alive() leaves in a fresh response: HTTP/1.1 says
+  // only a close, HTTP/1.0 only a keep-alive.
+  std::string_view connection;
+  if (head.version >= 11 && !head.keep_alive) connection = "close";
+  if (head.version < 11 && head.keep_alive) connection = "keep-alive";
+
+  const std::size_t size = kStatusLine + reason.size() + (12 + kFieldFraming + head.content_type.size()) +
+                           (head.retry_after ? 11 + kFieldFraming + 1 : 0) +
+                           (12 + kFieldFraming + head.request_id.size()) +
+                           (connection.empty() ? 0 : 10 + kFieldFraming + connection.size()) +
+                           (14 + kFieldFraming + length.size()) + 2;
+  write_head(out, size, [&](HeadWriter& w) {
+    w.status_line(head.version, static_cast<unsigned>(head.status), reason);
+    w.field("Content-Type", head.content_type);
+    if (head.retry_after) w.field("Retry-After", "1");
+    w.field("X-Request-Id", head.request_id);
+    if (!connection.empty()) w.field("Connection", connection);
+    w.field("Content-Length", length);
+    w.put("\r\n");
+  });
 }
 
 }  // namespace hookd::server

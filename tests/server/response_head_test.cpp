@@ -68,5 +68,65 @@ TEST(ResponseHead, AHeadAnswerCarriesTheLengthWithoutTheBody) {
   EXPECT_TRUE(head.ends_with("\r\n\r\n"));
 }
 
+// What HttpSession built for a call's answer before serialize_call_head:
+// the fields set one by one, then keep_alive and prepare_payload.
+HttpResponse call_response_by_fields(const CallHead& h) {
+  HttpResponse res;
+  res.result(h.status);
+  res.version(h.version);
+  res.set(http::field::content_type, h.content_type);
+  if (h.retry_after) res.set(http::field::retry_after, "1");
+  res.body() = std::string(h.content_length, 'b');
+  res.set("X-Request-Id", h.request_id);
+  res.keep_alive(h.keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+TEST(ResponseHead, ACallsHeadMatchesTheOneBuiltFromFields) {
+  const http::status statuses[] = {http::status::ok,
+                                   http::status::bad_request,
+                                   http::status::not_found,
+                                   http::status::payload_too_large,
+                                   http::status::too_many_requests,
+                                   http::status::internal_server_error,
+                                   http::status::service_unavailable,
+                                   http::status::gateway_timeout,
+                                   static_cast<http::status>(599)};
+  int compared = 0;
+  for (const auto status : statuses) {
+    for (const unsigned version : {10u, 11u}) {
+      for (const bool keep_alive : {true, false}) {
+        for (const bool retry_after : {false, true}) {
+          for (const size_t length : {size_t{0}, size_t{64}, size_t{1234567}}) {
+            for (const std::string_view type : {"application/octet-stream", "application/json", ""}) {
+              const CallHead h{version, status, type, retry_after, "req-42", keep_alive, length};
+              ASSERT_TRUE(call_head_applies(status));
+              std::string head = "left over from the last response";
+              serialize_call_head(h, head);
+              const HttpResponse res = call_response_by_fields(h);
+              ASSERT_EQ(head + res.body(), by_beast(res))
+                  << static_cast<unsigned>(status) << " v" << version << " keep_alive " << keep_alive
+                  << " retry_after " << retry_after << " length " << length << " type '" << type << "'";
+              ++compared;
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 9 * 2 * 2 * 2 * 3 * 3);
+}
+
+TEST(ResponseHead, StatusesWithoutALengthTakeTheFieldsPath) {
+  EXPECT_FALSE(call_head_applies(http::status::continue_));
+  EXPECT_FALSE(call_head_applies(http::status::switching_protocols));
+  EXPECT_FALSE(call_head_applies(http::status::no_content));
+  EXPECT_FALSE(call_head_applies(http::status::not_modified));
+  EXPECT_TRUE(call_head_applies(http::status::ok));
+  EXPECT_TRUE(call_head_applies(http::status::created));
+  EXPECT_TRUE(call_head_applies(http::status::gateway_timeout));
+}
+
 }  // namespace
 }  // namespace hookd::server

@@ -1,0 +1,59 @@
+#!/bin/bash
+# User-space instructions per request of hookd's 64-byte echo, counted by
+# callgrind: a figure that does not move with the scheduler, the VM or the
+# load generator, unlike requests/s on a shared 2-core machine (where single
+# rounds move by 15-30%). It compares two builds of the request path to a
+# fraction of a percent; it says nothing about the kernel's share (two
+# thirds of a request's CPU here, docs/benchmarks.md).
+#
+#   loadtest/instructions.sh [HOOKD...]          # default build/cli/hookd
+#   LOGS=1 loadtest/instructions.sh A B          # access log on (to a file)
+#   DUR=10 TOP=30 loadtest/instructions.sh       # longer; print the top 30 functions (inclusive)
+#
+# Each binary runs under valgrind (about 50x slower), warms up for 10 s (V8's
+# tier-up and wrapper compilation happen there), then counts only the
+# measured window (callgrind_control toggles collection), all threads.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/loadtest/lib.sh"
+build=${BUILD:-$root/build}
+dur=${DUR:-10}
+bench_prepare instructions.sh valgrind callgrind_control wrk curl
+[ $# -gt 0 ] || set -- "$build/cli/hookd"
+
+measure() {
+  local bin=$1 port admin n ir out
+  port=$(free_port)
+  admin=$(free_port)
+  rm -rf "$work/data" "$work"/cg.out*
+  local access=
+  [ "${LOGS:-0}" = 1 ] && access="$work/access.log"
+  ACCESS_LOG=$access hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
+  valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
+    --callgrind-out-file="$work/cg.out" \
+    "$bin" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  local url="http://127.0.0.1:$port/plugins/echo/echo"
+  wrk -t1 -c4 -d10s -s "$work/p.lua" "$url" >/dev/null
+  callgrind_control -i on "$pid" >/dev/null 2>&1
+  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
+  callgrind_control -i off "$pid" >/dev/null 2>&1
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
+  [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for $bin" >&2; exit 1; }
+  echo "$bin: $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
+  if [ -n "${TOP:-}" ]; then
+    local f
+    f=$(grep -l '^totals: [1-9]' "$work"/cg.out* | head -1)
+    callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -n "$((TOP + 1))" |
+      awk -v n="$n" '{gsub(",", "", $1); printf "%8.0f  %s\n", $1 / n, substr($0, index($0, $3))}' | cut -c1-200
+  fi
+}
+
+post64_lua "$work/p.lua"
+for bin in "$@"; do measure "$(realpath "$bin")"; done
