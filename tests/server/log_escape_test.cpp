@@ -8,6 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <cstdint>
+#include <random>
+#include <string>
 
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
@@ -47,6 +50,95 @@ TEST(LogEscape, JsonStringsAreAlwaysValidJson) {
   auto v = boost::json::parse(quoted, ec);
   ASSERT_FALSE(ec) << quoted;
   EXPECT_EQ(std::string_view(v.as_string()), std::string_view(kDecoded, sizeof kDecoded - 1));
+}
+
+// The text form decoded: \\ \n \r \t \xNN and \uNNNN (as UTF-8) back to
+// bytes. Escaping is lossless, so decode(escape(s)) == s for any bytes.
+std::string decode_text(std::string_view in) {
+  std::string out;
+  auto hex = [](std::string_view h) {
+    return static_cast<uint32_t>(std::stoul(std::string(h), nullptr, 16));
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '\\') {
+      out += in[i];
+      continue;
+    }
+    const char kind = in.at(++i);
+    if (kind == 'n') out += '\n';
+    if (kind == 'r') out += '\r';
+    if (kind == 't') out += '\t';
+    if (kind == '\\') out += '\\';
+    if (kind == 'x') out += static_cast<char>(hex(in.substr(i + 1, 2))), i += 2;
+    if (kind == 'u') {
+      const uint32_t cp = hex(in.substr(i + 1, 4));
+      i += 4;
+      if (cp < 0x80) {
+        out += static_cast<char>(cp);
+      } else if (cp < 0x800) {
+        out += static_cast<char>(0xc0 | (cp >> 6)), out += static_cast<char>(0x80 | (cp & 0x3f));
+      } else {
+        out += static_cast<char>(0xe0 | (cp >> 12)), out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+        out += static_cast<char>(0x80 | (cp & 0x3f));
+      }
+    }
+  }
+  return out;
+}
+
+// Random byte strings weighted towards what the escaping treats specially
+// (quotes, backslashes, controls, C1 and separators in UTF-8, truncated and
+// invalid sequences) between runs of plain text.
+TEST(LogEscape, AnyBytesRoundTripAndStayOnePrintableLine) {
+  static const std::string_view kPieces[] = {"plain",
+                                             "/plugins/echo/echo",
+                                             "\"",
+                                             "\\",
+                                             "\n",
+                                             "\r",
+                                             "\t",
+                                             "\x1b[31m",
+                                             std::string_view("\0", 1),
+                                             "\x7f",
+                                             "\xc2\x9b",
+                                             "\xe2\x80\xa8",
+                                             "\xe2\x80\xae",
+                                             "\xe2\x81\xa6",
+                                             "\xf0\x9f\x98\x80",
+                                             "\xc3\xa9",
+                                             "\xff",
+                                             "\xc2",
+                                             "\xe2\x80",
+                                             "\xed\xa0\x80",
+                                             "\xc0\xaf",
+                                             "\xf4\x90\x80\x80",
+                                             "?",
+                                             "#",
+                                             " ",
+                                             "~"};
+  std::mt19937 rng(20261201);
+  for (int n = 0; n < 20000; ++n) {
+    std::string in;
+    const int parts = static_cast<int>(rng() % 12);
+    for (int p = 0; p < parts; ++p) {
+      if (rng() % 4 == 0) {
+        in += static_cast<char>(rng() % 256);
+      } else {
+        in += kPieces[rng() % std::size(kPieces)];
+      }
+    }
+    const std::string text = escape_log_text(in);
+    for (const char c : text) {
+      const auto b = static_cast<unsigned char>(c);
+      ASSERT_TRUE(b >= 0x20 && b != 0x7f) << "raw control byte in " << text;
+    }
+    ASSERT_EQ(decode_text(text), in) << text;
+    const std::string quoted = json_string(in);
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(quoted, ec);
+    ASSERT_FALSE(ec) << quoted;
+    ASSERT_TRUE(v.is_string());
+  }
 }
 
 TEST(LogEscape, UrlsLoseTheirQueryAndFragment) {
