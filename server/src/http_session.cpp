@@ -4,6 +4,7 @@
 
 #include <array>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "call_events.hpp"
@@ -92,10 +93,55 @@ void HttpSession::read_request() {
   deadline_ =
       worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
   reading_ = true;
-  http::async_read(
-      socket_, buffer_, *parser_,
-      with_memory(handler_memory_,
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); }));
+  parse_buffered();
+}
+
+// As Beast's read_some_op and read_op (boost/beast/http/impl/read.hpp) do,
+// with the same errors, so refusal_for_read_error answers alike; unlike
+// them it may call on_read before returning, when buffer_ already holds the
+// whole request (a pipelined one): on_read only starts asynchronous work.
+void HttpSession::parse_buffered() {
+  while (buffer_.size() > 0) {
+    beast::error_code ec;
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) break;
+    if (ec) return on_read(ec);
+    if (parser_->is_done()) return on_read({});
+    if (used == 0) break;  // no progress without more bytes
+  }
+  read_more();
+}
+
+void HttpSession::read_more() {
+  // At most 64 KiB at a time, and never past the buffer's limit: a header or
+  // chunk line that fills it fails with buffer_overflow.
+  const std::size_t size = beast::read_size(buffer_, 64 * 1024);
+  if (size == 0) return on_read(http::error::buffer_overflow);
+  boost::beast::flat_buffer::mutable_buffers_type space;
+  try {
+    space = buffer_.prepare(size);
+  } catch (const std::length_error&) {
+    return on_read(http::error::buffer_overflow);
+  }
+  socket_.async_read_some(space, with_memory(handler_memory_, [self = shared_from_this()](
+                                                                  beast::error_code ec, std::size_t bytes) {
+                            self->on_read_some(ec, bytes);
+                          }));
+}
+
+void HttpSession::on_read_some(beast::error_code ec, std::size_t bytes) {
+  buffer_.commit(bytes);
+  if (ec == boost::asio::error::eof) {
+    // A request cut short is the parser's to judge (partial_message); no
+    // request at all is the end of the stream.
+    if (!parser_->got_some()) return on_read(http::error::end_of_stream);
+    beast::error_code eof;
+    parser_->put_eof(eof);
+    return on_read(eof);
+  }
+  if (ec) return on_read(ec);
+  parse_buffered();
 }
 
 void HttpSession::on_read(beast::error_code ec) {
