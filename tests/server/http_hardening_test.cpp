@@ -195,6 +195,71 @@ TEST_F(HttpHardening, ChunkedBodiesStillWork) {
   EXPECT_EQ(r->body(), "hello world");
 }
 
+// The session's read loop (http_session.cpp) in the cases Beast's read
+// operations handled for it: several requests in one segment, a request in
+// many segments, and a stream that ends inside a request or between them.
+std::string echo_request(std::string_view body) {
+  return "POST /plugins/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + std::string(body);
+}
+
+TEST_F(HttpHardening, PipelinedRequestsInOneWriteAreAnsweredInOrder) {
+  TcpConnection c(port());
+  ASSERT_FALSE(c.connect());
+  ASSERT_FALSE(c.write(echo_request("first") + echo_request("") + kChunkedHead + "6\r\nthird!\r\n0\r\n\r\n" +
+                       echo_request("fourth")));
+  for (const std::string_view want : {"first", "", "third!", "fourth"}) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r.has_value()) << want << ": " << r.error().message();
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ(r->body(), want);
+    EXPECT_TRUE(r->keep_alive());
+  }
+}
+
+TEST_F(HttpHardening, ARequestArrivingAByteAtATimeIsAnswered) {
+  TcpConnection c(port());
+  ASSERT_FALSE(c.connect());
+  const std::string request = echo_request("slow but whole");
+  for (const char byte : request) {
+    ASSERT_FALSE(c.write(std::string_view(&byte, 1)));
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 200);
+  EXPECT_EQ(r->body(), "slow but whole");
+}
+
+TEST_F(HttpHardening, AStreamEndingInsideARequestIs400AndEndingBetweenRequestsIsQuiet) {
+  {
+    // The body is 3 bytes of the 10 announced: a request cut short.
+    TcpConnection c(port());
+    ASSERT_FALSE(c.connect());
+    ASSERT_FALSE(c.write("POST /plugins/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"));
+    ASSERT_FALSE(c.shutdown_write());
+    auto r = c.read_response();
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->result_int(), 400);
+    EXPECT_FALSE(r->keep_alive());
+  }
+  {
+    // A whole request, then the end of the stream: answered, then closed
+    // without a second answer.
+    TcpConnection c(port());
+    ASSERT_FALSE(c.connect());
+    ASSERT_FALSE(c.write(echo_request("last")));
+    ASSERT_FALSE(c.shutdown_write());
+    auto r = c.read_response();
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->body(), "last");
+    const auto closed = c.wait_for_close();
+    EXPECT_TRUE(closed == boost::asio::error::eof || closed == boost::beast::http::error::end_of_stream ||
+                closed == boost::asio::error::connection_reset)
+        << closed.message();
+  }
+}
+
 TEST_F(HttpHardening, TrailersNeverBecomeHeaderFields) {
   // Beast appends trailer fields to the header fields: a trailer could set
   // the request id that logs and the response carry, or the content type.

@@ -94,6 +94,13 @@ class TcpConnection {
     });
   }
 
+  // Ends this side's stream (the server reads end of file), keeps reading.
+  error_code shutdown_write() {
+    error_code ec;
+    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    return ec;
+  }
+
   std::expected<Response, error_code> read_response() {
     Response res;
     if (!stream_.socket().is_open()) return std::unexpected(error_code(boost::asio::error::not_connected));
