@@ -40,14 +40,19 @@ nginx_url="http://127.0.0.1:$nginx_port/"
 hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
 post64_lua "$work/p.lua"
 
-# hookd's closed-loop peak (wrk, the same connections) sets the rates.
+# hookd's closed-loop peak, measured with the same generator and
+# connections (hookd-load costs more CPU per request than wrk, and shares
+# the two cores: wrk's peak would be a rate hookd-load cannot offer), sets
+# the rates.
 wrk -t2 -c"$conns" -d2s -s "$work/p.lua" "$nginx_url" >/dev/null
 wrk -t2 -c"$conns" -d2s -s "$work/p.lua" "$hookd_url" >/dev/null
 if [ -z "${RATES:-}" ]; then
-  peak=$(wrk -t2 -c"$conns" -d"${dur}s" -s "$work/p.lua" "$hookd_url" | awk '/Requests\/sec/{printf "%d", $2}')
+  "$load" "$hookd_url" -c "$conns" -t 2 -d "${dur}s" --warmup 1s --body-file "$work/body64" -m POST \
+    --no-progress --json "$work/peak.json" >/dev/null 2>&1
+  peak=$(python3 -c "import json; print(int(json.load(open('$work/peak.json'))['requests_per_s']))")
   RATES=
   for f in ${FRACTIONS:-50 90}; do RATES="$RATES $((peak * f / 100))"; done
-  echo "hookd's peak (wrk -t2 -c$conns, ${dur}s): $peak req/s"
+  echo "hookd's peak (hookd-load closed loop, -t2 -c$conns, ${dur}s): $peak req/s"
 fi
 
 # one NAME URL RATE: one measured run -> "p50 p99 p999 achieved" (ms, ms, ms, req/s)
