@@ -8,6 +8,9 @@
 #
 #   loadtest/instructions.sh [HOOKD...]          # default build/cli/hookd
 #   LOGS=1 loadtest/instructions.sh A B          # access log on (to a file)
+#   loadtest/instructions.sh nginx build/cli/hookd   # "nginx": nginx's `return 200` of the
+#                                                # same 64 bytes (one process, lib.sh's config;
+#                                                # LOGS=1: its buffered access log)
 #   DUR=10 TOP=30 loadtest/instructions.sh       # longer; print the top 30 functions (inclusive)
 #
 # Each binary runs under valgrind (about 50x slower), warms up for 10 s (V8's
@@ -40,8 +43,7 @@ measure() {
   out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
   callgrind_control -i off "$pid" >/dev/null 2>&1
   callgrind_control -d "$pid" >/dev/null 2>&1
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
+  stop_valgrind "$pid"
   pid=
   n=$(awk '/requests in/{print $1}' <<<"$out")
   ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
@@ -55,5 +57,44 @@ measure() {
   fi
 }
 
+# stop_valgrind PID: SIGTERM, then SIGKILL if it has not exited in 10 s (an
+# nginx under valgrind does not always act on SIGTERM).
+stop_valgrind() {
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+measure_nginx() {
+  local port n ir out vg
+  port=$(free_port)
+  rm -rf "$work/nginx" "$work"/cg.out*
+  local access=
+  [ "${LOGS:-0}" = 1 ] && access="$work/nginx-access.log"
+  NGINX_ACCESS_LOG=$access start_nginx "$work/nginx" "$port" "$(printf 'x%.0s' $(seq 64))"
+  kill "$(cat "$work/nginx/nginx.pid")"
+  for _ in $(seq 50); do [ -f "$work/nginx/nginx.pid" ] || break; sleep 0.1; done
+  # The same configuration in one process (no master), so one process has every request.
+  sed -i 's/^worker_processes 2;/worker_processes 1;\ndaemon off;\nmaster_process off;/' "$work/nginx/nginx.conf"
+  valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$work/cg.out" \
+    nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx-valgrind.log" 2>&1 &
+  vg=$!
+  wait_port "$port"
+  local url="http://127.0.0.1:$port/"
+  wrk -t1 -c4 -d5s -s "$work/p.lua" "$url" >/dev/null
+  callgrind_control -i on "$vg" >/dev/null 2>&1
+  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
+  callgrind_control -i off "$vg" >/dev/null 2>&1
+  callgrind_control -d "$vg" >/dev/null 2>&1
+  stop_valgrind "$vg"
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
+  [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for nginx" >&2; exit 1; }
+  echo "nginx (return 200): $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
+}
+
 post64_lua "$work/p.lua"
-for bin in "$@"; do measure "$(realpath "$bin")"; done
+for bin in "$@"; do
+  if [ "$bin" = nginx ]; then measure_nginx; else measure "$(realpath "$bin")"; fi
+done
