@@ -19,25 +19,10 @@ rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
 bench_prepare echo_vs_nginx.sh wrk nginx python3 curl
 
-nginx_port=$(free_port)
-hookd_port=$(free_port)
-admin_port=$(free_port)
-body=$(printf 'x%.0s' $(seq 64))
-if [ "${LOGS:-0}" = 1 ]; then
-  export NGINX_ACCESS_LOG="$work/nginx-access.log" ACCESS_LOG="$work/hookd-access.log"
-fi
-start_nginx "$work/nginx" "$nginx_port" "$body"
-hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" t
-"$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
-pid=$!
-wait_ready "$hookd_port"
-out=$(curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/echo/echo" -d "$body")
-[ "$out" = "$body" ] || { echo "echo_vs_nginx.sh: hookd echo answered '$out'" >&2; exit 1; }
+start_echo_pair echo_vs_nginx.sh
 
 post64_lua "$work/p.lua"
 echo "hookd echo vs nginx return 200 (64 B), 2 workers each, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds, access logs $([ "${LOGS:-0}" = 1 ] && echo on || echo off)"
-nginx_url="http://127.0.0.1:$nginx_port/"
-hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
 nginx_master=$(cat "$work/nginx/nginx.pid")
 cpu_pids[$nginx_url]="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
 cpu_pids[$hookd_url]=$pid

@@ -24,8 +24,25 @@ dur=${DUR:-10}
 bench_prepare instructions.sh valgrind callgrind_control wrk curl
 [ $# -gt 0 ] || set -- "$build/cli/hookd"
 
+# count_window NAME URL VALGRIND_PID WARMUP_SECONDS: warms the server under
+# valgrind up with wrk, counts DUR seconds of requests, stops it and prints
+# its instructions per request; sets n (requests).
+count_window() {
+  local name=$1 url=$2 vg=$3 ir out
+  wrk -t1 -c4 -d"$4s" -s "$work/p.lua" "$url" >/dev/null
+  callgrind_control -i on "$vg" >/dev/null 2>&1
+  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
+  callgrind_control -i off "$vg" >/dev/null 2>&1
+  callgrind_control -d "$vg" >/dev/null 2>&1
+  stop_valgrind "$vg"
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
+  [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for $name" >&2; exit 1; }
+  echo "$name: $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
+}
+
 measure() {
-  local bin=$1 port admin n ir out
+  local bin=$1 port admin
   port=$(free_port)
   admin=$(free_port)
   rm -rf "$work/data" "$work"/cg.out*
@@ -37,18 +54,8 @@ measure() {
     "$bin" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-  local url="http://127.0.0.1:$port/plugins/echo/echo"
-  wrk -t1 -c4 -d10s -s "$work/p.lua" "$url" >/dev/null
-  callgrind_control -i on "$pid" >/dev/null 2>&1
-  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
-  callgrind_control -i off "$pid" >/dev/null 2>&1
-  callgrind_control -d "$pid" >/dev/null 2>&1
-  stop_valgrind "$pid"
+  count_window "$bin" "http://127.0.0.1:$port/plugins/echo/echo" "$pid" 10
   pid=
-  n=$(awk '/requests in/{print $1}' <<<"$out")
-  ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
-  [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for $bin" >&2; exit 1; }
-  echo "$bin: $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
   if [ -n "${TOP:-}" ]; then
     local f
     f=$(grep -l '^totals: [1-9]' "$work"/cg.out* | head -1)
@@ -67,7 +74,7 @@ stop_valgrind() {
 }
 
 measure_nginx() {
-  local port n ir out vg
+  local port vg
   port=$(free_port)
   rm -rf "$work/nginx" "$work"/cg.out*
   local access=
@@ -81,17 +88,7 @@ measure_nginx() {
     nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx-valgrind.log" 2>&1 &
   vg=$!
   wait_port "$port"
-  local url="http://127.0.0.1:$port/"
-  wrk -t1 -c4 -d5s -s "$work/p.lua" "$url" >/dev/null
-  callgrind_control -i on "$vg" >/dev/null 2>&1
-  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
-  callgrind_control -i off "$vg" >/dev/null 2>&1
-  callgrind_control -d "$vg" >/dev/null 2>&1
-  stop_valgrind "$vg"
-  n=$(awk '/requests in/{print $1}' <<<"$out")
-  ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
-  [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for nginx" >&2; exit 1; }
-  echo "nginx (return 200): $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
+  count_window "nginx (return 200)" "http://127.0.0.1:$port/" "$vg" 5
 }
 
 post64_lua "$work/p.lua"

@@ -94,6 +94,32 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+# start_echo_pair NAME: nginx answering `return 200` with 64 bytes and hookd
+# (2 workers, the example plugins) whose echo answers the same, both with
+# their access logs to files under $work when LOGS=1; sets body (the 64
+# bytes, also in $work/body64), nginx_port, hookd_port, admin_port, pid
+# (hookd), nginx_url and hookd_url. NAME names the script in errors.
+start_echo_pair() {
+  body=$(printf 'x%.0s' $(seq 64))
+  printf '%s' "$body" >"$work/body64"
+  nginx_port=$(free_port)
+  hookd_port=$(free_port)
+  admin_port=$(free_port)
+  if [ "${LOGS:-0}" = 1 ]; then
+    export NGINX_ACCESS_LOG="$work/nginx-access.log" ACCESS_LOG="$work/hookd-access.log"
+  fi
+  start_nginx "$work/nginx" "$nginx_port" "$body"
+  hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" t
+  "$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
+  pid=$!
+  wait_ready "$hookd_port"
+  nginx_url="http://127.0.0.1:$nginx_port/"
+  hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
+  local out
+  out=$(curl -sf -XPOST "$hookd_url" -d "$body")
+  [ "$out" = "$body" ] || { echo "$1: hookd echo answered '$out'" >&2; exit 1; }
+}
+
 # alternate_rounds A_NAME A_URL B_NAME B_URL: ROUNDS rounds of wrk (-t2,
 # CONNS connections, DUR seconds, the POST script $work/p.lua) against both
 # URLs, order flipped every round, after a 2 s warm-up of each; prints each

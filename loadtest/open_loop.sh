@@ -23,21 +23,7 @@ load="$build/loadtest/hookd-load"
 [ -x "$load" ] || { echo "open_loop.sh: build hookd-load first ($load)" >&2; exit 2; }
 bench_prepare open_loop.sh wrk nginx python3 curl
 
-body=$(printf 'x%.0s' $(seq 64))
-printf '%s' "$body" >"$work/body64"
-nginx_port=$(free_port)
-hookd_port=$(free_port)
-admin_port=$(free_port)
-if [ "${LOGS:-0}" = 1 ]; then
-  export NGINX_ACCESS_LOG="$work/nginx-access.log" ACCESS_LOG="$work/hookd-access.log"
-fi
-start_nginx "$work/nginx" "$nginx_port" "$body"
-hookd_config "$work/hookd.toml" "$hookd_port" "$admin_port" "$work/data" t
-"$build/cli/hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
-pid=$!
-wait_ready "$hookd_port"
-nginx_url="http://127.0.0.1:$nginx_port/"
-hookd_url="http://127.0.0.1:$hookd_port/plugins/echo/echo"
+start_echo_pair open_loop.sh
 post64_lua "$work/p.lua"
 
 # hookd's closed-loop peak, measured with the same generator and
