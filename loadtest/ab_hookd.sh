@@ -22,33 +22,22 @@ rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
 bench_prepare ab_hookd.sh wrk python3 curl
 
+access_a= access_b=
+[ "${LOGS:-0}" = 1 ] && access_a="$work/a-access.log" access_b="$work/b-access.log"
+start_hookd a "$a_bin" "$access_a"
+start_hookd b "$b_bin" "$access_b"
+a_url="http://127.0.0.1:$a_port/plugins/echo/echo"
+b_url="http://127.0.0.1:$b_port/plugins/echo/echo"
 body=$(printf 'x%.0s' $(seq 64))
-start_one() {  # NAME BINARY -> sets port_NAME, pid_NAME
-  local name=$1 bin=$2 port admin
-  port=$(free_port)
-  admin=$(free_port)
-  local access=
-  [ "${LOGS:-0}" = 1 ] && access="$work/$name-access.log"
-  ACCESS_LOG=$access hookd_config "$work/$name.toml" "$port" "$admin" "$work/$name-data" t
-  "$bin" serve --config "$work/$name.toml" --plugin-dir "$build/plugins" >"$work/$name.log" 2>&1 &
-  eval "pid_$name=$!; port_$name=$port"
-  wait_ready "$port"
-  local out
-  out=$(curl -sf -XPOST "http://127.0.0.1:$port/plugins/echo/echo" -d "$body")
-  [ "$out" = "$body" ] || { echo "ab_hookd.sh: $bin's echo answered '$out'" >&2; exit 1; }
-}
-start_one a "$a_bin"
-start_one b "$b_bin"
-# bench_cleanup stops $pid; the other one is stopped here.
-pid=$pid_a
-trap 'kill "$pid_b" 2>/dev/null; bench_cleanup' EXIT INT TERM
+for url in "$a_url" "$b_url"; do
+  out=$(curl -sf -XPOST "$url" -d "$body")
+  [ "$out" = "$body" ] || { echo "ab_hookd.sh: $url answered '$out'" >&2; exit 1; }
+done
 
 post64_lua "$work/p.lua"
 echo "hookd A ($a_bin) vs B ($b_bin): 64 B echo, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off)"
-a_url="http://127.0.0.1:$port_a/plugins/echo/echo"
-b_url="http://127.0.0.1:$port_b/plugins/echo/echo"
-cpu_pids[$a_url]=$pid_a
-cpu_pids[$b_url]=$pid_b
+cpu_pids[$a_url]=$a_pid
+cpu_pids[$b_url]=$b_pid
 round_runner=run_wrk_cpu
 alternate_rounds A "$a_url" B "$b_url"
 cpu_report A "$a_url" B "$b_url"

@@ -19,23 +19,14 @@ rounds=${ROUNDS:-8}
 conns=${CONNS:-100}
 bench_prepare access_log_cost.sh wrk python3 curl
 
-off_port=$(free_port)
-on_port=$(free_port)
-hookd_config "$work/off.toml" "$off_port" "$(free_port)" "$work/data-off" t
-ACCESS_LOG="$work/access.log" hookd_config "$work/on.toml" "$on_port" "$(free_port)" "$work/data-on" t
-"$build/cli/hookd" serve --config "$work/off.toml" --plugin-dir "$build/plugins" >"$work/off.log" 2>&1 &
-pid=$!
-"$build/cli/hookd" serve --config "$work/on.toml" --plugin-dir "$build/plugins" >"$work/on.log" 2>&1 &
-pid_on=$!
-trap 'kill $pid_on 2>/dev/null; wait $pid_on 2>/dev/null; bench_cleanup' EXIT INT TERM
-wait_ready "$off_port"
-wait_ready "$on_port"
+start_hookd off "$build/cli/hookd"
+start_hookd on "$build/cli/hookd" "$work/access.log"
 
 post64_lua "$work/p.lua"
 off_url="http://127.0.0.1:$off_port/plugins/echo/echo"
 on_url="http://127.0.0.1:$on_port/plugins/echo/echo"
-cpu_pids[$off_url]=$pid
-cpu_pids[$on_url]=$pid_on
+cpu_pids[$off_url]=$off_pid
+cpu_pids[$on_url]=$on_pid
 round_runner=run_wrk_cpu
 
 echo "hookd echo, access log off vs on (to a file), 2 workers, wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"

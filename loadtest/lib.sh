@@ -90,8 +90,27 @@ bench_prepare() {
 }
 bench_cleanup() {
   if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; fi
+  local p
+  for p in "${extra_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   if [ -f "$work/nginx/nginx.pid" ]; then kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null; fi
   rm -rf "$work"
+}
+
+# start_hookd NAME BINARY [ACCESS_LOG_FILE]: a hookd (hookd_config: 2
+# workers; the example plugins of $build/plugins) on free ports with its own
+# data dir and log ($work/NAME.log), for scripts that compare two side by
+# side; waits until it is ready and sets NAME_port and NAME_pid.
+# bench_cleanup stops it.
+extra_pids=()
+start_hookd() {
+  local name=$1 bin=$2 port
+  port=$(free_port)
+  ACCESS_LOG=${3:-} hookd_config "$work/$name.toml" "$port" "$(free_port)" "$work/data-$name" t
+  "$bin" serve --config "$work/$name.toml" --plugin-dir "$build/plugins" >"$work/$name.log" 2>&1 &
+  extra_pids+=("$!")
+  printf -v "${name}_pid" '%s' "$!"
+  printf -v "${name}_port" '%s' "$port"
+  wait_ready "$port"
 }
 
 # start_echo_pair NAME: nginx answering `return 200` with 64 bytes and hookd

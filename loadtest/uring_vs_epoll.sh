@@ -27,28 +27,19 @@ conns=${CONNS:-100}
 }
 bench_prepare uring_vs_epoll.sh wrk python3 curl
 
-epoll_port=$(free_port)
-uring_port=$(free_port)
 epoll_log= uring_log=
 if [ "${LOGS:-0}" = 1 ]; then epoll_log="$work/epoll-access.log" uring_log="$work/uring-access.log"; fi
-ACCESS_LOG=$epoll_log hookd_config "$work/epoll.toml" "$epoll_port" "$(free_port)" "$work/data-epoll" t
-ACCESS_LOG=$uring_log hookd_config "$work/uring.toml" "$uring_port" "$(free_port)" "$work/data-uring" t
-"$build/cli/hookd" serve --config "$work/epoll.toml" --plugin-dir "$build/plugins" >"$work/epoll.log" 2>&1 &
-pid=$!
-"$uring_build/cli/hookd" serve --config "$work/uring.toml" --plugin-dir "$build/plugins" >"$work/uring.log" 2>&1 &
-pid_uring=$!
-trap 'kill $pid_uring 2>/dev/null; wait $pid_uring 2>/dev/null; bench_cleanup' EXIT INT TERM
-wait_ready "$epoll_port"
-wait_ready "$uring_port"
+start_hookd epoll "$build/cli/hookd" "$epoll_log"
+start_hookd uring "$uring_build/cli/hookd" "$uring_log"
 
 # Each binary runs on the event loop it was built for: the io_uring one holds
 # io_uring instances and no epoll instance, the epoll one the reverse.
 fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c "anon_inode:\[$2\]" || true; }
-[ "$(fds "$pid" eventpoll)" -gt 0 ] && [ "$(fds "$pid" io_uring)" = 0 ] || {
+[ "$(fds "$epoll_pid" eventpoll)" -gt 0 ] && [ "$(fds "$epoll_pid" io_uring)" = 0 ] || {
   echo "uring_vs_epoll.sh: $build/cli/hookd is not on epoll" >&2
   exit 1
 }
-[ "$(fds "$pid_uring" io_uring)" -gt 0 ] && [ "$(fds "$pid_uring" eventpoll)" = 0 ] || {
+[ "$(fds "$uring_pid" io_uring)" -gt 0 ] && [ "$(fds "$uring_pid" eventpoll)" = 0 ] || {
   echo "uring_vs_epoll.sh: $uring_build/cli/hookd is not on io_uring (built without -DHOOKD_IO_URING=ON?)" >&2
   exit 1
 }
@@ -68,7 +59,7 @@ done
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 wrk_p99() {
   local out server before after
-  case $2 in *":$epoll_port/"*) server=$pid ;; *) server=$pid_uring ;; esac
+  case $2 in *":$epoll_port/"*) server=$epoll_pid ;; *) server=$uring_pid ;; esac
   before=$(cpu_ticks "$server")
   out=$(/usr/bin/time -f 'wrk-cpu %U %S' wrk -t2 -c"$conns" -d"${1}s" --latency -s "$work/p.lua" "$2" 2>&1)
   after=$(cpu_ticks "$server")

@@ -7,7 +7,6 @@
 // what Beast's operator[] returns: the first such field's value, "" if none.
 #pragma once
 
-#include <cstddef>
 #include <string_view>
 
 #include "http_types.hpp"
@@ -25,17 +24,9 @@ inline std::string_view field_value(const HttpFields& fields, http::field name) 
 inline std::string_view field_value(const HttpFields& fields, std::string_view name) {
   for (const auto& f : fields) {
     if (f.name() != http::field::unknown) continue;
-    const auto n = f.name_string();
-    if (n.size() == name.size() && boost::beast::iequals(n, name))
-      return {f.value().data(), f.value().size()};
+    if (boost::beast::iequals(f.name_string(), name)) return {f.value().data(), f.value().size()};
   }
   return {};
-}
-
-inline std::size_t field_count(const HttpFields& fields, http::field name) {
-  std::size_t n = 0;
-  for (const auto& f : fields) n += f.name() == name ? 1 : 0;
-  return n;
 }
 
 }  // namespace hookd::server
