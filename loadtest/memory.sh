@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory and swap figures (issue 13, target 5; docs/benchmarks.md), in one run:
+# Memory and swap figures (the memory targets in docs/benchmarks.md), in one run:
 #
 #   loadtest/memory.sh [--build build] [--runs 5] [--out bench-results]
 #

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Open-loop tail latency, hookd's 64-byte echo against nginx's `return 200`
-# of the same bytes (issue 13 target 6): hookd-load sends at a fixed rate
+# of the same bytes (the open-loop p99 target): hookd-load sends at a fixed rate
 # and measures each request from its intended send time, so a stall counts
 # for every request queued behind it. Rounds alternate the two servers
 # (order flipped every round), each at the same offered rate and the same

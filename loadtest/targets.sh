@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 13's targets in one command: each measurement script in turn, then
+# The performance targets (docs/benchmarks.md) in one command: each measurement script in turn, then
 # one table of the figures, the target and whether this run met it. Every
 # comparison inside runs its two sides in alternating rounds and reports
 # medians (the scripts say how); run it on an otherwise idle machine.
@@ -102,7 +102,7 @@ if "BM_Echo64" in bm:
 if "BM_OneHostCall" in bm:
     row("one host call", f"{bm['BM_OneHostCall']:.0f} ns", "<= 200 ns", yes(bm["BM_OneHostCall"] <= 200))
 
-print(f"# Issue 13 targets, {started}-{finished} UTC, {os.cpu_count()} cores, load at the end {open('/proc/loadavg').read().split()[0]}")
+print(f"# Performance targets, {started}-{finished} UTC, {os.cpu_count()} cores, load at the end {open('/proc/loadavg').read().split()[0]}")
 if peak:
     print(f"(open-loop rates are 50% and 90% of hookd's peak by {peak.group(1)}: {peak.group(2)} req/s)")
 print()

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hookd on epoll against hookd on io_uring (issue 13 target 2): the same
+# hookd on epoll against hookd on io_uring (docs/benchmarks.md): the same
 # sources built twice, build/ (epoll, the default) and build-uring/
 # (-DHOOKD_IO_URING=ON), the same config (echo plugin, 2 workers, access log
 # off unless LOGS=1), the same plugins, side by side; wrk -t2 POSTs 64 bytes

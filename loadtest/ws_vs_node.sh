@@ -1,5 +1,5 @@
 #!/bin/bash
-# hookd's WebSocket echo against the Node.js peer of issue 13 target 3: a Node
+# hookd's WebSocket echo against a Node.js peer (the WebSocket echo target): a Node
 # `cluster` of 2 workers, each a `ws` server running every message through
 # waPC's JavaScript host (@wapc/host) and the waPC AssemblyScript echo plugin
 # (loadtest/peers/ws_wapc_server.mjs). hookd: 2 workers, the echo example on

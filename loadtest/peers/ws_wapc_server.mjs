@@ -1,4 +1,4 @@
-// The WebSocket peer of target 3 (issue 13; loadtest/ws_vs_node.sh): a Node
+// The WebSocket peer of the WebSocket echo target (loadtest/ws_vs_node.sh): a Node
 // `cluster` of workers sharing one port, each a `ws` server that runs every
 // binary message through a waPC plugin in waPC's own JavaScript host
 // (@wapc/host) and sends the result back, as hookd's WebSocket route does

@@ -1,7 +1,7 @@
 // Memory for the header fields of one HTTP exchange. Beast's basic_fields
 // allocates every field, the target and the reason separately; on the
 // gateway's request path those were most of an echo request's heap
-// allocations (docs/benchmarks.md, issue 13). A connection's fields come
+// allocations (docs/benchmarks.md, heap allocations per request). A connection's fields come
 // from its arena instead: allocation bumps a pointer through an inline
 // block (and through heap blocks when a large header needs more),
 // deallocation does nothing, and reset() (between requests, once neither the

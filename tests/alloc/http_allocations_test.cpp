@@ -4,7 +4,7 @@
 // file), the echo plugin, and a client that sends prebuilt bytes with
 // send(2)/recv(2) into stack buffers, so the count is the gateway's alone
 // (with its background threads: the watchdog, the access log's writer, the
-// metrics sampler). The figure docs/benchmarks.md claims for issue 13,
+// metrics sampler). The figure docs/benchmarks.md claims (0 per request),
 // asserted here so a change that allocates on the request path fails CI.
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-// Memory and swap figures of the engine (issue 13, target 5;
+// Memory and swap figures of the engine (the memory targets,
 // docs/benchmarks.md): RSS per worker, RSS per plugin instance beyond the
 // linear memory it touched, the time to instantiate a plugin from its
 // compiled module, and to compile (and load on two workers) a ~1 MiB module

@@ -1,4 +1,4 @@
-// A plugin call's deadline bounds its fetches (issue 10, class 6): the real
+// A plugin call's deadline bounds its fetches (attack class 6, docs/security.md): the real
 // fetcher, a local upstream that answers only after seconds, and the
 // fetchproxy example with a short deadline.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Host memory a plugin can make the host spend is bounded by the plugin's own
-// limits (issue 10, class 4): the hostile test plugin asks for hundreds of
+// limits (attack class 4, docs/security.md): the hostile test plugin asks for hundreds of
 // MiB through WASI writes, logs, KV batches and host call results, and the
 // counting allocator (counting_allocator.cpp) shows what the host really
 // allocated, during the call and after it.

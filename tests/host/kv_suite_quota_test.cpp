@@ -1,4 +1,4 @@
-// Shared suite, part 5: namespace quotas (issue 10, class 9). Every backend
+// Shared suite, part 5: namespace quotas (attack class 9, docs/security.md). Every backend
 // opened with 1000 bytes and 5 keys per namespace (KvQuotaSuite): a write
 // past either fails with kQuota, other namespaces are untouched, and
 // deletes and expiry give the space back.

@@ -1,4 +1,4 @@
-// The memory figures docs/benchmarks.md claims (issue 13 target 5), asserted
+// The memory figures docs/benchmarks.md claims (RSS per worker and per instance), asserted
 // with generous margins (no timing here: speed is in
 // tests/bench/memory_benchmark.cpp and loadtest/memory.sh): an engine worker
 // costs at most 3 MiB of RSS, and an instance of a plugin costs at most the

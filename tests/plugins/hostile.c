@@ -1,5 +1,5 @@
 /* hostile: asks the host to spend memory on its behalf, far beyond its own
- * memory cap (issue 10, class 4). Each function reports what the host
+ * memory cap (attack class 4, docs/security.md). Each function reports what the host
  * answered, so tests can check the host bounded it:
  *   write_repeat     one fd_write of 128 iovecs all pointing at one 4 MiB
  *                    buffer (512 MiB asked for): "<errno> <nwritten>"

@@ -1,4 +1,4 @@
-// The admin listener against hostile and numerous clients (issue 10, classes
+// The admin listener against hostile and numerous clients (docs/security.md, attack classes
 // 1, 2 and 10): the token is checked at the header, before any body is read;
 // module size and connection count are capped; /metrics and the plugin list
 // are served there (with the token) and on the public port only when asked.

@@ -1,4 +1,4 @@
-// The public listener against hostile clients (issue 10, classes 1 and 2):
+// The public listener against hostile clients (attack classes 1 and 2, docs/security.md):
 // every byte a client sends is bounded before it is buffered, a request is
 // framed one way only, and trailers never become header fields. Real gateway
 // on port 0, raw sockets.

@@ -1,4 +1,4 @@
-// KV faults through the gateway (issue 10, standing fault suite): Redis
+// KV faults through the gateway (the standing fault suite, docs/security.md): Redis
 // stopped and started again under load, the LMDB map filling up. A KV call
 // fails fast with the plugin's 503, other plugins are unaffected, and the
 // gateway recovers without a restart.

@@ -1,4 +1,4 @@
-// The listener when the process runs out of descriptors (issue 10, class 5):
+// The listener when the process runs out of descriptors (attack class 5, docs/security.md):
 // accept errors back off with one warning instead of spinning and flooding
 // the log, and the gateway raises its open-file limit at start. The
 // TcpListener test drives the listener's own loop on this thread.

@@ -1,4 +1,4 @@
-// Slow and numerous clients (issue 10, class 5; the 503 of class 10): a cap
+// Slow and numerous clients (attack class 5, docs/security.md; the 503 of class 10): a cap
 // on each response and on all responses being written, write timeouts for
 // HTTP and WebSocket clients that do not read, and a well-formed 503 at the
 // connection cap. Real gateway on port 0, raw sockets with small receive
