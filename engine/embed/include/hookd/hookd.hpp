@@ -1,9 +1,38 @@
 // hookd embedder API: everything a C++ program needs to load wasm plugins and
-// call them, in one header (like Hookr's single import path).
+// call them, in one header (CMake target hookd_embed).
 //
-//   auto plugin = hookd::Plugin::load(hookd::PluginSource::file("echo.wasm"));
-//   if (!plugin) { ...plugin.error().describe()... }
-//   auto out = plugin->call("echo", "hello");
+//   #include "hookd/hookd.hpp"
+//
+//   struct GreetIn {
+//     std::string name;
+//     MSGPACK_DEFINE_MAP(name);
+//   };
+//   struct GreetOut {
+//     std::string message;
+//     MSGPACK_DEFINE_MAP(message);
+//   };
+//
+//   // dir holds echo.wasm and greet.wasm (examples/plugins/, built by hookd_plugins).
+//   hookd::Result<std::string> echo_then_greet(const std::string& dir) {
+//     // Loading compiles the module, instantiates it and runs the plugin's init.
+//     auto echo = hookd::Plugin::load_file(dir + "/echo.wasm");
+//     if (!echo) return std::unexpected(echo.error());  // error().describe() for a log line
+//     auto word = echo->call_string("echo", "Ada");     // raw bytes in, bytes out
+//     if (!word) return std::unexpected(word.error());  // a trap or a timeout is a value too
+//
+//     hookd::PluginOptions options;
+//     options.limits.deadline = std::chrono::milliseconds(100);  // per call
+//     auto plugin = hookd::Plugin::load_file(dir + "/greet.wasm", options);
+//     if (!plugin) return std::unexpected(plugin.error());
+//     auto greet = hookd::PluginFn<GreetIn, GreetOut>::bind(*plugin, "greet");
+//     if (!greet) return std::unexpected(greet.error());
+//     auto reply = greet->call(GreetIn{*word});  // msgpack maps in and out
+//     if (!reply) return std::unexpected(reply.error());
+//     return reply->message;  // "Hello, Ada!"
+//   }
+//
+// tests/engine/embed_example_test.cpp compiles and runs this example, and
+// checks that it is still the one above.
 //
 // A Plugin owns one engine worker and one instance, and must be used (and
 // destroyed) on one thread. Servers that need many threads use the lower
