@@ -2,7 +2,7 @@
 #                     [OPTIONS <asc flags...>])
 #
 # Builds ${CMAKE_BINARY_DIR}/plugins/<name>.wasm from an AssemblyScript entry
-# file with the asc of the pinned toolchain in tests/plugins/as (package.json
+# file with the asc of the pinned toolchain in examples/assemblyscript (package.json
 # + package-lock.json, installed by scripts/setup.sh with `npm ci`). The build
 # never touches the network: it only runs the local compiler.
 #
@@ -18,7 +18,7 @@
 include_guard(GLOBAL)
 include(HookdPlugin) # hookd_plugins, HOOKD_PLUGIN_DIR
 
-get_filename_component(_hookd_as_default_dir "${CMAKE_CURRENT_LIST_DIR}/../tests/plugins/as" ABSOLUTE)
+get_filename_component(_hookd_as_default_dir "${CMAKE_CURRENT_LIST_DIR}/../examples/assemblyscript" ABSOLUTE)
 set(HOOKD_AS_TOOLCHAIN_DIR "${_hookd_as_default_dir}" CACHE PATH
     "directory whose node_modules holds the pinned AssemblyScript toolchain")
 

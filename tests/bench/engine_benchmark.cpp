@@ -268,7 +268,7 @@ void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, 
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);
 
 // The AssemblyScript plugins loadtest/abi_peers.sh runs through Extism's and
-// waPC's own JavaScript hosts (tests/plugins/as: the Extism AS PDK and the
+// waPC's own JavaScript hosts (examples/assemblyscript: the Extism AS PDK and the
 // waPC AS guest, unchanged), with the same 64-byte input; docs/benchmarks.md
 // has the ratios.
 const std::string kPeerInput64 = "The quick brown fox jumps over the lazy dog; pack my box with fi";

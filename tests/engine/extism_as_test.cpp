@@ -1,5 +1,5 @@
 // Plugins built with Extism's own AssemblyScript PDK (@extism/as-pdk,
-// unchanged; tests/plugins/as/extism) through hookd's Extism adapter: what an
+// unchanged; examples/assemblyscript/extism, tests/plugins/as/extism) through hookd's Extism adapter: what an
 // Extism user's plugin does, beside the raw-kernel corners of
 // extism_test.cpp. Host services are hand-written host functions speaking
 // the built-ins' payloads.

@@ -3,7 +3,7 @@
 // they reach the module's FunctionInfo, survive the replacement of a faulty
 // instance, and a name the plugin does not have (or any entry for a hookd
 // plugin, whose functions declare their own) fails the load. Plugins built
-// from source (tests/plugins/as).
+// from source (examples/assemblyscript, tests/plugins/as).
 #include <gtest/gtest.h>
 
 #include "hookd/hookd.hpp"

@@ -1,5 +1,5 @@
 // waPC plugins, built from source with the waPC AssemblyScript guest
-// (tests/plugins/as/wapc) and against the raw imports (wapc_raw.c): the
+// (examples/assemblyscript/wapc, tests/plugins/as/wapc) and against the raw imports (wapc_raw.c): the
 // __guest_call protocol, faults that leave the worker serving, and
 // __host_call reaching host functions. The real built-in host functions and
 // their grants are in tests/grants/wapc_grants_test.cpp; here they are fakes

@@ -130,7 +130,7 @@ TEST(WapcGrants, FetchGoesThroughTheAllowlist) {
 }
 
 // The Extism AS PDK's way to reach hookd's KV: host functions declared in
-// extism:host/user (tests/plugins/as/extism/kv.ts), through the same
+// extism:host/user (examples/assemblyscript/extism/kv/kv.ts), through the same
 // built-ins and grant check.
 Result<Plugin> load_extism_kv(const config::PluginSettings& settings, host::KvStore* kv) {
   PluginOptions options;

@@ -1,5 +1,5 @@
 // Extism and waPC plugins in the real gateway on port 0, built from source
-// with the third-party AS toolkits (tests/plugins/as):
+// with the third-party AS toolkits (examples/assemblyscript, tests/plugins/as):
 // - a function declared msgpack in the plugin's `formats` setting gets the
 //   JSON<->msgpack transcoding a native msgpack function gets, over HTTP and
 //   WebSocket, with the same 400 for malformed JSON;

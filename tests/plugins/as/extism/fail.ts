@@ -3,7 +3,7 @@
 // handler); `unreachable` traps; `hog` allocates until the memory cap stops
 // it; `loop` never returns; `ok` answers "ok".
 import { Host } from "@extism/as-pdk";
-import { fail as failWith, outputText } from "./common";
+import { fail as failWith, outputText } from "../../../../examples/assemblyscript/extism/common";
 
 export function fail(): i32 {
   return failWith("failed on purpose: " + Host.inputString());

@@ -3,7 +3,7 @@
 // allowlist, SSRF guard) reaches the caller as the plugin's error.
 import { Host, Memory } from "@extism/as-pdk";
 import { http_request, length } from "@extism/as-pdk/lib/env";
-import { outputText } from "./common";
+import { outputText } from "../../../../examples/assemblyscript/extism/common";
 
 // Not declared by the 1.0.0 PDK; part of Extism's kernel interface.
 @external("extism:host/env", "http_status_code")

@@ -2,7 +2,7 @@
 // the new value; `forget` removes it; `put` stores the input in the var
 // "blob" and answers its length; `blob` answers the var "blob".
 import { Host, Var } from "@extism/as-pdk";
-import { fail, outputText } from "./common";
+import { fail, outputText } from "../../../../examples/assemblyscript/extism/common";
 
 export function bump(): i32 {
   const old = Var.getString("n");

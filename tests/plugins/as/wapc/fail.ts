@@ -2,7 +2,7 @@
 // answers "ok" (to show the instance keeps serving). Any other operation
 // gets the guest's own "Could not find function" error.
 import { register, handleCall, Result } from "@wapc/as-guest";
-import "./common"; // abort handler (--use abort=wapc/common/abort)
+import "../../../../examples/assemblyscript/wapc/common"; // abort handler (--use abort=wapc/common/abort)
 
 register("fail", (payload: ArrayBuffer): Result<ArrayBuffer> =>
   Result.error<ArrayBuffer>(new Error("failed on purpose: " + String.UTF8.decode(payload))));

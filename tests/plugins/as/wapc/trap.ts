@@ -2,7 +2,7 @@
 // guest reports it through __guest_error, then traps), "hog" allocates until
 // the memory cap stops it, "loop" never returns, "ok" answers "ok".
 import { register, handleCall, Result } from "@wapc/as-guest";
-import "./common"; // abort handler (--use abort=wapc/common/abort)
+import "../../../../examples/assemblyscript/wapc/common"; // abort handler (--use abort=wapc/common/abort)
 
 register("unreachable", (payload: ArrayBuffer): Result<ArrayBuffer> => {
   unreachable();

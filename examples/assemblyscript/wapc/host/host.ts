@@ -10,7 +10,7 @@
 //   log     payload: message           -> __console_log
 // Each returns the host's response bytes, or fails with the host's error.
 import { register, handleCall, hostCall, consoleLog, Result } from "@wapc/as-guest";
-import "./common"; // abort handler (--use abort=wapc/common/abort)
+import "../common"; // abort handler (--use abort=wapc/common/abort)
 import { MsgpackWriter } from "./msgpack";
 
 function text(payload: ArrayBuffer): string {

@@ -1,6 +1,7 @@
-// Shared by hookd's Extism test plugins (built with the Extism
-// AssemblyScript PDK, @extism/as-pdk, unchanged). Every entry file imports
-// this one and builds with `--use abort=extism/common/abort`.
+// Shared by hookd's Extism example plugins (built with the Extism
+// AssemblyScript PDK, @extism/as-pdk, unchanged) and the tests' own
+// (tests/plugins/as/extism). Every entry file imports this one and builds
+// with `--use abort=<this file's path from where asc runs>/abort`.
 import { Host, Memory } from "@extism/as-pdk";
 import { error_set } from "@extism/as-pdk/lib/env";
 

@@ -1,7 +1,7 @@
 // waPC count-vowels: operation "count_vowels" answers
 // {"count":N,"vowels":"aeiouAEIOU"} for its payload.
 import { register, handleCall, Result } from "@wapc/as-guest";
-import { countVowels, countVowelsJson } from "./common";
+import { countVowels, countVowelsJson } from "../common";
 
 register("count_vowels", (payload: ArrayBuffer): Result<ArrayBuffer> => {
   const count = countVowels(Uint8Array.wrap(payload));

@@ -1,7 +1,7 @@
 // Extism's classic count-vowels example: `count_vowels` answers
 // {"count":N,"vowels":"aeiouAEIOU"} for its input.
 import { Host } from "@extism/as-pdk";
-import { outputText } from "./common";
+import { outputText } from "../common";
 
 export function count_vowels(): i32 {
   const input = Host.input();

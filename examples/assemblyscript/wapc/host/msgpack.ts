@@ -1,5 +1,5 @@
 // The few MessagePack encodings hookd's waPC host calls take (maps of
-// strings, byte strings and integers), for the test plugins only.
+// strings, byte strings and integers), for this example only.
 export class MsgpackWriter {
   private bytes: u8[] = [];
 

@@ -1,7 +1,7 @@
 // Extism config: `get` answers the plugin's config value named by the input,
 // or fails with "no config key <key>".
 import { Config, Host } from "@extism/as-pdk";
-import { fail, outputText } from "./common";
+import { fail, outputText } from "../common";
 
 export function get(): i32 {
   const key = Host.inputString();

@@ -1,6 +1,7 @@
-// Shared by hookd's waPC test plugins (built with the waPC AssemblyScript
-// guest, @wapc/as-guest). Every entry file re-exports __guest_call and
-// builds with `--use abort=wapc/common/abort`.
+// Shared by hookd's waPC example plugins (built with the waPC AssemblyScript
+// guest, @wapc/as-guest) and the tests' own (tests/plugins/as/wapc). Every
+// entry file exports __guest_call and builds with
+// `--use abort=<this file's path from where asc runs>/abort`.
 import { handleAbort } from "@wapc/as-guest";
 
 // An AssemblyScript abort (a failed assertion, a throw, an allocation

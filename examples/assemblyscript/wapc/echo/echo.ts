@@ -2,7 +2,7 @@
 // `--exportStart _start`, so its registrations only exist when the host runs
 // `_start` at load as waPC hosts do.
 import { register, handleCall, Result } from "@wapc/as-guest";
-import "./common"; // abort handler (--use abort=wapc/common/abort)
+import "../common"; // abort handler (--use abort=wapc/common/abort)
 
 register("echo", (payload: ArrayBuffer): Result<ArrayBuffer> => Result.ok<ArrayBuffer>(payload));
 

@@ -7,7 +7,7 @@
 // A refused host call (no grant) fails the call with the host's message.
 import { Host, Memory } from "@extism/as-pdk";
 import { length } from "@extism/as-pdk/lib/env";
-import { fail, outputText } from "./common";
+import { fail, outputText } from "../common";
 
 @external("extism:host/user", "kv_get")
 declare function kv_get(key: u64): u64;
