@@ -204,6 +204,12 @@ TEST(FetchResponseParser, SwitchingProtocolsIsFinalAndNotReusable) {
   EXPECT_EQ(p.take().status, 101);
 }
 
+TEST(FetchResponseParser, AStatusBelow100IsAProtocolError) {
+  auto p = parser();
+  EXPECT_EQ(p.feed("HTTP/1.1 050 Odd\r\nContent-Length: 0\r\n\r\n"), State::kFailed);
+  EXPECT_EQ(p.error()->code, Code::kProtocol);
+}
+
 TEST(FetchResponseParser, BytesAfterTheResponseMakeItUnreusable) {
   auto p = parser();
   EXPECT_EQ(p.feed("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1"), State::kDone);

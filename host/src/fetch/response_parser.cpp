@@ -51,7 +51,11 @@ class Message final : public http::basic_parser<false> {
                        error_code& ec) override {
     ec = http::error::bad_method;  // never called for a response parser
   }
-  void on_response_impl(int code, boost::beast::string_view, int, error_code&) override { status = code; }
+  void on_response_impl(int code, boost::beast::string_view, int, error_code& ec) override {
+    // Beast takes any three digits; a status below 100 means nothing.
+    if (code < 100) refuse(Code::kProtocol, fmt::format("bad response: status {:03}", code), ec);
+    status = code;
+  }
 
   void on_field_impl(http::field, boost::beast::string_view name, boost::beast::string_view value,
                      error_code& ec) override {
@@ -93,9 +97,13 @@ class Message final : public http::basic_parser<false> {
     }
     const std::size_t needed = body_.size() + data.size();
     if (needed > body_.capacity()) {
-      // Doubling, but never past the limit: the allocation stays within it.
-      body_.reserve(static_cast<std::size_t>(
+      // Doubling, but never past the limit. A fresh string gets exactly what
+      // it reserves (growing one in place may double past the limit).
+      std::string grown;
+      grown.reserve(static_cast<std::size_t>(
           std::min<std::uint64_t>(std::max(needed, body_.capacity() * 2), max_body_)));
+      grown.append(body_);
+      body_.swap(grown);
     }
     body_.append(data.data(), data.size());
     body_consumed += data.size();
@@ -114,7 +122,7 @@ struct ResponseParser::Impl {
   std::string body;
   std::optional<Message> message;
   // Bytes read but not yet consumed are buffer[start, end).
-  std::string buffer;
+  std::vector<char> buffer;
   std::size_t start = 0;
   std::size_t end = 0;
 
@@ -141,7 +149,10 @@ std::span<char> ResponseParser::prepare() {
     b.end -= b.start;
     b.start = 0;
   }
-  if (b.buffer.size() < b.end + kReadBytes) b.buffer.resize(b.end + kReadBytes);
+  if (b.buffer.size() < b.end + kReadBytes) {
+    b.buffer.reserve(b.end + kReadBytes);  // exactly: resize() alone may double
+    b.buffer.resize(b.end + kReadBytes);
+  }
   return {b.buffer.data() + b.end, kReadBytes};
 }
 
@@ -168,8 +179,8 @@ ResponseParser::State ResponseParser::fail(FetchError::Code code, std::string me
   error_ = FetchError{code, std::move(message)};
   state_ = State::kFailed;
   auto& b = *impl_;
-  b.body = {};
-  b.buffer = {};
+  std::string().swap(b.body);
+  std::vector<char>().swap(b.buffer);  // gives the memory back, not just the size
   b.start = b.end = 0;
   return state_;
 }
