@@ -10,6 +10,7 @@
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "test_plugins.hpp"
+#include "test_timeouts.hpp"
 
 namespace hookd {
 namespace {
@@ -74,6 +75,38 @@ TEST(FetchDeadline, TheFetchTimeoutStillAppliesWithinALongerDeadline) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().kind, ErrorKind::kPluginError) << out.error().describe();
   EXPECT_NE(out.error().message.find("timed out"), std::string::npos) << out.error().message;
+}
+
+// An upstream whose trailers never end: the call ends on the head budget,
+// refused as too large, long before its deadline would have, with no more
+// taken in than the budget and what the sockets hold.
+TEST(FetchDeadline, EndlessTrailersEndTheCallOnTheHeadBudgetNotTheDeadline) {
+  host::test::HostileUpstream upstream(
+      {.prefix = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n",
+       .repeat = "X-Trailer: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"});
+  host::FetchOptions fo;  // the production head budget (64 KiB)
+  auto fetcher = host::make_http_fetcher(fo);
+  config::PluginSettings s;
+  s.config["upstream"] = upstream.url("/trailers");
+  s.grants.config = true;
+  s.grants.fetch.push_back(
+      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.limits.deadline = 5s;
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
+  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  ASSERT_TRUE(p) << p.error().describe();
+
+  auto out = p->call_string("get", "");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::kPluginError) << out.error().describe();
+  EXPECT_NE(out.error().message.find("response head is over 65536 bytes"), std::string::npos)
+      << out.error().message;
+  const auto written = upstream.written_until_closed(test::kWaitBound);
+  ASSERT_TRUE(written.has_value()) << "the fetch never closed its connection";
+  EXPECT_LT(*written, (64u << 10) + host::test::HostileUpstream::socket_slack());
 }
 
 }  // namespace

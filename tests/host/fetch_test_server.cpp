@@ -1,6 +1,11 @@
 #include "fetch_test_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio.hpp>
@@ -9,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
+#include <fstream>
 
 namespace hookd::host::test {
 namespace {
@@ -129,6 +136,107 @@ std::string TestServer::url(std::string_view path, std::string_view host) const 
 std::vector<SeenRequest> TestServer::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->requests;
+}
+
+HostileUpstream::HostileUpstream(Script script) : script_(std::move(script)) {
+  listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listener_, 8) != 0 ||
+      ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("HostileUpstream: cannot listen on 127.0.0.1");
+  }
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] { run(); });
+}
+
+HostileUpstream::~HostileUpstream() {
+  stop_ = true;
+  thread_.join();
+  ::close(listener_);
+}
+
+std::string HostileUpstream::url(std::string_view path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+}
+
+std::optional<std::uint64_t> HostileUpstream::written_until_closed(std::chrono::milliseconds bound) {
+  std::unique_lock lock(mutex_);
+  closed_cv_.wait_for(lock, bound, [this] { return written_.has_value(); });
+  return written_;
+}
+
+std::uint64_t HostileUpstream::socket_slack() {
+  std::uint64_t rmem_min = 0, rmem_default = 0, rmem_max = 32 << 20;
+  std::ifstream("/proc/sys/net/ipv4/tcp_rmem") >> rmem_min >> rmem_default >> rmem_max;
+  return rmem_max + (1 << 20);  // the send buffer is set to 256 KiB, which Linux doubles
+}
+
+void HostileUpstream::run() {
+  while (!stop_) {
+    pollfd pfd{listener_, POLLIN, 0};
+    if (::poll(&pfd, 1, 20) <= 0) continue;
+    const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    serve(fd);
+    ::close(fd);
+  }
+}
+
+void HostileUpstream::serve(int fd) {
+  const int sndbuf = 256 << 10;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  // The request head, up to its blank line (the fetch tests send no body).
+  std::string head;
+  char chunk[4096];
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < (64 << 10) && !stop_) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 20) <= 0) continue;
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    head.append(chunk, static_cast<std::size_t>(n));
+  }
+  std::uint64_t written = 0;
+  // Writes all of `bytes` unless the client goes away (or the test ends).
+  auto write_all = [&](std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (stop_) return false;
+      pollfd pfd{fd, POLLOUT, 0};
+      if (::poll(&pfd, 1, 20) <= 0) continue;
+      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (n <= 0) return false;
+      written += static_cast<std::uint64_t>(n);
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  };
+  bool open = write_all(script_.prefix);
+  std::string batch;
+  if (!script_.repeat.empty()) {
+    // Unpaced, the pattern goes out in batches of about 64 KiB.
+    const std::size_t copies =
+        script_.pace.count() > 0 ? 1 : std::max<std::size_t>(1, (64 << 10) / script_.repeat.size());
+    for (std::size_t i = 0; i < copies; ++i) batch += script_.repeat;
+  }
+  while (open && !stop_) {
+    if (script_.pace.count() > 0) std::this_thread::sleep_for(script_.pace);
+    if (!batch.empty()) {
+      open = write_all(batch);
+      continue;
+    }
+    // Nothing more to send: wait for the client to close.
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 20) > 0 && ::recv(fd, chunk, sizeof chunk, 0) <= 0) open = false;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!written_) written_ = written;
+  }
+  closed_cv_.notify_all();
 }
 
 }  // namespace hookd::host::test

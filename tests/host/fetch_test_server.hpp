@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -67,6 +68,49 @@ class TestServer {
   std::uint16_t port_ = 0;
   bool tls_ = false;
   std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+/// A raw upstream on 127.0.0.1, port 0, for hostile responses: on each
+/// connection it reads the request head, writes `prefix`, then `repeat` over
+/// and over (once every `pace`, if set) until the client closes the
+/// connection, counting every byte the kernel took.
+class HostileUpstream {
+ public:
+  struct Script {
+    std::string prefix;
+    std::string repeat;  // empty: nothing after the prefix, the connection stays open
+    std::chrono::milliseconds pace{0};
+  };
+
+  explicit HostileUpstream(Script script);
+  ~HostileUpstream();
+  HostileUpstream(const HostileUpstream&) = delete;
+  HostileUpstream& operator=(const HostileUpstream&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  std::string url(std::string_view path) const;
+
+  /// Waits (at most `bound`) for the client to close the first connection;
+  /// then the bytes written to it, else nullopt.
+  std::optional<std::uint64_t> written_until_closed(std::chrono::milliseconds bound);
+
+  /// What may sit between the writer and the client's parser and never have
+  /// been accepted: the client's largest receive buffer plus this upstream's
+  /// send buffer. Bytes written past budget + slack were taken in.
+  static std::uint64_t socket_slack();
+
+ private:
+  void run();
+  void serve(int fd);
+
+  Script script_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable closed_cv_;
+  std::optional<std::uint64_t> written_;
   std::thread thread_;
 };
 

@@ -16,6 +16,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "fetch/response_parser.hpp"
+
 namespace hookd::host::fetch {
 namespace {
 
@@ -79,7 +81,6 @@ struct Connection::Impl {
   asio::io_context io{1};
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
-  beast::flat_buffer buffer;
   config::IpAddress peer;
   std::string url;  // for messages: scheme://host:port of the first request
 
@@ -207,57 +208,52 @@ std::expected<ExchangeResult, ExchangeFailure> Connection::exchange(const WireRe
                 true);
   }
 
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(limits.max_body_bytes);
-  parser.header_limit(limits.max_header_bytes);
-  if (req.method() == http::verb::head) parser.skip(true);
-  ec = impl.with_stream([&](auto& stream) {
-    return impl.run([&](auto handler) { http::async_read(stream, impl.buffer, parser, handler); });
-  });
-  bool closed_by_peer = false;
-  if (ec == asio::ssl::error::stream_truncated && parser.is_header_done() && parser.need_eof()) {
-    // A TLS server that ends an EOF-delimited body without close_notify.
-    error_code eof_ec;
-    parser.put_eof(eof_ec);
-    ec = eof_ec;
-    closed_by_peer = true;
-  }
-  if (ec) {
+  // One read at a time into the parser's bounded buffer, the call's deadline
+  // checked before each: the whole exchange ends by `deadline`, however the
+  // upstream paces its bytes.
+  ResponseParser parser(ResponseLimits{limits.max_body_bytes, limits.max_header_bytes},
+                        req.method() == http::verb::head);
+  while (parser.state() == ResponseParser::State::kNeedMore) {
+    if (Clock::now() >= deadline)
+      return fail(Code::kTimeout, fmt::format("waiting for {} timed out", impl.url));
+    const auto space = parser.prepare();
+    std::size_t n = 0;
+    ec = impl.with_stream([&](auto& stream) {
+      return impl.run([&](auto handler) {
+        stream.async_read_some(asio::buffer(space.data(), space.size()),
+                               [&n, handler](error_code e, std::size_t bytes) mutable {
+                                 n = bytes;
+                                 handler(e);
+                               });
+      });
+    });
+    if (n > 0) parser.commit(n);
+    if (!ec || parser.state() != ResponseParser::State::kNeedMore) continue;
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+      // A TLS server may end an EOF-delimited body without close_notify.
+      parser.eof();
+      break;
+    }
     if (is_timeout(ec)) return fail(Code::kTimeout, fmt::format("waiting for {} timed out", impl.url));
-    if (ec == http::error::body_limit) {
-      return fail(Code::kTooLarge,
-                  fmt::format("response from {} is over {} bytes", impl.url, limits.max_body_bytes));
-    }
-    if (ec == http::error::header_limit) {
-      return fail(Code::kTooLarge, fmt::format("response headers from {} are over {} bytes", impl.url,
-                                               limits.max_header_bytes));
-    }
-    if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-        ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return fail(Code::kProtocol, fmt::format("bad response from {}: {}", impl.url, ec.message()));
-    }
-    if (ec.category() == asio::error::get_ssl_category() || ec == asio::ssl::error::stream_truncated) {
+    if (ec.category() == asio::error::get_ssl_category()) {
       return fail(Code::kTls, fmt::format("TLS error reading from {}: {}", impl.url, ec.message()));
     }
     return fail(Code::kConnect,
                 fmt::format("reading the response from {} failed: {}", impl.url, ec.message()),
                 !parser.got_some());
   }
-
-  auto message = parser.release();
-  ExchangeResult result;
-  result.response.status = static_cast<int>(message.result_int());
-  for (const auto& field : message) {
-    result.response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  if (parser.state() == ResponseParser::State::kFailed) {
+    const auto& error = *parser.error();
+    return fail(error.code, fmt::format("{} (from {})", error.message, impl.url), !parser.got_some());
   }
-  result.response.body = std::move(message.body());
-  result.reusable = !closed_by_peer && message.keep_alive() && impl.buffer.size() == 0;
+  ExchangeResult result;
+  result.reusable = parser.reusable();
+  result.response = parser.take();
   return result;
 }
 
 bool Connection::idle_and_open() const {
   auto& impl = *impl_;
-  if (impl.buffer.size() != 0) return false;
   if (impl.tls && SSL_pending(impl.tls->native_handle()) > 0) return false;
   auto& socket = impl.lowest().socket();
   if (!socket.is_open()) return false;

@@ -112,6 +112,18 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
                  std::string_view(res.error().message));
     return engine::fail(ErrorKind::kHostError, "fetch: " + res.error().message);
   }
+  // The fetcher bounded the body by the plugin's memory; the reply adds the
+  // headers and their length prefixes, so its size is checked before encoding.
+  uint64_t reply_bytes = 8 + res->body.size();
+  for (const auto& [name, value] : res->headers) reply_bytes += 8 + name.size() + value.size();
+  if (ctx.max_result_bytes != 0 && reply_bytes > ctx.max_result_bytes) {
+    spdlog::info("[plugin {}] [{}] fetch {:?} refused: a {}-byte reply is over the plugin's {} bytes",
+                 g.plugin, ctx.request_id, std::string_view(req.url).substr(0, req.url.find_first_of("?#")),
+                 reply_bytes, ctx.max_result_bytes);
+    return engine::fail(ErrorKind::kHostError,
+                        "fetch: the response (" + std::to_string(reply_bytes) +
+                            " bytes with its headers) is larger than the plugin's memory allows");
+  }
   wire::Writer w(out);
   w.fixed<uint32_t>(static_cast<uint32_t>(res->status));
   w.fixed<uint32_t>(static_cast<uint32_t>(res->headers.size()));
