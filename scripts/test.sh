@@ -30,6 +30,8 @@ asan="${HOOKD_ASAN_BUILD_DIR:-$root/build-asan}"
 asan_targets=(engine_tests config_tests host_tests fetch_tests grants_tests signing_tests server_lifecycle_tests fuzz_transcode_json fuzz_transcode_msgpack fuzz_wasm_module fuzz_plugin_settings
               fuzz_config_toml fuzz_fetch_url fuzz_host_calls fuzz_http_request)
 step "sanitizer build"
+# server_tests: the HTTP hardening suite, the gateway on real sockets.
+asan_targets+=(server_tests)
 "$root/scripts/asan-build.sh" "${asan_targets[@]}"
 step "sanitized suites and fuzz regressions under ASan + UBSan"
 ctest --test-dir "$asan" --output-on-failure -j 2 --timeout 900 -L '^(sanitized|fuzz_regression)$'
@@ -37,6 +39,6 @@ if [ "${HOOKD_SKIP_FUZZ:-0}" = 1 ]; then
   step "fuzzing skipped (HOOKD_SKIP_FUZZ=1)"
   exit 0
 fi
-step "short fuzz runs"
+step "short fuzz runs (fixed seed; a failure prints the input, its stack and where it is kept)"
 ctest --test-dir "$asan" --output-on-failure -j 2 -L '^fuzz$'
 step "done"
