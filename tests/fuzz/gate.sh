@@ -25,8 +25,14 @@ dirs=("$corpus" "$seeds")
 if [ -d "$regressions" ]; then dirs+=("$regressions"); fi
 
 # -max_total_time bounds CI time on a slow machine; the run is then a prefix
-# of the same sequence, and the summary says so.
-"$exe" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 \
+# of the same sequence, and the summary says so. Address randomization off:
+# support/coverage.cpp hashes code addresses into its counters, so with ASLR
+# two runs with one seed see slightly different features and drift apart.
+norandom=()
+if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/null; then
+  norandom=(setarch "$(uname -m)" -R)
+fi
+"${norandom[@]}" "$exe" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 \
   -artifact_prefix="$artifacts/" "$@" "${dirs[@]}" >"$log" 2>&1
 rc=$?
 
