@@ -52,6 +52,16 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   sign_cmd->add_option("--out", sign.out, "Where to write the signature (default <plugin>.sig)");
+  auto* manifest_name =
+      sign_cmd->add_option("--name", sign.manifest_name,
+                           "Sign a manifest instead of the bare module: the plugin name it may be installed "
+                           "under (with the grants of --settings, default none)");
+  sign_cmd
+      ->add_option("--settings", sign.manifest_settings,
+                   "With --name: a plugin settings JSON file (as X-Hookd-Settings takes) whose grants the "
+                   "manifest allows at most")
+      ->check(CLI::ExistingFile)
+      ->needs(manifest_name);
 
   hookd::cli::VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand("verify", "Check a plugin's signature against public keys");

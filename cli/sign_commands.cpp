@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "call_command.hpp"
+#include "hookd/config/plugin_manifest.hpp"
+#include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/read_file.hpp"
 #include "hookd/signing/signing.hpp"
 
@@ -16,6 +18,7 @@ namespace hookd::cli {
 namespace {
 
 constexpr size_t kMaxKeyFileBytes = 16 * 1024;
+constexpr size_t kMaxSettingsFileBytes = 1024 * 1024;
 
 std::string trimmed(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -54,6 +57,41 @@ bool write_text(const std::string& path, std::string_view text, mode_t mode, boo
   if (!ok) std::cerr << "hookd: cannot write " << path << ": " << std::strerror(errno) << "\n";
   ::close(fd);
   return ok;
+}
+
+// The manifest `hookd sign --name` signs: the name, the module, and the
+// grants of --settings (a plugin settings JSON file; nothing else in it counts).
+std::optional<config::PluginManifest> manifest_for(const SignArgs& args, const std::string& sha256) {
+  config::PluginManifest manifest{*args.manifest_name, sha256, {}};
+  if (args.manifest_settings) {
+    auto text = read_text(*args.manifest_settings, kMaxSettingsFileBytes);
+    if (!text) return std::nullopt;
+    auto settings = config::parse_plugin_settings_json(*text, manifest.name);
+    if (!settings) {
+      std::cerr << "hookd: " << *args.manifest_settings << ": " << config::to_string(settings.error())
+                << "\n";
+      return std::nullopt;
+    }
+    manifest.grants = std::move(settings->grants);
+  }
+  // The gateway parses it back the same way; checking here means a bad name
+  // is a signing-time error, not a refusal at install.
+  auto back = config::parse_manifest_json(config::manifest_json(manifest));
+  if (!back) {
+    std::cerr << "hookd: --name " << manifest.name << ": " << back.error() << "\n";
+    return std::nullopt;
+  }
+  return manifest;
+}
+
+std::string describe(const config::PluginGrants& grants) {
+  std::string out;
+  const auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  if (grants.kv)
+    add("kv " + grants.kv->namespace_name + " " + std::string(config::to_string(grants.kv->mode)));
+  for (const auto& p : grants.fetch) add("fetch " + p.to_string());
+  if (grants.config) add("config");
+  return out.empty() ? "none" : out;
 }
 
 }  // namespace
@@ -100,15 +138,24 @@ int run_sign(const SignArgs& args) {
     return kExitUsage;
   }
   const std::string sha256 = signing::sha256_hex(*wasm);
-  auto signature = signing::sign(*pem, sha256);
+  std::expected<std::string, std::string> signature;
+  std::string what = "the module";
+  if (args.manifest_name) {
+    auto manifest = manifest_for(args, sha256);
+    if (!manifest) return kExitUsage;
+    signature = signing::sign_manifest(*pem, config::manifest_json(*manifest));
+    what = "a manifest: name \"" + manifest->name + "\", grants " + describe(manifest->grants);
+  } else {
+    signature = signing::sign(*pem, sha256);
+  }
   if (!signature) {
     std::cerr << "hookd: " << signature.error() << "\n";
     return kExitPluginError;
   }
   const std::string out = args.out.value_or(args.plugin_path + ".sig");
   if (!write_text(out, *signature + "\n", 0644, false)) return kExitPluginError;
-  std::cerr << "hookd: signed " << args.plugin_path << " (sha256 " << sha256 << ") with key id "
-            << signing::key_id(*public_key) << "; wrote " << out << "\n";
+  std::cerr << "hookd: signed " << what << " for " << args.plugin_path << " (sha256 " << sha256
+            << ") with key id " << signing::key_id(*public_key) << "; wrote " << out << "\n";
   std::cout << *signature << "\n";
   return kExitOk;
 }
@@ -142,7 +189,32 @@ int run_verify(const VerifyArgs& args) {
     std::cerr << "hookd: " << wasm.error().message << "\n";
     return kExitUsage;
   }
-  auto signer = signing::verify(trusted, true, signing::sha256_hex(*wasm), signature);
+  const std::string sha256 = signing::sha256_hex(*wasm);
+  if (signing::is_manifest_signature(signature)) {
+    // What the gateway checks at install, less the name and grants, which
+    // only an install has: say what the manifest allows instead.
+    auto verified = signing::verify_manifest(trusted, signature);
+    std::string problem = verified ? std::string() : verified.error().message;
+    std::optional<config::PluginManifest> manifest;
+    if (verified) {
+      auto parsed = config::parse_manifest_json(verified->manifest);
+      if (!parsed) {
+        problem = "malformed manifest: " + parsed.error();
+      } else if (parsed->sha256 != sha256) {
+        problem = "manifest is signed for another module (sha256 " + parsed->sha256 + ")";
+      } else {
+        manifest = std::move(*parsed);
+      }
+    }
+    if (!manifest) {
+      std::cerr << "hookd: " << args.plugin_path << ": " << problem << "\n";
+      return kExitPluginError;
+    }
+    std::cout << "signed by key id " << verified->key_id << ": manifest for plugin name \"" << manifest->name
+              << "\", grants at most " << describe(manifest->grants) << "\n";
+    return kExitOk;
+  }
+  auto signer = signing::verify(trusted, true, sha256, signature);
   if (!signer) {
     std::cerr << "hookd: " << args.plugin_path << ": " << signer.error().message << "\n";
     return kExitPluginError;

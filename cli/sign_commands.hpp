@@ -17,6 +17,10 @@ struct SignArgs {
   std::string plugin_path;
   std::string key_file;
   std::optional<std::string> out;  // default <plugin_path>.sig
+  // Manifest signing (docs/security/signing.md): the name, and a settings
+  // JSON file whose grants are the most the manifest allows (none if absent).
+  std::optional<std::string> manifest_name;
+  std::optional<std::string> manifest_settings;
 };
 
 struct VerifyArgs {

@@ -37,6 +37,6 @@ if [ "${HOOKD_SKIP_FUZZ:-0}" = 1 ]; then
   step "fuzzing skipped (HOOKD_SKIP_FUZZ=1)"
   exit 0
 fi
-step "short fuzz runs"
+step "short fuzz runs (fixed seed; a failure prints the input, its stack and where it is kept)"
 ctest --test-dir "$asan" --output-on-failure -j 2 -L '^fuzz$'
 step "done"

@@ -23,9 +23,11 @@ constexpr std::size_t kMaxListItems = 1024;
 constexpr std::size_t kMaxPluginConfigEntries = 1024;
 constexpr std::size_t kMaxPluginConfigKey = 256;
 constexpr std::size_t kMaxPluginConfigValue = 65'536;
-// The exact form (88 base64 characters) is checked when the module is loaded,
-// which names the problem ("malformed signature"); this only bounds the text.
-constexpr std::size_t kMaxSignatureLength = 256;
+// The exact form (88 base64 characters, or a manifest signature of at most
+// signing::kMaxManifestSignatureChars) is checked when the module is loaded,
+// which names the problem ("malformed signature"); this only bounds the text,
+// as the signature file's size limit does.
+constexpr std::size_t kMaxSignatureLength = 4096;
 
 template <class T>
 struct OptionalOf {

@@ -231,7 +231,7 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
     return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
                                                                  "\" (1-64 characters of A-Z a-z 0-9 _ -)");
   }
-  auto signed_by = check_signature(server_.config.signing, wasm, settings.signature);
+  auto signed_by = check_signature(server_.config.signing, name, wasm, settings);
   if (!signed_by) return std::unexpected(signed_by.error());
   config::PluginConfig as_config{name, {}, settings};
   const config::PluginLimits limits = server_.config.limits_for(as_config);

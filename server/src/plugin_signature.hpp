@@ -14,11 +14,16 @@
 namespace hookd::server {
 
 /// The key id that signed `wasm` ("" when it is unsigned and that is allowed).
+/// `settings.signature` is a module signature or a manifest signature; the
+/// latter must also name `name`, this module's SHA-256, and grants at least
+/// as wide as `settings.grants`.
 /// A refusal is an ErrorKind::kIntegrity error whose message names the problem
 /// ("unsigned", "malformed signature", "signature does not match any trusted
-/// key") and whose `status` is the HTTP status the admin API answers with:
-/// 403 for unsigned or untrusted, 422 for malformed.
-engine::Result<std::string> check_signature(const config::SigningConfig& policy,
-                                            std::span<const uint8_t> wasm, std::string_view signature);
+/// key", "manifest ...") and whose `status` is the HTTP status the admin API
+/// answers with: 403 for unsigned, untrusted or outside the signed manifest,
+/// 422 for malformed.
+engine::Result<std::string> check_signature(const config::SigningConfig& policy, std::string_view name,
+                                            std::span<const uint8_t> wasm,
+                                            const config::PluginSettings& settings);
 
 }  // namespace hookd::server

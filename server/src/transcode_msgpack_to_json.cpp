@@ -50,13 +50,11 @@ class Decoder {
 
   std::expected<void, TranscodeError> run() {
     if (in_.empty()) return error("empty msgpack input");
-    size_t depth = 0;
     for (;;) {
       if (pos_ == in_.size()) {
         return error("msgpack truncated: expected another value at byte " + std::to_string(pos_));
       }
-      const bool is_key = depth > 0 && stack_[depth - 1].is_map && stack_[depth - 1].next_is_key;
-      const size_t at = pos_;
+      const bool is_key = depth_ > 0 && stack_[depth_ - 1].is_map && stack_[depth_ - 1].next_is_key;
       if (is_key) {
         if (auto r = key(); !r) return r;
       } else {
@@ -64,19 +62,15 @@ class Decoder {
         bool is_map = false;
         auto r = value(count, is_map);
         if (!r) return std::unexpected(std::move(r.error()));
-        if (*r) {  // a non-empty container opened: descend into it
-          if (depth >= max_depth_) {
-            return error("nesting deeper than " + std::to_string(max_depth_) + " at byte " +
-                         std::to_string(at));
-          }
-          stack_[depth++] = Frame{is_map ? count * 2 : count, is_map, true};
+        if (*r) {  // a non-empty container opened: descend into it (open() checked the depth)
+          stack_[depth_++] = Frame{is_map ? count * 2 : count, is_map, true};
           continue;
         }
       }
       if (out_.size() - start_ > limit_) return output_limit();
       // One item is complete: close every container it completes.
-      while (depth > 0) {
-        Frame& f = stack_[depth - 1];
+      while (depth_ > 0) {
+        Frame& f = stack_[depth_ - 1];
         --f.remaining;
         if (f.is_map) f.next_is_key = !f.next_is_key;
         if (f.remaining > 0) {
@@ -84,9 +78,9 @@ class Decoder {
           break;
         }
         out_.push_back(f.is_map ? '}' : ']');
-        --depth;
+        --depth_;
       }
-      if (depth == 0) break;
+      if (depth_ == 0) break;
     }
     if (out_.size() - start_ > limit_) return output_limit();
     if (pos_ != in_.size()) {
@@ -243,6 +237,13 @@ class Decoder {
       return error(std::string("msgpack truncated: ") + (map ? "map" : "array") + " at byte " +
                    std::to_string(at) + " declares " + std::to_string(n) + " elements but only " +
                    std::to_string(in_.size() - pos_) + " bytes follow");
+    }
+    // Empty containers count too: json_to_msgpack refuses `[]` one level too
+    // deep, so writing it here would hand the client JSON that the gateway
+    // itself (and any parser with the same limit) refuses to read back.
+    if (depth_ >= max_depth_) {
+      return error("msgpack nesting deeper than " + std::to_string(max_depth_) + " at byte " +
+                   std::to_string(at));
     }
     if (n == 0) {
       out_.append(map ? "{}" : "[]");
@@ -481,6 +482,7 @@ class Decoder {
   size_t start_;
   size_t limit_;
   size_t max_depth_;
+  size_t depth_ = 0;  // containers open around the value being read
   std::array<Frame, kMaxTranscodeDepth> stack_;
 };
 

@@ -184,18 +184,16 @@ std::expected<PublicKey, std::string> public_key_of(std::string_view private_pem
   return raw_public_key(key.get());
 }
 
-std::expected<std::string, std::string> sign(std::string_view private_pem,
-                                             std::string_view module_sha256_hex) {
-  if (!is_sha256_hex(module_sha256_hex)) {
-    return std::unexpected(std::string("expected a SHA-256 as 64 lower-case hex digits"));
-  }
+namespace {
+
+// The base64 Ed25519 signature of `message`.
+std::expected<std::string, std::string> sign_message(std::string_view private_pem, std::string_view message) {
   Pkey key = load_private_key(private_pem);
   if (!key) return std::unexpected(std::string("not a PEM Ed25519 private key"));
   MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
     return std::unexpected(std::string("cannot start signing"));
   }
-  const std::string message = signed_message(module_sha256_hex);
   std::array<std::uint8_t, kSignatureBytes> signature{};
   std::size_t len = signature.size();
   if (EVP_DigestSign(ctx.get(), signature.data(), &len,
@@ -204,6 +202,82 @@ std::expected<std::string, std::string> sign(std::string_view private_pem,
     return std::unexpected(std::string("cannot sign"));
   }
   return base64_encode(signature);
+}
+
+// The 64 signature bytes from their 88 base64 characters, or why not.
+std::expected<std::vector<std::uint8_t>, VerifyError> decode_signature(std::string_view signature) {
+  // The length first: nothing longer than a signature is decoded.
+  auto bytes = signature.size() == kSignatureChars ? base64_decode(signature) : std::nullopt;
+  if (!bytes || bytes->size() != kSignatureBytes) {
+    const std::string what = signature.size() != kSignatureChars
+                                 ? std::to_string(signature.size()) + " characters"
+                                 : std::string("characters outside base64");
+    return std::unexpected(VerifyError{
+        Refusal::kMalformed, "malformed signature: expected " + std::to_string(kSignatureChars) +
+                                 " characters of base64 (a 64-byte Ed25519 signature), got " + what});
+  }
+  return std::move(*bytes);
+}
+
+}  // namespace
+
+std::expected<std::string, std::string> sign(std::string_view private_pem,
+                                             std::string_view module_sha256_hex) {
+  if (!is_sha256_hex(module_sha256_hex)) {
+    return std::unexpected(std::string("expected a SHA-256 as 64 lower-case hex digits"));
+  }
+  return sign_message(private_pem, signed_message(module_sha256_hex));
+}
+
+bool is_manifest_signature(std::string_view signature) {
+  return signature.starts_with(kManifestSignaturePrefix);
+}
+
+std::expected<std::string, std::string> sign_manifest(std::string_view private_pem,
+                                                      std::string_view manifest) {
+  if (manifest.empty() || manifest.size() > kMaxManifestBytes) {
+    return std::unexpected("a manifest is 1 to " + std::to_string(kMaxManifestBytes) + " bytes, this one " +
+                           std::to_string(manifest.size()));
+  }
+  auto signature = sign_message(private_pem, std::string(kManifestMessagePrefix) + std::string(manifest));
+  if (!signature) return signature;
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(manifest.data()),
+                                            manifest.size());
+  return std::string(kManifestSignaturePrefix) + base64_encode(bytes) + "." + *signature;
+}
+
+std::expected<VerifiedManifest, VerifyError> verify_manifest(std::span<const PublicKey> trusted_keys,
+                                                             std::string_view signature) {
+  const auto malformed = [](std::string why) {
+    return std::unexpected(
+        VerifyError{Refusal::kMalformed, "malformed manifest signature: " + std::move(why)});
+  };
+  if (!is_manifest_signature(signature)) return malformed("it does not start with \"manifest:\"");
+  // Lengths before decoding: nothing longer than the largest manifest is decoded.
+  if (signature.size() > kMaxManifestSignatureChars) {
+    return malformed(std::to_string(signature.size()) + " characters, more than the " +
+                     std::to_string(kMaxManifestSignatureChars) + " a " + std::to_string(kMaxManifestBytes) +
+                     "-byte manifest needs");
+  }
+  signature.remove_prefix(kManifestSignaturePrefix.size());
+  const size_t dot = signature.find('.');
+  if (dot == std::string_view::npos) {
+    return malformed("expected \"manifest:<base64 manifest>.<base64 signature>\"");
+  }
+  auto manifest = base64_decode(signature.substr(0, dot));
+  if (!manifest || manifest->empty()) return malformed("the manifest is not base64");
+  auto bytes = decode_signature(signature.substr(dot + 1));
+  if (!bytes) return malformed(bytes.error().message);
+  std::string text(manifest->begin(), manifest->end());
+  const std::string message = std::string(kManifestMessagePrefix) + text;
+  for (const PublicKey& key : trusted_keys) {
+    if (signature_valid(key, message, *bytes)) return VerifiedManifest{key_id(key), std::move(text)};
+  }
+  return std::unexpected(
+      VerifyError{Refusal::kUntrusted,
+                  "manifest signature does not match any trusted key (signing.trusted_keys "
+                  "has " +
+                      std::to_string(trusted_keys.size()) + ")"});
 }
 
 std::expected<std::string, VerifyError> verify(std::span<const PublicKey> trusted_keys,
@@ -216,16 +290,8 @@ std::expected<std::string, VerifyError> verify(std::span<const PublicKey> truste
         "unsigned: signing.require_signature is on and the module has no signature (give one with the "
         "X-Hookd-Signature header or the plugin's \"signature\" setting; see `hookd sign`)"});
   }
-  // The length first: nothing longer than a signature is decoded.
-  auto bytes = signature.size() == kSignatureChars ? base64_decode(signature) : std::nullopt;
-  if (!bytes || bytes->size() != kSignatureBytes) {
-    const std::string what = signature.size() != kSignatureChars
-                                 ? std::to_string(signature.size()) + " characters"
-                                 : std::string("characters outside base64");
-    return std::unexpected(VerifyError{
-        Refusal::kMalformed, "malformed signature: expected " + std::to_string(kSignatureChars) +
-                                 " characters of base64 (a 64-byte Ed25519 signature), got " + what});
-  }
+  auto bytes = decode_signature(signature);
+  if (!bytes) return std::unexpected(std::move(bytes.error()));
   const std::string message = signed_message(module_sha256_hex);
   for (const PublicKey& key : trusted_keys) {
     if (signature_valid(key, message, *bytes)) return key_id(key);

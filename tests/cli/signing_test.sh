@@ -97,6 +97,37 @@ run verify "$tmp/echo.wasm" --key "$tmp/k.pem.pub" --signature "not-base64"
 expect verify_malformed_rc "$rc" 1
 expect_contains verify_malformed_msg "$err" "malformed signature"
 
+# sign --name: a manifest signature binding the name and the grants.
+printf '{"grants":{"fetch":["https://api.example.com"]}}' >"$tmp/echo.settings.json"
+run sign "$tmp/echo.wasm" --key "$tmp/k.pem" --name echo --settings "$tmp/echo.settings.json" \
+  --out "$tmp/echo.manifest.sig"
+expect sign_manifest_rc "$rc" 0
+[[ "$out" =~ ^manifest:[A-Za-z0-9+/=]+\.[A-Za-z0-9+/]{86}==$ ]] && pass sign_manifest_form || fail sign_manifest_form "[$out]"
+expect_contains sign_manifest_says_what "$err" 'a manifest: name "echo", grants fetch https://api.example.com'
+manifest_sig=$out
+manifest=$(base64 -d <<<"$(sed 's/^manifest:\([^.]*\)\..*/\1/' <<<"$manifest_sig")")
+expect sign_manifest_text "$manifest" \
+  "{\"name\":\"echo\",\"sha256\":\"$(sha256sum "$tmp/echo.wasm" | cut -d' ' -f1)\",\"grants\":{\"fetch\":[\"https://api.example.com\"],\"config\":false,\"log_level\":\"info\",\"log_rate_per_sec\":100}}"
+if command -v openssl >/dev/null 2>&1; then
+  printf 'hookd-manifest-v1:%s' "$manifest" >"$tmp/manifest-message"
+  base64 -d <<<"${manifest_sig##*.}" >"$tmp/manifest-sig.bin"
+  if openssl pkeyutl -verify -pubin -inkey "$tmp/k.pub.pem" -rawin -in "$tmp/manifest-message" \
+      -sigfile "$tmp/manifest-sig.bin" >/dev/null 2>&1; then
+    pass sign_manifest_checks_with_openssl
+  else
+    fail sign_manifest_checks_with_openssl "openssl pkeyutl -verify refused the manifest signature"
+  fi
+fi
+run verify "$tmp/echo.wasm" --key "$tmp/k.pem.pub" --signature "$manifest_sig"
+expect verify_manifest "$rc/$out" "0/signed by key id $id: manifest for plugin name \"echo\", grants at most fetch https://api.example.com"
+run verify "$tmp/other.wasm" --key "$tmp/k.pem.pub" --signature "$manifest_sig"
+expect verify_manifest_other_module_rc "$rc" 1
+expect_contains verify_manifest_other_module_msg "$err" "manifest is signed for another module"
+run sign "$tmp/echo.wasm" --key "$tmp/k.pem" --settings "$tmp/echo.settings.json"
+expect sign_settings_needs_name "$rc" 2
+run sign "$tmp/echo.wasm" --key "$tmp/k.pem" --name 'no/slash' --out "$tmp/x.sig"
+expect sign_manifest_bad_name "$rc" 2
+
 # hookd serve with require_signature.
 if ! command -v curl >/dev/null 2>&1; then
   echo "SKIP serve checks: curl is not installed"
@@ -130,6 +161,34 @@ expect serve_calls_signed_plugin \
   "$(curl -s --max-time 10 --data-binary 'signed hello' "http://127.0.0.1:$hookd_port/plugins/echo/echo")" "signed hello"
 stop_pid "$hookd_pid"
 hookd_pid=
+
+# The manifest signature in serve: its name and grants load; wider grants stop startup.
+write_config 'signature_file = "echo.manifest.sig"
+[plugins.echo.grants]
+fetch = ["https://api.example.com"]'
+launch_hookd "$tmp/hookd.toml" "$plugins"
+shown=$(curl -s --max-time 10 -H "Authorization: Bearer $HOOKD_ADMIN_TOKEN" "http://127.0.0.1:$admin_port/admin/plugins/echo")
+expect_contains serve_manifest_signed_by "$shown" "\"signed_by\":\"$id\""
+stop_pid "$hookd_pid"
+hookd_pid=
+
+serve_must_fail() {  # serve_must_fail NAME EXPECTED_MESSAGE
+  "$hookd" serve --config "$tmp/hookd.toml" --plugin-dir "$plugins" >/dev/null 2>"$tmp/$1.err" &
+  local pid=$!
+  for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    stop_pid "$pid"
+    fail "$1_stops_startup" "still running after 60 s"
+  else
+    wait "$pid"
+    expect "$1_exit_code" "$?" 1
+    expect_contains "$1_message" "$(cat "$tmp/$1.err")" "$2"
+  fi
+}
+write_config 'signature_file = "echo.manifest.sig"
+[plugins.echo.grants]
+fetch = ["http://169.254.169.254"]'
+serve_must_fail serve_manifest_wider_grants 'grants.fetch: "http://169.254.169.254'
 
 write_config ''
 "$hookd" serve --config "$tmp/hookd.toml" --plugin-dir "$plugins" >/dev/null 2>"$tmp/unsigned.err" &

@@ -1,5 +1,6 @@
 // A plugin's signature setting: in [plugins.<name>] as `signature` or
 // `signature_file`, in the admin API's settings JSON, and written back.
+#include "hookd/config/plugin_manifest.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "test_helpers.hpp"
 
@@ -72,8 +73,9 @@ TEST(PluginSignature, UnreadableOrWrongSignatureFilesAreClearErrors) {
 }
 
 TEST(PluginSignature, TextThatCannotBeASignatureIsRefused) {
-  EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = \"" + std::string(300, 'A') + "\"\n"),
-              ElementsAre(HasSubstr("hookd.toml:3: plugins.echo.signature: ")));
+  EXPECT_THAT(
+      errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = \"" + std::string(4097, 'A') + "\"\n"),
+      ElementsAre(HasSubstr("hookd.toml:3: plugins.echo.signature: ")));
   EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = \"AA AA\"\n"),
               ElementsAre("hookd.toml:3: plugins.echo.signature: must be printable ASCII without spaces"));
   EXPECT_THAT(errors_of("[plugins.echo]\npath = \"e.wasm\"\nsignature = 7\n"),
@@ -108,6 +110,84 @@ TEST(Signing, TrustedKeysAndRequireSignatureAreRead) {
   ASSERT_EQ(config.signing.trusted_keys.size(), 1u);
   EXPECT_EQ(config.signing.trusted_keys[0].text, key);
   EXPECT_TRUE(config.signing.require_signature);
+}
+
+// ---- signed manifests (hookd/config/plugin_manifest.hpp) -------------------
+
+const std::string kSha(64, 'a');
+
+PluginGrants grants_of(std::string_view settings_json) {
+  auto settings = parse_plugin_settings_json(settings_json, "echo");
+  EXPECT_TRUE(settings) << settings_json;
+  return settings ? settings->grants : PluginGrants{};
+}
+
+TEST(PluginManifest, HasOneCanonicalTextThatParsesBack) {
+  const PluginManifest m{
+      "echo", kSha,
+      grants_of(R"({"grants":{"kv":{"mode":"rw"},"fetch":["https://b.example.com","https://a.example.com",)"
+                R"("https://a.example.com"],"config":true}})")};
+  const std::string text = manifest_json(m);
+  EXPECT_EQ(text,
+            R"({"name":"echo","sha256":")" + kSha +
+                R"(","grants":{"kv":{"namespace":"echo","mode":"rw"},"fetch":["https://a.example.com",)"
+                R"("https://b.example.com"],"config":true,"log_level":"info","log_rate_per_sec":100}})");
+  auto back = parse_manifest_json(text);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(manifest_json(*back), text);
+  EXPECT_EQ(back->name, "echo");
+  EXPECT_FALSE(grants_beyond(m.grants, back->grants, "echo"));
+  EXPECT_EQ(manifest_json({"echo", kSha, {}}),
+            R"({"name":"echo","sha256":")" + kSha +
+                R"(","grants":{"fetch":[],"config":false,"log_level":"info","log_rate_per_sec":100}})");
+}
+
+TEST(PluginManifest, AnythingButTheCanonicalTextIsRefused) {
+  const std::string canonical = manifest_json({"echo", kSha, {}});
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string t = canonical;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  for (const std::string& bad : {
+           with(R"("name":"echo",)", R"("name": "echo",)"),                       // a space
+           with(R"("fetch":[],)", R"("fetch":[],"kv":{"mode":"r"},)"),            // another order
+           with(R"({"name":"echo",)", "{"),                                       // no name
+           with(R"("name":"echo")", R"("name":"e/cho")"),                         // not a plugin name
+           with(R"("sha256":")" + kSha + "\"", R"("sha256":"")"),                 // no digest
+           with(R"("grants":{)", R"("max_memory_pages":1,"grants":{)"),           // not a grant
+           with(R"("log_rate_per_sec":100)", R"("log_rate_per_sec":100,"x":1)"),  // unknown key
+           std::string("[]"),
+           std::string("not json"),
+           std::string(),
+       }) {
+    EXPECT_FALSE(parse_manifest_json(bad)) << bad;
+  }
+}
+
+TEST(PluginManifest, GrantsBeyondTheSignedOnesAreNamed) {
+  const PluginGrants signed_grants =
+      grants_of(R"({"grants":{"kv":{"mode":"r"},"fetch":["https://api.example.com"],"log_level":"info"}})");
+  const std::pair<std::string, std::string> wider[] = {
+      {R"({"grants":{"fetch":["http://169.254.169.254"]}})", R"(grants.fetch: "http://169.254.169.254)"},
+      {R"({"grants":{"fetch":["https://*.example.com"]}})", "grants.fetch"},
+      {R"({"grants":{"kv":{"mode":"rw"}}})", "grants.kv: mode rw is wider than the signed r"},
+      {R"({"grants":{"kv":{"namespace":"other","mode":"r"}}})",
+       R"(namespace "other" is not the signed "echo")"},
+      {R"({"grants":{"config":true}})", "grants.config"},
+      {R"({"grants":{"log_level":"debug"}})", "grants.log_level: debug is more verbose than the signed info"},
+      {R"({"grants":{"log_rate_per_sec":101}})", "grants.log_rate_per_sec: 101 is more than the signed 100"},
+  };
+  for (const auto& [settings, message] : wider) {
+    auto why = grants_beyond(grants_of(settings), signed_grants, "echo");
+    ASSERT_TRUE(why) << settings;
+    EXPECT_THAT(*why, HasSubstr(message));
+  }
+  for (std::string_view narrower :
+       {R"({})", R"({"grants":{"kv":{"namespace":"echo","mode":"r"},"fetch":["https://api.example.com"]}})",
+        R"({"grants":{"log_level":"error","log_rate_per_sec":1}})"}) {
+    EXPECT_FALSE(grants_beyond(grants_of(narrower), signed_grants, "echo")) << narrower;
+  }
 }
 
 }  // namespace

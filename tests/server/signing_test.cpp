@@ -10,6 +10,8 @@
 
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
+#include "hookd/config/plugin_manifest.hpp"
+#include "hookd/config/plugin_settings_json.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -26,6 +28,19 @@ signing::KeyPair new_key() {
 std::string signature_of(const signing::KeyPair& key, const std::string& module) {
   auto signature = signing::sign(
       key.private_pem, signing::sha256_hex({reinterpret_cast<const uint8_t*>(module.data()), module.size()}));
+  EXPECT_TRUE(signature) << signature.error();
+  return signature.value_or("");
+}
+
+// A manifest signature: `name`, `module`, and the grants of a settings JSON.
+std::string manifest_signature_of(const signing::KeyPair& key, const std::string& name,
+                                  const std::string& module, const std::string& settings_json = "{}") {
+  auto settings = config::parse_plugin_settings_json(settings_json, name);
+  EXPECT_TRUE(settings) << settings_json;
+  const config::PluginManifest manifest{
+      name, signing::sha256_hex({reinterpret_cast<const uint8_t*>(module.data()), module.size()}),
+      settings ? settings->grants : config::PluginGrants{}};
+  auto signature = signing::sign_manifest(key.private_pem, config::manifest_json(manifest));
   EXPECT_TRUE(signature) << signature.error();
   return signature.value_or("");
 }
@@ -235,6 +250,106 @@ TEST_F(SignedPlugins, ConfigPluginThatIsUnsignedOrWronglySignedStopsStartup) {
     EXPECT_NE(g.error().message.find("plugin echo"), std::string::npos) << g.error().message;
     EXPECT_NE(g.error().message.find(k.error), std::string::npos) << g.error().message;
   }
+}
+
+// --- manifest signatures: the name and the grants are signed too -------------
+
+const std::string kApiGrant = R"({"grants":{"fetch":["https://api.example.com"]}})";
+const std::string kMetadataGrant = R"({"grants":{"fetch":["http://169.254.169.254"]}})";
+
+TEST_F(SignedPlugins, AModuleSignatureLeavesTheNameAndTheGrantsToWhoeverInstalls) {
+  // What a module-only signature does not protect: the same signed module,
+  // under another name, may reach the cloud metadata address.
+  start(signing_config(true));
+  auto r = admin().put(
+      "anything", echo_,
+      {{"X-Hookd-Signature", signature_of(trusted_, echo_)}, {"X-Hookd-Settings", kMetadataGrant}});
+  EXPECT_EQ(r.result_int(), 201) << r.body();
+}
+
+TEST_F(SignedPlugins, ManifestSignatureInstallsUnderItsNameWithItsGrantsOrLess) {
+  start(signing_config(true));
+  const std::string signature = manifest_signature_of(trusted_, "echo", echo_, kApiGrant);
+  auto r = admin().put("echo", echo_, {{"X-Hookd-Signature", signature}, {"X-Hookd-Settings", kApiGrant}});
+  ASSERT_EQ(r.result_int(), 201) << r.body();
+  EXPECT_EQ(json::parse(r.body()).at("signed_by"), json::value(signing::key_id(trusted_.public_key)));
+  EXPECT_EQ(call("echo", "echo", "manifest").body(), "manifest");
+  // Fewer grants than signed is fine.
+  auto narrower = put_signed("echo", echo_, signature);
+  EXPECT_EQ(narrower.result_int(), 200) << narrower.body();
+}
+
+TEST_F(SignedPlugins, ManifestSignatureRefusesAnotherNameWiderGrantsOrAnotherModule) {
+  start(signing_config(false));
+  const std::string signature = manifest_signature_of(trusted_, "echo", echo_, kApiGrant);
+  struct Case {
+    std::string name;
+    std::string settings;
+    int status;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"renamed", kApiGrant, 403, R"(manifest is signed for the plugin name "echo", not "renamed")"},
+      {"echo", kMetadataGrant, 403,
+       R"(grants wider than the signed manifest allows: grants.fetch: "http://169.254.169.254)"},
+      {"echo", R"({"grants":{"fetch":["https://api.example.com","https://*.example.com"]}})", 403,
+       "grants.fetch: \"https://*.example.com"},
+      {"echo", R"({"grants":{"kv":{"mode":"r"}}})", 403,
+       "grants.kv: KV access is not in the signed manifest"},
+      {"echo", R"({"grants":{"config":true}})", 403, "grants.config: not in the signed manifest"},
+      {"echo", R"({"grants":{"log_level":"trace"}})", 403, "grants.log_level: trace is more verbose"},
+  };
+  for (const Case& k : cases) {
+    auto r = admin().put(k.name, echo_, {{"X-Hookd-Signature", signature}, {"X-Hookd-Settings", k.settings}});
+    EXPECT_EQ(r.result_int(), k.status) << k.name << " " << k.settings << ": " << r.body();
+    EXPECT_NE(r.body().find(k.error), std::string::npos) << k.error << " in " << r.body();
+    EXPECT_EQ(admin().show(k.name).result_int(), 404) << k.name;
+  }
+  // Signed for another module.
+  auto other = put_signed("echo", echo_, manifest_signature_of(trusted_, "echo", plugin_bytes("version_a")));
+  EXPECT_EQ(other.result_int(), 403) << other.body();
+  EXPECT_NE(error_of(other).find("manifest is signed for another module"), std::string::npos) << other.body();
+  // Signed by a key that is not trusted.
+  auto stranger = put_signed("echo", echo_, manifest_signature_of(stranger_, "echo", echo_));
+  EXPECT_EQ(stranger.result_int(), 403) << stranger.body();
+  EXPECT_NE(error_of(stranger).find("manifest signature does not match any trusted key"), std::string::npos);
+  EXPECT_FALSE(stored("echo"));
+}
+
+TEST_F(SignedPlugins, MalformedOrNonCanonicalManifestsAreRefusedWith422) {
+  start(signing_config(false));
+  const std::string good = manifest_signature_of(trusted_, "echo", echo_);
+  const std::string sha = signing::sha256_hex({reinterpret_cast<const uint8_t*>(echo_.data()), echo_.size()});
+  // Signed by a trusted key, but with a space: two spellings must not sign one manifest.
+  auto spaced = signing::sign_manifest(
+      trusted_.private_pem,
+      R"({"name": "echo","sha256":")" + sha +
+          R"(","grants":{"fetch":[],"config":false,"log_level":"info","log_rate_per_sec":100}})");
+  ASSERT_TRUE(spaced);
+  const std::string bad[] = {"manifest:",
+                             "manifest:AAAA",
+                             good.substr(0, good.size() - 1),
+                             "manifest:" + std::string(5000, 'A'),
+                             "manifest:!!!!." + good.substr(good.find('.') + 1),
+                             *spaced};
+  for (const std::string& signature : bad) {
+    auto r = put_signed("echo", echo_, signature);
+    EXPECT_EQ(r.result_int(), 422) << signature.substr(0, 100) << ": " << r.body();
+    EXPECT_NE(error_of(r).find("malformed manifest"), std::string::npos) << r.body();
+    EXPECT_LT(r.body().size(), 1000u) << "the signature is not echoed back";
+  }
+  ASSERT_EQ(put_signed("echo", echo_, good).result_int(), 201);
+}
+
+TEST_F(SignedPlugins, ConfigPluginOutsideItsSignedManifestStopsStartup) {
+  auto c = signing_config(true);
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  c.plugins.back().settings.signature = manifest_signature_of(trusted_, "echo", echo_);
+  c.plugins.back().settings.grants.config = true;
+  auto g = server::start_gateway({std::move(c), HOOKD_PLUGIN_DIR});
+  ASSERT_FALSE(g);
+  EXPECT_NE(g.error().message.find("grants.config: not in the signed manifest"), std::string::npos)
+      << g.error().message;
 }
 
 TEST_F(SignedPlugins, UnsignedExamplePluginsAreNotLoadedWhenSignaturesAreRequired) {

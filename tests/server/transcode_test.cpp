@@ -352,9 +352,42 @@ TEST(Limits, DepthIsCountedInContainersAndEnforcedBothWays) {
   EXPECT_EQ(to_mp("7", {.max_depth = 0}), hex("07"));
 
   EXPECT_EQ(to_json(nested_msgpack(64)), std::string(64, '[') + "null" + std::string(64, ']'));
-  EXPECT_EQ(mp_error(nested_msgpack(65)), "nesting deeper than 64 at byte 64");
-  EXPECT_EQ(mp_error(hex("81 a1 61 91 c0"), {.max_depth = 1}), "nesting deeper than 1 at byte 3");
-  EXPECT_EQ(to_json(hex("81 a1 61 90"), {.max_depth = 1}), R"({"a":[]})");  // empty containers open nothing
+  EXPECT_EQ(mp_error(nested_msgpack(65)), "msgpack nesting deeper than 64 at byte 64");
+  EXPECT_EQ(mp_error(hex("81 a1 61 91 c0"), {.max_depth = 1}), "msgpack nesting deeper than 1 at byte 3");
+  // An empty container is a level like any other, in both directions.
+  EXPECT_EQ(mp_error(hex("81 a1 61 90"), {.max_depth = 1}), "msgpack nesting deeper than 1 at byte 3");
+  EXPECT_EQ(json_error(R"({"a":[]})", {.max_depth = 1}), "JSON nesting deeper than 1");
+  EXPECT_EQ(to_json(hex("81 a1 61 90"), {.max_depth = 2}), R"({"a":[]})");
+}
+
+// What msgpack_to_json writes, json_to_msgpack reads back under the same
+// limits: otherwise a plugin's msgpack output reaches the client as JSON that
+// the gateway, and a client parser with the same limit, cannot parse.
+TEST(Limits, EmptyContainerOneLevelTooDeepIsRefusedNotWrittenAsUnparsableJson) {
+  // 64 one-element arrays around an empty one: 65 levels.
+  Bytes deep(64, 0x91);
+  deep.push_back(0x90);
+  EXPECT_EQ(mp_error(deep), "msgpack nesting deeper than 64 at byte 64");
+  EXPECT_EQ(json_error(nested_arrays(65)), "JSON nesting deeper than 64");
+  for (uint8_t empty : {0x90, 0x80, 0xdc, 0xde}) {
+    Bytes at_limit(63, 0x91);
+    at_limit.push_back(empty);
+    if (empty >= 0xdc) at_limit.insert(at_limit.end(), {0, 0});  // array16/map16 of 0
+    const std::string json = to_json(at_limit);
+    Bytes back;
+    EXPECT_TRUE(json_to_msgpack(json, back)) << json;
+  }
+
+  // The fuzzer's finding (tests/fuzz/regressions/transcode_msgpack/): a tree
+  // of one-element arrays whose deepest branch ends in `[]` at level 65.
+  const Bytes found =
+      hex("91 93 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 75 91"
+          "91 91 91 91 91 91 91 91 91 91 91 91 91 91 93 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91"
+          "91 91 91 91 91 91 91 99 91 91 91 75 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 90 91 91 91 91"
+          "91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 91 90 91 91 91 91 91 91 91 91 91 91 91 91 91 91"
+          "91 91 91 91 ff ff ff ff ff ff ff 21 91 91 91 91 91 c0");
+  ASSERT_EQ(found.size(), 146u);
+  EXPECT_EQ(mp_error(found), "msgpack nesting deeper than 64 at byte 113");
 }
 
 TEST(Limits, HugeDepthLimitsAreCappedAndDeepInputsFailCleanly) {

@@ -209,5 +209,78 @@ TEST(Signing, MalformedSignaturesAreRefusedWithAClearMessage) {
   }
 }
 
+// ---- manifest signatures ----------------------------------------------------
+
+const std::string kManifest = R"({"name":"echo","sha256":")" + kModuleSha + R"(","grants":{}})";
+
+TEST(ManifestSigning, SignatureCarriesTheManifestAndVerifiesOverTheDocumentedMessage) {
+  const KeyPair key = new_key();
+  auto signature = sign_manifest(key.private_pem, kManifest);
+  ASSERT_TRUE(signature) << signature.error();
+  ASSERT_TRUE(signature->starts_with("manifest:"));
+  EXPECT_TRUE(is_manifest_signature(*signature));
+  const size_t dot = signature->find('.');
+  EXPECT_EQ(signature->substr(9, dot - 9), base64_encode(bytes_of(kManifest)));
+  // The signature part is a plain Ed25519 signature over the prefixed manifest,
+  // which a module signature can never be (and the other way round).
+  const std::string raw = signature->substr(dot + 1);
+  EXPECT_EQ(raw.size(), kSignatureChars);
+  const PublicKey trusted[] = {new_key().public_key, key.public_key};
+  auto verified = verify_manifest(trusted, *signature);
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_EQ(verified->key_id, key_id(key.public_key));
+  EXPECT_EQ(verified->manifest, kManifest);
+  EXPECT_FALSE(verify(trusted, true, kModuleSha, raw)) << "a manifest signature is not a module signature";
+  auto module_signature = sign(key.private_pem, kModuleSha);
+  ASSERT_TRUE(module_signature);
+  EXPECT_FALSE(verify_manifest(
+      trusted, "manifest:" + base64_encode(bytes_of(signed_message(kModuleSha))) + "." + *module_signature))
+      << "a module signature is not a manifest signature";
+}
+
+TEST(ManifestSigning, AChangedManifestOrAnUntrustedKeyIsRefused) {
+  const KeyPair key = new_key();
+  const PublicKey trusted[] = {key.public_key};
+  auto signature = sign_manifest(key.private_pem, kManifest);
+  ASSERT_TRUE(signature);
+  std::string renamed = kManifest;
+  renamed.replace(renamed.find("echo"), 4, "evil");
+  const std::string swapped =
+      "manifest:" + base64_encode(bytes_of(renamed)) + signature->substr(signature->find('.'));
+  auto r = verify_manifest(trusted, swapped);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().refusal, Refusal::kUntrusted);
+  const PublicKey others[] = {new_key().public_key};
+  auto untrusted = verify_manifest(others, *signature);
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().refusal, Refusal::kUntrusted);
+  EXPECT_NE(untrusted.error().message.find("manifest signature does not match any trusted key"),
+            std::string::npos);
+}
+
+TEST(ManifestSigning, MalformedManifestSignaturesAreRefusedBeforeDecodingMuch) {
+  const KeyPair key = new_key();
+  const PublicKey trusted[] = {key.public_key};
+  auto good = sign_manifest(key.private_pem, kManifest);
+  ASSERT_TRUE(good);
+  const std::string tail = good->substr(good->find('.'));
+  for (const std::string& bad :
+       {std::string("manifest:"), std::string("manifest:Zm9v"), "manifest:Zm9v" + tail.substr(0, 50),
+        "manifest:=" + tail, "manifest:" + tail, "manifest:" + std::string(1 << 20, 'A') + tail}) {
+    auto r = verify_manifest(trusted, bad);
+    ASSERT_FALSE(r) << bad.substr(0, 80);
+    EXPECT_EQ(r.error().refusal, Refusal::kMalformed) << bad.substr(0, 80);
+    EXPECT_TRUE(r.error().message.starts_with("malformed manifest signature")) << r.error().message;
+    EXPECT_LT(r.error().message.size(), 300u);
+  }
+  EXPECT_FALSE(sign_manifest(key.private_pem, std::string(kMaxManifestBytes + 1, 'x')));
+  EXPECT_FALSE(sign_manifest(key.private_pem, ""));
+  auto largest = sign_manifest(key.private_pem, std::string(kMaxManifestBytes, 'x'));
+  ASSERT_TRUE(largest);
+  EXPECT_EQ(largest->size(), kMaxManifestSignatureChars);
+  EXPECT_LE(kMaxManifestSignatureChars, 4096u) << "the plugin setting's limit";
+  EXPECT_TRUE(verify_manifest(trusted, *largest));
+}
+
 }  // namespace
 }  // namespace hookd::signing

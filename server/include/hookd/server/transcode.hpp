@@ -29,6 +29,9 @@ namespace hookd::server {
 struct TranscodeLimits {
   // Containers nested inside each other, counting the outermost one: `[]` has
   // depth 1, a scalar depth 0. Values above kMaxTranscodeDepth act as that.
+  // Both directions count the same way (an empty container counts like any
+  // other), so what one direction writes within a limit the other reads back
+  // within it: a plugin's msgpack never becomes JSON the gateway would refuse.
   size_t max_depth = 64;
   // Bytes this call may append to `out` (not counting what was there).
   size_t max_output_bytes = 16u << 20;
@@ -39,7 +42,7 @@ struct TranscodeLimits {
 inline constexpr size_t kMaxTranscodeDepth = 1024;
 
 struct TranscodeError {
-  std::string message;  // e.g. "invalid JSON at byte 17: ...", "nesting deeper than 64"
+  std::string message;  // e.g. "invalid JSON at byte 17: ...", "JSON nesting deeper than 64"
 };
 
 // Appends the msgpack encoding of `json` (any JSON value at top level) to

@@ -85,4 +85,41 @@ std::expected<std::string, VerifyError> verify(std::span<const PublicKey> truste
                                                bool require_signature, std::string_view module_sha256_hex,
                                                std::string_view signature);
 
+// ---- manifest signatures ----------------------------------------------------
+//
+// A module signature says "this key signed this code"; it says nothing about
+// the name the module is installed under or what it may reach. A manifest
+// signature binds those too: the signer signs a manifest (name, module
+// SHA-256, grants; canonical JSON, see hookd/config/plugin_manifest.hpp), and
+// the signature text carries the manifest so the gateway can say what differs:
+//     "manifest:" + base64(manifest) + "." + base64(64-byte signature)
+// over the ASCII string "hookd-manifest-v1:" + manifest. The prefix keeps a
+// manifest signature from ever verifying as a module signature and back.
+
+inline constexpr std::string_view kManifestMessagePrefix = "hookd-manifest-v1:";
+inline constexpr std::string_view kManifestSignaturePrefix = "manifest:";
+/// A manifest is small (a name, a digest, grants); this bounds the decoding,
+/// and keeps the signature text within the plugin setting's 4096 characters.
+inline constexpr std::size_t kMaxManifestBytes = 2048;
+inline constexpr std::size_t kMaxManifestSignatureChars =
+    kManifestSignaturePrefix.size() + (kMaxManifestBytes + 2) / 3 * 4 + 1 + kSignatureChars;
+
+/// True when `signature` is in the manifest form (it may still be malformed).
+bool is_manifest_signature(std::string_view signature);
+
+/// The manifest signature text for `manifest` with a PEM private key.
+std::expected<std::string, std::string> sign_manifest(std::string_view private_pem,
+                                                      std::string_view manifest);
+
+struct VerifiedManifest {
+  std::string key_id;    // the trusted key that made it
+  std::string manifest;  // the signed manifest text, for the caller to parse and compare
+};
+
+/// Checks a manifest signature: the form and lengths before decoding, then the
+/// Ed25519 signature over the carried manifest against the trusted keys. What
+/// the manifest says is the caller's to check.
+std::expected<VerifiedManifest, VerifyError> verify_manifest(std::span<const PublicKey> trusted_keys,
+                                                             std::string_view signature);
+
 }  // namespace hookd::signing
