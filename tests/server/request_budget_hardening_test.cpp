@@ -139,7 +139,7 @@ TEST(RequestBudget, AChunkedBodyIsCountedAsItArrivesAndRefusedWhenItPassesTheBud
   // Another sends chunks without end: refused once it reaches the rest.
   const Flood f = flood(g->port(), chunked_head, chunk, 8 * kMiB);
   expect_budget_refusal(f.response);
-  EXPECT_LT(f.sent, 8 * kMiB);
+  EXPECT_LT(f.sent, static_cast<uint64_t>(8 * kMiB));
   EXPECT_LE(budget_held(admin), 2 * kMiB);
 
   holder.reset();
