@@ -411,6 +411,9 @@ const std::vector<FieldSpec<Config>>& config_fields() {
           "limits", "max_buffered_response_bytes", {1024, 68'719'476'736},
           [](auto& c) -> auto& { return c.limits.max_buffered_response_bytes; }),
       integer<C>(
+          "limits", "max_buffered_request_bytes", {1024, 68'719'476'736},
+          [](auto& c) -> auto& { return c.limits.max_buffered_request_bytes; }),
+      integer<C>(
           "limits", "max_module_bytes", {1024, 1'073'741'824},
           [](auto& c) -> auto& { return c.limits.max_module_bytes; }),
       integer<C>(

@@ -1,5 +1,6 @@
 // Checks on a whole Config: every value against its rule again (a Config may be
 // built in code), then the constraints that involve more than one setting.
+#include <algorithm>
 #include <set>
 
 #include "diagnostics.hpp"
@@ -74,6 +75,15 @@ void check_cross_fields(const Config& config, Errors& errors) {
            fmt::format("must be shorter than limits.ws_idle_timeout_ms ({} ms), or idle "
                        "WebSocket connections close before they are pinged",
                        limits.ws_idle_timeout.count()));
+  }
+  // The budget must admit the largest body and message the other limits
+  // allow, or such a request would be refused even on an idle gateway.
+  const uint64_t largest = std::max(limits.max_body_bytes, limits.ws_max_message_bytes);
+  if (limits.max_buffered_request_bytes < largest) {
+    report("limits.max_buffered_request_bytes",
+           fmt::format("must be at least the larger of limits.max_body_bytes and limits.ws_max_message_bytes "
+                       "({} bytes), or a request of that size could never be received",
+                       largest));
   }
   if (config.cluster.enabled && config.kv.backend != KvBackend::redis) {
     report("cluster.enabled",

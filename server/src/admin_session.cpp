@@ -37,7 +37,15 @@ AdminSession::AdminSession(TcpSocket socket, AdminApi& api, ServerContext& serve
       server_(server),
       ids_(ids) {}
 
-AdminSession::~AdminSession() { server_.admin_connections.fetch_sub(1, std::memory_order_relaxed); }
+AdminSession::~AdminSession() {
+  if (holds_slot_) server_.admin_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void AdminSession::evict() {
+  server_.admin_connections.fetch_sub(1, std::memory_order_relaxed);
+  holds_slot_ = false;
+  close();  // its pending operation ends with an error, and the session goes
+}
 
 void AdminSession::read_header() {
   parser_.emplace();
@@ -77,6 +85,7 @@ void AdminSession::on_header(beast::error_code ec) {
                  logged_path(req.target()));
     return write(true);
   }
+  authorized_ = true;
   const uint64_t max_module = server_.config.limits.max_module_bytes;
   if (auto length = parser_->content_length(); length && *length > max_module) {
     return refuse({http::status::payload_too_large, "request body larger than limits.max_module_bytes"});

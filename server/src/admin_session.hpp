@@ -34,6 +34,11 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
 
   void start() { read_header(); }
 
+  // Whether it has yet to present a valid token (admin_admission.hpp).
+  [[nodiscard]] bool anonymous() const { return !authorized_ && holds_slot_; }
+  // Closes the connection and gives its slot back at once, for a new one.
+  void evict();
+
  private:
   void read_header();
   void on_header(boost::beast::error_code ec);
@@ -53,6 +58,8 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   ServerContext& server_;
   RequestIdGenerator& ids_;
   std::string request_id_;
+  bool authorized_ = false;  // a request on this connection carried the token
+  bool holds_slot_ = true;   // of server.admin_connections
 };
 
 }  // namespace hookd::server

@@ -1,5 +1,6 @@
 #include "hookd/server/gateway.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <future>
 #include <thread>
 
+#include "admin_admission.hpp"
 #include "admin_api.hpp"
 #include "admin_session.hpp"
 #include "blocking_pool.hpp"
@@ -44,6 +46,7 @@ struct Gateway::Impl {
   std::unique_ptr<ClusterNode> cluster;  // cluster mode only; stopped before the manager goes
   std::unique_ptr<AdminApi> admin_api;
   std::unique_ptr<RequestIdGenerator> admin_ids;
+  std::unique_ptr<AdminAdmission> admin_admission;  // admin thread only
   asio::io_context admin_io{1};
   std::thread admin_thread;
   std::vector<std::shared_ptr<TcpListener>> listeners;
@@ -155,6 +158,18 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
                                          "Access log lines dropped because the output stalled.",
                                          [log = g.server.access_log.get()] { return log->dropped(); });
   }
+  g.server.request_budget.set_limit(cfg.limits.max_buffered_request_bytes);
+  // Returning the freed bodies' pages walks every arena: on the admin
+  // thread, not on a worker's request path.
+  g.server.request_budget.set_trim([&g] { asio::post(g.admin_io, [] { ::malloc_trim(0); }); });
+  g.server.metrics->add_gauge_source(
+      "hookd_buffered_request_bytes",
+      "Bytes of request bodies and WebSocket messages being received (limits.max_buffered_request_bytes).",
+      [&budget = g.server.request_budget] { return budget.held(); });
+  g.server.metrics->add_counter_source(
+      "hookd_request_budget_refusals_total",
+      "Requests refused (503) and WebSocket sessions closed (1013) at limits.max_buffered_request_bytes.",
+      [&budget = g.server.request_budget] { return budget.refusals(); });
   if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   engine::Vm& vm = *g.parts.vm;
   g.store = std::make_unique<PluginStore>(cfg.server.data_dir / "plugins");
@@ -180,6 +195,11 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   for (IoWorker* w : g.blocking->workers()) raw.push_back(w);
   g.manager = std::make_unique<PluginManager>(vm, g.server, raw, *g.store);
   g.admin_ids = std::make_unique<RequestIdGenerator>(*g.parts.entropy);
+  g.admin_admission = std::make_unique<AdminAdmission>(cfg.limits.admin_max_connections);
+  g.server.metrics->add_counter_source(
+      "hookd_admin_connections_evicted_total",
+      "Admin connections without a valid token closed to admit a new one at limits.admin_max_connections.",
+      [admission = g.admin_admission.get()] { return admission->evicted(); });
   g.admin_thread = std::thread([&g] {
     auto guard = asio::make_work_guard(g.admin_io);
     g.admin_io.run();
@@ -246,12 +266,17 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
     ServerContext& server = g.server;
     server.metrics->count_connection("admin");
     const int64_t current = server.admin_connections.fetch_add(1, std::memory_order_relaxed);
-    if (current >= static_cast<int64_t>(server.config.limits.admin_max_connections)) {
+    // At the cap, a connection that has not shown the token makes room
+    // (admin_admission.hpp); only authorized ones refuse the new one.
+    if (current >= static_cast<int64_t>(server.config.limits.admin_max_connections) &&
+        !g.admin_admission->evict_oldest()) {
       server.admin_connections.fetch_sub(1, std::memory_order_relaxed);
       server.metrics->count_rejected_connection("admin");
       return refuse_connection(s);
     }
-    std::make_shared<AdminSession>(std::move(s), *g.admin_api, server, *g.admin_ids)->start();
+    auto session = std::make_shared<AdminSession>(std::move(s), *g.admin_api, server, *g.admin_ids);
+    g.admin_admission->add(session);
+    session->start();
   });
   if (!admin) return std::unexpected(admin.error());
   g.admin_listener = *admin;

@@ -23,6 +23,7 @@ namespace beast = boost::beast;
 HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
     : socket_(std::move(socket)),
       buffer_(read_buffer_limit(server.config.limits.max_header_bytes)),
+      held_body_(server.request_budget),
       res_(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldsAllocator(&arena_))),
       server_(server),
       held_(server.buffered_response_bytes),
@@ -71,6 +72,7 @@ void HttpSession::recycle() {
     parser_.reset();
   }
   keep_for_reuse(spare_body_);
+  held_body_.release();
   std::string body = std::move(res_.body());
   res_ = {};  // keeps its allocator (the arena), holds no field
   keep_for_reuse(body);
@@ -101,7 +103,15 @@ void HttpSession::read_request() {
 // them it may call on_read before returning, when buffer_ already holds the
 // whole request (a pipelined one): on_read only starts asynchronous work.
 void HttpSession::parse_buffered() {
-  while (buffer_.size() > 0) {
+  for (;;) {
+    // Also with nothing buffered: a header just parsed is answered before
+    // its client sends the body.
+    if (!reserve_body()) {
+      reading_ = false;
+      return refuse(
+          {http::status::service_unavailable, "too many request bytes being received; retry later"});
+    }
+    if (buffer_.size() == 0) break;
     beast::error_code ec;
     const std::size_t used = parser_->put(buffer_.data(), ec);
     buffer_.consume(used);
@@ -111,6 +121,16 @@ void HttpSession::parse_buffered() {
     if (used == 0) break;  // no progress without more bytes
   }
   read_more();
+}
+
+// The parser is not eager: the put that completes the header returns before
+// any body byte, so the body's reservation comes before its buffer.
+bool HttpSession::reserve_body() {
+  if (!parser_->is_header_done() || parser_->is_done()) return true;
+  // Beast's string body reserves a Content-Length whole at its first byte.
+  if (auto length = parser_->content_length()) return held_body_.reserve(*length);
+  // Chunked: the body can grow by at most what the buffer holds.
+  return held_body_.reserve(parser_->get().body().size() + buffer_.size());
 }
 
 void HttpSession::read_more() {
@@ -185,6 +205,7 @@ void HttpSession::refuse(const Refusal& refusal) {
   ids_.next(request_id_);
   res_.set("X-Request-Id", request_id_);
   set_error(res_, refusal.status, {refusal.message, {}, {}, request_id_});
+  if (refusal.status == http::status::service_unavailable) res_.set(http::field::retry_after, "1");
   res_.keep_alive(false);
   res_.prepare_payload();
   serialize_head(res_, head_);

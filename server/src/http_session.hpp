@@ -17,6 +17,7 @@
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
+#include "request_budget.hpp"
 #include "request_guard.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
@@ -45,6 +46,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   void read_more();
   void on_read_some(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec);
+  // Reserves in the request budget what the parser's next put can add to
+  // the body (request_budget.hpp); false when the budget is spent.
+  bool reserve_body();
   void respond_to_read_error(boost::beast::error_code ec);
   void refuse(const Refusal& refusal);
   void handle();
@@ -70,6 +74,10 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // The header fields of parser_'s request and of res_ (declared before
   // them: it outlives them); reset between requests.
   FieldArena arena_;
+  // Of parser_'s body, from its header until the exchange ends (recycle);
+  // declared before parser_, so the body is freed before its bytes go back
+  // (a trim of freed memory may follow them, request_budget.hpp).
+  HeldRequestBytes held_body_;
   std::optional<RequestParser> parser_;
   // The last request's body buffer, given to the next request (when small).
   std::string spare_body_;

@@ -154,6 +154,10 @@ void Metrics::add_counter_source(std::string name, std::string help, std::functi
   counter_sources_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
+void Metrics::add_gauge_source(std::string name, std::string help, std::function<int64_t()> read) {
+  gauge_sources_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
 void Metrics::add_in_flight(int delta) noexcept { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
 void Metrics::set_queue_depth(size_t worker, int64_t depth) noexcept {

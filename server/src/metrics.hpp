@@ -167,6 +167,8 @@ class Metrics {
   /// lines), read when rendering. Before serving starts; `read` must stay
   /// callable for the life of this object.
   void add_counter_source(std::string name, std::string help, std::function<uint64_t()> read);
+  /// The same for a gauge (the request budget's bytes held).
+  void add_gauge_source(std::string name, std::string help, std::function<int64_t()> read);
 
   /// The exposition text; any thread. Values written concurrently may or may
   /// not be included, but each histogram is self-consistent (_count equals
@@ -205,6 +207,12 @@ class Metrics {
     std::function<uint64_t()> read;
   };
   std::vector<CounterSource> counter_sources_;
+  struct GaugeSource {
+    std::string name;
+    std::string help;
+    std::function<int64_t()> read;
+  };
+  std::vector<GaugeSource> gauge_sources_;
 };
 
 }  // namespace hookd::server

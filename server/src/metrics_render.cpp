@@ -165,6 +165,10 @@ std::string Metrics::render() const {
     e.family(c.name, "counter", c.help);
     e.sample(c.name, {}, c.read());
   }
+  for (const auto& g : gauge_sources_) {
+    e.family(g.name, "gauge", g.help);
+    e.sample(g.name, {}, g.read());
+  }
 
   e.family("hookd_start_time_seconds", "gauge",
            "Start time of the process since the Unix epoch, in seconds.");

@@ -13,6 +13,7 @@
 #include "hookd/server/gateway_parts.hpp"
 #include "metrics.hpp"
 #include "plugin_registry.hpp"
+#include "request_budget.hpp"
 
 namespace hookd::server {
 
@@ -36,6 +37,9 @@ struct ServerContext {
   // Bytes of responses being written now, all connections of both kinds
   // (limits.max_buffered_response_bytes); see response_budget.hpp.
   std::atomic<int64_t> buffered_response_bytes{0};
+  // Bytes of request bodies and WebSocket messages being received
+  // (limits.max_buffered_request_bytes); see request_budget.hpp.
+  RequestBudget request_budget;
 };
 
 }  // namespace hookd::server

@@ -14,6 +14,7 @@ namespace websocket = boost::beast::websocket;
 
 WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
     : ws_(std::move(socket)),
+      held_message_(server.request_budget),
       server_(server),
       held_(server.buffered_response_bytes),
       worker_(worker),
@@ -115,11 +116,42 @@ void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
 }
 
 void WsSession::read() {
+  // The last message goes back to the budget, and its buffer too when it
+  // grew past what an idle session keeps.
   buffer_.clear();
-  ws_.async_read(buffer_,
-                 with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                   self->on_read(ec);
-                 }));
+  if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
+  held_message_.release();
+  read_part();
+}
+
+// The first read of a message is Beast's first frame read (at most 1,536
+// bytes), within what an idle session keeps: an idle session holds none of
+// the budget. Every later read reserves, before Beast buffers it, all it
+// can add.
+void WsSession::read_part() {
+  std::size_t limit = kKeptBufferBytes;
+  if (!ws_.is_message_done()) {
+    limit = kWsMessagePart;
+    if (!held_message_.reserve(buffer_.size() + limit)) {
+      // The message will not be answered: its bytes go now, not after the
+      // close handshake.
+      buffer_.clear();
+      buffer_.shrink_to_fit();
+      held_message_.release();
+      closing_ = true;
+      ws_.async_close({websocket::close_code::try_again_later, "too many request bytes being received"},
+                      [self = shared_from_this()](beast::error_code) {});
+      return;
+    }
+  }
+  ws_.async_read_some(
+      buffer_, limit,
+      with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->on_read(ec);
+        self->held_message_.settle(self->buffer_.size());
+        if (!self->ws_.is_message_done()) return self->read_part();
+        self->on_read(ec);
+      }));
 }
 
 void WsSession::on_read(beast::error_code ec) {

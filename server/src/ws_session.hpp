@@ -4,7 +4,9 @@
 // the session with 1009; idle sessions are pinged and closed. Replies are not
 // queued: the next message is read only once the reply to the last one is
 // written, and a reply the client does not read within limits.write_timeout
-// ends the session with a reset.
+// ends the session with a reset. A message reserves its bytes in the request
+// budget as they arrive (request_budget.hpp); past the budget the session is
+// closed with 1013 (try again later).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +20,7 @@
 #include "http_types.hpp"
 #include "io_worker.hpp"
 #include "net_types.hpp"
+#include "request_budget.hpp"
 #include "request_handler.hpp"
 #include "request_id.hpp"
 #include "response_budget.hpp"
@@ -39,6 +42,8 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   void reject(http::status status, std::string_view message);
   void reject(CallResult& error);
   void read();
+  // Reads some of a message, reserving first what the read can add.
+  void read_part();
   void on_read(boost::beast::error_code ec);  // a message: one call
   void call_done(CallResult& result) override;
   std::shared_ptr<CallSink> keep_alive() override;
@@ -49,6 +54,10 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   // outlives everything that could hold one).
   WsHandlerMemory handler_memory_;
   boost::beast::websocket::stream<TcpStream> ws_;
+  // Of the message in buffer_, from its second read until the next read();
+  // declared before buffer_, so the message is freed before its bytes go
+  // back (a trim of freed memory may follow them, request_budget.hpp).
+  HeldRequestBytes held_message_;
   boost::beast::flat_buffer buffer_;
   ServerContext& server_;
   HeldResponseBytes held_;  // of reply_, while it is being written

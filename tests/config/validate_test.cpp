@@ -37,6 +37,19 @@ TEST(Validate, PingIntervalMustBeShorterThanIdleTimeout) {
   EXPECT_TRUE(validate(no_pings).empty());
 }
 
+TEST(Validate, TheRequestBudgetMustAdmitTheLargestBodyAndMessage) {
+  const Config small = parse_ok(
+      "[limits]\nmax_body_bytes = 4096\nws_max_message_bytes = 8192\nmax_buffered_request_bytes = 8191\n");
+  EXPECT_THAT(printed(validate(small)),
+              ElementsAre(HasSubstr("hookd.toml:4: limits.max_buffered_request_bytes: must be at least the "
+                                    "larger of limits.max_body_bytes and limits.ws_max_message_bytes (8192 "
+                                    "bytes)")));
+  const Config enough = parse_ok(
+      "[limits]\nmax_body_bytes = 4096\nws_max_message_bytes = 8192\nmax_buffered_request_bytes = 8192\n");
+  EXPECT_TRUE(validate(enough).empty());
+  EXPECT_EQ(defaults().limits.max_buffered_request_bytes, 268'435'456u);
+}
+
 TEST(Validate, FetchConnectTimeoutMayNotExceedTotal) {
   const Config config = parse_ok("[fetch]\nconnect_timeout_ms = 9000\ntotal_timeout_ms = 8000\n");
   EXPECT_THAT(

@@ -149,6 +149,55 @@ TEST(AdminHardening, AdminConnectionsOverTheirCapGetA503AndAreCounted) {
   EXPECT_EQ(metrics.body().find("hookd_connections_rejected_total{listener=\"admin\"} 0"), std::string::npos);
 }
 
+TEST(AdminHardening, AnonymousConnectionsFillingTheCapDoNotLockTheOperatorOut) {
+  auto g = start_gateway(admin_config("admin-anonymous-cap"));  // the default cap, 64
+  ASSERT_NE(g, nullptr);
+  // More idle connections than the cap, half of them with half a header.
+  std::vector<std::unique_ptr<TcpConnection>> anonymous;
+  for (int i = 0; i < 80; ++i) {
+    anonymous.push_back(std::make_unique<TcpConnection>(g->admin_port()));
+    ASSERT_FALSE(anonymous.back()->connect());
+    if (i % 2 == 1) ASSERT_FALSE(anonymous.back()->write("GET /admin/plugins HTTP/1.1\r\nHost: x\r\n"));
+  }
+  AdminClient admin(g->admin_port(), "test-token");
+  const Response list = admin.list();
+  EXPECT_EQ(list.result_int(), 200) << list.body();
+  const Response metrics = admin.send(http::verb::get, "/metrics");
+  ASSERT_EQ(metrics.result_int(), 200);
+  EXPECT_NE(metrics.body().find("hookd_admin_connections_evicted_total "), std::string::npos);
+  EXPECT_EQ(metrics.body().find("hookd_admin_connections_evicted_total 0"), std::string::npos);
+  // The oldest anonymous connection made room: it was closed.
+  EXPECT_TRUE(closed_by_server(anonymous.front()->wait_for_close()));
+}
+
+TEST(AdminHardening, AnonymousConnectionsNeverPushOutAnAuthorizedOne) {
+  auto c = admin_config("admin-anonymous-authorized");
+  c.limits.admin_max_connections = 2;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  const std::string list =
+      "GET /admin/plugins HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\n\r\n";
+  TcpConnection operator_conn(g->admin_port());
+  ASSERT_FALSE(operator_conn.connect());
+  ASSERT_FALSE(operator_conn.write(list));
+  auto first = operator_conn.read_response();
+  ASSERT_TRUE(first.has_value()) << first.error().message();
+  ASSERT_EQ(first->result_int(), 200);
+
+  std::vector<std::unique_ptr<TcpConnection>> anonymous;
+  for (int i = 0; i < 5; ++i) {
+    anonymous.push_back(std::make_unique<TcpConnection>(g->admin_port()));
+    ASSERT_FALSE(anonymous.back()->connect());
+  }
+  // The authorized connection kept its slot: it is still served.
+  ASSERT_FALSE(operator_conn.write(list));
+  auto again = operator_conn.read_response();
+  ASSERT_TRUE(again.has_value()) << again.error().message();
+  EXPECT_EQ(again->result_int(), 200);
+  // And a new authorized one takes the anonymous one's slot.
+  EXPECT_EQ(AdminClient(g->admin_port(), "test-token").list().result_int(), 200);
+}
+
 TEST(AdminHardening, MetricsAndThePluginListAreOnTheAdminListenerBehindTheToken) {
   auto g = start_gateway(admin_config("admin-metrics"));
   ASSERT_NE(g, nullptr);

@@ -48,6 +48,22 @@ class WsClient {
     });
   }
   error_code send_text(std::string_view data) { return send(data, true); }
+
+  // Sends `data` as the start of a binary message that never ends (its
+  // frame does not have FIN set).
+  error_code send_partial(std::string_view data) {
+    ws_.binary(true);
+    return run_bounded(io_, boost::beast::get_lowest_layer(ws_), timeout_, [&](auto handler) {
+      ws_.async_write_some(false, boost::asio::buffer(data.data(), data.size()), handler);
+    });
+  }
+
+  // Whether the server sent something (a message, or its close) within
+  // `timeout`; nothing is read.
+  bool readable_within(std::chrono::milliseconds timeout) {
+    pollfd p{boost::beast::get_lowest_layer(ws_).socket().native_handle(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
+  }
   error_code send_binary(std::string_view data) { return send(data, false); }
 
   // Reads one message. When the server closes the session this fails with

@@ -79,6 +79,7 @@ struct LimitsConfig {
   milliseconds write_timeout{30'000};             // a client that does not read its response is cut off
   std::uint64_t max_response_bytes = 16'777'216;  // one response (plugin output)
   std::uint64_t max_buffered_response_bytes = 268'435'456;  // all responses being written, all workers
+  std::uint64_t max_buffered_request_bytes = 268'435'456;   // all bodies and messages being received
   std::uint64_t max_module_bytes = 67'108'864;              // a plugin's .wasm
   std::uint64_t isolate_heap_mb = 512;                      // engine heap per worker isolate
 
