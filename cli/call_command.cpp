@@ -1,6 +1,8 @@
 #include "call_command.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -8,11 +10,50 @@
 #include "hookd/host/plugin_services.hpp"
 
 namespace hookd::cli {
+namespace {
+
+constexpr size_t kMaxInputBytes = 128u << 20;
+
+// The call's input from a file, a pipe, a device such as /dev/null, or stdin
+// ("-"): read to the end (a pipe or a device has no size to ask for first),
+// refusing more than kMaxInputBytes before buffering past it.
+engine::Result<std::vector<uint8_t>> read_input(const std::string& path) {
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  const std::string name = path == "-" ? "stdin" : path;
+  if (f == nullptr) {
+    return engine::fail(engine::ErrorKind::kInvalidArgument, "cannot read " + name + ": " + std::strerror(errno));
+  }
+  std::vector<uint8_t> data;
+  uint8_t chunk[64 * 1024];
+  bool failed = false;
+  bool too_large = false;
+  while (true) {
+    const size_t n = std::fread(chunk, 1, sizeof chunk, f);
+    if (data.size() + n > kMaxInputBytes) {
+      too_large = true;
+      break;
+    }
+    data.insert(data.end(), chunk, chunk + n);
+    if (n < sizeof chunk) {
+      failed = std::ferror(f) != 0;
+      break;
+    }
+  }
+  if (f != stdin) std::fclose(f);
+  if (too_large) {
+    return engine::fail(engine::ErrorKind::kInvalidArgument,
+                        name + " is larger than " + std::to_string(kMaxInputBytes) + " bytes");
+  }
+  if (failed) return engine::fail(engine::ErrorKind::kInvalidArgument, "cannot read " + name);
+  return data;
+}
+
+}  // namespace
 
 int run_call(const CallArgs& args) {
   std::vector<uint8_t> input;
   if (args.input_file) {
-    auto bytes = read_file(*args.input_file);
+    auto bytes = read_input(*args.input_file);
     if (!bytes) {
       std::cerr << "hookd: " << bytes.error().message << "\n";
       return kExitUsage;

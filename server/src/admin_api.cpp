@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cluster/cluster_node.hpp"
+#include "hookd/server/build_info.hpp"
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "metrics_page.hpp"
@@ -108,6 +109,22 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
       res.set(http::field::content_type, "application/json");
       res.body() = plugin_list_json(server_.registry);
     }
+    return false;
+  }
+  if (path == "/admin/version") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    const BuildInfo info = build_info();
+    boost::json::object o;
+    o["version"] = info.version;
+    o["commit"] = info.commit;
+    res.result(http::status::ok);
+    res.set(http::field::content_type, "application/json");
+    res.body() = boost::json::serialize(o);
+    res.body() += '\n';
     return false;
   }
   if (path == "/admin/cluster") {

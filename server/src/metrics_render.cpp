@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "metrics.hpp"
+
+#include "hookd/server/build_info.hpp"
 #include "metrics_exposition.hpp"
 #include "metrics_fn_stats.hpp"
 
@@ -173,6 +175,10 @@ std::string Metrics::render() const {
   e.family("hookd_start_time_seconds", "gauge",
            "Start time of the process since the Unix epoch, in seconds.");
   e.sample("hookd_start_time_seconds", {}, start_time_seconds_);
+
+  const BuildInfo info = build_info();
+  e.family("hookd_build_info", "gauge", "Always 1; the labels say which hookd this is.");
+  e.sample("hookd_build_info", {{"version", info.version}, {"commit", info.commit}}, 1);
 
   return e.take();
 }

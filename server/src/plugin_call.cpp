@@ -144,7 +144,7 @@ Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin
     counters.errors.fetch_add(1, std::memory_order_relaxed);
     const StatusFor s = status_for(result.error());
     if (result.error().kind != ErrorKind::kPluginError) {
-      spdlog::warn("[{}] plugin {} fn {}: {}", req.request_id, entry.name, fn.name,
+      spdlog::warn("[plugin {}] [{}] fn {}: {}", entry.name, req.request_id, fn.name,
                    escape_log_text(result.error().describe()));
       w.after_failed_call(bp);
     }

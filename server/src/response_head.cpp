@@ -66,8 +66,39 @@ void write_head(std::string& out, std::size_t size, Write&& write) {
 
 }  // namespace
 
+std::string_view status_reason(unsigned status) {
+  // Registered (IANA HTTP status code registry) but missing from Beast 1.81.
+  switch (status) {
+    case 103:
+      return "Early Hints";
+    case 418:
+      return "I'm a teapot";
+    case 425:
+      return "Too Early";
+    default:
+      break;
+  }
+  const auto known = http::obsolete_reason(static_cast<http::status>(status));
+  if (known != "<unknown-status>") return view(known);
+  switch (status / 100) {
+    case 1:
+      return "Informational";
+    case 2:
+      return "Success";
+    case 3:
+      return "Redirection";
+    case 4:
+      return "Client Error";
+    default:
+      return "Server Error";
+  }
+}
+
 void serialize_head(const HttpResponse& res, std::string& out) {
-  const std::string_view reason = view(res.reason());
+  // An explicit reason is kept; the default one is hookd's (status_reason).
+  const std::string_view given = view(res.reason());
+  const std::string_view reason =
+      given == view(http::obsolete_reason(res.result())) ? status_reason(res.result_int()) : given;
   std::size_t size = kStatusLine + reason.size() + 2;
   for (const auto& field : res) size += field.name_string().size() + field.value().size() + kFieldFraming;
   write_head(out, size, [&](HeadWriter& w) {
@@ -83,7 +114,7 @@ bool call_head_applies(http::status status) {
 }
 
 void serialize_call_head(const CallHead& head, std::string& out) {
-  const std::string_view reason = view(http::obsolete_reason(head.status));
+  const std::string_view reason = status_reason(static_cast<unsigned>(head.status));
   char digits[24];
   const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, head.content_length);
   const std::string_view length(digits, static_cast<std::size_t>(digits_end - digits));

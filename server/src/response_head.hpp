@@ -13,6 +13,13 @@
 
 namespace hookd::server {
 
+// The reason phrase sent for a status: the registered phrase where there is
+// one (Beast's table, plus the registered codes it lacks, such as 418 and
+// 425), else the phrase of the status's class ("Client Error" for an
+// unregistered 4xx). Plugins may answer any status from 100 to 599, and a
+// status line never carries Beast's "<unknown-status>" placeholder.
+std::string_view status_reason(unsigned status);
+
 // Replaces `out` with the head of `res` (its buffer is reused). The fields
 // are written as they are: a caller that sets a field from outside input
 // must have checked it (request ids, content types) as for Beast.

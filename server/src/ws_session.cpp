@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/json.hpp>
+
 #include "call_events.hpp"
 #include "client_address.hpp"
 #include "kept_buffer.hpp"
@@ -50,6 +53,7 @@ void WsSession::start(HttpRequest upgrade) {
   if (!route) return reject(error);
   plugin_ = route->plugin();
   fn_ = route->fn->name;
+  seen_generation_ = server_.registry.generation();
 
   const auto& limits = server_.config.limits;
   websocket::stream_base::timeout timeouts{};
@@ -105,6 +109,10 @@ void WsSession::drain() {
 }
 
 void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
+  // The sweeper's tick also ends sessions whose plugin was removed or
+  // replaced by a version without their function: an idle session would
+  // otherwise stay open until its idle timeout.
+  if (accepted_ && !closing_) close_if_plugin_gone();
   if (now <= write_deadline_) return;
   // The client stopped reading its replies: reset the connection, which also
   // drops what the kernel still holds for it. The pending write fails.
@@ -208,6 +216,7 @@ void WsSession::reply(CallResult& out) {
          .fn = fn_,
          .session = session_id_});
   }
+  if (!out.error_kind.empty()) return close_with_error(out);
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
                           out.content_type.starts_with("text/");
@@ -218,6 +227,52 @@ void WsSession::reply(CallResult& out) {
       boost::asio::buffer(reply_),
       with_memory(handler_memory_,
                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); }));
+}
+
+// A failed call ends the session with close code 4000 + its HTTP status
+// (4400 bad input, 4404 gone, 4413 too large, 4500 plugin error, 4503 busy,
+// 4504 deadline) and the error message as the close reason, so an error can
+// never be mistaken for a function's output (the convention graphql-ws
+// uses).
+void WsSession::close_with_error(const CallResult& out) {
+  std::string message;
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(out.body, ec);
+  if (!ec && parsed.is_object()) {
+    if (const auto* m = parsed.as_object().if_contains("error"); m != nullptr && m->is_string()) {
+      message = std::string(m->as_string());
+    }
+  }
+  const auto code = static_cast<websocket::close_code>(4000 + static_cast<unsigned>(out.status));
+  close(code, message);
+}
+
+std::string_view ws_close_reason(std::string_view message) {
+  constexpr size_t kMaxReason = 123;  // RFC 6455: a control frame's payload is at most 125 bytes
+  size_t cut = std::min(message.size(), kMaxReason);
+  // Back up over continuation bytes so the reason stays valid UTF-8.
+  if (cut < message.size()) {
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  }
+  return message.substr(0, cut);
+}
+
+void WsSession::close(websocket::close_code code, std::string_view reason) {
+  closing_ = true;
+  ws_.async_close(websocket::close_reason(code, ws_close_reason(reason)),
+                  [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::close_if_plugin_gone() {
+  const uint64_t generation = server_.registry.generation();
+  if (generation == seen_generation_) return;
+  seen_generation_ = generation;
+  const auto catalog = server_.registry.snapshot();
+  const PluginEntry* entry = catalog->find(plugin_);
+  if (entry != nullptr && entry->module->find_function(fn_) != nullptr) return;
+  spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_, plugin_,
+               fn_);
+  close(websocket::close_code::going_away, "plugin or function removed");
 }
 
 void WsSession::on_write(beast::error_code ec) {

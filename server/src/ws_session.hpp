@@ -1,7 +1,9 @@
 // A WebSocket session on GET /plugins/<name>/<fn>: each message is one call
 // and each reply one message. Text messages to msgpack functions are JSON and
-// are transcoded; errors are JSON text messages; an oversized message closes
-// the session with 1009; idle sessions are pinged and closed. Replies are not
+// are transcoded; a failed call closes the session with code 4000 + its HTTP
+// status and the error message as the reason (an error is never a data
+// message); removing the plugin or function closes its sessions with 1001;
+// an oversized message closes the session with 1009; idle sessions are pinged and closed. Replies are not
 // queued: the next message is read only once the reply to the last one is
 // written, and a reply the client does not read within limits.write_timeout
 // ends the session with a reset. A message reserves its bytes in the request
@@ -29,6 +31,10 @@
 
 namespace hookd::server {
 
+// A close reason from `message`: at most the 123 bytes a close frame allows,
+// cut on a UTF-8 character boundary.
+std::string_view ws_close_reason(std::string_view message);
+
 class WsSession final : public Session, public CallSink, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
@@ -49,6 +55,9 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   std::shared_ptr<CallSink> keep_alive() override;
   void on_write(boost::beast::error_code ec);
   void reply(CallResult& out);
+  void close_with_error(const CallResult& out);
+  void close(boost::beast::websocket::close_code code, std::string_view reason);
+  void close_if_plugin_gone();  // on the sweeper's tick
 
   // The memory of ws_'s read and write operations (declared first: it
   // outlives everything that could hold one).
@@ -73,6 +82,7 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   std::chrono::steady_clock::time_point started_;
   HttpResponse rejection_;
   std::chrono::steady_clock::time_point write_deadline_ = std::chrono::steady_clock::time_point::max();
+  uint64_t seen_generation_ = 0;  // of the registry when plugin_ was last checked
   bool accepted_ = false;
   bool closing_ = false;
 };

@@ -11,7 +11,7 @@ check() {  # check NAME EXPECTED_RC EXPECTED_STDOUT STDERR_SUBSTRING -- ARGS...
   local name=$1 want_rc=$2 want_out=$3 want_err=$4
   shift 5
   local out err rc
-  out=$("$hookd" "$@" 2>/tmp/hookd-cli-err.$$)
+  out=$("$hookd" "$@" <"${CHECK_STDIN:-/dev/null}" 2>/tmp/hookd-cli-err.$$)
   rc=$?
   err=$(cat /tmp/hookd-cli-err.$$)
   if [ "$rc" != "$want_rc" ] || { [ -n "$want_out" ] && [ "$out" != "$want_out" ]; } ||
@@ -27,6 +27,11 @@ check() {  # check NAME EXPECTED_RC EXPECTED_STDOUT STDERR_SUBSTRING -- ARGS...
 check echo 0 "hello hookd" "" -- call "$plugins/echo.wasm" echo --data "hello hookd"
 printf 'from a file' >/tmp/hookd-cli-in.$$
 check echo_file 0 "from a file" "" -- call "$plugins/echo.wasm" echo --input /tmp/hookd-cli-in.$$
+printf 'from stdin' >/tmp/hookd-cli-stdin.$$
+CHECK_STDIN=/tmp/hookd-cli-stdin.$$ check echo_stdin 0 "from stdin" "" -- call "$plugins/echo.wasm" echo --input -
+check echo_pipe 0 "from a pipe" "" -- call "$plugins/echo.wasm" echo --input <(printf 'from a pipe')
+check echo_dev_null 0 "" "" -- call "$plugins/echo.wasm" echo --input /dev/null
+check input_missing 2 "" "cannot read /nonexistent/in" -- call "$plugins/echo.wasm" echo --input /nonexistent/in
 check vowels 0 "3" "" -- call "$plugins/vowels.wasm" count_vowels --data "hello world"
 sha=$(sha256sum "$plugins/echo.wasm" | cut -d' ' -f1)
 check sha_ok 0 "x" "" -- call "$plugins/echo.wasm" echo --data x --sha256 "$sha"
@@ -49,6 +54,12 @@ check wapc_loop 1 "" "deadline of 200 ms exceeded" -- call "$plugins/as_wapc_tra
 check abi 2 "" "plugin ABI 2, host supports 1" -- call "$plugins/abi2.wasm" x
 check unknown_fn 2 "" "has no function" -- call "$plugins/echo.wasm" nope
 check no_args 2 "" "Usage" -- call
+version_out=$("$hookd" --version)
+if [[ "$version_out" =~ ^hookd\ [0-9]+\.[0-9]+\.[0-9]+\ \(commit\ ([0-9a-f]{12}|unknown)\)$ ]]; then
+  echo "ok   version"; passes=$((passes + 1))
+else
+  echo "FAIL version: [$version_out]"; failures=$((failures + 1))
+fi
 # Extism plugins (the raw-kernel test plugin): bytes in and out, config from
 # --config, the ABI named when a call fails.
 check extism_echo 0 "hello extism" "" -- call "$plugins/extism_raw.wasm" echo --data "hello extism"
@@ -60,6 +71,6 @@ check extism_unknown_fn 2 "" "extism plugin has no function" -- call "$plugins/e
 check bad_config 2 "" "--config takes key=value" -- call "$plugins/echo.wasm" echo --config novalue
 check both_inputs 2 "" "Usage" -- call "$plugins/echo.wasm" echo --data a --input /tmp/hookd-cli-in.$$
 check bad_timeout 2 "" "Usage" -- call "$plugins/echo.wasm" echo --timeout-ms 0
-rm -f /tmp/hookd-cli-err.$$ /tmp/hookd-cli-in.$$
+rm -f /tmp/hookd-cli-err.$$ /tmp/hookd-cli-in.$$ /tmp/hookd-cli-stdin.$$
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

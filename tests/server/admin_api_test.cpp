@@ -11,6 +11,7 @@
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "hookd/engine/sha256.hpp"
+#include "hookd/server/build_info.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -87,6 +88,24 @@ TEST_F(AdminApi, RequestWithAWrongTokenIs401AndChangesNothing) {
 TEST_F(AdminApi, AdminRoutesAreNotServedOnThePublicPort) {
   HttpClient c(gateway_->port());
   EXPECT_EQ(c.get("/admin/plugins", {{"Authorization", "Bearer test-token"}}).result_int(), 404);
+}
+
+TEST_F(AdminApi, VersionNamesTheReleaseAndTheCommitAsTheMetricsDo) {
+  auto r = admin().send(http::verb::get, "/admin/version");
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  const auto v = json::parse(r.body()).as_object();
+  const server::BuildInfo info = server::build_info();
+  EXPECT_EQ(v.at("version").as_string(), info.version);
+  EXPECT_EQ(v.at("commit").as_string(), info.commit);
+  EXPECT_FALSE(info.version.empty());
+  EXPECT_FALSE(info.commit.empty());
+  const std::string metrics = admin().send(http::verb::get, "/metrics").body();
+  EXPECT_NE(metrics.find("hookd_build_info{version=\"" + std::string(info.version) + "\",commit=\"" +
+                         std::string(info.commit) + "\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(unauthenticated(http::verb::get, "/admin/version").result_int(), 401);
+  EXPECT_EQ(admin().send(http::verb::post, "/admin/version").result_int(), 405);
 }
 
 TEST_F(AdminApi, ListShowsEachPluginsDetailsAndCounters) {

@@ -139,7 +139,10 @@ TEST(PluginLog, TheJsonFormatKeepsEachMessageOneValidJsonObject) {
     boost::system::error_code ec;
     auto v = boost::json::parse(l, ec);
     ASSERT_FALSE(ec) << "not JSON: " << l;
+    EXPECT_EQ(v.as_object().at("plugin").as_string(), "forger") << l;
+    EXPECT_EQ(v.as_object().at("request_id").as_string(), "req-forge-2") << l;
     const auto& message = v.as_object().at("message").as_string();
+    EXPECT_FALSE(std::string_view(message).starts_with("[plugin")) << "the fields are not repeated: " << l;
     // The message comes back as the plugin logged it, except for the bytes
     // that are not UTF-8, which read as \xNN.
     EXPECT_NE(
@@ -148,6 +151,27 @@ TEST(PluginLog, TheJsonFormatKeepsEachMessageOneValidJsonObject) {
         std::string_view::npos)
         << l;
   }
+}
+
+TEST(LogSubject, SplitsOnlyTheShapeHookdWrites) {
+  auto s = server::split_log_subject("[plugin echo] [req-1] hello [x] y");
+  EXPECT_EQ(s.plugin, "echo");
+  EXPECT_EQ(s.request_id, "req-1");
+  EXPECT_EQ(s.message, "hello [x] y");
+  s = server::split_log_subject("[plugin echo] no request");
+  EXPECT_EQ(s.plugin, "echo");
+  EXPECT_EQ(s.request_id, "");
+  EXPECT_EQ(s.message, "no request");
+  for (const std::string_view other : {"plain line", "[plugin ] x", "[plugin a b] x", "[plugin a\"] x",
+                                       "[plugin a]", "[plugin a]x"}) {
+    s = server::split_log_subject(other);
+    EXPECT_EQ(s.plugin, "") << other;
+    EXPECT_EQ(s.message, other);
+  }
+  s = server::split_log_subject("[plugin a] [not an id] m");
+  EXPECT_EQ(s.plugin, "a");
+  EXPECT_EQ(s.request_id, "");
+  EXPECT_EQ(s.message, "[not an id] m");
 }
 
 }  // namespace

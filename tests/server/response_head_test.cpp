@@ -58,6 +58,26 @@ TEST(ResponseHead, KeepsAFieldsOrderAndAnExplicitReason) {
   EXPECT_NE(by_hookd(res).find("HTTP/1.1 503 Going Away Soon\r\n"), std::string::npos);
 }
 
+TEST(ResponseHead, EveryStatusAPluginMayChooseHasAReasonPhrase) {
+  for (unsigned status = 100; status <= 599; ++status) {
+    const std::string_view reason = status_reason(status);
+    EXPECT_FALSE(reason.empty()) << status;
+    EXPECT_EQ(reason.find('<'), std::string_view::npos) << status << ": " << reason;
+  }
+  EXPECT_EQ(status_reason(418), "I'm a teapot");
+  EXPECT_EQ(status_reason(404), "Not Found");
+  EXPECT_EQ(status_reason(299), "Success");
+  EXPECT_EQ(status_reason(499), "Client Closed Request");
+  EXPECT_EQ(status_reason(460), "Client Error");
+
+  std::string head;
+  serialize_call_head({11, static_cast<http::status>(418), "text/plain", false, "r", true, 2}, head);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 418 I'm a teapot\r\n")) << head;
+  HttpResponse res = response(static_cast<http::status>(460), 11, true, "x");
+  serialize_head(res, head);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 460 Client Error\r\n")) << head;
+}
+
 TEST(ResponseHead, AHeadAnswerCarriesTheLengthWithoutTheBody) {
   HttpResponse res = response(http::status::ok, 11, true, "twelve bytes");
   res.body().clear();

@@ -1,13 +1,16 @@
 // WebSocket sessions on GET /plugins/<name>/<fn> against a real gateway on
 // port 0 with a real Beast client: one reply per message, JSON transcoding,
-// errors as messages on a session that stays open, and the size limit.
+// errors as close codes (4000 + status), sessions closed when their plugin is
+// removed, and the size limit.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 #include "ws_client.hpp"
+#include "ws_session.hpp"
 
 namespace hookd::test {
 namespace {
@@ -40,11 +43,6 @@ class WebSocket : public ::testing::Test {
       return nullptr;
     }
     return ws;
-  }
-
-  static json::object error_message(const WsMessage& m) {
-    EXPECT_TRUE(m.text) << "errors are text messages";
-    return json::parse(m.data).as_object();
   }
 
   static server::Gateway* gateway_;
@@ -94,39 +92,35 @@ TEST_F(WebSocket, JsonTextIsTranscodedForMsgpackFunctions) {
   }
 }
 
-TEST_F(WebSocket, PluginErrorIsAJsonTextMessageAndTheSessionStaysOpen) {
+TEST_F(WebSocket, APluginErrorClosesTheSessionWith4000PlusItsStatusAndTheMessage) {
   auto ws = open("/plugins/greet/greet");
   ASSERT_NE(ws, nullptr);
+  auto ok = ws->call(R"({"name":"Ada"})", true);
+  ASSERT_TRUE(ok) << ok.error().message();
   auto reply = ws->call(R"({"name":""})", true);
-  ASSERT_TRUE(reply) << reply.error().message();
-  auto e = error_message(*reply);
-  EXPECT_NE(std::string(e.at("error").as_string()).find("name must not be empty"), std::string::npos)
-      << reply->data;
-  EXPECT_EQ(e.at("plugin").as_string(), "greet");
-  EXPECT_EQ(e.at("fn").as_string(), "greet");
-  EXPECT_FALSE(e.at("request_id").as_string().empty());
+  ASSERT_FALSE(reply) << "an error is never a data message: " << reply->data;
+  EXPECT_EQ(reply.error(), websocket::error::closed) << reply.error().message();
+  const auto& why = ws->close_reason();
+  EXPECT_EQ(static_cast<unsigned>(why.code), 4400u);
+  EXPECT_NE(std::string(why.reason.c_str()).find("name must not be empty"), std::string::npos) << why.reason;
 
-  auto next = ws->call(R"({"name":"Ada"})", true);
+  // A new session on the same function works.
+  auto again = open("/plugins/greet/greet");
+  ASSERT_NE(again, nullptr);
+  auto next = again->call(R"({"name":"Bo"})", true);
   ASSERT_TRUE(next) << next.error().message();
-  EXPECT_EQ(json::parse(next->data).at("message").as_string(), "Hello, Ada!");
+  EXPECT_EQ(json::parse(next->data).at("message").as_string(), "Hello, Bo!");
 }
 
-TEST_F(WebSocket, TrapIsAnErrorMessageAndTheNextMessageIsHandled) {
-  auto ws = open("/plugins/trap/unreachable");
-  ASSERT_NE(ws, nullptr);
-  std::string first_id;
+TEST_F(WebSocket, ATrapCloses4500AndTheWorkerServesTheNextSession) {
   for (int i = 0; i < 3; ++i) {
+    auto ws = open("/plugins/trap/unreachable");
+    ASSERT_NE(ws, nullptr);
     auto reply = ws->call("", false);
-    ASSERT_TRUE(reply) << "message " << i << ": " << reply.error().message();
-    auto e = error_message(*reply);
-    EXPECT_NE(std::string(e.at("error").as_string()).find("unreachable"), std::string::npos) << reply->data;
-    EXPECT_EQ(e.at("plugin").as_string(), "trap");
-    EXPECT_EQ(e.at("fn").as_string(), "unreachable");
-    if (i == 0) {
-      first_id = e.at("request_id").as_string();
-    } else {
-      EXPECT_NE(e.at("request_id").as_string(), first_id) << "each message is its own request";
-    }
+    ASSERT_FALSE(reply) << "session " << i;
+    EXPECT_EQ(static_cast<unsigned>(ws->close_reason().code), 4500u) << "session " << i;
+    EXPECT_NE(std::string(ws->close_reason().reason.c_str()).find("unreachable"), std::string::npos)
+        << ws->close_reason().reason;
   }
   // The worker that trapped still serves the same plugin.
   auto ok = open("/plugins/trap/ok");
@@ -134,6 +128,17 @@ TEST_F(WebSocket, TrapIsAnErrorMessageAndTheNextMessageIsHandled) {
   auto reply = ok->call("", false);
   ASSERT_TRUE(reply) << reply.error().message();
   EXPECT_EQ(reply->data, "ok");
+}
+
+TEST(WebSocketClose, AReasonIsCutToACloseFramesLimitOnACharacterBoundary) {
+  EXPECT_EQ(server::ws_close_reason("short"), "short");
+  const std::string ascii(200, 'a');
+  EXPECT_EQ(server::ws_close_reason(ascii).size(), 123u);
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xc3\xa9";  // U+00E9, two bytes each
+  const std::string_view cut = server::ws_close_reason(accents);
+  EXPECT_EQ(cut.size(), 122u) << "123 would split a character";
+  EXPECT_EQ(static_cast<unsigned char>(cut.back()), 0xa9);
 }
 
 TEST_F(WebSocket, UnknownPluginOrFunctionUpgradeIsRefusedWith404) {
@@ -160,8 +165,7 @@ TEST_F(WebSocket, MessageOverTheLimitClosesTheSessionWith1009) {
 
 // A message over the plugin's input limit (twice limits.max_body_bytes) but
 // within limits.ws_max_message_bytes is refused before the call: 413
-// input_too_large, the one error kind for oversized input; the session stays
-// open.
+// input_too_large, the one error kind for oversized input, as close code 4413.
 TEST(WebSocketInput, AMessageOverThePluginsInputLimitIsInputTooLarge) {
   auto c = test_config(fresh_dir("ws-input"));
   c.server.load_example_plugins = false;
@@ -173,22 +177,50 @@ TEST(WebSocketInput, AMessageOverThePluginsInputLimitIsInputTooLarge) {
   ASSERT_NE(g, nullptr);
   WsClient ws(g->port());
   ASSERT_FALSE(ws.connect("/plugins/echo/echo"));
+  auto fits = ws.call("ping", false);
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->data, "ping");
 
   auto r = ws.call(std::string(4096, 'x'), false);
-  ASSERT_TRUE(r) << r.error().message();
-  EXPECT_TRUE(r->text);
-  auto e = json::parse(r->data).as_object();
-  EXPECT_NE(std::string(e["error"].as_string()).find("exceeds the plugin's limit of 2048"), std::string::npos)
-      << r->data;
-  auto again = ws.call("ping", false);
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->data, "ping");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(static_cast<unsigned>(ws.close_reason().code), 4413u);
+  EXPECT_NE(std::string(ws.close_reason().reason.c_str()).find("exceeds the plugin's limit of 2048"),
+            std::string::npos)
+      << ws.close_reason().reason;
 
   HttpClient probe(g->port());
   const std::string metrics = probe.get("/metrics").body();
   EXPECT_NE(metrics.find(R"(hookd_requests_total{plugin="echo",fn="echo",code="413"} 1)"), std::string::npos);
   EXPECT_NE(metrics.find(R"(hookd_request_errors_total{plugin="echo",fn="echo",kind="input_too_large"} 1)"),
             std::string::npos);
+}
+
+// Removing a plugin closes its open sessions (1001 going away) without
+// waiting for their next message or their idle timeout.
+TEST(WebSocketClose, RemovingThePluginClosesItsIdleSessionsWith1001) {
+  auto c = test_config(fresh_dir("ws-remove"));
+  c.server.load_example_plugins = false;
+  c.limits.ws_max_message_bytes = kMaxMessage;
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  AdminClient admin(g->admin_port(), "test-token");
+  ASSERT_EQ(admin.put("gone", plugin_bytes("echo")).result_int(), 201);
+  ASSERT_EQ(admin.put("stays", plugin_bytes("echo")).result_int(), 201);
+  WsClient doomed(g->port());
+  ASSERT_FALSE(doomed.connect("/plugins/gone/echo"));
+  WsClient other(g->port());
+  ASSERT_FALSE(other.connect("/plugins/stays/echo"));
+  ASSERT_TRUE(doomed.call("before", false));
+
+  ASSERT_EQ(admin.remove("gone").result_int(), 204);
+  auto r = doomed.read();  // bounded by the client's own read timeout
+  ASSERT_FALSE(r) << "the session was closed, not answered";
+  EXPECT_EQ(r.error(), websocket::error::closed) << r.error().message();
+  EXPECT_EQ(doomed.close_reason().code, websocket::close_code::going_away);
+
+  auto still = other.call("after", false);
+  ASSERT_TRUE(still) << still.error().message();
+  EXPECT_EQ(still->data, "after");
 }
 
 }  // namespace
