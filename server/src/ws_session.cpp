@@ -146,9 +146,7 @@ void WsSession::read_part() {
       buffer_.clear();
       buffer_.shrink_to_fit();
       held_message_.release();
-      closing_ = true;
-      ws_.async_close({websocket::close_code::try_again_later, "too many request bytes being received"},
-                      [self = shared_from_this()](beast::error_code) {});
+      close(websocket::close_code::try_again_later, "too many request bytes being received");
       return;
     }
   }
@@ -244,6 +242,7 @@ void WsSession::close_with_error(const CallResult& out) {
     }
   }
   const auto code = static_cast<websocket::close_code>(4000 + static_cast<unsigned>(out.status));
+  held_message_.release();  // the call is over: its message no longer counts
   close(code, message);
 }
 
@@ -258,6 +257,7 @@ std::string_view ws_close_reason(std::string_view message) {
 }
 
 void WsSession::close(websocket::close_code code, std::string_view reason) {
+  if (closing_) return;  // one close per session: the first reason stands
   closing_ = true;
   ws_.async_close(websocket::close_reason(code, ws_close_reason(reason)),
                   [self = shared_from_this()](beast::error_code) {});
@@ -281,8 +281,7 @@ void WsSession::on_write(beast::error_code ec) {
   keep_for_reuse(reply_);
   if (ec) return;
   if (closing_ || server_.draining.load()) {
-    closing_ = true;
-    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+    if (!closing_) close(websocket::close_code::going_away, {});
     return;
   }
   read();
