@@ -200,6 +200,7 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
           {"memory_per_worker", std::move(mem)},
           {"loaded_at", rfc3339(e.loaded_at)},
           {"version", e.version},
+          {"revision", e.revision},
           {"persisted", e.persisted},
           {"calls", e.counters->calls.load()},
           {"errors", e.counters->errors.load()},
@@ -250,6 +251,16 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
 
 void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
                    const std::string& request_id, Done done) {
+  if (const config::PluginConfig* pinned = config_plugin(server_.config, name)) {
+    set_error(res, http::status::conflict,
+              {"plugin " + name + " comes from the config file (" + pinned->path.string() +
+                   "), which pins it: an upload cannot replace it. Change its [plugins." + name +
+                   "] entry and restart, or upload under another name",
+               name,
+               {},
+               request_id});
+    return done();
+  }
   config::PluginSettings settings;
   if (std::string_view s = req["X-Hookd-Settings"]; !s.empty()) {
     auto parsed = config::parse_plugin_settings_json(s, name);
@@ -299,7 +310,10 @@ void AdminApi::remove(const std::string& name, HttpResponse& res, const std::str
   if (cluster_ != nullptr) {
     auto r = cluster_->remove(name);
     if (!r) {
-      return set_error(res, http::status::service_unavailable, {r.error().describe(), name, {}, request_id});
+      // 503: not applied; 504: Redis did not answer, outcome unknown (cluster_catalog.hpp).
+      const auto status =
+          r.error().status == 504 ? http::status::gateway_timeout : http::status::service_unavailable;
+      return set_error(res, status, {r.error().describe(), name, {}, request_id});
     }
     in_catalog = *r;
   }

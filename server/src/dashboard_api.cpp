@@ -7,6 +7,7 @@
 #include "plugin_latency.hpp"
 #include "plugin_manager.hpp"
 #include "query_params.hpp"
+#include "request_handler.hpp"
 #include "try_call.hpp"
 
 namespace hookd::server {
@@ -184,8 +185,12 @@ DashboardApi::Handled DashboardApi::call(std::string_view path, HttpRequest& req
     return Handled::kNow;
   }
   IoWorker& worker = *io_workers_[next_worker_++ % io_workers_.size()];
-  TryCallInput in{std::string(plugin), std::string(fn), std::move(req.body()),
-                  std::string(req[http::field::content_type]), request_id};
+  TryCallInput in{std::string(plugin),
+                  std::string(fn),
+                  std::move(req.body()),
+                  std::string(req[http::field::content_type]),
+                  request_id,
+                  wanted_encoding(req)};
   start_try_call(server_, worker, std::move(in),
                  [&res, done = std::move(done)](http::status status, std::string body) {
                    res.result(status);

@@ -105,8 +105,16 @@ ServerResult<void> Gateway::Impl::setup_token() {
   return {};
 }
 
+// Where each plugin comes from, in order of precedence (docs/admin-api.yaml,
+// README "Plugin sources"): the config file's plugins are pinned (an upload
+// of such a name is refused with 409, and a stored upload of that name from
+// an earlier version is skipped); then the uploads stored in the data dir;
+// the examples only when neither exists. Each is logged with its reason, so
+// an operator can see why a plugin is, or is not, what they expect.
 ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& source) {
   for (const auto& p : source.configured) {
+    spdlog::info("plugin {}: from the config file ({}); pinned, so an upload of this name is refused", p.name,
+                 p.origin);
     auto r = manager->install(p.name, p.wasm, p.settings, PluginManager::Persist::kNo);
     if (!r) {
       return server_fail(ServerErrorKind::kPlugin,
@@ -117,13 +125,41 @@ ServerResult<void> Gateway::Impl::load_initial_plugins(const PluginSource& sourc
   // In cluster mode uploads live in the cluster catalog, not the data dir.
   auto stored = cluster ? std::vector<StoredPlugin>{} : store->load_all(problems);
   for (const auto& problem : problems) spdlog::error("stored plugin skipped: {}", problem);
+  size_t uploads = 0;
   for (auto& s : stored) {
-    // An upload is newer than the config file's entry of the same name.
+    if (config_plugin(server.config, s.name) != nullptr) {
+      spdlog::warn(
+          "plugin {}: the upload stored in {} is not loaded: the config file's plugin of that name is pinned "
+          "(delete that file, or remove the plugin from the config file to serve the upload)",
+          s.name, store->file_for(s.name).string());
+      continue;
+    }
+    ++uploads;
+    spdlog::info("plugin {}: from an upload stored in {} (no config file plugin has this name)", s.name,
+                 store->file_for(s.name).string());
     auto r = manager->install(s.name, s.wasm, s.settings, PluginManager::Persist::kAlreadyStored);
     if (!r) spdlog::error("stored plugin {} not loaded: {}", s.name, r.error().describe());
   }
-  if (!source.configured.empty() || !stored.empty()) return {};
+  if (!source.configured.empty() || uploads > 0) {
+    spdlog::info("not loading the example plugins because {}",
+                 !source.configured.empty() ? "the config file lists plugins"
+                                            : "uploaded plugins are stored in " +
+                                                  (server.config.server.data_dir / "plugins").string());
+    return {};
+  }
+  if (source.fallback.empty()) {
+    spdlog::info("not loading the example plugins because {}", server.config.server.load_example_plugins
+                                                                   ? "none were found"
+                                                                   : "server.load_example_plugins is false");
+    return {};
+  }
+  spdlog::info(
+      "loading the example plugins because no plugin source is configured (no plugins in the config file, "
+      "no uploads stored in {}){}; they stop loading once either exists",
+      (server.config.server.data_dir / "plugins").string(),
+      cluster ? "; in cluster mode uploads come from the cluster catalog, loaded next" : "");
   for (const auto& p : source.fallback) {
+    spdlog::info("plugin {}: an example ({})", p.name, p.origin);
     auto r = manager->install(p.name, p.wasm, p.settings, PluginManager::Persist::kNo);
     if (!r) spdlog::error("plugin {} ({}): {}", p.name, p.origin, r.error().describe());
   }

@@ -95,6 +95,13 @@ bool valid_plugin_name(std::string_view name) {
   return true;
 }
 
+const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name) {
+  for (const auto& p : cfg.plugins) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
 PluginManager::PluginManager(engine::Vm& vm, ServerContext& server, std::vector<IoWorker*> workers,
                              PluginStore& store)
     : vm_(vm), server_(server), workers_(std::move(workers)), store_(store) {}
@@ -300,6 +307,7 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   auto next = std::make_shared<Catalog>(*current);
   const bool replaced = next->plugins.contains(name);
   next->plugins[name] = entry;
+  entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
   server_.registry.publish(std::move(next));
   if (replaced) {
     server_.metrics->count_plugin_replace(name);

@@ -91,4 +91,10 @@ class PluginManager {
 
 bool valid_plugin_name(std::string_view name);
 
+// The config file's plugin named `name`, or null. Config file plugins are
+// pinned: an upload of that name is refused (409), so what the config file
+// says is what serves, across restarts too. Changing one means editing the
+// config file and restarting.
+const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name);
+
 }  // namespace hookd::server

@@ -25,6 +25,7 @@ struct PluginCounters {
   std::atomic<uint64_t> calls{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<int64_t> in_flight{0};
+  std::atomic<uint64_t> loads{0};  // versions of this plugin published since start
 };
 
 struct PluginEntry {
@@ -34,6 +35,7 @@ struct PluginEntry {
   config::PluginLimits limits;
   std::chrono::system_clock::time_point loaded_at;
   uint64_t version = 0;    // unique across the registry's life
+  uint64_t revision = 0;   // this plugin's own count: 1 for its first load, +1 per replacement
   bool persisted = false;  // uploaded through the admin API
   bool blocking = false;   // may wait on the network: runs in the blocking lane
   // Whether max_concurrency can bind at all: calls run on at most one thread

@@ -82,8 +82,7 @@ class TryCall : public CallSink, public std::enable_shared_from_this<TryCall> {
     CallResult out;
     auto route = calls.resolve(worker_, in_.plugin, in_.fn, in_.request_id, out);
     if (!route) return finish(out);
-    const CallRequest req{in_.plugin,     in_.fn,  in_.body, in_.content_type, Encoding::kAsDeclared,
-                          in_.request_id, started_};
+    const CallRequest req{in_.plugin, in_.fn, in_.body, in_.content_type, in_.want, in_.request_id, started_};
     if (calls.dispatch(worker_, *route, req, *this, out)) finish(out);
   }
 

@@ -18,6 +18,9 @@ struct TryCallInput {
   std::string body;
   std::string content_type;
   std::string request_id;
+  // As on the public route (wanted_encoding): a JSON request to a msgpack
+  // function gets JSON back.
+  Encoding want = Encoding::kAsDeclared;
 };
 
 /// The JSON the admin API answers with; `done` gets it on `worker`'s thread.

@@ -119,7 +119,7 @@ export class PluginsView {
     const cells = [
       el("td", p.name, { class: "name" }),
       el("td", p.abi),
-      el("td", p.version),
+      el("td", p.revision ?? p.version, { title: "loads of this plugin since the gateway started" }),
       el("td"),
       el("td", new Date(p.loaded_at).toLocaleString()),
       fnCell,
@@ -226,7 +226,7 @@ export class PluginsView {
       });
       bar.value = 100;
       $("upload-result").className = "ok";
-      $("upload-result").textContent = `${status === 201 ? "Loaded" : "Replaced"} ${body.name} version ${body.version} (sha256 ${body.sha256.slice(0, 12)}…).`;
+      $("upload-result").textContent = `${status === 201 ? "Loaded" : "Replaced"} ${body.name} version ${body.revision ?? body.version} (sha256 ${body.sha256.slice(0, 12)}…).`;
       await this.store.refresh();
     } catch (err) {
       $("upload-result").className = "error";

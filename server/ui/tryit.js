@@ -7,6 +7,7 @@ import { $, fillSelect } from "./util.js";
 export class TryItView {
   constructor(store) {
     this.store = store;
+    // The list refreshes after every call; that must not undo the user's picks.
     store.subscribe(() => this.fillPlugins());
     $("tryit-plugin").addEventListener("change", () => this.fillFunctions());
     $("tryit-fn").addEventListener("change", () => this.pickType());
@@ -28,7 +29,13 @@ export class TryItView {
   fillFunctions() {
     const p = this.store.plugins.find((x) => x.name === $("tryit-plugin").value);
     fillSelect($("tryit-fn"), p ? p.functions.map((f) => f.name) : []);
-    this.pickType();
+    // Preset the content type only when the function picked changed, so a
+    // type the user chose survives sends and list refreshes.
+    const picked = `${$("tryit-plugin").value}/${$("tryit-fn").value}`;
+    if (picked !== this.picked) {
+      this.picked = picked;
+      this.pickType();
+    }
   }
 
   // The declared input format of the function picks the content type.

@@ -4,8 +4,10 @@
 Starts hookd on free ports with the example plugins, drives the page with
 Selenium (Debian's python3-selenium and chromium-driver) and walks an
 operator's session: a wrong token and then the right one, the example
-plugins in the table, an upload (with a settings error shown beside its
-field first), a call from Try it, the call count and the chart moving, a
+plugins in the table (each at version 1), an upload (with a settings error
+shown beside its field first, then the placeholder's example settings), a
+call from Try it (JSON to a msgpack function twice: the type picked stays,
+the answer comes back as JSON), the call count and the chart moving, a
 plugin's error in the log view, a replace and a delete. Saves a screenshot
 of each view into OUT_DIR.
 
@@ -229,6 +231,9 @@ def run(s, hookd, plugin_dir):
     s.wait("the example plugins", lambda: all(s.row(p) is not None for p in examples))
     check(d.execute_script("return sessionStorage.getItem('hookd.admin_token')") == TOKEN, "token kept in sessionStorage")
     check(not s.el("nav-cluster").is_displayed(), "no cluster entry outside cluster mode")
+    # The Version column counts each plugin's own loads, not a global sequence.
+    versions = {p: s.row(p).find_elements(By.TAG_NAME, "td")[2].text for p in examples}
+    check(all(v == "1" for v in versions.values()), f"every untouched plugin is at version 1 ({versions})")
     s.shot("plugins-initial")
 
     # Filter and sort.
@@ -258,10 +263,13 @@ def run(s, hookd, plugin_dir):
     s.el("upload-sha").clear()
     s.el("upload-sha").send_keys(" ")
     s.el("upload-sha").clear()
+    # The placeholder is an example that works as it stands.
     s.el("upload-settings").clear()
-    s.el("upload-settings").send_keys(" ")
+    s.el("upload-settings").send_keys(s.el("upload-settings").get_attribute("placeholder"))
     s.el("upload-submit").click()
-    s.wait("the upload", lambda: "Loaded uploaded" in s.text("upload-result"), timeout=60)
+    s.wait("the upload", lambda: "Loaded uploaded version 1 " in s.text("upload-result"), timeout=60)
+    status, entry = hookd.admin_get("/admin/plugins/uploaded")
+    check(status == 200 and entry["settings"]["grants"]["kv"]["mode"] == "rw", "the placeholder's settings apply")
     s.wait("the uploaded row", lambda: s.row("uploaded") is not None)
     s.shot("upload")
 
@@ -277,6 +285,23 @@ def run(s, hookd, plugin_dir):
     check(float(s.text("tryit-duration")) >= 0, "Try it shows the time taken")
     check("x-request-id" in s.text("tryit-headers"), "Try it shows the headers")
     s.shot("tryit")
+
+    # JSON to a msgpack function (greet): the type picked survives each send,
+    # and the answer is JSON, as on the public route.
+    Select(s.el("tryit-plugin")).select_by_visible_text("greet")
+    Select(s.el("tryit-fn")).select_by_visible_text("greet")
+    s.wait("greet's declared type preset", lambda: s.el("tryit-type").get_attribute("value") == "application/msgpack")
+    Select(s.el("tryit-type")).select_by_value("application/json")
+    s.el("tryit-body").clear()
+    s.el("tryit-body").send_keys('{"name": "Ada"}')
+    for attempt in (1, 2):
+        d.execute_script("document.getElementById('tryit-status').textContent = ''")
+        s.el("tryit-send").click()
+        s.wait(f"JSON to greet, send {attempt}", lambda: s.text("tryit-status") != "" and not s.el("tryit-send").get_attribute("disabled"))
+        check(s.text("tryit-status") == "200", f"send {attempt} of the same JSON body is 200 ({s.text('tryit-response')})")
+        check(json.loads(s.text("tryit-response")) == {"message": "Hello, Ada!"}, f"send {attempt} answers JSON")
+        check("application/json" in s.text("tryit-headers"), f"send {attempt} says application/json")
+        check(s.el("tryit-type").get_attribute("value") == "application/json", f"the type picked stays after send {attempt}")
 
     # The call count moves in the table.
     s.go("plugins")
@@ -338,7 +363,7 @@ def run(s, hookd, plugin_dir):
     s.wait("the replace form", lambda: s.text("upload-title") == "Replace uploaded")
     s.el("upload-file").send_keys(os.path.join(plugin_dir, "vowels.wasm"))
     s.el("upload-submit").click()
-    s.wait("the replace", lambda: "Replaced uploaded version" in s.text("upload-result"), timeout=60)
+    s.wait("the replace", lambda: "Replaced uploaded version 2 " in s.text("upload-result"), timeout=60)
     s.wait("the replaced row", lambda: "count_vowels" in s.row("uploaded").text)
     s.shot("replace")
 

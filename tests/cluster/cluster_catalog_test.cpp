@@ -189,5 +189,49 @@ TEST_F(ClusterCatalogTest, AStoppedRedisIsA503NotAHang) {
   EXPECT_EQ(snap->version, 1u);
 }
 
+TEST_F(ClusterCatalogTest, ADeleteAnswered503WhileRedisIsPausedDoesNotHappenWhenItResumes) {
+  put("a", "one");
+  redis_->pause();
+  auto r = catalog_->remove("a");
+  redis_->resume();
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().status, 503) << r.error().message;
+  // Redis reads what the paused connection had sent in its first loop after
+  // SIGCONT; a connection opened now is read after that.
+  host::detail::RedisPool fresh_pool(options_);
+  ClusterCatalog fresh(fresh_pool, "test-cluster", 10);
+  auto snap = fresh.snapshot();
+  ASSERT_TRUE(snap.has_value()) << snap.error().message;
+  EXPECT_EQ(snap->version, 1u);
+  ASSERT_EQ(snap->plugins.size(), 1u);
+  EXPECT_EQ(snap->plugins[0].name, "a");
+  auto log = fresh.read_log("0-0", 0, 100);
+  ASSERT_TRUE(log.has_value());
+  EXPECT_EQ(log->size(), 1u);
+}
+
+TEST_F(ClusterCatalogTest, AWriteThatReachesRedisPastItsDeadlineChangesNothing) {
+  put("a", "one");
+  catalog_->set_write_window_for_test(-1s);  // as if Redis had held it past the node's timeout
+  auto removed = catalog_->remove("a");
+  ASSERT_FALSE(removed.has_value());
+  EXPECT_EQ(removed.error().status, 503);
+  EXPECT_NE(removed.error().message.find("not applied"), std::string::npos) << removed.error().message;
+  auto wasm = bytes("two");
+  auto put_late = catalog_->put("a", wasm, engine::sha256_hex(wasm), "{}");
+  ASSERT_FALSE(put_late.has_value());
+  EXPECT_EQ(put_late.error().status, 503);
+  auto snap = catalog_->snapshot();
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_EQ(snap->version, 1u);
+  ASSERT_EQ(snap->plugins.size(), 1u);
+  EXPECT_EQ(snap->plugins[0].sha256, engine::sha256_hex(bytes("one")));
+
+  catalog_->set_write_window_for_test(60s);  // in time: applied
+  auto in_time = catalog_->remove("a");
+  ASSERT_TRUE(in_time.has_value()) << in_time.error().message;
+  EXPECT_TRUE(in_time->has_value());
+}
+
 }  // namespace
 }  // namespace hookd::server::cluster

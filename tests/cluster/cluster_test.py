@@ -338,6 +338,8 @@ def test_redis_paused(c, wasm):
             status, body = c.admin(2, "PUT", "/admin/plugins/during", wasm["A"])
             admin_elapsed = time.monotonic() - started
             expect("an admin write while Redis is stopped fails with 503", status, 503)
+            status, body = c.admin(3, "DELETE", "/admin/plugins/before")
+            expect("an admin DELETE while Redis is stopped fails with 503", status, 503)
             print(f"FIGURE Redis stopped: KV call failed after {kv_elapsed * 1000:.0f} ms, admin PUT after "
                   f"{admin_elapsed * 1000:.0f} ms (connect 200 ms, command 300 ms timeouts)", flush=True)
             time.sleep(1.0)
@@ -353,6 +355,9 @@ def test_redis_paused(c, wasm):
     expect("the write refused while Redis was stopped did not happen", which(c.port(1), "during"), "404")
     status, _ = request(c.port(2), "POST", "/plugins/counter/incr")
     expect("KV works again once Redis is back", status, 200)
+    # Redis has long run whatever it had queued by now (the KV call went after it).
+    expect("the DELETE refused while Redis was stopped did not happen either",
+           [which(c.port(i), "before") for i in (1, 2, 3)], ["B", "B", "B"])
 
 
 def test_kill_node(c, wasm):

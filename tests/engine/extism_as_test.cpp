@@ -47,6 +47,29 @@ TEST(ExtismAsPdk, CountVowelsAnswersJson) {
   EXPECT_EQ(str(p->call_string("count_vowels", "Hello, World!")), R"({"count":3,"vowels":"aeiouAEIOU"})");
 }
 
+// Host.outputString of @extism/as-pdk 1.0.0 allocates String.length bytes
+// and writes the UTF-8, longer for non-ASCII text: Extism's own kernel lets
+// the write land past the block and cuts the output; hookd refuses it and
+// the error names the cause and the fix (docs/abi.md).
+TEST(ExtismAsPdk, OutputStringOfNonAsciiTextFailsNamingTheCause) {
+  auto p = load("as_extism_output_string");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(str(p->call_string("echo_string", "plain ASCII")), "plain ASCII");
+  for (const std::string in : {"h\xc3\xa9llo", "\xe2\x82\xac 5",
+                               "caf\xc3\xa9 cr\xc3\xa8"
+                               "me br\xc3\xbbl\xc3\xa9"
+                               "e"}) {
+    auto r = p->call_string("echo_string", in);
+    ASSERT_FALSE(r) << in;
+    EXPECT_EQ(r.error().kind, ErrorKind::kTrap);
+    EXPECT_NE(r.error().message.find("Host.outputString of @extism/as-pdk 1.0.0"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("String.UTF8.encode"), std::string::npos) << r.error().message;
+  }
+  // The instance is still usable.
+  EXPECT_EQ(str(p->call_string("echo_string", "again")), "again");
+}
+
 TEST(ExtismAsPdk, ConfigGetReadsThePluginsConfig) {
   PluginOptions o;
   o.host_functions.push_back(HostFunction{

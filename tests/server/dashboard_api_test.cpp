@@ -28,6 +28,7 @@ class Dashboard : public ::testing::Test {
     misc.settings.grants.log_level = config::LogLevel::trace;
     misc.settings.grants.log_rate_per_sec = 1000;
     c.plugins.push_back(misc);
+    c.plugins.push_back(plugin_entry("greet", "greet"));  // msgpack in and out
     gateway_ = start_gateway(std::move(c));
     ASSERT_NE(gateway_, nullptr);
   }
@@ -157,6 +158,40 @@ TEST_F(Dashboard, TryItReportsAPluginErrorAsTheCallsStatus) {
   EXPECT_EQ(unknown.at("status").as_int64(), 404);
   auto no_fn = json::parse(admin().send(http::verb::post, "/admin/call/echo/nope", "x").body());
   EXPECT_EQ(no_fn.at("status").as_int64(), 404);
+}
+
+TEST_F(Dashboard, TryItTranscodesLikeThePublicRoute) {
+  const std::string in = R"({"name":"Ada"})";
+  for (const std::map<std::string, std::string>& headers :
+       {std::map<std::string, std::string>{{"Content-Type", "application/json"}},
+        std::map<std::string, std::string>{{"Content-Type", "application/json"},
+                                           {"Accept", "application/json"}}}) {
+    auto r = admin().send(http::verb::post, "/admin/call/greet/greet", in, headers);
+    ASSERT_EQ(r.result_int(), 200) << r.body();
+    auto j = json::parse(r.body());
+    EXPECT_EQ(j.at("status").as_int64(), 200) << r.body();
+    EXPECT_EQ(j.at("body_encoding").as_string(), "utf-8") << r.body();
+    EXPECT_EQ(json::parse(j.at("body").as_string()), json::parse(R"({"message":"Hello, Ada!"})")) << r.body();
+    EXPECT_EQ(j.at("headers").at("content-type").as_string(), "application/json");
+
+    HttpClient pub(gateway_->port());
+    auto direct = pub.post("/plugins/greet/greet", in, headers);
+    EXPECT_EQ(json::parse(direct.body()), json::parse(j.at("body").as_string()));
+  }
+  // Asking for msgpack still gets msgpack (binary: base64).
+  auto r = admin().send(http::verb::post, "/admin/call/greet/greet", in,
+                        {{"Content-Type", "application/json"}, {"Accept", "application/msgpack"}});
+  EXPECT_EQ(json::parse(r.body()).at("body_encoding").as_string(), "base64") << r.body();
+}
+
+TEST_F(Dashboard, EachPluginsRevisionCountsItsOwnLoads) {
+  for (const char* name : {"echo", "misc", "greet"}) {
+    EXPECT_EQ(admin().listed(name).at("revision").to_number<uint64_t>(), 1u) << name;
+  }
+  ASSERT_EQ(admin().put("fresh", plugin_bytes("echo")).result_int(), 201);
+  ASSERT_EQ(admin().put("fresh", plugin_bytes("echo")).result_int(), 200);
+  EXPECT_EQ(admin().listed("fresh").at("revision").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(admin().listed("echo").at("revision").to_number<uint64_t>(), 1u);
 }
 
 TEST_F(Dashboard, TryItEncodesBinaryOutputAsBase64) {

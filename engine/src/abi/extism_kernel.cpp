@@ -52,6 +52,30 @@ Result<std::span<uint8_t>> range(ExtismState& s, uint64_t offset, uint64_t n, st
   return *b;
 }
 
+// Where a store lands: `n` bytes at `offset`, inside the blocks allocated so
+// far. A store that runs past the end of the last block is, in practice,
+// Host.outputString of @extism/as-pdk 1.0.0 given non-ASCII text: it
+// allocates String.length bytes (UTF-16 code units) and stores the string's
+// UTF-8 encoding, which is longer. Extism's own kernel checks a store against
+// the whole memory, not the block, so there it lands past the block and the
+// output is silently cut to String.length bytes (mid-character, possibly);
+// hookd refuses it, and the message names the cause and the fix.
+Result<std::span<uint8_t>> store_range(ExtismState& s, uint64_t offset, uint64_t n) {
+  auto b = s.memory.bytes(offset, n);
+  if (b) return *b;
+  std::string message = std::to_string(n) + " bytes at offset " + std::to_string(offset) +
+                        " are outside the plugin's memory blocks";
+  const uint64_t top = s.memory.top();
+  if (offset >= ExtismMemory::kBase && offset <= top && n > top - offset) {
+    message +=
+        ": the write runs past the end of the last block allocated. A known cause: Host.outputString of "
+        "@extism/as-pdk 1.0.0 allocates String.length bytes (UTF-16 code units) but writes the string's "
+        "UTF-8 encoding, longer for non-ASCII text; use Host.output(Uint8Array.wrap(String.UTF8.encode(s))) "
+        "(docs/abi.md)";
+  }
+  return trap(std::move(message));
+}
+
 // A new block holding `bytes`; 0 (with the reason noted) when it does not fit.
 uint64_t give(ExtismState& s, std::span<const uint8_t> bytes) {
   std::string why;
@@ -257,13 +281,13 @@ std::vector<ImportFunc> extism_kernel_imports(ExtismState& s) {
     return {};
   });
   add("store_u8", {{I64, I32}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto b = range(s, u64(a[0]), 1, "");
+    auto b = store_range(s, u64(a[0]), 1);
     if (!b) return std::unexpected(std::move(b.error()));
     (*b)[0] = static_cast<uint8_t>(a[1].i32);
     return {};
   });
   add("store_u64", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto b = range(s, u64(a[0]), 8, "");
+    auto b = store_range(s, u64(a[0]), 8);
     if (!b) return std::unexpected(std::move(b.error()));
     const uint64_t v = u64(a[1]);
     std::memcpy(b->data(), &v, 8);

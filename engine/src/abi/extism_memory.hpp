@@ -42,6 +42,7 @@ class ExtismMemory {
   // Frees every block (the arena keeps its capacity, up to kKeepBytes).
   void reset();
   [[nodiscard]] uint64_t used() const { return top_ - kBase; }
+  [[nodiscard]] uint64_t top() const { return top_; }  // one past the last block
 
  private:
   struct Block {

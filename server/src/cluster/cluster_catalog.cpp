@@ -14,8 +14,18 @@ namespace {
 using host::detail::Reply;
 using host::detail::Retry;
 
-// KEYS: version, manifest, plugins, log, module. ARGV: name, sha256, settings, maxlen.
+// Both write scripts are fenced: ARGV's last is a deadline on Redis's own
+// clock (fence()), past which the script does nothing. A write the node gave
+// up on (Redis paused or slow, the reply not in within the command timeout)
+// and answered as failed can then not take effect later, when Redis resumes
+// and reads it from the socket.
+//
+// KEYS: version, manifest, plugins, log, module. ARGV: name, sha256, settings, maxlen, deadline (us).
 constexpr std::string_view kPutScript = R"lua(
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[5]) then
+  return redis.error_reply('hookd-fenced: reached Redis after the node gave up on it; not applied')
+end
 if redis.call('EXISTS', KEYS[5]) == 0 then return redis.error_reply('module missing') end
 local v = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[2], 'sha256', ARGV[2], 'settings', ARGV[3], 'version', v)
@@ -25,8 +35,12 @@ local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*',
 return {v, id}
 )lua";
 
-// KEYS: version, manifest, plugins, log. ARGV: name, maxlen.
+// KEYS: version, manifest, plugins, log. ARGV: name, maxlen, deadline (us).
 constexpr std::string_view kDeleteScript = R"lua(
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[3]) then
+  return redis.error_reply('hookd-fenced: reached Redis after the node gave up on it; not applied')
+end
 if redis.call('DEL', KEYS[2]) == 0 then return {0, ''} end
 redis.call('SREM', KEYS[3], ARGV[1])
 local v = redis.call('INCR', KEYS[1])
@@ -56,14 +70,28 @@ std::unexpected<engine::Error> unavailable(std::string message) {
   return engine::fail(engine::ErrorKind::kHostError, "cluster catalog: " + std::move(message), 503);
 }
 
+engine::Result<Reply> run_reply(Reply reply) {
+  if (reply->type == REDIS_REPLY_ERROR) {
+    return unavailable("Redis error: " + std::string(reply->str, reply->len));
+  }
+  return reply;
+}
+
 engine::Result<Reply> run(host::detail::RedisPool& pool, std::span<const std::string_view> args,
                           Retry retry) {
   auto reply = pool.command(args, retry);
   if (!reply) return unavailable(reply.error().message);
-  if ((*reply)->type == REDIS_REPLY_ERROR) {
-    return unavailable("Redis error: " + std::string((*reply)->str, (*reply)->len));
-  }
-  return std::move(*reply);
+  return run_reply(std::move(*reply));
+}
+
+// A write script sent but not answered: it may have run, or may never run
+// (fenced), and only Redis knows which. Not 503, which says "not applied".
+std::unexpected<engine::Error> outcome_unknown(const std::string& what, std::string message) {
+  return engine::fail(engine::ErrorKind::kHostError,
+                      "cluster catalog: " + std::move(message) + "; the " + what +
+                          " may or may not be in the catalog: it can have been applied only within the "
+                          "command timeout, never later (GET /admin/plugins shows which); retrying is safe",
+                      504);
 }
 
 std::string_view text(const redisReply* r) {
@@ -91,6 +119,20 @@ engine::Result<Change> change_of(const redisReply* r, Change::Op op, std::string
 ClusterCatalog::ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries)
     : pool_(pool), prefix_(std::move(prefix)), max_len_(std::to_string(log_max_entries)) {}
 
+engine::Result<std::string> ClusterCatalog::fence() {
+  const std::array<std::string_view, 1> time{"TIME"};
+  auto r = run(pool_, time, Retry::kIfIdempotent);
+  if (!r) return std::unexpected(r.error());
+  const redisReply* a = r->get();
+  if (a->type != REDIS_REPLY_ARRAY || a->elements != 2) return unavailable("unexpected TIME reply");
+  // Half the command timeout: a script that runs by then has the other half
+  // to get its reply back before this node gives up on it.
+  const auto window = write_window_.value_or(
+      std::chrono::duration_cast<std::chrono::microseconds>(pool_.options().command_timeout) / 2);
+  const int64_t now = static_cast<int64_t>(number(a->element[0]) * 1'000'000 + number(a->element[1]));
+  return std::to_string(now + window.count());
+}
+
 engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<const uint8_t> wasm,
                                            const std::string& sha256, const std::string& settings_json) {
   const std::string module_key = key("module:" + sha256);
@@ -102,10 +144,15 @@ engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<co
   if (auto r = run(pool_, set, Retry::kIfIdempotent); !r) return std::unexpected(r.error());
   const std::string version = key("version"), manifest = key("manifest:" + name), plugins = key("plugins"),
                     log = key("log");
-  const std::array<std::string_view, 12> eval{"EVAL", kPutScript, "5",  version, manifest,      plugins,
-                                              log,    module_key, name, sha256,  settings_json, max_len_};
-  // Not retried: a lost reply may mean it ran; the follower converges either way.
-  auto r = run(pool_, eval, Retry::kNo);
+  auto deadline = fence();
+  if (!deadline) return std::unexpected(deadline.error());
+  const std::array<std::string_view, 13> eval{"EVAL",        kPutScript, "5",        version, manifest,
+                                              plugins,       log,        module_key, name,    sha256,
+                                              settings_json, max_len_,   *deadline};
+  // Not retried: a lost reply may mean it ran.
+  auto reply = pool_.command(eval, Retry::kNo);
+  if (!reply) return outcome_unknown("upload of " + name, reply.error().message);
+  auto r = run_reply(std::move(*reply));
   if (!r) return std::unexpected(r.error());
   return change_of(r->get(), Change::Op::kPut, name, sha256);
 }
@@ -113,9 +160,13 @@ engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<co
 engine::Result<std::optional<Change>> ClusterCatalog::remove(const std::string& name) {
   const std::string version = key("version"), manifest = key("manifest:" + name), plugins = key("plugins"),
                     log = key("log");
-  const std::array<std::string_view, 9> eval{"EVAL",  kDeleteScript, "4",  version, manifest,
-                                             plugins, log,           name, max_len_};
-  auto r = run(pool_, eval, Retry::kNo);
+  auto deadline = fence();
+  if (!deadline) return std::unexpected(deadline.error());
+  const std::array<std::string_view, 10> eval{"EVAL",  kDeleteScript, "4",  version,  manifest,
+                                              plugins, log,           name, max_len_, *deadline};
+  auto reply = pool_.command(eval, Retry::kNo);
+  if (!reply) return outcome_unknown("deletion of " + name, reply.error().message);
+  auto r = run_reply(std::move(*reply));
   if (!r) return std::unexpected(r.error());
   auto change = change_of(r->get(), Change::Op::kDelete, name, {});
   if (!change) return std::unexpected(change.error());

@@ -14,9 +14,14 @@
 // and the follower resyncs from the manifests.
 //
 // Errors are values: a Redis that is down or hung is a kHostError with
-// status 503 after at most the configured connect and command timeouts.
+// status 503 after at most the configured connect and command timeouts, and
+// 503 means not applied. A put or delete whose script was sent but not
+// answered is 504 instead (outcome unknown): the script is fenced by a
+// deadline on Redis's clock, so it was applied before the node gave up or
+// never will be; retrying either is safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -73,12 +78,20 @@ class ClusterCatalog {
   // The heartbeats of the live nodes (JSON texts), at most `max_nodes`.
   engine::Result<std::vector<std::string>> nodes(size_t max_nodes);
 
+  // Test seam: how long after fence() a write script may still run (default
+  // half the command timeout); a negative one makes every write too late.
+  void set_write_window_for_test(std::chrono::microseconds w) { write_window_ = w; }
+
  private:
   std::string key(std::string_view what) const { return prefix_ + ":" + std::string(what); }
+  // Redis's clock now plus half the command timeout, in microseconds: the
+  // deadline a write script checks before it changes anything.
+  engine::Result<std::string> fence();
 
   host::detail::RedisPool& pool_;
   std::string prefix_;
   std::string max_len_;
+  std::optional<std::chrono::microseconds> write_window_;
 };
 
 }  // namespace hookd::server::cluster

@@ -108,10 +108,21 @@ bool ClusterNode::pause(std::chrono::milliseconds d) {
   return !wake_.wait_for(lock, d, [this] { return stopping_; });
 }
 
-void ClusterNode::record_error(std::string error) {
+void ClusterNode::record_error(std::string error, std::string plugin) {
   spdlog::error("cluster: {}", error);
   std::lock_guard lock(mu_);
   last_error_ = std::move(error);
+  last_error_plugin_ = std::move(plugin);
+  last_error_ms_ = epoch_ms(std::chrono::system_clock::now());
+}
+
+void ClusterNode::clear_error(std::string_view plugin) {
+  std::lock_guard lock(mu_);
+  if (last_error_.empty() || last_error_plugin_ != plugin) return;
+  spdlog::info("cluster: recovered from: {}", last_error_);
+  last_error_.clear();
+  last_error_plugin_.clear();
+  last_error_ms_ = 0;
 }
 
 engine::Result<void> ClusterNode::save_upload(const std::string& name, std::span<const uint8_t> wasm,
@@ -131,16 +142,27 @@ engine::Result<bool> ClusterNode::remove(const std::string& name) {
 }
 
 engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
+  // This node's config file pins its own plugins (an upload here is refused
+  // with 409); one uploaded through a node whose config lacks it does not
+  // replace it either.
+  if (config_plugin(server_.config, m.name) != nullptr) {
+    record_error("plugin " + m.name + " version " + std::to_string(m.version) +
+                     " from the cluster catalog is not loaded: this node's config file pins " + m.name,
+                 m.name);
+    return {};
+  }
   auto settings = config::parse_plugin_settings_json(m.settings_json, m.name);
   if (!settings) {
     record_error("plugin " + m.name + " version " + std::to_string(m.version) +
-                 ": bad settings: " + config::to_string(settings.error()));
+                     ": bad settings: " + config::to_string(settings.error()),
+                 m.name);
     return {};
   }
   {
     auto catalog = server_.registry.snapshot();
     const PluginEntry* current = catalog->find(m.name);
     if (current != nullptr && current->module->sha256() == m.sha256 && current->settings == *settings) {
+      clear_error(m.name);
       std::lock_guard lock(mu_);
       from_catalog_.insert(m.name);
       return {};  // already serving (this node's own upload, or a repeat)
@@ -150,15 +172,18 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
   if (!wasm) {
     // Redis away: the caller retries. A missing or corrupt module: reported.
     if (wasm.error().status == 503) return std::unexpected(wasm.error());
-    record_error("plugin " + m.name + " version " + std::to_string(m.version) + ": " + wasm.error().message);
+    record_error("plugin " + m.name + " version " + std::to_string(m.version) + ": " + wasm.error().message,
+                 m.name);
     return {};
   }
   auto r = manager_.install(m.name, *wasm, std::move(*settings), PluginManager::Persist::kNo);
   if (!r) {
     record_error("plugin " + m.name + " version " + std::to_string(m.version) +
-                 " not loaded, the previous version keeps serving: " + r.error().describe());
+                     " not loaded, the previous version keeps serving: " + r.error().describe(),
+                 m.name);
     return {};
   }
+  clear_error(m.name);
   std::lock_guard lock(mu_);
   from_catalog_.insert(m.name);
   return {};
@@ -180,7 +205,8 @@ engine::Result<void> ClusterNode::resync() {
     }
   }
   for (const auto& name : stale) {
-    if (auto r = manager_.remove(name); !r) record_error("plugin " + name + ": " + r.error().describe());
+    if (auto r = manager_.remove(name); !r)
+      record_error("plugin " + name + ": " + r.error().describe(), name);
   }
   std::lock_guard lock(mu_);
   for (const auto& name : stale) from_catalog_.erase(name);
@@ -193,9 +219,13 @@ engine::Result<void> ClusterNode::resync() {
 
 engine::Result<void> ClusterNode::apply(const cluster::Change& change) {
   if (change.op == cluster::Change::Op::kDelete) {
-    if (auto r = manager_.remove(change.name); !r) {
-      record_error("plugin " + change.name + ": " + r.error().describe());
+    // A pinned config file plugin of that name is this node's own: it stays.
+    if (config_plugin(server_.config, change.name) == nullptr) {
+      if (auto r = manager_.remove(change.name); !r) {
+        record_error("plugin " + change.name + ": " + r.error().describe(), change.name);
+      }
     }
+    clear_error(change.name);
     std::lock_guard lock(mu_);
     from_catalog_.erase(change.name);
     return {};
@@ -226,6 +256,7 @@ void ClusterNode::follow() {
         continue;
       }
       synced = true;
+      clear_error({});
     }
     std::string after;
     uint64_t applied = 0;
@@ -242,6 +273,7 @@ void ClusterNode::follow() {
       continue;
     }
     backoff = std::chrono::milliseconds(50);
+    clear_error({});  // Redis answers again
     // Entries after ours carry the next versions, in order. A gap: entries
     // were trimmed away while this node was behind. An older version: the
     // catalog was reset (a Redis that lost its data). Either way, resync.
@@ -285,6 +317,7 @@ std::string ClusterNode::status_json() {
   o["catalog_version"] = applied_version_;
   o["log_id"] = applied_id_;
   o["last_error"] = last_error_.empty() ? json::value(nullptr) : json::value(last_error_);
+  o["last_error_at_ms"] = last_error_.empty() ? json::value(nullptr) : json::value(last_error_ms_);
   return json::serialize(o);
 }
 

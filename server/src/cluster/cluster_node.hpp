@@ -67,7 +67,11 @@ class ClusterNode {
   engine::Result<void> apply(const cluster::Change& change);
   // Installs a manifest unless the same module and settings already serve.
   engine::Result<void> install(const cluster::Manifest& manifest);
-  void record_error(std::string error);
+  // The last error, with when it happened; `plugin` names the plugin it is
+  // about (empty: Redis itself). clear_error(plugin) forgets it once that
+  // cause is gone: Redis answered again, or that plugin loaded or left.
+  void record_error(std::string error, std::string plugin = {});
+  void clear_error(std::string_view plugin);
   std::string status_json();
   // Waits up to `d`; false when stopping.
   bool pause(std::chrono::milliseconds d);
@@ -88,6 +92,8 @@ class ClusterNode {
   uint64_t applied_version_ = 0;        // under mu_
   std::string applied_id_ = "0-0";      // under mu_
   std::string last_error_;              // under mu_
+  std::string last_error_plugin_;       // under mu_
+  int64_t last_error_ms_ = 0;           // under mu_: Unix time of last_error_
   std::set<std::string> from_catalog_;  // under mu_: local plugins that came from the catalog
   std::atomic<bool> leaving_{false};
   std::thread follower_;

@@ -39,6 +39,7 @@ class RedisPool {
   /// Sends one command. Error replies are returned as replies (the connection
   /// is fine); transport failures and timeouts are KvErrors.
   KvResult<Reply> command(std::span<const std::string_view> args, Retry retry);
+  [[nodiscard]] const RedisKvOptions& options() const { return options_; }
 
  private:
   struct Lease {
