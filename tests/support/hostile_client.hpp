@@ -2,6 +2,7 @@
 // refuse early, and the process's resident memory to show it did not keep them.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -47,6 +48,51 @@ inline Flood flood(uint16_t port, std::string_view head, std::string_view filler
   out.peak_resident = resident_bytes();
   out.response = c.read_response();
   return out;
+}
+
+// A header that never ends: `start` (its request line and any fields), then
+// field lines whose names have `name_chars` characters ("a:\r\n" for 1,
+// "aa:\r\n" for 2, ...), up to `total` bytes and never past a whole line.
+// Beast consumes each whole line, so its header_limit alone never trips.
+inline std::string tiny_header_lines(std::string_view start, size_t name_chars, size_t total) {
+  std::string out(start);
+  const std::string line = std::string(name_chars, 'a') + ":\r\n";
+  while (out.size() + line.size() <= total) out += line;
+  return out;
+}
+
+// A request line of `length` bytes with its CRLF, for `path` (padded with a
+// query string): the bytes before the first field line.
+inline std::string request_line(std::string_view method, std::string_view path, size_t length) {
+  const std::string tail = " HTTP/1.1\r\n";
+  std::string line = std::string(method) + " " + std::string(path) + "?";
+  while (line.size() + tail.size() < length) line += 'q';
+  return line + tail;
+}
+
+// Sends headers that never end, a line or so past the limit, in one write
+// each (the server reads it whole, so its close cannot reset the answer
+// away), and expects a 431 and the close: the server refused after about
+// the limit's bytes, without waiting for more. Field names of 1 to 8
+// characters (lines of 4 to 11 bytes), after request lines of every length
+// modulo 4: `target` then `fields`.
+inline void expect_431_just_past_the_limit(uint16_t port, std::string_view target, std::string_view fields,
+                                           size_t limit) {
+  for (size_t name = 1; name <= 8; ++name) {
+    for (size_t length = 40; length < 44; ++length) {
+      const std::string head =
+          tiny_header_lines(request_line("GET", target, length) + std::string(fields), name, limit + 16);
+      TcpConnection c(port);
+      ASSERT_FALSE(c.connect());
+      ASSERT_FALSE(c.write(head));
+      auto r = c.read_response();
+      ASSERT_TRUE(r.has_value()) << "no answer to " << head.size() << " header bytes in lines of " << name + 3
+                                 << " after a request line of " << length << ": " << r.error().message();
+      EXPECT_EQ(r->result_int(), 431) << name << " " << length;
+      EXPECT_FALSE(r->keep_alive());
+      EXPECT_TRUE(closed_by_server(c.wait_for_close()));
+    }
+  }
 }
 
 }  // namespace hookd::test
