@@ -1,7 +1,8 @@
 #!/bin/bash
 # Starts a hookd (lib.sh's benchmark setup) and floods it with headers of tiny
 # lines (header_flood.py): 2 connections x 24 MiB unless MIB / CONNS say
-# otherwise; prints what each connection got and the server's peak RSS.
+# otherwise, in writes of BLOCK bytes (2048), each once the server has read the last;
+# prints what each connection got and the server's peak RSS.
 #
 #   loadtest/header_flood.sh [HOOKD]     # default build/cli/hookd
 set -euo pipefail
@@ -10,4 +11,4 @@ source "$root/loadtest/lib.sh"
 build=${BUILD:-$root/build}
 bench_prepare header_flood.sh curl python3
 start_hookd probe "${1:-$build/cli/hookd}"
-python3 "$root/loadtest/header_flood.py" "$probe_pid" "$probe_port" "${MIB:-24}" "${CONNS:-2}"
+python3 "$root/loadtest/header_flood.py" "$probe_pid" "$probe_port" "${MIB:-24}" "${CONNS:-2}" "${BLOCK:-2048}"

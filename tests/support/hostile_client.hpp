@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "bounded_io.hpp"
 
@@ -70,23 +71,37 @@ inline std::string request_line(std::string_view method, std::string_view path, 
   return line + tail;
 }
 
-// Sends headers that never end, a line or so past the limit, in one write
-// each (the server reads it whole, so its close cannot reset the answer
-// away), and expects a 431 and the close: the server refused after about
-// the limit's bytes, without waiting for more. Field names of 1 to 8
-// characters (lines of 4 to 11 bytes), after request lines of every length
-// modulo 4: `target` then `fields`.
+// Sends headers of tiny lines that never end, two lines past `limit`, the
+// way that slipped past Beast's header_limit: in writes of about 512 bytes
+// that each end two bytes into a line. Beast parses every whole line whose
+// next byte it sees and keeps the 2 bytes (under 3, so it does not wait for
+// the header's end either); its limit is compared only with what it keeps.
+// Everything past the limit goes in the last write, so the server has read
+// all of it when it refuses (its close cannot reset the answer away).
+// Expects a 431 and the close, for field names of 1 to 8 characters (lines
+// of 4 to 11 bytes) after request lines of every length modulo 4: `target`,
+// then `fields`.
 inline void expect_431_just_past_the_limit(uint16_t port, std::string_view target, std::string_view fields,
                                            size_t limit) {
+  constexpr size_t kPiece = 512;
   for (size_t name = 1; name <= 8; ++name) {
+    const size_t line = name + 3;
     for (size_t length = 40; length < 44; ++length) {
-      const std::string head =
-          tiny_header_lines(request_line("GET", target, length) + std::string(fields), name, limit + 16);
+      const std::string start = request_line("GET", target, length) + std::string(fields);
+      const std::string head = tiny_header_lines(start, name, limit + 2 * line);
       TcpConnection c(port);
       ASSERT_FALSE(c.connect());
-      ASSERT_FALSE(c.write(head));
+      size_t from = 0;
+      for (size_t cut = start.size() + 2; from < head.size(); cut += line * (kPiece / line)) {
+        const size_t to = cut >= limit ? head.size() : cut;
+        ASSERT_FALSE(c.write(std::string_view(head).substr(from, to - from))) << "refused before the limit";
+        from = to;
+        // Each piece parsed on its own, as the attack arranged: the old code
+        // then never had more than its limit unparsed.
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
       auto r = c.read_response();
-      ASSERT_TRUE(r.has_value()) << "no answer to " << head.size() << " header bytes in lines of " << name + 3
+      ASSERT_TRUE(r.has_value()) << "no answer to " << head.size() << " header bytes in lines of " << line
                                  << " after a request line of " << length << ": " << r.error().message();
       EXPECT_EQ(r->result_int(), 431) << name << " " << length;
       EXPECT_FALSE(r->keep_alive());
