@@ -408,7 +408,9 @@ TEST_F(HttpHardening, WebSocketHandshakesAreAnsweredByHookdNotBeast) {
     boost::system::error_code ec;
     json::parse(r->body(), ec);
     EXPECT_FALSE(ec) << "not hookd's JSON error: " << r->body();
-    if (status == 426) EXPECT_EQ((*r)[http::field::sec_websocket_version], "13");
+    if (status == 426) {
+      EXPECT_EQ((*r)[http::field::sec_websocket_version], "13");
+    }
   }
 }
 
@@ -435,7 +437,9 @@ TEST(HttpHeaderFields, MoreThanMaxHeaderFieldsIs431AndCounted) {
     auto r = conn.read_response();
     ASSERT_TRUE(r.has_value()) << r.error().message();
     EXPECT_EQ(r->result_int(), status);
-    if (status == 431) EXPECT_NE(r->body().find("too many"), std::string::npos) << r->body();
+    if (status == 431) {
+      EXPECT_NE(r->body().find("too many"), std::string::npos) << r->body();
+    }
   }
   auto metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
   ASSERT_EQ(metrics.result_int(), 200);
