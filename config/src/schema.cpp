@@ -372,6 +372,9 @@ const std::vector<FieldSpec<Config>>& config_fields() {
           "limits", "max_header_bytes", {512, 1'048'576},
           [](auto& c) -> auto& { return c.limits.max_header_bytes; }),
       integer<C>(
+          "limits", "max_header_fields", {1, 10'000},
+          [](auto& c) -> auto& { return c.limits.max_header_fields; }),
+      integer<C>(
           "limits", "max_body_bytes", {0, 4'294'967'296},
           [](auto& c) -> auto& { return c.limits.max_body_bytes; }),
       integer<C>(

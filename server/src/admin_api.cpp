@@ -70,9 +70,16 @@ bool secrets_equal(std::string_view a, std::string_view b) {
 
 bool AdminApi::authorized(const HttpRequest& req) const {
   std::string_view auth = req[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!auth.starts_with(kBearer)) return false;
-  return secrets_equal(auth.substr(kBearer.size()), token_);
+  // The scheme is case-insensitive (RFC 9110, 11.1), followed by one or more
+  // spaces.
+  constexpr std::string_view kBearer = "bearer";
+  if (auth.size() <= kBearer.size() || !boost::beast::iequals(auth.substr(0, kBearer.size()), kBearer) ||
+      auth[kBearer.size()] != ' ') {
+    return false;
+  }
+  auth.remove_prefix(kBearer.size());
+  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+  return secrets_equal(auth, token_);
 }
 
 void AdminApi::unauthorized(HttpResponse& res, const std::string& request_id) {

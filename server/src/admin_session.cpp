@@ -4,6 +4,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/beast/core/read_size.hpp>
 
 #include "error_response.hpp"
 #include "log_escape.hpp"
@@ -54,10 +55,54 @@ void AdminSession::read_header() {
   // the token has been checked (read_body).
   parser_->body_limit(boost::none);
   chunks_.watch(*parser_, kAdminHeaderLimit);
+  header_.reset(kAdminHeaderLimit, server_.config.limits.max_header_fields);
   stream_.expires_after(server_.config.limits.read_timeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  parse_header();
+}
+
+void AdminSession::parse_header() {
+  while (buffer_.size() > 0) {
+    beast::error_code ec;
+    const auto data = buffer_.data();
+    const std::size_t used = parser_->put(data, ec);
+    std::optional<Refusal> over;
+    if (!ec || ec == http::error::need_more) {
+      over = header_.took(*parser_, {static_cast<const char*>(data.data()), used}, data.size() - used);
+    }
+    buffer_.consume(used);
+    if (over) {
+      request_id_ = ids_.next();
+      return refuse(*over);
+    }
+    if (ec == http::error::need_more) break;
+    if (ec) return on_header(ec);
+    if (header_.done()) return on_header({});
+    if (used == 0) break;
+  }
+  // At most 64 KiB at a time, never past the buffer's limit (request_guard.hpp).
+  const std::size_t size = beast::read_size(buffer_, 64 * 1024);
+  if (size == 0) return on_header(http::error::buffer_overflow);
+  beast::flat_buffer::mutable_buffers_type space;
+  try {
+    space = buffer_.prepare(size);
+  } catch (const std::length_error&) {
+    return on_header(http::error::buffer_overflow);
+  }
+  stream_.async_read_some(space, [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+    self->on_read_some(ec, bytes);
+  });
+}
+
+void AdminSession::on_read_some(beast::error_code ec, std::size_t bytes) {
+  buffer_.commit(bytes);
+  if (ec == boost::asio::error::eof) {
+    if (!parser_->got_some()) return on_header(http::error::end_of_stream);
+    beast::error_code eof;
+    parser_->put_eof(eof);
+    return on_header(eof ? eof : beast::error_code(http::error::partial_message));
+  }
+  if (ec) return on_header(ec);
+  parse_header();
 }
 
 void AdminSession::on_header(beast::error_code ec) {
@@ -67,7 +112,7 @@ void AdminSession::on_header(beast::error_code ec) {
     return refusal ? refuse(*refusal) : close();
   }
   HttpRequest& req = parser_->get();
-  if (auto refusal = check_framing(req)) return refuse(*refusal);
+  if (auto refusal = check_framing(req, server_.config.limits.max_header_fields)) return refuse(*refusal);
   if (is_ui_target(req.target()) && !api_.authorized(req)) {
     // The dashboard's files need no token, and take no body: an anonymous
     // client must not make this listener buffer one.
@@ -136,6 +181,7 @@ void AdminSession::on_handled() {
 }
 
 void AdminSession::refuse(const Refusal& refusal) {
+  if (refusal.counted_as) server_.metrics->count_refused_request(Listener::kAdmin, *refusal.counted_as);
   res_ = {};
   res_.version(11);
   res_.set("X-Request-Id", request_id_);

@@ -41,6 +41,10 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
 
  private:
   void read_header();
+  // Beast's async_read_header, with the header counted across reads
+  // (HeaderWatch), as the public listener's read loop does.
+  void parse_header();
+  void on_read_some(boost::beast::error_code ec, std::size_t bytes);
   void on_header(boost::beast::error_code ec);
   void read_body();
   void on_body(boost::beast::error_code ec);
@@ -53,6 +57,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   boost::beast::flat_buffer buffer_;  // at most read_buffer_limit() bytes
   std::optional<RequestParser> parser_;
   ChunkWatch chunks_;
+  HeaderWatch header_;
   HttpResponse res_;
   AdminApi& api_;
   ServerContext& server_;

@@ -89,6 +89,7 @@ void HttpSession::read_request() {
   parser_->body_limit(server_.config.limits.max_body_bytes);
   // Chunk extensions count against the header limit: they are metadata too.
   chunks_.watch(*parser_, server_.config.limits.max_header_bytes);
+  header_.reset(server_.config.limits.max_header_bytes, server_.config.limits.max_header_fields);
   // Between requests of a keep-alive connection the idle timeout applies;
   // once a request has started arriving, the read timeout.
   const auto& limits = server_.config.limits;
@@ -113,8 +114,21 @@ void HttpSession::parse_buffered() {
     }
     if (buffer_.size() == 0) break;
     beast::error_code ec;
-    const std::size_t used = parser_->put(buffer_.data(), ec);
-    buffer_.consume(used);
+    const auto data = buffer_.data();
+    const std::size_t used = parser_->put(data, ec);
+    if (!header_.done() && (!ec || ec == http::error::need_more)) {
+      // Beast's header_limit alone would let a header of tiny lines grow
+      // without end (request_guard.hpp).
+      auto over = header_.took(*parser_, {static_cast<const char*>(data.data()), used}, data.size() - used);
+      buffer_.consume(used);
+      if (over) {
+        reading_ = false;
+        return refuse(*over);
+      }
+      if (header_.done() && !on_header()) return;
+    } else {
+      buffer_.consume(used);
+    }
     if (ec == http::error::need_more) break;
     if (ec) return on_read(ec);
     if (parser_->is_done()) return on_read({});
@@ -131,6 +145,51 @@ bool HttpSession::reserve_body() {
   if (auto length = parser_->content_length()) return held_body_.reserve(*length);
   // Chunked: the body can grow by at most what the buffer holds.
   return held_body_.reserve(parser_->get().body().size() + buffer_.size());
+}
+
+bool HttpSession::on_header() {
+  HttpRequest& req = parser_->get();
+  bool expects_continue = false;
+  if (auto refusal = check_framing(req, server_.config.limits.max_header_fields, &expects_continue)) {
+    reading_ = false;
+    refuse(*refusal);
+    return false;
+  }
+  // Without the 100 a client such as curl waits a second before it sends
+  // the body. Its Content-Length against the body limit is Beast's
+  // (body_limit, 413 before this); a call that would be refused (unknown
+  // plugin or function, not a POST) is answered now, and the body never read.
+  if (!expects_continue || parser_->is_done()) return true;
+  if (auto target = parse_plugin_target(req.target())) {
+    CallResult refused;
+    if (req.method() != http::verb::post ||
+        !server_.calls->resolve(worker_, target->plugin, target->fn, {}, refused)) {
+      answered_early_ = true;
+      on_read({});
+      return false;
+    }
+  }
+  // The body's share of the request budget is taken before the client is
+  // told to send it.
+  if (!reserve_body()) {
+    reading_ = false;
+    refuse({http::status::service_unavailable, "too many request bytes being received; retry later"});
+    return false;
+  }
+  write_continue();
+  return false;
+}
+
+void HttpSession::write_continue() {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  // Under the request's read deadline: a client that does not read this is
+  // closed when it passes.
+  boost::asio::async_write(
+      socket_, boost::asio::buffer(kContinue),
+      with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->parse_buffered();
+      }));
 }
 
 void HttpSession::read_more() {
@@ -170,7 +229,6 @@ void HttpSession::on_read(beast::error_code ec) {
   started_ = std::chrono::steady_clock::now();
   ++served_;
   HttpRequest& req = parser_->get();
-  if (auto refusal = check_framing(req)) return refuse(*refusal);
   if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
     // A session opened now would be closed again at once: the client should
@@ -200,6 +258,7 @@ void HttpSession::respond_to_read_error(beast::error_code ec) {
 // An error answer after which the connection closes: what is left of the
 // request is never read.
 void HttpSession::refuse(const Refusal& refusal) {
+  if (refusal.counted_as) server_.metrics->count_refused_request(Listener::kPublic, *refusal.counted_as);
   res_ = {};
   res_.version(11);
   ids_.next(request_id_);
@@ -329,7 +388,8 @@ bool HttpSession::record_exchange() {
   }
   // The labels may view a call's result, gone after this.
   labels_ = {};
-  return !req.keep_alive() || draining_ || server_.draining.load(std::memory_order_relaxed);
+  return answered_early_ || !req.keep_alive() || draining_ ||
+         server_.draining.load(std::memory_order_relaxed);
 }
 
 void HttpSession::write(bool close_after) {

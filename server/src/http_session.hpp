@@ -43,6 +43,12 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // operations (a tenth of the request path's instructions): parse what
   // buffer_ holds, read more while the parser needs it, then on_read.
   void parse_buffered();
+  // The header is complete, its body not read yet: framing and field count
+  // are checked, and a request that expects 100 Continue gets it, or its
+  // refusal. False when it took the connection over (an answer or the 100
+  // is being written).
+  bool on_header();
+  void write_continue();
   void read_more();
   void on_read_some(boost::beast::error_code ec, std::size_t bytes);
   void on_read(boost::beast::error_code ec);
@@ -82,6 +88,7 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // The last request's body buffer, given to the next request (when small).
   std::string spare_body_;
   ChunkWatch chunks_;
+  HeaderWatch header_;
   HttpResponse res_;
   // res_'s head, written with its body in one gather write (response_head.hpp);
   // kept across responses so its buffer is reused.
@@ -108,6 +115,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   bool writing_ = false;
   bool draining_ = false;
   bool closed_ = false;
+  // The request is answered before its body was read (it expected 100
+  // Continue, and is refused): the connection closes after the answer.
+  bool answered_early_ = false;
 };
 
 }  // namespace hookd::server

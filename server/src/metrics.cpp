@@ -188,4 +188,9 @@ void Metrics::count_rejected_connection(Listener listener) noexcept {
   rejected_connections_[listener_index(listener)].value.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::count_refused_request(Listener listener, HeaderRefusal reason) noexcept {
+  refused_requests_[listener_index(listener)][static_cast<size_t>(reason)].value.fetch_add(
+      1, std::memory_order_relaxed);
+}
+
 }  // namespace hookd::server

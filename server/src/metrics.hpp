@@ -66,6 +66,12 @@ inline constexpr std::array<std::chrono::nanoseconds, 17> kDurationBuckets = {
 class SecondRing;  // per-second time series of a pair (server/src/time_series.hpp)
 
 enum class Listener : uint8_t { kPublic, kAdmin, kOther };
+
+/// Why a request was refused at a header guard (request_guard.hpp), the
+/// reason label of hookd_requests_refused_total.
+enum class HeaderRefusal : uint8_t { kBytes, kFields, kObsFold };
+inline constexpr std::array<std::string_view, 3> kHeaderRefusalNames = {"header_bytes", "header_fields",
+                                                                        "obs_fold"};
 /// "public", "admin", anything else is kOther.
 Listener listener_from_string(std::string_view name);
 
@@ -162,6 +168,7 @@ class Metrics {
   void count_rejected_connection(std::string_view listener) noexcept {
     count_rejected_connection(listener_from_string(listener));
   }
+  void count_refused_request(Listener listener, HeaderRefusal reason) noexcept;
 
   /// A counter another part of the gateway keeps (the access log's dropped
   /// lines), read when rendering. Before serving starts; `read` must stay
@@ -199,6 +206,7 @@ class Metrics {
   alignas(64) std::atomic<int64_t> in_flight_{0};
   std::array<PaddedCounter, kListeners> connections_;
   std::array<PaddedCounter, kListeners> rejected_connections_;
+  std::array<std::array<PaddedCounter, kHeaderRefusalNames.size()>, kListeners> refused_requests_;
   mutable std::mutex lifecycle_mu_;
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle_;
   struct CounterSource {

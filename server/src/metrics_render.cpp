@@ -162,6 +162,16 @@ std::string Metrics::render() const {
     e.sample("hookd_connections_rejected_total", {{"listener", kListenerNames[i]}},
              rejected_connections_[i].value.load(std::memory_order_relaxed));
   }
+  e.family("hookd_requests_refused_total", "counter",
+           "Requests refused at a header guard (431 or 400, then the connection closes), by listener and "
+           "reason.");
+  for (size_t i = 0; i + 1 < kListeners; ++i) {
+    for (size_t r = 0; r < kHeaderRefusalNames.size(); ++r) {
+      e.sample("hookd_requests_refused_total",
+               {{"listener", kListenerNames[i]}, {"reason", kHeaderRefusalNames[r]}},
+               refused_requests_[i][r].value.load(std::memory_order_relaxed));
+    }
+  }
 
   for (const auto& c : counter_sources_) {
     e.family(c.name, "counter", c.help);

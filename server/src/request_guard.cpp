@@ -2,6 +2,7 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <cstring>
 #include <iterator>
 
 namespace hookd::server {
@@ -28,6 +29,11 @@ size_t field_count(const HttpRequest& req) {
   return static_cast<size_t>(std::distance(req.begin(), req.end()));
 }
 
+Refusal too_many_fields() {
+  return {http::status::request_header_fields_too_large, "too many request header fields",
+          HeaderRefusal::kFields};
+}
+
 }  // namespace
 
 std::optional<Refusal> refusal_for_read_error(beast::error_code ec, bool began, bool header_done,
@@ -37,13 +43,17 @@ std::optional<Refusal> refusal_for_read_error(beast::error_code ec, bool began, 
       ec == beast::error::timeout) {
     return std::nullopt;
   }
-  if (ec == http::error::header_limit)
-    return Refusal{http::status::request_header_fields_too_large, "request header too large"};
+  if (ec == http::error::header_limit) {
+    return Refusal{http::status::request_header_fields_too_large, "request header too large",
+                   HeaderRefusal::kBytes};
+  }
   if (ec == http::error::body_limit)
     return Refusal{http::status::payload_too_large, "request body too large"};
   if (ec == http::error::buffer_overflow) {
-    if (!header_done)
-      return Refusal{http::status::request_header_fields_too_large, "request header too large"};
+    if (!header_done) {
+      return Refusal{http::status::request_header_fields_too_large, "request header too large",
+                     HeaderRefusal::kBytes};
+    }
     return Refusal{http::status::payload_too_large, "chunk-size line or trailer section too large"};
   }
   if (chunk_budget_spent) return Refusal{http::status::payload_too_large, "chunk extensions over the limit"};
@@ -51,15 +61,20 @@ std::optional<Refusal> refusal_for_read_error(beast::error_code ec, bool began, 
   return Refusal{http::status::bad_request, "malformed request"};
 }
 
-std::optional<Refusal> check_framing(const HttpRequest& req) {
-  // One walk over the fields (field_scan.hpp): the Host count and every
-  // Transfer-Encoding coding.
+std::optional<Refusal> check_framing(const HttpRequest& req, std::size_t max_fields, bool* expects_continue) {
+  // One walk over the fields (field_scan.hpp): their number, the Host count,
+  // Expect and every Transfer-Encoding coding.
+  size_t fields = 0;
   size_t hosts = 0;
   size_t encodings = 0;  // Transfer-Encoding fields
   size_t codings = 0;
   bool chunked = false;
   for (const auto& field : req) {
+    if (++fields > max_fields) return too_many_fields();
     if (field.name() == http::field::host) ++hosts;
+    if (field.name() == http::field::expect && expects_continue != nullptr) {
+      *expects_continue = iequals(trim({field.value().data(), field.value().size()}), "100-continue");
+    }
     if (field.name() != http::field::transfer_encoding) continue;
     ++encodings;
     // Exactly one coding in all Transfer-Encoding fields together, and it is
@@ -86,6 +101,39 @@ std::optional<Refusal> check_framing(const HttpRequest& req) {
     return Refusal{http::status::bad_request, "Transfer-Encoding is not allowed in HTTP/1.0"};
   if (codings != 1 || !chunked) {
     return Refusal{http::status::not_implemented, "unsupported transfer coding: only chunked is accepted"};
+  }
+  return std::nullopt;
+}
+
+bool HeaderWatch::folded(std::string_view bytes) {
+  // Beast consumes a field line together with its continuation lines (it
+  // looks one byte past each CRLF for them), so a fold never straddles two
+  // puts: each line start is seen once, right after the LF.
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr) {
+    if (++p == end) return false;
+    if (*p == ' ' || *p == '\t') return true;
+  }
+  return false;
+}
+
+Refusal HeaderWatch::obs_fold() {
+  return {http::status::bad_request, "folded header lines (obs-fold) are not accepted",
+          HeaderRefusal::kObsFold};
+}
+
+Refusal HeaderWatch::too_large() {
+  return {http::status::request_header_fields_too_large, "request header too large", HeaderRefusal::kBytes};
+}
+
+std::optional<Refusal> HeaderWatch::count_fields(const HttpRequest& req) {
+  // Fields are never removed while the header is parsed: the walk goes on
+  // from the last one counted.
+  auto it = fields_ == 0 ? req.begin() : std::next(last_);
+  for (; it != req.end(); ++it) {
+    last_ = it;
+    if (++fields_ > max_fields_) return too_many_fields();
   }
   return std::nullopt;
 }

@@ -1,6 +1,11 @@
 // What the listeners check on the wire beyond Beast's own parser limits, so
 // that every byte a client sends is bounded before it is buffered and every
 // request is framed one way only (docs/security/http.md):
+//  - the header's bytes and fields are counted across reads (HeaderWatch):
+//    Beast compares header_limit only with the bytes a put() has not
+//    consumed yet, and it consumes every complete field line;
+//  - a folded header line (obs-fold) is refused: Beast joins it to the
+//    previous field, which a proxy in front may not do;
 //  - the read buffer has a maximum (read_buffer_limit): a chunk-size line,
 //    its extensions or a trailer section cannot grow it (Beast applies
 //    header_limit to the header only);
@@ -19,6 +24,7 @@
 #include <string_view>
 
 #include "http_types.hpp"
+#include "metrics.hpp"
 
 namespace hookd::server {
 
@@ -38,6 +44,8 @@ inline std::size_t read_buffer_limit(std::uint64_t max_header_bytes) {
 struct Refusal {
   http::status status;
   std::string_view message;
+  // Set when a header guard refused it: counted in hookd_requests_refused_total.
+  std::optional<HeaderRefusal> counted_as;
 };
 
 // The answer to a failed read; nullopt when the connection should just close
@@ -45,8 +53,56 @@ struct Refusal {
 std::optional<Refusal> refusal_for_read_error(boost::beast::error_code ec, bool began, bool header_done,
                                               bool chunk_budget_spent);
 
-// Transfer-Encoding and Host, once the header is in.
-std::optional<Refusal> check_framing(const HttpRequest& req);
+// Transfer-Encoding and Host, and the number of fields, once the header is
+// in. Sets `expects_continue` when the request has `Expect: 100-continue`.
+std::optional<Refusal> check_framing(const HttpRequest& req, std::size_t max_fields,
+                                     bool* expects_continue = nullptr);
+
+// Counts one request's header as a parser takes it, across reads: the bytes
+// it consumed (start line included) plus those waiting in the buffer, and
+// the fields it stored, and refuses folded lines. A complete header (the
+// usual case: one read) costs an addition, a comparison and a memchr per
+// line (the fold check); fields are walked only while a header spans reads,
+// each field once (check_framing counts a complete header's).
+class HeaderWatch {
+ public:
+  void reset(std::uint64_t max_bytes, std::size_t max_fields) {
+    max_bytes_ = max_bytes;
+    max_fields_ = max_fields;
+    taken_ = 0;
+    fields_ = 0;
+    done_ = false;
+  }
+  // Whether the parser has completed the header (the watch is over).
+  [[nodiscard]] bool done() const { return done_; }
+
+  // After parser.put() consumed `taken` (the first bytes it was given) while
+  // the header was incomplete, with `waiting` more bytes still buffered.
+  std::optional<Refusal> took(const RequestParser& parser, std::string_view taken, std::size_t waiting) {
+    taken_ += taken.size();
+    if (folded(taken)) return obs_fold();
+    if (parser.is_header_done()) {
+      done_ = true;
+      if (taken_ > max_bytes_) return too_large();
+      return std::nullopt;
+    }
+    if (taken_ + waiting > max_bytes_) return too_large();
+    return count_fields(parser.get());
+  }
+
+ private:
+  static bool folded(std::string_view bytes);
+  static Refusal obs_fold();
+  static Refusal too_large();
+  std::optional<Refusal> count_fields(const HttpRequest& req);
+
+  std::uint64_t max_bytes_ = 0;
+  std::size_t max_fields_ = 0;
+  std::uint64_t taken_ = 0;
+  std::size_t fields_ = 0;
+  HttpFields::const_iterator last_;  // the last field counted, when fields_ > 0
+  bool done_ = false;
+};
 
 // Watches the chunks of one request: the extensions of all its chunk-size
 // lines together may take at most `extension_budget` bytes, and it notices

@@ -7,6 +7,7 @@
 
 #include "call_events.hpp"
 #include "client_address.hpp"
+#include "field_scan.hpp"
 #include "kept_buffer.hpp"
 #include "request_handler.hpp"
 
@@ -14,6 +15,10 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
+
+// A Sec-WebSocket-Key is 16 bytes in base64 (RFC 6455, 4.1); Beast keeps at
+// most this many characters of one.
+constexpr std::size_t kWebSocketKeyChars = 24;
 
 WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
     : ws_(std::move(socket)),
@@ -47,10 +52,21 @@ void WsSession::start(HttpRequest upgrade) {
                   .address;
   }
   auto target = parse_plugin_target(upgrade.target());
-  if (!target) return reject(http::status::not_found, "unknown plugin");
+  if (!target) return reject(http::status::not_found, "not_found", "unknown plugin");
   CallResult error;
   auto route = server_.calls->resolve(worker_, target->plugin, target->fn, session_id_, error);
   if (!route) return reject(error);
+  // The handshakes Beast's accept would refuse are refused here, so that the
+  // answer is hookd's like every other error (Beast's names Beast in a
+  // Server field). is_upgrade and check_framing have checked the method,
+  // version, Host, Connection and Upgrade already.
+  if (const std::string_view key = field_value(upgrade, http::field::sec_websocket_key);
+      key.empty() || key.size() > kWebSocketKeyChars) {
+    return reject(http::status::bad_request, "bad_request", "missing or malformed Sec-WebSocket-Key");
+  }
+  if (field_value(upgrade, http::field::sec_websocket_version) != "13") {
+    return reject(http::status::upgrade_required, "bad_request", "only WebSocket version 13 is supported");
+  }
   plugin_ = route->plugin();
   fn_ = route->fn->name;
   seen_generation_ = server_.registry.generation();
@@ -66,8 +82,11 @@ void WsSession::start(HttpRequest upgrade) {
   pmd.server_enable = limits.ws_permessage_deflate;
   ws_.set_option(pmd);
   const std::string id = session_id_;
-  ws_.set_option(websocket::stream_base::decorator(
-      [id](websocket::response_type& res) { res.set("X-Request-Id", id); }));
+  ws_.set_option(websocket::stream_base::decorator([id](websocket::response_type& res) {
+    res.set("X-Request-Id", id);
+    // Beast adds its own name to a 101 without a Server field.
+    res.set(http::field::server, "hookd");
+  }));
   ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
     if (ec) return;
     self->accepted_ = true;
@@ -79,9 +98,9 @@ void WsSession::start(HttpRequest upgrade) {
   });
 }
 
-void WsSession::reject(http::status status, std::string_view message) {
+void WsSession::reject(http::status status, std::string_view kind, std::string_view message) {
   CallResult error;
-  call_error(error, status, "not_found", message, {}, {}, session_id_);
+  call_error(error, status, kind, message, {}, {}, session_id_);
   reject(error);
 }
 
@@ -90,6 +109,8 @@ void WsSession::reject(CallResult& error) {
   rejection_.set("X-Request-Id", session_id_);
   rejection_.result(error.status);
   rejection_.set(http::field::content_type, error.content_type);
+  if (error.status == http::status::upgrade_required)
+    rejection_.set(http::field::sec_websocket_version, "13");
   rejection_.body() = std::move(error.body);
   rejection_.keep_alive(false);
   rejection_.prepare_payload();

@@ -45,7 +45,7 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   void check_timeout(std::chrono::steady_clock::time_point now) override;
 
  private:
-  void reject(http::status status, std::string_view message);
+  void reject(http::status status, std::string_view kind, std::string_view message);
   void reject(CallResult& error);
   void read();
   // Reads some of a message, reserving first what the read can add.

@@ -20,6 +20,7 @@ TEST(Defaults, MatchTheDocumentedSchema) {
   EXPECT_EQ(config.server.drain_timeout, 10'000ms);
   EXPECT_TRUE(config.server.load_example_plugins);
   EXPECT_EQ(config.limits.max_header_bytes, 8192u);
+  EXPECT_EQ(config.limits.max_header_fields, 100u);
   EXPECT_EQ(config.limits.max_body_bytes, 1'048'576u);
   EXPECT_EQ(config.limits.max_connections, 10'000u);
   EXPECT_EQ(config.limits.read_timeout, 30'000ms);

@@ -85,6 +85,15 @@ TEST(Validate, RechecksPluginsSetInCode) {
                   "plugins.\"bad name\".deadline_ms: expected an integer between 1 and 600000, got 0")));
 }
 
+TEST(Validate, MaxHeaderFieldsIsBounded) {
+  EXPECT_EQ(parse_ok("[limits]\nmax_header_fields = 32\n").limits.max_header_fields, 32u);
+  Config config = defaults();
+  config.limits.max_header_fields = 0;
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre("defaults: limits.max_header_fields: expected an integer between 1 and 10000, got 0"));
+}
+
 TEST(Validate, DuplicatePluginNamesAreRejected) {
   Config config = defaults();
   config.plugins.push_back({"a", "a.wasm", {}});

@@ -9,6 +9,7 @@
 #include "admin_client.hpp"
 #include "bounded_io.hpp"
 #include "gateway_fixture.hpp"
+#include "hostile_client.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -64,6 +65,64 @@ TEST(AdminHardening, AnAuthorizedPutThatExpectsContinueGets100ThenItsResult) {
   auto r = c.read_response();
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->result_int(), 201) << r->body();
+}
+
+TEST(AdminHardening, APutThatExpectsContinueWithoutTheTokenGets401NotThe100) {
+  auto g = start_gateway(admin_config("admin-continue-401"));
+  ASSERT_NE(g, nullptr);
+  TcpConnection c(g->admin_port());
+  ASSERT_FALSE(c.connect());
+  ASSERT_FALSE(c.write(put_header("echo2", 1024, "Expect: 100-continue\r\n")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 401);
+  EXPECT_TRUE(closed_by_server(c.wait_for_close()));
+}
+
+TEST(AdminHardening, TheBearerSchemeIsCaseInsensitive) {
+  auto g = start_gateway(admin_config("admin-bearer-case"));
+  ASSERT_NE(g, nullptr);
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"Bearer test-token", 200}, {"bearer test-token", 200}, {"BEARER  test-token", 200},
+      {"bearer wrong", 401},      {"bearertest-token", 401},  {"Basic test-token", 401},
+  };
+  for (const auto& [auth, status] : cases) {
+    TcpConnection c(g->admin_port());
+    ASSERT_FALSE(c.connect());
+    ASSERT_FALSE(c.write("GET /admin/plugins HTTP/1.1\r\nHost: x\r\nAuthorization: " + auth + "\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    EXPECT_EQ(r->result_int(), status) << auth;
+  }
+}
+
+// The admin listener's header (16 KiB) is counted across reads like the
+// public one's: a header of tiny lines is 431 before any token check, just
+// past the limit (it read 8 MiB of them before its 401).
+TEST(AdminHardening, TinyHeaderLinesAre431JustPastTheAdminHeaderLimit) {
+  auto c = admin_config("admin-tiny-lines");
+  c.limits.max_header_fields = 10'000;  // the byte limit is what this reaches
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  expect_431_just_past_the_limit(g->admin_port(), "/admin/plugins", "Host: x\r\n", 16 * 1024);
+}
+
+TEST(AdminHardening, MoreThanMaxHeaderFieldsIs431AndCounted) {
+  auto g = start_gateway(admin_config("admin-header-fields"));
+  ASSERT_NE(g, nullptr);
+  TcpConnection c(g->admin_port());
+  ASSERT_FALSE(c.connect());
+  // Host and 100 more fields, of the default 100, and the header still arriving.
+  ASSERT_FALSE(c.write(tiny_header_lines("GET /admin/plugins HTTP/1.1\r\nHost: x\r\n", 1, 42 + 4 * 100)));
+  auto r = c.read_response();
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->result_int(), 431);
+  auto metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
+  ASSERT_EQ(metrics.result_int(), 200);
+  EXPECT_NE(
+      metrics.body().find("hookd_requests_refused_total{listener=\"admin\",reason=\"header_fields\"} 1"),
+      std::string::npos)
+      << metrics.body();
 }
 
 TEST(AdminHardening, AModuleOverMaxModuleBytesIs413AtTheHeader) {

@@ -239,6 +239,7 @@ const std::vector<std::string> kAllFamilies = {
     "hookd_plugin_unloads_total",
     "hookd_connections_total",
     "hookd_connections_rejected_total",
+    "hookd_requests_refused_total",
     "hookd_start_time_seconds",
 };
 

@@ -64,6 +64,7 @@ unsigned effective_workers(const ServerConfig& server);
 
 struct LimitsConfig {
   std::uint64_t max_header_bytes = 8192;
+  std::uint32_t max_header_fields = 100;  // header fields of one request (431 beyond)
   std::uint64_t max_body_bytes = 1'048'576;
   std::uint32_t max_connections = 10'000;
   milliseconds read_timeout{30'000};
