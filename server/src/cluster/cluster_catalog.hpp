@@ -1,20 +1,23 @@
 // The cluster catalog in Redis (docs/cluster.md): what every node of a
 // cluster serves, and the ordered change log the nodes follow.
 //
-// Keys, all under the configured prefix P:
-//   P:module:<sha256>    module bytes, content-addressed (SET: idempotent)
-//   P:manifest:<name>    hash: sha256, settings (JSON), version
-//   P:plugins            set of the names with a manifest
-//   P:version            the catalog version, +1 per change
-//   P:log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
-//   P:node:<id>          a node's heartbeat (JSON), with an expiry
+// Keys, all under R = "hookd-cluster:<cluster.key_prefix>:" (redis_keys.hpp:
+// a tag no plugin's KV key can carry, whatever its namespace):
+//   R module:<sha256>    module bytes, content-addressed (SET: idempotent)
+//   R manifest:<name>    hash: sha256, settings (JSON), version
+//   R plugins            set of the names with a manifest
+//   R version            the catalog version, +1 per change
+//   R log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
+//   R node:<id>          a node's heartbeat (JSON), with an expiry
 // A put or delete is one Lua script (manifest, version and log entry
 // together), so a follower never sees a log entry without its manifest, and
 // versions in the log are contiguous: a gap means entries were trimmed away
 // and the follower resyncs from the manifests.
 //
 // Errors are values: a Redis that is down or hung is a kHostError with
-// status 503 after at most the configured connect and command timeouts.
+// status 503 after at most the configured connect and command timeouts. A
+// key holding the wrong type is a kInvalidArgument (not 503: retrying will
+// not mend it); snapshot() skips such entries and lists them in `malformed`.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "hookd/engine/result.hpp"
+#include "hookd/host/redis_keys.hpp"
 #include "hookd/host/redis_pool.hpp"
 
 namespace hookd::server::cluster {
@@ -49,12 +53,13 @@ struct Snapshot {
   uint64_t version = 0;
   std::string last_id = "0-0";
   std::vector<Manifest> plugins;
+  std::vector<std::string> malformed;  // entries skipped, and why
 };
 
 class ClusterCatalog {
  public:
   // `pool` must outlive the catalog; it may be shared by threads.
-  ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries);
+  ClusterCatalog(host::detail::RedisPool& pool, std::string_view prefix, uint32_t log_max_entries);
 
   // Stores the module and then, atomically, the manifest and a log entry.
   engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm,
@@ -74,10 +79,10 @@ class ClusterCatalog {
   engine::Result<std::vector<std::string>> nodes(size_t max_nodes);
 
  private:
-  std::string key(std::string_view what) const { return prefix_ + ":" + std::string(what); }
+  std::string key(std::string_view what) const { return root_ + std::string(what); }
 
   host::detail::RedisPool& pool_;
-  std::string prefix_;
+  std::string root_;  // host::cluster_key_root(prefix)
   std::string max_len_;
 };
 
