@@ -76,8 +76,9 @@ TEST_F(ClusterKeys, APluginNamespaceChosenToCollideCannotSeeOrChangeTheCatalog) 
     SCOPED_TRACE(ns);
     auto listed = kv.list(ns, "", "", 1000);
     ASSERT_TRUE(listed.has_value()) << listed.error().message;
-    EXPECT_TRUE(listed->keys.empty()) << listed->keys.front();
-    for (const std::string key : {"manifest:victim", "module:" + sha, "plugins", "version", "log",
+    EXPECT_TRUE(listed->keys.empty()) << (listed->keys.empty() ? "" : listed->keys.front());
+    for (const std::string& key :
+         std::vector<std::string>{"manifest:victim", "module:" + sha, "plugins", "version", "log",
                                   "prod:manifest:victim", "hookd:prod:manifest:victim", "node:n1"}) {
       auto got = kv.get(ns, key);
       ASSERT_TRUE(got.has_value());
