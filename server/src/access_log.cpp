@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -121,8 +122,15 @@ void append_json(const AccessRecord& r, std::string& out) {
   out += "}\n"sv;
 }
 
+// O_NOFOLLOW: whoever can write the log directory could otherwise point the
+// path at another file (between a rotation and the reopen) and have hookd,
+// often root, append to it.
 int open_append(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+}
+
+std::string open_error(int err) {
+  return err == ELOOP ? "it is a symbolic link, which hookd does not follow" : std::strerror(err);
 }
 
 }  // namespace
@@ -132,7 +140,7 @@ ServerResult<std::unique_ptr<AccessLog>> AccessLog::open(Options options, size_t
   const int fd = open_append(options.path);
   if (fd < 0) {
     return server_fail(ServerErrorKind::kStorage,
-                       "log.access_log_file: cannot open " + options.path + ": " + std::strerror(errno));
+                       "log.access_log_file: cannot open " + options.path + ": " + open_error(errno));
   }
   return std::unique_ptr<AccessLog>(new AccessLog(fd, true, std::move(options), workers));
 }
@@ -234,9 +242,13 @@ void AccessLog::write_all(std::string_view bytes) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    // A full disk, a closed pipe: these lines are lost, and counted.
+    // A full disk, a closed pipe: these lines are lost, and counted with
+    // the ones dropped before buffering (a line cut short counts as lost).
+    const int err = n < 0 ? errno : 0;
+    dropped_.fetch_add(static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n')),
+                       std::memory_order_relaxed);
     if (write_errors_.fetch_add(1, std::memory_order_relaxed) == 0) {
-      spdlog::error("access log: write failed: {}", n < 0 ? std::strerror(errno) : "no progress");
+      spdlog::error("access log: write failed: {}", err != 0 ? std::strerror(err) : "no progress");
     }
     return;
   }
@@ -247,7 +259,7 @@ void AccessLog::reopen_now() {
   const int fd = open_append(options_.path);
   if (fd < 0) {
     spdlog::error("access log: cannot reopen {}: {} (still writing to the old file)", options_.path,
-                  std::strerror(errno));
+                  open_error(errno));
     return;
   }
   ::close(fd_);

@@ -10,9 +10,12 @@
 //   - if the output stalls (a full disk, a pipe nobody reads), a worker's
 //     buffer stops growing at `max_pending_bytes / workers` and later lines
 //     are dropped and counted (hookd_access_log_dropped_total), rather than
-//     blocking requests or growing without bound;
+//     blocking requests or growing without bound; lines a failed write lost
+//     (ENOSPC, a closed pipe) are counted there too;
 //   - reopen() (SIGHUP, after logrotate moved the file) makes the writer
-//     open the path again before its next write.
+//     open the path again before its next write. The path is never opened
+//     through a symbolic link (O_NOFOLLOW): a reopen that meets one is
+//     refused and logged, and the old file keeps the lines.
 #pragma once
 
 #include <atomic>
@@ -55,7 +58,8 @@ class AccessLog {
     size_t max_pending_bytes = 16u << 20;
   };
 
-  // Opens the output (the file is created with mode 0640 and appended to).
+  // Opens the output (the file is created with mode 0640 and appended to;
+  // a symbolic link at `path` is refused).
   static ServerResult<std::unique_ptr<AccessLog>> open(Options options, size_t workers);
   // Writes to `fd` (not owned, never reopened): for tests and embedders.
   static std::unique_ptr<AccessLog> to_fd(int fd, Options options, size_t workers);
@@ -71,6 +75,7 @@ class AccessLog {
   // Opens the path again before the next write (logrotate). Any thread.
   void reopen();
 
+  // Lines lost: dropped at the pending bound or lost to a failed write.
   [[nodiscard]] uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
   [[nodiscard]] uint64_t write_errors() const { return write_errors_.load(std::memory_order_relaxed); }
 

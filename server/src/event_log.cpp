@@ -32,7 +32,22 @@ std::optional<EventLevel> event_level_from(std::string_view name) {
   return std::nullopt;
 }
 
-EventLog::EventLog(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+EventLog::EventLog(size_t capacity, size_t client_error_capacity)
+    : main_{std::max<size_t>(capacity, 1)}, client_errors_{std::max<size_t>(client_error_capacity, 1)} {}
+
+void EventLog::Ring::add(Event event) {
+  if (events.size() < capacity) {
+    events.push_back(std::move(event));
+    return;
+  }
+  events[next] = std::move(event);
+  next = (next + 1) % capacity;
+}
+
+const Event& EventLog::Ring::newest(size_t i) const {
+  const size_t n = events.size();
+  return events[(next + n - 1 - i) % n];
+}
 
 void EventLog::add(Event event) {
   cut(event.message, kMaxMessageBytes);
@@ -41,29 +56,31 @@ void EventLog::add(Event event) {
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
   }
+  const bool client_error = event.kind == "error" && event.status >= 400 && event.status < 500;
   std::lock_guard lock(mu_);
   event.seq = ++seq_;
-  if (ring_.size() < capacity_) {
-    ring_.push_back(std::move(event));
-    return;
-  }
-  ring_[next_] = std::move(event);
-  next_ = (next_ + 1) % capacity_;
+  (client_error ? client_errors_ : main_).add(std::move(event));
 }
 
 std::vector<Event> EventLog::query(const EventFilter& filter) const {
   std::vector<Event> out;
   if (filter.limit == 0) return out;
   std::lock_guard lock(mu_);
-  // Newest first, so `limit` keeps the newest; reversed at the end.
-  const size_t n = ring_.size();
-  for (size_t k = 0; k < n && out.size() < filter.limit; ++k) {
-    const Event& e = ring_[(next_ + n - 1 - k) % n];
-    if (e.seq <= filter.after_seq) break;
-    if (filter.min_level && e.level < *filter.min_level) continue;
-    if (!filter.plugin.empty() && e.plugin != filter.plugin) continue;
-    if (!filter.kind.empty() && e.kind != filter.kind) continue;
-    out.push_back(e);
+  // Newest first across both rings, so `limit` keeps the newest; reversed at the end.
+  size_t a = 0, b = 0;
+  const size_t na = main_.events.size(), nb = client_errors_.events.size();
+  while (out.size() < filter.limit && (a < na || b < nb)) {
+    const Event* e = nullptr;
+    if (a < na && (b >= nb || main_.newest(a).seq > client_errors_.newest(b).seq)) {
+      e = &main_.newest(a++);
+    } else {
+      e = &client_errors_.newest(b++);
+    }
+    if (e->seq <= filter.after_seq) break;
+    if (filter.min_level && e->level < *filter.min_level) continue;
+    if (!filter.plugin.empty() && e->plugin != filter.plugin) continue;
+    if (!filter.kind.empty() && e->kind != filter.kind) continue;
+    out.push_back(*e);
   }
   std::reverse(out.begin(), out.end());
   return out;

@@ -4,6 +4,11 @@
 // kMaxMessageBytes). Older events are overwritten; memory stays bounded at
 // about kCapacity * (kMaxMessageBytes + names).
 //
+// Failed calls a client caused (a 4xx: an unknown function, a bad body) go
+// to a ring of their own, kClientErrorCapacity long, so anyone who can send
+// requests cannot push the plugins' own lines and real failures out of the
+// main ring; query() merges the two in the order they were added.
+//
 // Threading: any thread adds and reads, under one mutex held for a copy.
 // Events are plugin log lines (already capped by each plugin's log level and
 // per-second budget) and failed calls: the uncommon path, so the lock is not
@@ -48,9 +53,10 @@ struct EventFilter {
 class EventLog {
  public:
   static constexpr size_t kCapacity = 500;
+  static constexpr size_t kClientErrorCapacity = 50;
   static constexpr size_t kMaxMessageBytes = 2048;
 
-  explicit EventLog(size_t capacity = kCapacity);
+  explicit EventLog(size_t capacity = kCapacity, size_t client_error_capacity = kClientErrorCapacity);
 
   /// Any thread. `message` is cut at kMaxMessageBytes.
   void add(Event event);
@@ -60,10 +66,19 @@ class EventLog {
   [[nodiscard]] uint64_t last_seq() const;
 
  private:
-  const size_t capacity_;
+  struct Ring {
+    size_t capacity;
+    std::vector<Event> events;  // grows to capacity, then wraps
+    size_t next = 0;            // where the next event goes once full
+
+    void add(Event event);
+    // The i-th newest event (i < events.size()).
+    const Event& newest(size_t i) const;
+  };
+
   mutable std::mutex mu_;
-  std::vector<Event> ring_;  // grows to capacity_, then wraps
-  size_t next_ = 0;          // where the next event goes once full
+  Ring main_;
+  Ring client_errors_;
   uint64_t seq_ = 0;
 };
 

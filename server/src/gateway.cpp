@@ -190,9 +190,10 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
     auto log = AccessLog::open(std::move(ao), n);
     if (!log) return std::unexpected(log.error());
     g.server.access_log = std::move(*log);
-    g.server.metrics->add_counter_source("hookd_access_log_dropped_total",
-                                         "Access log lines dropped because the output stalled.",
-                                         [log = g.server.access_log.get()] { return log->dropped(); });
+    g.server.metrics->add_counter_source(
+        "hookd_access_log_dropped_total",
+        "Access log lines lost: dropped while the output stalled, or lost to a failed write.",
+        [log = g.server.access_log.get()] { return log->dropped(); });
   }
   g.server.request_budget.set_limit(cfg.limits.max_buffered_request_bytes);
   // Returning the freed bodies' pages walks every arena: on the admin

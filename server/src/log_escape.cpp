@@ -55,11 +55,12 @@ constexpr bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c 
 
 // The bytes each form keeps as they are, as a table: one load per byte in
 // the loop over a field (every access log line runs it over ~50 bytes).
+// '"' is escaped in both: the text access log quotes the request line, and a
+// client's quote inside it would end the field and let it forge the rest.
 template <bool kJson>
 constexpr std::array<bool, 256> kept_bytes() {
   std::array<bool, 256> kept{};
-  for (unsigned c = 0; c < 256; ++c)
-    kept[c] = plain_ascii(static_cast<unsigned char>(c)) || (!kJson && c == '"');
+  for (unsigned c = 0; c < 256; ++c) kept[c] = plain_ascii(static_cast<unsigned char>(c));
   return kept;
 }
 template <bool kJson>
@@ -67,9 +68,9 @@ constexpr std::array<bool, 256> kKept = kept_bytes<kJson>();
 
 }  // namespace
 
-// One walk for both forms. They differ only in three places: JSON escapes
-// '"', writes other ASCII controls as \u00XX rather than \xNN, and puts a
-// JSON backslash before the \xNN of a byte that is not UTF-8.
+// One walk for both forms. They differ only in two places: JSON writes other
+// ASCII controls as \u00XX rather than \xNN, and puts a JSON backslash
+// before the \xNN of a byte that is not UTF-8.
 namespace {
 
 template <bool kJson>

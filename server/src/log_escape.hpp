@@ -9,8 +9,8 @@
 
 namespace hookd::server {
 
-// Appends `in` as one line of printable text: backslash, CR, LF and tab
-// become \\ \r \n \t; other control characters (C0, DEL, and so ESC, which
+// Appends `in` as one line of printable text: backslash, quote, CR, LF and
+// tab become \\ \" \r \n \t; other control characters (C0, DEL, and so ESC, which
 // starts ANSI sequences) and bytes that are not valid UTF-8 become \xNN; C1
 // controls, line and paragraph separators and bidirectional overrides become
 // \uNNNN. Valid printable UTF-8 is kept. Never throws except bad_alloc.

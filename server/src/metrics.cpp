@@ -180,6 +180,13 @@ void Metrics::count_plugin_unload(std::string_view plugin) {
   count_lifecycle(plugin, &PluginLifecycle::unloads);
 }
 
+std::atomic<uint64_t>& Metrics::plugin_log_dropped(std::string_view plugin) {
+  std::lock_guard lock(lifecycle_mu_);
+  auto it = log_dropped_.find(plugin);
+  if (it == log_dropped_.end()) it = log_dropped_.try_emplace(std::string(plugin)).first;
+  return it->second;
+}
+
 void Metrics::count_connection(Listener listener) noexcept {
   connections_[listener_index(listener)].value.fetch_add(1, std::memory_order_relaxed);
 }

@@ -170,6 +170,11 @@ class Metrics {
   }
   void count_refused_request(Listener listener, HeaderRefusal reason) noexcept;
 
+  /// The counter of a plugin's log lines dropped at its log rate
+  /// (hookd_plugin_log_dropped_total); the same one across reloads. The
+  /// reference stays valid for the life of this object; any thread.
+  std::atomic<uint64_t>& plugin_log_dropped(std::string_view plugin);
+
   /// A counter another part of the gateway keeps (the access log's dropped
   /// lines), read when rendering. Before serving starts; `read` must stay
   /// callable for the life of this object.
@@ -209,6 +214,7 @@ class Metrics {
   std::array<std::array<PaddedCounter, kHeaderRefusalNames.size()>, kListeners> refused_requests_;
   mutable std::mutex lifecycle_mu_;
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle_;
+  std::map<std::string, std::atomic<uint64_t>, std::less<>> log_dropped_;  // under lifecycle_mu_
   struct CounterSource {
     std::string name;
     std::string help;

@@ -77,9 +77,12 @@ std::string Metrics::render() const {
     queue_depths.push_back(shard->queue_depth_.load(std::memory_order_relaxed));
   }
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle;
+  std::vector<std::pair<std::string, uint64_t>> log_dropped;
   {
     std::lock_guard lock(lifecycle_mu_);
     lifecycle = lifecycle_;
+    for (const auto& [plugin, n] : log_dropped_)
+      log_dropped.emplace_back(plugin, n.load(std::memory_order_relaxed));
   }
 
   Exposition e;
@@ -150,6 +153,11 @@ std::string Metrics::render() const {
     e.family(name, "counter", help);
     for (const auto& [plugin, counts] : lifecycle) e.sample(name, {{"plugin", plugin}}, counts.*field);
   }
+
+  e.family("hookd_plugin_log_dropped_total", "counter",
+           "Log lines a plugin caused (its own, and its host calls') dropped at its log_rate_per_sec.");
+  for (const auto& [plugin, n] : log_dropped)
+    e.sample("hookd_plugin_log_dropped_total", {{"plugin", plugin}}, n);
 
   static constexpr std::array<std::string_view, kListeners> kListenerNames = {"public", "admin", "other"};
   e.family("hookd_connections_total", "counter", "Connections accepted, by listener.");

@@ -43,16 +43,23 @@ spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
 }
 
 // Caps what a plugin may log: a most-verbose level and a per-second budget
-// shared by all workers, so a chatty plugin cannot flood the log.
+// shared by all workers, so a chatty plugin cannot flood the log. The lines
+// its host calls cause (a refused grant, a failed fetch) take from the same
+// budget; lines past it are counted in hookd_plugin_log_dropped_total.
 struct PluginLogGate {
+  std::string plugin;
   int min_level;
   uint32_t per_second;
+  std::atomic<uint64_t>* dropped_total = nullptr;  // the metric; owned by Metrics
   std::atomic<int64_t> window{0};
   std::atomic<uint32_t> used{0};
   std::atomic<uint64_t> dropped{0};
 
-  bool admit(int level) {
-    if (level < min_level) return false;
+  bool admit(int level) { return level >= min_level && admit_any(); }
+
+  // The rate alone: a host call's line is about the plugin, not written by
+  // it, so the plugin's log level does not hide it.
+  bool admit_any() {
     const int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
             .count();
@@ -60,13 +67,31 @@ struct PluginLogGate {
     if (w != now && window.compare_exchange_strong(w, now)) {
       const uint64_t d = dropped.exchange(0);
       used.store(0);
-      if (d > 0) spdlog::warn("plugin log rate limit dropped {} lines", d);
+      if (d > 0) spdlog::warn("[plugin {}] log rate limit dropped {} lines", plugin, d);
     }
     if (used.fetch_add(1, std::memory_order_relaxed) < per_second) return true;
     dropped.fetch_add(1, std::memory_order_relaxed);
+    if (dropped_total != nullptr) dropped_total->fetch_add(1, std::memory_order_relaxed);
     return false;
   }
 };
+
+// Writes a line a plugin caused: escaped in the text format, so no message
+// can forge a log line (the JSON format escapes every message itself).
+void write_plugin_line(engine::LogLevel level, std::string_view plugin, std::string_view request_id,
+                       std::string_view message, bool escape) {
+  thread_local std::string escaped;
+  if (escape) {
+    escaped.clear();
+    append_log_text(message, escaped);
+    message = escaped;
+  }
+  if (request_id.empty()) {
+    spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
+  } else {
+    spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, request_id, message);
+  }
+}
 
 engine::Format to_engine(config::PayloadFormat f) {
   switch (f) {
@@ -192,10 +217,10 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
       static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
   o.limits.module.max_module_bytes = server_.config.limits.max_module_bytes;
   auto gate = std::make_shared<PluginLogGate>();
+  gate->plugin = name;
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
   gate->per_second = settings.grants.log_rate_per_sec;
-  // A plugin logs what its callers send it: escaped, so no message can
-  // forge a log line (the JSON format escapes every message itself).
+  gate->dropped_total = &server_.metrics->plugin_log_dropped(name);
   const bool escape = server_.config.log.format != config::LogFormat::json;
   EventLog* events = &server_.events;
   o.logger = [gate, escape, events](engine::LogLevel level, std::string_view plugin,
@@ -207,20 +232,14 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
                  .plugin = std::string(plugin),
                  .request_id = std::string(ctx.request_id),
                  .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
-    thread_local std::string escaped;
-    if (escape) {
-      escaped.clear();
-      append_log_text(message, escaped);
-      message = escaped;
-    }
-    if (ctx.request_id.empty()) {
-      spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
-    } else {
-      spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, ctx.request_id, message);
-    }
+    write_plugin_line(level, plugin, ctx.request_id, message, escape);
   };
-  o.host_functions =
-      host::builtin_host_functions(name, settings, host::HostServices{server_.kv, server_.fetcher});
+  host::HostServices services{server_.kv, server_.fetcher};
+  services.log = [gate, escape](engine::LogLevel level, std::string_view plugin,
+                                const engine::CallContext& ctx, std::string_view message) {
+    if (gate->admit_any()) write_plugin_line(level, plugin, ctx.request_id, message, escape);
+  };
+  o.host_functions = host::builtin_host_functions(name, settings, std::move(services));
   for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
   // One format both ways: the engine puts it on the plugin's FunctionInfo,
   // so plugin_call.cpp transcodes as for a native function.

@@ -115,7 +115,7 @@ TEST_F(ClusterCatalogTest, ModulesAreFetchedByHashAndChecked) {
   ASSERT_FALSE(too_big.has_value());
   EXPECT_NE(too_big.error().message.find("larger than 4 bytes"), std::string::npos);
 
-  redis({"SET", "test-cluster:module:" + c.sha256, "tampered"});
+  redis({"SET", "hookd-cluster:test-cluster:module:" + c.sha256, "tampered"});
   auto bad = catalog_->module(c.sha256, 1 << 20);
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().kind, engine::ErrorKind::kIntegrity);

@@ -239,7 +239,7 @@ def test_trimmed_position_resyncs(c, wasm):
             if status not in (200, 201):
                 return fail("trim pushes", status)
         c.admin(1, "DELETE", "/admin/plugins/late")
-        length = int(c.redis_cli("XLEN", "hookd-cluster:log") or "0")
+        length = int(c.redis_cli("XLEN", "hookd-cluster:main:log") or "0")
         expect("the change log was trimmed below the 31 changes", length < 31, True)
     finally:
         os.kill(c.pid(3), 18)  # SIGCONT
@@ -268,7 +268,7 @@ def test_unloadable_version_keeps_the_previous(c, wasm):
         expect("PUT keep=B", status, 200)
         wait_until("node 2 has B", lambda: which(c.port(2), "keep") == "B")
         sha_b = hashlib.sha256(wasm["B"]).hexdigest()
-        c.redis_cli("SET", f"hookd-cluster:module:{sha_b}", "damaged")
+        c.redis_cli("SET", f"hookd-cluster:main:module:{sha_b}", "damaged")
     finally:
         os.kill(c.pid(3), 18)  # SIGCONT
     if wait_until("error reported", lambda: "SHA-256" in (node_status(c, "node3").get("last_error") or "")):

@@ -15,7 +15,7 @@ using testing::printed;
 TEST(ClusterConfig, OffByDefault) {
   const Config config = defaults();
   EXPECT_FALSE(config.cluster.enabled);
-  EXPECT_EQ(config.cluster.key_prefix, "hookd-cluster");
+  EXPECT_EQ(config.cluster.key_prefix, "main");
 }
 
 TEST(ClusterConfig, ReadsEveryKey) {

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <thread>
 
+#include "hookd/host/redis_pool.hpp"
 #include "kv_test_support.hpp"
 #include "redis_server.hpp"
 
@@ -119,12 +121,14 @@ TEST_F(RedisKvStoreTest, WrongPasswordIsUnavailableWithTheServersReason) {
   EXPECT_NE(r.error().message.find("AUTH"), std::string::npos) << r.error().message;
 }
 
-TEST_F(RedisKvStoreTest, KeysAreStoredUnderThePrefixAndNamespace) {
+TEST_F(RedisKvStoreTest, KeysAreStoredUnderTheKvTagAndNamespace) {
   ASSERT_TRUE(kv_->set("plugin", "k", "v"));
-  RedisKvOptions raw_options = options_;
-  raw_options.key_prefix = "";
-  RedisKvStore raw(raw_options);  // sees "hookd:plugin:k" as namespace "hookd", key "plugin:k"
-  EXPECT_EQ(raw.get("hookd", "plugin:k").value(), "v");
+  detail::RedisPool raw(options_);
+  const std::array<std::string_view, 2> get{"GET", "hookd:plugin:k"};
+  auto r = raw.command(get, detail::Retry::kNo);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ((*r)->type, REDIS_REPLY_STRING);
+  EXPECT_EQ(std::string_view((*r)->str, (*r)->len), "v");
 }
 
 TEST(RedisGlobEscape, EscapesEveryMetacharacter) {

@@ -119,6 +119,58 @@ TEST(AccessLog, TextLinesEscapeWhatAClientChose) {
       << lines[1];
 }
 
+TEST(AccessLog, AQuoteInTheTargetCannotEndTheRequestLineField) {
+  const auto file = fresh_dir("access-quote") / "access.log";
+  {
+    auto log = AccessLog::open(options(file, config::LogFormat::text), 1);
+    ASSERT_TRUE(log);
+    (*log)->write(0, record("q-1", R"(/x" 500 0 1us plugin=forged fn=forged ")"));
+  }
+  const auto lines = lines_of(file);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find(R"("POST /x\" 500 0 1us plugin=forged fn=forged \"" 200 42 17us plugin=echo)"),
+            std::string::npos)
+      << lines[0];
+  size_t bare_quotes = 0;  // not escaped: the field's own two
+  for (size_t i = 0; i < lines[0].size(); ++i)
+    bare_quotes += lines[0][i] == '"' && (i == 0 || lines[0][i - 1] != '\\');
+  EXPECT_EQ(bare_quotes, 2u) << lines[0];
+}
+
+TEST(AccessLog, LinesLostToAFullDiskAreCountedAsDropped) {
+  const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);  // every write: ENOSPC
+  ASSERT_GE(fd, 0);
+  auto log = AccessLog::to_fd(fd, options({}, config::LogFormat::text), 2);
+  for (int i = 0; i < 10; ++i) log->write(i % 2, record("lost", "/x"));
+  log->flush();
+  EXPECT_EQ(log->dropped(), 10u);
+  EXPECT_GT(log->write_errors(), 0u);
+  log.reset();
+  ::close(fd);
+}
+
+TEST(AccessLog, ReopenRefusesASymbolicLinkAtThePath) {
+  const auto dir = fresh_dir("access-symlink");
+  const auto file = dir / "access.log";
+  const auto victim = dir / "victim";
+  { std::ofstream(victim) << "precious\n"; }
+  auto log = AccessLog::open(options(file, config::LogFormat::text), 1);
+  ASSERT_TRUE(log);
+  (*log)->write(0, record("before", "/x"));
+  (*log)->flush();
+  std::filesystem::rename(file, dir / "access.log.1");
+  std::filesystem::create_symlink(victim, file);  // planted between the rotation and the reopen
+  (*log)->reopen();
+  (*log)->write(0, record("after", "/x"));
+  (*log)->flush();
+  EXPECT_EQ(lines_of(victim), std::vector<std::string>{"precious"});
+  EXPECT_EQ(lines_of(dir / "access.log.1").size(), 2u);  // the old file keeps the lines
+  // And at start-up: a clear error, not a write through the link.
+  auto refused = AccessLog::open(options(file, config::LogFormat::text), 1);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("symbolic link"), std::string::npos) << refused.error().message;
+}
+
 TEST(AccessLog, LinesReachTheFileWithinTheFlushIntervalWithoutAFlush) {
   const auto file = fresh_dir("access-interval") / "access.log";
   auto o = options(file, config::LogFormat::text);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "admin_client.hpp"
+#include "event_log.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 
@@ -16,6 +17,7 @@ namespace hookd::test {
 namespace {
 
 namespace json = boost::json;
+using server::EventLog;
 
 class Dashboard : public ::testing::Test {
  protected:
@@ -306,6 +308,23 @@ TEST_F(Dashboard, LogsShowPluginLinesAndCallErrorsWithRequestIds) {
   auto newer = get_json("/admin/logs?after=" + std::to_string(last));
   EXPECT_TRUE(newer.at("events").as_array().empty());
   EXPECT_EQ(get_json("/admin/logs?limit=1").at("events").as_array().size(), 1u);
+}
+
+TEST_F(Dashboard, AFloodOfClientErrorsDoesNotPushPluginEventsOut) {
+  HttpClient pub(gateway_->port());
+  ASSERT_EQ(pub.post("/plugins/misc/log", "kept-1", {{"X-Request-Id", "req-kept-1"}}).result_int(), 200);
+  // Twice the main ring's capacity of anonymous 404s.
+  for (size_t i = 0; i < 2 * EventLog::kCapacity; ++i) {
+    ASSERT_EQ(pub.post("/plugins/misc/no-such-fn", "x").result_int(), 404);
+  }
+  auto all = get_json("/admin/logs");
+  size_t kept = 0, not_found = 0;
+  for (const auto& e : all.at("events").as_array()) {
+    if (e.at("request_id") == "req-kept-1") ++kept;
+    if (e.at("kind") == "error" && e.at("status").as_int64() == 404) ++not_found;
+  }
+  EXPECT_EQ(kept, 5u);                                   // misc.log logs once per level
+  EXPECT_EQ(not_found, EventLog::kClientErrorCapacity);  // the newest of them, in their own ring
 }
 
 TEST_F(Dashboard, LogsRefuseBadParameters) {

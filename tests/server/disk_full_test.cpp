@@ -9,10 +9,14 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <thread>
+#include <tuple>
 
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
+#include "test_timeouts.hpp"
 
 namespace hookd::test {
 namespace {
@@ -119,6 +123,56 @@ TEST(DiskFull, AnUploadThatDoesNotFitFailsCleanlyAndTheOldVersionSurvivesARestar
   EXPECT_EQ(entry.at("settings").at("config").at("v").as_string(), "old");
   HttpClient client(g->port());
   EXPECT_EQ(client.post("/plugins/echo/echo", "after restart").body(), "after restart");
+}
+
+// The access log on a disk that is already full: every line the writer
+// could not write is counted in hookd_access_log_dropped_total, so the lines
+// in the file and the count add up to the requests served.
+TEST(DiskFull, AccessLogLinesLostToAFullDiskAreCountedInMetrics) {
+  TinyDisk disk;
+  if (!disk.mounted())
+    GTEST_SKIP() << "cannot mount a tmpfs for the access log (" << disk.why() << "); needs root";
+  const fs::path log_file = disk.dir() / "access.log";
+  {
+    std::ofstream fill(disk.dir() / "fill", std::ios::binary);
+    const std::string block(4096, 'f');
+    while (fill.write(block.data(), block.size())) {
+    }
+  }
+  auto c = tiny_config(fresh_dir("enospc-data"));
+  c.log.access_log = true;
+  c.log.access_log_file = log_file.string();
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  constexpr int kRequests = 50;
+  {
+    HttpClient client(g->port());
+    for (int i = 0; i < kRequests; ++i) ASSERT_EQ(client.post("/plugins/echo/echo", "x").result_int(), 200);
+  }
+  // The writer thread writes within its flush interval: wait for every line
+  // to be either in the file or counted.
+  auto count = [&] {
+    auto metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
+    const std::string series = "hookd_access_log_dropped_total ";
+    const auto at = metrics.body().find(series);
+    const uint64_t lost =
+        at == std::string::npos ? 0 : std::stoull(metrics.body().substr(at + series.size()));
+    size_t lines = 0;
+    std::ifstream in(log_file);
+    for (std::string line; std::getline(in, line);)
+      lines += line.find("/plugins/echo/echo") != std::string::npos;
+    return std::pair<uint64_t, uint64_t>{lines, lost};
+  };
+  auto [written, dropped] = count();
+  const auto until = std::chrono::steady_clock::now() + kWaitBound;
+  while (written + dropped < kRequests && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::tie(written, dropped) = count();
+  }
+  EXPECT_GT(dropped, 0u);
+  // The metrics request itself is on the admin listener, not in the access log.
+  EXPECT_EQ(written + dropped, static_cast<uint64_t>(kRequests)) << "written " << written;
 }
 
 }  // namespace

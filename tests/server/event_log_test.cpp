@@ -30,6 +30,21 @@ TEST(EventLog, KeepsTheNewestEventsUpToItsCapacityInOrder) {
   EXPECT_EQ(log.last_seq(), 12u);
 }
 
+TEST(EventLog, ClientErrorsHaveTheirOwnRingAndMergeInOrder) {
+  EventLog log(4, 2);
+  log.add(log_line("p", EventLevel::kInfo, "kept"));
+  for (int i = 0; i < 100; ++i) note_call_error(log, "p", "", "r", 404, "not_found", "{\"error\":\"no fn\"}");
+  note_call_error(log, "p", "f", "r", 500, "trap", "{\"error\":\"boom\"}");
+  auto all = log.query({});
+  ASSERT_EQ(all.size(), 4u);  // kept, the two newest 404s, then the 500
+  EXPECT_EQ(all[0].message, "kept");
+  EXPECT_EQ(all[1].status, 404);
+  EXPECT_EQ(all[2].status, 404);
+  EXPECT_EQ(all[3].status, 500);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].seq, all[i].seq);
+  EXPECT_EQ(log.query({.limit = 2}).front().status, 404);  // the newest two, across rings
+}
+
 TEST(EventLog, FiltersByLevelPluginKindAndSequence) {
   EventLog log;
   log.add(log_line("a", EventLevel::kDebug, "a-debug"));

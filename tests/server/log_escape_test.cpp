@@ -30,6 +30,9 @@ std::string json_string(std::string_view in) {
 TEST(LogEscape, TextKeepsPrintableUtf8AndEscapesEverythingElse) {
   EXPECT_EQ(escape_log_text("plain text, üñíçødé €"), "plain text, üñíçødé €");
   EXPECT_EQ(escape_log_text("a\nb\r\tc\\d"), R"(a\nb\r\tc\\d)");
+  // A quote would end the text access log's quoted request line early.
+  EXPECT_EQ(escape_log_text(R"(GET /x" 200 1 1us plugin=forged ")"),
+            R"(GET /x\" 200 1 1us plugin=forged \")");
   EXPECT_EQ(escape_log_text("\x1b[31mred\x1b[0m"), R"(\x1b[31mred\x1b[0m)");
   EXPECT_EQ(escape_log_text(std::string_view("nul\0del\x7f", 8)), R"(nul\x00del\x7f)");
   // Not UTF-8: a lone continuation byte, a truncated sequence, an overlong
@@ -69,6 +72,7 @@ std::string decode_text(std::string_view in) {
     if (kind == 'r') out += '\r';
     if (kind == 't') out += '\t';
     if (kind == '\\') out += '\\';
+    if (kind == '"') out += '"';
     if (kind == 'x') out += static_cast<char>(hex(in.substr(i + 1, 2))), i += 2;
     if (kind == 'u') {
       const uint32_t cp = hex(in.substr(i + 1, 4));

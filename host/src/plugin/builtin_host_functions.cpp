@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,10 +30,26 @@ struct Grants {
   bool config = false;
   std::map<std::string, std::string> config_values;
   FetchPolicy fetch;
+  engine::PluginLogger log;  // the plugin's log gate (HostServices::log)
 };
 
+// A plugin-chosen string as a log line may carry it: at most
+// kMaxHostLogFieldBytes, then how much was left out.
+std::string log_field(std::string_view s) {
+  if (s.size() <= kMaxHostLogFieldBytes) return std::string(s);
+  return fmt::format("{}... ({} bytes)", s.substr(0, kMaxHostLogFieldBytes), s.size());
+}
+
+// Every line a host call writes about a plugin goes through here, so that a
+// plugin calling in a loop cannot write more of them than its log rate.
+void host_log(const Grants& g, engine::LogLevel level, const CallContext& ctx, std::string_view message) {
+  if (g.log) return g.log(level, g.plugin, ctx, message);
+  spdlog::log(level == engine::LogLevel::kWarn ? spdlog::level::warn : spdlog::level::info,
+              "[plugin {}] [{}] {:?}", g.plugin, ctx.request_id, message);
+}
+
 std::unexpected<engine::Error> denied(const Grants& g, std::string_view what, const CallContext& ctx) {
-  spdlog::warn("[plugin {}] [{}] denied: {} is not granted", g.plugin, ctx.request_id, what);
+  host_log(g, engine::LogLevel::kWarn, ctx, fmt::format("denied: {} is not granted", what));
   return engine::fail(ErrorKind::kHostError, std::string(what) + " is not granted to plugin " + g.plugin);
 }
 
@@ -106,10 +123,13 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
   req.max_response_bytes = ctx.max_result_bytes;
   auto res = fetcher->fetch(req, g.fetch);
   if (!res) {
-    // Quoted and escaped ({:?}), the URL without its query: both come from the plugin.
-    spdlog::info("[plugin {}] [{}] fetch {:?} failed: {:?}", g.plugin, ctx.request_id,
-                 std::string_view(req.url).substr(0, req.url.find_first_of("?#")),
-                 std::string_view(res.error().message));
+    // The URL without its query, and the error (which may quote the URL or
+    // its host): both come from the plugin, so both are cut; the gate
+    // escapes the line.
+    host_log(g, engine::LogLevel::kInfo, ctx,
+             fmt::format("fetch {} failed: {}",
+                         log_field(std::string_view(req.url).substr(0, req.url.find_first_of("?#"))),
+                         log_field(res.error().message)));
     return engine::fail(ErrorKind::kHostError, "fetch: " + res.error().message);
   }
   // The fetcher bounded the body by the plugin's memory; the reply adds the
@@ -201,6 +221,7 @@ std::vector<HostFunction> builtin_host_functions(const std::string& plugin,
   g->config = settings.grants.config;
   g->config_values = settings.config;
   g->fetch = fetch_policy(settings.grants);
+  g->log = std::move(services.log);
   KvStore* kv = services.kv;
   HttpFetcher* fetcher = services.fetcher;
 

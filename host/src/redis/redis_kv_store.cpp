@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 
+#include "hookd/host/redis_keys.hpp"
 #include "hookd/host/redis_pool.hpp"
 #include "kv_checks.hpp"
 
@@ -173,12 +174,12 @@ KvError unexpected_reply(const redisReply& r, std::string_view command) {
 KvResult<Reply> write_script(const RedisKvOptions& options, detail::RedisPool& pool, std::string_view script,
                              std::string_view ns, std::string_view key,
                              std::span<const std::string_view> extra, Retry retry) {
-  const std::string data = fmt::format("{}{}:{}", options.key_prefix, ns, key);
-  const std::string sizes = fmt::format("{}{}", options.key_prefix, ns) + std::string("\0sizes", 6);
-  const std::string total = fmt::format("{}{}", options.key_prefix, ns) + std::string("\0bytes", 6);
+  const std::string data = fmt::format("{}{}:{}", kKvKeyTag, ns, key);
+  const std::string sizes = fmt::format("{}{}", kKvKeyTag, ns) + std::string("\0sizes", 6);
+  const std::string total = fmt::format("{}{}", kKvKeyTag, ns) + std::string("\0bytes", 6);
   const std::string max_bytes = std::to_string(options.limits.max_namespace_bytes);
   const std::string max_keys = std::to_string(options.limits.max_namespace_keys);
-  const std::string prefix = fmt::format("{}{}:", options.key_prefix, ns);
+  const std::string prefix = fmt::format("{}{}:", kKvKeyTag, ns);
   std::vector<std::string_view> args{"EVAL", script, "3",       data,     sizes,
                                      total,  key,    max_bytes, max_keys, prefix};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -214,7 +215,7 @@ RedisKvStore::RedisKvStore(RedisKvOptions options)
 RedisKvStore::~RedisKvStore() = default;
 
 std::string RedisKvStore::redis_key(std::string_view ns, std::string_view key) const {
-  return fmt::format("{}{}:{}", options_.key_prefix, ns, key);
+  return fmt::format("{}{}:{}", kKvKeyTag, ns, key);
 }
 
 KvResult<std::optional<std::string>> RedisKvStore::get(std::string_view ns, std::string_view key) {

@@ -50,19 +50,45 @@ return {v, id}
 )lua";
 
 // KEYS: version, plugins, log. ARGV: manifest key prefix.
-// Returns {version, last id, name, sha256, settings, version, name, ...}.
+// Returns {version, last id, n, n x what was skipped, then name, sha256,
+// settings, version, name, ...}. A key of the wrong type or a manifest
+// without its fields is skipped and named, never an error: one malformed
+// entry must not keep a node from starting.
 constexpr std::string_view kSnapshotScript = R"lua(
-local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+local bad = {}
+local v = 0
+local t = redis.call('TYPE', KEYS[1]).ok
+if t == 'string' then
+  v = tonumber(redis.call('GET', KEYS[1]))
+  if not v then v = 0; table.insert(bad, 'version: not a number') end
+elseif t ~= 'none' then table.insert(bad, 'version: a ' .. t .. ', not a string') end
 local id = '0-0'
-if #last > 0 then id = last[1][1] end
-local out = {v, id}
-for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local m = redis.call('HMGET', ARGV[1] .. name, 'sha256', 'settings', 'version')
-  if m[1] then
-    table.insert(out, name); table.insert(out, m[1]); table.insert(out, m[2]); table.insert(out, m[3])
+t = redis.call('TYPE', KEYS[3]).ok
+if t == 'stream' then
+  local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
+  if #last > 0 then id = last[1][1] end
+elseif t ~= 'none' then table.insert(bad, 'log: a ' .. t .. ', not a stream') end
+local entries = {}
+t = redis.call('TYPE', KEYS[2]).ok
+if t == 'set' then
+  for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+    local mt = redis.call('TYPE', ARGV[1] .. name).ok
+    if mt == 'hash' then
+      local m = redis.call('HMGET', ARGV[1] .. name, 'sha256', 'settings', 'version')
+      if m[1] and m[2] and m[3] then
+        table.insert(entries, name); table.insert(entries, m[1])
+        table.insert(entries, m[2]); table.insert(entries, m[3])
+      else
+        table.insert(bad, 'manifest ' .. name .. ': sha256, settings or version missing')
+      end
+    elseif mt ~= 'none' then
+      table.insert(bad, 'manifest ' .. name .. ': a ' .. mt .. ', not a hash')
+    end
   end
-end
+elseif t ~= 'none' then table.insert(bad, 'plugins: a ' .. t .. ', not a set') end
+local out = {v, id, #bad}
+for _, b in ipairs(bad) do table.insert(out, b) end
+for _, e in ipairs(entries) do table.insert(out, e) end
 return out
 )lua";
 
@@ -72,7 +98,14 @@ std::unexpected<engine::Error> unavailable(std::string message) {
 
 engine::Result<Reply> run_reply(Reply reply) {
   if (reply->type == REDIS_REPLY_ERROR) {
-    return unavailable("Redis error: " + std::string(reply->str, reply->len));
+    const std::string_view error(reply->str, reply->len);
+    // A catalog key holding the wrong type is bad data, not an unavailable
+    // Redis: the caller reports and skips it rather than retrying forever.
+    if (error.starts_with("WRONGTYPE")) {
+      return engine::fail(engine::ErrorKind::kInvalidArgument,
+                          "cluster catalog: malformed entry: " + std::string(error.substr(0, 200)));
+    }
+    return unavailable("Redis error: " + std::string(error));
   }
   return reply;
 }
@@ -116,8 +149,9 @@ engine::Result<Change> change_of(const redisReply* r, Change::Op op, std::string
 
 }  // namespace
 
-ClusterCatalog::ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries)
-    : pool_(pool), prefix_(std::move(prefix)), max_len_(std::to_string(log_max_entries)) {}
+ClusterCatalog::ClusterCatalog(host::detail::RedisPool& pool, std::string_view prefix,
+                               uint32_t log_max_entries)
+    : pool_(pool), root_(host::cluster_key_root(prefix)), max_len_(std::to_string(log_max_entries)) {}
 
 engine::Result<std::string> ClusterCatalog::fence() {
   const std::array<std::string_view, 1> time{"TIME"};
@@ -181,13 +215,16 @@ engine::Result<Snapshot> ClusterCatalog::snapshot() {
   auto r = run(pool_, eval, Retry::kIfIdempotent);
   if (!r) return std::unexpected(r.error());
   const redisReply* a = r->get();
-  if (a->type != REDIS_REPLY_ARRAY || a->elements < 2 || (a->elements - 2) % 4 != 0) {
+  if (a->type != REDIS_REPLY_ARRAY || a->elements < 3) return unavailable("unexpected snapshot reply");
+  const size_t skipped = number(a->element[2]);
+  if (skipped > a->elements - 3 || (a->elements - 3 - skipped) % 4 != 0) {
     return unavailable("unexpected snapshot reply");
   }
   Snapshot s;
   s.version = number(a->element[0]);
   s.last_id = std::string(text(a->element[1]));
-  for (size_t i = 2; i + 3 < a->elements; i += 4) {
+  for (size_t i = 3; i < 3 + skipped; ++i) s.malformed.emplace_back(text(a->element[i]));
+  for (size_t i = 3 + skipped; i + 3 < a->elements; i += 4) {
     s.plugins.push_back(Manifest{std::string(text(a->element[i])), std::string(text(a->element[i + 1])),
                                  std::string(text(a->element[i + 2])), number(a->element[i + 3])});
   }

@@ -1,13 +1,14 @@
 // The cluster catalog in Redis (docs/cluster.md): what every node of a
 // cluster serves, and the ordered change log the nodes follow.
 //
-// Keys, all under the configured prefix P:
-//   P:module:<sha256>    module bytes, content-addressed (SET: idempotent)
-//   P:manifest:<name>    hash: sha256, settings (JSON), version
-//   P:plugins            set of the names with a manifest
-//   P:version            the catalog version, +1 per change
-//   P:log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
-//   P:node:<id>          a node's heartbeat (JSON), with an expiry
+// Keys, all under R = "hookd-cluster:<cluster.key_prefix>:" (redis_keys.hpp:
+// a tag no plugin's KV key can carry, whatever its namespace):
+//   R module:<sha256>    module bytes, content-addressed (SET: idempotent)
+//   R manifest:<name>    hash: sha256, settings (JSON), version
+//   R plugins            set of the names with a manifest
+//   R version            the catalog version, +1 per change
+//   R log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
+//   R node:<id>          a node's heartbeat (JSON), with an expiry
 // A put or delete is one Lua script (manifest, version and log entry
 // together), so a follower never sees a log entry without its manifest, and
 // versions in the log are contiguous: a gap means entries were trimmed away
@@ -18,7 +19,9 @@
 // 503 means not applied. A put or delete whose script was sent but not
 // answered is 504 instead (outcome unknown): the script is fenced by a
 // deadline on Redis's clock, so it was applied before the node gave up or
-// never will be; retrying either is safe.
+// never will be; retrying either is safe. A key holding the wrong type is a
+// kInvalidArgument (not 503: retrying will not mend it); snapshot() skips
+// such entries and lists them in `malformed`.
 #pragma once
 
 #include <chrono>
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "hookd/engine/result.hpp"
+#include "hookd/host/redis_keys.hpp"
 #include "hookd/host/redis_pool.hpp"
 
 namespace hookd::server::cluster {
@@ -54,12 +58,13 @@ struct Snapshot {
   uint64_t version = 0;
   std::string last_id = "0-0";
   std::vector<Manifest> plugins;
+  std::vector<std::string> malformed;  // entries skipped, and why
 };
 
 class ClusterCatalog {
  public:
   // `pool` must outlive the catalog; it may be shared by threads.
-  ClusterCatalog(host::detail::RedisPool& pool, std::string prefix, uint32_t log_max_entries);
+  ClusterCatalog(host::detail::RedisPool& pool, std::string_view prefix, uint32_t log_max_entries);
 
   // Stores the module and then, atomically, the manifest and a log entry.
   engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm,
@@ -83,13 +88,13 @@ class ClusterCatalog {
   void set_write_window_for_test(std::chrono::microseconds w) { write_window_ = w; }
 
  private:
-  std::string key(std::string_view what) const { return prefix_ + ":" + std::string(what); }
+  std::string key(std::string_view what) const { return root_ + std::string(what); }
   // Redis's clock now plus half the command timeout, in microseconds: the
   // deadline a write script checks before it changes anything.
   engine::Result<std::string> fence();
 
   host::detail::RedisPool& pool_;
-  std::string prefix_;
+  std::string root_;  // host::cluster_key_root(prefix)
   std::string max_len_;
   std::optional<std::chrono::microseconds> write_window_;
 };

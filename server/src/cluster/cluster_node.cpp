@@ -192,6 +192,7 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
 engine::Result<void> ClusterNode::resync() {
   auto snapshot = follow_catalog_->snapshot();
   if (!snapshot) return std::unexpected(snapshot.error());
+  for (const auto& what : snapshot->malformed) record_error("catalog entry skipped: " + what);
   std::set<std::string> wanted;
   for (const auto& m : snapshot->plugins) {
     wanted.insert(m.name);
@@ -232,7 +233,12 @@ engine::Result<void> ClusterNode::apply(const cluster::Change& change) {
   }
   // The manifest may have moved on already; a later entry applies that.
   auto m = follow_catalog_->manifest(change.name);
-  if (!m) return std::unexpected(m.error());
+  if (!m && m.error().status == 503) return std::unexpected(m.error());
+  if (!m) {  // a malformed manifest: reported, and the change skipped
+    record_error("plugin " + change.name + " version " + std::to_string(change.version) + ": " +
+                 m.error().message);
+    return {};
+  }
   if (!m->has_value() || (*m)->version != change.version) return {};
   return install(**m);
 }

@@ -229,9 +229,9 @@ struct KvConfig {
 /// its change log.
 struct ClusterConfig {
   bool enabled = false;
-  std::string node_id;                       // empty: <hostname>-<public port>
-  std::string advertise;                     // what GET /admin/cluster shows; empty: <hostname>:<public port>
-  std::string key_prefix = "hookd-cluster";  // so clusters can share a Redis (KV keys start "hookd:")
+  std::string node_id;              // empty: <hostname>-<public port>
+  std::string advertise;            // what GET /admin/cluster shows; empty: <hostname>:<public port>
+  std::string key_prefix = "main";  // so clusters can share a Redis; keys are "hookd-cluster:<prefix>:..."
   milliseconds heartbeat_interval{1000};
   milliseconds node_ttl{5000};             // a node missing heartbeats this long is gone
   std::uint32_t log_max_entries = 10'000;  // the change log's approximate length (XADD MAXLEN ~)

@@ -21,7 +21,18 @@ namespace hookd::host {
 struct HostServices {
   KvStore* kv = nullptr;           // not owned; null: no store configured
   HttpFetcher* fetcher = nullptr;  // not owned; null: no outbound HTTP
+  // Where the lines a plugin's host calls cause go (a refused grant, a failed
+  // fetch): the embedder passes the plugin's own log gate, so a plugin that
+  // calls in a loop is held to its log rate like its hookd.log lines. The
+  // message is already cut (kMaxHostLogFieldBytes per plugin-chosen field)
+  // but not escaped: the gate escapes it as it does plugin lines. Null:
+  // spdlog, escaped here, ungated (tests and tools without a gateway).
+  engine::PluginLogger log;
 };
+
+// The most bytes of a plugin-chosen string (a URL, an error that quotes one)
+// a host log line carries; the rest is replaced by its length.
+inline constexpr std::size_t kMaxHostLogFieldBytes = 256;
 
 // Names of the built-in host functions (docs/abi.md).
 inline constexpr std::string_view kKvGet = "hookd.kv.get";

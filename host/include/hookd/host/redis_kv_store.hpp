@@ -1,11 +1,12 @@
 // KvStore on Redis (hiredis, synchronous) for when hookd is scaled out.
 //
-// Keys are `<key_prefix><ns>:<key>` (default prefix "hookd:"). get_many is one
+// Keys are `hookd:<ns>:<key>` (redis_keys.hpp: a layout the cluster catalog's
+// keys can never meet, whatever the namespace). get_many is one
 // MGET (atomic, one round trip; with a byte bound, inside a script that adds
 // up the values' sizes first). Every write (set, del, incr, cas) is a Lua
 // script, atomic on the server, that also keeps the namespace's usage for
-// its quotas in `<key_prefix><ns>\0sizes` (a hash: each key's charge) and
-// `<key_prefix><ns>\0bytes` (their sum). Keys written before quotas existed
+// its quotas in `hookd:<ns>\0sizes` (a hash: each key's charge) and
+// `hookd:<ns>\0bytes` (their sum). Keys written before quotas existed
 // are charged from their next write on. list SCANs the
 // namespace with MATCH on the escaped prefix and sorts client-side, so it is
 // O(keys matching the prefix) per page, capped by max_list_scan_keys.
@@ -41,7 +42,6 @@ struct RedisKvOptions {
   std::chrono::milliseconds command_timeout{500};  // also the longest wait for a free pooled connection
   std::size_t pool_size = 8;
   std::size_t max_list_scan_keys = 100'000;  // list() fails with kTooLarge beyond this
-  std::string key_prefix = "hookd:";
   KvLimits limits;
 
   /// Upper bound on one call's duration: waiting for a pooled connection, a
