@@ -78,11 +78,12 @@ Errors check_variable_names(std::span<const std::string> names) {
     if (std::ranges::find(kNonSettingVariables, name) != kNonSettingVariables.end()) continue;
     std::string message;
     if (name.starts_with(kPluginsPrefix)) {
-      message =
-          "per-plugin settings have no environment variables; set them in the config file "
-          "([plugins.<name>]) or upload the plugin with its settings";
+      message = fmt::format(
+          "unknown variable {}: per-plugin settings have no environment variables; set them in the "
+          "config file ([plugins.<name>]) or upload the plugin with its settings",
+          name);
     } else {
-      message = "not a setting of hookd";
+      message = fmt::format("unknown variable {}", name);
       if (auto hint = detail::suggest(name, known)) message += fmt::format(" (did you mean {}?)", *hint);
       message += "; docs/configuration.md lists the variables";
     }

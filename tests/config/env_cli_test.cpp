@@ -75,9 +75,9 @@ std::vector<std::string> names(std::initializer_list<std::string> list) { return
 TEST(EnvNames, AMisspeltVariableIsAnErrorNamingTheNearestOne) {
   const Errors errors = check_variable_names(names({"HOOKD_SERVER_WORKERZ", "HOOKD_SERVR_LISTEN"}));
   EXPECT_THAT(printed(errors),
-              ElementsAre("environment: HOOKD_SERVER_WORKERZ: not a setting of hookd (did you mean "
+              ElementsAre("environment: unknown variable HOOKD_SERVER_WORKERZ (did you mean "
                           "HOOKD_SERVER_WORKERS?); docs/configuration.md lists the variables",
-                          "environment: HOOKD_SERVR_LISTEN: not a setting of hookd (did you mean "
+                          "environment: unknown variable HOOKD_SERVR_LISTEN (did you mean "
                           "HOOKD_SERVER_LISTEN?); docs/configuration.md lists the variables"));
   ASSERT_FALSE(errors.empty());
   EXPECT_EQ(errors[0].kind, ConfigError::Kind::unknown_key);

@@ -99,7 +99,7 @@ fi
 config "$tmp/env.toml" "$tmp/env-data" "127.0.0.1:0"
 out=$(HOOKD_SERVER_WORKERZ=4 "$hookd" serve --config "$tmp/env.toml" --check-config 2>&1)
 expect env_typo_exit "$?" 2
-expect_contains env_typo_hint "$out" "HOOKD_SERVER_WORKERZ: not a setting of hookd (did you mean HOOKD_SERVER_WORKERS?)"
+expect_contains env_typo_hint "$out" "unknown variable HOOKD_SERVER_WORKERZ (did you mean HOOKD_SERVER_WORKERS?)"
 out=$(HOOKD_PLUGINS_ECHO_DEADLINE_MS=0 "$hookd" serve --config "$tmp/env.toml" --check-config 2>&1)
 expect env_plugin_variable_exit "$?" 2
 expect_contains env_plugin_variable_message "$out" "per-plugin settings have no environment variables"
@@ -133,12 +133,12 @@ config "$tmp/b.toml" "$tmp/b-data" "127.0.0.1:$a_port"
 refused b "$tmp/b.toml"
 [ "$rc" != 0 ] && [ "$rc" != 124 ] && pass "second serve, other data dir: exit $rc" ||
   fail second_serve_other_data_dir "exit status $rc"
-expect_contains second_serve_other_data_dir_names_address "$(cat "$tmp/b.err")" "127.0.0.1:$a_port"
+expect_contains second_serve_other_data_dir_names_address "$(cat "$tmp/b.err")" "cannot listen on 127.0.0.1:$a_port"
 config "$tmp/c.toml" "$tmp/a-data" "127.0.0.1:$a_port"
 refused c "$tmp/c.toml"
 [ "$rc" != 0 ] && [ "$rc" != 124 ] && pass "second serve, same data dir: exit $rc" ||
   fail second_serve_same_data_dir "exit status $rc"
-expect_contains second_serve_same_data_dir_names_address "$(cat "$tmp/c.err")" "127.0.0.1:$a_port"
+expect_contains second_serve_same_data_dir_names_address "$(cat "$tmp/c.err")" "cannot listen on 127.0.0.1:$a_port"
 codes=
 for i in $(seq 1 20); do
   codes+=$(curl -s -o /dev/null -w '%{http_code} ' --max-time 10 --data-binary x "http://127.0.0.1:$a_port/plugins/echo/echo")
