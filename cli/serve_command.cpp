@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include "hookd/config/env_names.hpp"
 #include "hookd/server/composition.hpp"
 #include "hookd/server/gateway.hpp"
 #include "hookd/server/log_format.hpp"
@@ -35,8 +36,14 @@ spdlog::level::level_enum to_spdlog(config::LogLevel l) {
 int run_serve(const ServeArgs& args) {
   config::LoadRequest request{args.config_file, config::process_environment(), args.overrides};
   auto cfg = config::load(request);
-  if (!cfg) {
-    std::cerr << "hookd: invalid configuration:\n" << config::to_string(cfg.error()) << "\n";
+  // The environment layer looks variables up by name: a misspelt one would
+  // be ignored, so the names that are set are checked too.
+  config::Errors unknown = config::check_variable_names(config::hookd_variable_names());
+  if (!cfg || !unknown.empty()) {
+    config::Errors errors = cfg ? config::Errors{} : std::move(cfg.error());
+    errors.insert(errors.end(), std::make_move_iterator(unknown.begin()),
+                  std::make_move_iterator(unknown.end()));
+    std::cerr << "hookd: invalid configuration:\n" << config::to_string(errors) << "\n";
     return 2;
   }
   // Plugin files are part of the configuration: a missing one would stop

@@ -8,6 +8,7 @@
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/host/redis_kv_store.hpp"
+#include "listener.hpp"
 
 namespace hookd::server {
 namespace {
@@ -143,6 +144,15 @@ ServerResult<GatewayParts> real_parts(const config::Config& cfg, const fs::path&
 }
 
 ServerResult<std::unique_ptr<Gateway>> start_gateway(GatewayOptions options) {
+  // First of all, before the data directory's stores are opened: a second
+  // `hookd serve` on a busy address is told so, and not that the KV store
+  // is in use when it shares the data directory too.
+  for (const auto* hp : {&options.config.server.listen, &options.config.server.admin_listen}) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(hp->host, ec);
+    if (ec) continue;  // Gateway::start reports it
+    if (auto r = ensure_address_free({address, hp->port}); !r) return std::unexpected(r.error());
+  }
   auto parts = real_parts(options.config, options.example_plugin_dir);
   if (!parts) return std::unexpected(parts.error());
   return Gateway::start(std::move(options.config), std::move(*parts));

@@ -65,10 +65,16 @@ struct Gateway::Impl {
 
   ServerResult<void> load_initial_plugins(const PluginSource& source);
   ServerResult<void> setup_token();
+  void cut_off_calls();
   void shutdown();
 };
 
 namespace {
+
+// After the drain timeout: how long the connections of the calls cut off
+// get to write their answers and close. docs/deployment.md sizes a
+// supervisor's grace period with it (drain_accept_max + drain_timeout + this).
+constexpr std::chrono::milliseconds kCutOffGrace{1000};
 
 asio::ip::tcp::endpoint endpoint_of(const config::HostPort& hp) {
   return {asio::ip::make_address(hp.host), hp.port};
@@ -92,16 +98,17 @@ std::string random_token(RandomSource& entropy) {
 ServerResult<void> Gateway::Impl::setup_token() {
   token = server.config.server.admin_token;
   if (!token.empty()) return {};
-  token = random_token(*parts.entropy);
-  if (token.empty()) return server_fail(ServerErrorKind::kEntropy, "cannot generate an admin token");
+  // Kept in the data directory, so scripts and the dashboard's saved sign-in
+  // keep working across restarts; deleting the file rotates it.
   token_file = server.config.server.data_dir / "admin.token";
-  if (auto r = write_file_durably(token_file, {reinterpret_cast<const uint8_t*>(token.data()), token.size()},
-                                  0600);
-      !r) {
-    return std::unexpected(r.error());
+  auto stored = load_or_create_token(token_file, [this] { return random_token(*parts.entropy); });
+  if (!stored) return std::unexpected(stored.error());
+  token = std::move(stored->token);
+  if (stored->created) {
+    spdlog::info("admin token generated and written to {} (mode 0600)", token_file.string());
+  } else {
+    spdlog::info("admin token read from {}", token_file.string());
   }
-  fs::permissions(token_file, fs::perms::owner_read | fs::perms::owner_write);
-  spdlog::info("admin token generated and written to {} (mode 0600)", token_file.string());
   return {};
 }
 
@@ -273,6 +280,9 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   } catch (const std::exception& e) {
     return server_fail(ServerErrorKind::kConfig, "bad listen address: " + std::string(e.what()));
   }
+  // Just before binding too (start_gateway checked at once): the plugins'
+  // load took a while, and another process may have come meanwhile.
+  if (auto r = ensure_address_free(ep); !r) return std::unexpected(r.error());
   for (size_t i = 0; i < g.workers.size(); ++i) {
     IoWorker& w = *g.workers[i];
     RequestIdGenerator& ids = *g.ids[i];
@@ -386,8 +396,32 @@ bool Gateway::drain() {
     });
   }
   const bool drained = g.server.connections.wait_for_none(deadline);
-  if (!drained) spdlog::warn("drain timeout: {} connections still open", g.server.connections.load());
+  if (!drained) {
+    spdlog::warn("drain timeout: {} connections still open; terminating the plugin calls still running",
+                 g.server.connections.load());
+    g.cut_off_calls();
+  }
   return drained;
+}
+
+void Gateway::Impl::cut_off_calls() {
+  // The drain timeout bounds the stop, not the plugins' deadlines: a call
+  // still running is terminated, and so is any call that starts meanwhile
+  // (a request read just before), so each client gets the error of a call
+  // past its deadline rather than a connection closed without an answer.
+  // Then the sessions have kCutOffGrace to write those answers and close.
+  std::vector<IoWorker*> all;
+  for (auto& w : workers) all.push_back(w.get());
+  if (blocking) {
+    for (IoWorker* w : blocking->workers()) all.push_back(w);
+  }
+  const auto until = std::chrono::steady_clock::now() + kCutOffGrace;
+  for (;;) {
+    for (IoWorker* w : all) w->terminate_call();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) break;
+    if (server.connections.wait_for_none(std::min(until, now + std::chrono::milliseconds(10)))) break;
+  }
 }
 
 void Gateway::stop() { impl_->shutdown(); }

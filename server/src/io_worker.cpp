@@ -25,7 +25,11 @@ void IoWorker::start() {
     std::snprintf(name, sizeof name, "hookd-io-%zu", index_);
     pthread_setname_np(pthread_self(), name);
     // The isolate belongs to this thread for its whole life.
-    engine_worker_ = vm_.create_worker();
+    {
+      auto engine = vm_.create_worker();
+      std::lock_guard lock(engine_mu_);
+      engine_worker_ = std::move(engine);
+    }
     ready.set_value();
     auto guard = boost::asio::make_work_guard(io_);
     sweeper_ = std::make_unique<boost::asio::steady_timer>(io_);
@@ -34,6 +38,7 @@ void IoWorker::start() {
     sweeper_.reset();
     bound_.clear();
     prepared_.clear();
+    std::lock_guard lock(engine_mu_);
     engine_worker_.reset();
   });
   started.wait();
@@ -43,6 +48,11 @@ void IoWorker::stop() {
   if (!thread_.joinable()) return;
   io_.stop();
   thread_.join();
+}
+
+void IoWorker::terminate_call() {
+  std::lock_guard lock(engine_mu_);
+  if (engine_worker_) engine_worker_->terminate();
 }
 
 void IoWorker::sweep() {
@@ -137,7 +147,12 @@ void IoWorker::rebuild_engine() {
   // Instances before the engine worker they live in.
   for (auto& [name, bp] : bound_) bp.instance.reset();
   prepared_.clear();  // the loader waits on a prepare already answered, or re-instantiates at refresh
-  engine_worker_ = vm_.create_worker();
+  auto fresh = vm_.create_worker();
+  {
+    std::lock_guard lock(engine_mu_);
+    engine_worker_.swap(fresh);
+  }
+  fresh.reset();  // the old engine, which terminate_call() can no longer reach
   for (auto it = bound_.begin(); it != bound_.end();) {
     if (!hosts(*it->second.entry)) {
       ++it;

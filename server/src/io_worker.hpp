@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -52,6 +53,10 @@ class IoWorker {
 
   void start();
   void stop();  // stops the loop; joins
+  // Any thread: aborts the plugin code this worker is running, which ends
+  // its call as if its deadline had passed; when none runs, the next one
+  // started is aborted. For a drain that ran out of time.
+  void terminate_call();
   [[nodiscard]] size_t index() const { return index_; }
   boost::asio::io_context& io() { return io_; }
 
@@ -102,6 +107,9 @@ class IoWorker {
   engine::Vm& vm_;
   PluginRegistry& registry_;
   std::unique_ptr<engine::Worker> engine_worker_;
+  // Written only by the worker thread; guards engine_worker_ against
+  // terminate_call() from another thread while the engine is replaced.
+  std::mutex engine_mu_;
   std::thread thread_;
   uint64_t generation_ = UINT64_MAX;
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;

@@ -3,9 +3,11 @@
 #include <linux/filter.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <string>
 
 namespace hookd::server {
@@ -35,6 +37,27 @@ ServerResult<std::shared_ptr<TcpListener>> TcpListener::open(asio::io_context& i
   if (ec) return bad("cannot listen on");
   l->port_ = l->acceptor_.local_endpoint(ec).port();
   return l;
+}
+
+ServerResult<void> ensure_address_free(const asio::ip::tcp::endpoint& endpoint) {
+  if (endpoint.port() == 0) return {};
+  const std::string host = endpoint.address().to_string();
+  const std::string where =
+      (endpoint.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(endpoint.port());
+  const int fd = ::socket(endpoint.address().is_v6() ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {};  // the real bind reports what is wrong
+  // SO_REUSEADDR as the listeners have it: connections of an earlier run
+  // in TIME_WAIT do not block the probe, a listening socket does.
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const int rc = ::bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size()));
+  const int err = errno;
+  ::close(fd);
+  if (rc == 0 || err != EADDRINUSE) return {};
+  return server_fail(ServerErrorKind::kListen,
+                     "cannot listen on " + where +
+                         ": another process is listening there (another hookd?); hookd does not share "
+                         "its port, so stop that process or choose another address");
 }
 
 void TcpListener::start() { accept(); }

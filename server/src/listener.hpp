@@ -84,6 +84,17 @@ class TcpListener : public std::enable_shared_from_this<TcpListener> {
   uint64_t since_warning_ = 0;  // failures not yet reported
 };
 
+// Fails when another socket listens on `endpoint` (port 0: never). The
+// public listeners join their port's SO_REUSEPORT group, which any process
+// of the same user may join too; the kernel would then split connections
+// between two gateways with different plugins. So before binding, a probe
+// socket without SO_REUSEPORT is bound to the address, which the kernel
+// refuses while anything listens there. The message names the address.
+// (Two processes starting in the same instant could both pass the probe;
+// a deliberate overlap is not supported: a restart stops the old process
+// first, and a proxy in front covers the gap, docs/deployment.md.)
+ServerResult<void> ensure_address_free(const boost::asio::ip::tcp::endpoint& endpoint);
+
 // Answers a connection refused at a connection cap with a complete 503
 // (Retry-After: 1, a JSON error) and closes it. Never blocks: a fresh
 // socket's send buffer takes the few bytes.

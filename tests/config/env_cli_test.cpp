@@ -1,4 +1,5 @@
 // The environment and flag layers, and their precedence over the file.
+#include "hookd/config/env_names.hpp"
 #include "test_helpers.hpp"
 
 namespace hookd::config {
@@ -67,6 +68,53 @@ TEST(Env, BadValuesAreErrorsNamingTheVariable) {
                   "environment: HOOKD_LOG_FORMAT: expected one of text|json, got \"xml\""));
   EXPECT_EQ(config.server.workers, 0u) << "a bad value leaves the setting alone";
   EXPECT_TRUE(config.server.trusted_proxies.empty());
+}
+
+std::vector<std::string> names(std::initializer_list<std::string> list) { return list; }
+
+TEST(EnvNames, AMisspeltVariableIsAnErrorNamingTheNearestOne) {
+  const Errors errors = check_variable_names(names({"HOOKD_SERVER_WORKERZ", "HOOKD_SERVR_LISTEN"}));
+  EXPECT_THAT(printed(errors),
+              ElementsAre("environment: unknown variable HOOKD_SERVER_WORKERZ (did you mean "
+                          "HOOKD_SERVER_WORKERS?); docs/configuration.md lists the variables",
+                          "environment: unknown variable HOOKD_SERVR_LISTEN (did you mean "
+                          "HOOKD_SERVER_LISTEN?); docs/configuration.md lists the variables"));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].kind, ConfigError::Kind::unknown_key);
+}
+
+TEST(EnvNames, PerPluginVariablesAreAnErrorSayingWhereThoseSettingsGo) {
+  const Errors errors = check_variable_names(names({"HOOKD_PLUGINS_ECHO_DEADLINE_MS"}));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "HOOKD_PLUGINS_ECHO_DEADLINE_MS");
+  EXPECT_THAT(errors[0].message, HasSubstr("per-plugin settings have no environment variables"));
+}
+
+TEST(EnvNames, EverySettingsVariableAndTheTokenAliasAreKnown) {
+  std::vector<std::string> all = {"HOOKD_ADMIN_TOKEN",        "HOOKD_SERVER_ADMIN_TOKEN",
+                                  "HOOKD_KV_REDIS_POOL_SIZE", "HOOKD_PLUGIN_DEFAULTS_DEADLINE_MS",
+                                  "HOOKD_CLUSTER_ENABLED",    "HOOKD_SIGNING_REQUIRE_SIGNATURE",
+                                  "HOOKD_ENGINE_COMPILE"};
+  EXPECT_TRUE(check_variable_names(all).empty()) << to_string(check_variable_names(all));
+}
+
+TEST(EnvNames, VariablesOfHookdsScriptsAndEngineAreNotSettings) {
+  std::vector<std::string> all(non_setting_variables().begin(), non_setting_variables().end());
+  EXPECT_THAT(all, ::testing::IsSupersetOf({"HOOKD_BUILD_DIR", "HOOKD_JOBS", "HOOKD_SKIP_ASAN",
+                                            "HOOKD_V8_FLAGS", "HOOKD_CLUSTER_LOG_MAX"}));
+  EXPECT_TRUE(check_variable_names(all).empty()) << to_string(check_variable_names(all));
+}
+
+TEST(EnvNames, OtherVariablesAreNotLookedAt) {
+  EXPECT_TRUE(check_variable_names(names({"HOOKDX", "PATH", "hookd_server_workerz"})).empty());
+}
+
+TEST(EnvNames, TheProcessEnvironmentListsItsHookdVariables) {
+  ASSERT_EQ(::setenv("HOOKD_SERVER_WORKERZ", "4", 1), 0);
+  const std::vector<std::string> listed = hookd_variable_names();
+  ::unsetenv("HOOKD_SERVER_WORKERZ");
+  EXPECT_THAT(listed, ::testing::Contains("HOOKD_SERVER_WORKERZ"));
+  EXPECT_THAT(listed, ::testing::Each(::testing::StartsWith("HOOKD_")));
 }
 
 TEST(Env, AdminTokenComesFromTheShortVariable) {

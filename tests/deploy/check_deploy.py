@@ -55,7 +55,11 @@ with open(os.path.join(src, "deploy", "hookd.toml")) as f:
     deploy_toml_text = f.read()
 check_config("deploy/hookd.toml", deploy_toml_text)
 deploy_toml = tomllib.loads(deploy_toml_text)
-drain_s = (deploy_toml["server"]["drain_accept_max_ms"] + deploy_toml["server"]["drain_timeout_ms"]) / 1000
+# hookd's stop: the accepting step, the drain timeout, then up to 1 s for the
+# answers of calls cut off at the timeout (kCutOffGrace in server/src/gateway.cpp).
+CUT_OFF_GRACE_S = 1
+drain_s = (deploy_toml["server"]["drain_accept_max_ms"] + deploy_toml["server"]["drain_timeout_ms"]) / 1000 \
+    + CUT_OFF_GRACE_S
 
 compose_bin = shutil.which("docker-compose")
 if compose_bin is None:
@@ -170,7 +174,8 @@ check("k8s deployment: liveness on /healthz at the http port", probe("livenessPr
       str(probe("livenessProbe")))
 pre_stop = container["lifecycle"]["preStop"]["exec"]["command"]
 pre_stop_s = int(pre_stop[1]) if pre_stop[0] == "sleep" else 0
-drain_k8s_s = (cm_toml["server"]["drain_accept_max_ms"] + cm_toml["server"]["drain_timeout_ms"]) / 1000
+drain_k8s_s = (cm_toml["server"]["drain_accept_max_ms"] + cm_toml["server"]["drain_timeout_ms"]) / 1000 \
+    + CUT_OFF_GRACE_S
 check("k8s deployment: terminationGracePeriodSeconds covers preStop + drain",
       pod["terminationGracePeriodSeconds"] > pre_stop_s + drain_k8s_s,
       f"{pod['terminationGracePeriodSeconds']} <= {pre_stop_s} + {drain_k8s_s}")

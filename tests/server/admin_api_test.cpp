@@ -298,5 +298,77 @@ TEST(AdminApiToken, GeneratedTokenIsWrittenWithMode0600AndWorks) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(AdminApiToken, AGeneratedTokenIsKeptForTheNextStartUntilItsFileIsDeleted) {
+  const auto dir = fresh_dir("admin-token-kept");
+  auto config = [&] {
+    auto c = admin_test_config(dir);
+    c.server.admin_token.clear();
+    return c;
+  };
+  auto gateway = start_gateway(config());
+  ASSERT_NE(gateway, nullptr);
+  const std::string first = gateway->admin_token();
+  gateway.reset();
+
+  gateway = start_gateway(config());
+  ASSERT_NE(gateway, nullptr);
+  EXPECT_EQ(gateway->admin_token(), first) << "a restart keeps the token";
+  EXPECT_EQ(AdminClient(gateway->admin_port(), first).list().result_int(), 200);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "admin.token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  gateway.reset();
+
+  std::filesystem::remove(dir / "admin.token");  // rotation
+  gateway = start_gateway(config());
+  ASSERT_NE(gateway, nullptr);
+  EXPECT_NE(gateway->admin_token(), first);
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AdminApiToken, ATokenFileWrittenByTheOperatorIsUsedWithoutItsNewline) {
+  const auto dir = fresh_dir("admin-token-own");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "admin.token") << "operator-chosen-token\n";
+  std::filesystem::permissions(dir / "admin.token", std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write |
+                                                        std::filesystem::perms::others_read);
+  auto c = admin_test_config(dir);
+  c.server.admin_token.clear();
+  auto gateway = start_gateway(std::move(c));
+  ASSERT_NE(gateway, nullptr);
+  EXPECT_EQ(gateway->admin_token(), "operator-chosen-token");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "admin.token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "a token file others can read is restricted";
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AdminApiToken, ATokenFileThatIsASymlinkOrEmptyStopsTheStart) {
+  const auto dir = fresh_dir("admin-token-bad");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "elsewhere") << "secret-of-someone-else";
+  std::filesystem::create_symlink(dir / "elsewhere", dir / "admin.token");
+  auto c = admin_test_config(dir);
+  c.server.admin_token.clear();
+  auto parts = server::real_parts(c, HOOKD_PLUGIN_DIR);
+  ASSERT_TRUE(parts) << parts.error().describe();
+  auto started = server::Gateway::start(c, std::move(*parts));
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message.find("admin.token"), std::string::npos) << started.error().message;
+  EXPECT_NE(started.error().message.find("symlink"), std::string::npos) << started.error().message;
+
+  std::filesystem::remove(dir / "admin.token");
+  std::ofstream(dir / "admin.token") << "";
+  parts = server::real_parts(c, HOOKD_PLUGIN_DIR);
+  ASSERT_TRUE(parts) << parts.error().describe();
+  started = server::Gateway::start(c, std::move(*parts));
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().message.find("is empty"), std::string::npos) << started.error().message;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hookd::test

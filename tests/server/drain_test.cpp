@@ -189,6 +189,53 @@ TEST(Drain, ReturnsFalseWhenAConnectionOutlivesTheTimeout) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(Drain, ACallRunningPastTheTimeoutIsTerminatedAndItsClientAnswered) {
+  constexpr milliseconds kLongDeadline{10'000};
+  constexpr milliseconds kShortDrain{300};
+  const auto dir = fresh_dir("drain-cut");
+  auto c = test_config(dir);
+  c.server.load_example_plugins = false;
+  c.server.public_metrics = true;  // the probe reads it on the public port
+  c.server.drain_timeout = kShortDrain;
+  auto loop = plugin_entry("loop", "loop");
+  loop.settings.limits.deadline = kLongDeadline;
+  c.plugins.push_back(loop);
+  auto gateway = start_gateway(std::move(c));
+  ASSERT_NE(gateway, nullptr);
+  const uint16_t port = gateway->port();
+
+  TcpConnection slow(port, std::chrono::seconds(30));
+  ASSERT_FALSE(slow.connect());
+  const std::string slow_worker = worker_of(slow.get("/healthz").value());
+  std::unique_ptr<TcpConnection> probe;
+  for (int i = 0; i < 200 && !probe; ++i) {
+    auto other = std::make_unique<TcpConnection>(port);
+    ASSERT_FALSE(other->connect());
+    if (worker_of(other->get("/healthz").value()) != slow_worker) probe = std::move(other);
+  }
+  ASSERT_NE(probe, nullptr) << "no connection landed on the second worker";
+  const auto slow_started = steady_clock::now();
+  ASSERT_FALSE(slow.write("POST /plugins/loop/spin HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"));
+  bool spinning = false;
+  for (const auto until = steady_clock::now() + std::chrono::seconds(5);
+       !spinning && steady_clock::now() < until;) {
+    spinning = in_flight(*probe) >= 2;
+  }
+  ASSERT_TRUE(spinning) << "the slow call was never seen in flight";
+  probe.reset();
+
+  EXPECT_FALSE(gateway->drain()) << "a call was cut off: not drained";
+  auto r = slow.read_response();
+  const auto took = steady_clock::now() - slow_started;
+  ASSERT_TRUE(r) << "the client got no answer: " << r.error().message();
+  EXPECT_EQ(r->result_int(), 504) << r->body();
+  // Bounded by the drain, not the plugin's deadline (generously: the box may be loaded).
+  EXPECT_LT(took, kLongDeadline - std::chrono::seconds(3));
+  gateway->stop();
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
 // A POST to echo on a fresh connection: 200 with the body back, the
 // connection refused (the port is closed), or reset by the kernel before any
 // answer (the handshake completed just as the port closed). Anything else

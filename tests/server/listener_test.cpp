@@ -16,6 +16,7 @@
 
 #include "fd_limit.hpp"
 #include "gateway_fixture.hpp"
+#include "http_client.hpp"
 
 namespace hookd::test {
 namespace {
@@ -119,6 +120,54 @@ TEST(FdLimit, ConnectionCapsOverTheHardLimitDoNotFit) {
   EXPECT_EQ(r.needed, saved.rlim_max + limits.admin_max_connections + server::kFdHeadroom);
   limits.max_connections = 16;
   EXPECT_TRUE(server::raise_fd_limit(limits).fits());
+}
+
+TEST(PortClaim, AnAddressAListenerHoldsIsRefusedNamingIt) {
+  asio::io_context io{1};
+  // As a worker's listener binds: in the port's SO_REUSEPORT group, which a
+  // second process could join unnoticed.
+  auto held =
+      server::TcpListener::open(io, {asio::ip::make_address("127.0.0.1"), 0}, true, [](server::TcpSocket) {});
+  ASSERT_TRUE(held.has_value()) << held.error().message;
+  const uint16_t port = (*held)->port();
+  const auto r = server::ensure_address_free({asio::ip::make_address("127.0.0.1"), port});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(server::ensure_address_free({asio::ip::make_address("127.0.0.1"), 0}))
+      << "port 0 is always free";
+  (*held)->stop();
+  io.run_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(server::ensure_address_free({asio::ip::make_address("127.0.0.1"), port}))
+      << "free again once the listener closed";
+}
+
+// A second gateway on the port of a running one does not start, whether it
+// has a data directory of its own or shares the first one's, and the first
+// keeps every request (before, both served the port, each half the calls).
+TEST(PortClaim, ASecondGatewayOnABusyPortDoesNotStart) {
+  const auto dir = fresh_dir("port-first");
+  auto c = test_config(dir);
+  c.server.load_example_plugins = false;
+  c.plugins.push_back(plugin_entry("echo", "echo"));
+  auto first = start_gateway(std::move(c));
+  ASSERT_NE(first, nullptr);
+  const std::string address = "127.0.0.1:" + std::to_string(first->port());
+
+  const auto other_dir = fresh_dir("port-second");
+  for (const auto& second_dir : {other_dir, dir}) {
+    auto second_config = test_config(second_dir);
+    second_config.server.load_example_plugins = false;  // no plugin: it would answer 404
+    second_config.server.listen.port = first->port();
+    auto second = server::start_gateway({std::move(second_config), HOOKD_PLUGIN_DIR});
+    ASSERT_FALSE(second) << "a second gateway started on " << address << " (data dir " << second_dir << ")";
+    EXPECT_NE(second.error().message.find(address), std::string::npos) << second.error().message;
+  }
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(HttpClient(first->port()).post("/plugins/echo/echo", "x").result_int(), 200);
+  first.reset();
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(other_dir);
 }
 
 }  // namespace
