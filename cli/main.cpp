@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);  // prints the version on stdout, exit 0
   } catch (const CLI::ParseError& e) {
     std::cerr << "hookd: " << e.what() << "\n\n";
     std::string help = app.help();
