@@ -21,7 +21,8 @@ engine::Result<std::vector<uint8_t>> read_input(const std::string& path) {
   std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   const std::string name = path == "-" ? "stdin" : path;
   if (f == nullptr) {
-    return engine::fail(engine::ErrorKind::kInvalidArgument, "cannot read " + name + ": " + std::strerror(errno));
+    return engine::fail(engine::ErrorKind::kInvalidArgument,
+                        "cannot read " + name + ": " + std::strerror(errno));
   }
   std::vector<uint8_t> data;
   uint8_t chunk[64 * 1024];

@@ -13,7 +13,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"hookd: a WebAssembly plugin gateway"};
   const auto info = hookd::server::build_info();
-  app.set_version_flag("--version", "hookd " + std::string(info.version) + " (commit " + std::string(info.commit) + ")");
+  app.set_version_flag("--version",
+                       "hookd " + std::string(info.version) + " (commit " + std::string(info.commit) + ")");
   app.require_subcommand(1);
 
   hookd::cli::CallArgs call;
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
   call_cmd->add_option("plugin", call.plugin_path, "Plugin .wasm file")->required()->check(CLI::ExistingFile);
   call_cmd->add_option("fn", call.function, "Function name")->required();
   auto* data = call_cmd->add_option("--data", call.data, "Input bytes, as a string");
-  call_cmd->add_option("--input", call.input_file, "Read the input from a file, a pipe or a device; - for stdin")
+  call_cmd
+      ->add_option("--input", call.input_file, "Read the input from a file, a pipe or a device; - for stdin")
       ->excludes(data);
   call_cmd->add_option("--sha256", call.sha256, "Expected SHA-256 of the plugin (hex)");
   call_cmd->add_option("--config", call.config, "A config value for the plugin, key=value (repeatable)");

@@ -9,9 +9,9 @@
 #include <map>
 
 #include "cluster/cluster_node.hpp"
-#include "hookd/server/build_info.hpp"
 #include "error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
+#include "hookd/server/build_info.hpp"
 #include "metrics_page.hpp"
 #include "plugin_latency.hpp"
 #include "request_handler.hpp"

@@ -41,8 +41,8 @@ LogSubject split_log_subject(std::string_view line) {
     size_t i = from;
     while (i < line.size()) {
       const char c = line[i];
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '_' || c == ':' || c == '-';
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == ':' || c == '-';
       if (!ok) break;
       ++i;
     }
@@ -67,8 +67,7 @@ LogSubject split_log_subject(std::string_view line) {
 std::unique_ptr<spdlog::formatter> make_log_formatter(config::LogFormat format) {
   if (format == config::LogFormat::text) return std::make_unique<spdlog::pattern_formatter>();
   auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  f->add_flag<JsonMessageFlag>('*').set_pattern(
-      R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%*})");
+  f->add_flag<JsonMessageFlag>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%*})");
   return f;
 }
 

@@ -8,9 +8,8 @@
 #include <tuple>
 #include <vector>
 
-#include "metrics.hpp"
-
 #include "hookd/server/build_info.hpp"
+#include "metrics.hpp"
 #include "metrics_exposition.hpp"
 #include "metrics_fn_stats.hpp"
 

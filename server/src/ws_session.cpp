@@ -291,8 +291,8 @@ void WsSession::close_if_plugin_gone() {
   const auto catalog = server_.registry.snapshot();
   const PluginEntry* entry = catalog->find(plugin_);
   if (entry != nullptr && entry->module->find_function(fn_) != nullptr) return;
-  spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_, plugin_,
-               fn_);
+  spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_,
+               plugin_, fn_);
   close(websocket::close_code::going_away, "plugin or function removed");
 }
 

@@ -291,7 +291,7 @@ def run(s, hookd, plugin_dir):
     Select(s.el("tryit-plugin")).select_by_visible_text("greet")
     Select(s.el("tryit-fn")).select_by_visible_text("greet")
     s.wait("greet's declared type preset", lambda: s.el("tryit-type").get_attribute("value") == "application/msgpack")
-    Select(s.el("tryit-type")).select_by_value("application/json")
+    Select(s.el("tryit-type")).select_by_visible_text("application/json")
     s.el("tryit-body").clear()
     s.el("tryit-body").send_keys('{"name": "Ada"}')
     for attempt in (1, 2):

@@ -63,7 +63,8 @@ class ClusterNodeTest : public ::testing::Test {
     options_.command_timeout = 1000ms;
     pool_ = std::make_unique<host::detail::RedisPool>(options_);
     // The same catalog the node reads: the default key prefix.
-    catalog_ = std::make_unique<server::cluster::ClusterCatalog>(*pool_, config::ClusterConfig{}.key_prefix, 100);
+    catalog_ =
+        std::make_unique<server::cluster::ClusterCatalog>(*pool_, config::ClusterConfig{}.key_prefix, 100);
   }
   void TearDown() override {
     gateway_.reset();

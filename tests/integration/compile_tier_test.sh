@@ -119,11 +119,15 @@ run_tier() {
   out=$("${C[@]}" -o /dev/null -w '%{http_code}' -d x "$P/plugins/loop/spin")
   expect "${name}_loop_deadline_504" "$out" 504
   expect "${name}_echo_after_deadline" "$("${C[@]}" --data-binary again "$P/plugins/echo/echo")" again
-  # A hot swap of the ~1 MiB module: answered after the publish.
+  # A hot swap of the ~1 MiB module: answered after the publish. Uploaded
+  # under its own name: the config file's plugins are pinned against uploads.
   out=$("${C[@]}" -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $HOOKD_ADMIN_TOKEN" \
-    --data-binary @"$plugins/big_b.wasm" "$A/big")
+    --data-binary @"$plugins/big_a.wasm" "$A/bigup")
+  expect "${name}_first_put" "$out" 201
+  out=$("${C[@]}" -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $HOOKD_ADMIN_TOKEN" \
+    --data-binary @"$plugins/big_b.wasm" "$A/bigup")
   expect "${name}_swap_put" "$out" 200
-  expect "${name}_big_which_after_swap" "$("${C[@]}" -X POST "$P/plugins/big/which")" B
+  expect "${name}_big_which_after_swap" "$("${C[@]}" -X POST "$P/plugins/bigup/which")" B
   stop_pid "$hookd_pid"
   hookd_pid=
 }

@@ -323,7 +323,7 @@ else
   pass nginx_error_log_clean
 fi
 # hookd logs a warning for the loop deadline only.
-unexpected=$(grep -E ' (warning|error|critical) ' "$tmp/hookd.err" | grep -v 'plugin loop fn spin')
+unexpected=$(grep -E ' (warning|error|critical) ' "$tmp/hookd.err" | grep -v -E '\[plugin loop\] \[[^]]*\] fn spin')
 expect hookd_log_clean "$unexpected" ""
 
 # --- graceful stop -------------------------------------------------------------

@@ -154,7 +154,8 @@ TEST(DiskFull, AccessLogLinesLostToAFullDiskAreCountedInMetrics) {
   // to be either in the file or counted.
   auto count = [&] {
     auto metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
-    const std::string series = "hookd_access_log_dropped_total ";
+    // The sample's line, not the HELP and TYPE lines that name the family.
+    const std::string series = "\nhookd_access_log_dropped_total ";
     const auto at = metrics.body().find(series);
     const uint64_t lost =
         at == std::string::npos ? 0 : std::stoull(metrics.body().substr(at + series.size()));

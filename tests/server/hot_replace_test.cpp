@@ -56,18 +56,20 @@ void run_client(uint16_t port, const std::atomic<bool>& stop, ClientTally& t) {
   }
 }
 
-// Starts "ver" as version_a (native), then uploads `b_file` and version_a in
+// Uploads "ver" as version_a (native), then uploads `b_file` and version_a in
 // turn, kReplacements times, while kClients clients call ver.which.
 void replace_under_load(const std::string& b_file) {
   const auto dir = fresh_dir("hot-replace");
   auto c = test_config(dir);
   c.server.load_example_plugins = false;
-  c.plugins.push_back(plugin_entry("ver", "version_a"));
   auto gateway = start_gateway(std::move(c));
   ASSERT_NE(gateway, nullptr);
   const std::string wasm[2] = {plugin_bytes(b_file), plugin_bytes("version_a")};
   ASSERT_FALSE(wasm[0].empty());
   ASSERT_FALSE(wasm[1].empty());
+  // An upload, not a config-file plugin: those are pinned against uploads.
+  AdminClient first(gateway->admin_port(), "test-token");
+  ASSERT_EQ(first.put("ver", wasm[1]).result_int(), 201);
 
   std::atomic<bool> stop{false};
   std::vector<ClientTally> tallies(kClients);

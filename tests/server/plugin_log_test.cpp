@@ -162,8 +162,8 @@ TEST(LogSubject, SplitsOnlyTheShapeHookdWrites) {
   EXPECT_EQ(s.plugin, "echo");
   EXPECT_EQ(s.request_id, "");
   EXPECT_EQ(s.message, "no request");
-  for (const std::string_view other : {"plain line", "[plugin ] x", "[plugin a b] x", "[plugin a\"] x",
-                                       "[plugin a]", "[plugin a]x"}) {
+  for (const std::string_view other :
+       {"plain line", "[plugin ] x", "[plugin a b] x", "[plugin a\"] x", "[plugin a]", "[plugin a]x"}) {
     s = server::split_log_subject(other);
     EXPECT_EQ(s.plugin, "") << other;
     EXPECT_EQ(s.message, other);

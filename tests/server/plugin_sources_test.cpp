@@ -88,7 +88,7 @@ TEST_F(PluginSources, AnUploadOverAConfigFilePluginIs409AndChangesNothing) {
   const std::string message(error.at("error").as_string());
   EXPECT_NE(message.find("config file"), std::string::npos) << message;
   EXPECT_NE(message.find("[plugins.greeter]"), std::string::npos) << message;
-  EXPECT_EQ(call("greeter", "greet", "Ada").body(), "Hello from the config file, Ada");
+  EXPECT_EQ(call("greeter", "greet", "Ada").body(), "Hello from the config file, Ada!");
   EXPECT_FALSE(std::filesystem::exists(data_dir_ / "plugins" / "greeter.plugin"));
   // Other names still upload.
   EXPECT_EQ(admin().put("ver", plugin_bytes("version_a")).result_int(), 201);
@@ -113,7 +113,7 @@ TEST_F(PluginSources, ARestartAfterUploadsServesTheConfigFilesModuleAndValues) {
 
   StartupLog log;
   start({greeter("Bonjour")});  // the operator changed the greeting
-  EXPECT_EQ(call("greeter", "greet", "Ada").body(), "Bonjour, Ada");
+  EXPECT_EQ(call("greeter", "greet", "Ada").body(), "Bonjour, Ada!");
   EXPECT_EQ(admin().listed("greeter").at("settings").at("config").at("greeting"), "Bonjour");
   EXPECT_EQ(call("ver", "which", "").body(), "A");
   EXPECT_TRUE(log.has("plugin greeter: from the config file")) << log.all();
