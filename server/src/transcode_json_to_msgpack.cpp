@@ -514,7 +514,13 @@ std::expected<void, TranscodeError> transcode(std::string_view json, std::vector
   const char* location = nullptr;
   if (iterated && doc.current_location().get(location) == simdjson::SUCCESS && location >= ts.padded.data() &&
       location <= ts.padded.data() + json.size()) {
-    where = " at byte " + std::to_string(location - ts.padded.data());
+    const auto at = std::to_string(location - ts.padded.data());
+    // For an unclosed container simdjson points at where it opened (byte 0
+    // for `{"name":`); the input is what is short, so say where it ends.
+    where = od_error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT
+                ? " at end of input (byte " + std::to_string(json.size()) +
+                      "; the array or object opened at byte " + at + " is not closed)"
+                : " at byte " + at;
   } else if (od_error == simdjson::OUT_OF_BOUNDS || od_error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
     where = " at end of input";
   }

@@ -442,5 +442,15 @@ TEST(Limits, LargeInputsWorkAndLaterSmallOnesStillDo) {
   EXPECT_EQ(to_mp(R"({"name":"Ada"})"), hex("81 a4 6e 61 6d 65 a3 41 64 61"));
 }
 
+TEST(JsonErrors, AnUnclosedObjectIsReportedAtTheEndOfTheInputNotAtByteZero) {
+  std::vector<uint8_t> out;
+  auto r = json_to_msgpack(R"({"name":)", out, {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(
+      r.error().message.find("at end of input (byte 8; the array or object opened at byte 0 is not closed)"),
+      std::string::npos)
+      << r.error().message;
+}
+
 }  // namespace
 }  // namespace hookd::server
