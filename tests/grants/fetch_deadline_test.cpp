@@ -17,6 +17,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The fetchproxy example, granted fetches to 127.0.0.1:<port> and its
+// config key "upstream" set to `url`, calling out through `fetcher`.
+Result<Plugin> fetchproxy(const std::string& url, uint16_t port, host::HttpFetcher& fetcher,
+                          std::chrono::milliseconds deadline) {
+  config::PluginSettings s;
+  s.config["upstream"] = url;
+  s.grants.config = true;
+  s.grants.fetch.push_back(*config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(port)));
+  PluginOptions options;
+  options.name = "fetchproxy";
+  options.limits.deadline = deadline;
+  options.host_functions =
+      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, &fetcher});
+  return Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+}
+
 TEST(FetchDeadline, AFetchGetsNoMoreThanTheCallsRemainingTime) {
   host::test::TestServer upstream(
       [](const host::test::SeenRequest&) { return host::test::TestReply{.body = "{}", .delay = 8s}; });
@@ -24,17 +40,7 @@ TEST(FetchDeadline, AFetchGetsNoMoreThanTheCallsRemainingTime) {
   fo.total_timeout = 10s;  // what a fetch may take on its own
   auto fetcher = host::make_http_fetcher(fo);
 
-  config::PluginSettings s;
-  s.config["upstream"] = upstream.url("/slow");
-  s.grants.config = true;
-  s.grants.fetch.push_back(
-      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
-  PluginOptions options;
-  options.name = "fetchproxy";
-  options.limits.deadline = 300ms;
-  options.host_functions =
-      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
-  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  auto p = fetchproxy(upstream.url("/slow"), upstream.port(), *fetcher, 300ms);
   ASSERT_TRUE(p) << p.error().describe();
 
   const auto start = std::chrono::steady_clock::now();
@@ -59,17 +65,7 @@ TEST(FetchDeadline, TheFetchTimeoutStillAppliesWithinALongerDeadline) {
   host::FetchOptions fo;
   fo.total_timeout = 200ms;
   auto fetcher = host::make_http_fetcher(fo);
-  config::PluginSettings s;
-  s.config["upstream"] = upstream.url("/slow");
-  s.grants.config = true;
-  s.grants.fetch.push_back(
-      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
-  PluginOptions options;
-  options.name = "fetchproxy";
-  options.limits.deadline = 10s;
-  options.host_functions =
-      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
-  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  auto p = fetchproxy(upstream.url("/slow"), upstream.port(), *fetcher, 10s);
   ASSERT_TRUE(p) << p.error().describe();
   auto out = p->call_string("get", "");
   ASSERT_FALSE(out);
@@ -86,17 +82,7 @@ TEST(FetchDeadline, EndlessTrailersEndTheCallOnTheHeadBudgetNotTheDeadline) {
        .repeat = "X-Trailer: yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"});
   host::FetchOptions fo;  // the production head budget (64 KiB)
   auto fetcher = host::make_http_fetcher(fo);
-  config::PluginSettings s;
-  s.config["upstream"] = upstream.url("/trailers");
-  s.grants.config = true;
-  s.grants.fetch.push_back(
-      *config::FetchPattern::parse("http://127.0.0.1:" + std::to_string(upstream.port())));
-  PluginOptions options;
-  options.name = "fetchproxy";
-  options.limits.deadline = 5s;
-  options.host_functions =
-      host::builtin_host_functions("fetchproxy", s, host::HostServices{nullptr, fetcher.get()});
-  auto p = Plugin::load_file(test::plugin_path("fetchproxy"), std::move(options));
+  auto p = fetchproxy(upstream.url("/trailers"), upstream.port(), *fetcher, 5s);
   ASSERT_TRUE(p) << p.error().describe();
 
   auto out = p->call_string("get", "");
