@@ -17,7 +17,7 @@ namespace {
 
 constexpr size_t kMaxKeyFileBytes = 16 * 1024;
 
-std::string trimmed(std::string text) {
+std::string trimmed(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   const auto last = text.find_last_not_of(" \t\r\n");
   return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
