@@ -120,7 +120,7 @@ int run_verify(const VerifyArgs& args) {
     if (!given.starts_with(signing::kPublicKeyPrefix)) {
       auto file = read_text(given, kMaxKeyFileBytes);
       if (!file) return kExitUsage;
-      text = trimmed(std::move(*file));
+      text = trimmed(*file);
     }
     auto key = signing::parse_public_key(text);
     if (!key) {
@@ -135,7 +135,7 @@ int run_verify(const VerifyArgs& args) {
   } else {
     auto file = read_text(args.plugin_path + ".sig", kMaxKeyFileBytes);
     if (!file) return kExitUsage;
-    signature = trimmed(std::move(*file));
+    signature = trimmed(*file);
   }
   auto wasm = engine::read_file(args.plugin_path);
   if (!wasm) {
