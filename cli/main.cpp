@@ -10,7 +10,9 @@
 #include "serve_command.hpp"
 #include "sign_commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"hookd: a WebAssembly plugin gateway"};
   const auto info = hookd::server::build_info();
   app.set_version_flag("--version",
@@ -101,5 +103,20 @@ int main(int argc, char** argv) {
   if (keygen_cmd->parsed()) return hookd::cli::run_keygen(keygen);
   if (sign_cmd->parsed()) return hookd::cli::run_sign(sign);
   if (verify_cmd->parsed()) return hookd::cli::run_verify(verify);
+  return hookd::cli::kExitUsage;
+}
+
+}  // namespace
+
+// An exception that escapes the subcommands (setting up the options, a
+// failed allocation) is a message and the usage exit code, not an abort.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "hookd: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "hookd: unexpected error\n";
+  }
   return hookd::cli::kExitUsage;
 }

@@ -20,7 +20,7 @@ namespace {
 constexpr size_t kMaxKeyFileBytes = 16 * 1024;
 constexpr size_t kMaxSettingsFileBytes = 1024 * 1024;
 
-std::string trimmed(std::string text) {
+std::string trimmed(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   const auto last = text.find_last_not_of(" \t\r\n");
   return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
@@ -167,7 +167,7 @@ int run_verify(const VerifyArgs& args) {
     if (!given.starts_with(signing::kPublicKeyPrefix)) {
       auto file = read_text(given, kMaxKeyFileBytes);
       if (!file) return kExitUsage;
-      text = trimmed(std::move(*file));
+      text = trimmed(*file);
     }
     auto key = signing::parse_public_key(text);
     if (!key) {
@@ -182,7 +182,7 @@ int run_verify(const VerifyArgs& args) {
   } else {
     auto file = read_text(args.plugin_path + ".sig", kMaxKeyFileBytes);
     if (!file) return kExitUsage;
-    signature = trimmed(std::move(*file));
+    signature = trimmed(*file);
   }
   auto wasm = engine::read_file(args.plugin_path);
   if (!wasm) {

@@ -12,6 +12,16 @@
 # Every plugin gets a target plugin_<name>; all hang off hookd_plugins (ALL).
 # The output directory is in the global property HOOKD_PLUGIN_DIR.
 #
+# The PDK (pdk.c, pdk_host.c) is compiled once per build tree and linked into
+# every plugin that uses it; plugin COMPILE_OPTIONS apply to the plugin's own
+# sources only.
+#
+# HOOKD_PLUGINS_FROM=<another hookd build dir>: the plugins are wasm, the same
+# whatever the host build's flags, so a second build tree (the sanitizer build)
+# takes them from the first instead of compiling them again. hookd_plugins then
+# builds them there (scripts/build.sh, which configures it if needed) and
+# copies <dir>/plugins into this tree; every plugin_<name> is that step.
+#
 # Cache knobs: HOOKD_WASM_CC / HOOKD_WASM_CXX (compilers), HOOKD_WASI_SYSROOT
 # (passed as --sysroot when the distro's clang does not find wasi-libc itself).
 include_guard(GLOBAL)
@@ -21,9 +31,20 @@ get_filename_component(_hookd_pdk_dir "${CMAKE_CURRENT_LIST_DIR}/../pdk" ABSOLUT
 set_property(GLOBAL PROPERTY HOOKD_PDK_DIR "${_hookd_pdk_dir}")
 set_property(GLOBAL PROPERTY HOOKD_PLUGIN_DIR "${CMAKE_BINARY_DIR}/plugins")
 set(HOOKD_WASI_SYSROOT "" CACHE PATH "wasi-libc sysroot for plugins (empty: clang default)")
+set(HOOKD_PLUGINS_FROM "" CACHE PATH "Take the wasm plugins from this hookd build dir (empty: build them here)")
 
 if(NOT TARGET hookd_plugins)
-  add_custom_target(hookd_plugins ALL COMMENT "hookd wasm plugins")
+  if(HOOKD_PLUGINS_FROM)
+    get_filename_component(_hookd_plugins_from "${HOOKD_PLUGINS_FROM}" ABSOLUTE)
+    add_custom_target(hookd_plugins ALL
+      COMMAND ${CMAKE_COMMAND} -E env "HOOKD_BUILD_DIR=${_hookd_plugins_from}"
+              "${CMAKE_CURRENT_LIST_DIR}/../scripts/build.sh" hookd_plugins
+      COMMAND ${CMAKE_COMMAND} -E copy_directory "${_hookd_plugins_from}/plugins" "${CMAKE_BINARY_DIR}/plugins"
+      COMMENT "hookd wasm plugins, from ${_hookd_plugins_from}"
+      VERBATIM)
+  else()
+    add_custom_target(hookd_plugins ALL COMMENT "hookd wasm plugins")
+  endif()
 endif()
 
 function(_hookd_find_wasm_compilers)
@@ -37,10 +58,50 @@ function(_hookd_find_wasm_compilers)
   endif()
 endfunction()
 
+function(_hookd_wasm_flags out)
+  set(flags --target=wasm32-wasi -O2)
+  if(HOOKD_WASI_SYSROOT)
+    list(APPEND flags "--sysroot=${HOOKD_WASI_SYSROOT}")
+  endif()
+  set(${out} ${flags} PARENT_SCOPE)
+endfunction()
+
+# The PDK's wasm objects, compiled on the first call, in the build tree's root
+# (one set for every plugin, whichever directory adds it).
+function(_hookd_pdk_objects out)
+  get_property(objects GLOBAL PROPERTY HOOKD_PDK_OBJECTS)
+  if(NOT objects)
+    get_property(pdk_dir GLOBAL PROPERTY HOOKD_PDK_DIR)
+    _hookd_wasm_flags(common)
+    set(obj_dir "${CMAKE_BINARY_DIR}/hookd_pdk_wasm")
+    file(MAKE_DIRECTORY "${obj_dir}")
+    foreach(base pdk.c pdk_host.c)
+      set(obj "${obj_dir}/${base}.o")
+      add_custom_command(
+        OUTPUT "${obj}"
+        COMMAND "${HOOKD_WASM_CC}" ${common} -std=gnu11 -Wall -Wextra -Wno-unused-parameter
+                "-I${pdk_dir}/include" -MD -MF "${obj}.d" -c "${pdk_dir}/src/${base}" -o "${obj}"
+        DEPENDS "${pdk_dir}/src/${base}"
+        DEPFILE "${obj}.d"
+        COMMENT "wasm32 pdk: ${base}"
+        VERBATIM)
+      list(APPEND objects "${obj}")
+    endforeach()
+    add_custom_target(hookd_pdk_wasm DEPENDS ${objects})
+    set_property(GLOBAL PROPERTY HOOKD_PDK_OBJECTS "${objects}")
+  endif()
+  set(${out} ${objects} PARENT_SCOPE)
+endfunction()
+
 function(hookd_add_plugin name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_PDK" "" "SOURCES;COMPILE_OPTIONS")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "hookd_add_plugin(${name}): SOURCES is required")
+  endif()
+  if(HOOKD_PLUGINS_FROM)
+    add_custom_target(plugin_${name})
+    add_dependencies(plugin_${name} hookd_plugins)
+    return()
   endif()
   _hookd_find_wasm_compilers()
 
@@ -50,18 +111,17 @@ function(hookd_add_plugin name)
   set(obj_dir "${CMAKE_CURRENT_BINARY_DIR}/hookd_plugin_${name}")
   file(MAKE_DIRECTORY "${obj_dir}" "${plugin_dir}")
 
-  set(common --target=wasm32-wasi -O2)
-  if(HOOKD_WASI_SYSROOT)
-    list(APPEND common "--sysroot=${HOOKD_WASI_SYSROOT}")
-  endif()
+  _hookd_wasm_flags(common)
   set(sources ${ARG_SOURCES})
   set(includes)
+  set(pdk_objects)
   if(NOT ARG_NO_PDK)
-    list(APPEND sources "${pdk_dir}/src/pdk.c" "${pdk_dir}/src/pdk_host.c")
     list(APPEND includes "-I${pdk_dir}/include")
+    _hookd_pdk_objects(pdk_objects)
   endif()
 
   set(objects)
+
   set(linker "${HOOKD_WASM_CC}")
   set(index 0)
   foreach(src IN LISTS sources)
@@ -88,6 +148,7 @@ function(hookd_add_plugin name)
       VERBATIM)
     list(APPEND objects "${obj}")
   endforeach()
+  list(APPEND objects ${pdk_objects})
 
   # --stack-first puts the 64 KiB shadow stack below the data, so an overflow
   # traps on the address wrap instead of silently corrupting globals.
@@ -99,5 +160,8 @@ function(hookd_add_plugin name)
     COMMENT "Linking wasm plugin ${name}.wasm"
     VERBATIM)
   add_custom_target(plugin_${name} DEPENDS "${wasm}")
+  if(NOT ARG_NO_PDK)
+    add_dependencies(plugin_${name} hookd_pdk_wasm)
+  endif()
   add_dependencies(hookd_plugins plugin_${name})
 endfunction()

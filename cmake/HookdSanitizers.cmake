@@ -6,8 +6,10 @@
 # libnode's leaks) are compiled into every executable, see
 # tests/fuzz/support/sanitizer_defaults.cpp; ASAN_OPTIONS etc. still override.
 #
-# HOOKD_FUZZ=ON adds GCC's coverage instrumentation (trace-pc, trace-cmp) and
-# builds the libFuzzer targets in tests/fuzz. hookd is C++23 and clang-14
+# HOOKD_FUZZ=ON builds the libFuzzer targets in tests/fuzz, with GCC's coverage
+# instrumentation (trace-pc, trace-cmp) on the code they fuzz: the fuzz
+# targets and the libraries they link (tests/fuzz/CMakeLists.txt), not the
+# test suites, tools or third-party code built in the same tree. hookd is C++23 and clang-14
 # cannot compile libstdc++ 12's <expected>, so the code is compiled by GCC and
 # linked with clang-14's libFuzzer runtime; tests/fuzz/support/coverage.cpp
 # turns GCC's trace-pc calls into libFuzzer's extra counters.
@@ -35,7 +37,7 @@ if(HOOKD_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     message(FATAL_ERROR "HOOKD_FUZZ needs GCC (trace-pc coverage feeding libFuzzer's extra counters)")
   endif()
-  add_compile_options(-fsanitize-coverage=trace-pc,trace-cmp)
+  set(HOOKD_FUZZ_COVERAGE_FLAGS -fsanitize-coverage=trace-pc,trace-cmp)
 endif()
 
 # Every executable gets the runtime hooks it needs: weak no-op coverage

@@ -28,6 +28,7 @@ test_pkgs=(
   redis-server
   libclang-rt-14-dev binutils libasan8 libubsan1
   clang-format-14 clang-tidy-14
+  clang-tidy-19  # scripts/lint.sh --tidy: clang-tidy-14 cannot parse libstdc++ 12's <expected>
   nginx-light wrk gnuplot-nox
   docker-compose python3-yaml
   # the dashboard's browser tests (tests/browser, run with /usr/bin/python3)

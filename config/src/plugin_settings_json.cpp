@@ -39,8 +39,11 @@ bool convert_object(const json::object& object, const std::string& key, Diagnost
       ok = false;
       continue;
     }
-    std::visit([&](auto&& node) { out.insert_or_assign(std::string_view(name), std::move(node)); },
-               std::move(*piece));
+    std::visit(
+        [&](auto&& node) {
+          out.insert_or_assign(std::string_view(name), std::forward<decltype(node)>(node));
+        },
+        std::move(*piece));
   }
   return ok;
 }
@@ -74,7 +77,8 @@ std::optional<Piece> convert(const json::value& value, const std::string& key, D
           ok = false;
           continue;
         }
-        std::visit([&](auto&& node) { array.push_back(std::move(node)); }, std::move(*piece));
+        std::visit([&](auto&& node) { array.push_back(std::forward<decltype(node)>(node)); },
+                   std::move(*piece));
       }
       if (!ok) return std::nullopt;
       return array;

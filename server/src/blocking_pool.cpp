@@ -30,6 +30,7 @@ void BlockingPool::stop() {
 
 std::vector<IoWorker*> BlockingPool::workers() {
   std::vector<IoWorker*> out;
+  out.reserve(workers_.size());
   for (auto& w : workers_) out.push_back(w.get());
   return out;
 }

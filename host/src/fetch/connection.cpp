@@ -127,6 +127,7 @@ std::expected<std::unique_ptr<Connection>, FetchError> Connection::open(
   }
 
   std::vector<tcp::endpoint> endpoints;
+  endpoints.reserve(addresses.size());
   for (const auto& address : addresses) endpoints.push_back(to_endpoint(address, target.port));
 
   // Only the vetted endpoints are ever handed to connect, so a name that
