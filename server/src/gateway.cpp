@@ -10,19 +10,19 @@
 #include <future>
 #include <thread>
 
-#include "admin_admission.hpp"
-#include "admin_api.hpp"
-#include "admin_session.hpp"
-#include "blocking_pool.hpp"
-#include "call_dispatcher.hpp"
+#include "net/admin_admission.hpp"
+#include "admin/admin_api.hpp"
+#include "net/admin_session.hpp"
+#include "calls/blocking_pool.hpp"
+#include "calls/call_dispatcher.hpp"
 #include "cluster/cluster_node.hpp"
-#include "data_dir.hpp"
-#include "fd_limit.hpp"
-#include "http_session.hpp"
-#include "io_worker.hpp"
-#include "listener.hpp"
-#include "plugin_manager.hpp"
-#include "plugin_store.hpp"
+#include "plugins/data_dir.hpp"
+#include "net/fd_limit.hpp"
+#include "net/http_session.hpp"
+#include "calls/io_worker.hpp"
+#include "net/listener.hpp"
+#include "plugins/plugin_manager.hpp"
+#include "plugins/plugin_store.hpp"
 #include "server_context.hpp"
 
 namespace hookd::server {

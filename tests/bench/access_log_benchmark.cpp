@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "access_log.hpp"
+#include "observability/access_log.hpp"
 
 namespace {
 

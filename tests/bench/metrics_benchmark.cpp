@@ -6,8 +6,8 @@
 
 #include <chrono>
 
-#include "metrics.hpp"
-#include "time_series.hpp"
+#include "observability/metrics.hpp"
+#include "observability/time_series.hpp"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // The access log: per-worker buffers written by one thread, text or JSON
 // lines, to a file that logrotate may move (reopen), nothing lost on a clean
 // stop, and a stalled output that drops lines instead of blocking workers.
-#include "access_log.hpp"
+#include "observability/access_log.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

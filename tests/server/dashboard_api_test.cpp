@@ -9,7 +9,7 @@
 #include <string>
 
 #include "admin_client.hpp"
-#include "event_log.hpp"
+#include "observability/event_log.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 

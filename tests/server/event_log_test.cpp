@@ -1,10 +1,10 @@
 // The dashboard's ring of recent plugin logs and call errors
-// (server/src/event_log.hpp): bounded, ordered, filterable.
-#include "event_log.hpp"
+// (server/src/observability/event_log.hpp): bounded, ordered, filterable.
+#include "observability/event_log.hpp"
 
 #include <gtest/gtest.h>
 
-#include "call_events.hpp"
+#include "observability/call_events.hpp"
 
 namespace hookd::server {
 namespace {

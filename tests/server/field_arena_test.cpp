@@ -3,14 +3,14 @@
 // request with far more fields than the inline block holds. Built with the
 // life-cycle suite, which CI also runs under AddressSanitizer (where the
 // arena's free parts are poisoned).
-#include "field_arena.hpp"
+#include "net/field_arena.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 
-#include "http_types.hpp"
+#include "net/http_types.hpp"
 
 namespace hookd::server {
 namespace {

@@ -1,7 +1,7 @@
 // A session's memory for its asynchronous operations (handler_memory.hpp):
 // its slots serve operations that fit, anything else goes to the heap, and a
 // real Asio operation bound to it takes a slot and gives it back.
-#include "handler_memory.hpp"
+#include "net/handler_memory.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // accept errors back off with one warning instead of spinning and flooding
 // the log, and the gateway raises its open-file limit at start. The
 // TcpListener test drives the listener's own loop on this thread.
-#include "listener.hpp"
+#include "net/listener.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "fd_limit.hpp"
+#include "net/fd_limit.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 

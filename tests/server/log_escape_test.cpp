@@ -1,7 +1,7 @@
 // Escaping of text that reaches the log from clients and plugins, and the
 // admin log's targets without their query strings (the access log's are in
 // access_log_test.cpp).
-#include "log_escape.hpp"
+#include "observability/log_escape.hpp"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ringbuffer_sink.h>

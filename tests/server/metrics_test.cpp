@@ -1,7 +1,7 @@
 // Metrics: the exposition text is valid Prometheus 0.0.4, values from all
 // shards add up, histograms are cumulative, and render() may run while
 // workers record.
-#include "metrics.hpp"
+#include "observability/metrics.hpp"
 
 #include <gtest/gtest.h>
 

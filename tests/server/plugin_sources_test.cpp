@@ -12,7 +12,7 @@
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
-#include "plugin_store.hpp"
+#include "plugins/plugin_store.hpp"
 
 namespace hookd::test {
 namespace {

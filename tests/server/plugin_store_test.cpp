@@ -2,7 +2,7 @@
 // replaced by one rename, temporary files created exclusively and never
 // through a symlink, older stored pairs migrated once, and a private data
 // directory.
-#include "plugin_store.hpp"
+#include "plugins/plugin_store.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <iterator>
 
 #include "admin_client.hpp"
-#include "data_dir.hpp"
+#include "plugins/data_dir.hpp"
 #include "gateway_fixture.hpp"
 
 namespace hookd::test {

@@ -13,7 +13,7 @@
 #include "gateway_fixture.hpp"
 #include "hostile_client.hpp"
 #include "http_client.hpp"
-#include "request_budget.hpp"
+#include "net/request_budget.hpp"
 #include "ws_client.hpp"
 
 namespace hookd::test {

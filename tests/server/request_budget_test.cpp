@@ -1,7 +1,7 @@
 // The request budget's arithmetic (request_budget.hpp): reservations up to
 // the limit and not past it, refusals counted, every byte given back, and
 // one trim after a large peak has drained.
-#include "request_budget.hpp"
+#include "net/request_budget.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The response head hookd writes itself (response_head.hpp) is byte for byte
 // what Beast's serializer writes for the same message.
-#include "response_head.hpp"
+#include "net/response_head.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// The dashboard's per-second time series (server/src/time_series.hpp): known
+// The dashboard's per-second time series (server/src/observability/time_series.hpp): known
 // load in, known aggregates out; fixed memory; old seconds expire.
-#include "time_series.hpp"
+#include "observability/time_series.hpp"
 
 #include <gtest/gtest.h>
 

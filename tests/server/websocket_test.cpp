@@ -10,7 +10,7 @@
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 #include "ws_client.hpp"
-#include "ws_session.hpp"
+#include "net/ws_session.hpp"
 
 namespace hookd::test {
 namespace {

@@ -28,7 +28,7 @@
 #include <thread>
 
 #include "cluster/cluster_catalog.hpp"
-#include "plugin_manager.hpp"
+#include "plugins/plugin_manager.hpp"
 #include "server_context.hpp"
 
 namespace hookd::server {

@@ -1,0 +1,352 @@
+#include "admin/admin_api.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include "cluster/cluster_node.hpp"
+#include "net/error_response.hpp"
+#include "hookd/config/plugin_settings_json.hpp"
+#include "hookd/server/build_info.hpp"
+#include "observability/metrics_page.hpp"
+#include "observability/plugin_latency.hpp"
+#include "net/request_handler.hpp"
+#include "admin/ui_handler.hpp"
+
+namespace hookd::server {
+namespace json = boost::json;
+namespace {
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void send_json(HttpResponse& res, http::status status, const json::value& v) {
+  res.result(status);
+  res.set(http::field::content_type, "application/json");
+  res.body() = json::serialize(v) + "\n";
+}
+
+http::status status_for_load_error(const engine::Error& error) {
+  // A refused signature carries its status (plugin_signature.hpp).
+  if (error.kind == engine::ErrorKind::kIntegrity && error.status != 0)
+    return static_cast<http::status>(error.status);
+  // The cluster catalog could not be written (Redis unreachable): 503.
+  if (error.kind == engine::ErrorKind::kHostError && error.status != 0)
+    return static_cast<http::status>(error.status);
+  switch (error.kind) {
+    case engine::ErrorKind::kInvalidArgument:
+    case engine::ErrorKind::kIntegrity:
+      return http::status::bad_request;
+    case engine::ErrorKind::kInternal:
+      return http::status::internal_server_error;
+    // Instantiation (start function, hookd_init) ran past the plugin's deadline.
+    case engine::ErrorKind::kTimeout:
+      return http::status::gateway_timeout;
+    default:
+      return http::status::unprocessable_entity;
+  }
+}
+
+}  // namespace
+
+bool secrets_equal(std::string_view a, std::string_view b) {
+  // Hash both so the comparison time depends on neither length nor content.
+  unsigned char ha[32], hb[32];
+  unsigned int n = 0;
+  EVP_Digest(a.data(), a.size(), ha, &n, EVP_sha256(), nullptr);
+  EVP_Digest(b.data(), b.size(), hb, &n, EVP_sha256(), nullptr);
+  return CRYPTO_memcmp(ha, hb, sizeof ha) == 0;
+}
+
+bool AdminApi::authorized(const HttpRequest& req) const {
+  std::string_view auth = req[http::field::authorization];
+  // The scheme is case-insensitive (RFC 9110, 11.1), followed by one or more
+  // spaces.
+  constexpr std::string_view kBearer = "bearer";
+  if (auth.size() <= kBearer.size() || !boost::beast::iequals(auth.substr(0, kBearer.size()), kBearer) ||
+      auth[kBearer.size()] != ' ') {
+    return false;
+  }
+  auth.remove_prefix(kBearer.size());
+  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+  return secrets_equal(auth, token_);
+}
+
+void AdminApi::unauthorized(HttpResponse& res, const std::string& request_id) {
+  set_error(res, http::status::unauthorized, {"missing or wrong admin token", {}, {}, request_id});
+  res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
+}
+
+void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done) {
+  if (!route(req, res, request_id, done)) done();  // every route but a PUT answers at once
+}
+
+bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
+  if (is_ui_target(req.target())) {
+    serve_ui(req, res, request_id);  // static files, no data: no token needed
+    return false;
+  }
+  if (!authorized(req)) {
+    unauthorized(res, request_id);
+    return false;
+  }
+  std::string_view path = req.target();
+  path = path.substr(0, path.find('?'));
+  if (path == "/metrics" || path == "/plugins") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    res.result(http::status::ok);
+    if (path == "/metrics") {
+      res.set(http::field::content_type, kMetricsContentType);
+      res.body() = render_metrics_page(*server_.metrics, server_.registry);
+    } else {
+      res.set(http::field::content_type, "application/json");
+      res.body() = plugin_list_json(server_.registry);
+    }
+    return false;
+  }
+  if (path == "/admin/version") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    const BuildInfo info = build_info();
+    boost::json::object o;
+    o["version"] = info.version;
+    o["commit"] = info.commit;
+    res.result(http::status::ok);
+    res.set(http::field::content_type, "application/json");
+    res.body() = boost::json::serialize(o);
+    res.body() += '\n';
+    return false;
+  }
+  if (path == "/admin/cluster") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    cluster(res, request_id);
+    return false;
+  }
+  switch (dashboard_.route(path, req, res, request_id, done)) {
+    case DashboardApi::Handled::kNow:
+      return false;
+    case DashboardApi::Handled::kLater:
+      return true;
+    case DashboardApi::Handled::kNo:
+      break;
+  }
+  constexpr std::string_view kPlugins = "/admin/plugins";
+  if (path == kPlugins || path == "/admin/plugins/") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    list(res);
+    return false;
+  }
+  if (path.starts_with("/admin/plugins/")) {
+    const std::string name(path.substr(kPlugins.size() + 1));
+    if (!valid_plugin_name(name)) {
+      set_error(res, http::status::bad_request,
+                {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
+      return false;
+    }
+    switch (req.method()) {
+      case http::verb::get:
+        show(name, res, request_id);
+        return false;
+      case http::verb::put:
+        put(name, req, res, request_id, std::move(done));
+        return true;
+      case http::verb::delete_:
+        remove(name, res, request_id);
+        return false;
+      default:
+        set_error(res, http::status::method_not_allowed, {"method not allowed", name, {}, request_id});
+        res.set(http::field::allow, "GET, PUT, DELETE");
+        return false;
+    }
+  }
+  set_error(res, http::status::not_found, {"no such admin route", {}, {}, request_id});
+  return false;
+}
+
+namespace {
+json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory) {
+  json::array fns;
+  for (const auto& f : e.module->functions()) {
+    fns.push_back({{"name", f.name},
+                   {"input", engine::content_type(f.input)},
+                   {"output", engine::content_type(f.output)}});
+  }
+  json::array mem;
+  for (uint64_t m : memory) mem.push_back(m);
+  json::value settings = json::parse(config::plugin_settings_to_json(e.settings));
+  return {{"name", e.name},
+          {"abi", engine::abi_name(e.module->abi())},
+          {"sha256", e.module->sha256()},
+          {"size", e.module->size_bytes()},
+          {"functions", std::move(fns)},
+          {"memory_per_worker", std::move(mem)},
+          {"loaded_at", rfc3339(e.loaded_at)},
+          {"version", e.version},
+          {"revision", e.revision},
+          {"persisted", e.persisted},
+          {"calls", e.counters->calls.load()},
+          {"errors", e.counters->errors.load()},
+          {"settings", std::move(settings)},
+          {"signed_by", e.signed_by.empty() ? json::value(nullptr) : json::value(e.signed_by)}};
+}
+}  // namespace
+
+namespace {
+// Calls, errors and latency quantiles of the time series' whole window, per
+// plugin (all its functions), in one pass over the rings.
+std::map<std::string, SecondRing::Second, std::less<>> recent_by_plugin(const Metrics& metrics) {
+  std::map<std::string, SecondRing::Second, std::less<>> out;
+  for (const auto& [key, total] : pair_totals(metrics, unix_second_now(), SecondRing::kSlots)) {
+    SecondRing::Second& sum = out[key.first];
+    sum.errors += total.errors;
+    for (size_t i = 0; i < kSeriesBuckets; ++i) sum.buckets[i] += total.buckets[i];
+  }
+  return out;
+}
+
+json::object recent(const Metrics& metrics, std::string_view name) {
+  return window_summary(plugin_window(metrics, name, {}, unix_second_now(), SecondRing::kSlots));
+}
+}  // namespace
+
+void AdminApi::list(HttpResponse& res) {
+  auto catalog = server_.registry.snapshot();
+  const auto recent = recent_by_plugin(*server_.metrics);
+  json::array out;
+  for (const auto& [name, entry] : catalog->plugins) {
+    json::object o = describe(*entry, manager_.memory_per_worker(name));
+    auto it = recent.find(name);
+    o["recent"] = total_summary(it != recent.end() ? it->second : SecondRing::Second{}, SecondRing::kSlots);
+    out.push_back(std::move(o));
+  }
+  send_json(res, http::status::ok, json::object{{"plugins", std::move(out)}});
+}
+
+void AdminApi::show(const std::string& name, HttpResponse& res, const std::string& request_id) {
+  auto catalog = server_.registry.snapshot();
+  const PluginEntry* e = catalog->find(name);
+  if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  json::object o = describe(*e, manager_.memory_per_worker(name));
+  o["recent"] = recent(*server_.metrics, name);
+  send_json(res, http::status::ok, o);
+}
+
+void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
+                   const std::string& request_id, Done done) {
+  if (const config::PluginConfig* pinned = config_plugin(server_.config, name)) {
+    set_error(res, http::status::conflict,
+              {"plugin " + name + " comes from the config file (" + pinned->path.string() +
+                   "), which pins it: an upload cannot replace it. Change its [plugins." + name +
+                   "] entry and restart, or upload under another name",
+               name,
+               {},
+               request_id});
+    return done();
+  }
+  config::PluginSettings settings;
+  if (std::string_view s = req["X-Hookd-Settings"]; !s.empty()) {
+    auto parsed = config::parse_plugin_settings_json(s, name);
+    if (!parsed) {
+      set_error(res, http::status::bad_request,
+                {"invalid X-Hookd-Settings: " + config::to_string(parsed.error()), name, {}, request_id});
+      return done();
+    }
+    settings = std::move(*parsed);
+  }
+  if (std::string_view sha = req["X-Hookd-Sha256"]; !sha.empty()) {
+    std::string lower;
+    for (char c : sha) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      set_error(res, http::status::bad_request,
+                {"X-Hookd-Sha256 must be 64 hexadecimal digits", name, {}, request_id});
+      return done();
+    }
+    settings.sha256 = std::move(lower);
+  }
+  // Checked with the module in PluginManager::install; the header wins over the settings.
+  if (std::string_view signature = req["X-Hookd-Signature"]; !signature.empty()) {
+    settings.signature = std::string(signature);
+  }
+  // The load runs on the manager's loader thread; the admin thread goes on
+  // serving other requests meanwhile.
+  const std::string& body = req.body();
+  manager_.install_async(
+      name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings),
+      PluginManager::Persist::kWrite,
+      [&res, name, request_id, done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
+        if (!installed) {
+          set_error(res, status_for_load_error(installed.error()),
+                    {installed.error().describe(), name, {}, request_id});
+        } else {
+          send_json(res, installed->replaced ? http::status::ok : http::status::created,
+                    describe(*installed->entry, {}));
+        }
+        done();
+      });
+}
+
+void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {
+  // Cluster mode: the catalog first, so the removal is acknowledged only once
+  // Redis has it (every node then removes it, this one included).
+  bool in_catalog = false;
+  if (cluster_ != nullptr) {
+    auto r = cluster_->remove(name);
+    if (!r) {
+      // 503: not applied; 504: Redis did not answer, outcome unknown (cluster_catalog.hpp).
+      const auto status =
+          r.error().status == 504 ? http::status::gateway_timeout : http::status::service_unavailable;
+      return set_error(res, status, {r.error().describe(), name, {}, request_id});
+    }
+    in_catalog = *r;
+  }
+  auto removed = manager_.remove(name);
+  if (!removed) {
+    return set_error(res, http::status::internal_server_error,
+                     {removed.error().describe(), name, {}, request_id});
+  }
+  if (!*removed && !in_catalog) {
+    return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
+  }
+  res.result(http::status::no_content);
+}
+
+void AdminApi::cluster(HttpResponse& res, const std::string& request_id) {
+  if (cluster_ == nullptr) {
+    return set_error(res, http::status::not_found,
+                     {"cluster mode is off ([cluster] enabled)", {}, {}, request_id});
+  }
+  auto nodes = cluster_->nodes_json();
+  if (!nodes) {
+    return set_error(res, http::status::service_unavailable, {nodes.error().describe(), {}, {}, request_id});
+  }
+  res.result(http::status::ok);
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(*nodes);
+}
+
+}  // namespace hookd::server

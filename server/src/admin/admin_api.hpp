@@ -1,0 +1,67 @@
+// The admin API, on its own listener and thread:
+//   GET    /admin/plugins          list with sha256, size, functions, memory, calls, errors
+//   GET    /admin/plugins/<name>
+//   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON),
+//                                  X-Hookd-Signature (docs/security/signing.md)
+//   DELETE /admin/plugins/<name>
+//   GET    /metrics                Prometheus exposition
+//   GET    /plugins                the public plugin list (names, sha256, functions)
+//   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
+//   GET    /ui/...                 the dashboard's files, without a token (ui_handler.hpp)
+//   GET    /admin/cluster          cluster mode: the live nodes from their heartbeats
+// In cluster mode a PUT or DELETE is acknowledged once the cluster catalog in
+// Redis has it (cluster/cluster_node.hpp); 503 when Redis is unreachable.
+// Every request needs `Authorization: Bearer <token>` (compared in constant
+// time); AdminSession checks it as soon as the header is in, before any body.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "admin/dashboard_api.hpp"
+#include "net/http_types.hpp"
+#include "plugins/plugin_manager.hpp"
+#include "server_context.hpp"
+
+namespace hookd::server {
+
+class ClusterNode;
+
+class AdminApi {
+ public:
+  AdminApi(ServerContext& server, PluginManager& manager, std::string token)
+      : server_(server), manager_(manager), token_(std::move(token)), dashboard_(server, manager.workers()) {}
+
+  // Answers `req` into `res`, then calls `done`: at once for most routes,
+  // from the plugin manager's loader thread when a PUT's load finishes.
+  // `req` and `res` must stay alive until then.
+  using Done = std::function<void()>;
+  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
+  // Cluster mode (null: single node). Set before the admin listener starts.
+  void set_cluster(ClusterNode* cluster) { cluster_ = cluster; }
+  // Whether the request carries the admin token (its header is enough).
+  [[nodiscard]] bool authorized(const HttpRequest& req) const;
+  // The 401 for a request that does not.
+  static void unauthorized(HttpResponse& res, const std::string& request_id);
+
+ private:
+  // Returns true when it passed `done` on (a PUT's load answers later).
+  bool route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done);
+  void list(HttpResponse& res);
+  void show(const std::string& name, HttpResponse& res, const std::string& request_id);
+  void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
+           Done done);
+  void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
+  void cluster(HttpResponse& res, const std::string& request_id);
+
+  ServerContext& server_;
+  PluginManager& manager_;
+  std::string token_;
+  DashboardApi dashboard_;
+  ClusterNode* cluster_ = nullptr;
+};
+
+// Constant-time comparison of two secrets of any length.
+bool secrets_equal(std::string_view a, std::string_view b);
+
+}  // namespace hookd::server

@@ -1,0 +1,311 @@
+#include "net/ws_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "observability/call_events.hpp"
+#include "net/client_address.hpp"
+#include "net/field_scan.hpp"
+#include "net/kept_buffer.hpp"
+#include "net/request_handler.hpp"
+
+namespace hookd::server {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+
+// A Sec-WebSocket-Key is 16 bytes in base64 (RFC 6455, 4.1); Beast keeps at
+// most this many characters of one.
+constexpr std::size_t kWebSocketKeyChars = 24;
+
+WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
+    : ws_(std::move(socket)),
+      held_message_(server.request_budget),
+      server_(server),
+      held_(server.buffered_response_bytes),
+      worker_(worker),
+      ids_(ids) {
+  // The connection was counted at accept and uncounted when the HttpSession
+  // that upgraded it went away; count it again for as long as this session
+  // lives, since the destructor uncounts it.
+  server_.connections.add();
+  boost::system::error_code ec;
+  auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  if (!ec) peer_ = ep.address().to_string();
+}
+
+WsSession::~WsSession() {
+  worker_.remove_session(this);
+  server_.connections.remove();
+}
+
+void WsSession::start(HttpRequest upgrade) {
+  worker_.add_session(this);
+  std::string_view given = upgrade["X-Request-Id"];
+  session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
+  client_ = peer_;
+  if (!server_.config.server.trusted_proxies.empty()) {
+    client_ = resolve_client(peer_, upgrade["X-Forwarded-For"], upgrade["X-Forwarded-Proto"],
+                             server_.config.server.trusted_proxies)
+                  .address;
+  }
+  auto target = parse_plugin_target(upgrade.target());
+  if (!target) return reject(http::status::not_found, "not_found", "unknown plugin");
+  CallResult error;
+  auto route = server_.calls->resolve(worker_, target->plugin, target->fn, session_id_, error);
+  if (!route) return reject(error);
+  // The handshakes Beast's accept would refuse are refused here, so that the
+  // answer is hookd's like every other error (Beast's names Beast in a
+  // Server field). is_upgrade and check_framing have checked the method,
+  // version, Host, Connection and Upgrade already.
+  if (const std::string_view key = field_value(upgrade, http::field::sec_websocket_key);
+      key.empty() || key.size() > kWebSocketKeyChars) {
+    return reject(http::status::bad_request, "bad_request", "missing or malformed Sec-WebSocket-Key");
+  }
+  if (field_value(upgrade, http::field::sec_websocket_version) != "13") {
+    return reject(http::status::upgrade_required, "bad_request", "only WebSocket version 13 is supported");
+  }
+  plugin_ = route->plugin();
+  fn_ = route->fn->name;
+  seen_generation_ = server_.registry.generation();
+
+  const auto& limits = server_.config.limits;
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = limits.ws_idle_timeout;
+  timeouts.keep_alive_pings = limits.ws_ping_interval.count() > 0;
+  ws_.set_option(timeouts);
+  ws_.read_message_max(limits.ws_max_message_bytes);
+  websocket::permessage_deflate pmd;
+  pmd.server_enable = limits.ws_permessage_deflate;
+  ws_.set_option(pmd);
+  const std::string id = session_id_;
+  ws_.set_option(websocket::stream_base::decorator([id](websocket::response_type& res) {
+    res.set("X-Request-Id", id);
+    // Beast adds its own name to a 101 without a Server field.
+    res.set(http::field::server, "hookd");
+  }));
+  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    self->accepted_ = true;
+    if (self->closing_) {
+      self->ws_.async_close(websocket::close_code::going_away, [self](beast::error_code) {});
+      return;
+    }
+    self->read();
+  });
+}
+
+void WsSession::reject(http::status status, std::string_view kind, std::string_view message) {
+  CallResult error;
+  call_error(error, status, kind, message, {}, {}, session_id_);
+  reject(error);
+}
+
+void WsSession::reject(CallResult& error) {
+  rejection_.version(11);
+  rejection_.set("X-Request-Id", session_id_);
+  rejection_.result(error.status);
+  rejection_.set(http::field::content_type, error.content_type);
+  if (error.status == http::status::upgrade_required)
+    rejection_.set(http::field::sec_websocket_version, "13");
+  rejection_.body() = std::move(error.body);
+  rejection_.keep_alive(false);
+  rejection_.prepare_payload();
+  auto& stream = beast::get_lowest_layer(ws_);
+  stream.expires_after(std::chrono::seconds(10));
+  http::async_write(stream, rejection_, [self = shared_from_this()](beast::error_code, std::size_t) {
+    beast::error_code ec;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  });
+}
+
+void WsSession::drain() {
+  if (closing_) return;
+  closing_ = true;
+  if (!accepted_) return;
+  ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
+  // The sweeper's tick also ends sessions whose plugin was removed or
+  // replaced by a version without their function: an idle session would
+  // otherwise stay open until its idle timeout.
+  if (accepted_ && !closing_) close_if_plugin_gone();
+  if (now <= write_deadline_) return;
+  // The client stopped reading its replies: reset the connection, which also
+  // drops what the kernel still holds for it. The pending write fails.
+  write_deadline_ = std::chrono::steady_clock::time_point::max();
+  auto& socket = beast::get_lowest_layer(ws_).socket();
+  beast::error_code ec;
+  socket.set_option(boost::asio::socket_base::linger(true, 0), ec);
+  socket.close(ec);
+}
+
+void WsSession::read() {
+  // The last message goes back to the budget, and its buffer too when it
+  // grew past what an idle session keeps.
+  buffer_.clear();
+  if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
+  held_message_.release();
+  read_part();
+}
+
+// The first read of a message is Beast's first frame read (at most 1,536
+// bytes), within what an idle session keeps: an idle session holds none of
+// the budget. Every later read reserves, before Beast buffers it, all it
+// can add.
+void WsSession::read_part() {
+  std::size_t limit = kKeptBufferBytes;
+  if (!ws_.is_message_done()) {
+    limit = kWsMessagePart;
+    if (!held_message_.reserve(buffer_.size() + limit)) {
+      // The message will not be answered: its bytes go now, not after the
+      // close handshake.
+      buffer_.clear();
+      buffer_.shrink_to_fit();
+      held_message_.release();
+      close(websocket::close_code::try_again_later, "too many request bytes being received");
+      return;
+    }
+  }
+  ws_.async_read_some(
+      buffer_, limit,
+      with_memory(handler_memory_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->on_read(ec);
+        self->held_message_.settle(self->buffer_.size());
+        if (!self->ws_.is_message_done()) return self->read_part();
+        self->on_read(ec);
+      }));
+}
+
+void WsSession::on_read(beast::error_code ec) {
+  if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
+  started_ = std::chrono::steady_clock::now();
+  ids_.next(request_id_);
+  // Counted on this session's thread (the shard is per I/O worker) until the
+  // reply is on its way.
+  server_.metrics->shard(worker_.index()).add_in_flight(1);
+  CallDispatcher& calls = *server_.calls;
+  const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const bool text = ws_.got_text();
+  // Text messages are JSON; binary ones are taken as the function declares.
+  const CallRequest call{plugin_,
+                         fn_,
+                         body,
+                         text ? "application/json" : "application/octet-stream",
+                         text ? Encoding::kJson : Encoding::kAsDeclared,
+                         request_id_,
+                         started_};
+  CallResult out;
+  // The last reply's buffer (written by now) takes this one's output: no
+  // allocation on a warm session.
+  out.body = std::move(reply_);  // emptied by on_write (kept_buffer.hpp)
+  // Looked up again for each message: the plugin may have been replaced or
+  // removed while the session was open.
+  auto route = calls.resolve(worker_, plugin_, fn_, request_id_, out, CallDispatcher::Lookup::kAgain);
+  // Otherwise the message stays in buffer_ (nothing is read until the reply).
+  if (route && !calls.dispatch(worker_, *route, call, *this, out)) return;
+  reply(out);
+}
+
+void WsSession::call_done(CallResult& result) { reply(result); }
+
+std::shared_ptr<CallSink> WsSession::keep_alive() { return shared_from_this(); }
+
+void WsSession::reply(CallResult& out) {
+  MetricsShard& shard = server_.metrics->shard(worker_.index());
+  shard.add_in_flight(-1);
+  const auto elapsed = std::chrono::steady_clock::now() - started_;
+  CallDispatcher::record(shard, out, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+  note_call_error(server_.events, out.plugin, out.fn, request_id_, static_cast<int>(out.status),
+                  out.error_kind, out.body);
+  if (server_.access_log) {
+    server_.access_log->write(
+        worker_.index(),
+        {.request_id = request_id_,
+         .client = client_,
+         .method = "WS",
+         .status = static_cast<int>(out.status),
+         .bytes = out.body.size(),
+         .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
+         .plugin = plugin_,
+         .fn = fn_,
+         .session = session_id_});
+  }
+  if (!out.error_kind.empty()) return close_with_error(out);
+  reply_ = std::move(out.body);
+  const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
+                          out.content_type.starts_with("text/");
+  ws_.text(reply_text);
+  held_.hold(reply_.size());
+  write_deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
+  ws_.async_write(
+      boost::asio::buffer(reply_),
+      with_memory(handler_memory_,
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); }));
+}
+
+// A failed call ends the session with close code 4000 + its HTTP status
+// (4400 bad input, 4404 gone, 4413 too large, 4500 plugin error, 4503 busy,
+// 4504 deadline) and the error message as the close reason, so an error can
+// never be mistaken for a function's output (the convention graphql-ws
+// uses).
+void WsSession::close_with_error(const CallResult& out) {
+  std::string message;
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(out.body, ec);
+  if (!ec && parsed.is_object()) {
+    if (const auto* m = parsed.as_object().if_contains("error"); m != nullptr && m->is_string()) {
+      message = std::string(m->as_string());
+    }
+  }
+  const auto code = static_cast<websocket::close_code>(4000 + static_cast<unsigned>(out.status));
+  held_message_.release();  // the call is over: its message no longer counts
+  close(code, message);
+}
+
+std::string_view ws_close_reason(std::string_view message) {
+  constexpr size_t kMaxReason = 123;  // RFC 6455: a control frame's payload is at most 125 bytes
+  size_t cut = std::min(message.size(), kMaxReason);
+  // Back up over continuation bytes so the reason stays valid UTF-8.
+  if (cut < message.size()) {
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  }
+  return message.substr(0, cut);
+}
+
+void WsSession::close(websocket::close_code code, std::string_view reason) {
+  if (closing_) return;  // one close per session: the first reason stands
+  closing_ = true;
+  ws_.async_close(websocket::close_reason(code, ws_close_reason(reason)),
+                  [self = shared_from_this()](beast::error_code) {});
+}
+
+void WsSession::close_if_plugin_gone() {
+  const uint64_t generation = server_.registry.generation();
+  if (generation == seen_generation_) return;
+  seen_generation_ = generation;
+  const auto catalog = server_.registry.snapshot();
+  const PluginEntry* entry = catalog->find(plugin_);
+  if (entry != nullptr && entry->module->find_function(fn_) != nullptr) return;
+  spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_,
+               plugin_, fn_);
+  close(websocket::close_code::going_away, "plugin or function removed");
+}
+
+void WsSession::on_write(beast::error_code ec) {
+  write_deadline_ = std::chrono::steady_clock::time_point::max();
+  held_.release();
+  keep_for_reuse(reply_);
+  if (ec) return;
+  if (closing_ || server_.draining.load()) {
+    if (!closing_) close(websocket::close_code::going_away, {});
+    return;
+  }
+  read();
+}
+
+}  // namespace hookd::server

@@ -1,0 +1,90 @@
+// A WebSocket session on GET /plugins/<name>/<fn>: each message is one call
+// and each reply one message. Text messages to msgpack functions are JSON and
+// are transcoded; a failed call closes the session with code 4000 + its HTTP
+// status and the error message as the reason (an error is never a data
+// message); removing the plugin or function closes its sessions with 1001;
+// an oversized message closes the session with 1009; idle sessions are pinged and closed. Replies are not
+// queued: the next message is read only once the reply to the last one is
+// written, and a reply the client does not read within limits.write_timeout
+// ends the session with a reset. A message reserves its bytes in the request
+// budget as they arrive (request_budget.hpp); past the budget the session is
+// closed with 1013 (try again later).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <memory>
+#include <string>
+
+#include "calls/call_dispatcher.hpp"
+#include "net/handler_memory.hpp"
+#include "net/http_types.hpp"
+#include "calls/io_worker.hpp"
+#include "net/net_types.hpp"
+#include "net/request_budget.hpp"
+#include "net/request_handler.hpp"
+#include "net/request_id.hpp"
+#include "net/response_budget.hpp"
+#include "server_context.hpp"
+#include "net/session.hpp"
+
+namespace hookd::server {
+
+// A close reason from `message`: at most the 123 bytes a close frame allows,
+// cut on a UTF-8 character boundary.
+std::string_view ws_close_reason(std::string_view message);
+
+class WsSession final : public Session, public CallSink, public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
+  ~WsSession() override;
+
+  void start(HttpRequest upgrade);
+  void drain() override;
+  void check_timeout(std::chrono::steady_clock::time_point now) override;
+
+ private:
+  void reject(http::status status, std::string_view kind, std::string_view message);
+  void reject(CallResult& error);
+  void read();
+  // Reads some of a message, reserving first what the read can add.
+  void read_part();
+  void on_read(boost::beast::error_code ec);  // a message: one call
+  void call_done(CallResult& result) override;
+  std::shared_ptr<CallSink> keep_alive() override;
+  void on_write(boost::beast::error_code ec);
+  void reply(CallResult& out);
+  void close_with_error(const CallResult& out);
+  void close(boost::beast::websocket::close_code code, std::string_view reason);
+  void close_if_plugin_gone();  // on the sweeper's tick
+
+  // The memory of ws_'s read and write operations (declared first: it
+  // outlives everything that could hold one).
+  WsHandlerMemory handler_memory_;
+  boost::beast::websocket::stream<TcpStream> ws_;
+  // Of the message in buffer_, from its second read until the next read();
+  // declared before buffer_, so the message is freed before its bytes go
+  // back (a trim of freed memory may follow them, request_budget.hpp).
+  HeldRequestBytes held_message_;
+  boost::beast::flat_buffer buffer_;
+  ServerContext& server_;
+  HeldResponseBytes held_;  // of reply_, while it is being written
+  IoWorker& worker_;
+  RequestIdGenerator& ids_;
+  std::string plugin_;
+  std::string fn_;
+  std::string session_id_;
+  std::string peer_;
+  std::string client_;  // peer_, or the client behind a trusted proxy
+  std::string reply_;
+  std::string request_id_;  // of the message being answered
+  std::chrono::steady_clock::time_point started_;
+  HttpResponse rejection_;
+  std::chrono::steady_clock::time_point write_deadline_ = std::chrono::steady_clock::time_point::max();
+  uint64_t seen_generation_ = 0;  // of the registry when plugin_ was last checked
+  bool accepted_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace hookd::server

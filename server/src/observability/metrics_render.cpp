@@ -1,0 +1,203 @@
+// Metrics::render(): sums the shards and writes the Prometheus text
+// exposition format 0.0.4. Runs on a scrape, not per request, so it favours
+// sorted, deterministic output over speed.
+#include <charconv>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "hookd/server/build_info.hpp"
+#include "observability/metrics.hpp"
+#include "observability/metrics_exposition.hpp"
+#include "observability/metrics_fn_stats.hpp"
+
+namespace hookd::server {
+namespace {
+
+using prom::Exposition;
+
+std::string to_label(uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  return std::string(buf, end);
+}
+
+// "0.00005" rather than "5e-05": both parse, but fixed notation is what
+// people grep for and is stable across formatters.
+std::string bucket_label(std::chrono::nanoseconds bound) {
+  char buf[32];
+  const double seconds = std::chrono::duration<double>(bound).count();
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, seconds, std::chars_format::fixed);
+  return std::string(buf, end);
+}
+
+struct FnTotals {
+  std::map<uint32_t, uint64_t> codes;
+  uint64_t other_codes = 0;
+  std::array<uint64_t, kErrorKinds.size()> errors{};
+  std::array<uint64_t, kDurationBuckets.size() + 1> buckets{};
+  uint64_t sum_ns = 0;
+};
+
+uint64_t read(const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+
+void add(FnTotals& t, const MetricsShard::FnStats& s) {
+  for (const auto& slot : s.codes) {
+    // Acquire pairs with the claim in record(): a code seen here is complete.
+    const uint32_t code = slot.code.load(std::memory_order_acquire);
+    if (code != 0) t.codes[code] += read(slot.count);
+  }
+  t.other_codes += read(s.other_codes);
+  for (size_t i = 0; i < t.errors.size(); ++i) t.errors[i] += read(s.errors[i]);
+  for (size_t i = 0; i < t.buckets.size(); ++i) t.buckets[i] += read(s.buckets[i]);
+  t.sum_ns += read(s.sum_ns);
+}
+
+}  // namespace
+
+std::string Metrics::render() const {
+  using FnKey = std::pair<std::string, std::string>;
+  std::map<FnKey, FnTotals> fns;
+  std::map<std::pair<std::string, size_t>, uint64_t> memory;  // (plugin, worker)
+  std::vector<int64_t> queue_depths;
+  int64_t in_flight = in_flight_.load(std::memory_order_relaxed);
+
+  for (const auto& shard : shards_) {
+    // Held while reading this shard only: it blocks nothing but the shard
+    // worker's first sight of a new pair or plugin.
+    std::lock_guard lock(shard->mu_);
+    for (const auto& stats : shard->series_) add(fns[FnKey{stats->plugin, stats->fn}], *stats);
+    for (const auto& [plugin, bytes] : shard->memory_) {
+      memory[{plugin, shard->index_}] = bytes.load(std::memory_order_relaxed);
+    }
+    in_flight += shard->in_flight_.load(std::memory_order_relaxed);
+    queue_depths.push_back(shard->queue_depth_.load(std::memory_order_relaxed));
+  }
+  std::map<std::string, PluginLifecycle, std::less<>> lifecycle;
+  std::vector<std::pair<std::string, uint64_t>> log_dropped;
+  {
+    std::lock_guard lock(lifecycle_mu_);
+    lifecycle = lifecycle_;
+    for (const auto& [plugin, n] : log_dropped_)
+      log_dropped.emplace_back(plugin, n.load(std::memory_order_relaxed));
+  }
+
+  Exposition e;
+
+  e.family("hookd_requests_total", "counter", "Requests handled, by plugin, function and HTTP status code.");
+  for (const auto& [key, t] : fns) {
+    for (const auto& [code, n] : t.codes) {
+      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", to_label(code)}},
+               n);
+    }
+    if (t.other_codes != 0) {
+      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", "other"}},
+               t.other_codes);
+    }
+  }
+
+  e.family("hookd_request_errors_total", "counter", "Failed requests, by plugin, function and error kind.");
+  for (const auto& [key, t] : fns) {
+    for (size_t i = 0; i < t.errors.size(); ++i) {
+      if (t.errors[i] == 0) continue;
+      e.sample("hookd_request_errors_total",
+               {{"plugin", key.first}, {"fn", key.second}, {"kind", kErrorKinds[i]}}, t.errors[i]);
+    }
+  }
+
+  e.family("hookd_request_duration_seconds", "histogram", "Request latency, by plugin and function.");
+  static const std::array<std::string, kDurationBuckets.size()> kBucketLabels = [] {
+    std::array<std::string, kDurationBuckets.size()> labels;
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = bucket_label(kDurationBuckets[i]);
+    return labels;
+  }();
+  for (const auto& [key, t] : fns) {
+    // _count is the +Inf bucket by construction, from the same reads.
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
+      cumulative += t.buckets[i];
+      e.sample("hookd_request_duration_seconds_bucket",
+               {{"plugin", key.first}, {"fn", key.second}, {"le", kBucketLabels[i]}}, cumulative);
+    }
+    cumulative += t.buckets.back();
+    e.sample("hookd_request_duration_seconds_bucket",
+             {{"plugin", key.first}, {"fn", key.second}, {"le", "+Inf"}}, cumulative);
+    e.sample("hookd_request_duration_seconds_sum", {{"plugin", key.first}, {"fn", key.second}},
+             static_cast<double>(t.sum_ns) / 1e9);
+    e.sample("hookd_request_duration_seconds_count", {{"plugin", key.first}, {"fn", key.second}}, cumulative);
+  }
+
+  e.family("hookd_in_flight_requests", "gauge", "Requests being handled now.");
+  e.sample("hookd_in_flight_requests", {}, in_flight);
+
+  e.family("hookd_queue_depth", "gauge", "Work queued on each I/O worker.");
+  for (size_t w = 0; w < queue_depths.size(); ++w) {
+    e.sample("hookd_queue_depth", {{"worker", to_label(w)}}, queue_depths[w]);
+  }
+
+  e.family("hookd_plugin_memory_bytes", "gauge", "Linear memory of each plugin instance, by worker.");
+  for (const auto& [key, bytes] : memory) {
+    e.sample("hookd_plugin_memory_bytes", {{"plugin", key.first}, {"worker", to_label(key.second)}}, bytes);
+  }
+
+  const std::tuple<std::string_view, std::string_view, uint64_t PluginLifecycle::*> lifecycle_families[] = {
+      {"hookd_plugin_loads_total", "Plugins loaded.", &PluginLifecycle::loads},
+      {"hookd_plugin_replacements_total", "Plugins replaced by a new version.",
+       &PluginLifecycle::replacements},
+      {"hookd_plugin_unloads_total", "Plugins unloaded.", &PluginLifecycle::unloads},
+  };
+  for (const auto& [name, help, field] : lifecycle_families) {
+    e.family(name, "counter", help);
+    for (const auto& [plugin, counts] : lifecycle) e.sample(name, {{"plugin", plugin}}, counts.*field);
+  }
+
+  e.family("hookd_plugin_log_dropped_total", "counter",
+           "Log lines a plugin caused (its own, and its host calls') dropped at its log_rate_per_sec.");
+  for (const auto& [plugin, n] : log_dropped)
+    e.sample("hookd_plugin_log_dropped_total", {{"plugin", plugin}}, n);
+
+  static constexpr std::array<std::string_view, kListeners> kListenerNames = {"public", "admin", "other"};
+  e.family("hookd_connections_total", "counter", "Connections accepted, by listener.");
+  for (size_t i = 0; i < kListeners; ++i) {
+    e.sample("hookd_connections_total", {{"listener", kListenerNames[i]}},
+             connections_[i].value.load(std::memory_order_relaxed));
+  }
+  e.family("hookd_connections_rejected_total", "counter", "Connections refused at a limit, by listener.");
+  for (size_t i = 0; i < kListeners; ++i) {
+    e.sample("hookd_connections_rejected_total", {{"listener", kListenerNames[i]}},
+             rejected_connections_[i].value.load(std::memory_order_relaxed));
+  }
+  e.family("hookd_requests_refused_total", "counter",
+           "Requests refused at a header guard (431 or 400, then the connection closes), by listener and "
+           "reason.");
+  for (size_t i = 0; i + 1 < kListeners; ++i) {
+    for (size_t r = 0; r < kHeaderRefusalNames.size(); ++r) {
+      e.sample("hookd_requests_refused_total",
+               {{"listener", kListenerNames[i]}, {"reason", kHeaderRefusalNames[r]}},
+               refused_requests_[i][r].value.load(std::memory_order_relaxed));
+    }
+  }
+
+  for (const auto& c : counter_sources_) {
+    e.family(c.name, "counter", c.help);
+    e.sample(c.name, {}, c.read());
+  }
+  for (const auto& g : gauge_sources_) {
+    e.family(g.name, "gauge", g.help);
+    e.sample(g.name, {}, g.read());
+  }
+
+  e.family("hookd_start_time_seconds", "gauge",
+           "Start time of the process since the Unix epoch, in seconds.");
+  e.sample("hookd_start_time_seconds", {}, start_time_seconds_);
+
+  const BuildInfo info = build_info();
+  e.family("hookd_build_info", "gauge", "Always 1; the labels say which hookd this is.");
+  e.sample("hookd_build_info", {{"version", info.version}, {"commit", info.commit}}, 1);
+
+  return e.take();
+}
+
+}  // namespace hookd::server

@@ -1,0 +1,377 @@
+#include "plugins/plugin_manager.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "hookd/host/plugin_services.hpp"
+#include "observability/log_escape.hpp"
+#include "plugins/plugin_signature.hpp"
+#include "calls/worker_share.hpp"
+
+namespace hookd::server {
+
+namespace {
+
+// The plugin manager reports in engine errors (what its callers map to
+// HTTP statuses); a data-directory failure is an internal one, its text kept.
+engine::Error storage_error(const ServerError& e) {
+  return engine::Error{engine::ErrorKind::kInternal, e.describe()};
+}
+
+engine::Result<void> as_engine_result(ServerResult<void> r) {
+  if (!r) return std::unexpected(storage_error(r.error()));
+  return {};
+}
+
+constexpr auto kPrepareTimeout = std::chrono::seconds(30);
+
+spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
+  switch (l) {
+    case engine::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case engine::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case engine::LogLevel::kInfo:
+      return spdlog::level::info;
+    case engine::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case engine::LogLevel::kError:
+      return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Caps what a plugin may log: a most-verbose level and a per-second budget
+// shared by all workers, so a chatty plugin cannot flood the log. The lines
+// its host calls cause (a refused grant, a failed fetch) take from the same
+// budget; lines past it are counted in hookd_plugin_log_dropped_total.
+struct PluginLogGate {
+  std::string plugin;
+  int min_level;
+  uint32_t per_second;
+  std::atomic<uint64_t>* dropped_total = nullptr;  // the metric; owned by Metrics
+  std::atomic<int64_t> window{0};
+  std::atomic<uint32_t> used{0};
+  std::atomic<uint64_t> dropped{0};
+
+  bool admit(int level) { return level >= min_level && admit_any(); }
+
+  // The rate alone: a host call's line is about the plugin, not written by
+  // it, so the plugin's log level does not hide it.
+  bool admit_any() {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    int64_t w = window.load(std::memory_order_relaxed);
+    if (w != now && window.compare_exchange_strong(w, now)) {
+      const uint64_t d = dropped.exchange(0);
+      used.store(0);
+      if (d > 0) spdlog::warn("[plugin {}] log rate limit dropped {} lines", plugin, d);
+    }
+    if (used.fetch_add(1, std::memory_order_relaxed) < per_second) return true;
+    dropped.fetch_add(1, std::memory_order_relaxed);
+    if (dropped_total != nullptr) dropped_total->fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+};
+
+// Writes a line a plugin caused: escaped in the text format, so no message
+// can forge a log line (the JSON format escapes every message itself).
+void write_plugin_line(engine::LogLevel level, std::string_view plugin, std::string_view request_id,
+                       std::string_view message, bool escape) {
+  thread_local std::string escaped;
+  if (escape) {
+    escaped.clear();
+    append_log_text(message, escaped);
+    message = escaped;
+  }
+  if (request_id.empty()) {
+    spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
+  } else {
+    spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, request_id, message);
+  }
+}
+
+engine::Format to_engine(config::PayloadFormat f) {
+  switch (f) {
+    case config::PayloadFormat::bytes:
+      return engine::Format::kBytes;
+    case config::PayloadFormat::msgpack:
+      return engine::Format::kMsgpack;
+    case config::PayloadFormat::json:
+      return engine::Format::kJson;
+    case config::PayloadFormat::text:
+      return engine::Format::kText;
+  }
+  return engine::Format::kBytes;
+}
+
+}  // namespace
+
+bool valid_plugin_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name) {
+  for (const auto& p : cfg.plugins) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+PluginManager::PluginManager(engine::Vm& vm, ServerContext& server, std::vector<IoWorker*> workers,
+                             PluginStore& store)
+    : vm_(vm), server_(server), workers_(std::move(workers)), store_(store) {}
+
+PluginManager::~PluginManager() { stop(); }
+
+void PluginManager::start() {
+  if (loader_.joinable()) return;
+  loader_ = std::thread([this] { run_loader(); });
+}
+
+void PluginManager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !loader_.joinable()) return;
+    stopping_ = true;
+    stop_now_.store(true);
+    if (probe_) probe_->terminate();  // a start function or hookd_init in progress
+  }
+  cv_.notify_all();
+  if (loader_.joinable()) loader_.join();
+}
+
+void PluginManager::run_loader() {
+  {
+    std::lock_guard lock(mu_);
+    probe_ = vm_.create_worker();  // the isolate belongs to this thread
+  }
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) break;  // stopping, nothing left
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();  // fails fast once stopping
+    std::lock_guard lock(mu_);
+    // A plugin that exhausted the probe's engine heap leaves it unusable.
+    if (probe_->exhausted()) probe_ = vm_.create_worker();
+  }
+  std::lock_guard lock(mu_);
+  probe_.reset();
+}
+
+void PluginManager::install_async(std::string name, std::span<const uint8_t> wasm,
+                                  config::PluginSettings settings, Persist persist, InstallDone done) {
+  std::unique_lock lock(mu_);
+  if (stopping_ || !loader_.joinable()) {
+    const bool stopping = stopping_;
+    lock.unlock();
+    done(engine::fail(engine::ErrorKind::kInternal,
+                      stopping ? "the gateway is shutting down" : "the plugin loader is not running"));
+    return;
+  }
+  jobs_.push_back([this, name = std::move(name), wasm, settings = std::move(settings), persist,
+                   done = std::move(done)]() mutable {
+    if (stop_now_.load())
+      return done(engine::fail(engine::ErrorKind::kInternal, "the gateway is shutting down"));
+    done(load(name, wasm, std::move(settings), persist));
+  });
+  lock.unlock();
+  cv_.notify_one();
+}
+
+engine::Result<PluginManager::Installed> PluginManager::install(const std::string& name,
+                                                                std::span<const uint8_t> wasm,
+                                                                config::PluginSettings settings,
+                                                                Persist persist) {
+  auto result = std::make_shared<std::promise<engine::Result<Installed>>>();
+  auto future = result->get_future();
+  install_async(name, wasm, std::move(settings), persist,
+                [result](engine::Result<Installed> r) { result->set_value(std::move(r)); });
+  return future.get();
+}
+
+engine::PluginOptions PluginManager::options_for(const std::string& name,
+                                                 const config::PluginSettings& settings,
+                                                 const config::PluginLimits& limits) const {
+  engine::PluginOptions o;
+  o.name = name;
+  o.expected_sha256 = settings.sha256;
+  o.limits.max_memory_pages = limits.max_memory_pages;
+  o.limits.deadline = limits.deadline;
+  // Transcoding JSON to msgpack never grows the input much; allow headroom.
+  o.limits.max_input_bytes =
+      static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
+  o.limits.module.max_module_bytes = server_.config.limits.max_module_bytes;
+  auto gate = std::make_shared<PluginLogGate>();
+  gate->plugin = name;
+  gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
+  gate->per_second = settings.grants.log_rate_per_sec;
+  gate->dropped_total = &server_.metrics->plugin_log_dropped(name);
+  const bool escape = server_.config.log.format != config::LogFormat::json;
+  EventLog* events = &server_.events;
+  o.logger = [gate, escape, events](engine::LogLevel level, std::string_view plugin,
+                                    const engine::CallContext& ctx, std::string_view message) {
+    if (!gate->admit(static_cast<int>(level))) return;
+    // The dashboard's copy (GET /admin/logs): JSON escapes it, the page shows it as text.
+    events->add({.level = static_cast<EventLevel>(level),
+                 .kind = "log",
+                 .plugin = std::string(plugin),
+                 .request_id = std::string(ctx.request_id),
+                 .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
+    write_plugin_line(level, plugin, ctx.request_id, message, escape);
+  };
+  host::HostServices services{server_.kv, server_.fetcher};
+  services.log = [gate, escape](engine::LogLevel level, std::string_view plugin,
+                                const engine::CallContext& ctx, std::string_view message) {
+    if (gate->admit_any()) write_plugin_line(level, plugin, ctx.request_id, message, escape);
+  };
+  o.host_functions = host::builtin_host_functions(name, settings, std::move(services));
+  for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});
+  // One format both ways: the engine puts it on the plugin's FunctionInfo,
+  // so plugin_call.cpp transcodes as for a native function.
+  for (const auto& [fn, format] : settings.formats) {
+    o.function_formats.push_back(engine::FunctionInfo{fn, 0, to_engine(format), to_engine(format)});
+  }
+  return o;
+}
+
+engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
+                                                             std::span<const uint8_t> wasm,
+                                                             config::PluginSettings settings,
+                                                             Persist persist) {
+  if (!valid_plugin_name(name)) {
+    return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
+                                                                 "\" (1-64 characters of A-Z a-z 0-9 _ -)");
+  }
+  auto signed_by = check_signature(server_.config.signing, name, wasm, settings);
+  if (!signed_by) return std::unexpected(signed_by.error());
+  config::PluginConfig as_config{name, {}, settings};
+  const config::PluginLimits limits = server_.config.limits_for(as_config);
+  auto module = engine::PluginModule::load(vm_, *probe_, wasm, options_for(name, settings, limits));
+  if (!module) return std::unexpected(module.error());
+
+  auto entry = std::make_shared<PluginEntry>();
+  entry->name = name;
+  entry->module = std::move(*module);
+  entry->settings = std::move(settings);
+  entry->limits = limits;
+  entry->loaded_at = server_.clock->now();
+  entry->version = server_.registry.next_version();
+  entry->persisted = persist != Persist::kNo;
+  entry->blocking = !entry->settings.grants.fetch.empty() ||
+                    (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
+  const size_t io_workers = config::effective_workers(server_.config.server);
+  if (!entry->blocking) entry->worker_cap = worker_cap(limits.max_worker_share, io_workers);
+  entry->count_concurrency = limits.max_concurrency < workers_.size() || entry->worker_cap < io_workers;
+  entry->counters = server_.registry.counters_for(name);
+  entry->signed_by = std::move(*signed_by);
+
+  // Instantiate everywhere before anyone can see it.
+  std::vector<std::future<engine::Result<void>>> pending;
+  for (IoWorker* w : workers_) {
+    if (w->hosts(*entry)) pending.push_back(w->prepare(entry));
+  }
+  // Each worker instantiates under the plugin's deadline; the wait covers a
+  // worker busy with its own requests first, and ends early on stop().
+  std::optional<engine::Error> failure;
+  const auto give_up = std::chrono::steady_clock::now() + kPrepareTimeout;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    while (pending[i].wait_for(std::chrono::milliseconds(50)) != std::future_status::ready &&
+           std::chrono::steady_clock::now() < give_up && !stop_now_.load()) {
+    }
+    if (pending[i].wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      if (!failure) {
+        failure =
+            engine::Error{engine::ErrorKind::kInternal,
+                          stop_now_.load() ? "the gateway is shutting down"
+                                           : "worker " + std::to_string(i) + " did not respond in time"};
+      }
+      continue;
+    }
+    auto r = pending[i].get();
+    if (!r && !failure) failure = r.error();
+  }
+  auto discard = [&] {
+    for (IoWorker* w : workers_) w->discard(entry->version);
+  };
+  if (failure) {
+    discard();
+    return std::unexpected(*failure);
+  }
+  // Persist and publish as one step against concurrent removals.
+  auto lock = server_.registry.lock_writes();
+  if (persist == Persist::kWrite) {
+    auto r = save_upload_ ? save_upload_(name, wasm, entry->settings)
+                          : as_engine_result(store_.save(name, wasm, entry->settings));
+    if (!r) {
+      discard();
+      return std::unexpected(r.error());
+    }
+  }
+  auto current = server_.registry.snapshot();
+  auto next = std::make_shared<Catalog>(*current);
+  const bool replaced = next->plugins.contains(name);
+  next->plugins[name] = entry;
+  entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
+  server_.registry.publish(std::move(next));
+  if (replaced) {
+    server_.metrics->count_plugin_replace(name);
+  } else {
+    server_.metrics->count_plugin_load(name);
+  }
+  spdlog::info("plugin {} {} (sha256 {}, {} bytes, {} functions)", name, replaced ? "replaced" : "loaded",
+               entry->module->sha256(), entry->module->size_bytes(), entry->module->functions().size());
+  return Installed{std::move(entry), replaced};
+}
+
+engine::Result<bool> PluginManager::remove(const std::string& name) {
+  auto lock = server_.registry.lock_writes();
+  auto current = server_.registry.snapshot();
+  auto it = current->plugins.find(name);
+  if (it == current->plugins.end()) return false;
+  const bool persisted = it->second->persisted;
+  auto next = std::make_shared<Catalog>(*current);
+  next->plugins.erase(name);
+  // Persist the removal before acknowledging it, so a restart agrees.
+  if (persisted) {
+    if (auto r = store_.remove(name); !r) return std::unexpected(storage_error(r.error()));
+  }
+  server_.registry.publish(std::move(next));
+  server_.metrics->count_plugin_unload(name);
+  spdlog::info("plugin {} removed", name);
+  return true;
+}
+
+std::vector<uint64_t> PluginManager::memory_per_worker(const std::string& name) {
+  std::vector<std::future<uint64_t>> pending;
+  for (IoWorker* w : workers_) {
+    if (w->blocking_lane()) continue;  // reported per I/O worker
+    auto p = std::make_shared<std::promise<uint64_t>>();
+    pending.push_back(p->get_future());
+    w->post([w, p, name] {
+      BoundPlugin* bp = w->resolve(name);
+      p->set_value(bp && bp->instance ? bp->instance->memory_size() : 0);
+    });
+  }
+  std::vector<uint64_t> out;
+  for (auto& f : pending) {
+    out.push_back(f.wait_for(std::chrono::seconds(2)) == std::future_status::ready ? f.get() : 0);
+  }
+  return out;
+}
+
+}  // namespace hookd::server
