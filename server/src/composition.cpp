@@ -3,12 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/random.h>
 
-#include "plugins/data_dir.hpp"
 #include "hookd/engine/read_file.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/host/redis_kv_store.hpp"
 #include "net/listener.hpp"
+#include "plugins/data_dir.hpp"
 
 namespace hookd::server {
 namespace {

@@ -10,17 +10,17 @@
 #include <future>
 #include <thread>
 
-#include "net/admin_admission.hpp"
 #include "admin/admin_api.hpp"
-#include "net/admin_session.hpp"
 #include "calls/blocking_pool.hpp"
 #include "calls/call_dispatcher.hpp"
+#include "calls/io_worker.hpp"
 #include "cluster/cluster_node.hpp"
-#include "plugins/data_dir.hpp"
+#include "net/admin_admission.hpp"
+#include "net/admin_session.hpp"
 #include "net/fd_limit.hpp"
 #include "net/http_session.hpp"
-#include "calls/io_worker.hpp"
 #include "net/listener.hpp"
+#include "plugins/data_dir.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_store.hpp"
 #include "server_context.hpp"

@@ -4,16 +4,16 @@
 #include <atomic>
 #include <memory>
 
-#include "observability/access_log.hpp"
-#include "net/connection_count.hpp"
-#include "observability/event_log.hpp"
 #include "hookd/config/config.hpp"
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
 #include "hookd/server/gateway_parts.hpp"
+#include "net/connection_count.hpp"
+#include "net/request_budget.hpp"
+#include "observability/access_log.hpp"
+#include "observability/event_log.hpp"
 #include "observability/metrics.hpp"
 #include "plugins/plugin_registry.hpp"
-#include "net/request_budget.hpp"
 
 namespace hookd::server {
 

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "admin_client.hpp"
-#include "observability/event_log.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
+#include "observability/event_log.hpp"
 
 namespace hookd::test {
 namespace {

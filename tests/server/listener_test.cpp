@@ -14,9 +14,9 @@
 #include <filesystem>
 #include <vector>
 
-#include "net/fd_limit.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
+#include "net/fd_limit.hpp"
 
 namespace hookd::test {
 namespace {

@@ -12,8 +12,8 @@
 #include <iterator>
 
 #include "admin_client.hpp"
-#include "plugins/data_dir.hpp"
 #include "gateway_fixture.hpp"
+#include "plugins/data_dir.hpp"
 
 namespace hookd::test {
 namespace {

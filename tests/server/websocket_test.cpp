@@ -9,8 +9,8 @@
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
-#include "ws_client.hpp"
 #include "net/ws_session.hpp"
+#include "ws_client.hpp"
 
 namespace hookd::test {
 namespace {

@@ -8,14 +8,14 @@
 #include <ctime>
 #include <map>
 
+#include "admin/ui_handler.hpp"
 #include "cluster/cluster_node.hpp"
-#include "net/error_response.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/server/build_info.hpp"
+#include "net/error_response.hpp"
+#include "net/request_handler.hpp"
 #include "observability/metrics_page.hpp"
 #include "observability/plugin_latency.hpp"
-#include "net/request_handler.hpp"
-#include "admin/ui_handler.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;

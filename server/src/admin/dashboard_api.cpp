@@ -3,12 +3,12 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "admin/query_params.hpp"
+#include "calls/try_call.hpp"
 #include "net/error_response.hpp"
+#include "net/request_handler.hpp"
 #include "observability/plugin_latency.hpp"
 #include "plugins/plugin_manager.hpp"
-#include "admin/query_params.hpp"
-#include "net/request_handler.hpp"
-#include "calls/try_call.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;

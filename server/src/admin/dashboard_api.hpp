@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "net/http_types.hpp"
 #include "calls/io_worker.hpp"
+#include "net/http_types.hpp"
 #include "server_context.hpp"
 
 namespace hookd::server {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "admin/ui_assets.hpp"
 #include "net/error_response.hpp"
 #include "observability/log_escape.hpp"
-#include "admin/ui_assets.hpp"
 
 namespace hookd::server {
 namespace {

@@ -1,10 +1,10 @@
 #include "calls/call_dispatcher.hpp"
 
 #include "calls/blocking_pool.hpp"
-#include "net/error_response.hpp"
 #include "calls/plugin_call.hpp"
-#include "net/response_budget.hpp"
 #include "calls/worker_share.hpp"
+#include "net/error_response.hpp"
+#include "net/response_budget.hpp"
 
 namespace hookd::server {
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "net/http_types.hpp"
 #include "calls/io_worker.hpp"
+#include "net/http_types.hpp"
 #include "server_context.hpp"
 
 namespace hookd::server {

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "calls/worker_share.hpp"
 #include "hookd/server/transcode.hpp"
 #include "observability/log_escape.hpp"
-#include "calls/worker_share.hpp"
 
 namespace hookd::server {
 namespace {

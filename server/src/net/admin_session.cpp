@@ -6,9 +6,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/read_size.hpp>
 
+#include "admin/ui_handler.hpp"
 #include "net/error_response.hpp"
 #include "observability/log_escape.hpp"
-#include "admin/ui_handler.hpp"
 
 namespace hookd::server {
 

@@ -7,14 +7,14 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "observability/call_events.hpp"
 #include "net/error_response.hpp"
 #include "net/field_scan.hpp"
 #include "net/kept_buffer.hpp"
-#include "observability/log_escape.hpp"
 #include "net/request_handler.hpp"
 #include "net/response_head.hpp"
 #include "net/ws_session.hpp"
+#include "observability/call_events.hpp"
+#include "observability/log_escape.hpp"
 
 namespace hookd::server {
 

@@ -12,18 +12,18 @@
 #include <optional>
 
 #include "calls/call_dispatcher.hpp"
+#include "calls/io_worker.hpp"
 #include "net/client_address.hpp"
 #include "net/handler_memory.hpp"
 #include "net/http_types.hpp"
-#include "calls/io_worker.hpp"
 #include "net/net_types.hpp"
 #include "net/request_budget.hpp"
 #include "net/request_guard.hpp"
 #include "net/request_handler.hpp"
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
-#include "server_context.hpp"
 #include "net/session.hpp"
+#include "server_context.hpp"
 
 namespace hookd::server {
 

@@ -4,8 +4,8 @@
 
 #include "net/error_response.hpp"
 #include "net/field_scan.hpp"
-#include "observability/metrics_page.hpp"
 #include "net/response_budget.hpp"
+#include "observability/metrics_page.hpp"
 
 namespace hookd::server {
 namespace {

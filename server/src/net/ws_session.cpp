@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "observability/call_events.hpp"
 #include "net/client_address.hpp"
 #include "net/field_scan.hpp"
 #include "net/kept_buffer.hpp"
 #include "net/request_handler.hpp"
+#include "observability/call_events.hpp"
 
 namespace hookd::server {
 

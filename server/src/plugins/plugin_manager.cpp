@@ -4,10 +4,10 @@
 
 #include <future>
 
+#include "calls/worker_share.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "observability/log_escape.hpp"
 #include "plugins/plugin_signature.hpp"
-#include "calls/worker_share.hpp"
 
 namespace hookd::server {
 

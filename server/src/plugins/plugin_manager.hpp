@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "hookd/engine/vm.hpp"
 #include "calls/io_worker.hpp"
+#include "hookd/engine/vm.hpp"
 #include "plugins/plugin_store.hpp"
 #include "server_context.hpp"
 

@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "plugins/data_dir.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/read_file.hpp"
+#include "plugins/data_dir.hpp"
 
 namespace hookd::server {
 namespace fs = std::filesystem;
