@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Process, port and nginx helpers shared by every shell script that starts
 # servers: the load-test scenarios (loadtest/scenarios/lib.sh), the
 # integration tests (tests/integration/lib.sh) and scripts/cluster-up.sh.
