@@ -144,7 +144,6 @@ TEST(AccessLog, LinesLostToAFullDiskAreCountedAsDropped) {
   for (int i = 0; i < 10; ++i) log->write(i % 2, record("lost", "/x"));
   log->flush();
   EXPECT_EQ(log->dropped(), 10u);
-  EXPECT_GT(log->write_errors(), 0u);
   log.reset();
   ::close(fd);
 }

@@ -232,7 +232,6 @@ const std::vector<std::string> kAllFamilies = {
     "hookd_request_errors_total",
     "hookd_request_duration_seconds",
     "hookd_in_flight_requests",
-    "hookd_queue_depth",
     "hookd_plugin_memory_bytes",
     "hookd_plugin_loads_total",
     "hookd_plugin_replacements_total",
@@ -298,7 +297,6 @@ TEST(MetricsFormat, EverySampleLineParsesAfterBusyUse) {
     s.record(s.fn("", ""), 404, "not_found", 5us);
     s.set_plugin_memory("echo", 65536 * (w + 1));
     s.add_in_flight(1);
-    m.set_queue_depth(w, static_cast<int64_t>(w));
   }
   m.count_plugin_load("echo");
   m.count_plugin_replace("echo");
@@ -309,7 +307,6 @@ TEST(MetricsFormat, EverySampleLineParsesAfterBusyUse) {
   const Parsed p = render_and_parse(m);
   EXPECT_EQ(check_histograms(p, "hookd_request_duration_seconds"), 2u);
   EXPECT_EQ(value(p, "hookd_in_flight_requests"), 3);
-  EXPECT_EQ(value(p, "hookd_queue_depth", {{"worker", "2"}}), 2);
   EXPECT_EQ(value(p, "hookd_plugin_memory_bytes", {{"plugin", "echo"}, {"worker", "1"}}), 131072);
   EXPECT_EQ(value(p, "hookd_plugin_loads_total", {{"plugin", "echo"}}), 1);
   EXPECT_EQ(value(p, "hookd_plugin_replacements_total", {{"plugin", "echo"}}), 1);
@@ -505,27 +502,24 @@ TEST(Metrics, RequestCountersSurvivePluginRemoval) {
   EXPECT_EQ(value(p, "hookd_requests_total", {{"plugin", "p"}}), 2);
 }
 
-TEST(Metrics, InFlightSumsShardsAndOtherThreads) {
+TEST(Metrics, InFlightSumsShards) {
   Metrics m(2);
   m.shard(0).add_in_flight(1);
   m.shard(0).add_in_flight(1);
   m.shard(1).add_in_flight(1);
   m.shard(0).add_in_flight(-1);
-  m.add_in_flight(3);
   const Parsed p = render_and_parse(m);
-  EXPECT_EQ(value(p, "hookd_in_flight_requests"), 5);
+  EXPECT_EQ(value(p, "hookd_in_flight_requests"), 2);
 }
 
-TEST(Metrics, UnknownListenersAndWorkersDoNotCreateLabels) {
+TEST(Metrics, UnknownListenersDoNotCreateLabels) {
   Metrics m(1);
   m.count_connection("public");
   m.count_connection(Listener::kPublic);
   m.count_connection("from a header");
-  m.set_queue_depth(7, 3);  // no such worker: ignored
   const Parsed p = render_and_parse(m);
   EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "public"}}), 2);
   EXPECT_EQ(value(p, "hookd_connections_total", {{"listener", "other"}}), 1);
-  EXPECT_FALSE(value(p, "hookd_queue_depth", {{"worker", "7"}}));
 }
 
 // ---- Concurrency ------------------------------------------------------------
@@ -559,7 +553,6 @@ TEST(MetricsConcurrency, RenderWhileWorkersRecordCreateAndDropSeries) {
           if (i % 1000 == 0) s.remove_plugin(name);
         }
         s.add_in_flight(-1);
-        m.set_queue_depth(w, i % 10);
       }
       recorded[w] = static_cast<uint64_t>(i);
       done.fetch_add(1);

@@ -25,7 +25,6 @@ void BlockingPool::stop() {
   std::deque<std::function<void(IoWorker&)>> dropped;
   std::lock_guard lock(mu_);
   dropped.swap(jobs_);
-  queued_.store(0, std::memory_order_relaxed);
 }
 
 std::vector<IoWorker*> BlockingPool::workers() {
@@ -41,7 +40,6 @@ bool BlockingPool::submit(std::function<void(IoWorker&)> job) {
     std::lock_guard lock(mu_);
     if (jobs_.size() >= queue_depth_) return false;
     jobs_.push_back(std::move(job));
-    queued_.store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
     if (!idle_.empty()) {
       wake = idle_.back();
       idle_.pop_back();
@@ -62,7 +60,6 @@ void BlockingPool::pump(IoWorker& w) {
     }
     job = std::move(jobs_.front());
     jobs_.pop_front();
-    queued_.store(static_cast<int64_t>(jobs_.size()), std::memory_order_relaxed);
   }
   job(w);
   // Another turn through the event loop rather than a loop here, so that

@@ -11,7 +11,6 @@
 // (instantiating a new plugin version) still runs between jobs.
 #pragma once
 
-#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -33,8 +32,6 @@ class BlockingPool {
 
   // Runs `job` on a pool thread; false (and nothing runs) when the queue is full.
   bool submit(std::function<void(IoWorker&)> job);
-  // Jobs waiting for a thread (not those running).
-  [[nodiscard]] int64_t queued() const { return queued_.load(std::memory_order_relaxed); }
 
  private:
   // On pool thread `w`: runs the oldest queued job, if any, then goes idle or
@@ -46,7 +43,6 @@ class BlockingPool {
   std::mutex mu_;
   std::deque<std::function<void(IoWorker&)>> jobs_;  // guarded by mu_
   std::vector<IoWorker*> idle_;                      // guarded by mu_: threads waiting for a job
-  std::atomic<int64_t> queued_{0};
 };
 
 }  // namespace hookd::server

@@ -77,7 +77,6 @@ class AccessLog {
 
   // Lines lost: dropped at the pending bound or lost to a failed write.
   [[nodiscard]] uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  [[nodiscard]] uint64_t write_errors() const { return write_errors_.load(std::memory_order_relaxed); }
 
  private:
   struct alignas(64) Slot {
@@ -106,7 +105,7 @@ class AccessLog {
   std::atomic<bool> batch_ready_{false};
   std::atomic<bool> reopen_requested_{false};
   std::atomic<uint64_t> dropped_{0};
-  std::atomic<uint64_t> write_errors_{0};
+  std::atomic<uint64_t> write_errors_{0};  // only the first one is logged
   std::thread writer_;
 };
 

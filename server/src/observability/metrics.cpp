@@ -158,13 +158,6 @@ void Metrics::add_gauge_source(std::string name, std::string help, std::function
   gauge_sources_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
-void Metrics::add_in_flight(int delta) noexcept { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
-
-void Metrics::set_queue_depth(size_t worker, int64_t depth) noexcept {
-  if (worker >= shards_.size()) return;
-  shards_[worker]->queue_depth_.store(depth, std::memory_order_relaxed);
-}
-
 void Metrics::count_lifecycle(std::string_view plugin, uint64_t PluginLifecycle::*field) {
   std::lock_guard lock(lifecycle_mu_);
   auto it = lifecycle_.find(plugin);

@@ -98,8 +98,8 @@ class alignas(64) MetricsShard {
   void record(FnStats* stats, int http_status, std::string_view error_kind,
               std::chrono::nanoseconds latency) noexcept;
 
-  /// Requests being handled by this worker; cheaper than
-  /// Metrics::add_in_flight because no other thread writes the counter.
+  /// Requests being handled by this worker (only its thread writes the
+  /// counter, so no atomic add is needed).
   void add_in_flight(int delta) noexcept;
 
   /// This worker's linear memory of a plugin's instance, in bytes.
@@ -132,8 +132,6 @@ class alignas(64) MetricsShard {
   std::unordered_map<Key, FnStats*, KeyHash> index_by_name_;
   FnStats* overflow_ = nullptr;
   std::atomic<int64_t> in_flight_{0};
-  // Set from any thread through Metrics::set_queue_depth.
-  std::atomic<int64_t> queue_depth_{0};
 };
 
 /// The gateway's metrics: one shard per I/O worker plus process-wide values.
@@ -154,9 +152,6 @@ class Metrics {
   MetricsShard& shard(size_t worker) { return *shards_[worker]; }
 
   // Process-wide values; any thread.
-  /// For threads that are not workers; a worker should use its shard's.
-  void add_in_flight(int delta) noexcept;
-  void set_queue_depth(size_t worker, int64_t depth) noexcept;
   void count_plugin_load(std::string_view plugin);
   void count_plugin_replace(std::string_view plugin);
   void count_plugin_unload(std::string_view plugin);
@@ -208,7 +203,6 @@ class Metrics {
 
   std::vector<std::unique_ptr<MetricsShard>> shards_;
   double start_time_seconds_;
-  alignas(64) std::atomic<int64_t> in_flight_{0};
   std::array<PaddedCounter, kListeners> connections_;
   std::array<PaddedCounter, kListeners> rejected_connections_;
   std::array<std::array<PaddedCounter, kHeaderRefusalNames.size()>, kListeners> refused_requests_;

@@ -61,8 +61,7 @@ std::string Metrics::render() const {
   using FnKey = std::pair<std::string, std::string>;
   std::map<FnKey, FnTotals> fns;
   std::map<std::pair<std::string, size_t>, uint64_t> memory;  // (plugin, worker)
-  std::vector<int64_t> queue_depths;
-  int64_t in_flight = in_flight_.load(std::memory_order_relaxed);
+  int64_t in_flight = 0;
 
   for (const auto& shard : shards_) {
     // Held while reading this shard only: it blocks nothing but the shard
@@ -73,7 +72,6 @@ std::string Metrics::render() const {
       memory[{plugin, shard->index_}] = bytes.load(std::memory_order_relaxed);
     }
     in_flight += shard->in_flight_.load(std::memory_order_relaxed);
-    queue_depths.push_back(shard->queue_depth_.load(std::memory_order_relaxed));
   }
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle;
   std::vector<std::pair<std::string, uint64_t>> log_dropped;
@@ -131,11 +129,6 @@ std::string Metrics::render() const {
 
   e.family("hookd_in_flight_requests", "gauge", "Requests being handled now.");
   e.sample("hookd_in_flight_requests", {}, in_flight);
-
-  e.family("hookd_queue_depth", "gauge", "Work queued on each I/O worker.");
-  for (size_t w = 0; w < queue_depths.size(); ++w) {
-    e.sample("hookd_queue_depth", {{"worker", to_label(w)}}, queue_depths[w]);
-  }
 
   e.family("hookd_plugin_memory_bytes", "gauge", "Linear memory of each plugin instance, by worker.");
   for (const auto& [key, bytes] : memory) {
