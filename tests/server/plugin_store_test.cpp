@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <iterator>
 
@@ -74,19 +75,45 @@ TEST(PluginStore, ModuleAndSettingsAreOneFileReadableOnlyByTheOwner) {
   EXPECT_EQ(p.settings.config.at("api_key"), "k1");
 }
 
+// The real system calls, but the one named `step` ("write", "fsync",
+// "rename") fails with EIO, as on a failing disk, while `failing` is set.
+class FailingStep final : public server::FileSystem {
+ public:
+  explicit FailingStep(std::string step) : step_(std::move(step)) {}
+  bool failing = false;
+
+  ssize_t write(int fd, const void* data, size_t size) override {
+    if (fails("write")) return -1;
+    return FileSystem::write(fd, data, size);
+  }
+  int fsync(int fd) override { return fails("fsync") ? -1 : FileSystem::fsync(fd); }
+  int rename(const char* from, const char* to) override {
+    return fails("rename") ? -1 : FileSystem::rename(from, to);
+  }
+
+ private:
+  bool fails(std::string_view step) {
+    if (!failing || step != step_) return false;
+    errno = EIO;
+    return true;
+  }
+  std::string step_;
+};
+
 // A failure at any step of replacing a plugin (what a crash or a full disk
 // does) leaves the old module with its old settings, and no stray file.
 class PluginStoreFault : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PluginStoreFault, AFailedReplaceLeavesTheOldPairIntact) {
   const auto dir = fresh_dir("store-fault") / "plugins";
-  PluginStore store(dir);
+  FailingStep files(GetParam());
+  PluginStore store(dir, files);
   ASSERT_TRUE(store.save("p", module_bytes("old-code"), settings_with("old-key")));
-  store.set_fault_for_test([step = GetParam()](std::string_view s) { return s == step; });
+  files.failing = true;
   auto r = store.save("p", module_bytes("new-code"), settings_with("new-key"));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find(dir.string()), std::string::npos) << r.error().message;
-  store.set_fault_for_test({});
+  files.failing = false;
 
   EXPECT_EQ(names_in(dir), std::vector<std::string>{"p.plugin"});
   auto p = only(store);

@@ -38,12 +38,6 @@ ServerResult<void> fsync_dir(const fs::path& dir) {
   return {};
 }
 
-bool faulted(const StoreFault& fault, std::string_view step) {
-  if (!fault || !fault(step)) return false;
-  errno = EIO;
-  return true;
-}
-
 std::string random_hex(size_t bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::vector<uint8_t> raw(bytes);
@@ -142,7 +136,7 @@ void remove_legacy(const fs::path& dir, const std::string& name) {
 }  // namespace
 
 ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint8_t> data, unsigned mode,
-                                      const StoreFault& fault) {
+                                      FileSystem& files) {
   if (auto r = ensure_private_dir(path.parent_path()); !r) return r;
   fs::path tmp;
   const int fd = create_temp(path, mode, tmp);
@@ -157,19 +151,18 @@ ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint
   if (::fchmod(fd, mode) != 0) return abandon("cannot set the mode of", tmp);
   size_t done = 0;
   while (done < data.size()) {
-    if (faulted(fault, "write")) return abandon("cannot write", tmp);
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    const ssize_t n = files.write(fd, data.data() + done, data.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return abandon("cannot write", tmp);
     done += static_cast<size_t>(n);
   }
-  if (faulted(fault, "fsync") || ::fsync(fd) != 0) return abandon("cannot fsync", tmp);
+  if (files.fsync(fd) != 0) return abandon("cannot fsync", tmp);
   if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     return io_error("cannot write", tmp, err);
   }
-  if (faulted(fault, "rename") || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (files.rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     return io_error("cannot rename into", path, err);
@@ -180,7 +173,7 @@ ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint
 ServerResult<void> PluginStore::save(const std::string& name, std::span<const uint8_t> wasm,
                                      const config::PluginSettings& settings) {
   const std::vector<uint8_t> bytes = encode(wasm, config::plugin_settings_to_json(settings));
-  if (auto r = write_file_durably(file_for(name), bytes, 0600, fault_); !r) return r;
+  if (auto r = write_file_durably(file_for(name), bytes, 0600, files_); !r) return r;
   // An older version's pair of the same name is superseded now.
   remove_legacy(dir_, name);
   return {};

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <filesystem>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,12 +18,9 @@
 
 #include "hookd/config/config.hpp"
 #include "hookd/server/error.hpp"
+#include "plugins/file_system.hpp"
 
 namespace hookd::server {
-
-// Test seam: called before each step of a write ("write", "fsync",
-// "rename"); returning true makes that step fail as if the disk had.
-using StoreFault = std::function<bool(std::string_view step)>;
 
 struct StoredPlugin {
   std::string name;
@@ -34,7 +30,9 @@ struct StoredPlugin {
 
 class PluginStore {
  public:
-  explicit PluginStore(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // `files`: the writes' system calls (tests make one fail).
+  explicit PluginStore(std::filesystem::path dir, FileSystem& files = system_file_system())
+      : dir_(std::move(dir)), files_(files) {}
 
   ServerResult<void> save(const std::string& name, std::span<const uint8_t> wasm,
                           const config::PluginSettings& settings);
@@ -44,14 +42,14 @@ class PluginStore {
   // crash left behind.
   std::vector<StoredPlugin> load_all(std::vector<std::string>& problems);
 
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] std::filesystem::path file_for(const std::string& name) const {
     return dir_ / (name + ".plugin");
   }
-  void set_fault_for_test(StoreFault fault) { fault_ = std::move(fault); }
 
  private:
   std::filesystem::path dir_;
-  StoreFault fault_;
+  FileSystem& files_;
 };
 
 // Writes `data` to `path` atomically and durably: a new temporary file in the
@@ -60,6 +58,6 @@ class PluginStore {
 // applies to the new file. On failure nothing is left behind and `path` is
 // untouched.
 ServerResult<void> write_file_durably(const std::filesystem::path& path, std::span<const uint8_t> data,
-                                      unsigned mode = 0600, const StoreFault& fault = {});
+                                      unsigned mode = 0600, FileSystem& files = system_file_system());
 
 }  // namespace hookd::server
