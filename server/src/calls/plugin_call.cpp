@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <expected>
+
 #include "calls/worker_share.hpp"
 #include "hookd/server/transcode.hpp"
 #include "observability/log_escape.hpp"
@@ -58,137 +60,179 @@ StatusFor status_for(const engine::Error& e) {
   }
 }
 
-}  // namespace
+// Why a call failed: the answer the client gets. Every failure of an
+// admitted call counts once in the plugin's errors (run_plugin_call).
+struct Failure {
+  http::status status;
+  std::string_view kind;
+  std::string message;
+  bool retry_after = false;
+};
 
-Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp,
-                    const engine::FunctionInfo& fn, const CallRequest& req, CallResult& out) {
-  const PluginEntry& entry = *bp.entry;
-  const auto fail = [&](http::status status, std::string_view kind, std::string_view message) {
-    call_error(out, status, kind, message, entry.name, fn.name, req.request_id);
-    return Ran::kDone;
-  };
-  // The dispatcher routes calls only to threads that host the plugin.
-  if (!bp.instance)
-    return fail(http::status::internal_server_error, "internal", "plugin not instantiated here");
-  PluginCounters& counters = *entry.counters;
+template <class T>
+using Step = std::expected<T, Failure>;
+
+// The concurrency limit and the worker share. kPark: the call waits at the
+// worker share and is tried again; a refusal is a Failure.
+enum class Admitted { kCounted, kUncounted, kPark };
+
+Step<Admitted> admit(const IoWorker& w, const PluginEntry& entry, const CallRequest& req) {
   // The shared in-flight counter is a contended cache line; touch it only
   // when a limit (max_concurrency, or the worker share) is lower than the
   // number of threads that can run this plugin's calls. Calls run inline, one
   // at a time per I/O worker, so for a plugin outside the blocking lane the
   // count is also the number of workers it occupies.
-  const bool counted = entry.count_concurrency;
-  if (counted) {
-    const int64_t running = counters.in_flight.fetch_add(1, std::memory_order_relaxed);
-    const bool over_limit = running >= entry.limits.max_concurrency;
-    const bool over_share = !w.blocking_lane() && running >= entry.worker_cap;
-    if (over_limit || over_share) {
-      counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
-      if (!over_limit && req.arrived != std::chrono::steady_clock::time_point{} &&
-          std::chrono::steady_clock::now() - req.arrived < share_wait(entry.limits.deadline)) {
-        return Ran::kParked;
-      }
-      counters.calls.fetch_add(1, std::memory_order_relaxed);
-      counters.errors.fetch_add(1, std::memory_order_relaxed);
-      out.retry_after = true;
-      if (over_limit) {
-        return fail(http::status::service_unavailable, "overload",
-                    "plugin is at its concurrency limit; retry later");
-      }
-      return fail(http::status::service_unavailable, "overload",
-                  "plugin is using its share of the workers (max_worker_share); retry later");
-    }
+  if (!entry.count_concurrency) return Admitted::kUncounted;
+  std::atomic<int64_t>& in_flight = entry.counters->in_flight;
+  const int64_t running = in_flight.fetch_add(1, std::memory_order_relaxed);
+  const bool over_limit = running >= entry.limits.max_concurrency;
+  const bool over_share = !w.blocking_lane() && running >= entry.worker_cap;
+  if (!over_limit && !over_share) return Admitted::kCounted;
+  in_flight.fetch_sub(1, std::memory_order_relaxed);
+  if (!over_limit && req.arrived != std::chrono::steady_clock::time_point{} &&
+      std::chrono::steady_clock::now() - req.arrived < share_wait(entry.limits.deadline)) {
+    return Admitted::kPark;
   }
-  counters.calls.fetch_add(1, std::memory_order_relaxed);
-  struct Release {
-    PluginCounters& c;
-    bool counted;
-    ~Release() {
-      if (counted) c.in_flight.fetch_sub(1, std::memory_order_relaxed);
-    }
-  } release{counters, counted};
+  return std::unexpected(Failure{http::status::service_unavailable, "overload",
+                                 over_limit ? "plugin is at its concurrency limit; retry later"
+                                            : "plugin is using its share of the workers (max_worker_share); "
+                                              "retry later",
+                                 true});
+}
 
+// The request body as the function takes it: JSON and msgpack are
+// transcoded (into the worker's scratch buffer) when the content type says
+// the other one.
+Step<std::span<const uint8_t>> decode(IoWorker& w, const PluginEntry& entry, const engine::FunctionInfo& fn,
+                                      const CallRequest& req) {
   const std::string_view body = req.body;
   std::span<const uint8_t> input(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   const std::string_view media = media_type(req.content_type);
   std::vector<uint8_t>& scratch = w.scratch();
   if (fn.input == Format::kMsgpack && iequals(media, "application/json")) {
     scratch.clear();
-    if (auto r = json_to_msgpack(body, scratch); !r) {
-      counters.errors.fetch_add(1, std::memory_order_relaxed);
-      return fail(http::status::bad_request, "bad_request", r.error().message);
-    }
+    if (auto r = json_to_msgpack(body, scratch); !r)
+      return std::unexpected(Failure{http::status::bad_request, "bad_request", r.error().message});
     input = scratch;
   } else if (fn.input == Format::kJson && iequals(media, "application/msgpack")) {
     std::string json;
-    if (auto r = msgpack_to_json(input, json); !r) {
-      counters.errors.fetch_add(1, std::memory_order_relaxed);
-      return fail(http::status::bad_request, "bad_request", r.error().message);
-    }
+    if (auto r = msgpack_to_json(input, json); !r)
+      return std::unexpected(Failure{http::status::bad_request, "bad_request", r.error().message});
     scratch.assign(json.begin(), json.end());
     input = scratch;
   }
-
   // The plugin's input limit, checked here rather than left to the engine so
   // that only oversized input is a 413. The body is within max_body_bytes,
   // but transcoding can grow it, and a WebSocket message has its own limit.
   const uint32_t max_input = entry.module->options().limits.max_input_bytes;
   if (input.size() > max_input) {
-    counters.errors.fetch_add(1, std::memory_order_relaxed);
-    return fail(http::status::payload_too_large, "input_too_large",
-                "input of " + std::to_string(input.size()) + " bytes exceeds the plugin's limit of " +
-                    std::to_string(max_input));
+    return std::unexpected(Failure{http::status::payload_too_large, "input_too_large",
+                                   "input of " + std::to_string(input.size()) +
+                                       " bytes exceeds the plugin's limit of " + std::to_string(max_input)});
   }
+  return input;
+}
+
+// The call itself; an engine error becomes its status and kind, and one that
+// is not the plugin's own answer is logged and repaired after the call.
+Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine::FunctionInfo& fn,
+                                      const CallRequest& req, std::span<const uint8_t> input) {
   engine::CallContext ctx{req.request_id};
   auto result = bp.instance->call(fn, input, ctx);
-  if (!result) {
-    counters.errors.fetch_add(1, std::memory_order_relaxed);
-    const StatusFor s = status_for(result.error());
-    if (result.error().kind != ErrorKind::kPluginError) {
-      spdlog::warn("[plugin {}] [{}] fn {}: {}", entry.name, req.request_id, fn.name,
-                   escape_log_text(result.error().describe()));
-      w.after_failed_call(bp);
-    }
-    out.retry_after = result.error().kind == ErrorKind::kResourceExhausted;
-    return fail(s.status, s.kind, result.error().message);
+  if (result) return *result;
+  const engine::Error& error = result.error();
+  if (error.kind != ErrorKind::kPluginError) {
+    spdlog::warn("[plugin {}] [{}] fn {}: {}", bp.entry->name, req.request_id, fn.name,
+                 escape_log_text(error.describe()));
+    w.after_failed_call(bp);
   }
+  const StatusFor s = status_for(error);
+  return std::unexpected(
+      Failure{s.status, s.kind, error.message, error.kind == ErrorKind::kResourceExhausted});
+}
 
-  // limits.max_response_bytes: output past it is refused before it is copied
-  // (and after transcoding, which can grow it).
+// The output as the client wants it, within limits.max_response_bytes:
+// refused before it is copied, and again after transcoding, which can grow it.
+Step<void> encode(IoWorker& w, const config::LimitsConfig& limits, const engine::FunctionInfo& fn,
+                  const CallRequest& req, std::span<const uint8_t> output, CallResult& out) {
   const uint64_t max_response = limits.max_response_bytes;
   const auto too_large = [&] {
-    counters.errors.fetch_add(1, std::memory_order_relaxed);
-    return fail(
+    return std::unexpected(Failure{
         http::status::bad_gateway, "response_too_large",
-        "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)");
+        "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)"});
   };
-  if (result->size() > max_response) return too_large();
+  if (output.size() > max_response) return too_large();
   out.status = http::status::ok;
   out.error_kind = {};
   if (fn.output == Format::kMsgpack && req.want == Encoding::kJson) {
     out.body.clear();
-    if (auto r = msgpack_to_json(*result, out.body); !r) {
-      counters.errors.fetch_add(1, std::memory_order_relaxed);
-      return fail(http::status::internal_server_error, "bad_output",
-                  "plugin returned invalid msgpack: " + r.error().message);
+    if (auto r = msgpack_to_json(output, out.body); !r) {
+      return std::unexpected(Failure{http::status::internal_server_error, "bad_output",
+                                     "plugin returned invalid msgpack: " + r.error().message});
     }
     if (out.body.size() > max_response) return too_large();
     out.content_type = "application/json";
-    return Ran::kDone;
+    return {};
   }
   if (fn.output == Format::kJson && req.want == Encoding::kMsgpack) {
+    std::vector<uint8_t>& scratch = w.scratch();
     scratch.clear();
-    std::string_view json(reinterpret_cast<const char*>(result->data()), result->size());
+    std::string_view json(reinterpret_cast<const char*>(output.data()), output.size());
     if (auto r = json_to_msgpack(json, scratch); !r) {
-      counters.errors.fetch_add(1, std::memory_order_relaxed);
-      return fail(http::status::internal_server_error, "bad_output",
-                  "plugin returned invalid JSON: " + r.error().message);
+      return std::unexpected(Failure{http::status::internal_server_error, "bad_output",
+                                     "plugin returned invalid JSON: " + r.error().message});
     }
     out.body.assign(reinterpret_cast<const char*>(scratch.data()), scratch.size());
     out.content_type = "application/msgpack";
+    return {};
+  }
+  out.body.assign(reinterpret_cast<const char*>(output.data()), output.size());
+  out.content_type = engine::content_type(fn.output);
+  return {};
+}
+
+// decode -> invoke -> encode; the first failure ends the call.
+Step<void> run(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp,
+               const engine::FunctionInfo& fn, const CallRequest& req, CallResult& out) {
+  auto input = decode(w, *bp.entry, fn, req);
+  if (!input) return std::unexpected(std::move(input.error()));
+  auto output = invoke(w, bp, fn, req, *input);
+  if (!output) return std::unexpected(std::move(output.error()));
+  return encode(w, limits, fn, req, *output, out);
+}
+
+// Gives back the in-flight slot admit() took, when it took one.
+struct InFlightSlot {
+  PluginCounters& counters;
+  bool held;
+  ~InFlightSlot() {
+    if (held) counters.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace
+
+Ran run_plugin_call(IoWorker& w, const config::LimitsConfig& limits, BoundPlugin& bp,
+                    const engine::FunctionInfo& fn, const CallRequest& req, CallResult& out) {
+  const PluginEntry& entry = *bp.entry;
+  // The dispatcher routes calls only to threads that host the plugin.
+  if (!bp.instance) {
+    call_error(out, http::status::internal_server_error, "internal", "plugin not instantiated here",
+               entry.name, fn.name, req.request_id);
     return Ran::kDone;
   }
-  out.body.assign(reinterpret_cast<const char*>(result->data()), result->size());
-  out.content_type = engine::content_type(fn.output);
+  const Step<Admitted> admitted = admit(w, entry, req);
+  if (admitted && *admitted == Admitted::kPark) return Ran::kParked;
+  PluginCounters& counters = *entry.counters;
+  counters.calls.fetch_add(1, std::memory_order_relaxed);
+  const InFlightSlot slot{counters, admitted && *admitted == Admitted::kCounted};
+  const Step<void> done = admitted ? run(w, limits, bp, fn, req, out) : std::unexpected(admitted.error());
+  if (!done) {
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
+    const Failure& f = done.error();
+    call_error(out, f.status, f.kind, f.message, entry.name, fn.name, req.request_id);
+    if (f.retry_after) out.retry_after = true;
+  }
   return Ran::kDone;
 }
 
