@@ -7,6 +7,7 @@
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/host/redis_kv_store.hpp"
+#include "net/fd_limit.hpp"
 #include "net/listener.hpp"
 #include "plugins/data_dir.hpp"
 
@@ -153,6 +154,9 @@ ServerResult<std::unique_ptr<Gateway>> start_gateway(GatewayOptions options) {
     if (ec) continue;  // Gateway::start reports it
     if (auto r = ensure_address_free({address, hp->port}); !r) return std::unexpected(r.error());
   }
+  // A process setting: for limits.max_connections and the files each
+  // connection and plugin holds (fd_limit.hpp).
+  raise_fd_limit(options.config.limits);
   auto parts = real_parts(options.config, options.example_plugin_dir);
   if (!parts) return std::unexpected(parts.error());
   return Gateway::start(std::move(options.config), std::move(*parts));

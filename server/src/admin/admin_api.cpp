@@ -9,7 +9,6 @@
 #include <map>
 
 #include "admin/ui_handler.hpp"
-#include "cluster/cluster_node.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/server/build_info.hpp"
 #include "net/error_response.hpp"
@@ -111,10 +110,10 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     res.result(http::status::ok);
     if (path == "/metrics") {
       res.set(http::field::content_type, kMetricsContentType);
-      res.body() = render_metrics_page(*server_.metrics, server_.registry);
+      res.body() = render_metrics_page(parts_.metrics, parts_.registry);
     } else {
       res.set(http::field::content_type, "application/json");
-      res.body() = plugin_list_json(server_.registry);
+      res.body() = plugin_list_json(parts_.registry);
     }
     return false;
   }
@@ -143,7 +142,7 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     cluster(res, request_id);
     return false;
   }
-  switch (dashboard_.route(path, req, res, request_id, done)) {
+  switch (parts_.dashboard.route(path, req, res, request_id, done)) {
     case DashboardApi::Handled::kNow:
       return false;
     case DashboardApi::Handled::kLater:
@@ -235,11 +234,11 @@ json::object recent(const Metrics& metrics, std::string_view name) {
 }  // namespace
 
 void AdminApi::list(HttpResponse& res) {
-  auto catalog = server_.registry.snapshot();
-  const auto recent = recent_by_plugin(*server_.metrics);
+  auto catalog = parts_.registry.snapshot();
+  const auto recent = recent_by_plugin(parts_.metrics);
   json::array out;
   for (const auto& [name, entry] : catalog->plugins) {
-    json::object o = describe(*entry, manager_.memory_per_worker(name));
+    json::object o = describe(*entry, parts_.manager.memory_per_worker(name));
     auto it = recent.find(name);
     o["recent"] = total_summary(it != recent.end() ? it->second : SecondRing::Second{}, SecondRing::kSlots);
     out.push_back(std::move(o));
@@ -248,17 +247,17 @@ void AdminApi::list(HttpResponse& res) {
 }
 
 void AdminApi::show(const std::string& name, HttpResponse& res, const std::string& request_id) {
-  auto catalog = server_.registry.snapshot();
+  auto catalog = parts_.registry.snapshot();
   const PluginEntry* e = catalog->find(name);
   if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
-  json::object o = describe(*e, manager_.memory_per_worker(name));
-  o["recent"] = recent(*server_.metrics, name);
+  json::object o = describe(*e, parts_.manager.memory_per_worker(name));
+  o["recent"] = recent(parts_.metrics, name);
   send_json(res, http::status::ok, o);
 }
 
 void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
                    const std::string& request_id, Done done) {
-  if (const config::PluginConfig* pinned = config_plugin(server_.config, name)) {
+  if (const config::PluginConfig* pinned = config_plugin(parts_.pinned, name)) {
     set_error(res, http::status::conflict,
               {"plugin " + name + " comes from the config file (" + pinned->path.string() +
                    "), which pins it: an upload cannot replace it. Change its [plugins." + name +
@@ -295,9 +294,9 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
   // The load runs on the manager's loader thread; the admin thread goes on
   // serving other requests meanwhile.
   const std::string& body = req.body();
-  manager_.install_async(
+  parts_.manager.install_async(
       name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings),
-      PluginManager::Persist::kWrite,
+      {PluginManager::Persist::kWrite, &parts_.catalog},
       [&res, name, request_id, done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
         if (!installed) {
           set_error(res, status_for_load_error(installed.error()),
@@ -311,42 +310,33 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
 }
 
 void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {
-  // Cluster mode: the catalog first, so the removal is acknowledged only once
-  // Redis has it (every node then removes it, this one included).
-  bool in_catalog = false;
-  if (cluster_ != nullptr) {
-    auto r = cluster_->remove(name);
-    if (!r) {
-      // 503: not applied; 504: Redis did not answer, outcome unknown (cluster_catalog.hpp).
-      const auto status =
-          r.error().status == 504 ? http::status::gateway_timeout : http::status::service_unavailable;
-      return set_error(res, status, {r.error().describe(), name, {}, request_id});
-    }
-    in_catalog = *r;
-  }
-  auto removed = manager_.remove(name);
+  auto removed = parts_.catalog.remove(name);
   if (!removed) {
-    return set_error(res, http::status::internal_server_error,
+    // 503: not applied; 504: the catalog's store did not answer, outcome
+    // unknown (cluster_catalog.hpp); any other failure is ours.
+    const int status = removed.error().status;
+    return set_error(res,
+                     status == 504   ? http::status::gateway_timeout
+                     : status == 503 ? http::status::service_unavailable
+                                     : http::status::internal_server_error,
                      {removed.error().describe(), name, {}, request_id});
   }
-  if (!*removed && !in_catalog) {
-    return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
-  }
+  if (!*removed) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
   res.result(http::status::no_content);
 }
 
 void AdminApi::cluster(HttpResponse& res, const std::string& request_id) {
-  if (cluster_ == nullptr) {
+  auto nodes = parts_.catalog.nodes_json();
+  if (!nodes) {
     return set_error(res, http::status::not_found,
                      {"cluster mode is off ([cluster] enabled)", {}, {}, request_id});
   }
-  auto nodes = cluster_->nodes_json();
-  if (!nodes) {
-    return set_error(res, http::status::service_unavailable, {nodes.error().describe(), {}, {}, request_id});
+  if (!*nodes) {
+    return set_error(res, http::status::service_unavailable, {nodes->error().describe(), {}, {}, request_id});
   }
   res.result(http::status::ok);
   res.set(http::field::content_type, "application/json");
-  res.body() = std::move(*nodes);
+  res.body() = std::move(**nodes);
 }
 
 }  // namespace hookd::server

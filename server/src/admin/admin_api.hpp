@@ -9,8 +9,10 @@
 //   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
 //   GET    /ui/...                 the dashboard's files, without a token (ui_handler.hpp)
 //   GET    /admin/cluster          cluster mode: the live nodes from their heartbeats
-// In cluster mode a PUT or DELETE is acknowledged once the cluster catalog in
-// Redis has it (cluster/cluster_node.hpp); 503 when Redis is unreachable.
+// Uploads are kept, and deleted, through the gateway's PluginCatalog: in the
+// data directory, or in cluster mode in the cluster catalog in Redis, where
+// a PUT or DELETE is acknowledged once Redis has it (cluster/cluster_node.hpp;
+// 503 when Redis is unreachable).
 // Every request needs `Authorization: Bearer <token>` (compared in constant
 // time); AdminSession checks it as soon as the header is in, before any body.
 #pragma once
@@ -20,25 +22,31 @@
 
 #include "admin/dashboard_api.hpp"
 #include "net/http_types.hpp"
+#include "observability/metrics.hpp"
+#include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
-#include "server_context.hpp"
+#include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
 
-class ClusterNode;
-
 class AdminApi {
  public:
-  AdminApi(ServerContext& server, PluginManager& manager, std::string token)
-      : server_(server), manager_(manager), token_(std::move(token)), dashboard_(server, manager.workers()) {}
+  // `pinned`: the config file's plugins, which an upload cannot replace.
+  struct Parts {
+    PluginManager& manager;
+    PluginCatalog& catalog;
+    DashboardApi& dashboard;
+    const PluginRegistry& registry;
+    const Metrics& metrics;
+    const std::vector<config::PluginConfig>& pinned;
+  };
+  AdminApi(Parts parts, std::string token) : parts_(parts), token_(std::move(token)) {}
 
   // Answers `req` into `res`, then calls `done`: at once for most routes,
   // from the plugin manager's loader thread when a PUT's load finishes.
   // `req` and `res` must stay alive until then.
   using Done = std::function<void()>;
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
-  // Cluster mode (null: single node). Set before the admin listener starts.
-  void set_cluster(ClusterNode* cluster) { cluster_ = cluster; }
   // Whether the request carries the admin token (its header is enough).
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // The 401 for a request that does not.
@@ -54,11 +62,8 @@ class AdminApi {
   void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
   void cluster(HttpResponse& res, const std::string& request_id);
 
-  ServerContext& server_;
-  PluginManager& manager_;
+  Parts parts_;
   std::string token_;
-  DashboardApi dashboard_;
-  ClusterNode* cluster_ = nullptr;
 };
 
 // Constant-time comparison of two secrets of any length.

@@ -36,7 +36,14 @@ json::value ms_or_null(std::optional<double> v) { return v ? json::value(*v) : j
 
 }  // namespace
 
-DashboardApi::DashboardApi(ServerContext& server, std::vector<IoWorker*> workers) : server_(server) {
+DashboardApi::DashboardApi(const Metrics& metrics, const EventLog& events, CallDispatcher& calls,
+                           ExchangeRecorder& recorder, uint64_t max_body_bytes,
+                           const std::vector<IoWorker*>& workers)
+    : metrics_(metrics),
+      events_(events),
+      calls_(calls),
+      recorder_(recorder),
+      max_body_bytes_(max_body_bytes) {
   for (IoWorker* w : workers) {
     if (!w->blocking_lane()) io_workers_.push_back(w);
   }
@@ -80,7 +87,7 @@ void DashboardApi::timeseries(const HttpRequest& req, HttpResponse& res, const s
 
   if (plugin.empty()) {
     // Totals per (plugin, fn) over the window, for the plugins table.
-    const PairTotals totals = pair_totals(*server_.metrics, now, seconds);
+    const PairTotals totals = pair_totals(metrics_, now, seconds);
     json::array series;
     for (const auto& [key, total] : totals) {
       json::object o = total_summary(total, seconds);
@@ -92,7 +99,7 @@ void DashboardApi::timeseries(const HttpRequest& req, HttpResponse& res, const s
                      json::object{{"now", now}, {"window_seconds", seconds}, {"series", std::move(series)}});
   }
 
-  const SecondRing::Window w = plugin_window(*server_.metrics, plugin, fn, now, seconds);
+  const SecondRing::Window w = plugin_window(metrics_, plugin, fn, now, seconds);
   json::array t, requests, errors, p50, p99;
   for (size_t i = 0; i < w.seconds.size(); ++i) {
     const auto& s = w.seconds[i];
@@ -145,7 +152,7 @@ void DashboardApi::logs(const HttpRequest& req, HttpResponse& res, const std::st
     f.limit = *v;
   }
   json::array events;
-  for (const Event& e : server_.events.query(f)) {
+  for (const Event& e : events_.query(f)) {
     events.push_back({{"seq", e.seq},
                       {"time_ms", e.time_ms},
                       {"level", event_level_name(e.level)},
@@ -156,7 +163,7 @@ void DashboardApi::logs(const HttpRequest& req, HttpResponse& res, const std::st
                       {"status", e.status == 0 ? json::value(nullptr) : json::value(e.status)},
                       {"message", e.message}});
   }
-  send_json(res, json::object{{"last_seq", server_.events.last_seq()},
+  send_json(res, json::object{{"last_seq", events_.last_seq()},
                               {"capacity", EventLog::kCapacity},
                               {"events", std::move(events)}});
 }
@@ -175,12 +182,12 @@ DashboardApi::Handled DashboardApi::call(std::string_view path, HttpRequest& req
     bad_request(res, "expected /admin/call/<plugin>/<fn>", request_id);
     return Handled::kNow;
   }
-  if (req.body().size() > server_.config.limits.max_body_bytes) {
+  if (req.body().size() > max_body_bytes_) {
     set_error(res, http::status::payload_too_large,
               {"request body larger than limits.max_body_bytes", plugin, fn, request_id});
     return Handled::kNow;
   }
-  if (io_workers_.empty() || server_.calls == nullptr) {
+  if (io_workers_.empty()) {
     set_error(res, http::status::service_unavailable, {"no worker to run the call", plugin, fn, request_id});
     return Handled::kNow;
   }
@@ -191,7 +198,7 @@ DashboardApi::Handled DashboardApi::call(std::string_view path, HttpRequest& req
                   std::string(req[http::field::content_type]),
                   request_id,
                   wanted_encoding(req)};
-  start_try_call(server_, worker, std::move(in),
+  start_try_call(calls_, recorder_, worker, std::move(in),
                  [&res, done = std::move(done)](http::status status, std::string body) {
                    res.result(status);
                    res.set(http::field::content_type, "application/json");

@@ -15,16 +15,22 @@
 #include <string_view>
 #include <vector>
 
+#include "calls/call_dispatcher.hpp"
 #include "calls/io_worker.hpp"
 #include "net/http_types.hpp"
-#include "server_context.hpp"
+#include "observability/event_log.hpp"
+#include "observability/exchange_recorder.hpp"
+#include "observability/metrics.hpp"
 
 namespace hookd::server {
 
 class DashboardApi {
  public:
-  /// `workers`: the gateway's threads; Try-it calls run on its I/O workers.
-  DashboardApi(ServerContext& server, std::vector<IoWorker*> workers);
+  /// `workers`: the gateway's threads; Try-it calls run on its I/O workers,
+  /// through `calls`, recorded by `recorder`, with bodies up to
+  /// `max_body_bytes` (limits.max_body_bytes).
+  DashboardApi(const Metrics& metrics, const EventLog& events, CallDispatcher& calls,
+               ExchangeRecorder& recorder, uint64_t max_body_bytes, const std::vector<IoWorker*>& workers);
 
   using Done = std::function<void()>;
   enum class Handled { kNo, kNow, kLater };
@@ -39,7 +45,11 @@ class DashboardApi {
   Handled call(std::string_view path, HttpRequest& req, HttpResponse& res, const std::string& request_id,
                Done& done);
 
-  ServerContext& server_;
+  const Metrics& metrics_;
+  const EventLog& events_;
+  CallDispatcher& calls_;
+  ExchangeRecorder& recorder_;
+  uint64_t max_body_bytes_;
   std::vector<IoWorker*> io_workers_;  // those that run calls inline (no lane threads)
   size_t next_worker_ = 0;             // admin thread only
 };

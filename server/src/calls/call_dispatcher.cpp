@@ -4,7 +4,6 @@
 #include "calls/plugin_call.hpp"
 #include "calls/worker_share.hpp"
 #include "net/error_response.hpp"
-#include "net/response_budget.hpp"
 
 namespace hookd::server {
 
@@ -43,7 +42,7 @@ std::optional<CallRoute> CallDispatcher::resolve(IoWorker& w, std::string_view p
   const size_t index = static_cast<size_t>(info - entry.module->functions().data());
   if (bp->fn_stats.size() <= index) bp->fn_stats.resize(entry.module->functions().size(), nullptr);
   if (bp->fn_stats[index] == nullptr) {
-    bp->fn_stats[index] = server_.metrics->shard(w.index()).fn(entry.name, info->name);
+    bp->fn_stats[index] = metrics_.shard(w.index()).fn(entry.name, info->name);
   }
   return CallRoute{bp, info, bp->fn_stats[index]};
 }
@@ -53,7 +52,7 @@ bool CallDispatcher::dispatch(IoWorker& w, const CallRoute& route, const CallReq
   out.plugin = route.plugin();
   out.fn = route.fn->name;
   out.stats = route.stats;
-  if (response_budget_spent(server_)) {
+  if (responses_.spent()) {
     // Slow readers hold the response budget: no new output until they drain.
     call_error(out, http::status::service_unavailable, "overload",
                "too many response bytes waiting for slow clients; retry later", out.plugin, out.fn,
@@ -61,20 +60,15 @@ bool CallDispatcher::dispatch(IoWorker& w, const CallRoute& route, const CallReq
     out.retry_after = true;
     return true;
   }
-  if (route.bound->entry->blocking && lane_ != nullptr) {
+  if (route.bound->entry->blocking) {
     auto job = std::make_shared<Pending>(sink, route, req);
     if (to_lane(w, job)) return false;
     lane_full(*job, out);
     return true;
   }
-  if (run_plugin_call(w, server_.config.limits, *route.bound, *route.fn, req, out) == Ran::kDone) return true;
+  if (run_plugin_call(w, limits_, *route.bound, *route.fn, req, out) == Ran::kDone) return true;
   park(w, route, req, sink);
   return false;
-}
-
-void CallDispatcher::record(MetricsShard& shard, const CallResult& result, std::chrono::nanoseconds elapsed) {
-  MetricsShard::FnStats* stats = result.stats != nullptr ? result.stats : shard.fn(result.plugin, result.fn);
-  shard.record(stats, static_cast<int>(result.status), result.error_kind, elapsed);
 }
 
 // A call that left dispatch(): the request with its names owned, the sink
@@ -112,8 +106,8 @@ struct CallDispatcher::Pending {
 // the result goes back to the session's worker.
 bool CallDispatcher::to_lane(IoWorker& w, std::shared_ptr<Pending> job) {
   IoWorker* home = &w;
-  const config::LimitsConfig* limits = &server_.config.limits;
-  return lane_->submit([job, home, limits](IoWorker& pool_worker) {
+  const config::LimitsConfig* limits = &limits_;
+  return lane_.submit([job, home, limits](IoWorker& pool_worker) {
     CallResult& result = job->result;
     BoundPlugin* bp = pool_worker.resolve(job->plugin);
     // Gone, or replaced by a version that runs inline.
@@ -147,7 +141,7 @@ void CallDispatcher::retry(IoWorker& w, std::shared_ptr<Pending> pending) {
       resolve(w, pending->plugin, pending->fn, pending->request_id, pending->result, Lookup::kAgain);
   if (!route) return pending->deliver();
   pending->stats = route->stats;
-  if (route->bound->entry->blocking && lane_ != nullptr) {
+  if (route->bound->entry->blocking) {
     // Replaced meanwhile by a version that runs in the lane.
     if (to_lane(w, pending)) return;
     pending->result.plugin = pending->plugin;
@@ -155,8 +149,7 @@ void CallDispatcher::retry(IoWorker& w, std::shared_ptr<Pending> pending) {
     lane_full(*pending, pending->result);
     return pending->deliver();
   }
-  if (run_plugin_call(w, server_.config.limits, *route->bound, *route->fn, pending->req, pending->result) ==
-      Ran::kDone) {
+  if (run_plugin_call(w, limits_, *route->bound, *route->fn, pending->req, pending->result) == Ran::kDone) {
     return pending->deliver();
   }
   retry_parked(w, pending->req.arrived, [this, &w, pending] { retry(w, pending); });

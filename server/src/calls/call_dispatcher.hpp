@@ -18,8 +18,10 @@
 #include <string_view>
 
 #include "calls/io_worker.hpp"
+#include "hookd/config/config.hpp"
 #include "net/http_types.hpp"
-#include "server_context.hpp"
+#include "net/response_budget.hpp"
+#include "observability/metrics.hpp"
 
 namespace hookd::server {
 
@@ -79,8 +81,12 @@ class CallSink {
 
 class CallDispatcher {
  public:
-  // `lane` may be null: then every plugin runs inline.
-  CallDispatcher(ServerContext& server, BlockingPool* lane) : server_(server), lane_(lane) {}
+  // `limits`: the call limits (max_response_bytes); `metrics`: where a
+  // route's series are; `responses`: no new call while it is spent; `lane`:
+  // where the plugins that may wait on the network run.
+  CallDispatcher(const config::LimitsConfig& limits, Metrics& metrics, const ResponseBudget& responses,
+                 BlockingPool& lane)
+      : limits_(limits), metrics_(metrics), responses_(responses), lane_(lane) {}
 
   // How a failed lookup is worded: a name the client sent now, or a target
   // that was loaded when the session began (a WebSocket's later messages).
@@ -94,9 +100,6 @@ class CallDispatcher {
   // hands it on (false: `sink.call_done` gets it later on this thread).
   bool dispatch(IoWorker& w, const CallRoute& route, const CallRequest& req, CallSink& sink, CallResult& out);
 
-  // Records a finished call in `shard` (by its labels).
-  static void record(MetricsShard& shard, const CallResult& result, std::chrono::nanoseconds elapsed);
-
  private:
   struct Pending;
   // False when the lane's queue is full (the job is dropped).
@@ -105,8 +108,10 @@ class CallDispatcher {
   void park(IoWorker& w, const CallRoute& route, const CallRequest& req, CallSink& sink);
   void retry(IoWorker& w, std::shared_ptr<Pending> pending);
 
-  ServerContext& server_;
-  BlockingPool* lane_;
+  const config::LimitsConfig& limits_;
+  Metrics& metrics_;
+  const ResponseBudget& responses_;
+  BlockingPool& lane_;
 };
 
 // Sets `out` to the JSON error a client gets.

@@ -39,14 +39,12 @@ class IoWorker {
 
   // Which plugins this worker instantiates (set before start()): a lane
   // thread only those that run in the blocking lane, an I/O worker only the
-  // others (all of them when there is no lane). It still resolves every
-  // plugin by name, to route a call; one it does not host has no instance.
-  enum class Hosting { kAll, kInline, kLane };
+  // others. It still resolves every plugin by name, to route a call; one it
+  // does not host has no instance.
+  enum class Hosting { kInline, kLane };
   void set_hosting(Hosting h) { hosting_ = h; }
   [[nodiscard]] bool blocking_lane() const { return hosting_ == Hosting::kLane; }
-  [[nodiscard]] bool hosts(const PluginEntry& e) const {
-    return hosting_ == Hosting::kAll || (hosting_ == Hosting::kLane) == e.blocking;
-  }
+  [[nodiscard]] bool hosts(const PluginEntry& e) const { return blocking_lane() == e.blocking; }
 
   // Where this worker reports its plugins' memory (set before start()).
   void set_metrics(MetricsShard* shard) { metrics_ = shard; }
@@ -120,7 +118,7 @@ class IoWorker {
   std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::now();
   std::unique_ptr<boost::asio::steady_timer> sweeper_;
   MetricsShard* metrics_ = nullptr;
-  Hosting hosting_ = Hosting::kAll;
+  Hosting hosting_ = Hosting::kInline;
   bool rebuild_queued_ = false;
   // Last, so it is destroyed first: pending handlers own sessions whose
   // destructors still talk to this worker.

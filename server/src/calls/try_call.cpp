@@ -3,8 +3,6 @@
 #include <boost/json.hpp>
 #include <chrono>
 
-#include "observability/call_events.hpp"
-
 namespace hookd::server {
 namespace json = boost::json;
 namespace {
@@ -73,17 +71,17 @@ std::string base64(std::string_view in) {
 // keep_alive().
 class TryCall : public CallSink, public std::enable_shared_from_this<TryCall> {
  public:
-  TryCall(ServerContext& server, IoWorker& worker, TryCallInput input, TryCallDone done)
-      : server_(server), worker_(worker), in_(std::move(input)), done_(std::move(done)) {}
+  TryCall(CallDispatcher& calls, ExchangeRecorder& recorder, IoWorker& worker, TryCallInput input,
+          TryCallDone done)
+      : calls_(calls), recorder_(recorder), worker_(worker), in_(std::move(input)), done_(std::move(done)) {}
 
   void run() {
     started_ = std::chrono::steady_clock::now();
-    CallDispatcher& calls = *server_.calls;
     CallResult out;
-    auto route = calls.resolve(worker_, in_.plugin, in_.fn, in_.request_id, out);
+    auto route = calls_.resolve(worker_, in_.plugin, in_.fn, in_.request_id, out);
     if (!route) return finish(out);
     const CallRequest req{in_.plugin, in_.fn, in_.body, in_.content_type, in_.want, in_.request_id, started_};
-    if (calls.dispatch(worker_, *route, req, *this, out)) finish(out);
+    if (calls_.dispatch(worker_, *route, req, *this, out)) finish(out);
   }
 
   void call_done(CallResult& result) override { finish(result); }
@@ -92,15 +90,21 @@ class TryCall : public CallSink, public std::enable_shared_from_this<TryCall> {
  private:
   void finish(CallResult& result) {
     const auto elapsed = std::chrono::steady_clock::now() - started_;
-    MetricsShard& shard = server_.metrics->shard(worker_.index());
-    CallDispatcher::record(shard, result, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
-    note_call_error(server_.events, result.plugin, result.fn, in_.request_id, static_cast<int>(result.status),
-                    result.error_kind, result.body);
+    recorder_.end({.worker = worker_.index(),
+                   .status = static_cast<int>(result.status),
+                   .error_kind = result.error_kind,
+                   .plugin = result.plugin,
+                   .fn = result.fn,
+                   .stats = result.stats,
+                   .request_id = in_.request_id,
+                   .body = result.body,
+                   .elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)});
     const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
     done_(http::status::ok, try_call_json(result, in_.request_id, ms));
   }
 
-  ServerContext& server_;
+  CallDispatcher& calls_;
+  ExchangeRecorder& recorder_;
   IoWorker& worker_;
   TryCallInput in_;
   TryCallDone done_;
@@ -128,8 +132,9 @@ std::string try_call_json(const CallResult& result, std::string_view request_id,
   return json::serialize(out) + "\n";
 }
 
-void start_try_call(ServerContext& server, IoWorker& worker, TryCallInput input, TryCallDone done) {
-  auto call = std::make_shared<TryCall>(server, worker, std::move(input), std::move(done));
+void start_try_call(CallDispatcher& calls, ExchangeRecorder& recorder, IoWorker& worker, TryCallInput input,
+                    TryCallDone done) {
+  auto call = std::make_shared<TryCall>(calls, recorder, worker, std::move(input), std::move(done));
   worker.post([call] { call->run(); });
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "calls/call_dispatcher.hpp"
+#include "observability/exchange_recorder.hpp"
 
 namespace hookd::server {
 
@@ -26,8 +27,11 @@ struct TryCallInput {
 /// The JSON the admin API answers with; `done` gets it on `worker`'s thread.
 using TryCallDone = std::function<void(http::status status, std::string json)>;
 
-/// Any thread: runs the call on `worker` (an I/O worker, not a lane thread).
-void start_try_call(ServerContext& server, IoWorker& worker, TryCallInput input, TryCallDone done);
+/// Any thread: runs the call on `worker` (an I/O worker, not a lane thread)
+/// through `calls`, and records it with `recorder` (not in flight, no access
+/// line: it is not a public request).
+void start_try_call(CallDispatcher& calls, ExchangeRecorder& recorder, IoWorker& worker, TryCallInput input,
+                    TryCallDone done);
 
 /// The JSON for a finished call (exposed for tests): body as text when it
 /// is valid UTF-8, else base64 with "body_encoding":"base64".

@@ -34,9 +34,13 @@ std::unique_ptr<host::detail::RedisPool> pool_of(const host::RedisKvOptions& o) 
 
 }  // namespace
 
-ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server_(server), manager_(manager) {
-  const config::Config& cfg = server.config;
-  const config::RedisConfig& r = cfg.kv.redis;
+ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager)
+    : cluster_(settings.cluster),
+      pinned_(settings.pinned),
+      max_module_bytes_(settings.max_module_bytes),
+      registry_(registry),
+      manager_(manager) {
+  const config::RedisConfig& r = settings.redis;
   redis_.host = r.address.host;
   redis_.port = r.address.port;
   redis_.password = r.password;
@@ -46,24 +50,24 @@ ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server
   redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
   admin_pool_ = pool_of(redis_);
   follow_pool_ = pool_of(redis_);
-  admin_catalog_ = std::make_unique<cluster::ClusterCatalog>(*admin_pool_, cfg.cluster.key_prefix,
-                                                             cfg.cluster.log_max_entries);
-  follow_catalog_ = std::make_unique<cluster::ClusterCatalog>(*follow_pool_, cfg.cluster.key_prefix,
-                                                              cfg.cluster.log_max_entries);
-  node_id_ = cfg.cluster.node_id;
+  admin_catalog_ =
+      std::make_unique<cluster::ClusterCatalog>(*admin_pool_, cluster_.key_prefix, cluster_.log_max_entries);
+  follow_catalog_ =
+      std::make_unique<cluster::ClusterCatalog>(*follow_pool_, cluster_.key_prefix, cluster_.log_max_entries);
+  node_id_ = cluster_.node_id;
   if (node_id_.empty()) {
     std::random_device rd;
     node_id_ =
         hostname() + "-" +
-        (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : fmt::format("{:08x}", rd()));
+        (settings.listen_port != 0 ? std::to_string(settings.listen_port) : fmt::format("{:08x}", rd()));
   }
-  advertise_ = cfg.cluster.advertise;
+  advertise_ = cluster_.advertise;
 }
 
 ClusterNode::~ClusterNode() { stop(); }
 
 engine::Result<void> ClusterNode::initial_sync() {
-  const auto give_up = std::chrono::steady_clock::now() + server_.config.cluster.sync_timeout;
+  const auto give_up = std::chrono::steady_clock::now() + cluster_.sync_timeout;
   auto backoff = std::chrono::milliseconds(50);
   for (;;) {
     auto r = resync();
@@ -78,6 +82,11 @@ engine::Result<void> ClusterNode::initial_sync() {
     if (!pause(backoff)) return engine::fail(engine::ErrorKind::kInternal, "stopped");
     backoff = std::min(backoff * 2, kMaxBackoff);
   }
+}
+
+ServerResult<void> ClusterNode::join() {
+  if (auto r = initial_sync(); !r) return server_fail(ServerErrorKind::kStorage, r.error().message);
+  return {};
 }
 
 void ClusterNode::start(uint16_t public_port) {
@@ -125,8 +134,8 @@ void ClusterNode::clear_error(std::string_view plugin) {
   last_error_ms_ = 0;
 }
 
-engine::Result<void> ClusterNode::save_upload(const std::string& name, std::span<const uint8_t> wasm,
-                                              const config::PluginSettings& settings) {
+engine::Result<void> ClusterNode::save(const std::string& name, std::span<const uint8_t> wasm,
+                                       const config::PluginSettings& settings) {
   auto change =
       admin_catalog_->put(name, wasm, engine::sha256_hex(wasm), config::plugin_settings_to_json(settings));
   if (!change) return std::unexpected(change.error());
@@ -136,16 +145,25 @@ engine::Result<void> ClusterNode::save_upload(const std::string& name, std::span
 }
 
 engine::Result<bool> ClusterNode::remove(const std::string& name) {
+  // The catalog first, so the removal is acknowledged only once Redis has it.
   auto change = admin_catalog_->remove(name);
-  if (!change) return std::unexpected(change.error());
-  return change->has_value();
+  if (!change) {
+    // 503: not applied; 504: Redis did not answer, outcome unknown (cluster_catalog.hpp).
+    engine::Error error = change.error();
+    if (error.status != 504) error.status = 503;
+    return std::unexpected(std::move(error));
+  }
+  const bool in_catalog = change->has_value();
+  auto removed = manager_.remove(name);
+  if (!removed) return std::unexpected(removed.error());
+  return *removed || in_catalog;
 }
 
 engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
   // This node's config file pins its own plugins (an upload here is refused
   // with 409); one uploaded through a node whose config lacks it does not
   // replace it either.
-  if (config_plugin(server_.config, m.name) != nullptr) {
+  if (config_plugin(pinned_, m.name) != nullptr) {
     record_error("plugin " + m.name + " version " + std::to_string(m.version) +
                      " from the cluster catalog is not loaded: this node's config file pins " + m.name,
                  m.name);
@@ -159,7 +177,7 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
     return {};
   }
   {
-    auto catalog = server_.registry.snapshot();
+    auto catalog = registry_.snapshot();
     const PluginEntry* current = catalog->find(m.name);
     if (current != nullptr && current->module->sha256() == m.sha256 && current->settings == *settings) {
       clear_error(m.name);
@@ -168,7 +186,7 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
       return {};  // already serving (this node's own upload, or a repeat)
     }
   }
-  auto wasm = follow_catalog_->module(m.sha256, server_.config.limits.max_module_bytes);
+  auto wasm = follow_catalog_->module(m.sha256, max_module_bytes_);
   if (!wasm) {
     // Redis away: the caller retries. A missing or corrupt module: reported.
     if (wasm.error().status == 503) return std::unexpected(wasm.error());
@@ -221,7 +239,7 @@ engine::Result<void> ClusterNode::resync() {
 engine::Result<void> ClusterNode::apply(const cluster::Change& change) {
   if (change.op == cluster::Change::Op::kDelete) {
     // A pinned config file plugin of that name is this node's own: it stays.
-    if (config_plugin(server_.config, change.name) == nullptr) {
+    if (config_plugin(pinned_, change.name) == nullptr) {
       if (auto r = manager_.remove(change.name); !r) {
         record_error("plugin " + change.name + ": " + r.error().describe(), change.name);
       }
@@ -311,8 +329,7 @@ void ClusterNode::follow() {
 
 std::string ClusterNode::status_json() {
   json::object plugins;
-  for (const auto& [name, entry] : server_.registry.snapshot()->plugins)
-    plugins[name] = entry->module->sha256();
+  for (const auto& [name, entry] : registry_.snapshot()->plugins) plugins[name] = entry->module->sha256();
   const auto now = std::chrono::system_clock::now();
   json::object o{{"id", node_id_},
                  {"address", advertise_},
@@ -328,7 +345,7 @@ std::string ClusterNode::status_json() {
 }
 
 void ClusterNode::beat() {
-  const auto& c = server_.config.cluster;
+  const auto& c = cluster_;
   bool was_leaving = false;
   for (;;) {
     if (auto r = admin_catalog_->heartbeat(node_id_, status_json(), c.node_ttl.count()); !r) {
@@ -344,7 +361,7 @@ void ClusterNode::beat() {
   if (auto r = admin_catalog_->forget(node_id_); !r) spdlog::warn("cluster: {}", r.error().message);
 }
 
-engine::Result<std::string> ClusterNode::nodes_json() {
+std::optional<engine::Result<std::string>> ClusterNode::nodes_json() {
   auto nodes = admin_catalog_->nodes(kMaxNodes);
   if (!nodes) return std::unexpected(nodes.error());
   json::array out;

@@ -2,8 +2,9 @@
 // catalog in step with the cluster catalog in Redis, and tells the others it
 // is alive.
 //
-// - Admin writes: an upload is saved to the catalog (PluginManager's
-//   SaveUpload hook: after every worker instantiated it, before it is
+// It is the cluster's PluginCatalog (plugins/plugin_catalog.hpp):
+// - Admin writes: an upload is saved to the catalog (save(), from the
+//   plugin manager: after every worker instantiated it, before it is
 //   published), a delete is written to the catalog before the local removal.
 //   Both are acknowledged only once Redis has acknowledged them.
 // - The follower thread reads the change log from the last entry it applied
@@ -28,35 +29,58 @@
 #include <thread>
 
 #include "cluster/cluster_catalog.hpp"
+#include "hookd/config/config.hpp"
+#include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
-#include "server_context.hpp"
+#include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
 
-class ClusterNode {
+class ClusterNode final : public PluginCatalog {
  public:
-  ClusterNode(ServerContext& server, PluginManager& manager);
-  ~ClusterNode();  // stop()
+  // What a node needs of the configuration: its cluster section, the Redis
+  // it shares with the KV store, the public port (for a default node id),
+  // the config file's plugins (pinned on this node) and the module limit.
+  struct Settings {
+    const config::ClusterConfig& cluster;
+    const config::RedisConfig& redis;
+    uint16_t listen_port = 0;
+    const std::vector<config::PluginConfig>& pinned;
+    uint64_t max_module_bytes = 0;
+  };
+  // `registry`: what serves now (heartbeats, and a version already serving
+  // is not loaded again); `manager` loads and removes what the catalog says.
+  ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager);
+  ~ClusterNode() override;  // stop()
 
   [[nodiscard]] const std::string& node_id() const { return node_id_; }
   // Start-up: loads the whole catalog, retrying while Redis is away for up
   // to cluster.sync_timeout_ms. Plugins that fail to load are reported and
   // skipped (the node serves the others); only an unreachable Redis fails.
   engine::Result<void> initial_sync();
+
+  // PluginCatalog. Uploads are kept in the catalog only.
+  size_t load_kept() override { return 0; }
+  [[nodiscard]] std::string describe() const override {
+    return "kept on this node (in cluster mode uploads come from the cluster catalog, loaded next)";
+  }
+  // initial_sync().
+  ServerResult<void> join() override;
   // Starts the follower and heartbeat threads. `public_port` fills in the
   // default advertised address.
-  void start(uint16_t public_port);
+  void start(uint16_t public_port) override;
   // The node is leaving (drain): its heartbeat says so from now on.
-  void set_leaving();
-  void stop();
-
-  // PluginManager::SaveUpload in cluster mode.
-  engine::Result<void> save_upload(const std::string& name, std::span<const uint8_t> wasm,
-                                   const config::PluginSettings& settings);
-  // Removes `name` from the catalog; false when it was not there.
-  engine::Result<bool> remove(const std::string& name);
+  void set_leaving() override;
+  void stop() override;
+  // Removes `name` from the catalog (every node then removes it), then
+  // here; false when neither had it.
+  engine::Result<bool> remove(const std::string& name) override;
   // GET /admin/cluster: {"nodes": [...]} of the live nodes' heartbeats.
-  engine::Result<std::string> nodes_json();
+  std::optional<engine::Result<std::string>> nodes_json() override;
+  engine::Result<void> save(const std::string& name, std::span<const uint8_t> wasm,
+                            const config::PluginSettings& settings) override;
+  // A removal comes from the catalog (remove(), or a change followed): nothing to forget.
+  engine::Result<void> forget(const std::string&) override { return {}; }
 
  private:
   void follow();
@@ -76,7 +100,10 @@ class ClusterNode {
   // Waits up to `d`; false when stopping.
   bool pause(std::chrono::milliseconds d);
 
-  ServerContext& server_;
+  const config::ClusterConfig& cluster_;
+  const std::vector<config::PluginConfig>& pinned_;
+  uint64_t max_module_bytes_;
+  const PluginRegistry& registry_;
   PluginManager& manager_;
   host::RedisKvOptions redis_;  // outlives both pools
   std::unique_ptr<host::detail::RedisPool> admin_pool_;

@@ -31,19 +31,22 @@ std::string logged_path(std::string_view target) { return escape_log_text(withou
 
 }  // namespace
 
-AdminSession::AdminSession(TcpSocket socket, AdminApi& api, ServerContext& server, RequestIdGenerator& ids)
+AdminSession::AdminSession(TcpSocket socket, AdminApi& api, const config::LimitsConfig& limits,
+                           std::atomic<int64_t>& slots, Metrics& metrics, RequestIdGenerator& ids)
     : stream_(std::move(socket)),
       buffer_(read_buffer_limit(kAdminHeaderLimit)),
       api_(api),
-      server_(server),
+      limits_(limits),
+      slots_(slots),
+      metrics_(metrics),
       ids_(ids) {}
 
 AdminSession::~AdminSession() {
-  if (holds_slot_) server_.admin_connections.fetch_sub(1, std::memory_order_relaxed);
+  if (holds_slot_) slots_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void AdminSession::evict() {
-  server_.admin_connections.fetch_sub(1, std::memory_order_relaxed);
+  slots_.fetch_sub(1, std::memory_order_relaxed);
   holds_slot_ = false;
   close();  // its pending operation ends with an error, and the session goes
 }
@@ -55,8 +58,8 @@ void AdminSession::read_header() {
   // the token has been checked (read_body).
   parser_->body_limit(boost::none);
   chunks_.watch(*parser_, kAdminHeaderLimit);
-  header_.reset(kAdminHeaderLimit, server_.config.limits.max_header_fields);
-  stream_.expires_after(server_.config.limits.read_timeout);
+  header_.reset(kAdminHeaderLimit, limits_.max_header_fields);
+  stream_.expires_after(limits_.read_timeout);
   parse_header();
 }
 
@@ -112,7 +115,7 @@ void AdminSession::on_header(beast::error_code ec) {
     return refusal ? refuse(*refusal) : close();
   }
   HttpRequest& req = parser_->get();
-  if (auto refusal = check_framing(req, server_.config.limits.max_header_fields)) return refuse(*refusal);
+  if (auto refusal = check_framing(req, limits_.max_header_fields)) return refuse(*refusal);
   if (is_ui_target(req.target()) && !api_.authorized(req)) {
     // The dashboard's files need no token, and take no body: an anonymous
     // client must not make this listener buffer one.
@@ -131,14 +134,14 @@ void AdminSession::on_header(beast::error_code ec) {
     return write(true);
   }
   authorized_ = true;
-  const uint64_t max_module = server_.config.limits.max_module_bytes;
+  const uint64_t max_module = limits_.max_module_bytes;
   if (auto length = parser_->content_length(); length && *length > max_module) {
     return refuse({http::status::payload_too_large, "request body larger than limits.max_module_bytes"});
   }
   parser_->body_limit(max_module);  // for a chunked body
   if (!parser_->is_done() && expects_continue(req)) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(server_.config.limits.write_timeout);
+    stream_.expires_after(limits_.write_timeout);
     return boost::asio::async_write(stream_, boost::asio::buffer(kContinue),
                                     [self = shared_from_this()](beast::error_code wec, std::size_t) {
                                       if (wec) return self->close();
@@ -149,7 +152,7 @@ void AdminSession::on_header(beast::error_code ec) {
 }
 
 void AdminSession::read_body() {
-  stream_.expires_after(server_.config.limits.read_timeout);
+  stream_.expires_after(limits_.read_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
@@ -181,7 +184,7 @@ void AdminSession::on_handled() {
 }
 
 void AdminSession::refuse(const Refusal& refusal) {
-  if (refusal.counted_as) server_.metrics->count_refused_request(Listener::kAdmin, *refusal.counted_as);
+  if (refusal.counted_as) metrics_.count_refused_request(Listener::kAdmin, *refusal.counted_as);
   res_ = {};
   res_.version(11);
   res_.set("X-Request-Id", request_id_);
@@ -198,7 +201,7 @@ void AdminSession::write(bool close_after) {
     res_.body().clear();
     res_.content_length(n);
   }
-  stream_.expires_after(server_.config.limits.write_timeout);
+  stream_.expires_after(limits_.write_timeout);
   http::async_write(stream_, res_,
                     [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
                       if (ec || close_after) return self->close();

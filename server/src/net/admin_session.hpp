@@ -8,6 +8,7 @@
 // authorized request with `Expect: 100-continue` gets its 100 then.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,15 +20,17 @@
 #include "net/net_types.hpp"
 #include "net/request_guard.hpp"
 #include "net/request_id.hpp"
-#include "server_context.hpp"
+#include "observability/metrics.hpp"
 
 namespace hookd::server {
 
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
  public:
-  // Holds one of server.admin_connections (taken by the listener) until it is
-  // destroyed.
-  AdminSession(TcpSocket socket, AdminApi& api, ServerContext& server, RequestIdGenerator& ids);
+  // Holds one of `slots` (limits.admin_max_connections; taken by the
+  // listener) until it is destroyed. `limits`: header fields, timeouts and
+  // the body limit (max_module_bytes); `metrics` counts refused requests.
+  AdminSession(TcpSocket socket, AdminApi& api, const config::LimitsConfig& limits,
+               std::atomic<int64_t>& slots, Metrics& metrics, RequestIdGenerator& ids);
   ~AdminSession();
   AdminSession(const AdminSession&) = delete;
   AdminSession& operator=(const AdminSession&) = delete;
@@ -60,11 +63,13 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   HeaderWatch header_;
   HttpResponse res_;
   AdminApi& api_;
-  ServerContext& server_;
+  const config::LimitsConfig& limits_;
+  std::atomic<int64_t>& slots_;
+  Metrics& metrics_;
   RequestIdGenerator& ids_;
   std::string request_id_;
   bool authorized_ = false;  // a request on this connection carried the token
-  bool holds_slot_ = true;   // of server.admin_connections
+  bool holds_slot_ = true;   // of slots_
 };
 
 }  // namespace hookd::server

@@ -13,20 +13,20 @@
 #include "net/request_handler.hpp"
 #include "net/response_head.hpp"
 #include "net/ws_session.hpp"
-#include "observability/call_events.hpp"
 #include "observability/log_escape.hpp"
 
 namespace hookd::server {
 
 namespace beast = boost::beast;
 
-HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
+HttpSession::HttpSession(TcpSocket socket, const PublicServices& services, IoWorker& worker,
+                         RequestIdGenerator& ids)
     : socket_(std::move(socket)),
-      buffer_(read_buffer_limit(server.config.limits.max_header_bytes)),
-      held_body_(server.request_budget),
+      buffer_(read_buffer_limit(services.limits.max_header_bytes)),
+      held_body_(services.requests),
       res_(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldsAllocator(&arena_))),
-      server_(server),
-      held_(server.buffered_response_bytes),
+      services_(services),
+      held_(services.responses),
       worker_(worker),
       ids_(ids) {
   boost::system::error_code ec;
@@ -37,7 +37,7 @@ HttpSession::HttpSession(TcpSocket socket, ServerContext& server, IoWorker& work
 
 HttpSession::~HttpSession() {
   worker_.remove_session(this);
-  server_.connections.remove();
+  services_.connections.remove();
 }
 
 void HttpSession::start() {
@@ -85,14 +85,14 @@ void HttpSession::read_request() {
   recycle();
   parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(spare_body_)),
                   std::make_tuple(FieldsAllocator(&arena_)));
-  parser_->header_limit(static_cast<std::uint32_t>(server_.config.limits.max_header_bytes));
-  parser_->body_limit(server_.config.limits.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(services_.limits.max_header_bytes));
+  parser_->body_limit(services_.limits.max_body_bytes);
   // Chunk extensions count against the header limit: they are metadata too.
-  chunks_.watch(*parser_, server_.config.limits.max_header_bytes);
-  header_.reset(server_.config.limits.max_header_bytes, server_.config.limits.max_header_fields);
+  chunks_.watch(*parser_, services_.limits.max_header_bytes);
+  header_.reset(services_.limits.max_header_bytes, services_.limits.max_header_fields);
   // Between requests of a keep-alive connection the idle timeout applies;
   // once a request has started arriving, the read timeout.
-  const auto& limits = server_.config.limits;
+  const auto& limits = services_.limits;
   deadline_ =
       worker_.coarse_now() + (served_ > 0 && buffer_.size() == 0 ? limits.idle_timeout : limits.read_timeout);
   reading_ = true;
@@ -150,7 +150,7 @@ bool HttpSession::reserve_body() {
 bool HttpSession::on_header() {
   HttpRequest& req = parser_->get();
   bool expects_continue = false;
-  if (auto refusal = check_framing(req, server_.config.limits.max_header_fields, &expects_continue)) {
+  if (auto refusal = check_framing(req, services_.limits.max_header_fields, &expects_continue)) {
     reading_ = false;
     refuse(*refusal);
     return false;
@@ -163,7 +163,7 @@ bool HttpSession::on_header() {
   if (auto target = parse_plugin_target(req.target())) {
     CallResult refused;
     if (req.method() != http::verb::post ||
-        !server_.calls->resolve(worker_, target->plugin, target->fn, {}, refused)) {
+        !services_.calls.resolve(worker_, target->plugin, target->fn, {}, refused)) {
       answered_early_ = true;
       on_read({});
       return false;
@@ -233,12 +233,12 @@ void HttpSession::on_read(beast::error_code ec) {
   if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
     // A session opened now would be closed again at once: the client should
     // go to another node.
-    if (server_.draining.load(std::memory_order_relaxed))
+    if (services_.state.draining.load(std::memory_order_relaxed))
       return refuse({http::status::service_unavailable, "draining: reconnect to another node"});
     // The connection becomes a WebSocket session; this object goes away.
     deadline_ = std::chrono::steady_clock::time_point::max();
     closed_ = true;  // the socket now belongs to the WebSocket session
-    auto ws = std::make_shared<WsSession>(std::move(socket_), server_, worker_, ids_);
+    auto ws = std::make_shared<WsSession>(std::move(socket_), services_, worker_, ids_);
     // A copy, whose fields are on the heap: this session and its arena go.
     ws->start(HttpRequest(parser_->get()));
     return;
@@ -258,7 +258,7 @@ void HttpSession::respond_to_read_error(beast::error_code ec) {
 // An error answer after which the connection closes: what is left of the
 // request is never read.
 void HttpSession::refuse(const Refusal& refusal) {
-  if (refusal.counted_as) server_.metrics->count_refused_request(Listener::kPublic, *refusal.counted_as);
+  if (refusal.counted_as) services_.metrics.count_refused_request(Listener::kPublic, *refusal.counted_as);
   res_ = {};
   res_.version(11);
   ids_.next(request_id_);
@@ -286,20 +286,20 @@ void HttpSession::handle() {
   }
   client_.address.assign(peer_);  // in place: no allocation on a warm buffer
   client_.proto.assign("http");
-  if (!server_.config.server.trusted_proxies.empty()) {
+  if (!services_.trusted_proxies.empty()) {
     client_ = resolve_client(peer_, field_value(req, "X-Forwarded-For"),
-                             field_value(req, "X-Forwarded-Proto"), server_.config.server.trusted_proxies);
+                             field_value(req, "X-Forwarded-Proto"), services_.trusted_proxies);
   }
   labels_ = {};
-  server_.metrics->shard(worker_.index()).add_in_flight(1);
+  services_.recorder.begin(worker_.index());
   if (auto t = parse_plugin_target(req.target())) return call(*t);
-  labels_.error_kind = handle_request(server_, request_id_, req, res_);
+  labels_.error_kind = services_.routes.handle(request_id_, req, res_);
   finish();
 }
 
 void HttpSession::call(PluginTarget target) {
   HttpRequest& req = parser_->get();
-  CallDispatcher& calls = *server_.calls;
+  CallDispatcher& calls = services_.calls;
   CallResult out;
   out.body = std::move(res_.body());  // reuses the response's buffer (see handle)
   auto route = calls.resolve(worker_, target.plugin, target.fn, request_id_, out);
@@ -366,34 +366,30 @@ void HttpSession::finish() {
 bool HttpSession::record_exchange() {
   HttpRequest& req = parser_->get();
   const auto elapsed = std::chrono::steady_clock::now() - started_;
-  const int status = static_cast<int>(res_.result_int());
-  MetricsShard& shard = server_.metrics->shard(worker_.index());
-  shard.add_in_flight(-1);
-  shard.record(labels_.stats != nullptr ? labels_.stats : shard.fn(labels_.plugin, labels_.fn), status,
-               labels_.error_kind, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
-  note_call_error(server_.events, labels_.plugin, labels_.fn, request_id_, status, labels_.error_kind,
-                  res_.body());
-  if (server_.access_log) {
-    server_.access_log->write(
-        worker_.index(),
-        {.request_id = request_id_,
-         .client = client_.address,
-         .method = std::string_view(req.method_string()),
-         .target = without_query(std::string_view(req.target())),
-         .status = status,
-         .bytes = res_.body().size(),
-         .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
-         .plugin = labels_.plugin,
-         .fn = labels_.fn});
-  }
+  AccessRecord line{.client = client_.address,
+                    .method = std::string_view(req.method_string()),
+                    .target = without_query(std::string_view(req.target())),
+                    .plugin = labels_.plugin,
+                    .fn = labels_.fn};
+  services_.recorder.end({.worker = worker_.index(),
+                          .counted = true,
+                          .status = static_cast<int>(res_.result_int()),
+                          .error_kind = labels_.error_kind,
+                          .plugin = labels_.plugin,
+                          .fn = labels_.fn,
+                          .stats = labels_.stats,
+                          .request_id = request_id_,
+                          .body = res_.body(),
+                          .elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed),
+                          .access = &line});
   // The labels may view a call's result, gone after this.
   labels_ = {};
   return answered_early_ || !req.keep_alive() || draining_ ||
-         server_.draining.load(std::memory_order_relaxed);
+         services_.state.draining.load(std::memory_order_relaxed);
 }
 
 void HttpSession::write(bool close_after) {
-  deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
+  deadline_ = worker_.coarse_now() + services_.limits.write_timeout;
   writing_ = true;
   held_.hold(res_.body().size());
   const std::array<boost::asio::const_buffer, 2> out{boost::asio::buffer(head_),

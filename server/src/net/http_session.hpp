@@ -17,19 +17,20 @@
 #include "net/handler_memory.hpp"
 #include "net/http_types.hpp"
 #include "net/net_types.hpp"
+#include "net/public_services.hpp"
 #include "net/request_budget.hpp"
 #include "net/request_guard.hpp"
 #include "net/request_handler.hpp"
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
 #include "net/session.hpp"
-#include "server_context.hpp"
 
 namespace hookd::server {
 
 class HttpSession final : public Session, public CallSink, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
+  // Counted in `services.connections` by the listener; uncounted when it goes.
+  HttpSession(TcpSocket socket, const PublicServices& services, IoWorker& worker, RequestIdGenerator& ids);
   ~HttpSession() override;
 
   void start();
@@ -93,7 +94,7 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // res_'s head, written with its body in one gather write (response_head.hpp);
   // kept across responses so its buffer is reused.
   std::string head_;
-  ServerContext& server_;
+  const PublicServices& services_;
   HeldResponseBytes held_;  // of res_, while it is being written
   IoWorker& worker_;
   RequestIdGenerator& ids_;

@@ -4,7 +4,6 @@
 
 #include "net/error_response.hpp"
 #include "net/field_scan.hpp"
-#include "net/response_budget.hpp"
 #include "observability/metrics_page.hpp"
 
 namespace hookd::server {
@@ -82,14 +81,14 @@ std::optional<PluginTarget> parse_plugin_target(std::string_view target) {
   return t;
 }
 
-std::string_view handle_request(ServerContext& server, std::string_view request_id, const HttpRequest& req,
-                                HttpResponse& res) {
+std::string_view PublicRoutes::handle(std::string_view request_id, const HttpRequest& req,
+                                      HttpResponse& res) const {
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
   // Metrics and the plugin list name every plugin with its hash and counts:
   // they are on the admin listener, and here only when the operator asks.
-  const config::ServerConfig& cfg = server.config.server;
+  const config::ServerConfig& cfg = server_;
   const bool metrics = path == "/metrics" && cfg.public_metrics;
   const bool plugin_list = path == "/plugins" && cfg.public_plugin_list;
   if (path == "/healthz" || path == "/readyz" || metrics || plugin_list) {
@@ -101,16 +100,16 @@ std::string_view handle_request(ServerContext& server, std::string_view request_
   if (path == "/healthz") {
     text(res, http::status::ok, "text/plain", "ok\n");
   } else if (path == "/readyz") {
-    const bool draining = server.draining.load();
-    const bool ready = server.ready.load() && !draining;
+    const bool draining = state_.draining.load();
+    const bool ready = state_.ready.load() && !draining;
     text(res, ready ? http::status::ok : http::status::service_unavailable, "text/plain",
          draining ? "draining\n"
          : ready  ? "ready\n"
                   : "starting\n");
   } else if (metrics) {
-    text(res, http::status::ok, kMetricsContentType, render_metrics_page(*server.metrics, server.registry));
+    text(res, http::status::ok, kMetricsContentType, render_metrics_page(metrics_, registry_));
   } else if (plugin_list) {
-    text(res, http::status::ok, "application/json", plugin_list_json(server.registry));
+    text(res, http::status::ok, "application/json", plugin_list_json(registry_));
   } else {
     set_error(res, http::status::not_found, {"no such route", {}, {}, request_id});
     return "not_found";

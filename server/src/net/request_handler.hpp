@@ -13,14 +13,31 @@
 #include <string_view>
 
 #include "calls/call_dispatcher.hpp"
+#include "hookd/config/config.hpp"
 #include "net/http_types.hpp"
-#include "server_context.hpp"
+#include "net/serve_state.hpp"
+#include "observability/metrics.hpp"
+#include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
 
-// Every route but plugin calls; returns the error kind ("" on success).
-std::string_view handle_request(ServerContext& server, std::string_view request_id, const HttpRequest& req,
-                                HttpResponse& res);
+// Every route but plugin calls.
+class PublicRoutes {
+ public:
+  // `server`: which optional routes are on (public_metrics, public_plugin_list).
+  PublicRoutes(const config::ServerConfig& server, const ServeState& state, const Metrics& metrics,
+               const PluginRegistry& registry)
+      : server_(server), state_(state), metrics_(metrics), registry_(registry) {}
+
+  // Answers `req` into `res`; returns the error kind ("" on success).
+  std::string_view handle(std::string_view request_id, const HttpRequest& req, HttpResponse& res) const;
+
+ private:
+  const config::ServerConfig& server_;
+  const ServeState& state_;
+  const Metrics& metrics_;
+  const PluginRegistry& registry_;
+};
 
 // 405 with the Allow header.
 void method_not_allowed(HttpResponse& res, std::string_view allow, std::string_view plugin,

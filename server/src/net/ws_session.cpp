@@ -9,7 +9,6 @@
 #include "net/field_scan.hpp"
 #include "net/kept_buffer.hpp"
 #include "net/request_handler.hpp"
-#include "observability/call_events.hpp"
 
 namespace hookd::server {
 
@@ -20,17 +19,18 @@ namespace websocket = boost::beast::websocket;
 // most this many characters of one.
 constexpr std::size_t kWebSocketKeyChars = 24;
 
-WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids)
+WsSession::WsSession(TcpSocket socket, const PublicServices& services, IoWorker& worker,
+                     RequestIdGenerator& ids)
     : ws_(std::move(socket)),
-      held_message_(server.request_budget),
-      server_(server),
-      held_(server.buffered_response_bytes),
+      held_message_(services.requests),
+      services_(services),
+      held_(services.responses),
       worker_(worker),
       ids_(ids) {
   // The connection was counted at accept and uncounted when the HttpSession
   // that upgraded it went away; count it again for as long as this session
   // lives, since the destructor uncounts it.
-  server_.connections.add();
+  services_.connections.add();
   boost::system::error_code ec;
   auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   if (!ec) peer_ = ep.address().to_string();
@@ -38,7 +38,7 @@ WsSession::WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, 
 
 WsSession::~WsSession() {
   worker_.remove_session(this);
-  server_.connections.remove();
+  services_.connections.remove();
 }
 
 void WsSession::start(HttpRequest upgrade) {
@@ -46,15 +46,15 @@ void WsSession::start(HttpRequest upgrade) {
   std::string_view given = upgrade["X-Request-Id"];
   session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
   client_ = peer_;
-  if (!server_.config.server.trusted_proxies.empty()) {
+  if (!services_.trusted_proxies.empty()) {
     client_ = resolve_client(peer_, upgrade["X-Forwarded-For"], upgrade["X-Forwarded-Proto"],
-                             server_.config.server.trusted_proxies)
+                             services_.trusted_proxies)
                   .address;
   }
   auto target = parse_plugin_target(upgrade.target());
   if (!target) return reject(http::status::not_found, "not_found", "unknown plugin");
   CallResult error;
-  auto route = server_.calls->resolve(worker_, target->plugin, target->fn, session_id_, error);
+  auto route = services_.calls.resolve(worker_, target->plugin, target->fn, session_id_, error);
   if (!route) return reject(error);
   // The handshakes Beast's accept would refuse are refused here, so that the
   // answer is hookd's like every other error (Beast's names Beast in a
@@ -69,9 +69,9 @@ void WsSession::start(HttpRequest upgrade) {
   }
   plugin_ = route->plugin();
   fn_ = route->fn->name;
-  seen_generation_ = server_.registry.generation();
+  seen_generation_ = services_.registry.generation();
 
-  const auto& limits = server_.config.limits;
+  const auto& limits = services_.limits;
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(10);
   timeouts.idle_timeout = limits.ws_idle_timeout;
@@ -187,8 +187,8 @@ void WsSession::on_read(beast::error_code ec) {
   ids_.next(request_id_);
   // Counted on this session's thread (the shard is per I/O worker) until the
   // reply is on its way.
-  server_.metrics->shard(worker_.index()).add_in_flight(1);
-  CallDispatcher& calls = *server_.calls;
+  services_.recorder.begin(worker_.index());
+  CallDispatcher& calls = services_.calls;
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
   // Text messages are JSON; binary ones are taken as the function declares.
@@ -216,32 +216,26 @@ void WsSession::call_done(CallResult& result) { reply(result); }
 std::shared_ptr<CallSink> WsSession::keep_alive() { return shared_from_this(); }
 
 void WsSession::reply(CallResult& out) {
-  MetricsShard& shard = server_.metrics->shard(worker_.index());
-  shard.add_in_flight(-1);
   const auto elapsed = std::chrono::steady_clock::now() - started_;
-  CallDispatcher::record(shard, out, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
-  note_call_error(server_.events, out.plugin, out.fn, request_id_, static_cast<int>(out.status),
-                  out.error_kind, out.body);
-  if (server_.access_log) {
-    server_.access_log->write(
-        worker_.index(),
-        {.request_id = request_id_,
-         .client = client_,
-         .method = "WS",
-         .status = static_cast<int>(out.status),
-         .bytes = out.body.size(),
-         .duration_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count(),
-         .plugin = plugin_,
-         .fn = fn_,
-         .session = session_id_});
-  }
+  AccessRecord line{.client = client_, .method = "WS", .plugin = plugin_, .fn = fn_, .session = session_id_};
+  services_.recorder.end({.worker = worker_.index(),
+                          .counted = true,
+                          .status = static_cast<int>(out.status),
+                          .error_kind = out.error_kind,
+                          .plugin = out.plugin,
+                          .fn = out.fn,
+                          .stats = out.stats,
+                          .request_id = request_id_,
+                          .body = out.body,
+                          .elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed),
+                          .access = &line});
   if (!out.error_kind.empty()) return close_with_error(out);
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
                           out.content_type.starts_with("text/");
   ws_.text(reply_text);
   held_.hold(reply_.size());
-  write_deadline_ = worker_.coarse_now() + server_.config.limits.write_timeout;
+  write_deadline_ = worker_.coarse_now() + services_.limits.write_timeout;
   ws_.async_write(
       boost::asio::buffer(reply_),
       with_memory(handler_memory_,
@@ -285,10 +279,10 @@ void WsSession::close(websocket::close_code code, std::string_view reason) {
 }
 
 void WsSession::close_if_plugin_gone() {
-  const uint64_t generation = server_.registry.generation();
+  const uint64_t generation = services_.registry.generation();
   if (generation == seen_generation_) return;
   seen_generation_ = generation;
-  const auto catalog = server_.registry.snapshot();
+  const auto catalog = services_.registry.snapshot();
   const PluginEntry* entry = catalog->find(plugin_);
   if (entry != nullptr && entry->module->find_function(fn_) != nullptr) return;
   spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_,
@@ -301,7 +295,7 @@ void WsSession::on_write(beast::error_code ec) {
   held_.release();
   keep_for_reuse(reply_);
   if (ec) return;
-  if (closing_ || server_.draining.load()) {
+  if (closing_ || services_.state.draining.load()) {
     if (!closing_) close(websocket::close_code::going_away, {});
     return;
   }

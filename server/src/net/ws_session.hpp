@@ -22,12 +22,12 @@
 #include "net/handler_memory.hpp"
 #include "net/http_types.hpp"
 #include "net/net_types.hpp"
+#include "net/public_services.hpp"
 #include "net/request_budget.hpp"
 #include "net/request_handler.hpp"
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
 #include "net/session.hpp"
-#include "server_context.hpp"
 
 namespace hookd::server {
 
@@ -37,7 +37,7 @@ std::string_view ws_close_reason(std::string_view message);
 
 class WsSession final : public Session, public CallSink, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(TcpSocket socket, ServerContext& server, IoWorker& worker, RequestIdGenerator& ids);
+  WsSession(TcpSocket socket, const PublicServices& services, IoWorker& worker, RequestIdGenerator& ids);
   ~WsSession() override;
 
   void start(HttpRequest upgrade);
@@ -68,7 +68,7 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   // back (a trim of freed memory may follow them, request_budget.hpp).
   HeldRequestBytes held_message_;
   boost::beast::flat_buffer buffer_;
-  ServerContext& server_;
+  const PublicServices& services_;
   HeldResponseBytes held_;  // of reply_, while it is being written
   IoWorker& worker_;
   RequestIdGenerator& ids_;

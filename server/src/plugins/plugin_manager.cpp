@@ -13,17 +13,6 @@ namespace hookd::server {
 
 namespace {
 
-// The plugin manager reports in engine errors (what its callers map to
-// HTTP statuses); a data-directory failure is an internal one, its text kept.
-engine::Error storage_error(const ServerError& e) {
-  return engine::Error{engine::ErrorKind::kInternal, e.describe()};
-}
-
-engine::Result<void> as_engine_result(ServerResult<void> r) {
-  if (!r) return std::unexpected(storage_error(r.error()));
-  return {};
-}
-
 constexpr auto kPrepareTimeout = std::chrono::seconds(30);
 
 spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
@@ -120,16 +109,16 @@ bool valid_plugin_name(std::string_view name) {
   return true;
 }
 
-const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name) {
-  for (const auto& p : cfg.plugins) {
+const config::PluginConfig* config_plugin(const std::vector<config::PluginConfig>& plugins,
+                                          std::string_view name) {
+  for (const auto& p : plugins) {
     if (p.name == name) return &p;
   }
   return nullptr;
 }
 
-PluginManager::PluginManager(engine::Vm& vm, ServerContext& server, std::vector<IoWorker*> workers,
-                             PluginStore& store)
-    : vm_(vm), server_(server), workers_(std::move(workers)), store_(store) {}
+PluginManager::PluginManager(engine::Vm& vm, Services services, std::vector<IoWorker*> workers)
+    : vm_(vm), services_(services), workers_(std::move(workers)) {}
 
 PluginManager::~PluginManager() { stop(); }
 
@@ -214,15 +203,15 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
   o.limits.deadline = limits.deadline;
   // Transcoding JSON to msgpack never grows the input much; allow headroom.
   o.limits.max_input_bytes =
-      static_cast<uint32_t>(std::min<uint64_t>(server_.config.limits.max_body_bytes * 2, 1u << 30));
-  o.limits.module.max_module_bytes = server_.config.limits.max_module_bytes;
+      static_cast<uint32_t>(std::min<uint64_t>(services_.config.limits.max_body_bytes * 2, 1u << 30));
+  o.limits.module.max_module_bytes = services_.config.limits.max_module_bytes;
   auto gate = std::make_shared<PluginLogGate>();
   gate->plugin = name;
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4
   gate->per_second = settings.grants.log_rate_per_sec;
-  gate->dropped_total = &server_.metrics->plugin_log_dropped(name);
-  const bool escape = server_.config.log.format != config::LogFormat::json;
-  EventLog* events = &server_.events;
+  gate->dropped_total = &services_.metrics.plugin_log_dropped(name);
+  const bool escape = services_.config.log.format != config::LogFormat::json;
+  EventLog* events = &services_.events;
   o.logger = [gate, escape, events](engine::LogLevel level, std::string_view plugin,
                                     const engine::CallContext& ctx, std::string_view message) {
     if (!gate->admit(static_cast<int>(level))) return;
@@ -234,7 +223,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
                  .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
     write_plugin_line(level, plugin, ctx.request_id, message, escape);
   };
-  host::HostServices services{server_.kv, server_.fetcher};
+  host::HostServices services{&services_.kv, services_.fetcher};
   services.log = [gate, escape](engine::LogLevel level, std::string_view plugin,
                                 const engine::CallContext& ctx, std::string_view message) {
     if (gate->admit_any()) write_plugin_line(level, plugin, ctx.request_id, message, escape);
@@ -257,10 +246,10 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
     return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
                                                                  "\" (1-64 characters of A-Z a-z 0-9 _ -)");
   }
-  auto signed_by = check_signature(server_.config.signing, name, wasm, settings);
+  auto signed_by = check_signature(services_.config.signing, name, wasm, settings);
   if (!signed_by) return std::unexpected(signed_by.error());
   config::PluginConfig as_config{name, {}, settings};
-  const config::PluginLimits limits = server_.config.limits_for(as_config);
+  const config::PluginLimits limits = services_.config.limits_for(as_config);
   auto module = engine::PluginModule::load(vm_, *probe_, wasm, options_for(name, settings, limits));
   if (!module) return std::unexpected(module.error());
 
@@ -269,15 +258,15 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   entry->module = std::move(*module);
   entry->settings = std::move(settings);
   entry->limits = limits;
-  entry->loaded_at = server_.clock->now();
-  entry->version = server_.registry.next_version();
-  entry->persisted = persist != Persist::kNo;
+  entry->loaded_at = services_.clock.now();
+  entry->version = services_.registry.next_version();
+  entry->persisted = persist.mode != Persist::kNo;
   entry->blocking = !entry->settings.grants.fetch.empty() ||
-                    (entry->settings.grants.kv && server_.config.kv.backend == config::KvBackend::redis);
-  const size_t io_workers = config::effective_workers(server_.config.server);
+                    (entry->settings.grants.kv && services_.config.kv.backend == config::KvBackend::redis);
+  const size_t io_workers = config::effective_workers(services_.config.server);
   if (!entry->blocking) entry->worker_cap = worker_cap(limits.max_worker_share, io_workers);
   entry->count_concurrency = limits.max_concurrency < workers_.size() || entry->worker_cap < io_workers;
-  entry->counters = server_.registry.counters_for(name);
+  entry->counters = services_.registry.counters_for(name);
   entry->signed_by = std::move(*signed_by);
 
   // Instantiate everywhere before anyone can see it.
@@ -313,45 +302,46 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
     return std::unexpected(*failure);
   }
   // Persist and publish as one step against concurrent removals.
-  auto lock = server_.registry.lock_writes();
-  if (persist == Persist::kWrite) {
-    auto r = save_upload_ ? save_upload_(name, wasm, entry->settings)
-                          : as_engine_result(store_.save(name, wasm, entry->settings));
+  auto lock = services_.registry.lock_writes();
+  if (persist.mode == Persist::kWrite) {
+    auto r = persist.catalog != nullptr
+                 ? persist.catalog->save(name, wasm, entry->settings)
+                 : engine::fail(engine::ErrorKind::kInternal, "an upload with nowhere to keep it");
     if (!r) {
       discard();
       return std::unexpected(r.error());
     }
   }
-  auto current = server_.registry.snapshot();
+  auto current = services_.registry.snapshot();
   auto next = std::make_shared<Catalog>(*current);
   const bool replaced = next->plugins.contains(name);
   next->plugins[name] = entry;
   entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
-  server_.registry.publish(std::move(next));
+  services_.registry.publish(std::move(next));
   if (replaced) {
-    server_.metrics->count_plugin_replace(name);
+    services_.metrics.count_plugin_replace(name);
   } else {
-    server_.metrics->count_plugin_load(name);
+    services_.metrics.count_plugin_load(name);
   }
   spdlog::info("plugin {} {} (sha256 {}, {} bytes, {} functions)", name, replaced ? "replaced" : "loaded",
                entry->module->sha256(), entry->module->size_bytes(), entry->module->functions().size());
   return Installed{std::move(entry), replaced};
 }
 
-engine::Result<bool> PluginManager::remove(const std::string& name) {
-  auto lock = server_.registry.lock_writes();
-  auto current = server_.registry.snapshot();
+engine::Result<bool> PluginManager::remove(const std::string& name, PluginCatalog* kept_in) {
+  auto lock = services_.registry.lock_writes();
+  auto current = services_.registry.snapshot();
   auto it = current->plugins.find(name);
   if (it == current->plugins.end()) return false;
   const bool persisted = it->second->persisted;
   auto next = std::make_shared<Catalog>(*current);
   next->plugins.erase(name);
   // Persist the removal before acknowledging it, so a restart agrees.
-  if (persisted) {
-    if (auto r = store_.remove(name); !r) return std::unexpected(storage_error(r.error()));
+  if (persisted && kept_in != nullptr) {
+    if (auto r = kept_in->forget(name); !r) return std::unexpected(r.error());
   }
-  server_.registry.publish(std::move(next));
-  server_.metrics->count_plugin_unload(name);
+  services_.registry.publish(std::move(next));
+  services_.metrics.count_plugin_unload(name);
   spdlog::info("plugin {} removed", name);
   return true;
 }

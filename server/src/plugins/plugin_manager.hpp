@@ -19,15 +19,34 @@
 #include <vector>
 
 #include "calls/io_worker.hpp"
+#include "hookd/config/config.hpp"
 #include "hookd/engine/vm.hpp"
-#include "plugins/plugin_store.hpp"
-#include "server_context.hpp"
+#include "hookd/host/fetch.hpp"
+#include "hookd/host/kv_store.hpp"
+#include "hookd/server/gateway_parts.hpp"
+#include "observability/event_log.hpp"
+#include "observability/metrics.hpp"
+#include "plugins/plugin_catalog.hpp"
+#include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
 
 class PluginManager {
  public:
-  PluginManager(engine::Vm& vm, ServerContext& server, std::vector<IoWorker*> workers, PluginStore& store);
+  // The host services plugins are granted (`kv`, `fetcher`: null for none)
+  // and where their logs go (`events`, `metrics`); `config` for the limits
+  // of each plugin, signing and the log format; `clock` stamps loads;
+  // `workers`: every thread that runs plugins.
+  struct Services {
+    const config::Config& config;
+    PluginRegistry& registry;
+    Metrics& metrics;
+    EventLog& events;
+    host::KvStore& kv;
+    host::HttpFetcher* fetcher;
+    const Clock& clock;
+  };
+  PluginManager(engine::Vm& vm, Services services, std::vector<IoWorker*> workers);
   ~PluginManager();  // stop()
 
   // Starts the loader thread (and its probe engine worker).
@@ -40,7 +59,15 @@ class PluginManager {
     std::shared_ptr<const PluginEntry> entry;
     bool replaced = false;
   };
-  enum class Persist { kNo, kWrite, kAlreadyStored };
+  // How a load is kept across restarts: not at all (the config file's, the
+  // examples, a cluster node following the catalog), already (loaded from
+  // where it is kept), or kept now in `catalog` (an upload).
+  struct Persist {
+    enum Mode { kNo, kWrite, kAlreadyStored };
+    constexpr Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}  // NOLINT: implicit
+    Mode mode;
+    PluginCatalog* catalog;  // kWrite only
+  };
   using InstallDone = std::function<void(engine::Result<Installed>)>;
   // Queues a load. `wasm` must stay valid until `done` runs; `done` runs on
   // the loader thread (or on the caller's, when the manager is stopped).
@@ -49,20 +76,12 @@ class PluginManager {
   // install_async, waiting for the result (startup, tests).
   engine::Result<Installed> install(const std::string& name, std::span<const uint8_t> wasm,
                                     config::PluginSettings settings, Persist persist);
-  // false when there was no such plugin.
-  engine::Result<bool> remove(const std::string& name);
+  // false when there was no such plugin. A plugin kept as an upload is
+  // forgotten in `kept_in` (when given) before the removal is published.
+  engine::Result<bool> remove(const std::string& name, PluginCatalog* kept_in = nullptr);
 
   // Every thread that runs plugins: the I/O workers, then the lane's.
   [[nodiscard]] const std::vector<IoWorker*>& workers() const { return workers_; }
-  // Cluster mode: where an upload (Persist::kWrite) is kept instead of the
-  // data dir: the cluster catalog in Redis. Called on the loader thread after
-  // every worker has instantiated the new version and before it is published;
-  // a failure discards it and the previous version keeps serving. Set before
-  // start().
-  using SaveUpload = std::function<engine::Result<void>(
-      const std::string& name, std::span<const uint8_t> wasm, const config::PluginSettings& settings)>;
-  void set_save_upload(SaveUpload save) { save_upload_ = std::move(save); }
-
   // Any thread: memory of each worker's instance of `name` (bounded wait).
   std::vector<uint64_t> memory_per_worker(const std::string& name);
 
@@ -75,10 +94,8 @@ class PluginManager {
                                  config::PluginSettings settings, Persist persist);
 
   engine::Vm& vm_;
-  ServerContext& server_;
+  Services services_;
   std::vector<IoWorker*> workers_;
-  PluginStore& store_;
-  SaveUpload save_upload_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -95,6 +112,10 @@ bool valid_plugin_name(std::string_view name);
 // pinned: an upload of that name is refused (409), so what the config file
 // says is what serves, across restarts too. Changing one means editing the
 // config file and restarting.
-const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name);
+const config::PluginConfig* config_plugin(const std::vector<config::PluginConfig>& plugins,
+                                          std::string_view name);
+inline const config::PluginConfig* config_plugin(const config::Config& cfg, std::string_view name) {
+  return config_plugin(cfg.plugins, name);
+}
 
 }  // namespace hookd::server

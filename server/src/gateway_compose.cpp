@@ -1,0 +1,156 @@
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+
+#include "cluster/cluster_node.hpp"
+#include "gateway_impl.hpp"
+#include "plugins/data_dir.hpp"
+#include "plugins/local_catalog.hpp"
+
+namespace hookd::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// 32 random bytes as hex; empty when there is no randomness.
+std::string random_token(RandomSource& entropy) {
+  uint8_t raw[32];
+  if (!entropy.fill(raw)) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : raw) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+ServerResult<void> Gateway::Impl::setup_token() {
+  token = cfg.server.admin_token;
+  if (!token.empty()) return {};
+  // Kept in the data directory, so scripts and the dashboard's saved sign-in
+  // keep working across restarts; deleting the file rotates it.
+  token_file = cfg.server.data_dir / "admin.token";
+  auto stored = load_or_create_token(token_file, [this] { return random_token(*parts.entropy); });
+  if (!stored) return std::unexpected(stored.error());
+  token = std::move(stored->token);
+  if (stored->created) {
+    spdlog::info("admin token generated and written to {} (mode 0600)", token_file.string());
+  } else {
+    spdlog::info("admin token read from {}", token_file.string());
+  }
+  return {};
+}
+
+ServerResult<void> Gateway::Impl::open_access_log(unsigned workers) {
+  if (!cfg.log.access_log) return {};
+  AccessLog::Options ao;
+  ao.format = cfg.log.format;
+  ao.path = cfg.log.access_log_file;
+  ao.flush_interval = cfg.log.access_log_flush_interval;
+  auto log = AccessLog::open(std::move(ao), workers);
+  if (!log) return std::unexpected(log.error());
+  access_log = std::move(*log);
+  metrics->add_counter_source(
+      "hookd_access_log_dropped_total",
+      "Access log lines lost: dropped while the output stalled, or lost to a failed write.",
+      [log = access_log.get()] { return log->dropped(); });
+  return {};
+}
+
+void Gateway::Impl::count_budgets() {
+  requests.set_limit(cfg.limits.max_buffered_request_bytes);
+  // Returning the freed bodies' pages walks every arena: on the admin
+  // thread, not on a worker's request path.
+  requests.set_trim([this] { asio::post(admin_io, [] { ::malloc_trim(0); }); });
+  metrics->add_gauge_source(
+      "hookd_buffered_request_bytes",
+      "Bytes of request bodies and WebSocket messages being received (limits.max_buffered_request_bytes).",
+      [this] { return requests.held(); });
+  metrics->add_counter_source(
+      "hookd_request_budget_refusals_total",
+      "Requests refused (503) and WebSocket sessions closed (1013) at limits.max_buffered_request_bytes.",
+      [this] { return requests.refusals(); });
+}
+
+// The one place that knows whether this gateway is a node of a cluster.
+std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
+  if (cfg.cluster.enabled) {
+    return std::make_unique<ClusterNode>(
+        ClusterNode::Settings{.cluster = cfg.cluster,
+                              .redis = cfg.kv.redis,
+                              .listen_port = cfg.server.listen.port,
+                              .pinned = cfg.plugins,
+                              .max_module_bytes = cfg.limits.max_module_bytes},
+        registry, *manager);
+  }
+  return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
+}
+
+// Builds every component, each from the slice of the configuration and the
+// collaborators it uses; starts nothing but the threads that have no work
+// until something is wired to them.
+ServerResult<void> Gateway::Impl::compose() {
+  const config::LimitsConfig& limits = cfg.limits;
+  const unsigned n = config::effective_workers(cfg.server);
+  metrics = std::make_unique<Metrics>(n);
+  if (auto r = open_access_log(n); !r) return r;
+  count_budgets();
+  if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
+  engine::Vm& vm = *parts.vm;
+  recorder = std::make_unique<ExchangeRecorder>(*metrics, events, access_log.get());
+  routes = std::make_unique<PublicRoutes>(cfg.server, state, *metrics, registry);
+  for (unsigned i = 0; i < n; ++i) {
+    workers.push_back(std::make_unique<IoWorker>(i, vm, registry));
+    ids.push_back(std::make_unique<RequestIdGenerator>(*parts.entropy));
+  }
+  // The blocking lane: threads for plugins that wait on the network.
+  blocking = std::make_unique<BlockingPool>(limits.blocking_threads, limits.queue_depth, vm, registry);
+  calls = std::make_unique<CallDispatcher>(limits, *metrics, responses, *blocking);
+  services = std::make_unique<PublicServices>(PublicServices{.limits = limits,
+                                                             .trusted_proxies = cfg.server.trusted_proxies,
+                                                             .state = state,
+                                                             .connections = connections,
+                                                             .requests = requests,
+                                                             .responses = responses,
+                                                             .calls = *calls,
+                                                             .recorder = *recorder,
+                                                             .routes = *routes,
+                                                             .registry = registry,
+                                                             .metrics = *metrics});
+  std::vector<IoWorker*> all;
+  for (auto& w : workers) all.push_back(w.get());
+  for (IoWorker* w : blocking->workers()) all.push_back(w);
+  manager = std::make_unique<PluginManager>(vm,
+                                            PluginManager::Services{.config = cfg,
+                                                                    .registry = registry,
+                                                                    .metrics = *metrics,
+                                                                    .events = events,
+                                                                    .kv = *parts.kv,
+                                                                    .fetcher = parts.fetcher.get(),
+                                                                    .clock = *parts.clock},
+                                            all);
+  catalog = make_catalog();
+  dashboard = std::make_unique<DashboardApi>(*metrics, events, *calls, *recorder, limits.max_body_bytes, all);
+  admin_ids = std::make_unique<RequestIdGenerator>(*parts.entropy);
+  admin_admission = std::make_unique<AdminAdmission>(limits.admin_max_connections);
+  metrics->add_counter_source(
+      "hookd_admin_connections_evicted_total",
+      "Admin connections without a valid token closed to admit a new one at limits.admin_max_connections.",
+      [admission = admin_admission.get()] { return admission->evicted(); });
+  if (auto r = setup_token(); !r) return r;
+  admin_api = std::make_unique<AdminApi>(AdminApi::Parts{.manager = *manager,
+                                                         .catalog = *catalog,
+                                                         .dashboard = *dashboard,
+                                                         .registry = registry,
+                                                         .metrics = *metrics,
+                                                         .pinned = cfg.plugins},
+                                         token);
+  return {};
+}
+
+}  // namespace hookd::server
