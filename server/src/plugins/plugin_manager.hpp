@@ -64,7 +64,8 @@ class PluginManager {
   // where it is kept), or kept now in `catalog` (an upload).
   struct Persist {
     enum Mode { kNo, kWrite, kAlreadyStored };
-    constexpr Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}  // NOLINT: implicit
+    // Implicit: most loads name only the mode (Persist::kNo).
+    constexpr Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}
     Mode mode;
     PluginCatalog* catalog;  // kWrite only
   };
