@@ -21,7 +21,8 @@ namespace hookd::test {
 class TempDir {
  public:
   explicit TempDir(std::string_view tag = "test") {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("hookd-" + std::string(tag) + "-XXXXXX")).string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / ("hookd-" + std::string(tag) + "-XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
     path_ = pattern;
   }
