@@ -9,9 +9,9 @@ namespace hookd::config {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::errors_of;
 using testing::fake_env;
+using ::testing::HasSubstr;
 using testing::parse_ok;
 using testing::printed;
 
@@ -51,10 +51,11 @@ TEST(Routes, WrittenBackAsTheyWereRead) {
 }
 
 TEST(Routes, MissingKeysAreNamedWithTheirEntry) {
-  EXPECT_THAT(errors_of("[[routes]]\nmethods = [\"GET\"]\n"),
-              ElementsAre("hookd.toml:1: routes[0].plugin: required: the plugin whose function serves the route",
-                          "hookd.toml:1: routes[0].path: required: the path pattern, such as \"/r/{code}\"",
-                          "hookd.toml:1: routes[0].function: required: the plugin function that serves the route"));
+  EXPECT_THAT(
+      errors_of("[[routes]]\nmethods = [\"GET\"]\n"),
+      ElementsAre("hookd.toml:1: routes[0].plugin: required: the plugin whose function serves the route",
+                  "hookd.toml:1: routes[0].path: required: the path pattern, such as \"/r/{code}\"",
+                  "hookd.toml:1: routes[0].function: required: the plugin function that serves the route"));
 }
 
 TEST(Routes, BadValuesAreNamedWithTheirKey) {
@@ -71,14 +72,15 @@ host = "a.example:80"
 plugin = "bad name"
 function = "f g"
 )");
-  EXPECT_THAT(errors, ElementsAre("hookd.toml:8: routes[1].methods: entry 1: expected one of "
-                                  "GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|* (upper-case), got \"get\"",
-                                  "hookd.toml:9: routes[1].path: must start with '/'",
-                                  "hookd.toml:10: routes[1].host: expected a host name (A-Z a-z 0-9 - .) "
-                                  "without a port",
-                                  "hookd.toml:11: routes[1].plugin: plugin names are 1 to 64 of A-Z a-z 0-9 _ -",
-                                  "hookd.toml:12: routes[1].function: a function name is 1 to 128 of "
-                                  "A-Z a-z 0-9 _ . -"));
+  EXPECT_THAT(errors,
+              ElementsAre("hookd.toml:8: routes[1].methods: entry 1: expected one of "
+                          "GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|* (upper-case), got \"get\"",
+                          "hookd.toml:9: routes[1].path: must start with '/'",
+                          "hookd.toml:10: routes[1].host: expected a host name (A-Z a-z 0-9 - .) "
+                          "without a port",
+                          "hookd.toml:11: routes[1].plugin: plugin names are 1 to 64 of A-Z a-z 0-9 _ -",
+                          "hookd.toml:12: routes[1].function: a function name is 1 to 128 of "
+                          "A-Z a-z 0-9 _ . -"));
 }
 
 TEST(Routes, MethodListsAreChecked) {
@@ -125,9 +127,10 @@ function = "create"
   EXPECT_THAT(config.plugins[0].settings.routes, ElementsAre(RouteConfig{"", {"POST"}, "/r", "", "create"}));
   EXPECT_EQ(parse_ok(to_toml(config)).plugins.at(0).settings.routes, config.plugins[0].settings.routes);
 
-  EXPECT_THAT(errors_of("[plugins.s]\npath = \"s.wasm\"\n[[plugins.s.routes]]\nplugin = \"s\"\npath = \"/r\"\n"
-                        "function = \"f\"\n"),
-              ElementsAre(HasSubstr("unknown key 'plugins.s.routes[0].plugin'")))
+  EXPECT_THAT(
+      errors_of("[plugins.s]\npath = \"s.wasm\"\n[[plugins.s.routes]]\nplugin = \"s\"\npath = \"/r\"\n"
+                "function = \"f\"\n"),
+      ElementsAre(HasSubstr("unknown key 'plugins.s.routes[0].plugin'")))
       << "a plugin's routes are its own";
 }
 
@@ -160,8 +163,9 @@ TEST(Routes, SettingsJsonErrorsNameTheEntry) {
 TEST(Routes, MaxRoutesIsALimitLikeTheOthers) {
   EXPECT_EQ(defaults().limits.max_routes, 4096u);
   EXPECT_EQ(parse_ok("[limits]\nmax_routes = 10\n").limits.max_routes, 10u);
-  EXPECT_THAT(errors_of("[limits]\nmax_routes = 0\n"),
-              ElementsAre("hookd.toml:2: limits.max_routes: expected an integer between 1 and 100000, got 0"));
+  EXPECT_THAT(
+      errors_of("[limits]\nmax_routes = 0\n"),
+      ElementsAre("hookd.toml:2: limits.max_routes: expected an integer between 1 and 100000, got 0"));
   EXPECT_EQ(env_variable_for("limits.max_routes"), "HOOKD_LIMITS_MAX_ROUTES");
   Config config = defaults();
   EXPECT_TRUE(apply_env_overrides(config, fake_env({{"HOOKD_LIMITS_MAX_ROUTES", "12"}})).empty());
@@ -169,14 +173,16 @@ TEST(Routes, MaxRoutesIsALimitLikeTheOthers) {
 }
 
 TEST(Routes, MoreRoutesThanMaxRoutesFailValidation) {
-  Config config = parse_ok(std::string(kTwoRoutes) +
-                           "\n[plugins.p]\npath = \"p.wasm\"\n[[plugins.p.routes]]\npath = \"/p\"\nfunction = "
-                           "\"f\"\n");
+  Config config =
+      parse_ok(std::string(kTwoRoutes) +
+               "\n[plugins.p]\npath = \"p.wasm\"\n[[plugins.p.routes]]\npath = \"/p\"\nfunction = "
+               "\"f\"\n");
   EXPECT_TRUE(validate(config).empty());
   config.limits.max_routes = 2;
-  EXPECT_THAT(printed(validate(config)),
-              ElementsAre("hookd.toml:2: routes: 3 routes are declared ([[routes]] and the plugins'), more than "
-                          "limits.max_routes (2)"));
+  EXPECT_THAT(
+      printed(validate(config)),
+      ElementsAre("hookd.toml:2: routes: 3 routes are declared ([[routes]] and the plugins'), more than "
+                  "limits.max_routes (2)"));
 }
 
 TEST(Routes, ValidateRechecksRoutesBuiltInCode) {
@@ -184,8 +190,9 @@ TEST(Routes, ValidateRechecksRoutesBuiltInCode) {
   config.routes.push_back(RouteConfig{"p", {"FETCH"}, "/x", "", "f"});
   config.plugins.push_back(PluginConfig{"q", "/q.wasm", {}});
   config.plugins[0].settings.routes.push_back(RouteConfig{"", {}, "nope", "", "f"});
-  EXPECT_THAT(printed(validate(config)), ElementsAre(HasSubstr("plugins.q.routes[0].path: must start with '/'"),
-                                                     HasSubstr("routes[0].methods: entry 1: expected one of")));
+  EXPECT_THAT(printed(validate(config)),
+              ElementsAre(HasSubstr("plugins.q.routes[0].path: must start with '/'"),
+                          HasSubstr("routes[0].methods: entry 1: expected one of")));
 }
 
 }  // namespace

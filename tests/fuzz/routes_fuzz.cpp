@@ -153,8 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto line : split(hookd::fuzz::text(data, size), '\n')) {
     const auto fields = split(line, ' ');
     if (fields.size() == 5 && fields[0] == "R") {
-      RouteSpec spec{"p", std::string(fields[4]), {}, fields[2] == "-" ? "" : std::string(fields[2]),
-                     std::string(fields[3]), "routes[" + std::to_string(specs.size()) + "]"};
+      RouteSpec spec{"p",
+                     std::string(fields[4]),
+                     {},
+                     fields[2] == "-" ? "" : std::string(fields[2]),
+                     std::string(fields[3]),
+                     "routes[" + std::to_string(specs.size()) + "]"};
       if (fields[1] != "-") {
         for (const auto m : split(fields[1], ',')) spec.methods.emplace_back(m);
       }
@@ -166,8 +170,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       specs.push_back(std::move(spec));
     } else if (fields.size() == 4 && fields[0] == "Q") {
-      requests.push_back({std::string(fields[1]), fields[2] == "-" ? "" : std::string(fields[2]),
-                          std::string(fields[3])});
+      requests.push_back(
+          {std::string(fields[1]), fields[2] == "-" ? "" : std::string(fields[2]), std::string(fields[3])});
     }
   }
   const KnownFunctions known{{"p", {"f", "g", "h"}}};

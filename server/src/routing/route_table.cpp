@@ -115,7 +115,15 @@ struct Claims {
 }  // namespace
 
 struct RouteTable::Node {
-  std::map<std::string, std::uint32_t, std::less<>> literals;
+  // Literal children, sorted by text: a binary search over one array is
+  // cache-friendlier than a tree's nodes (see routing_benchmark).
+  std::vector<std::pair<std::string, std::uint32_t>> literals;
+
+  [[nodiscard]] std::uint32_t literal(std::string_view text) const {
+    const auto it = std::ranges::lower_bound(literals, text, {},
+                                             [](const auto& entry) { return std::string_view(entry.first); });
+    return it != literals.end() && it->first == text ? it->second : kNone;
+  }
   std::uint32_t param = kNone;
   std::vector<std::uint32_t> exact;     // routes whose pattern ends at this node
   std::vector<std::uint32_t> wildcard;  // routes whose pattern ends at this node with "/*"
@@ -168,6 +176,8 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   std::vector<std::size_t> spec_of;  // route index -> spec index, for conflict messages
   // (node, ends in a wildcard) -> host -> claims
   std::map<std::pair<std::uint32_t, bool>, std::map<std::string, Claims, std::less<>>> claims;
+  // Each node's literal children while the trie grows; flattened at the end.
+  std::vector<std::map<std::string, std::uint32_t, std::less<>>> building(1);
 
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const RouteSpec& spec = specs[i];
@@ -203,7 +213,7 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
       if (segment.kind == SegmentKind::wildcard) break;
       std::uint32_t next = kNone;
       if (segment.kind == SegmentKind::literal) {
-        auto& literals = table.nodes_[node].literals;
+        auto& literals = building[node];
         if (auto it = literals.find(segment.text); it != literals.end()) next = it->second;
       } else {
         next = table.nodes_[node].param;
@@ -211,8 +221,9 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
       if (next == kNone) {
         next = static_cast<std::uint32_t>(table.nodes_.size());
         table.nodes_.emplace_back();
+        building.emplace_back();
         if (segment.kind == SegmentKind::literal) {
-          table.nodes_[node].literals.emplace(segment.text, next);
+          building[node].emplace(segment.text, next);
         } else {
           table.nodes_[node].param = next;
         }
@@ -254,6 +265,10 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   }
   if (dropped != 0) error.problems.push_back(fmt::format("... and {} more problems", dropped));
   if (!error.problems.empty()) return std::unexpected(std::move(error));
+  for (std::size_t i = 0; i < building.size(); ++i) {
+    table.nodes_[i].literals.assign(std::make_move_iterator(building[i].begin()),
+                                    std::make_move_iterator(building[i].end()));
+  }
   return table;
 }
 
@@ -283,9 +298,7 @@ struct RouteTable::Search {
       const std::string_view next =
           slash == std::string_view::npos ? std::string_view{} : after.substr(slash);
       if (!segment.empty()) {
-        if (auto it = node.literals.find(segment); it != node.literals.end() && visit(it->second, next)) {
-          return true;
-        }
+        if (const auto child = node.literal(segment); child != kNone && visit(child, next)) return true;
         if (node.param != kNone && count < kMaxCaptures) {
           values[count++] = segment;
           if (visit(node.param, next)) return true;
