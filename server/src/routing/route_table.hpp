@@ -24,6 +24,18 @@
 // declared, its methods and path), never a crash; matching is bounded by
 // the table (each trie node is visited at most once per lookup) and does
 // not allocate.
+//
+// How the gateway uses it: build a table at start from file_routes(config)
+// plus append_plugin_routes() for every loaded plugin (route_specs.hpp),
+// with KnownFunctions from the registry and build_limits(config.limits);
+// rebuild it, before committing, for every upload, replace and delete (a
+// BuildError refuses the change: 400 with message()), and publish it as a
+// std::shared_ptr<const RouteTable> that requests load atomically. Per
+// request, after /plugins/<name>/<fn> (never in the table): match(); found:
+// call route->plugin / route->function with params() (decode them; a HEAD
+// served by a GET route, head_as_get, is answered without a body);
+// not_found: 404; method_not_allowed: 405 with `Allow:
+// allowed.allow_header(buffer)`.
 #pragma once
 
 #include <array>
