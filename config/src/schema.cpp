@@ -5,6 +5,7 @@
 #include <charconv>
 #include <type_traits>
 
+#include "routes.hpp"
 #include "value_rules.hpp"
 
 namespace hookd::config::detail {
@@ -422,6 +423,9 @@ const std::vector<FieldSpec<Config>>& config_fields() {
       integer<C>(
           "limits", "isolate_heap_mb", {16, 65'536},
           [](auto& c) -> auto& { return c.limits.isolate_heap_mb; }),
+      integer<C>(
+          "limits", "max_routes", {1, static_cast<std::int64_t>(kMaxRoutesListed)},
+          [](auto& c) -> auto& { return c.limits.max_routes; }),
 
       choice<C>(
           "engine", "compile", kEngineCompiles, [](auto& c) -> auto& { return c.engine.compile; }),
@@ -549,6 +553,7 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
           "", "signature", kMaxSignatureLength, [](auto& p) -> auto& { return p.signature; }, check_token),
       declared_functions(),
       function_formats(),
+      plugin_routes(),
   };
   return fields;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "diagnostics.hpp"
+#include "routes.hpp"
 #include "schema.hpp"
 #include "value_rules.hpp"
 
@@ -152,8 +153,15 @@ Result parse_config(std::string_view toml_text, std::string_view source_name,
 
   Config config = defaults();
   detail::TableReader<Config> reader{detail::config_fields(), config, diag, ""};
-  reader.extra_names = {"plugins"};
+  reader.extra_names = {"plugins", "routes"};
   reader.extra = [&](std::string_view key, const toml::node& node) {
+    if (key == "routes") {
+      detail::FieldContext ctx{diag, "routes"};
+      if (detail::read_routes(node, ctx, true, config.routes)) {
+        config.origins["routes"] = Origin{diag.source(), line_of(node), "routes"};
+      }
+      return true;
+    }
     if (key != "plugins") return false;
     read_plugins(node, base_dir, config, diag);
     return true;

@@ -1,6 +1,7 @@
 // The effective configuration written back as TOML.
 #include <sstream>
 
+#include "routes.hpp"
 #include "schema.hpp"
 
 namespace hookd::config {
@@ -25,6 +26,7 @@ std::string to_toml(const Config& config, bool include_secrets) {
     plugins.insert(plugin.name, std::move(table));
   }
   if (!plugins.empty()) root.insert("plugins", std::move(plugins));
+  if (!config.routes.empty()) root.insert("routes", detail::write_routes(config.routes, true));
   std::ostringstream out;
   out << root << '\n';
   return out.str();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "diagnostics.hpp"
+#include "routes.hpp"
 #include "schema.hpp"
 #include "value_rules.hpp"
 
@@ -58,6 +59,34 @@ void recheck_plugins(const Config& config, Errors& errors) {
   }
 }
 
+// [[routes]] against their rules again, and every route of the file (its
+// own and the plugins') against limits.max_routes. Routes that plugins
+// uploaded through the admin API are counted when the route table is built.
+void recheck_routes(const Config& config, Errors& errors) {
+  const Origin origin = origin_of(config, "routes");
+  detail::Diagnostics diag{origin.source};
+  if (!config.routes.empty()) {
+    toml::table written;
+    written.insert("routes", detail::write_routes(config.routes, true));
+    detail::FieldContext ctx{diag, "routes"};
+    std::vector<RouteConfig> scratch;
+    detail::read_routes(*written.get("routes"), ctx, true, scratch);
+  }
+  std::size_t count = config.routes.size();
+  for (const auto& plugin : config.plugins) count += plugin.settings.routes.size();
+  if (count > config.limits.max_routes) {
+    diag.invalid(
+        origin.line, "routes",
+        fmt::format("{} routes are declared ([[routes]] and the plugins'), more than limits.max_routes "
+                    "({})",
+                    count, config.limits.max_routes));
+  }
+  for (auto& error : diag.errors()) {
+    if (error.line == 0) error.line = origin.line;
+    errors.push_back(std::move(error));
+  }
+}
+
 void check_cross_fields(const Config& config, Errors& errors) {
   auto report = [&](std::string_view key, std::string message) {
     Origin origin = origin_of(config, key);
@@ -106,6 +135,7 @@ Errors validate(const Config& config) {
   Errors errors;
   recheck_values(config, errors);
   recheck_plugins(config, errors);
+  recheck_routes(config, errors);
   check_cross_fields(config, errors);
   return errors;
 }

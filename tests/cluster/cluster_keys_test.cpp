@@ -10,6 +10,7 @@
 
 #include "admin_client.hpp"
 #include "cluster/cluster_catalog.hpp"
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "hookd/engine/sha256.hpp"
 #include "hookd/host/redis_keys.hpp"
@@ -160,11 +161,7 @@ TEST_F(ClusterKeys, ANodeSkipsMalformedCatalogEntriesAndStillStarts) {
   auto after = catalog.put("after", misc, engine::sha256_hex(misc), "{}");
   ASSERT_TRUE(after.has_value());
   ASSERT_EQ(after->version, 7u);
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  while (admin.show("after").result_int() != 200 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(20ms);
-  }
-  EXPECT_EQ(admin.show("after").result_int(), 200);
+  EXPECT_TRUE(eventually([&] { return admin.show("after").result_int() == 200; }));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hookd/config/config.hpp"
+#include "temp_dir.hpp"
 
 namespace hookd::config::testing {
 
@@ -44,28 +45,8 @@ inline Config parse_ok(std::string_view text, const std::filesystem::path& base_
   return std::move(*result);
 }
 
-/// A fresh directory for one test; unique per test and process so that tests
-/// run in parallel by ctest do not share files. Removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() / (std::string("hookd_config_") + test->test_suite_name() +
-                                                      "_" + test->name() + "_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+/// A fresh directory for one test, removed on destruction.
+using TempDir = hookd::test::TempDir;
 
 /// An in-memory environment.
 inline EnvLookup fake_env(std::map<std::string, std::string, std::less<>> vars) {

@@ -13,7 +13,7 @@ namespace {
 bool same_settings(const Config& a, const Config& b) {
   return a.server == b.server && a.limits == b.limits && a.plugin_defaults == b.plugin_defaults &&
          a.log == b.log && a.kv == b.kv && a.fetch == b.fetch && a.signing == b.signing &&
-         a.plugins == b.plugins;
+         a.plugins == b.plugins && a.routes == b.routes;
 }
 
 }  // namespace

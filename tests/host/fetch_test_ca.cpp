@@ -112,22 +112,4 @@ std::string TestCa::cert_pem() const {
   return to_pem([&](BIO* bio) { return PEM_write_bio_X509(bio, impl_->cert.get()); });
 }
 
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  path_ = std::filesystem::temp_directory_path() /
-          ("hookd-fetch-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  std::filesystem::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDir::write(const std::string& name, const std::string& content) const {
-  const auto file = path_ / name;
-  std::ofstream(file, std::ios::binary) << content;
-  return file.string();
-}
-
 }  // namespace hookd::host::test

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fetch_test_server.hpp"
+#include "temp_dir.hpp"
 
 namespace hookd::host::test {
 
@@ -29,19 +30,6 @@ class TestCa {
   std::unique_ptr<Impl> impl_;
 };
 
-/// A directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  /// Writes `content` to `name` inside the directory and returns its path.
-  std::string write(const std::string& name, const std::string& content) const;
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = hookd::test::TempDir;
 
 }  // namespace hookd::host::test

@@ -72,7 +72,7 @@ TEST_P(KvQuotaSuite, ExpiredKeysGiveTheirSpaceBack) {
   ASSERT_TRUE(kv().set("plugin", "session", std::string(900, 's'), 100ms));
   harness().advance(101ms);
   // Real backends: poll until the write fits (it does once the TTL passed).
-  EXPECT_TRUE(wait_until([&] { return kv().set("plugin", "next", std::string(900, 'n')).has_value(); }))
+  EXPECT_TRUE(eventually([&] { return kv().set("plugin", "next", std::string(900, 'n')).has_value(); }))
       << "the expired key's bytes were never given back";
   EXPECT_EQ(kv().get("plugin", "session").value(), std::nullopt);
   EXPECT_EQ(kv().get("plugin", "next").value()->size(), 900u);

@@ -14,7 +14,7 @@ constexpr auto kTtl = 100ms;
 // under test) has expired, so every earlier TTL has too.
 void let_ttl_pass(KvHarness& h, KvStore& kv, std::string_view sentinel) {
   h.advance(kTtl + 1ms);
-  EXPECT_TRUE(wait_until([&] { return kv.get("plugin", sentinel).value() == std::nullopt; }))
+  EXPECT_TRUE(eventually([&] { return kv.get("plugin", sentinel).value() == std::nullopt; }))
       << "the key did not expire within 5 s";
 }
 

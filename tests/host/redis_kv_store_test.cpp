@@ -85,7 +85,7 @@ TEST_F(RedisKvStoreTest, AHungRedisTimesOutWithinTheCommandTimeout) {
   EXPECT_GE(took, options_.command_timeout - 50ms);
   EXPECT_LT(took, options_.max_call_time() + kMargin);
   server_->resume();
-  EXPECT_TRUE(wait_until([&] { return kv_->get("plugin", "k").has_value(); }));
+  EXPECT_TRUE(eventually([&] { return kv_->get("plugin", "k").has_value(); }));
   EXPECT_EQ(kv_->get("plugin", "k").value(), "v");
 }
 

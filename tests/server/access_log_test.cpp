@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 #include "test_timeouts.hpp"
@@ -177,10 +178,7 @@ TEST(AccessLog, LinesReachTheFileWithinTheFlushIntervalWithoutAFlush) {
   auto log = AccessLog::open(o, 2);
   ASSERT_TRUE(log);
   (*log)->write(1, record("one", "/x"));
-  const auto until = std::chrono::steady_clock::now() + kWaitBound;
-  while (lines_of(file).empty() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  eventually([&] { return !lines_of(file).empty(); });
   EXPECT_EQ(lines_of(file).size(), 1u);
 }
 
@@ -300,10 +298,7 @@ TEST(AccessLog, TheGatewayReopensItsFileOnRequest) {
   // file exists, then log a request into it. (The first request's line may
   // have been buffered at the rename and go to either file, as with any
   // logrotate of a running server.)
-  const auto until = std::chrono::steady_clock::now() + kWaitBound;
-  while (!std::filesystem::exists(dir / "access.log") && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  eventually([&] { return std::filesystem::exists(dir / "access.log"); });
   EXPECT_EQ(client.post("/plugins/echo/echo", "22").result_int(), 200);
   client.close();
   g.reset();

@@ -197,11 +197,10 @@ TEST_F(AdminApi, SettingsHeaderAppliesLimits) {
   ASSERT_EQ(r.result_int(), 201) << r.body();
   EXPECT_EQ(json::parse(r.body()).at("settings").at("deadline_ms").to_number<int64_t>(), 100);
 
-  const auto started = std::chrono::steady_clock::now();
   auto spin = call("loop", "spin");
-  const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(spin.result_int(), 504);
-  EXPECT_LT(took, std::chrono::milliseconds(900)) << "the default deadline is 1000 ms";
+  // The error names the deadline that stopped it (the default is 1000 ms).
+  EXPECT_NE(spin.body().find("deadline of 100 ms"), std::string::npos) << spin.body();
   EXPECT_EQ(call("loop", "ok").body(), "ok");
 }
 

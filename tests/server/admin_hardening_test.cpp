@@ -8,6 +8,7 @@
 
 #include "admin_client.hpp"
 #include "bounded_io.hpp"
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "hostile_client.hpp"
 #include "http_client.hpp"
@@ -197,12 +198,11 @@ TEST(AdminHardening, AdminConnectionsOverTheirCapGetA503AndAreCounted) {
 
   // A slot freed is a slot for the next client.
   held.pop_back();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   Response metrics;
-  while (std::chrono::steady_clock::now() < deadline) {
+  eventually([&] {
     metrics = AdminClient(g->admin_port(), "test-token").send(http::verb::get, "/metrics");
-    if (metrics.result_int() == 200) break;
-  }
+    return metrics.result_int() == 200;
+  });
   ASSERT_EQ(metrics.result_int(), 200);
   EXPECT_NE(metrics.body().find("hookd_connections_rejected_total{listener=\"admin\"} "), std::string::npos);
   EXPECT_EQ(metrics.body().find("hookd_connections_rejected_total{listener=\"admin\"} 0"), std::string::npos);

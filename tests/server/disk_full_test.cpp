@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "admin_client.hpp"
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 #include "test_timeouts.hpp"
@@ -165,12 +166,11 @@ TEST(DiskFull, AccessLogLinesLostToAFullDiskAreCountedInMetrics) {
       lines += line.find("/plugins/echo/echo") != std::string::npos;
     return std::pair<uint64_t, uint64_t>{lines, lost};
   };
-  auto [written, dropped] = count();
-  const auto until = std::chrono::steady_clock::now() + kWaitBound;
-  while (written + dropped < kRequests && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  uint64_t written = 0, dropped = 0;
+  eventually([&] {
     std::tie(written, dropped) = count();
-  }
+    return written + dropped >= kRequests;
+  });
   EXPECT_GT(dropped, 0u);
   // The metrics request itself is on the admin listener, not in the access log.
   EXPECT_EQ(written + dropped, static_cast<uint64_t>(kRequests)) << "written " << written;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
 #include "redis_server.hpp"
@@ -16,15 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool eventually(Pred done, std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using hookd::test::eventually;
 
 config::Config redis_config(const std::filesystem::path& dir, uint16_t redis_port) {
   auto c = test_config(dir);

@@ -10,6 +10,7 @@
 
 #include "admin_client.hpp"
 #include "bounded_io.hpp"
+#include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "hostile_client.hpp"
 #include "http_client.hpp"
@@ -50,15 +51,7 @@ int64_t metric(uint16_t admin_port, std::string_view name) {
 
 int64_t budget_held(uint16_t admin_port) { return metric(admin_port, "hookd_buffered_request_bytes"); }
 
-template <class Pred>
-bool eventually(Pred done) {
-  const auto deadline = std::chrono::steady_clock::now() + kWaitBound;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using hookd::test::eventually;
 
 std::string post_head(int64_t length) {
   return "POST /plugins/echo/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"

@@ -10,17 +10,10 @@
 #include "hookd/config/config.hpp"
 #include "hookd/server/composition.hpp"
 #include "hookd/server/gateway.hpp"
+#include "temp_dir.hpp"
 #include "test_plugins.hpp"
 
 namespace hookd::test {
-
-inline std::filesystem::path fresh_dir(std::string_view tag) {
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() /
-             ("hookd-" + std::string(tag) + "-" + std::to_string(rd()) + std::to_string(rd()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 inline config::Config test_config(const std::filesystem::path& data_dir) {
   config::Config c = config::defaults();

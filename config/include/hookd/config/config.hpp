@@ -83,6 +83,8 @@ struct LimitsConfig {
   std::uint64_t max_buffered_request_bytes = 268'435'456;   // all bodies and messages being received
   std::uint64_t max_module_bytes = 67'108'864;              // a plugin's .wasm
   std::uint64_t isolate_heap_mb = 512;                      // engine heap per worker isolate
+  // Routes of the whole gateway: [[routes]] plus every plugin's settings.
+  std::uint32_t max_routes = 4096;
 
   bool operator==(const LimitsConfig&) const = default;
 };
@@ -157,6 +159,21 @@ struct FunctionName {
 /// function that declares it. bytes: no transcoding.
 enum class PayloadFormat { bytes, msgpack, json, text };
 
+/// A route: requests matching a method, host and path pattern call a
+/// plugin function (docs/configuration.md, "Routes"). Here only the shape
+/// is checked (method names, lengths, a path that starts with '/'); the
+/// pattern itself, the function and conflicts are checked when the route
+/// table is built from every route, against the loaded plugins.
+struct RouteConfig {
+  std::string plugin;                // [[routes]] only; a plugin's own routes leave it empty
+  std::vector<std::string> methods;  // GET HEAD POST PUT DELETE PATCH OPTIONS; empty: any
+  std::string path;                  // "/r/{code}", "/static/*"
+  std::string host;                  // empty: any host
+  std::string function;
+
+  bool operator==(const RouteConfig&) const = default;
+};
+
 /// The settings of a plugin that travel with it: from [plugins.<name>] in the
 /// file, or as JSON next to an upload on the admin API.
 struct PluginSettings {
@@ -175,6 +192,8 @@ struct PluginSettings {
   // by function name (1 to 128 of A-Z a-z 0-9 _ . -); a function not named
   // takes and returns bytes. Names the plugin lacks fail its load.
   std::map<std::string, PayloadFormat> formats;
+  // Routes to this plugin's functions; they come, change and go with it.
+  std::vector<RouteConfig> routes;
 
   bool operator==(const PluginSettings&) const = default;
 };
@@ -287,6 +306,7 @@ struct Config {
   SigningConfig signing;
   ClusterConfig cluster;
   std::vector<PluginConfig> plugins;  // sorted by name
+  std::vector<RouteConfig> routes;    // [[routes]], in file order
 
   /// Keyed by dotted key ("server.listen"); a key missing here has its default.
   std::map<std::string, Origin, std::less<>> origins;

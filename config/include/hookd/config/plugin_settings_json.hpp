@@ -7,7 +7,9 @@
 //    "grants": {"kv": {"namespace": "echo", "mode": "rw"},
 //               "fetch": ["https://api.example.com"], "config": true,
 //               "log_level": "info", "log_rate_per_sec": 100},
-//    "signature": "<base64 Ed25519 signature, docs/security/signing.md>"}
+//    "signature": "<base64 Ed25519 signature, docs/security/signing.md>",
+//    "routes": [{"methods": ["GET"], "path": "/r/{code}", "function": "resolve"}]}
+// (routes: docs/configuration.md, "Routes"; without "plugin", which is this one).
 #pragma once
 
 #include <expected>
