@@ -3,6 +3,7 @@
  *                query parameter q, the route parameter id and the decoded
  *                path; answers 302 with two Set-Cookie and a Location, and a
  *                body describing what it read
+ *   reads        reads the request without shaping the response: "<method> <id>"
  *   headers      every request header, "name: value" lines
  *   header_count how many headers hookd_request_headers walked
  *   status       sets the status given as decimal text: "ok" or "error: ..."
@@ -53,6 +54,23 @@ static int redirect(const uint8_t* in, size_t len) {
                              (int)method_n, method, (int)token0_n, token0, (int)token1_n, token1,
                              missing == HOOKD_NOT_FOUND ? "none" : "?", has_q ? "" : "(none)", (int)q_n, q,
                              (int)id_n, id, (int)path_n, path));
+}
+
+/* Reads without shaping the response: method, decoded path, a query and a
+ * route parameter, two header values. Answers "<method> <id>". */
+static int reads(const uint8_t* in, size_t len) {
+  char method[16], path[128], q[64], id[32], token[64];
+  size_t method_n, path_n, q_n, id_n, token_n;
+  if (hookd_request_method(method, sizeof method, &method_n) != HOOKD_OK ||
+      hookd_request_path_decoded(path, sizeof path, &path_n) != HOOKD_OK ||
+      hookd_request_query_param("q", q, sizeof q, &q_n) != HOOKD_OK ||
+      hookd_route_param("id", id, sizeof id, &id_n) != HOOKD_OK ||
+      hookd_request_header("x-token", 0, token, sizeof token, &token_n) != HOOKD_OK ||
+      hookd_request_header("X-TOKEN", 1, token, sizeof token, &token_n) != HOOKD_OK) {
+    return fail_with_last_error();
+  }
+  return hookd_output(body,
+                      (size_t)snprintf(body, sizeof body, "%.*s %.*s", (int)method_n, method, (int)id_n, id));
 }
 
 static int headers(const uint8_t* in, size_t len) {
@@ -183,6 +201,7 @@ static int no_request(const uint8_t* in, size_t len) {
 HOOKD_INIT() {
   REGISTER_OK();
   hookd_register("redirect", redirect, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("reads", reads, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("headers", headers, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("header_count", header_count, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("status", status, HOOKD_FORMAT_TEXT, HOOKD_FORMAT_TEXT);

@@ -11,6 +11,25 @@
 // kHostError the plugin sees; nothing is half-added. The embedder uses the
 // sink only when the call succeeded: a failed call keeps the error mapping
 // it always had.
+//
+// An embedder's side, per request (a server over Boost.Beast, say):
+//
+//   struct Fields final : engine::HeaderSource {   // no copy: walks the parser's fields
+//     const http::fields* f;
+//     void visit(engine::HeaderVisitor& v) const override {
+//       for (const auto& h : *f) if (!v.field(h.name_string(), h.value())) return;
+//     }
+//   };
+//   Fields fields{&req.base()};
+//   engine::RequestView view{req.method_string(), req.target(), client, route.params, &fields};
+//   sink.reset();                                  // one sink per worker, reused
+//   ctx.request = &view;
+//   ctx.response = &sink;
+//   auto out = instance.call(fn, body, ctx);
+//   if (out) {                                     // on error: the usual error response
+//     if (sink.status() != 0) res.result(sink.status());
+//     for (const auto& h : sink.headers()) res.insert(h.name, h.value);  // already checked
+//   }
 #pragma once
 
 #include <cstddef>
