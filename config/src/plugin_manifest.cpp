@@ -34,6 +34,9 @@ std::string manifest_json(const PluginManifest& manifest) {
   for (const std::string& p : pattern_texts(manifest.grants.fetch)) fetch.emplace_back(p);
   grants["fetch"] = std::move(fetch);
   grants["config"] = manifest.grants.config;
+  // Only when granted, so that manifests signed before the grant existed
+  // keep their bytes.
+  if (manifest.grants.crypto) grants["crypto"] = true;
   grants["log_level"] = std::string(to_string(manifest.grants.log_level));
   grants["log_rate_per_sec"] = manifest.grants.log_rate_per_sec;
   // boost::json::object keeps insertion order, which is the canonical order.
@@ -92,6 +95,7 @@ std::optional<std::string> grants_beyond(const PluginGrants& installed, const Pl
     }
   }
   if (installed.config && !signed_grants.config) return "grants.config: not in the signed manifest";
+  if (installed.crypto && !signed_grants.crypto) return "grants.crypto: not in the signed manifest";
   // LogLevel runs from the most verbose (trace) to off.
   if (installed.log_level < signed_grants.log_level) {
     return "grants.log_level: " + std::string(to_string(installed.log_level)) +

@@ -545,6 +545,8 @@ const std::vector<FieldSpec<PluginSettings>>& plugin_fields() {
           "grants", "fetch", [](auto& p) -> auto& { return p.grants.fetch; }),
       boolean<P>(
           "grants", "config", [](auto& p) -> auto& { return p.grants.config; }),
+      boolean<P>(
+          "grants", "crypto", [](auto& p) -> auto& { return p.grants.crypto; }),
       choice<P>(
           "grants", "log_level", kLogLevels, [](auto& p) -> auto& { return p.grants.log_level; }),
       integer<P>(

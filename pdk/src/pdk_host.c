@@ -289,3 +289,159 @@ malformed:
   free(reply);
   return remember_error((const uint8_t*)"fetch: malformed reply", 22);
 }
+
+/* ---- The HTTP exchange and crypto ---- */
+
+/* Copies a reply of `n` bytes into (buf, cap), snprintf style. */
+static void copy_out(const uint8_t* reply, size_t n, char* buf, size_t cap, size_t* len) {
+  if (buf && cap) memcpy(buf, reply, n < cap ? n : cap);
+  *len = n;
+}
+
+/* A host function that answers with text. */
+static int text_reply(const char* name, const void* in, size_t in_len, char* buf, size_t cap, size_t* len) {
+  uint8_t* reply;
+  size_t n;
+  *len = 0;
+  if (call(name, (const uint8_t*)in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  copy_out(reply, n, buf, cap, len);
+  free(reply);
+  return HOOKD_OK;
+}
+
+/* A host function that answers u8 found, then the text. */
+static int found_reply(const char* name, const void* in, size_t in_len, char* buf, size_t cap, size_t* len) {
+  uint8_t* reply;
+  size_t n;
+  *len = 0;
+  if (call(name, (const uint8_t*)in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (n < 1 || reply[0] == 0) {
+    free(reply);
+    return HOOKD_NOT_FOUND;
+  }
+  copy_out(reply + 1, n - 1, buf, cap, len);
+  free(reply);
+  return HOOKD_OK;
+}
+
+int hookd_request_method(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.method", NULL, 0, buf, cap, len);
+}
+int hookd_request_path(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.path", NULL, 0, buf, cap, len);
+}
+int hookd_request_path_decoded(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.path_decoded", NULL, 0, buf, cap, len);
+}
+int hookd_request_query(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.query", NULL, 0, buf, cap, len);
+}
+int hookd_request_client_address(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.client_address", NULL, 0, buf, cap, len);
+}
+int hookd_request_id(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.id", NULL, 0, buf, cap, len);
+}
+int hookd_request_query_param(const char* name, char* buf, size_t cap, size_t* len) {
+  return found_reply("hookd.request.query_param", name, strlen(name), buf, cap, len);
+}
+int hookd_route_param(const char* name, char* buf, size_t cap, size_t* len) {
+  return found_reply("hookd.request.route_param", name, strlen(name), buf, cap, len);
+}
+
+/* hookd.request.header: u32 index, name (rest). */
+int hookd_request_header(const char* name, size_t index, char* buf, size_t cap, size_t* len) {
+  const size_t name_len = strlen(name);
+  uint8_t* in = malloc(4 + name_len);
+  if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+  put_u32(in, (uint32_t)index);
+  memcpy(in + 4, name, name_len);
+  int rc = found_reply("hookd.request.header", in, 4 + name_len, buf, cap, len);
+  free(in);
+  return rc;
+}
+
+int hookd_request_headers(uint8_t** raw, size_t* raw_len) {
+  return call("hookd.request.headers", NULL, 0, raw, raw_len);
+}
+
+/* The block is u32 count, then count x (str name, str value). */
+int hookd_request_headers_next(const uint8_t* raw, size_t raw_len, size_t* offset,
+                               hookd_header_view* header) {
+  size_t at = *offset < 4 ? 4 : *offset;
+  uint32_t n;
+  for (int field = 0; field < 2; ++field) {
+    if (raw_len < 4 || raw_len - at < 4) return 0;
+    memcpy(&n, raw + at, 4);
+    at += 4;
+    if (raw_len - at < n) return 0;
+    if (field == 0) {
+      header->name = (const char*)raw + at;
+      header->name_len = n;
+    } else {
+      header->value = (const char*)raw + at;
+      header->value_len = n;
+    }
+    at += n;
+  }
+  *offset = at;
+  return 1;
+}
+
+/* Runs a host call whose reply is empty or `want` bytes copied to dst. */
+static int call_fixed(const char* name, const uint8_t* in, size_t in_len, void* dst, size_t want) {
+  uint8_t* reply;
+  size_t n;
+  if (call(name, in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (n != want) {
+    free(reply);
+    return remember_error((const uint8_t*)"malformed reply", 15);
+  }
+  if (want) memcpy(dst, reply, want);
+  free(reply);
+  return HOOKD_OK;
+}
+
+int hookd_response_set_status(int status) {
+  uint8_t in[4];
+  /* A negative status reaches the host as a huge one, which it refuses. */
+  put_u32(in, (uint32_t)status);
+  return call_fixed("hookd.response.status", in, 4, NULL, 0);
+}
+
+/* A str (u32 length, bytes) and then the rest: the layout of
+ * hookd.response.header, hookd.crypto.hmac_sha256 and hookd.crypto.equal. */
+static int call_str_rest(const char* name, const void* a, size_t a_len, const void* b, size_t b_len,
+                         void* dst, size_t want) {
+  if (a_len > UINT32_MAX || b_len > SIZE_MAX - 4 - a_len)
+    return remember_error((const uint8_t*)"too large", 9);
+  uint8_t* in = malloc(4 + a_len + b_len);
+  if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+  put_u32(in, (uint32_t)a_len);
+  if (a_len) memcpy(in + 4, a, a_len);
+  if (b_len) memcpy(in + 4 + a_len, b, b_len);
+  int rc = call_fixed(name, in, 4 + a_len + b_len, dst, want);
+  free(in);
+  return rc;
+}
+
+int hookd_response_add_header_n(const char* name, size_t name_len, const void* value, size_t value_len) {
+  return call_str_rest("hookd.response.header", name, name_len, value, value_len, NULL, 0);
+}
+int hookd_response_add_header(const char* name, const char* value) {
+  return hookd_response_add_header_n(name, strlen(name), value, strlen(value));
+}
+
+int hookd_sha256(const void* data, size_t len, uint8_t digest[HOOKD_SHA256_BYTES]) {
+  return call_fixed("hookd.crypto.sha256", (const uint8_t*)data, len, digest, HOOKD_SHA256_BYTES);
+}
+int hookd_hmac_sha256(const void* key, size_t key_len, const void* msg, size_t msg_len,
+                      uint8_t mac[HOOKD_SHA256_BYTES]) {
+  return call_str_rest("hookd.crypto.hmac_sha256", key, key_len, msg, msg_len, mac, HOOKD_SHA256_BYTES);
+}
+int hookd_constant_time_equal(const void* a, size_t a_len, const void* b, size_t b_len, int* equal) {
+  uint8_t same = 0;
+  int rc = call_str_rest("hookd.crypto.equal", a, a_len, b, b_len, &same, 1);
+  *equal = rc == HOOKD_OK && same == 1;
+  return rc;
+}

@@ -165,7 +165,13 @@ TEST(Plugins, WithoutGrantsGetNothingNotEvenTheirConfig) {
   EXPECT_FALSE(grants.kv.has_value());
   EXPECT_TRUE(grants.fetch.empty());
   EXPECT_FALSE(grants.config);
+  EXPECT_FALSE(grants.crypto);
   EXPECT_EQ(grants.log_level, LogLevel::info);
+}
+
+TEST(Plugins, CryptoIsAGrant) {
+  const Config config = parse_ok("[plugins.hooks]\npath = \"hooks.wasm\"\ngrants = { crypto = true }\n");
+  EXPECT_TRUE(config.plugins.at(0).settings.grants.crypto);
 }
 
 TEST(Plugins, InheritLimitsTheyDoNotOverride) {

@@ -142,6 +142,20 @@ TEST(PluginManifest, HasOneCanonicalTextThatParsesBack) {
                 R"(","grants":{"fetch":[],"config":false,"log_level":"info","log_rate_per_sec":100}})");
 }
 
+// The crypto grant appears only when given, so manifests signed before it
+// existed keep their bytes (and their signatures).
+TEST(PluginManifest, TheCryptoGrantIsWrittenOnlyWhenGiven) {
+  const PluginManifest m{"echo", kSha, grants_of(R"({"grants":{"crypto":true}})")};
+  const std::string text = manifest_json(m);
+  EXPECT_EQ(text, R"({"name":"echo","sha256":")" + kSha +
+                      R"(","grants":{"fetch":[],"config":false,"crypto":true,"log_level":"info",)"
+                      R"("log_rate_per_sec":100}})");
+  auto back = parse_manifest_json(text);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_TRUE(back->grants.crypto);
+  EXPECT_EQ(manifest_json(*back), text);
+}
+
 TEST(PluginManifest, AnythingButTheCanonicalTextIsRefused) {
   const std::string canonical = manifest_json({"echo", kSha, {}});
   auto with = [&](std::string_view from, std::string_view to) {
@@ -175,6 +189,7 @@ TEST(PluginManifest, GrantsBeyondTheSignedOnesAreNamed) {
       {R"({"grants":{"kv":{"namespace":"other","mode":"r"}}})",
        R"(namespace "other" is not the signed "echo")"},
       {R"({"grants":{"config":true}})", "grants.config"},
+      {R"({"grants":{"crypto":true}})", "grants.crypto: not in the signed manifest"},
       {R"({"grants":{"log_level":"debug"}})", "grants.log_level: debug is more verbose than the signed info"},
       {R"({"grants":{"log_rate_per_sec":101}})", "grants.log_rate_per_sec: 101 is more than the signed 100"},
   };

@@ -13,7 +13,26 @@
 // | kv_incr | key, delta (i64) | the new value (i64) |
 // | config_get | key | value handle, 0 when not set (the config grant is needed) |
 // | fetch | hookd.fetch request (docs/abi.md) | hookd.fetch reply handle |
+//
+// The HTTP exchange (no grant) and crypto (the crypto grant); a handle of 0
+// is an empty or absent value:
+//
+// | request_method, request_path, request_path_decoded, | - | text handle |
+// |   request_query, request_client_address, request_id  |   |             |
+// | request_header | name, index (i64) | value handle, 0 when absent |
+// | request_headers | - | hookd.request.headers reply handle |
+// | request_query_param, request_route_param | name | value handle |
+// | response_set_status | status (i64) | - |
+// | response_add_header | name, value | - |
+// | crypto_sha256 | data | 32-byte digest handle |
+// | crypto_hmac_sha256 | key, message | 32-byte MAC handle |
+// | crypto_equal | a, b | 1 when equal (constant time), else 0 |
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <functional>
+#include <iterator>
+#include <utility>
 
 #include "abi/extism_state.hpp"
 
@@ -61,11 +80,135 @@ void append(std::vector<uint8_t>& out, const void* p, size_t n) {
   out.insert(out.end(), b, b + n);
 }
 
+// The bytes of a block argument; 0 is an empty one.
+Result<Bytes> optional_block(ExtismState& s, uint64_t offset, std::string_view what) {
+  if (offset == 0) return Bytes{};
+  return block(s, offset, what);
+}
+
+// A built-in's input of a u32-length-prefixed `a` followed by `b`.
+std::vector<uint8_t> str_then_rest(Bytes a, Bytes b) {
+  std::vector<uint8_t> in;
+  in.reserve(4 + a.size() + b.size());
+  const auto n = static_cast<uint32_t>(a.size());
+  append(in, &n, 4);
+  append(in, a.data(), a.size());
+  append(in, b.data(), b.size());
+  return in;
+}
+
+// The request, response and crypto functions (table above).
+void add_exchange_imports(ExtismState& s, const std::function<void(std::string, FuncType, HostFunc)>& add) {
+  // No arguments, the built-in's whole reply as a block.
+  for (const auto& entry :
+       {std::pair{"request_method", "hookd.request.method"}, std::pair{"request_path", "hookd.request.path"},
+        std::pair{"request_path_decoded", "hookd.request.path_decoded"},
+        std::pair{"request_query", "hookd.request.query"},
+        std::pair{"request_client_address", "hookd.request.client_address"},
+        std::pair{"request_id", "hookd.request.id"}, std::pair{"request_headers", "hookd.request.headers"}}) {
+    const std::string_view builtin = entry.second;
+    add(entry.first, {{}, {I64}}, [&s, builtin](Caller&, Args, Val* r) -> Result<void> {
+      if (auto res = run(s, builtin, {}); !res) return res;
+      *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
+      return {};
+    });
+  }
+  // A name in, u8 found then the value out.
+  for (const auto& entry : {std::pair{"request_query_param", "hookd.request.query_param"},
+                            std::pair{"request_route_param", "hookd.request.route_param"}}) {
+    const std::string_view builtin = entry.second;
+    add(entry.first, {{I64}, {I64}}, [&s, builtin](Caller&, Args a, Val* r) -> Result<void> {
+      auto name = block(s, u64(a[0]), "name: ");
+      if (!name) return std::unexpected(std::move(name.error()));
+      if (auto res = run(s, builtin, *name); !res) return res;
+      const bool found = !s.scratch.empty() && s.scratch[0] == 1;
+      *r = Val::I64(found ? static_cast<int64_t>(reply(s, 1)) : 0);
+      return {};
+    });
+  }
+  add("request_header", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
+    auto name = block(s, u64(a[0]), "name: ");
+    if (!name) return std::unexpected(std::move(name.error()));
+    if (a[1].i64 < 0 || a[1].i64 > UINT32_MAX) {
+      *r = Val::I64(0);
+      return {};
+    }
+    // hookd.request.header: u32 index, name (rest).
+    std::vector<uint8_t> in;
+    const auto index = static_cast<uint32_t>(a[1].i64);
+    append(in, &index, 4);
+    append(in, name->data(), name->size());
+    if (auto res = run(s, "hookd.request.header", in); !res) return res;
+    const bool found = !s.scratch.empty() && s.scratch[0] == 1;
+    *r = Val::I64(found ? static_cast<int64_t>(reply(s, 1)) : 0);
+    return {};
+  });
+  add("response_set_status", {{I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
+    // Out of u32 range is out of 100-599 too: the built-in refuses it.
+    const auto status = static_cast<uint32_t>(a[0].i64 < 0 || a[0].i64 > UINT32_MAX ? UINT32_MAX : a[0].i64);
+    uint8_t in[4];
+    std::memcpy(in, &status, 4);
+    return run(s, "hookd.response.status", in);
+  });
+  add("response_add_header", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
+    auto name = block(s, u64(a[0]), "name: ");
+    if (!name) return std::unexpected(std::move(name.error()));
+    auto value = optional_block(s, u64(a[1]), "value: ");
+    if (!value) return std::unexpected(std::move(value.error()));
+    return run(s, "hookd.response.header", str_then_rest(*name, *value));
+  });
+  add("crypto_sha256", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
+    auto data = optional_block(s, u64(a[0]), "data: ");
+    if (!data) return std::unexpected(std::move(data.error()));
+    if (auto res = run(s, "hookd.crypto.sha256", *data); !res) return res;
+    *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
+    return {};
+  });
+  add("crypto_hmac_sha256", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
+    auto key = optional_block(s, u64(a[0]), "key: ");
+    if (!key) return std::unexpected(std::move(key.error()));
+    auto message = optional_block(s, u64(a[1]), "message: ");
+    if (!message) return std::unexpected(std::move(message.error()));
+    if (auto res = run(s, "hookd.crypto.hmac_sha256", str_then_rest(*key, *message)); !res) return res;
+    *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
+    return {};
+  });
+  add("crypto_equal", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
+    auto x = optional_block(s, u64(a[0]), "");
+    if (!x) return std::unexpected(std::move(x.error()));
+    auto y = optional_block(s, u64(a[1]), "");
+    if (!y) return std::unexpected(std::move(y.error()));
+    if (auto res = run(s, "hookd.crypto.equal", str_then_rest(*x, *y)); !res) return res;
+    *r = Val::I64(!s.scratch.empty() && s.scratch[0] == 1 ? 1 : 0);
+    return {};
+  });
+}
+
 }  // namespace
 
 bool is_extism_user_import(std::string_view name) {
-  return name == "kv_get" || name == "kv_set" || name == "kv_delete" || name == "kv_incr" ||
-         name == "config_get" || name == "fetch";
+  static constexpr std::string_view kNames[] = {"kv_get",
+                                                "kv_set",
+                                                "kv_delete",
+                                                "kv_incr",
+                                                "config_get",
+                                                "fetch",
+                                                "request_method",
+                                                "request_path",
+                                                "request_path_decoded",
+                                                "request_query",
+                                                "request_client_address",
+                                                "request_id",
+                                                "request_headers",
+                                                "request_header",
+                                                "request_query_param",
+                                                "request_route_param",
+                                                "response_set_status",
+                                                "response_add_header",
+                                                "crypto_sha256",
+                                                "crypto_hmac_sha256",
+                                                "crypto_equal"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
 std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
@@ -139,6 +282,7 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
     *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
     return {};
   });
+  add_exchange_imports(s, add);
   return out;
 }
 

@@ -184,6 +184,16 @@ MsgpackWriter& MsgpackWriter::map_header(uint32_t n) {
   return *this;
 }
 
+MsgpackWriter& MsgpackWriter::array_header(uint32_t n) {
+  if (n < 16) {
+    out_.push_back(static_cast<uint8_t>(0x90 | n));
+  } else {
+    out_.push_back(0xdd);
+    be(n, 4);
+  }
+  return *this;
+}
+
 // Every writer picks the shortest encoding, as msgpack libraries do.
 MsgpackWriter& MsgpackWriter::str(std::string_view s) {
   if (s.size() < 32) {

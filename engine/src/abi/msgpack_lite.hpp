@@ -41,6 +41,7 @@ class MsgpackWriter {
  public:
   explicit MsgpackWriter(std::vector<uint8_t>& out) : out_(out) {}
   MsgpackWriter& map_header(uint32_t n);
+  MsgpackWriter& array_header(uint32_t n);
   MsgpackWriter& str(std::string_view s);
   MsgpackWriter& bin(std::string_view b);
   MsgpackWriter& integer(int64_t v);

@@ -88,8 +88,8 @@ Result<void> found_value(std::string_view what, const std::vector<uint8_t>& repl
 // The fields of a msgpack map payload the table names; unknown keys are
 // skipped, a field of the wrong type is an error.
 struct MapFields {
-  std::optional<std::string_view> key, value, url, method, body;
-  std::optional<int64_t> ttl_ms, delta;
+  std::optional<std::string_view> key, value, url, method, body, name, message, a, b;
+  std::optional<int64_t> ttl_ms, delta, index, status;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
 };
 
@@ -113,6 +113,18 @@ bool read_map(Bytes payload, MapFields& f) {
       ok = text(f.method);
     else if (*name == "body")
       ok = r.nil() || text(f.body);
+    else if (*name == "name")
+      ok = text(f.name);
+    else if (*name == "message")
+      ok = text(f.message);
+    else if (*name == "a")
+      ok = text(f.a);
+    else if (*name == "b")
+      ok = text(f.b);
+    else if (*name == "index")
+      ok = number(f.index);
+    else if (*name == "status")
+      ok = number(f.status);
     else if (*name == "ttl_ms")
       ok = number(f.ttl_ms);
     else if (*name == "delta")
@@ -200,6 +212,121 @@ Result<void> http_fetch(const PluginModule& m, const CallContext& ctx, Bytes pay
   return {};
 }
 
+// A u32-length-prefixed `a`, then `b`: the host_call form of
+// hookd.response.header, hookd.crypto.hmac_sha256 and hookd.crypto.equal.
+void str_then_rest(std::vector<uint8_t>& v, std::string_view a, std::string_view b) {
+  v.clear();
+  put_str(v, a);
+  v.insert(v.end(), b.begin(), b.end());
+}
+
+// request/<op>: the call's HTTP request (docs/abi.md, "waPC plugins").
+Result<void> request_op(const PluginModule& m, const CallContext& ctx, std::string_view op, Bytes payload,
+                        WapcHostScratch& s, std::vector<uint8_t>& out) {
+  static constexpr std::pair<std::string_view, std::string_view> kText[] = {
+      {"method", "hookd.request.method"},
+      {"path", "hookd.request.path"},
+      {"path_decoded", "hookd.request.path_decoded"},
+      {"query", "hookd.request.query"},
+      {"client_address", "hookd.request.client_address"},
+      {"id", "hookd.request.id"}};
+  for (const auto& [name, builtin] : kText) {
+    if (op != name) continue;
+    if (auto r = invoke(m, ctx, builtin, {}, s.reply); !r) return r;
+    out.swap(s.reply);
+    return {};
+  }
+  if (op == "query_param" || op == "route_param") {
+    const std::string builtin = "hookd.request." + std::string(op);
+    if (auto r = invoke(m, ctx, builtin, payload, s.reply); !r) return r;
+    return found_value("request/" + std::string(op), s.reply, out);
+  }
+  if (op == "header") {
+    MapFields f;
+    if (!read_map(payload, f) || !f.name || (f.index && (*f.index < 0 || *f.index > UINT32_MAX))) {
+      return bad_payload("request/header", "a msgpack map {name, index (optional, 0 = first)}");
+    }
+    s.request.clear();
+    put_u32(s.request, static_cast<uint32_t>(f.index.value_or(0)));
+    s.request.insert(s.request.end(), f.name->begin(), f.name->end());
+    if (auto r = invoke(m, ctx, "hookd.request.header", s.request, s.reply); !r) return r;
+    return found_value("request/header", s.reply, out);
+  }
+  if (op == "headers") {
+    if (auto r = invoke(m, ctx, "hookd.request.headers", {}, s.reply); !r) return r;
+    WireReader w{s.reply};
+    auto count = w.fixed<uint32_t>();
+    if (!count) return host_error("request/headers: short reply");
+    out.clear();
+    MsgpackWriter mp(out);
+    mp.array_header(*count);
+    for (uint32_t i = 0; i < *count; ++i) {
+      auto name = w.str();
+      auto value = w.str();
+      if (!name || !value) return host_error("request/headers: short reply");
+      mp.array_header(2).str(*name).str(*value);
+    }
+    return {};
+  }
+  return host_error("unknown waPC host call request/" + std::string(op.substr(0, 64)));
+}
+
+// response/<op>: the response the plugin shapes.
+Result<void> response_op(const PluginModule& m, const CallContext& ctx, std::string_view op, Bytes payload,
+                         WapcHostScratch& s, std::vector<uint8_t>& out) {
+  MapFields f;
+  if (op == "status") {
+    if (!read_map(payload, f) || !f.status) return bad_payload("response/status", "a msgpack map {status}");
+    // Out of u32 range is out of 100-599 too: the built-in refuses it.
+    const auto status =
+        static_cast<uint32_t>(*f.status < 0 || *f.status > UINT32_MAX ? UINT32_MAX : *f.status);
+    s.request.clear();
+    put_u32(s.request, status);
+    if (auto r = invoke(m, ctx, "hookd.response.status", s.request, s.reply); !r) return r;
+    out.clear();
+    return {};
+  }
+  if (op == "header") {
+    if (!read_map(payload, f) || !f.name || !f.value) {
+      return bad_payload("response/header", "a msgpack map {name, value}");
+    }
+    str_then_rest(s.request, *f.name, *f.value);
+    if (auto r = invoke(m, ctx, "hookd.response.header", s.request, s.reply); !r) return r;
+    out.clear();
+    return {};
+  }
+  return host_error("unknown waPC host call response/" + std::string(op.substr(0, 64)));
+}
+
+// crypto/<op>: digests are 32 raw bytes (the crypto grant).
+Result<void> crypto_op(const PluginModule& m, const CallContext& ctx, std::string_view op, Bytes payload,
+                       WapcHostScratch& s, std::vector<uint8_t>& out) {
+  MapFields f;
+  if (op == "sha256") {
+    if (auto r = invoke(m, ctx, "hookd.crypto.sha256", payload, s.reply); !r) return r;
+    out.swap(s.reply);
+    return {};
+  }
+  if (op == "hmac_sha256") {
+    if (!read_map(payload, f) || !f.key || !f.message) {
+      return bad_payload("crypto/hmac_sha256", "a msgpack map {key, message}");
+    }
+    str_then_rest(s.request, *f.key, *f.message);
+    if (auto r = invoke(m, ctx, "hookd.crypto.hmac_sha256", s.request, s.reply); !r) return r;
+    out.swap(s.reply);
+    return {};
+  }
+  if (op == "equal") {
+    if (!read_map(payload, f) || !f.a || !f.b) return bad_payload("crypto/equal", "a msgpack map {a, b}");
+    str_then_rest(s.request, *f.a, *f.b);
+    if (auto r = invoke(m, ctx, "hookd.crypto.equal", s.request, s.reply); !r) return r;
+    out.clear();
+    MsgpackWriter(out).boolean(!s.reply.empty() && s.reply[0] == 1);
+    return {};
+  }
+  return host_error("unknown waPC host call crypto/" + std::string(op.substr(0, 64)));
+}
+
 }  // namespace
 
 Result<void> wapc_host_call(const PluginModule& module, const CallContext& ctx, std::string_view ns,
@@ -223,16 +350,22 @@ Result<void> wapc_host_call(const PluginModule& module, const CallContext& ctx, 
     return found_value("config/get", scratch.reply, out);
   } else if (ns == "http" && op == "fetch") {
     return http_fetch(module, ctx, payload, scratch, out);
+  } else if (ns == "request") {
+    return request_op(module, ctx, op, payload, scratch, out);
+  } else if (ns == "response") {
+    return response_op(module, ctx, op, payload, scratch, out);
+  } else if (ns == "crypto") {
+    return crypto_op(module, ctx, op, payload, scratch, out);
   } else if (ns == "hookd") {
     // Any host function by name, in its host_call form (and embedders' own).
     if (auto r = invoke(module, ctx, op, payload, scratch.reply); !r) return r;
     out.swap(scratch.reply);
     return {};
   }
-  return host_error(
-      "unknown waPC host call " + std::string(ns.substr(0, 64)) + "/" + std::string(op.substr(0, 64)) +
-      " (hookd offers kv/get, kv/set, kv/delete, kv/incr, config/get, http/fetch, and hookd/<host "
-      "function>)");
+  return host_error("unknown waPC host call " + std::string(ns.substr(0, 64)) + "/" +
+                    std::string(op.substr(0, 64)) +
+                    " (hookd offers kv/get, kv/set, kv/delete, kv/incr, config/get, http/fetch, request/*, "
+                    "response/status, response/header, crypto/*, and hookd/<host function>)");
 }
 
 }  // namespace hookd::engine::abi

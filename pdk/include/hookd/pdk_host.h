@@ -84,6 +84,61 @@ int hookd_fetch(const char* method, const char* url, const hookd_header* headers
                 const void* body, size_t body_len, int* status, uint8_t** response_body,
                 size_t* response_len);
 
+/* A header as hookd_request_headers_next finds it: views into the raw block. */
+typedef struct hookd_header_view {
+  const char* name;
+  size_t name_len;
+  const char* value;
+  size_t value_len;
+} hookd_header_view;
+
+/* ---- The HTTP request this call answers, and the response it shapes ----
+ * (docs/abi.md, "The HTTP exchange"). The request is read when asked, never
+ * before. Functions that return text copy at most `cap` bytes into buf and set
+ * *len to the full length (larger than cap when cut short, as snprintf does;
+ * buf is not NUL-terminated). They return HOOKD_OK, HOOKD_NOT_FOUND (an absent
+ * header or parameter) or HOOKD_ERROR (the call has no HTTP request; see
+ * hookd_last_error()). */
+int hookd_request_method(char* buf, size_t cap, size_t* len);
+/* The path as received (percent-escapes kept), and decoded. */
+int hookd_request_path(char* buf, size_t cap, size_t* len);
+int hookd_request_path_decoded(char* buf, size_t cap, size_t* len);
+/* The query string without its '?' (empty when there is none). */
+int hookd_request_query(char* buf, size_t cap, size_t* len);
+/* The first value of a query parameter, decoded ('+' is a space). */
+int hookd_request_query_param(const char* name, char* buf, size_t cap, size_t* len);
+/* A parameter of the route that matched (for example "id" of /users/{id}). */
+int hookd_route_param(const char* name, char* buf, size_t cap, size_t* len);
+/* The index-th (0 = first) value of header `name`, compared without regard to
+ * case; a header sent twice has indexes 0 and 1. */
+int hookd_request_header(const char* name, size_t index, char* buf, size_t cap, size_t* len);
+/* Every header, in the order received: *raw is malloc'd (free it); walk it
+ * with hookd_request_headers_next. */
+int hookd_request_headers(uint8_t** raw, size_t* raw_len);
+int hookd_request_headers_next(const uint8_t* raw, size_t raw_len, size_t* offset, hookd_header_view* header);
+int hookd_request_client_address(char* buf, size_t cap, size_t* len);
+int hookd_request_id(char* buf, size_t cap, size_t* len);
+
+/* The response: a status of 100-599 and headers (repeated names kept, as
+ * Set-Cookie needs). The host refuses a bad name, CR/LF/NUL in a value, the
+ * headers it owns (Content-Length, Transfer-Encoding, Connection, ...), more
+ * than 100 headers or 64 KiB of them: HOOKD_ERROR, see hookd_last_error().
+ * The body is what the function returns; set Content-Type here to say what it
+ * is. Ignored when the call fails. */
+int hookd_response_set_status(int status);
+int hookd_response_add_header(const char* name, const char* value);
+int hookd_response_add_header_n(const char* name, size_t name_len, const void* value, size_t value_len);
+
+/* ---- Crypto (the crypto grant) ----
+ * Digests are 32 raw bytes. hookd_constant_time_equal sets *equal to 1 when
+ * the two byte strings are the same, in a time that does not depend on where
+ * they differ (compare MACs with it, never with memcmp). */
+#define HOOKD_SHA256_BYTES 32
+int hookd_sha256(const void* data, size_t len, uint8_t digest[HOOKD_SHA256_BYTES]);
+int hookd_hmac_sha256(const void* key, size_t key_len, const void* msg, size_t msg_len,
+                      uint8_t mac[HOOKD_SHA256_BYTES]);
+int hookd_constant_time_equal(const void* a, size_t a_len, const void* b, size_t b_len, int* equal);
+
 #ifdef __cplusplus
 }
 #endif

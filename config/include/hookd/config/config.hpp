@@ -137,6 +137,7 @@ struct PluginGrants {
   std::optional<KvGrant> kv;        // absent: no KV access
   std::vector<FetchPattern> fetch;  // empty: no outbound requests
   bool config = false;
+  bool crypto = false;                  // hookd.crypto.*: SHA-256, HMAC-SHA256, constant-time compare
   LogLevel log_level = LogLevel::info;  // most verbose level the plugin may use
   std::uint32_t log_rate_per_sec = 100;
 

@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "hookd/engine/http_exchange.hpp"
 #include "hookd/engine/random.hpp"
 #include "hookd/engine/result.hpp"
 #include "hookd/engine/vm.hpp"
@@ -60,6 +61,11 @@ struct CallContext {
   // the plugin's memory cap, since a plugin can never take in more.
   std::chrono::steady_clock::time_point deadline{};
   std::size_t max_result_bytes = 0;
+  // The HTTP request the call answers and the response the plugin shapes
+  // (http_exchange.hpp); both owned by the embedder and alive for the call.
+  // Null: the call has none (the request/response host functions say so).
+  const RequestView* request = nullptr;
+  ResponseSink* response = nullptr;
 };
 
 // A function the embedder lends to plugins, reached through hookd.host_call.

@@ -1,9 +1,8 @@
-// What the host lends plugins beyond hookd.log: key-value storage and config
-// values (HTTP fetch joins them), as built-in host functions reached through
-// hookd.host_call. This is the one place that decides grants: every built-in
-// function is registered for every plugin, and each call checks the plugin's
-// grants here, so a call to something not granted gets a clear error (and a
-// log line), never a trap and never a silent success.
+// What the host lends plugins beyond hookd.log: key-value storage, config
+// values, HTTP fetch, crypto, and the HTTP request and response of the call,
+// as built-in host functions reached through hookd.host_call. This is the one place that decides grants:
+// every built-in function is registered for every plugin, and each call checks the plugin's grants here, so a
+// call to something not granted gets a clear error (and a log line), never a trap and never a silent success.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +47,26 @@ inline constexpr std::string_view kKvIncr = "hookd.kv.incr";
 inline constexpr std::string_view kKvCas = "hookd.kv.cas";
 inline constexpr std::string_view kConfigGet = "hookd.config.get";
 inline constexpr std::string_view kFetch = "hookd.fetch";
+
+// The HTTP request the call answers (CallContext::request), read lazily: no
+// grant needed, it is the plugin's own input. Wire layouts in docs/abi.md.
+inline constexpr std::string_view kRequestMethod = "hookd.request.method";
+inline constexpr std::string_view kRequestPath = "hookd.request.path";  // raw, as received
+inline constexpr std::string_view kRequestPathDecoded = "hookd.request.path_decoded";
+inline constexpr std::string_view kRequestQuery = "hookd.request.query";  // raw, without '?'
+inline constexpr std::string_view kRequestQueryParam = "hookd.request.query_param";
+inline constexpr std::string_view kRequestRouteParam = "hookd.request.route_param";
+inline constexpr std::string_view kRequestHeader = "hookd.request.header";
+inline constexpr std::string_view kRequestHeaders = "hookd.request.headers";
+inline constexpr std::string_view kRequestClientAddress = "hookd.request.client_address";
+inline constexpr std::string_view kRequestId = "hookd.request.id";
+// The response the plugin shapes (CallContext::response).
+inline constexpr std::string_view kResponseStatus = "hookd.response.status";
+inline constexpr std::string_view kResponseHeader = "hookd.response.header";
+// Crypto for handlers (the crypto grant): digests are 32 raw bytes.
+inline constexpr std::string_view kCryptoSha256 = "hookd.crypto.sha256";
+inline constexpr std::string_view kCryptoHmacSha256 = "hookd.crypto.hmac_sha256";
+inline constexpr std::string_view kCryptoEqual = "hookd.crypto.equal";  // constant time
 
 // The fetch policy of a grant: the allowlist, and for each entry that names
 // an IP address literally an exemption for that entry alone (the only way a

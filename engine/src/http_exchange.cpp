@@ -1,0 +1,124 @@
+#include "hookd/engine/http_exchange.hpp"
+
+#include <array>
+#include <string>
+
+namespace hookd::engine {
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The ones a plugin could use to split or desynchronise the response, or
+// that describe the connection rather than the message.
+constexpr std::array<std::string_view, 9> kServerOwned = {
+    "connection", "content-length", "transfer-encoding", "upgrade",       "keep-alive",
+    "te",         "trailer",        "proxy-connection",  "http2-settings"};
+
+}  // namespace
+
+bool header_name_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (in.size() - i < 3) return false;
+      const int hi = hex_value(in[i + 1]);
+      const int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    }
+  }
+  return true;
+}
+
+bool find_query_param(std::string_view query, std::string_view name, std::string& out) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    // The decoded key is compared; `out` is the scratch for it, then the value.
+    if (!percent_decode(key, true, out) || out != name) continue;
+    const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    return percent_decode(value, true, out);
+  }
+  out.clear();
+  return false;
+}
+
+bool is_http_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_server_owned_header(std::string_view name) {
+  for (std::string_view owned : kServerOwned) {
+    if (header_name_equal(name, owned)) return true;
+  }
+  return false;
+}
+
+Result<void> ResponseSink::set_status(int64_t status) {
+  if (status < 100 || status > 599) {
+    return fail(ErrorKind::kHostError, "response status " + std::to_string(status) + " is outside 100-599");
+  }
+  status_ = static_cast<int>(status);
+  return {};
+}
+
+Result<void> ResponseSink::add_header(std::string_view name, std::string_view value) {
+  if (!is_http_token(name)) {
+    return fail(ErrorKind::kHostError, "response header name is not a token (RFC 9110)");
+  }
+  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
+    return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
+                                           ": CR, LF and NUL are not allowed in a value");
+  }
+  if (is_server_owned_header(name)) {
+    return fail(ErrorKind::kHostError,
+                "response header " + std::string(name) + " is set by the server, not by plugins");
+  }
+  if (headers_.size() >= kMaxHeaders) {
+    return fail(ErrorKind::kHostError,
+                "a response may carry at most " + std::to_string(kMaxHeaders) + " headers");
+  }
+  if (name.size() + value.size() > kMaxHeaderBytes - header_bytes_) {
+    return fail(ErrorKind::kHostError,
+                "response headers would pass " + std::to_string(kMaxHeaderBytes) + " bytes");
+  }
+  headers_.push_back(Header{std::string(name), std::string(value)});
+  header_bytes_ += name.size() + value.size();
+  return {};
+}
+
+void ResponseSink::reset() {
+  status_ = 0;
+  headers_.clear();
+  header_bytes_ = 0;
+}
+
+}  // namespace hookd::engine

@@ -1,0 +1,158 @@
+// hookd.request.*: what a plugin may read about the HTTP request its call
+// answers. Everything is read from the embedder's views when the plugin asks
+// and written into the reply buffer the engine reuses, so a call that never
+// asks costs nothing and one that does allocates nothing once warm.
+#include <cstring>
+#include <string>
+
+#include "hookd/engine/http_exchange.hpp"
+#include "hookd/host/plugin_services.hpp"
+#include "hookd/host/wire.hpp"
+#include "plugin/services.hpp"
+
+namespace hookd::host::detail {
+namespace {
+
+using engine::CallContext;
+using engine::ErrorKind;
+using engine::HostFunction;
+using engine::RequestView;
+using Bytes = std::span<const uint8_t>;
+using Out = std::vector<uint8_t>;
+
+std::unexpected<engine::Error> no_request(std::string_view fn) {
+  return engine::fail(ErrorKind::kHostError, std::string(fn) + ": this call has no HTTP request");
+}
+
+// A function that answers with one string of the request.
+template <class Field>
+HostFunction string_field(std::string_view name, Field field) {
+  return HostFunction{std::string(name),
+                      [name, field](const CallContext& ctx, Bytes, Out& out) -> engine::Result<void> {
+                        if (ctx.request == nullptr) return no_request(name);
+                        wire::Writer(out).raw(field(ctx, *ctx.request));
+                        return {};
+                      }};
+}
+
+// The reply of a lookup: u8 found, then the value.
+void found(Out& out, const std::string_view* value) {
+  wire::Writer w(out);
+  w.fixed<uint8_t>(value ? 1 : 0);
+  if (value) w.raw(*value);
+}
+
+// Scratch for decoded text, reused by every call on this thread.
+std::string& scratch() {
+  thread_local std::string s;
+  return s;
+}
+
+// The index-th value of header `name` (case-insensitive).
+class NthHeader final : public engine::HeaderVisitor {
+ public:
+  NthHeader(std::string_view name, uint32_t index) : name_(name), left_(index) {}
+  bool field(std::string_view name, std::string_view value) override {
+    if (!engine::header_name_equal(name, name_)) return true;
+    if (left_-- > 0) return true;
+    value_ = value;
+    found_ = true;
+    return false;
+  }
+  [[nodiscard]] const std::string_view* value() const { return found_ ? &value_ : nullptr; }
+
+ private:
+  std::string_view name_;
+  uint32_t left_;
+  std::string_view value_;
+  bool found_ = false;
+};
+
+// Every header, encoded as hookd.request.headers replies.
+class AllHeaders final : public engine::HeaderVisitor {
+ public:
+  explicit AllHeaders(Out& out) : w_(out) { w_.fixed<uint32_t>(0); }
+  bool field(std::string_view name, std::string_view value) override {
+    w_.bytes(name).bytes(value);
+    ++count_;
+    return true;
+  }
+  [[nodiscard]] uint32_t count() const { return count_; }
+
+ private:
+  wire::Writer w_;
+  uint32_t count_ = 0;
+};
+
+engine::Result<void> header(const CallContext& ctx, Bytes in, Out& out) {
+  if (ctx.request == nullptr) return no_request(kRequestHeader);
+  wire::Reader r(in);
+  auto index = r.fixed<uint32_t>();
+  if (!index) return engine::fail(ErrorKind::kHostError, "hookd.request.header: malformed request payload");
+  NthHeader nth(r.rest(), *index);
+  if (ctx.request->headers != nullptr) ctx.request->headers->visit(nth);
+  found(out, nth.value());
+  return {};
+}
+
+engine::Result<void> headers(const CallContext& ctx, Bytes, Out& out) {
+  if (ctx.request == nullptr) return no_request(kRequestHeaders);
+  AllHeaders all(out);
+  if (ctx.request->headers != nullptr) ctx.request->headers->visit(all);
+  const uint32_t n = all.count();
+  std::memcpy(out.data(), &n, 4);
+  return {};
+}
+
+engine::Result<void> query_param(const CallContext& ctx, Bytes in, Out& out) {
+  if (ctx.request == nullptr) return no_request(kRequestQueryParam);
+  std::string& value = scratch();
+  const bool present = engine::find_query_param(ctx.request->query(), text(in), value);
+  const std::string_view v = value;
+  found(out, present ? &v : nullptr);
+  return {};
+}
+
+engine::Result<void> route_param(const CallContext& ctx, Bytes in, Out& out) {
+  if (ctx.request == nullptr) return no_request(kRequestRouteParam);
+  for (const engine::HeaderField& p : ctx.request->route_params) {
+    if (p.name == text(in)) {
+      found(out, &p.value);
+      return {};
+    }
+  }
+  found(out, nullptr);
+  return {};
+}
+
+engine::Result<void> path_decoded(const CallContext& ctx, Bytes, Out& out) {
+  if (ctx.request == nullptr) return no_request(kRequestPathDecoded);
+  std::string& path = scratch();
+  if (!engine::percent_decode(ctx.request->path(), false, path)) {
+    return engine::fail(ErrorKind::kHostError, "hookd.request.path_decoded: the path has a malformed escape");
+  }
+  wire::Writer(out).raw(path);
+  return {};
+}
+
+}  // namespace
+
+void add_request_functions(std::vector<HostFunction>& fns) {
+  fns.push_back(
+      string_field(kRequestMethod, [](const CallContext&, const RequestView& r) { return r.method; }));
+  fns.push_back(
+      string_field(kRequestPath, [](const CallContext&, const RequestView& r) { return r.path(); }));
+  fns.push_back(
+      string_field(kRequestQuery, [](const CallContext&, const RequestView& r) { return r.query(); }));
+  fns.push_back(string_field(kRequestClientAddress,
+                             [](const CallContext&, const RequestView& r) { return r.client_address; }));
+  fns.push_back(
+      string_field(kRequestId, [](const CallContext& ctx, const RequestView&) { return ctx.request_id; }));
+  fns.push_back(HostFunction{std::string(kRequestPathDecoded), path_decoded});
+  fns.push_back(HostFunction{std::string(kRequestQueryParam), query_param});
+  fns.push_back(HostFunction{std::string(kRequestRouteParam), route_param});
+  fns.push_back(HostFunction{std::string(kRequestHeader), header});
+  fns.push_back(HostFunction{std::string(kRequestHeaders), headers});
+}
+
+}  // namespace hookd::host::detail

@@ -1,0 +1,250 @@
+// A hookd-ABI plugin built with the C PDK (tests/plugins/exchange.c) as an
+// HTTP handler: it reads the request the embedder attached to the call and
+// shapes the response, through the real built-in host functions; the sink
+// refuses whatever could break or split the response.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstring>
+
+#include "exchange_support.hpp"
+#include "hookd/hookd.hpp"
+#include "hookd/host/plugin_services.hpp"
+#include "test_plugins.hpp"
+
+namespace hookd {
+namespace {
+
+using test::Exchange;
+
+struct LogLine {
+  engine::LogLevel level;
+  std::string message;
+};
+
+class ExchangeNative : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config::PluginSettings settings;
+    settings.grants.crypto = true;
+    plugin_ = load(settings);
+    ASSERT_TRUE(plugin_) << plugin_.error().describe();
+  }
+
+  Result<Plugin> load(const config::PluginSettings& settings) {
+    PluginOptions options;
+    options.name = "exchange";
+    host::HostServices services;
+    services.log = [this](engine::LogLevel level, std::string_view, const CallContext&, std::string_view m) {
+      logs_.push_back({level, std::string(m)});
+    };
+    options.host_functions = host::builtin_host_functions("exchange", settings, services);
+    return Plugin::load_file(test::plugin_path("exchange"), std::move(options));
+  }
+
+  // The output, or the error described.
+  std::string call(std::string_view fn, std::string_view input) {
+    auto out = plugin_->call(fn, test::bytes(input), ex_.context());
+    return out ? test::text(*out) : "<" + out.error().describe() + ">";
+  }
+
+  Exchange ex_;
+  Result<Plugin> plugin_ = std::unexpected(engine::Error{});
+  std::vector<LogLine> logs_;
+};
+
+std::string length_prefixed(std::string_view a, std::string_view b) {
+  std::string s(4, '\0');
+  const auto n = static_cast<uint32_t>(a.size());
+  std::memcpy(s.data(), &n, 4);
+  return s.append(a).append(b);
+}
+
+std::string hex(const uint8_t* p, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s.append({digits[p[i] >> 4], digits[p[i] & 15]});
+  return s;
+}
+
+std::string openssl_hmac(std::string_view key, std::string_view msg) {
+  uint8_t mac[32];
+  unsigned int n = 0;
+  static const uint8_t kNone = 0;
+  HMAC(EVP_sha256(), key.empty() ? &kNone : reinterpret_cast<const uint8_t*>(key.data()),
+       static_cast<int>(key.size()), reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), mac, &n);
+  return hex(mac, n);
+}
+
+TEST_F(ExchangeNative, ReadsTheRequestAndAnswersARedirectWithTwoCookies) {
+  ex_.method = "POST";
+  ex_.target = "/users/42/a%20b?x=1&q=hello+w%6Frld&q=second";
+  ex_.header_text = {{"Host", "example.test"}, {"X-Token", "first"}, {"x-token", "second"}};
+  ex_.route_text = {{"id", "42"}};
+  EXPECT_EQ(call("redirect", ""),
+            "POST token=first,second third=none q=hello world id=42 path=/users/42/a b");
+  EXPECT_EQ(ex_.response.status(), 302);
+  const auto h = ex_.response.headers();
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[0].name, "Set-Cookie");
+  EXPECT_EQ(h[0].value, "a=1; Path=/");
+  EXPECT_EQ(h[1].name, "Set-Cookie");
+  EXPECT_EQ(h[1].value, "b=2; HttpOnly");
+  EXPECT_EQ(h[2].name, "Location");
+  EXPECT_EQ(h[2].value, "/users/42");
+  EXPECT_EQ(h[3].name, "Content-Type");
+}
+
+TEST_F(ExchangeNative, AllHeadersArriveInOrderWithRepeatsKept) {
+  ex_.header_text = {{"Accept", "*/*"}, {"Cookie", "a=1"}, {"cookie", "b=2"}};
+  EXPECT_EQ(call("headers", ""), "Accept: */*\nCookie: a=1\ncookie: b=2\n");
+  // An empty response: the embedder's defaults apply.
+  EXPECT_TRUE(ex_.response.empty());
+}
+
+TEST_F(ExchangeNative, TenThousandRequestHeadersAreWalkedNotRefused) {
+  for (int i = 0; i < 10000; ++i) ex_.header_text.emplace_back("X-Many", std::to_string(i));
+  ex_.header_text.emplace_back("X-Token", "last");
+  ex_.route_text = {{"id", "1"}};
+  EXPECT_EQ(call("redirect", ""), "GET token=last, third=none q=(none) id=1 path=/");
+  EXPECT_EQ(call("header_count", ""), "10001");
+}
+
+TEST_F(ExchangeNative, StatusOutside100To599IsAnErrorAndLeavesTheStatusUnset) {
+  for (const char* bad : {"99", "600", "0", "-1", "70000"}) {
+    const std::string out = call("status", bad);
+    EXPECT_NE(out.find("outside 100-599"), std::string::npos) << bad << ": " << out;
+    EXPECT_EQ(ex_.response.status(), 0) << bad;
+  }
+  EXPECT_EQ(call("status", "100"), "ok");
+  EXPECT_EQ(ex_.response.status(), 100);
+  EXPECT_EQ(call("status", "599"), "ok");
+  EXPECT_EQ(ex_.response.status(), 599);
+}
+
+TEST_F(ExchangeNative, HeaderValuesWithCrLfOrNulAreRefusedSoTheResponseCannotSplit) {
+  for (std::string input : {std::string("X-A\nv\r\nSet-Cookie: evil=1"), std::string("X-A\nv\rw"),
+                            std::string("X-A\nv\nw"), std::string("X-A\nv\0w", 7)}) {
+    const std::string out = call("add_header", input);
+    EXPECT_NE(out.find("CR, LF and NUL are not allowed"), std::string::npos) << out;
+    EXPECT_TRUE(ex_.response.headers().empty());
+  }
+  for (std::string name : {"Bad Name", "", "X:Y", "X\r\nY", "caf\xc3\xa9"}) {
+    const std::string out = call("add_header", name + "\nv");
+    EXPECT_NE(out.find("not a token"), std::string::npos) << name << ": " << out;
+  }
+  EXPECT_TRUE(ex_.response.headers().empty());
+  // Tab and obs-text are allowed in a value.
+  EXPECT_EQ(call("add_header", "X-Ok\na\tb \xff"), "ok");
+}
+
+TEST_F(ExchangeNative, FramingAndHopByHopHeadersAreRefusedWithAPluginLogLine) {
+  for (const char* name : {"Content-Length", "transfer-encoding", "CONNECTION", "Upgrade", "Keep-Alive", "TE",
+                           "Trailer", "Proxy-Connection"}) {
+    const std::string out = call("add_header", std::string(name) + "\n1");
+    EXPECT_NE(out.find("is set by the server"), std::string::npos) << name << ": " << out;
+  }
+  EXPECT_TRUE(ex_.response.headers().empty());
+  ASSERT_EQ(logs_.size(), 8u);
+  EXPECT_EQ(logs_[0].level, engine::LogLevel::kWarn);
+  EXPECT_NE(logs_[0].message.find("response refused: response header Content-Length"), std::string::npos)
+      << logs_[0].message;
+}
+
+TEST_F(ExchangeNative, AtMostAHundredResponseHeaders) {
+  const std::string out = call("add_many", "10000");
+  EXPECT_EQ(out.substr(0, 4), "100 ") << out;
+  EXPECT_NE(out.find("at most 100 headers"), std::string::npos) << out;
+  EXPECT_EQ(ex_.response.headers().size(), 100u);
+}
+
+TEST_F(ExchangeNative, ResponseHeadersAreBoundedInBytes) {
+  EXPECT_NE(call("add_header", "X-Big\n" + std::string(70000, 'a')).find("would pass 65536 bytes"),
+            std::string::npos);
+  EXPECT_TRUE(ex_.response.headers().empty());
+  // Names and values count together, across headers.
+  const std::string out = call("add_twice", "X-Big\n" + std::string(40000, 'a'));
+  EXPECT_NE(out.find("would pass 65536 bytes"), std::string::npos) << out;
+  EXPECT_EQ(ex_.response.headers().size(), 1u);
+}
+
+TEST_F(ExchangeNative, ACallWithoutARequestSaysSo) {
+  auto out = plugin_->call("no_request", {}, CallContext{"r"});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(test::text(*out), "error: hookd.request.method: this call has no HTTP request");
+}
+
+TEST_F(ExchangeNative, AnOutOfBoundsGuestPointerTrapsAndTheInstanceIsReplaced) {
+  auto out = plugin_->call("oob", {}, ex_.context());
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::kTrap) << out.error().describe();
+  EXPECT_TRUE(ex_.response.empty());
+  EXPECT_EQ(call("ok", ""), "ok");
+  EXPECT_EQ(plugin_->replacements(), 1u);
+}
+
+TEST_F(ExchangeNative, Sha256AndHmacMatchKnownAnswers) {
+  EXPECT_EQ(call("sha256", "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(call("sha256", ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // RFC 4231, test case 2.
+  EXPECT_EQ(call("hmac", length_prefixed("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST_F(ExchangeNative, HmacTakesEmptyAndHugeKeys) {
+  EXPECT_EQ(call("hmac", length_prefixed("", "message")), openssl_hmac("", "message"));
+  EXPECT_EQ(call("hmac", length_prefixed("", "")), openssl_hmac("", ""));
+  const std::string huge(4u << 20, 'k');  // far past SHA-256's 64-byte block: hashed first
+  EXPECT_EQ(call("hmac", length_prefixed(huge, "message")), openssl_hmac(huge, "message"));
+}
+
+TEST_F(ExchangeNative, ConstantTimeEqualComparesBytesAndLengths) {
+  EXPECT_EQ(call("equal", length_prefixed("abc", "abc")), "1");
+  EXPECT_EQ(call("equal", length_prefixed("abc", "abd")), "0");
+  EXPECT_EQ(call("equal", length_prefixed("abc", "ab")), "0");
+  EXPECT_EQ(call("equal", length_prefixed("", "")), "1");
+}
+
+TEST_F(ExchangeNative, CryptoNeedsItsGrant) {
+  plugin_ = load({});
+  ASSERT_TRUE(plugin_);
+  EXPECT_EQ(call("sha256", "abc"), "error: crypto is not granted to plugin exchange");
+  EXPECT_EQ(call("equal", length_prefixed("a", "a")), "error: crypto is not granted to plugin exchange");
+  // The request and response need no grant: they are the call's own.
+  EXPECT_EQ(call("status", "204"), "ok");
+}
+
+// The C++ PDK's layer over the same functions (tests/plugins/exchange_cpp.cpp).
+TEST(ExchangeCpp, ReadsTheRequestSetsTheResponseAndVerifiesASignature) {
+  config::PluginSettings settings;
+  settings.grants.crypto = true;
+  PluginOptions options;
+  options.host_functions = host::builtin_host_functions("exchange_cpp", settings, {});
+  auto plugin = Plugin::load_file(test::plugin_path("exchange_cpp"), std::move(options));
+  ASSERT_TRUE(plugin) << plugin.error().describe();
+  Exchange ex;
+  ex.target = "/users/7?q=" + std::string(300, 'z');  // longer than the PDK's first buffer
+  ex.header_text = {{"X-Token", "first"}, {"x-token", "second"}, {"Accept", "*/*"}};
+  ex.route_text = {{"id", "7"}};
+  auto out = plugin->call("redirect", {}, ex.context());
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(test::text(*out), "GET token=first,second q=" + std::string(300, 'z') + " id=7 headers=3");
+  EXPECT_EQ(ex.response.status(), 302);
+  ASSERT_EQ(ex.response.headers().size(), 3u);
+  EXPECT_EQ(ex.response.headers()[2].value, "/users/7");
+
+  const std::string body = R"({"event":"push"})";
+  const std::string good = openssl_hmac("secret", body);
+  std::string bad = good;
+  bad[0] = bad[0] == '0' ? '1' : '0';
+  auto valid = plugin->call("verify", test::bytes(good + "\n" + body), ex.context());
+  ASSERT_TRUE(valid) << valid.error().describe();
+  EXPECT_EQ(test::text(*valid), "valid");
+  auto invalid = plugin->call("verify", test::bytes(bad + "\n" + body), ex.context());
+  ASSERT_TRUE(invalid) << invalid.error().describe();
+  EXPECT_EQ(test::text(*invalid), "invalid");
+}
+
+}  // namespace
+}  // namespace hookd

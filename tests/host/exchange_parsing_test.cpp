@@ -1,0 +1,79 @@
+// The pieces of the exchange that need no plugin: query parsing and
+// percent-decoding as the request functions apply them, and the sink's
+// checks as an embedder relies on them.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "hookd/engine/http_exchange.hpp"
+
+namespace hookd::engine {
+namespace {
+
+std::string param(std::string_view query, std::string_view name) {
+  std::string out;
+  return find_query_param(query, name, out) ? out : "<absent>";
+}
+
+TEST(QueryParams, FirstMatchDecodedWithPlusAsSpace) {
+  EXPECT_EQ(param("a=1&q=hello+w%6Frld&q=2", "q"), "hello world");
+  EXPECT_EQ(param("%71=encoded-key", "q"), "encoded-key");
+  EXPECT_EQ(param("flag&x=1", "flag"), "");
+  EXPECT_EQ(param("flag=&x=1", "flag"), "");
+  EXPECT_EQ(param("&&q=3&", "q"), "3");
+  EXPECT_EQ(param("a=1", "q"), "<absent>");
+  EXPECT_EQ(param("", "q"), "<absent>");
+  EXPECT_EQ(param("q=%zz&q=ok", "q"), "<absent>");  // the first q is malformed: no silent fallback
+}
+
+TEST(PercentDecode, RefusesMalformedEscapesAndEscapedNul) {
+  std::string out;
+  EXPECT_TRUE(percent_decode("/a%20b/%2F", false, out));
+  EXPECT_EQ(out, "/a b//");
+  EXPECT_TRUE(percent_decode("a+b", false, out));
+  EXPECT_EQ(out, "a+b");  // '+' is a space in a query only
+  EXPECT_FALSE(percent_decode("%", false, out));
+  EXPECT_FALSE(percent_decode("%4", false, out));
+  EXPECT_FALSE(percent_decode("%g0", false, out));
+  EXPECT_FALSE(percent_decode("a%00b", false, out));
+}
+
+TEST(RequestView, PathAndQuerySplitAtTheFirstQuestionMark) {
+  RequestView v;
+  v.target = "/p?a=1?b";
+  EXPECT_EQ(v.path(), "/p");
+  EXPECT_EQ(v.query(), "a=1?b");
+  v.target = "/p";
+  EXPECT_EQ(v.query(), "");
+}
+
+TEST(ResponseSink, KeepsRepeatedHeadersInOrderAndResetsForTheNextCall) {
+  ResponseSink sink;
+  EXPECT_TRUE(sink.empty());
+  ASSERT_TRUE(sink.add_header("Set-Cookie", "a=1"));
+  ASSERT_TRUE(sink.add_header("set-cookie", "b=2"));
+  ASSERT_TRUE(sink.set_status(302));
+  ASSERT_EQ(sink.headers().size(), 2u);
+  EXPECT_EQ(sink.headers()[1].value, "b=2");
+  sink.reset();
+  EXPECT_TRUE(sink.empty());
+  EXPECT_EQ(sink.status(), 0);
+}
+
+TEST(ResponseSink, TokensAndServerOwnedNames) {
+  EXPECT_TRUE(is_http_token("X-Custom_1.2~!#$%&'*+^`|"));
+  EXPECT_FALSE(is_http_token("a b"));
+  EXPECT_FALSE(is_http_token("a:b"));
+  EXPECT_FALSE(is_http_token("a\"b"));
+  EXPECT_FALSE(is_http_token(std::string("a\0b", 3)));
+  for (const char* name : {"Content-Length", "TRANSFER-ENCODING", "connection", "Upgrade", "Keep-Alive", "te",
+                           "Trailer", "Proxy-Connection"}) {
+    EXPECT_TRUE(is_server_owned_header(name)) << name;
+  }
+  EXPECT_FALSE(is_server_owned_header("Content-Type"));
+  EXPECT_FALSE(is_server_owned_header("Set-Cookie"));
+  EXPECT_FALSE(is_server_owned_header("Tea"));
+}
+
+}  // namespace
+}  // namespace hookd::engine

@@ -1,0 +1,216 @@
+/* exchange: a plugin as an HTTP handler, through the C PDK. Functions:
+ *   redirect     reads the method, header X-Token (every value, any case), the
+ *                query parameter q, the route parameter id and the decoded
+ *                path; answers 302 with two Set-Cookie and a Location, and a
+ *                body describing what it read
+ *   reads        reads the request without shaping the response: "<method> <id>"
+ *   headers      every request header, "name: value" lines
+ *   header_count how many headers hookd_request_headers walked
+ *   status       sets the status given as decimal text: "ok" or "error: ..."
+ *   add_header   input "name\nvalue": "ok" or "error: ..."
+ *   add_twice    the same, twice
+ *   add_many     adds "X-N: n" until refused, at most the count given:
+ *                "<added> <error>"
+ *   sha256, hmac hex digests; hmac input: u32 key length, key, message
+ *   equal        input: u32 a length, a, b: "1" or "0"
+ *   oob          hookd.host_call with an input pointer past memory (traps)
+ *   no_request   hookd_request_method on a call without a request */
+#include <hookd/pdk.h>
+#include <hookd/pdk_host.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ok.h"
+
+static char body[4096];
+
+static int fail_with_last_error(void) {
+  return hookd_output(body, (size_t)snprintf(body, sizeof body, "error: %s", hookd_last_error()));
+}
+
+static int redirect(const uint8_t* in, size_t len) {
+  char method[16], token0[64], token1[64], q[64], id[32], path[128];
+  size_t method_n, token0_n = 0, token1_n = 0, q_n = 0, id_n = 0, path_n;
+  if (hookd_request_method(method, sizeof method, &method_n) != HOOKD_OK) return fail_with_last_error();
+  hookd_request_header("x-TOKEN", 0, token0, sizeof token0, &token0_n);
+  hookd_request_header("X-Token", 1, token1, sizeof token1, &token1_n);
+  int has_q = hookd_request_query_param("q", q, sizeof q, &q_n) == HOOKD_OK;
+  if (hookd_route_param("id", id, sizeof id, &id_n) != HOOKD_OK) return hookd_error("no route parameter id");
+  if (hookd_request_path_decoded(path, sizeof path, &path_n) != HOOKD_OK) return fail_with_last_error();
+  int missing = hookd_request_header("X-Token", 2, token1, sizeof token1, &(size_t){0});
+
+  char location[64];
+  snprintf(location, sizeof location, "/users/%.*s", (int)id_n, id);
+  if (hookd_response_set_status(302) != HOOKD_OK ||
+      hookd_response_add_header("Set-Cookie", "a=1; Path=/") != HOOKD_OK ||
+      hookd_response_add_header("Set-Cookie", "b=2; HttpOnly") != HOOKD_OK ||
+      hookd_response_add_header("Location", location) != HOOKD_OK ||
+      hookd_response_add_header("Content-Type", "text/plain") != HOOKD_OK) {
+    return fail_with_last_error();
+  }
+  return hookd_output(
+      body, (size_t)snprintf(body, sizeof body, "%.*s token=%.*s,%.*s third=%s q=%s%.*s id=%.*s path=%.*s",
+                             (int)method_n, method, (int)token0_n, token0, (int)token1_n, token1,
+                             missing == HOOKD_NOT_FOUND ? "none" : "?", has_q ? "" : "(none)", (int)q_n, q,
+                             (int)id_n, id, (int)path_n, path));
+}
+
+/* Reads without shaping the response: method, decoded path, a query and a
+ * route parameter, two header values. Answers "<method> <id>". */
+static int reads(const uint8_t* in, size_t len) {
+  char method[16], path[128], q[64], id[32], token[64];
+  size_t method_n, path_n, q_n, id_n, token_n;
+  if (hookd_request_method(method, sizeof method, &method_n) != HOOKD_OK ||
+      hookd_request_path_decoded(path, sizeof path, &path_n) != HOOKD_OK ||
+      hookd_request_query_param("q", q, sizeof q, &q_n) != HOOKD_OK ||
+      hookd_route_param("id", id, sizeof id, &id_n) != HOOKD_OK ||
+      hookd_request_header("x-token", 0, token, sizeof token, &token_n) != HOOKD_OK ||
+      hookd_request_header("X-TOKEN", 1, token, sizeof token, &token_n) != HOOKD_OK) {
+    return fail_with_last_error();
+  }
+  return hookd_output(body,
+                      (size_t)snprintf(body, sizeof body, "%.*s %.*s", (int)method_n, method, (int)id_n, id));
+}
+
+static int headers(const uint8_t* in, size_t len) {
+  uint8_t* raw;
+  size_t raw_len, offset = 0, at = 0;
+  if (hookd_request_headers(&raw, &raw_len) != HOOKD_OK) return fail_with_last_error();
+  hookd_header_view h;
+  while (hookd_request_headers_next(raw, raw_len, &offset, &h) && at < sizeof body) {
+    at += (size_t)snprintf(body + at, sizeof body - at, "%.*s: %.*s\n", (int)h.name_len, h.name,
+                           (int)h.value_len, h.value);
+  }
+  free(raw);
+  return hookd_output(body, at < sizeof body ? at : sizeof body - 1);
+}
+
+static int header_count(const uint8_t* in, size_t len) {
+  uint8_t* raw;
+  size_t raw_len, offset = 0, n = 0;
+  if (hookd_request_headers(&raw, &raw_len) != HOOKD_OK) return fail_with_last_error();
+  hookd_header_view h;
+  while (hookd_request_headers_next(raw, raw_len, &offset, &h)) ++n;
+  free(raw);
+  return hookd_output(body, (size_t)snprintf(body, sizeof body, "%zu", n));
+}
+
+static int status(const uint8_t* in, size_t len) {
+  char text[32];
+  snprintf(text, sizeof text, "%.*s", (int)len, (const char*)in);
+  if (hookd_response_set_status(atoi(text)) != HOOKD_OK) return fail_with_last_error();
+  return hookd_output_str("ok");
+}
+
+static int add_header(const uint8_t* in, size_t len) {
+  const uint8_t* nl = memchr(in, '\n', len);
+  if (!nl) return hookd_error("input: name\\nvalue");
+  size_t name_len = (size_t)(nl - in);
+  if (hookd_response_add_header_n((const char*)in, name_len, nl + 1, len - name_len - 1) != HOOKD_OK)
+    return fail_with_last_error();
+  return hookd_output_str("ok");
+}
+
+/* The same header twice: the second one may pass the host's byte bound. */
+static int add_twice(const uint8_t* in, size_t len) {
+  const uint8_t* nl = memchr(in, '\n', len);
+  if (!nl) return hookd_error("input: name\\nvalue");
+  size_t name_len = (size_t)(nl - in);
+  for (int i = 0; i < 2; ++i) {
+    if (hookd_response_add_header_n((const char*)in, name_len, nl + 1, len - name_len - 1) != HOOKD_OK)
+      return fail_with_last_error();
+  }
+  return hookd_output_str("ok");
+}
+
+static int add_many(const uint8_t* in, size_t len) {
+  char text[32], value[16];
+  snprintf(text, sizeof text, "%.*s", (int)len, (const char*)in);
+  const int n = atoi(text);
+  int added = 0;
+  for (; added < n; ++added) {
+    snprintf(value, sizeof value, "%d", added);
+    if (hookd_response_add_header("X-N", value) != HOOKD_OK) break;
+  }
+  return hookd_output(
+      body, (size_t)snprintf(body, sizeof body, "%d %s", added, added < n ? hookd_last_error() : ""));
+}
+
+static int hex_output(const uint8_t* digest) {
+  for (int i = 0; i < HOOKD_SHA256_BYTES; ++i) snprintf(body + 2 * i, 3, "%02x", digest[i]);
+  return hookd_output(body, 2 * HOOKD_SHA256_BYTES);
+}
+
+static int sha256(const uint8_t* in, size_t len) {
+  uint8_t digest[HOOKD_SHA256_BYTES];
+  if (hookd_sha256(in, len, digest) != HOOKD_OK) return fail_with_last_error();
+  return hex_output(digest);
+}
+
+/* u32 length, then that many bytes, then the rest. */
+static int split(const uint8_t* in, size_t len, const uint8_t** a, size_t* a_len, const uint8_t** b,
+                 size_t* b_len) {
+  uint32_t n;
+  if (len < 4) return 0;
+  memcpy(&n, in, 4);
+  if (len - 4 < n) return 0;
+  *a = in + 4;
+  *a_len = n;
+  *b = in + 4 + n;
+  *b_len = len - 4 - n;
+  return 1;
+}
+
+static int hmac(const uint8_t* in, size_t len) {
+  const uint8_t *key, *msg;
+  size_t key_len, msg_len;
+  uint8_t mac[HOOKD_SHA256_BYTES];
+  if (!split(in, len, &key, &key_len, &msg, &msg_len))
+    return hookd_error("input: u32 key length, key, message");
+  if (hookd_hmac_sha256(key, key_len, msg, msg_len, mac) != HOOKD_OK) return fail_with_last_error();
+  return hex_output(mac);
+}
+
+static int equal(const uint8_t* in, size_t len) {
+  const uint8_t *a, *b;
+  size_t a_len, b_len;
+  int same = 0;
+  if (!split(in, len, &a, &a_len, &b, &b_len)) return hookd_error("input: u32 a length, a, b");
+  if (hookd_constant_time_equal(a, a_len, b, b_len, &same) != HOOKD_OK) return fail_with_last_error();
+  return hookd_output_str(same ? "1" : "0");
+}
+
+__attribute__((import_module("hookd"), import_name("host_call"))) int32_t raw_host_call(
+    const char* name, uint32_t name_len, uint32_t in_ptr, uint32_t in_len, uint32_t* result_len);
+
+static int oob(const uint8_t* in, size_t len) {
+  static const char name[] = "hookd.response.header";
+  uint32_t n = 0;
+  raw_host_call(name, sizeof name - 1, 0xFFFFFF00u, 0x1000u, &n);
+  return hookd_output_str("not trapped");
+}
+
+static int no_request(const uint8_t* in, size_t len) {
+  char method[16];
+  size_t n;
+  if (hookd_request_method(method, sizeof method, &n) != HOOKD_OK) return fail_with_last_error();
+  return hookd_output(method, n);
+}
+
+HOOKD_INIT() {
+  REGISTER_OK();
+  hookd_register("redirect", redirect, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("reads", reads, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("headers", headers, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("header_count", header_count, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("status", status, HOOKD_FORMAT_TEXT, HOOKD_FORMAT_TEXT);
+  hookd_register("add_header", add_header, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("add_twice", add_twice, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("add_many", add_many, HOOKD_FORMAT_TEXT, HOOKD_FORMAT_TEXT);
+  hookd_register("sha256", sha256, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("hmac", hmac, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("equal", equal, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("oob", oob, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("no_request", no_request, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+}
