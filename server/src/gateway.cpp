@@ -15,6 +15,7 @@
 #include "calls/call_dispatcher.hpp"
 #include "calls/io_worker.hpp"
 #include "cluster/cluster_node.hpp"
+#include "hookd/util/hex.hpp"
 #include "net/admin_admission.hpp"
 #include "net/admin_session.hpp"
 #include "net/fd_limit.hpp"
@@ -84,13 +85,7 @@ asio::ip::tcp::endpoint endpoint_of(const config::HostPort& hp) {
 std::string random_token(RandomSource& entropy) {
   uint8_t raw[32];
   if (!entropy.fill(raw)) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : raw) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return util::to_hex(raw);
 }
 
 }  // namespace
@@ -185,6 +180,7 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   g.server.kv = g.parts.kv.get();
   g.server.fetcher = g.parts.fetcher.get();
   g.server.clock = g.parts.clock.get();
+  g.server.entropy = g.parts.entropy;
   const config::Config& cfg = g.server.config;
   const unsigned n = config::effective_workers(cfg.server);
   raise_fd_limit(cfg.limits);

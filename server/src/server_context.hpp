@@ -27,9 +27,10 @@ struct ServerContext {
   // The gateway's parts (gateway_parts.hpp), owned by the gateway.
   host::KvStore* kv = nullptr;           // shared by all plugins granted KV
   host::HttpFetcher* fetcher = nullptr;  // outbound HTTP for plugins granted fetch (null: none)
-  Clock* clock = nullptr;
-  CallDispatcher* calls = nullptr;  // the plugin-call pipeline (owned by the gateway)
-  EventLog events;                  // recent plugin logs and call errors (GET /admin/logs)
+  const Clock* clock = nullptr;
+  std::shared_ptr<RandomSource> entropy;  // every plugin's random_get
+  CallDispatcher* calls = nullptr;        // the plugin-call pipeline (owned by the gateway)
+  EventLog events;                        // recent plugin logs and call errors (GET /admin/logs)
   std::atomic<bool> draining{false};
   std::atomic<bool> ready{false};
   ConnectionCount connections;                // public ones (limits.max_connections)

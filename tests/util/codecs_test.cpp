@@ -17,8 +17,13 @@ std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 // RFC 4648, section 10.
 TEST(Base64, EncodesAndDecodesTheRfcVectors) {
   const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(plain), encoded);
@@ -72,6 +77,16 @@ TEST(Utf8, AcceptsUtf8AndRefusesOverlongFormsSurrogatesAndCutSequences) {
   EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(valid_utf8("\xe2\x82"));          // cut short
   EXPECT_FALSE(valid_utf8("\xff"));
+}
+
+TEST(Utf8, APrefixNeverEndsInsideACharacter) {
+  const std::string_view s = "ab\xe2\x82\xac";  // "ab€"
+  EXPECT_EQ(utf8_prefix(s, 10), s);
+  EXPECT_EQ(utf8_prefix(s, 5), s);
+  EXPECT_EQ(utf8_prefix(s, 4), "ab");
+  EXPECT_EQ(utf8_prefix(s, 3), "ab");
+  EXPECT_EQ(utf8_prefix(s, 2), "ab");
+  EXPECT_EQ(utf8_prefix(s, 0), "");
 }
 
 }  // namespace

@@ -24,13 +24,15 @@ ManualClock::ManualClock(std::chrono::system_clock::time_point wall)
     : wall_ns_(std::chrono::duration_cast<std::chrono::nanoseconds>(wall.time_since_epoch()).count()) {}
 
 std::chrono::system_clock::time_point ManualClock::now() const {
-  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-      std::chrono::nanoseconds(wall_ns_.load(std::memory_order_acquire))));
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(wall_ns_.load(std::memory_order_acquire))));
 }
 
 std::chrono::steady_clock::time_point ManualClock::monotonic() const {
-  return std::chrono::steady_clock::time_point(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::nanoseconds(mono_ns_.load(std::memory_order_acquire))));
+  return std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::nanoseconds(mono_ns_.load(std::memory_order_acquire))));
 }
 
 void ManualClock::advance(std::chrono::nanoseconds d) {

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <random>
 
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/sha256.hpp"
+#include "hookd/util/hex.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;
@@ -36,13 +36,7 @@ std::unique_ptr<host::detail::RedisPool> pool_of(const host::RedisKvOptions& o) 
 
 ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server_(server), manager_(manager) {
   const config::Config& cfg = server.config;
-  const config::RedisConfig& r = cfg.kv.redis;
-  redis_.host = r.address.host;
-  redis_.port = r.address.port;
-  redis_.password = r.password;
-  redis_.database = static_cast<int>(r.database);
-  redis_.connect_timeout = r.connect_timeout;
-  redis_.command_timeout = r.command_timeout;
+  redis_ = host::redis_options(cfg.kv.redis);
   redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
   admin_pool_ = pool_of(redis_);
   follow_pool_ = pool_of(redis_);
@@ -52,10 +46,11 @@ ClusterNode::ClusterNode(ServerContext& server, PluginManager& manager) : server
                                                               cfg.cluster.log_max_entries);
   node_id_ = cfg.cluster.node_id;
   if (node_id_.empty()) {
-    std::random_device rd;
-    node_id_ =
-        hostname() + "-" +
-        (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : fmt::format("{:08x}", rd()));
+    uint8_t raw[4]{};  // all zero if there is no entropy: the host name still tells nodes apart
+    if (cfg.server.listen.port == 0)
+      (void)(server.entropy ? server.entropy : util::system_random())->fill(raw);
+    node_id_ = hostname() + "-" +
+               (cfg.server.listen.port != 0 ? std::to_string(cfg.server.listen.port) : util::to_hex(raw));
   }
   advertise_ = cfg.cluster.advertise;
 }
