@@ -32,32 +32,9 @@ die() {
   exit 1
 }
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_http URL WANTED_CODE SECONDS
-wait_http() {
-  local deadline=$((SECONDS + $3))
-  while [ "$SECONDS" -le "$deadline" ]; do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" || true)" = "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
-
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
-
-stop_pid() {  # stop_pid PID [SIG]: SIG (TERM), wait up to 10 s, then KILL
-  local pid=${1:-} sig=${2:-TERM} i
-  [ -n "$pid" ] || return 0
-  kill "-$sig" "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 100; i++)); do
-    alive "$pid" || return 0
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
+# free_port, alive, stop_pid, wait_http, nginx_conf
+# shellcheck source=lib/proc.sh
+source "$root/scripts/lib/proc.sh"
 
 load_env() {
   [ -f "$dir/cluster.env" ] || die "$dir/cluster.env not found (run 'up' first)"
@@ -119,24 +96,12 @@ start_node() {  # start_node I: launches node I, waits for /readyz
 }
 
 nginx_config() {
-  local user_line="" servers=""
-  [ "$(id -u)" = 0 ] && user_line="user root root;"
+  local servers=""
   for ((i = 1; i <= NODES; i++)); do
     local port_var="NODE${i}_PORT"
     servers+="    server 127.0.0.1:${!port_var} max_fails=1 fail_timeout=2s;"$'\n'
   done
-  mkdir -p "$dir/nginx"
-  cat >"$dir/nginx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/nginx/client_body;
-  proxy_temp_path $dir/nginx/proxy;
-  fastcgi_temp_path $dir/nginx/fastcgi;
-  uwsgi_temp_path $dir/nginx/uwsgi;
-  scgi_temp_path $dir/nginx/scgi;
+  nginx_conf "$dir/nginx" 1 "  access_log off;
   upstream hookd {
 $servers    keepalive 64;
     keepalive_timeout 20s;
@@ -146,16 +111,14 @@ $servers    keepalive 64;
     location / {
       proxy_pass http://hookd;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       # Connection errors go to the next node; a request already sent is
       # not repeated (plugin calls are POSTs: not idempotent).
       proxy_next_upstream error timeout;
       proxy_connect_timeout 1s;
     }
-  }
-}
-EOF
+  }"
 }
 
 start_nginx() {

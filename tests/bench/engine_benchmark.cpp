@@ -268,7 +268,7 @@ BENCHMARK(BM_Echo64After10GetsBatched);
 void BM_Kv10GetsFromPluginAllocating(benchmark::State& state) { kv_bench(state, "get10_alloc"); }
 BENCHMARK(BM_Kv10GetsFromPluginAllocating);
 
-// The AssemblyScript plugins loadtest/abi_peers.sh runs through Extism's and
+// The AssemblyScript plugins loadtest/scenarios/abi_peers.sh runs through Extism's and
 // waPC's own JavaScript hosts (examples/assemblyscript: the Extism AS PDK and the
 // waPC AS guest, unchanged), with the same 64-byte input; docs/benchmarks.md
 // has the ratios.

@@ -2,7 +2,7 @@
 // docs/benchmarks.md): RSS per worker, RSS per plugin instance beyond the
 // linear memory it touched, the time to instantiate a plugin from its
 // compiled module, and to compile (and load on two workers) a ~1 MiB module
-// (tests/plugins/big_module.py). loadtest/memory.sh runs it and measures the
+// (tests/plugins/big_module.py). loadtest/scenarios/memory.sh runs it and measures the
 // gateway's side (hot swap through the admin API, start-up with 100 plugins).
 //
 //   build/tests/bench/memory_benchmark [--benchmark_filter=...]

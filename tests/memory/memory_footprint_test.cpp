@@ -1,6 +1,6 @@
 // The memory figures docs/benchmarks.md claims (RSS per worker and per instance), asserted
 // with generous margins (no timing here: speed is in
-// tests/bench/memory_benchmark.cpp and loadtest/memory.sh): an engine worker
+// tests/bench/memory_benchmark.cpp and loadtest/scenarios/memory.sh): an engine worker
 // costs at most 3 MiB of RSS, and an instance of a plugin costs at most the
 // linear memory it touched plus 256 KiB. Resident memory is read from
 // /proc/self/smaps (rss.hpp), so this binary is not built with sanitizers.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the C source of the `big` test plugins: about 1 MB of wasm code for
-the compile and hot-swap figures (docs/benchmarks.md, loadtest/memory.sh),
+the compile and hot-swap figures (docs/benchmarks.md, loadtest/scenarios/memory.sh),
 generated at build time instead of committing a binary.
 
     big_module.py OUT.c FUNCTIONS

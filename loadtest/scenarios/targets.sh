@@ -4,15 +4,15 @@
 # comparison inside runs its two sides in alternating rounds and reports
 # medians (the scripts say how); run it on an otherwise idle machine.
 #
-#   loadtest/targets.sh                     # about 20 minutes on 2 cores
-#   ROUNDS=8 DUR=5 loadtest/targets.sh      # rounds and seconds per run for the ratio scripts
-#   SKIP="ws memory" loadtest/targets.sh    # leave parts out: echo logs access ws open engine memory
+#   loadtest/scenarios/targets.sh                     # about 20 minutes on 2 cores
+#   ROUNDS=8 DUR=5 loadtest/scenarios/targets.sh      # rounds and seconds per run for the ratio scripts
+#   SKIP="ws memory" loadtest/scenarios/targets.sh    # leave parts out: echo logs access ws open engine memory
 #
 # Needs a build (scripts/build.sh), nginx, wrk, and for the WebSocket peer the
 # Node packages scripts/setup.sh installs. The outputs of the scripts are
 # kept in $OUT (default bench-results/targets).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 out=${OUT:-$root/bench-results/targets}
 export ROUNDS=${ROUNDS:-8} DUR=${DUR:-5}
@@ -32,15 +32,15 @@ run() {  # NAME COMMAND...: runs it, keeps its output, shows its last lines
 }
 
 started=$(date -u +%H:%M)
-part echo && run echo-logs-off env LOGS=0 "$root/loadtest/echo_vs_nginx.sh"
-part logs && run echo-logs-on env LOGS=1 "$root/loadtest/echo_vs_nginx.sh"
-part access && run access-log env ROUNDS=$((ROUNDS > 6 ? 6 : ROUNDS)) "$root/loadtest/access_log_cost.sh"
-part ws && run websocket env ROUNDS=$((ROUNDS > 4 ? 4 : ROUNDS)) DUR=4 "$root/loadtest/ws_vs_node.sh"
-part open && run open-loop env ROUNDS=$((ROUNDS > 6 ? 6 : ROUNDS)) "$root/loadtest/open_loop.sh"
+part echo && run echo-logs-off env LOGS=0 "$root/loadtest/scenarios/echo_vs_nginx.sh"
+part logs && run echo-logs-on env LOGS=1 "$root/loadtest/scenarios/echo_vs_nginx.sh"
+part access && run access-log env ROUNDS=$((ROUNDS > 6 ? 6 : ROUNDS)) "$root/loadtest/scenarios/access_log_cost.sh"
+part ws && run websocket env ROUNDS=$((ROUNDS > 4 ? 4 : ROUNDS)) DUR=4 "$root/loadtest/scenarios/ws_vs_node.sh"
+part open && run open-loop env ROUNDS=$((ROUNDS > 6 ? 6 : ROUNDS)) "$root/loadtest/scenarios/open_loop.sh"
 part engine && run engine "$build/tests/bench/engine_benchmark" \
   --benchmark_filter='BM_Echo64$|BM_RawExportCall|BM_OneHostCall$' --benchmark_min_time=1 \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
-part memory && run memory "$root/loadtest/memory.sh" --runs 3
+part memory && run memory env RUNS=3 "$root/loadtest/scenarios/memory.sh"
 finished=$(date -u +%H:%M)
 
 python3 - "$out" "$started" "$finished" <<'PY'
@@ -114,7 +114,7 @@ mem = text("memory")
 table = [l for l in mem.splitlines() if l.startswith("|")]
 if table:
     print()
-    print("Memory and swap (loadtest/memory.sh --runs 3):")
+    print("Memory and swap (RUNS=3 loadtest/scenarios/memory.sh):")
     print()
     print("\n".join(table))
 print()

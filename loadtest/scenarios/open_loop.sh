@@ -8,13 +8,13 @@
 # p99 and p99.9. A single run on this shared 2-core machine proves little:
 # one round in four or five shows a stall of tens of ms for either server.
 #
-#   loadtest/open_loop.sh                 # 50% and 90% of hookd's peak, 6 rounds of 5 s
-#   FRACTIONS="50" ROUNDS=8 DUR=5 CONNS=100 loadtest/open_loop.sh
-#   RATES="30000 60000" loadtest/open_loop.sh     # fixed rates instead of fractions
-#   LOGS=1 loadtest/open_loop.sh          # access logs on for both
+#   loadtest/scenarios/open_loop.sh                 # 50% and 90% of hookd's peak, 6 rounds of 5 s
+#   FRACTIONS="50" ROUNDS=8 DUR=5 CONNS=100 loadtest/scenarios/open_loop.sh
+#   RATES="30000 60000" loadtest/scenarios/open_loop.sh     # fixed rates instead of fractions
+#   LOGS=1 loadtest/scenarios/open_loop.sh          # access logs on for both
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-6}

@@ -8,11 +8,11 @@
 # CPU microseconds per request, logging vs not, is the log's own cost,
 # whatever the scheduler did to the rate.
 #
-#   loadtest/access_log_cost.sh                  # 8 rounds of 5 s, 100 conns
-#   DUR=5 ROUNDS=8 CONNS=100 loadtest/access_log_cost.sh
+#   loadtest/scenarios/access_log_cost.sh                  # 8 rounds of 5 s, 100 conns
+#   DUR=5 ROUNDS=8 CONNS=100 loadtest/scenarios/access_log_cost.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}

@@ -1,26 +1,19 @@
 #!/usr/bin/env bash
 # hookd vs nginx on this machine, in one run (docs/benchmarks.md).
 #
-#   loadtest/bench.sh [--duration 10] [--build build] [--out bench-results]
+#   DUR=10 BUILD=build OUT=bench-results loadtest/scenarios/bench.sh   (these are the defaults)
 #
 # Starts, on loopback and free ports, nginx serving a static `return 200` of
 # the same 64-byte body (the ceiling of this machine) and hookd with the
 # example plugins; runs the scenarios with wrk and hookd-load; stops everything
 # it started, also on failure or Ctrl-C; prints a markdown table.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
-duration=10
-build="$root/build"
-out="$root/bench-results"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --duration) duration=$2; shift 2 ;;
-    --build) build=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration SECONDS] [--build DIR] [--out DIR]" >&2; exit 2 ;;
-  esac
-done
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
+[ $# -eq 0 ] || { echo "usage: [DUR=10] [BUILD=build] [OUT=bench-results] $0" >&2; exit 2; }
+duration=${DUR:-10}
+build=${BUILD:-$root/build}
+out=${OUT:-$root/bench-results}
 hookd="$build/cli/hookd"
 load="$build/loadtest/hookd-load"
 plugins="$build/plugins"
@@ -104,8 +97,8 @@ read -r _ n90_p99 _ _ < <(load_run nginx-open90 "$nginx_url" -c 100 -t 2 -d "${d
 
 # 10 kv_get per request (kvbench.read10, a test plugin: ten reads of the
 # counter's key in the embedded LMDB store, then the same 64-byte echo) vs
-# echo; loadtest/kv_cost.sh alternates the two over many rounds for a
-# steadier ratio.
+# echo; loadtest/scenarios/kv_cost.sh alternates the two over many rounds for
+# a steadier ratio.
 curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/counter/incr" >/dev/null
 curl -sf -XPUT -H "Authorization: Bearer bench-token" \
   -H 'X-Hookd-Settings: {"grants":{"kv":{"namespace":"counter","mode":"r"}}}' \
@@ -147,7 +140,7 @@ PY
 # A plugin waiting 2 s on a slow upstream must not stall other plugins:
 # echo's open-loop p99 idle vs while 16 fetches to a 2 s upstream are pending.
 slow_port=$(free_port)
-python3 "$root/loadtest/slow_upstream.py" "$slow_port" >"$work/slow.log" 2>&1 &
+python3 "$root/loadtest/scenarios/slow_upstream.py" "$slow_port" >"$work/slow.log" 2>&1 &
 pids+=($!)
 wait_port "$slow_port"
 curl -sf -XPUT -H "Authorization: Bearer bench-token" \

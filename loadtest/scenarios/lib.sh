@@ -1,15 +1,10 @@
-# Shared by the benchmark scripts in loadtest/ (source it; it runs nothing).
+# Shared by the load-test scenarios in this folder (source it; it runs
+# nothing); built on scripts/lib/proc.sh.
 # Every server they start listens on loopback, on a free port.
 
-# free_port: a TCP port nothing listens on right now.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# wait_port PORT: returns once something accepts on PORT (up to 10 s).
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "port $1 did not open" >&2
-  return 1
-}
+# free_port, alive, stop_pid, wait_port, wait_http, nginx_conf
+# shellcheck source=../../scripts/lib/proc.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/proc.sh"
 
 # wait_ready PORT: returns once hookd on PORT answers /readyz with 200 (10 s).
 wait_ready() {
@@ -47,28 +42,13 @@ start_nginx() {
   local dir=$1
   local access="access_log off;"
   [ -n "${NGINX_ACCESS_LOG:-}" ] && access="access_log $NGINX_ACCESS_LOG combined buffer=64k flush=1s;"
-  mkdir -p "$dir/logs"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
-events { worker_connections 4096; }
-http {
-  $access
+  nginx_conf "$dir" 2 "  $access
   keepalive_requests 10000000;
-  client_body_temp_path $dir/body;
-  proxy_temp_path $dir/proxy;
-  fastcgi_temp_path $dir/fastcgi;
-  uwsgi_temp_path $dir/uwsgi;
-  scgi_temp_path $dir/scgi;
   server {
     listen 127.0.0.1:$2;
-    location / { return 200 "$3"; }
-  }
-}
-CONF
-  nginx -p "$dir" -c "$dir/nginx.conf"
+    location / { return 200 \"$3\"; }
+  }"
+  nginx -p "$dir" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid; error_log $dir/error.log;"
 }
 
 # post64_lua FILE: a wrk script that POSTs 64 bytes.

@@ -6,13 +6,13 @@
 # machine move by 10-20%). It also prints each server's CPU time per
 # request (lib.sh cpu_report), which does not depend on the scheduler.
 #
-#   loadtest/echo_vs_nginx.sh                    # 8 rounds of 5 s, 100 conns
-#   DUR=5 ROUNDS=8 CONNS=100 loadtest/echo_vs_nginx.sh
-#   LOGS=1 loadtest/echo_vs_nginx.sh             # access logs on for both, to files
+#   loadtest/scenarios/echo_vs_nginx.sh                    # 8 rounds of 5 s, 100 conns
+#   DUR=5 ROUNDS=8 CONNS=100 loadtest/scenarios/echo_vs_nginx.sh
+#   LOGS=1 loadtest/scenarios/echo_vs_nginx.sh             # access logs on for both, to files
 #                                                # (nginx buffer=64k flush=1s; hookd's default batching)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory and swap figures (the memory targets in docs/benchmarks.md), in one run:
 #
-#   loadtest/memory.sh [--build build] [--runs 5] [--out bench-results]
+#   BUILD=build RUNS=5 OUT=bench-results loadtest/scenarios/memory.sh   (these are the defaults)
 #
 # - the engine's figures from build/tests/bench/memory_benchmark (RSS per
 #   worker, RSS per plugin instance beyond its touched linear memory,
@@ -20,19 +20,12 @@
 # Stops everything it started, also on failure or Ctrl-C; prints a markdown
 # table of figure / target / met.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
-build="$root/build"
-runs=5
-out="$root/bench-results"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build) build=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--runs N] [--out DIR]" >&2; exit 2 ;;
-  esac
-done
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
+[ $# -eq 0 ] || { echo "usage: [BUILD=build] [RUNS=5] [OUT=bench-results] $0" >&2; exit 2; }
+build=${BUILD:-$root/build}
+runs=${RUNS:-5}
+out=${OUT:-$root/bench-results}
 hookd="$build/cli/hookd"
 bench="$build/tests/bench/memory_benchmark"
 plugins="$build/plugins"

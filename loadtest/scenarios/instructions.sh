@@ -6,19 +6,19 @@
 # fraction of a percent; it says nothing about the kernel's share (two
 # thirds of a request's CPU here, docs/benchmarks.md).
 #
-#   loadtest/instructions.sh [HOOKD...]          # default build/cli/hookd
-#   LOGS=1 loadtest/instructions.sh A B          # access log on (to a file)
-#   loadtest/instructions.sh nginx build/cli/hookd   # "nginx": nginx's `return 200` of the
+#   loadtest/scenarios/instructions.sh [HOOKD...]          # default build/cli/hookd
+#   LOGS=1 loadtest/scenarios/instructions.sh A B          # access log on (to a file)
+#   loadtest/scenarios/instructions.sh nginx build/cli/hookd   # "nginx": nginx's `return 200` of the
 #                                                # same 64 bytes (one process, lib.sh's config;
 #                                                # LOGS=1: its buffered access log)
-#   DUR=10 TOP=30 loadtest/instructions.sh       # longer; print the top 30 functions (inclusive)
+#   DUR=10 TOP=30 loadtest/scenarios/instructions.sh       # longer; print the top 30 functions (inclusive)
 #
 # Each binary runs under valgrind (about 50x slower), warms up for 10 s (V8's
 # tier-up and wrapper compilation happen there), then counts only the
 # measured window (callgrind_control toggles collection), all threads.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-10}
 bench_prepare instructions.sh valgrind callgrind_control wrk curl

@@ -12,12 +12,12 @@
 # crashed, RSS grew more than RSS_BOUND_PCT percent after warm-up, or fds grew
 # by more than FD_SLACK.
 #
-#   loadtest/soak.sh                   # 10 minutes
-#   loadtest/soak.sh 3                 # 3 minutes
-#   SAMPLE=5 RSS_BOUND_PCT=10 FD_SLACK=8 loadtest/soak.sh 10
+#   loadtest/scenarios/soak.sh                   # 10 minutes
+#   loadtest/scenarios/soak.sh 3                 # 3 minutes
+#   SAMPLE=5 RSS_BOUND_PCT=10 FD_SLACK=8 loadtest/scenarios/soak.sh 10
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 minutes=${1:-10}
 sample=${SAMPLE:-5}

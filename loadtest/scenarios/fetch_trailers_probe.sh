@@ -3,18 +3,12 @@
 # trailers never end: how long the call takes to answer, what it answers, and
 # hookd's peak RSS (VmHWM) before and after.
 #
-#   loadtest/fetch_trailers_probe.sh [--build DIR] [--deadline-ms N]
+#   BUILD=build DEADLINE_MS=1000 loadtest/scenarios/fetch_trailers_probe.sh   (these are the defaults)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
-build="$root/build" deadline=1000
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build) build=$2; shift 2 ;;
-    --deadline-ms) deadline=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--deadline-ms N]" >&2; exit 2 ;;
-  esac
-done
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
+[ $# -eq 0 ] || { echo "usage: [BUILD=build] [DEADLINE_MS=1000] $0" >&2; exit 2; }
+build=${BUILD:-$root/build} deadline=${DEADLINE_MS:-1000}
 hookd="$build/cli/hookd"
 [ -x "$hookd" ] || { echo "missing $hookd: build first" >&2; exit 1; }
 
@@ -24,7 +18,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT INT TERM
 
 port=$(free_port) admin=$(free_port) upstream=$(free_port)
-python3 "$root/loadtest/hostile_upstream.py" "$upstream" >"$work/upstream.log" 2>&1 &
+python3 "$root/loadtest/scenarios/hostile_upstream.py" "$upstream" >"$work/upstream.log" 2>&1 &
 pids+=($!)
 hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
 "$hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/hookd.log" 2>&1 &

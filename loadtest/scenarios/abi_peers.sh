@@ -6,15 +6,15 @@
 # each; compare with `engine_benchmark --benchmark_filter='Extism|WaPC'` run
 # in the same session (docs/benchmarks.md).
 #
-#   loadtest/abi_peers.sh                      # 15 rounds of 20000 calls each
-#   PEER_ROUNDS=15 PEER_ITERATIONS=20000 loadtest/abi_peers.sh
-#   BUILD=build-release loadtest/abi_peers.sh  # plugins of another build dir
+#   loadtest/scenarios/abi_peers.sh                      # 15 rounds of 20000 calls each
+#   PEER_ROUNDS=15 PEER_ITERATIONS=20000 loadtest/scenarios/abi_peers.sh
+#   BUILD=build-release loadtest/scenarios/abi_peers.sh  # plugins of another build dir
 #
 # The hosts are npm packages pinned in loadtest/peers (package.json + lock),
 # installed into loadtest/peers/node_modules (gitignored) by scripts/setup.sh
 # or, when missing, by this script; hookd itself never runs them.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build}
 peers="$root/loadtest/peers"
 plugins="$build/plugins"

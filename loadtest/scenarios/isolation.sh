@@ -3,20 +3,12 @@
 # a plugin's fetches wait on a 2 s upstream, in alternating rounds (the box's
 # own noise shows up as the spread between rounds of the same kind).
 #
-#   loadtest/isolation.sh [--rounds N] [--duration S] [--rate R] [--build DIR]
+#   ROUNDS=5 DUR=6 RATE=20000 BUILD=build loadtest/scenarios/isolation.sh   (these are the defaults)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
-rounds=5 duration=6 rate=20000 build="$root/build" fetchers=16
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --duration) duration=$2; shift 2 ;;
-    --rate) rate=$2; shift 2 ;;
-    --build) build=$2; shift 2 ;;
-    *) echo "usage: $0 [--rounds N] [--duration S] [--rate R] [--build DIR]" >&2; exit 2 ;;
-  esac
-done
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
+[ $# -eq 0 ] || { echo "usage: [ROUNDS=5] [DUR=6] [RATE=20000] [BUILD=build] $0" >&2; exit 2; }
+rounds=${ROUNDS:-5} duration=${DUR:-6} rate=${RATE:-20000} build=${BUILD:-$root/build} fetchers=16
 hookd="$build/cli/hookd" load="$build/loadtest/hookd-load"
 for tool in "$hookd" "$load"; do [ -x "$tool" ] || { echo "missing $tool: build first" >&2; exit 1; }; done
 
@@ -26,7 +18,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT INT TERM
 
 port=$(free_port) admin=$(free_port) slow=$(free_port)
-python3 "$root/loadtest/slow_upstream.py" "$slow" >/dev/null 2>&1 &
+python3 "$root/loadtest/scenarios/slow_upstream.py" "$slow" >/dev/null 2>&1 &
 pids+=($!)
 hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
 "$hookd" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/hookd.log" 2>&1 &

@@ -8,14 +8,14 @@
 # two (order flipped every round); each round gives its own ratio and the
 # median over rounds is the result.
 #
-#   loadtest/ws_vs_node.sh                     # 6 rounds of 5 s, 32 conns
-#   DUR=5 ROUNDS=6 CONNS=32 loadtest/ws_vs_node.sh
+#   loadtest/scenarios/ws_vs_node.sh                     # 6 rounds of 5 s, 32 conns
+#   DUR=5 ROUNDS=6 CONNS=32 loadtest/scenarios/ws_vs_node.sh
 #
 # The Node packages are pinned in loadtest/peers (package.json + lock) and
 # installed by scripts/setup.sh, or here when missing.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-6}

@@ -2,16 +2,16 @@
 """Memory held by clients that never finish their requests (docs/security/http.md,
 "Request bodies and messages being received").
 
-    loadtest/request_budget_probe.py [--hookd build/cli/hookd] [--plugin build/plugins/echo.wasm]
-                                     [--connections 1000] [--sessions 300] [--extra-toml 'key = value']
+    [BUILD=build] [HOOKD=$BUILD/cli/hookd] [PLUGIN=$BUILD/plugins/echo.wasm] \\
+    [CONNECTIONS=1000] [SESSIONS=300] [EXTRA_TOML='key = value'] loadtest/scenarios/request_budget_probe.py
 
 Starts `hookd serve` (2 workers, loopback, free ports), then:
   0. sends one whole 1 MiB call (so glibc, as in a gateway in service, serves
      blocks of that size from its arenas instead of mmap);
-  1. opens --connections connections that each send a 1 MiB Content-Length
+  1. opens CONNECTIONS connections that each send a 1 MiB Content-Length
      header and 1 MiB - 1 bytes of body, and keeps them open;
   2. closes them;
-  3. opens --sessions WebSocket sessions that each send a 1 MiB - 1 byte
+  3. opens SESSIONS WebSocket sessions that each send a 1 MiB - 1 byte
      fragment of a binary message (FIN unset), and keeps them open;
   4. closes them.
 After each step it prints the gateway's RSS (VmRSS), the answers the clients
@@ -19,7 +19,6 @@ got (503s, closes) and, when the gateway exports it,
 hookd_buffered_request_bytes. Everything it starts is stopped at the end;
 every socket goes to 127.0.0.1 only.
 """
-import argparse
 import os
 import re
 import resource
@@ -30,6 +29,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import types
 import time
 import urllib.request
 
@@ -178,14 +178,17 @@ def ws_closed(sockets):
 
 
 def main():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hookd", default=os.path.join(root, "build/cli/hookd"))
-    ap.add_argument("--plugin", default=os.path.join(root, "build/plugins/echo.wasm"))
-    ap.add_argument("--connections", type=int, default=1000)
-    ap.add_argument("--sessions", type=int, default=300)
-    ap.add_argument("--extra-toml", default="", help="more [limits] lines")
-    args = ap.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if len(sys.argv) > 1:
+        sys.exit("usage: [HOOKD=build/cli/hookd] [PLUGIN=build/plugins/echo.wasm] [CONNECTIONS=1000] "
+                 "[SESSIONS=300] [EXTRA_TOML='key = value'] " + sys.argv[0])
+    build = os.environ.get("BUILD", os.path.join(root, "build"))
+    args = types.SimpleNamespace(
+        hookd=os.environ.get("HOOKD", os.path.join(build, "cli/hookd")),
+        plugin=os.environ.get("PLUGIN", os.path.join(build, "plugins/echo.wasm")),
+        connections=int(os.environ.get("CONNECTIONS", "1000")),
+        sessions=int(os.environ.get("SESSIONS", "300")),
+        extra_toml=os.environ.get("EXTRA_TOML", ""))  # more [limits] lines
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

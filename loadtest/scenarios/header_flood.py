@@ -11,8 +11,8 @@ what it kept; a read that finds more than the limit unparsed does trip it. Meanw
 the server's resident memory is sampled from /proc. Prints, per connection, the bytes the server
 took and its answer, and the peak RSS.
 
-    loadtest/header_flood.py PID PORT [MIB] [CONNECTIONS] [BLOCK]   (24, 2, 2048)
-    loadtest/header_flood.sh [HOOKD]     starts a hookd and runs this on it
+    loadtest/scenarios/header_flood.py PID PORT [MIB] [CONNECTIONS] [BLOCK]   (24, 2, 2048)
+    loadtest/scenarios/header_flood.sh [HOOKD]     starts a hookd and runs this on it
 
 Traffic goes to 127.0.0.1 only; every loop is bounded by MIB and a 60 s
 deadline.

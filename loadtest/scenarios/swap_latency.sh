@@ -2,35 +2,28 @@
 # What requests see right after a hot swap, per compile tier (engine.compile;
 # docs/benchmarks.md, "Compile tiers"):
 #
-#   loadtest/swap_latency.sh [--build build] [--runs 5] [--requests 1000]
-#   HOOKD_ENGINE_COMPILE=optimized loadtest/swap_latency.sh   # the other tier
+#   BUILD=build RUNS=5 REQUESTS=1000 loadtest/scenarios/swap_latency.sh   (these are the defaults)
+#   HOOKD_ENGINE_COMPILE=optimized loadtest/scenarios/swap_latency.sh   # the other tier
 #
 # Against a real `hookd serve` (2 workers, access log off), the ~1 MiB module
 # (tests/plugins/big_module.py) is swapped A -> B -> A ... through the admin
 # API (unique bytes each time, so each PUT compiles) while one keep-alive
 # client calls its compute-heavy `mix` (a 4 KiB body: 4,096 calls through the
 # module's table of 2,180 functions) one after another: during the PUT (the
-# old version serves while the new one compiles) and for --requests calls
+# old version serves while the new one compiles) and for REQUESTS calls
 # after its response. Then, after a 3 s pause, as many again: the steady
 # state. Reported: the PUT time, the latency of the calls during the PUT, of
 # the first 100 after it, of the rest and of the steady state (median and p99
 # of all runs), and the gateway's CPU time from the response to the last of
 # those calls and in the 3 s pause (background compilation shows there).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
-build="$root/build"
-runs=5
-requests=1000
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build) build=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --requests) requests=$2; shift 2 ;;
-    *) echo "usage: $0 [--build DIR] [--runs N] [--requests N]" >&2; exit 2 ;;
-  esac
-done
-[ "$requests" -gt 100 ] || { echo "--requests must be more than 100" >&2; exit 2; }
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
+[ $# -eq 0 ] || { echo "usage: [BUILD=build] [RUNS=5] [REQUESTS=1000] $0" >&2; exit 2; }
+build=${BUILD:-$root/build}
+runs=${RUNS:-5}
+requests=${REQUESTS:-1000}
+[ "$requests" -gt 100 ] || { echo "REQUESTS must be more than 100" >&2; exit 2; }
 hookd="$build/cli/hookd"
 plugins="$build/plugins"
 [ -x "$hookd" ] || { echo "missing $hookd: build it first (scripts/build.sh hookd hookd_plugins)" >&2; exit 1; }

@@ -9,13 +9,13 @@
 #
 #   cmake -S . -B build-uring -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKD_IO_URING=ON
 #   HOOKD_BUILD_DIR=$PWD/build-uring scripts/build.sh hookd
-#   loadtest/uring_vs_epoll.sh                   # 8 rounds of 5 s, 100 conns
-#   DUR=5 ROUNDS=8 CONNS=100 loadtest/uring_vs_epoll.sh
-#   LOGS=1 loadtest/uring_vs_epoll.sh            # access logs on for both, to files
-#   BUILD=... URING_BUILD=... loadtest/uring_vs_epoll.sh
+#   loadtest/scenarios/uring_vs_epoll.sh                   # 8 rounds of 5 s, 100 conns
+#   DUR=5 ROUNDS=8 CONNS=100 loadtest/scenarios/uring_vs_epoll.sh
+#   LOGS=1 loadtest/scenarios/uring_vs_epoll.sh            # access logs on for both, to files
+#   BUILD=... URING_BUILD=... loadtest/scenarios/uring_vs_epoll.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 uring_build=${URING_BUILD:-$root/build-uring}
 dur=${DUR:-5}

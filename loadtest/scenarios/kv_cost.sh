@@ -1,18 +1,19 @@
 #!/bin/bash
 # What 10 KV reads per request cost in gateway throughput: echo (64 B) vs
 # kvbench/read10 (a test plugin: ten kv_get of the counter's key, then the
-# same echo) vs kvbench/read10_batch (the ten keys in one kv.get_many), on the embedded LMDB store. Rounds alternate
-# the three (rotating their order, so drift hits each alike) and every round
-# gives its own ratios; the medians over rounds are the result.
+# same echo) vs kvbench/read10_batch (the ten keys in one kv.get_many), on
+# the embedded LMDB store. Rounds alternate the three (rotating their order,
+# so drift hits each alike) and every round gives its own ratios; the medians
+# over rounds are the result.
 #
-#   loadtest/kv_cost.sh          # hookd 2 workers, wrk -t2 -c100, 8 rounds of 5 s
-#   DUR=5 ROUNDS=8 CONNS=100 loadtest/kv_cost.sh
-#   KV=memory loadtest/kv_cost.sh  # the in-memory store instead of LMDB
+#   loadtest/scenarios/kv_cost.sh          # hookd 2 workers, wrk -t2 -c100, 8 rounds of 5 s
+#   DUR=5 ROUNDS=8 CONNS=100 loadtest/scenarios/kv_cost.sh
+#   KV=memory loadtest/scenarios/kv_cost.sh  # the in-memory store instead of LMDB
 # (Pinning hookd and wrk to one core each was tried: on this 2-core VM
 # single rounds then spread far more, so both share the cores.)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 build=${BUILD:-$root/build}
 dur=${DUR:-5}
 rounds=${ROUNDS:-8}

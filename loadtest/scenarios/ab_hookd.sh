@@ -7,11 +7,11 @@
 #
 #   cp build/cli/hookd /tmp/hookd.before     # before the change
 #   ...build...
-#   loadtest/ab_hookd.sh /tmp/hookd.before build/cli/hookd
-#   LOGS=1 ROUNDS=10 DUR=5 CONNS=100 loadtest/ab_hookd.sh A B   # access log on for both
+#   loadtest/scenarios/ab_hookd.sh /tmp/hookd.before build/cli/hookd
+#   LOGS=1 ROUNDS=10 DUR=5 CONNS=100 loadtest/scenarios/ab_hookd.sh A B   # access log on for both
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/loadtest/lib.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/loadtest/scenarios/lib.sh"
 [ $# = 2 ] || { echo "usage: $0 HOOKD_A HOOKD_B" >&2; exit 2; }
 a_bin=$(realpath "$1")
 b_bin=$(realpath "$2")

@@ -1,7 +1,7 @@
 """An HTTP upstream that answers every request with a chunked response whose
 trailers never end (a hostile upstream for the fetch client).
 
-    python3 loadtest/hostile_upstream.py PORT
+    python3 loadtest/scenarios/hostile_upstream.py PORT
 """
 import socket
 import sys

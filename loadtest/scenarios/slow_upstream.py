@@ -1,6 +1,6 @@
 """An HTTP upstream that answers every GET after a delay (default 2 s).
 
-    python3 loadtest/slow_upstream.py PORT [DELAY_SECONDS]
+    python3 loadtest/scenarios/slow_upstream.py PORT [DELAY_SECONDS]
 """
 import http.server
 import socketserver
