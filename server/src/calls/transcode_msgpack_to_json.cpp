@@ -16,6 +16,7 @@
 #include "hookd/server/transcode.hpp"
 #include "hookd/util/base64.hpp"
 #include "hookd/util/hex.hpp"
+#include "hookd/util/utf8.hpp"
 
 namespace hookd::server {
 namespace {
