@@ -1,9 +1,20 @@
 #include "hookd/util/base64.hpp"
 
+#include <array>
+#include <cstring>
+
 namespace hookd::util {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Every 12-bit group as its two characters: two lookups per three bytes
+// instead of four (the transcoder encodes every msgpack bin this way).
+constexpr auto kPairs = [] {
+  std::array<std::array<char, 2>, 4096> t{};
+  for (size_t i = 0; i < t.size(); ++i) t[i] = {kAlphabet[i >> 6], kAlphabet[i & 63]};
+  return t;
+}();
 
 int value_of(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -22,10 +33,9 @@ char* base64_encode_to(std::span<const uint8_t> data, char* o) {
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     const uint32_t v = uint32_t{p[i]} << 16 | uint32_t{p[i + 1]} << 8 | p[i + 2];
-    *o++ = kAlphabet[v >> 18];
-    *o++ = kAlphabet[(v >> 12) & 63];
-    *o++ = kAlphabet[(v >> 6) & 63];
-    *o++ = kAlphabet[v & 63];
+    std::memcpy(o, kPairs[v >> 12].data(), 2);
+    std::memcpy(o + 2, kPairs[v & 4095].data(), 2);
+    o += 4;
   }
   if (n - i == 1) {
     const uint32_t v = uint32_t{p[i]} << 16;
