@@ -20,7 +20,7 @@ format=$(command -v clang-format-14 || command -v clang-format || true)
 tidy=$(command -v clang-tidy-19 || true)
 
 # The layers clang-tidy checks (the same as HeaderFilterRegex in .clang-tidy).
-layers='engine|server|config|host|signing|cli|loadtest'
+layers='util|engine|server|config|host|signing|cli|loadtest'
 
 sources() {
   git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | grep -v -e '^third_party/' -e '^tests/fuzz/corpus/' -e '/node_modules/'

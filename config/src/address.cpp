@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::config {
 namespace {
 
@@ -16,17 +18,6 @@ std::optional<std::uint32_t> parse_decimal(std::string_view text, std::uint32_t 
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size() || value > max) return std::nullopt;
   return value;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(
-      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 std::uint16_t default_port(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
@@ -164,7 +155,7 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view text, Host
     return std::unexpected(
         fmt::format("port must be between {} and 65535, got \"{}\"", allow_port_zero ? 0 : 1, text));
   }
-  return HostPort{rule == HostRule::ip_literal ? std::string(host) : lower(host),
+  return HostPort{rule == HostRule::ip_literal ? std::string(host) : util::to_lower(host),
                   static_cast<std::uint16_t>(*port)};
 }
 
@@ -178,7 +169,7 @@ std::expected<FetchPattern, std::string> FetchPattern::parse(std::string_view te
   FetchPattern pattern;
   const auto sep = text.find("://");
   if (sep == std::string_view::npos) return fail("missing scheme");
-  pattern.scheme = lower(text.substr(0, sep));
+  pattern.scheme = util::to_lower(text.substr(0, sep));
   if (pattern.scheme != "http" && pattern.scheme != "https") return fail("scheme must be http or https");
   std::string_view rest = text.substr(sep + 3);
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
@@ -216,7 +207,7 @@ std::expected<FetchPattern, std::string> FetchPattern::parse(std::string_view te
     }
     if (!is_domain_name(host) && !IpAddress::parse(host)) return fail("bad host");
     if (pattern.any_subdomain && IpAddress::parse(host)) return fail("wildcard on an IP address");
-    pattern.host = lower(host);
+    pattern.host = util::to_lower(host);
   }
   if (has_port) {
     const auto port = parse_decimal(port_text, 65535);
@@ -228,17 +219,17 @@ std::expected<FetchPattern, std::string> FetchPattern::parse(std::string_view te
 
 bool FetchPattern::allows(std::string_view request_scheme, std::string_view request_host,
                           std::uint16_t request_port) const {
-  if (!iequals(request_scheme, scheme)) return false;
+  if (!util::iequals(request_scheme, scheme)) return false;
   if (request_port != port.value_or(default_port(scheme))) return false;
   if (request_host.starts_with('[') && request_host.ends_with(']')) {
     request_host = request_host.substr(1, request_host.size() - 2);
   }
   if (auto ip = IpAddress::parse(request_host)) return !any_subdomain && ip->to_string() == host;
   if (request_host.ends_with('.')) request_host.remove_suffix(1);  // fully-qualified form
-  if (!any_subdomain) return iequals(request_host, host);
+  if (!any_subdomain) return util::iequals(request_host, host);
   return request_host.size() > host.size() + 1 &&
          request_host[request_host.size() - host.size() - 1] == '.' &&
-         iequals(request_host.substr(request_host.size() - host.size()), host);
+         util::iequals(request_host.substr(request_host.size() - host.size()), host);
 }
 
 std::string FetchPattern::to_string() const {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::config::detail {
 
 std::string describe(const toml::node& node) {
@@ -84,8 +86,7 @@ std::expected<std::string, std::string> check_sha256(std::string text) {
   const bool ok =
       text.size() == 64 && std::ranges::all_of(text, [](unsigned char c) { return std::isxdigit(c) != 0; });
   if (!ok) return std::unexpected(fmt::format("expected 64 hex digits, got \"{}\"", text));
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
+  return util::to_lower(text);
 }
 
 bool is_plugin_name(std::string_view name) {

@@ -14,6 +14,7 @@ constexpr int32_t kSuccess = 0;
 constexpr int32_t kBadf = 8;
 constexpr int32_t kFault = 21;
 constexpr int32_t kInval = 28;
+constexpr int32_t kIo = 29;
 constexpr int32_t kNosys = 52;
 constexpr uint8_t kFiletypeCharacterDevice = 2;
 constexpr uint64_t kRightFdWrite = 1u << 6;
@@ -91,8 +92,9 @@ Result<void> random_get(PluginInstance::State& st, Caller& c, std::span<const Va
     r->i32 = kInval;
     return {};
   }
-  st.module->options().random->fill(*buf);
-  r->i32 = kSuccess;
+  // No entropy is an error the guest sees (wasi-libc's getentropy fails),
+  // never bytes it would take for random.
+  r->i32 = st.module->options().random->fill(*buf) ? kSuccess : kIo;
   return {};
 }
 

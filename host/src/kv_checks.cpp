@@ -32,10 +32,6 @@ std::string_view to_string(KvError::Code code) {
   return "unknown";
 }
 
-KvClock system_kv_clock() {
-  return [] { return std::chrono::system_clock::now(); };
-}
-
 namespace detail {
 
 namespace {

@@ -6,7 +6,8 @@ namespace hookd::host {
 
 using detail::check_key;
 
-MemoryKvStore::MemoryKvStore(KvLimits limits, KvClock clock) : limits_(limits), clock_(std::move(clock)) {}
+MemoryKvStore::MemoryKvStore(KvLimits limits, std::shared_ptr<const util::Clock> clock)
+    : limits_(limits), clock_(std::move(clock)) {}
 
 MemoryKvStore::Space& MemoryKvStore::space(std::string_view ns) {
   auto it = namespaces_.find(ns);
@@ -22,7 +23,7 @@ void MemoryKvStore::erase(Space& space, Keys::iterator it) {
 MemoryKvStore::Entry* MemoryKvStore::live(Space& space, std::string_view key) {
   auto it = space.keys.find(key);
   if (it == space.keys.end()) return nullptr;
-  if (it->second.expires && *it->second.expires <= clock_()) {
+  if (it->second.expires && *it->second.expires <= clock_->now()) {
     erase(space, it);
     return nullptr;
   }
@@ -38,7 +39,7 @@ KvResult<void> MemoryKvStore::put(std::string_view ns, Space& space, std::string
     return detail::kv_charge(key, it->second.value);
   };
   if (!detail::fits_quota(limits_, usage(), old_charge(), charge)) {
-    const auto now = clock_();
+    const auto now = clock_->now();
     for (auto it = space.keys.begin(); it != space.keys.end();) {
       auto next = std::next(it);
       if (it->second.expires && *it->second.expires <= now) erase(space, it);
@@ -69,7 +70,7 @@ KvResult<void> MemoryKvStore::set(std::string_view ns, std::string_view key, std
   if (auto ok = detail::check_ttl(ttl); !ok) return ok;
   std::lock_guard lock(mu_);
   Entry entry{std::string(value), std::nullopt};
-  if (ttl) entry.expires = clock_() + *ttl;
+  if (ttl) entry.expires = clock_->now() + *ttl;
   return put(ns, space(ns), key, std::move(entry));
 }
 
@@ -88,7 +89,7 @@ KvResult<KvStore::Page> MemoryKvStore::list(std::string_view ns, std::string_vie
   if (!page_size) return std::unexpected(page_size.error());
   std::lock_guard lock(mu_);
   Keys& keys = space(ns).keys;
-  const auto now = clock_();
+  const auto now = clock_->now();
   auto it = cursor.empty() || cursor < prefix ? keys.lower_bound(prefix) : keys.upper_bound(cursor);
   Page page;
   for (; it != keys.end() && it->first.starts_with(prefix); ++it) {

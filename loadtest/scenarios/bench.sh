@@ -95,11 +95,15 @@ read -r _ nhalf_p99 _ _ < <(load_run nginx-open50 "$nginx_url" -c 100 -t 2 -d "$
 read -r _ h90_p99 _ _ < <(load_run hookd-open90 "$echo_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$ninety" --body-file "$work/body64" -m POST --plot "$out/hookd-open90.png")
 read -r _ n90_p99 _ _ < <(load_run nginx-open90 "$nginx_url" -c 100 -t 2 -d "${duration}s" --warmup 1s -r "$ninety" --body-file "$work/body64" -m POST)
 
-# 10 kv_get per request (counter.read10: ten reads of the embedded LMDB
-# store, then the same 64-byte echo) vs echo; loadtest/scenarios/kv_cost.sh alternates
-# the two over many rounds for a steadier ratio.
+# 10 kv_get per request (kvbench.read10, a test plugin: ten reads of the
+# counter's key in the embedded LMDB store, then the same 64-byte echo) vs
+# echo; loadtest/scenarios/kv_cost.sh alternates the two over many rounds for
+# a steadier ratio.
 curl -sf -XPOST "http://127.0.0.1:$hookd_port/plugins/counter/incr" >/dev/null
-read -r kv10 kv10p99 _ _ < <(load_run kv10 "http://127.0.0.1:$hookd_port/plugins/counter/read10" -c 100 -t 2 -d "${duration}s" -m POST --body-file "$work/body64")
+curl -sf -XPUT -H "Authorization: Bearer bench-token" \
+  -H 'X-Hookd-Settings: {"grants":{"kv":{"namespace":"counter","mode":"r"}}}' \
+  --data-binary @"$plugins/kvbench.wasm" "http://127.0.0.1:$admin_port/admin/plugins/kvbench" >/dev/null
+read -r kv10 kv10p99 _ _ < <(load_run kv10 "http://127.0.0.1:$hookd_port/plugins/kvbench/read10" -c 100 -t 2 -d "${duration}s" -m POST --body-file "$work/body64")
 read -r echo_hl _ _ _ < <(load_run echo-closed "$echo_url" -c 100 -t 2 -d "${duration}s" -m POST --body-file "$work/body64")
 
 printf '{"name":"%s"}' "$(printf 'x%.0s' $(seq 1 4000))" >"$work/greet.json"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # What 10 KV reads per request cost in gateway throughput: echo (64 B) vs
-# counter/read10 (ten kv_get, then the same echo) vs counter/read10_batch (the
-# ten keys in one kv.get_many), on the embedded LMDB store. Rounds alternate
-# the three (rotating their order, so drift hits each alike) and every round
-# gives its own ratios; the medians over rounds are the result.
+# kvbench/read10 (a test plugin: ten kv_get of the counter's key, then the
+# same echo) vs kvbench/read10_batch (the ten keys in one kv.get_many), on
+# the embedded LMDB store. Rounds alternate the three (rotating their order,
+# so drift hits each alike) and every round gives its own ratios; the medians
+# over rounds are the result.
 #
 #   loadtest/scenarios/kv_cost.sh          # hookd 2 workers, wrk -t2 -c100, 8 rounds of 5 s
 #   DUR=5 ROUNDS=8 CONNS=100 loadtest/scenarios/kv_cost.sh
@@ -29,16 +30,18 @@ pid=$!
 wait_ready "$port"
 base="http://127.0.0.1:$port/plugins"
 curl -sf -XPOST "$base/counter/incr" -d 12345 >/dev/null
+curl -sf -XPUT -H "Authorization: Bearer t" -H 'X-Hookd-Settings: {"grants":{"kv":{"namespace":"counter","mode":"r"}}}' \
+  --data-binary @"$build/plugins/kvbench.wasm" "http://127.0.0.1:$aport/admin/plugins/kvbench" >/dev/null
 for fn in read10 read10_batch; do
-  out=$(curl -sf -XPOST "$base/counter/$fn" -d ping) || { echo "kv_cost.sh: counter/$fn failed" >&2; exit 1; }
-  [ "$out" = ping ] || { echo "kv_cost.sh: counter/$fn answered '$out'" >&2; exit 1; }
+  out=$(curl -sf -XPOST "$base/kvbench/$fn" -d ping) || { echo "kv_cost.sh: kvbench/$fn failed" >&2; exit 1; }
+  [ "$out" = ping ] || { echo "kv_cost.sh: kvbench/$fn answered '$out'" >&2; exit 1; }
 done
 post64_lua "$work/p.lua"
 run() { wrk -t2 -c"$conns" -d"${1}s" -s "$work/p.lua" "$base/$2" | awk '/Requests\/sec/{print $2}'; }
 run 2 echo/echo >/dev/null
-run 2 counter/read10 >/dev/null
+run 2 kvbench/read10 >/dev/null
 
-targets=(echo/echo counter/read10 counter/read10_batch)
+targets=(echo/echo kvbench/read10 kvbench/read10_batch)
 echo "hookd 2 workers ($kv_backend store), wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
 for r in $(seq "$rounds"); do
   declare -A rps=()
@@ -46,7 +49,7 @@ for r in $(seq "$rounds"); do
     t=${targets[$(((i + r) % 3))]}
     rps[$t]=$(run "$dur" "$t")
   done
-  echo "${rps[echo/echo]} ${rps[counter/read10]} ${rps[counter/read10_batch]}" >>"$work/rounds"
+  echo "${rps[echo/echo]} ${rps[kvbench/read10]} ${rps[kvbench/read10_batch]}" >>"$work/rounds"
   unset rps
 done
 python3 - "$work/rounds" <<'PY'

@@ -7,17 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::load {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
-
-}  // namespace
 
 std::vector<unsigned> weighted_sequence(const std::vector<unsigned>& weights) {
   std::int64_t total = 0;
@@ -42,8 +36,8 @@ std::string serialize_request(const RequestKind& kind, const std::string& host_h
   bool has_host = false;
   for (const auto& [name, value] : kind.headers) {
     // The body below decides the framing; a user-given length could only lie.
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
-    has_host = has_host || iequals(name, "host");
+    if (util::iequals(name, "content-length") || util::iequals(name, "transfer-encoding")) continue;
+    has_host = has_host || util::iequals(name, "host");
     out += fmt::format("{}: {}\r\n", name, value);
   }
   if (!has_host) out += fmt::format("Host: {}\r\n", host_header);

@@ -1,7 +1,6 @@
 #include "hookd/server/composition.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/random.h>
 
 #include "hookd/engine/read_file.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
@@ -15,26 +14,6 @@ namespace hookd::server {
 namespace {
 
 namespace fs = std::filesystem;
-
-class Getrandom final : public RandomSource {
- public:
-  bool fill(std::span<uint8_t> out) override {
-    size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-};
-
-class SystemClock final : public Clock {
- public:
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now();
-  }
-};
 
 ServerResult<std::unique_ptr<host::KvStore>> open_kv(const config::Config& cfg) {
   const config::KvConfig& kv = cfg.kv;
@@ -56,14 +35,7 @@ ServerResult<std::unique_ptr<host::KvStore>> open_kv(const config::Config& cfg) 
       return std::move(*store);
     }
     case config::KvBackend::redis: {
-      host::RedisKvOptions o;
-      o.host = kv.redis.address.host;
-      o.port = kv.redis.address.port;
-      o.password = kv.redis.password;
-      o.database = static_cast<int>(kv.redis.database);
-      o.connect_timeout = kv.redis.connect_timeout;
-      o.command_timeout = kv.redis.command_timeout;
-      o.pool_size = kv.redis.pool_size;
+      host::RedisKvOptions o = host::redis_options(kv.redis);
       o.limits = limits;
       return std::make_unique<host::RedisKvStore>(std::move(o));
     }
@@ -139,8 +111,8 @@ ServerResult<GatewayParts> real_parts(const config::Config& cfg, const fs::path&
                            : engine::CompileTier::kTiered;
   parts.vm = engine::create_v8_vm(vm_options);
   spdlog::info("engine: V8, plugins compiled {} (engine.compile)", engine::to_string(vm_options.compile));
-  parts.clock = std::make_unique<SystemClock>();
-  parts.entropy = std::make_unique<Getrandom>();
+  parts.clock = util::system_clock();
+  parts.entropy = util::system_random();
   return parts;
 }
 

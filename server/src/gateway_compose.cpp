@@ -5,6 +5,7 @@
 
 #include "cluster/cluster_node.hpp"
 #include "gateway_impl.hpp"
+#include "hookd/util/hex.hpp"
 #include "plugins/data_dir.hpp"
 #include "plugins/local_catalog.hpp"
 
@@ -18,13 +19,7 @@ namespace {
 std::string random_token(RandomSource& entropy) {
   uint8_t raw[32];
   if (!entropy.fill(raw)) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : raw) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
+  return util::to_hex(raw);
 }
 
 }  // namespace
@@ -132,7 +127,8 @@ ServerResult<void> Gateway::Impl::compose() {
                                                                     .events = events,
                                                                     .kv = *parts.kv,
                                                                     .fetcher = parts.fetcher.get(),
-                                                                    .clock = *parts.clock},
+                                                                    .clock = *parts.clock,
+                                                                    .entropy = parts.entropy},
                                             all);
   catalog = make_catalog();
   dashboard = std::make_unique<DashboardApi>(*metrics, events, *calls, *recorder, limits.max_body_bytes, all);

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "hookd/util/hex.hpp"
+
 namespace hookd::signing {
 namespace {
 
@@ -24,28 +26,6 @@ struct BioFree {
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using Bio = std::unique_ptr<BIO, BioFree>;
-
-constexpr char kHex[] = "0123456789abcdef";
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 Pkey load_private_key(std::string_view pem) {
   if (pem.size() > kMaxPrivatePemBytes) return nullptr;
@@ -75,9 +55,7 @@ bool signature_valid(const PublicKey& key, std::string_view message,
                           reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
 }
 
-bool is_sha256_hex(std::string_view text) {
-  return text.size() == 64 && text.find_first_not_of(kHex) == std::string_view::npos;
-}
+bool is_sha256_hex(std::string_view text) { return util::is_lower_hex(text, 64); }
 
 }  // namespace
 
@@ -85,63 +63,11 @@ std::string sha256_hex(std::span<const std::uint8_t> data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) return {};
-  return to_hex({digest, len});
+  return util::to_hex({digest, len});
 }
 
 std::string signed_message(std::string_view module_sha256_hex) {
   return std::string(kMessagePrefix) + std::string(module_sha256_hex);
-}
-
-std::string base64_encode(std::span<const std::uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const std::uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    for (int shift : {18, 12, 6, 0}) out.push_back(kBase64[(n >> shift) & 63]);
-  }
-  const std::size_t rest = data.size() - i;
-  if (rest > 0) {
-    const std::uint32_t n = (data[i] << 16) | (rest == 2 ? data[i + 1] << 8 : 0);
-    out.push_back(kBase64[(n >> 18) & 63]);
-    out.push_back(kBase64[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kBase64[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::size_t padding = 0;
-  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() / 4 * 3);
-  std::uint32_t bits = 0;
-  int count = 0;
-  for (std::size_t i = 0; i < text.size() - padding; ++i) {
-    const int v = base64_value(text[i]);
-    if (v < 0) return std::nullopt;  // includes a '=' before the end
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    if (++count == 4) {
-      out.push_back(static_cast<std::uint8_t>(bits >> 16));
-      out.push_back(static_cast<std::uint8_t>(bits >> 8));
-      out.push_back(static_cast<std::uint8_t>(bits));
-      bits = 0;
-      count = 0;
-    }
-  }
-  // The last group: 2 or 3 characters give 1 or 2 bytes; the unused low bits
-  // are ignored, as most encoders leave them zero anyway.
-  if (count == 2) {
-    out.push_back(static_cast<std::uint8_t>(bits >> 4));
-  } else if (count == 3) {
-    out.push_back(static_cast<std::uint8_t>(bits >> 10));
-    out.push_back(static_cast<std::uint8_t>(bits >> 2));
-  } else if (count != 0) {
-    return std::nullopt;
-  }
-  return out;
 }
 
 std::string public_key_text(const PublicKey& key) {

@@ -207,8 +207,9 @@ std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state,
 }
 
 // kv_get from a plugin: the counter example's `get` reads one small warm
-// value from the embedded LMDB store (host call + LMDB read + reply); `get10`
-// reads it ten times in one call, so (get10 - get) / 9 is one kv_get alone.
+// value from the embedded LMDB store (host call + LMDB read + reply); the
+// kvbench test plugin's `get10` reads it ten times in one call, so
+// (get10 - get) / 9 is one kv_get alone.
 void kv_bench(benchmark::State& state, const char* fn, size_t input_bytes = 0) {
   const auto dir = std::filesystem::temp_directory_path() / ("hookd-kvbench-" + std::to_string(::getpid()));
   auto kv = counter_store(state, dir);
@@ -218,7 +219,7 @@ void kv_bench(benchmark::State& state, const char* fn, size_t input_bytes = 0) {
   hookd::PluginOptions options;
   options.name = "counter";
   options.host_functions = hookd::host::builtin_host_functions("counter", settings, {kv.get()});
-  hookd::Plugin plugin = load("counter", std::move(options));
+  hookd::Plugin plugin = load(std::string_view(fn) == "get" ? "counter" : "kvbench", std::move(options));
   const std::string input(input_bytes, 'x');
   for (int i = 0; i < 1000; ++i) (void)plugin.call(fn, hookd::test::bytes(input));
   const uint64_t before = g_allocations.load();

@@ -47,7 +47,7 @@ TEST(HostFunctions, HostErrorReachesThePluginAsAnError) {
 }
 
 TEST(HostFunctions, UngrantedHostFunctionIsNotFoundNotATrap) {
-  auto plugin = Plugin::load_file(plugin_path("hostcall"));
+  auto plugin = Plugin::load_file(plugin_path("hostcall_faults"));
   ASSERT_TRUE(plugin);
   auto out = plugin->call_string("missing", "x");
   ASSERT_FALSE(out);
@@ -118,20 +118,33 @@ TEST(HostFunctions, DirectFormWorksOnGuestMemory) {
   EXPECT_EQ(empty.error().kind, ErrorKind::kPluginError);
   EXPECT_NE(empty.error().message.find("upper: nothing to do"), std::string::npos) << empty.error().message;
 
-  auto bad = plugin->call_string("direct_bad", "");
-  ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().kind, ErrorKind::kTrap) << bad.error().describe();
-  EXPECT_NE(bad.error().message.find("upper: out of bounds"), std::string::npos) << bad.error().message;
-  auto again = plugin->call_string("direct", "ok");  // on a fresh instance
+  auto again = plugin->call_string("direct", "ok");
   ASSERT_TRUE(again) << again.error().describe();
   EXPECT_EQ(*again, "OK");
-  EXPECT_EQ(plugin->replacements(), 1u);
-  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(plugin->replacements(), 0u);
+  EXPECT_EQ(calls, 3);
 
   // "upper" has no host_call form.
   auto bytes_form = plugin->call_string("named", "upper");
   ASSERT_FALSE(bytes_form);
   EXPECT_NE(bytes_form.error().message.find("not found"), std::string::npos);
+}
+
+TEST(HostFunctions, DirectFormOutsideGuestMemoryTrapsAndTheNextCallGetsAFreshInstance) {
+  int calls = 0;
+  PluginOptions options;
+  options.host_functions.push_back(upper_direct(&calls));
+  auto plugin = Plugin::load_file(plugin_path("hostcall_faults"), options);
+  ASSERT_TRUE(plugin);
+  auto bad = plugin->call_string("direct_bad", "");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::kTrap) << bad.error().describe();
+  EXPECT_NE(bad.error().message.find("upper: out of bounds"), std::string::npos) << bad.error().message;
+  auto again = plugin->call_string("ok", "");  // on a fresh instance
+  ASSERT_TRUE(again) << again.error().describe();
+  EXPECT_EQ(*again, "ok");
+  EXPECT_EQ(plugin->replacements(), 1u);
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(HostFunctions, DirectCallToAFunctionWithoutThatFormIsNotFound) {

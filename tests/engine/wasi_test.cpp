@@ -64,6 +64,19 @@ TEST(Wasi, DeterministicRandomSourceRepeatsForTheSameSeed) {
   EXPECT_NE(first.substr(0, 32), first.substr(32));
 }
 
+// A source that has no entropy fails random_get (wasi-libc's getentropy
+// then fails): the plugin never gets bytes it would take for random.
+TEST(Wasi, RandomGetFailsWhenTheSourceHasNoEntropy) {
+  PluginOptions options;
+  options.random = fixed_random({});
+  auto plugin = Plugin::load_file(plugin_path("misc"), options);
+  ASSERT_TRUE(plugin);
+  auto out = plugin->call_string("random", "");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().kind, ErrorKind::kPluginError) << out.error().describe();
+  EXPECT_NE(out.error().message.find("getentropy failed"), std::string::npos) << out.error().message;
+}
+
 TEST(Wasi, SystemRandomDiffersBetweenCalls) {
   auto plugin = Plugin::load_file(plugin_path("misc"));
   ASSERT_TRUE(plugin);

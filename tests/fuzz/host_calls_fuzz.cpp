@@ -249,11 +249,6 @@ class ResettableFetcher final : public host::HttpFetcher {
   std::unique_ptr<host::FakeFetcher> fake_;
 };
 
-class FixedRandom final : public RandomSource {
- public:
-  void fill(std::span<uint8_t> out) override { std::fill(out.begin(), out.end(), 0x5A); }
-};
-
 struct Harness {
   FakeVm vm;
   std::unique_ptr<Worker> worker = vm.create_worker();
@@ -271,7 +266,7 @@ struct Harness {
     PluginOptions options;
     options.name = "fuzz";
     options.host_functions = host::builtin_host_functions("fuzz", settings, {&kv, &fetcher});
-    options.random = std::make_shared<FixedRandom>();
+    options.random = fixed_random({0x5A});
     options.logger = [](LogLevel, std::string_view, const CallContext&, std::string_view) {};
     std::vector<uint8_t> wasm = read_file(HOOKD_PLUGIN_DIR "/echo.wasm");
     auto loaded = PluginModule::load(vm, *worker, wasm, std::move(options));

@@ -12,12 +12,12 @@ namespace {
 
 class MemoryHarness final : public KvHarness {
  public:
-  explicit MemoryHarness(const KvLimits& limits) : store_(limits, [this] { return now_; }) {}
+  explicit MemoryHarness(const KvLimits& limits) : store_(limits, clock_) {}
   KvStore& store() override { return store_; }
-  void advance(std::chrono::milliseconds d) override { now_ += d; }
+  void advance(std::chrono::milliseconds d) override { clock_->advance(d); }
 
  private:
-  std::chrono::system_clock::time_point now_{std::chrono::seconds(1'700'000'000)};
+  std::shared_ptr<util::ManualClock> clock_ = std::make_shared<util::ManualClock>();
   MemoryKvStore store_;
 };
 

@@ -16,7 +16,7 @@ namespace hookd::host::test {
 namespace {
 
 std::unique_ptr<LmdbKvStore> open_store(const std::filesystem::path& dir, std::size_t cache_bytes,
-                                        KvClock clock = system_kv_clock()) {
+                                        std::shared_ptr<const util::Clock> clock = util::system_clock()) {
   LmdbKvOptions options;
   options.dir = dir;
   options.map_size_bytes = std::size_t{64} << 20;
@@ -64,13 +64,13 @@ TEST(LmdbReadCache, EveryKindOfWriteIsSeenByTheNextRead) {
 
 TEST(LmdbReadCache, ACachedValueStillExpiresWithItsTtl) {
   TempDir dir;
-  auto now = std::make_shared<std::chrono::system_clock::time_point>(std::chrono::seconds(1'700'000'000));
-  auto kv = open_store(dir.path(), 1 << 20, [now] { return *now; });
+  auto clock = std::make_shared<util::ManualClock>();
+  auto kv = open_store(dir.path(), 1 << 20, clock);
   ASSERT_NE(kv, nullptr);
   ASSERT_TRUE(kv->set("p", "session", "data", std::chrono::milliseconds(1000)));
   EXPECT_EQ(kv->get("p", "session").value(), "data");
   EXPECT_EQ(kv->get("p", "session").value(), "data");  // from the cache
-  *now += std::chrono::milliseconds(1001);
+  clock->advance(std::chrono::milliseconds(1001));
   EXPECT_EQ(kv->get("p", "session").value(), std::nullopt);
   EXPECT_EQ(many_one(*kv, "session"), std::nullopt);
 }

@@ -21,7 +21,7 @@ class GatewayHttp : public ::testing::Test {
     // This suite reads /plugins and /metrics on the public port.
     c.server.public_metrics = true;
     c.server.public_plugin_list = true;
-    for (const char* name : {"echo", "vowels", "greet", "misc", "trap", "hostcall"}) {
+    for (const char* name : {"echo", "vowels", "greet", "misc", "trap", "hostcall_faults"}) {
       c.plugins.push_back(plugin_entry(name, name));
     }
     auto loop = plugin_entry("loop", "loop");
@@ -138,12 +138,12 @@ TEST_F(GatewayHttp, PluginErrorUsesThePluginsStatus) {
 
 TEST_F(GatewayHttp, PluginErrorWithoutStatusIs422) {
   auto c = client();
-  // hostcall.missing fails with hookd_error(), which names no status.
-  auto r = c.post("/plugins/hostcall/missing", "");
+  // hostcall_faults.missing fails with hookd_error(), which names no status.
+  auto r = c.post("/plugins/hostcall_faults/missing", "");
   EXPECT_EQ(r.result_int(), 422);
   auto e = error_body(r);
   EXPECT_NE(std::string(e["error"].as_string()).find("host function not found"), std::string::npos);
-  EXPECT_EQ(e["plugin"].as_string(), "hostcall");
+  EXPECT_EQ(e["plugin"].as_string(), "hostcall_faults");
 }
 
 TEST_F(GatewayHttp, TrapIs500AndTheNextRequestSucceeds) {

@@ -4,13 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <cstring>
 
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
 #include "hookd/host/fetch_fake.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/server/gateway.hpp"
+#include "hookd/util/clock.hpp"
+#include "hookd/util/random.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -18,21 +19,9 @@ namespace {
 
 namespace json = boost::json;
 
-class FixedRandom final : public server::RandomSource {
- public:
-  bool fill(std::span<uint8_t> out) override {
-    std::memset(out.data(), 0xab, out.size());
-    return true;
-  }
-};
-
-class FixedClock final : public server::Clock {
- public:
-  [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::time_point(
-        std::chrono::seconds(1'700'000'000));  // 2023-11-14T22:13:20Z
-  }
-};
+// Every random byte is 0xab; the clock stands at 2023-11-14T22:13:20Z.
+std::shared_ptr<util::RandomSource> fixed_entropy() { return util::fixed_random({0xab}); }
+std::shared_ptr<const util::Clock> fixed_clock() { return std::make_shared<util::ManualClock>(); }
 
 server::PluginFile plugin_file(std::string name, std::string_view file,
                                config::PluginSettings settings = {}) {
@@ -51,8 +40,8 @@ TEST(GatewayParts, AGatewayFromInMemoryPartsServesKvFetchAndItsAdminApi) {
   parts.vm = engine::create_v8_vm();
   parts.kv = std::make_unique<host::MemoryKvStore>();
   parts.fetcher = std::move(fetcher);
-  parts.clock = std::make_unique<FixedClock>();
-  parts.entropy = std::make_unique<FixedRandom>();
+  parts.clock = fixed_clock();
+  parts.entropy = fixed_entropy();
   config::PluginSettings counter;
   counter.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
   parts.plugins.configured.push_back(plugin_file("counter", "counter", counter));
@@ -86,11 +75,32 @@ TEST(GatewayParts, AGatewayFromInMemoryPartsServesKvFetchAndItsAdminApi) {
   EXPECT_EQ(json::parse(shown.body()).as_object().at("loaded_at").as_string(), "2023-11-14T22:13:20Z");
 }
 
+// The gateway's entropy source is every plugin's too: WASI random_get (here
+// through wasi-libc's getentropy) returns its bytes, not the system's.
+TEST(GatewayParts, PluginsDrawTheirRandomBytesFromTheGatewaysEntropySource) {
+  server::GatewayParts parts;
+  parts.vm = engine::create_v8_vm();
+  parts.kv = std::make_unique<host::MemoryKvStore>();
+  parts.clock = fixed_clock();
+  parts.entropy = fixed_entropy();
+  parts.plugins.configured.push_back(plugin_file("misc", "misc"));
+  auto started = server::Gateway::start(test_config(fresh_dir("parts-random")), std::move(parts));
+  ASSERT_TRUE(started) << started.error().describe();
+  server::Gateway& g = **started;
+
+  HttpClient client(g.port());
+  for (int call = 0; call < 2; ++call) {
+    auto r = client.post("/plugins/misc/random", "");
+    ASSERT_EQ(r.result_int(), 200) << r.body();
+    EXPECT_EQ(r.body(), std::string(32, '\xab'));
+  }
+}
+
 TEST(GatewayParts, AGatewayWithoutAKvStoreIsRefusedWithAClearError) {
   server::GatewayParts parts;
   parts.vm = engine::create_v8_vm();
-  parts.clock = std::make_unique<FixedClock>();
-  parts.entropy = std::make_unique<FixedRandom>();
+  parts.clock = fixed_clock();
+  parts.entropy = fixed_entropy();
   auto started = server::Gateway::start(test_config(fresh_dir("parts-missing")), std::move(parts));
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().kind, server::ServerErrorKind::kConfig);

@@ -201,6 +201,261 @@ Result<uint64_t> http_request(ExtismState& s, uint64_t req_offset, uint64_t body
   return give(s, r.subspan(pos));
 }
 
+// The kernel's functions. None needs the caller: every byte they read or
+// write is in the instance's ExtismMemory.
+using Args = std::span<const Val>;
+using KernelFn = Result<void> (*)(ExtismState&, Args, Val*);
+
+// Memory.
+Result<void> alloc(ExtismState& s, Args a, Val* r) {
+  std::string why;
+  *r = i64(s.memory.alloc(u64(a[0]), &why));
+  if (r->i64 == 0 && !why.empty()) s.note = std::move(why);
+  return {};
+}
+
+Result<void> free_block(ExtismState& s, Args a, Val*) {
+  const uint64_t offset = u64(a[0]);
+  // Freeing the input, output or error block keeps them readable until the
+  // call ends: the host still needs them.
+  if (offset != s.input_offset && offset != s.output_offset && offset != s.error_offset)
+    s.memory.free(offset);
+  return {};
+}
+
+// Also length_unsafe: Extism's kernel skips its validity check there;
+// hookd's lookup is cheap enough to keep it, and an unknown offset answers 0.
+Result<void> length(ExtismState& s, Args a, Val* r) {
+  *r = i64(s.memory.length(u64(a[0])));
+  return {};
+}
+
+Result<void> load_u8(ExtismState& s, Args a, Val* r) {
+  auto b = range(s, u64(a[0]), 1, "");
+  if (!b) return std::unexpected(std::move(b.error()));
+  *r = Val::I32((*b)[0]);
+  return {};
+}
+
+Result<void> load_u64(ExtismState& s, Args a, Val* r) {
+  auto b = range(s, u64(a[0]), 8, "");
+  if (!b) return std::unexpected(std::move(b.error()));
+  uint64_t v = 0;
+  std::memcpy(&v, b->data(), 8);
+  *r = i64(v);
+  return {};
+}
+
+Result<void> store_u8(ExtismState& s, Args a, Val*) {
+  auto b = store_range(s, u64(a[0]), 1);
+  if (!b) return std::unexpected(std::move(b.error()));
+  (*b)[0] = static_cast<uint8_t>(a[1].i32);
+  return {};
+}
+
+Result<void> store_u64(ExtismState& s, Args a, Val*) {
+  auto b = store_range(s, u64(a[0]), 8);
+  if (!b) return std::unexpected(std::move(b.error()));
+  const uint64_t v = u64(a[1]);
+  std::memcpy(b->data(), &v, 8);
+  return {};
+}
+
+Result<void> reset(ExtismState& s, Args, Val*) {
+  // Frees every block, the input's included (Extism's kernel does the
+  // same); the output and error are forgotten with them.
+  s.begin_call();
+  return {};
+}
+
+// Input, output, error.
+Result<void> input_offset(ExtismState& s, Args, Val* r) {
+  *r = i64(s.input_offset);
+  return {};
+}
+
+Result<void> input_length(ExtismState& s, Args, Val* r) {
+  *r = i64(s.input_length);
+  return {};
+}
+
+// input_load_*: offsets relative to the start of the input.
+Result<void> input_load_u8(ExtismState& s, Args a, Val* r) {
+  const uint64_t at = u64(a[0]);
+  if (at >= s.input_length) return trap("offset " + std::to_string(at) + " is past the input");
+  auto b = range(s, s.input_offset + at, 1, "");
+  if (!b) return std::unexpected(std::move(b.error()));
+  *r = Val::I32((*b)[0]);
+  return {};
+}
+
+Result<void> input_load_u64(ExtismState& s, Args a, Val* r) {
+  const uint64_t at = u64(a[0]);
+  if (at > s.input_length || s.input_length - at < 8) {
+    return trap("8 bytes at offset " + std::to_string(at) + " are past the input");
+  }
+  auto b = range(s, s.input_offset + at, 8, "");
+  if (!b) return std::unexpected(std::move(b.error()));
+  uint64_t v = 0;
+  std::memcpy(&v, b->data(), 8);
+  *r = i64(v);
+  return {};
+}
+
+Result<void> output_set(ExtismState& s, Args a, Val*) {
+  if (u64(a[1]) == 0) {  // an empty output, whatever the offset (an empty input's is 0)
+    s.output_offset = s.output_length = 0;
+    return {};
+  }
+  auto b = range(s, u64(a[0]), u64(a[1]), "");
+  if (!b) return std::unexpected(std::move(b.error()));
+  s.output_offset = u64(a[0]);
+  s.output_length = u64(a[1]);
+  return {};
+}
+
+Result<void> error_set(ExtismState& s, Args a, Val*) {
+  const uint64_t offset = u64(a[0]);
+  if (offset != 0) {
+    auto b = block(s, offset, "");
+    if (!b) return std::unexpected(std::move(b.error()));
+  }
+  s.error_offset = offset;  // 0 clears it
+  return {};
+}
+
+Result<void> error_get(ExtismState& s, Args, Val* r) {
+  *r = i64(s.memory.length(s.error_offset) > 0 ? s.error_offset : 0);
+  return {};
+}
+
+// Config and vars.
+Result<void> config_get(ExtismState& s, Args a, Val* r) {
+  auto key = block(s, u64(a[0]), "");
+  if (!key) return std::unexpected(std::move(key.error()));
+  *r = i64(0);
+  // The plugin's config comes through hookd.config.get, so the config
+  // grant is checked where it always is; not granted reads as not set.
+  const HostFunction* fn = s.st.module->find_host_function("hookd.config.get");
+  if (fn == nullptr || !fn->fn) return {};
+  auto res = s.st.run_host_function(*fn, *key, s.scratch);
+  if (!res) {
+    s.note = "config_get: " + res.error().message;
+    return {};
+  }
+  if (!s.scratch.empty() && s.scratch[0] == 1) {
+    *r = i64(give(s, std::span<const uint8_t>(s.scratch).subspan(1)));
+  }
+  return {};
+}
+
+Result<void> var_get(ExtismState& s, Args a, Val* r) {
+  auto key = block(s, u64(a[0]), "");
+  if (!key) return std::unexpected(std::move(key.error()));
+  auto it = s.vars.find(text(*key));
+  *r = i64(it == s.vars.end() ? 0 : give(s, it->second));
+  return {};
+}
+
+Result<void> var_set(ExtismState& s, Args a, Val*) {
+  auto key_block = block(s, u64(a[0]), "key");
+  if (!key_block) return std::unexpected(std::move(key_block.error()));
+  const std::string_view key = text(*key_block);
+  auto it = s.vars.find(key);
+  const uint64_t old = it == s.vars.end() ? 0 : key.size() + it->second.size();
+  if (u64(a[1]) == 0) {  // deletes the var
+    if (it != s.vars.end()) s.vars.erase(it);
+    s.var_bytes -= old;
+    return {};
+  }
+  auto value = block(s, u64(a[1]), "value");
+  if (!value) return std::unexpected(std::move(value.error()));
+  const uint64_t max = s.st.module->options().limits.max_var_bytes;
+  const uint64_t total = s.var_bytes - old + key.size() + value->size();
+  if (total > max) {
+    return trap("the plugin's vars would take " + std::to_string(total) +
+                " bytes, more than its max_var_bytes of " + std::to_string(max));
+  }
+  if (it == s.vars.end()) it = s.vars.emplace(std::string(key), std::vector<uint8_t>()).first;
+  it->second.assign(value->begin(), value->end());
+  s.var_bytes = total;
+  return {};
+}
+
+// Logs: the plugin logger, as hookd.log (cut at 16 KiB).
+template <LogLevel kLevel>
+Result<void> log_at(ExtismState& s, Args a, Val*) {
+  auto msg = block(s, u64(a[0]), "");
+  if (!msg) return std::unexpected(std::move(msg.error()));
+  s.st.log(kLevel, text(*msg));
+  return {};
+}
+
+Result<void> get_log_level(ExtismState&, Args, Val* r) {
+  *r = Val::I32(log_level_now());
+  return {};
+}
+
+// HTTP.
+Result<void> http_request_fn(ExtismState& s, Args a, Val* r) {
+  auto offset = http_request(s, u64(a[0]), u64(a[1]));
+  if (!offset) return std::unexpected(std::move(offset.error()));
+  *r = i64(*offset);
+  return {};
+}
+
+Result<void> http_status_code(ExtismState& s, Args, Val* r) {
+  *r = Val::I32(s.http_status);
+  return {};
+}
+
+Result<void> http_headers(ExtismState& s, Args, Val* r) {
+  *r = i64(s.http_headers_json.empty() ? 0 : give(s, s.http_headers_json));
+  return {};
+}
+
+// One row an import: its name, its signature, whether it is hot, and what
+// it does. `hot`: the functions a PDK calls for every input and output byte
+// range take the engine's direct path (a few ns a crossing instead of
+// ~100); they touch nothing of the engine.
+struct KernelImport {
+  std::string_view name;
+  FuncType type;
+  bool hot;
+  KernelFn fn;
+};
+
+const KernelImport kKernel[] = {
+    {"alloc", {{I64}, {I64}}, true, alloc},
+    {"free", {{I64}, {}}, true, free_block},
+    {"length", {{I64}, {I64}}, true, length},
+    {"length_unsafe", {{I64}, {I64}}, true, length},
+    {"load_u8", {{I64}, {I32}}, true, load_u8},
+    {"load_u64", {{I64}, {I64}}, true, load_u64},
+    {"store_u8", {{I64, I32}, {}}, true, store_u8},
+    {"store_u64", {{I64, I64}, {}}, true, store_u64},
+    {"reset", {{}, {}}, false, reset},
+    {"input_offset", {{}, {I64}}, true, input_offset},
+    {"input_length", {{}, {I64}}, true, input_length},
+    {"input_load_u8", {{I64}, {I32}}, true, input_load_u8},
+    {"input_load_u64", {{I64}, {I64}}, true, input_load_u64},
+    {"output_set", {{I64, I64}, {}}, true, output_set},
+    {"error_set", {{I64}, {}}, true, error_set},
+    {"error_get", {{}, {I64}}, false, error_get},
+    {"config_get", {{I64}, {I64}}, false, config_get},
+    {"var_get", {{I64}, {I64}}, false, var_get},
+    {"var_set", {{I64, I64}, {}}, false, var_set},
+    {"log_trace", {{I64}, {}}, false, log_at<LogLevel::kTrace>},
+    {"log_debug", {{I64}, {}}, false, log_at<LogLevel::kDebug>},
+    {"log_info", {{I64}, {}}, false, log_at<LogLevel::kInfo>},
+    {"log_warn", {{I64}, {}}, false, log_at<LogLevel::kWarn>},
+    {"log_error", {{I64}, {}}, false, log_at<LogLevel::kError>},
+    {"get_log_level", {{}, {I32}}, false, get_log_level},
+    {"http_request", {{I64, I64}, {I64}}, false, http_request_fn},
+    {"http_status_code", {{}, {I32}}, false, http_status_code},
+    {"http_headers", {{}, {I64}}, false, http_headers},
+};
+
 }  // namespace
 
 void ExtismState::begin_call() {
@@ -214,232 +469,16 @@ void ExtismState::begin_call() {
 }
 
 bool is_extism_kernel_import(std::string_view name) {
-  static const std::string_view kNames[] = {
-      "alloc",         "free",         "length",           "length_unsafe", "load_u8",       "load_u64",
-      "store_u8",      "store_u64",    "input_offset",     "input_length",  "input_load_u8", "input_load_u64",
-      "output_set",    "error_set",    "error_get",        "reset",         "config_get",    "var_get",
-      "var_set",       "log_trace",    "log_debug",        "log_info",      "log_warn",      "log_error",
-      "get_log_level", "http_request", "http_status_code", "http_headers"};
-  for (std::string_view n : kNames) {
-    if (n == name) return true;
-  }
-  return false;
+  return std::ranges::any_of(kKernel, [name](const KernelImport& k) { return k.name == name; });
 }
 
 std::vector<ImportFunc> extism_kernel_imports(ExtismState& s) {
   std::vector<ImportFunc> out;
-  // The functions a PDK calls for every input and output byte range are hot
-  // (the engine's direct path: a few ns a crossing instead of ~100); they
-  // touch nothing of the engine.
-  auto add = [&](std::string name, FuncType type, HostFunc fn) {
-    static const std::string_view kHot[] = {"alloc",        "free",         "length",        "length_unsafe",
-                                            "load_u8",      "load_u64",     "store_u8",      "store_u64",
-                                            "input_offset", "input_length", "input_load_u8", "input_load_u64",
-                                            "output_set",   "error_set"};
-    const bool hot = std::find(std::begin(kHot), std::end(kHot), name) != std::end(kHot);
-    out.push_back(ImportFunc{"extism:host/env", std::move(name), std::move(type), std::move(fn), hot});
-  };
-  using Args = std::span<const Val>;
-
-  // Memory.
-  add("alloc", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    std::string why;
-    *r = i64(s.memory.alloc(u64(a[0]), &why));
-    if (r->i64 == 0 && !why.empty()) s.note = std::move(why);
-    return {};
-  });
-  add("free", {{I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    const uint64_t offset = u64(a[0]);
-    // Freeing the input, output or error block keeps them readable until the
-    // call ends: the host still needs them.
-    if (offset != s.input_offset && offset != s.output_offset && offset != s.error_offset)
-      s.memory.free(offset);
-    return {};
-  });
-  add("length", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    *r = i64(s.memory.length(u64(a[0])));
-    return {};
-  });
-  // Extism's kernel skips its validity check here; hookd's lookup is cheap
-  // enough to keep it, and an unknown offset answers 0 as `length` does.
-  add("length_unsafe", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    *r = i64(s.memory.length(u64(a[0])));
-    return {};
-  });
-  add("load_u8", {{I64}, {I32}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto b = range(s, u64(a[0]), 1, "");
-    if (!b) return std::unexpected(std::move(b.error()));
-    *r = Val::I32((*b)[0]);
-    return {};
-  });
-  add("load_u64", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto b = range(s, u64(a[0]), 8, "");
-    if (!b) return std::unexpected(std::move(b.error()));
-    uint64_t v = 0;
-    std::memcpy(&v, b->data(), 8);
-    *r = i64(v);
-    return {};
-  });
-  add("store_u8", {{I64, I32}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto b = store_range(s, u64(a[0]), 1);
-    if (!b) return std::unexpected(std::move(b.error()));
-    (*b)[0] = static_cast<uint8_t>(a[1].i32);
-    return {};
-  });
-  add("store_u64", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto b = store_range(s, u64(a[0]), 8);
-    if (!b) return std::unexpected(std::move(b.error()));
-    const uint64_t v = u64(a[1]);
-    std::memcpy(b->data(), &v, 8);
-    return {};
-  });
-  add("reset", {{}, {}}, [&s](Caller&, Args, Val*) -> Result<void> {
-    // Frees every block, the input's included (Extism's kernel does the
-    // same); the output and error are forgotten with them.
-    s.begin_call();
-    return {};
-  });
-
-  // Input, output, error.
-  add("input_offset", {{}, {I64}}, [&s](Caller&, Args, Val* r) -> Result<void> {
-    *r = i64(s.input_offset);
-    return {};
-  });
-  add("input_length", {{}, {I64}}, [&s](Caller&, Args, Val* r) -> Result<void> {
-    *r = i64(s.input_length);
-    return {};
-  });
-  // input_load_*: offsets relative to the start of the input.
-  add("input_load_u8", {{I64}, {I32}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    const uint64_t at = u64(a[0]);
-    if (at >= s.input_length) return trap("offset " + std::to_string(at) + " is past the input");
-    auto b = range(s, s.input_offset + at, 1, "");
-    if (!b) return std::unexpected(std::move(b.error()));
-    *r = Val::I32((*b)[0]);
-    return {};
-  });
-  add("input_load_u64", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    const uint64_t at = u64(a[0]);
-    if (at > s.input_length || s.input_length - at < 8) {
-      return trap("8 bytes at offset " + std::to_string(at) + " are past the input");
-    }
-    auto b = range(s, s.input_offset + at, 8, "");
-    if (!b) return std::unexpected(std::move(b.error()));
-    uint64_t v = 0;
-    std::memcpy(&v, b->data(), 8);
-    *r = i64(v);
-    return {};
-  });
-  add("output_set", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    if (u64(a[1]) == 0) {  // an empty output, whatever the offset (an empty input's is 0)
-      s.output_offset = s.output_length = 0;
-      return {};
-    }
-    auto b = range(s, u64(a[0]), u64(a[1]), "");
-    if (!b) return std::unexpected(std::move(b.error()));
-    s.output_offset = u64(a[0]);
-    s.output_length = u64(a[1]);
-    return {};
-  });
-  add("error_set", {{I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    const uint64_t offset = u64(a[0]);
-    if (offset != 0) {
-      auto b = block(s, offset, "");
-      if (!b) return std::unexpected(std::move(b.error()));
-    }
-    s.error_offset = offset;  // 0 clears it
-    return {};
-  });
-  add("error_get", {{}, {I64}}, [&s](Caller&, Args, Val* r) -> Result<void> {
-    *r = i64(s.memory.length(s.error_offset) > 0 ? s.error_offset : 0);
-    return {};
-  });
-
-  // Config and vars.
-  add("config_get", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
-    if (!key) return std::unexpected(std::move(key.error()));
-    *r = i64(0);
-    // The plugin's config comes through hookd.config.get, so the config
-    // grant is checked where it always is; not granted reads as not set.
-    const HostFunction* fn = s.st.module->find_host_function("hookd.config.get");
-    if (fn == nullptr || !fn->fn) return {};
-    auto res = s.st.run_host_function(*fn, *key, s.scratch);
-    if (!res) {
-      s.note = "config_get: " + res.error().message;
-      return {};
-    }
-    if (!s.scratch.empty() && s.scratch[0] == 1) {
-      *r = i64(give(s, std::span<const uint8_t>(s.scratch).subspan(1)));
-    }
-    return {};
-  });
-  add("var_get", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
-    if (!key) return std::unexpected(std::move(key.error()));
-    auto it = s.vars.find(text(*key));
-    *r = i64(it == s.vars.end() ? 0 : give(s, it->second));
-    return {};
-  });
-  add("var_set", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto key_block = block(s, u64(a[0]), "key");
-    if (!key_block) return std::unexpected(std::move(key_block.error()));
-    const std::string_view key = text(*key_block);
-    auto it = s.vars.find(key);
-    const uint64_t old = it == s.vars.end() ? 0 : key.size() + it->second.size();
-    if (u64(a[1]) == 0) {  // deletes the var
-      if (it != s.vars.end()) s.vars.erase(it);
-      s.var_bytes -= old;
-      return {};
-    }
-    auto value = block(s, u64(a[1]), "value");
-    if (!value) return std::unexpected(std::move(value.error()));
-    const uint64_t max = s.st.module->options().limits.max_var_bytes;
-    const uint64_t total = s.var_bytes - old + key.size() + value->size();
-    if (total > max) {
-      return trap("the plugin's vars would take " + std::to_string(total) +
-                  " bytes, more than its max_var_bytes of " + std::to_string(max));
-    }
-    if (it == s.vars.end()) it = s.vars.emplace(std::string(key), std::vector<uint8_t>()).first;
-    it->second.assign(value->begin(), value->end());
-    s.var_bytes = total;
-    return {};
-  });
-
-  // Logs: the plugin logger, as hookd.log (cut at 16 KiB).
-  const std::pair<const char*, LogLevel> levels[] = {{"log_trace", LogLevel::kTrace},
-                                                     {"log_debug", LogLevel::kDebug},
-                                                     {"log_info", LogLevel::kInfo},
-                                                     {"log_warn", LogLevel::kWarn},
-                                                     {"log_error", LogLevel::kError}};
-  for (const auto& [name, level] : levels) {
-    add(name, {{I64}, {}}, [&s, level](Caller&, Args a, Val*) -> Result<void> {
-      auto msg = block(s, u64(a[0]), "");
-      if (!msg) return std::unexpected(std::move(msg.error()));
-      s.st.log(level, text(*msg));
-      return {};
-    });
+  out.reserve(std::size(kKernel));
+  for (const KernelImport& k : kKernel) {
+    out.push_back(ImportFunc{"extism:host/env", std::string(k.name), k.type,
+                             [&s, fn = k.fn](Caller&, Args a, Val* r) { return fn(s, a, r); }, k.hot});
   }
-  add("get_log_level", {{}, {I32}}, [](Caller&, Args, Val* r) -> Result<void> {
-    *r = Val::I32(log_level_now());
-    return {};
-  });
-
-  // HTTP.
-  add("http_request", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto offset = http_request(s, u64(a[0]), u64(a[1]));
-    if (!offset) return std::unexpected(std::move(offset.error()));
-    *r = i64(*offset);
-    return {};
-  });
-  add("http_status_code", {{}, {I32}}, [&s](Caller&, Args, Val* r) -> Result<void> {
-    *r = Val::I32(s.http_status);
-    return {};
-  });
-  add("http_headers", {{}, {I64}}, [&s](Caller&, Args, Val* r) -> Result<void> {
-    *r = i64(s.http_headers_json.empty() ? 0 : give(s, s.http_headers_json));
-    return {};
-  });
   return out;
 }
 

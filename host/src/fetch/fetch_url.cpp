@@ -8,6 +8,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::host::fetch {
 namespace {
 
@@ -41,8 +43,7 @@ std::expected<FetchTarget, FetchError> from_view(const urls::url_view_base& u, s
     case urls::host_type::name: {
       // Percent-decoded; a name that is not plain DNS syntax would resolve in
       // surprising ways (or not at all), so it is refused here.
-      std::string name = u.host();
-      std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::string name = util::to_lower(u.host());
       if (name.ends_with('.')) name.pop_back();
       if (!config::is_domain_name(name)) return std::unexpected(bad_url(original, "bad host name"));
       t.host = std::move(name);

@@ -6,13 +6,10 @@
 #include <array>
 #include <cctype>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::host::fetch {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(
-      a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
 
 bool is_token(std::string_view text) {
   static constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
@@ -32,11 +29,11 @@ constexpr std::array<std::string_view, 10> kDropped{
 };
 
 bool is_dropped(std::string_view name) {
-  return std::ranges::any_of(kDropped, [&](std::string_view d) { return iequals(d, name); });
+  return std::ranges::any_of(kDropped, [&](std::string_view d) { return util::iequals(d, name); });
 }
 
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
-  return std::ranges::any_of(headers, [&](const auto& h) { return iequals(h.first, name); });
+  return std::ranges::any_of(headers, [&](const auto& h) { return util::iequals(h.first, name); });
 }
 
 bool same_origin(const FetchTarget& a, const FetchTarget& b) {
@@ -79,12 +76,12 @@ FetchRequest redirected_request(const FetchRequest& request, int status, const F
     next.method = "GET";
     next.body.clear();
     std::erase_if(next.headers, [](const auto& h) {
-      return h.first.size() >= 8 && iequals(std::string_view(h.first).substr(0, 8), "content-");
+      return h.first.size() >= 8 && util::iequals(std::string_view(h.first).substr(0, 8), "content-");
     });
   }
   if (!same_origin(from, to)) {
     std::erase_if(next.headers, [](const auto& h) {
-      return iequals(h.first, "authorization") || iequals(h.first, "cookie");
+      return util::iequals(h.first, "authorization") || util::iequals(h.first, "cookie");
     });
   }
   return next;

@@ -101,7 +101,7 @@ LmdbKvStore::LmdbKvStore(std::unique_ptr<detail::LmdbEnv> env, const LmdbKvOptio
 LmdbKvStore::~LmdbKvStore() = default;
 
 std::uint64_t LmdbKvStore::now_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->now().time_since_epoch()).count();
 }
 
 detail::ReadCache* LmdbKvStore::thread_cache() {

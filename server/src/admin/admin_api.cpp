@@ -11,6 +11,8 @@
 #include "admin/ui_handler.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/server/build_info.hpp"
+#include "hookd/util/ascii.hpp"
+#include "hookd/util/hex.hpp"
 #include "net/error_response.hpp"
 #include "net/request_handler.hpp"
 #include "observability/metrics_page.hpp"
@@ -278,9 +280,8 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
     settings = std::move(*parsed);
   }
   if (std::string_view sha = req["X-Hookd-Sha256"]; !sha.empty()) {
-    std::string lower;
-    for (char c : sha) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    if (lower.size() != 64 || lower.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    std::string lower = util::to_lower(sha);
+    if (!util::is_lower_hex(lower, 64)) {
       set_error(res, http::status::bad_request,
                 {"X-Hookd-Sha256 must be 64 hexadecimal digits", name, {}, request_id});
       return done();

@@ -6,6 +6,7 @@
 
 #include "calls/worker_share.hpp"
 #include "hookd/server/transcode.hpp"
+#include "hookd/util/ascii.hpp"
 #include "observability/log_escape.hpp"
 
 namespace hookd::server {
@@ -19,15 +20,6 @@ std::string_view media_type(std::string_view content_type) {
   std::string_view m = content_type.substr(0, semi);
   while (!m.empty() && m.back() == ' ') m.remove_suffix(1);
   return m;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 struct StatusFor {
@@ -109,12 +101,12 @@ Step<std::span<const uint8_t>> decode(IoWorker& w, const PluginEntry& entry, con
   std::span<const uint8_t> input(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   const std::string_view media = media_type(req.content_type);
   std::vector<uint8_t>& scratch = w.scratch();
-  if (fn.input == Format::kMsgpack && iequals(media, "application/json")) {
+  if (fn.input == Format::kMsgpack && util::iequals(media, "application/json")) {
     scratch.clear();
     if (auto r = json_to_msgpack(body, scratch); !r)
       return std::unexpected(Failure{http::status::bad_request, "bad_request", r.error().message});
     input = scratch;
-  } else if (fn.input == Format::kJson && iequals(media, "application/msgpack")) {
+  } else if (fn.input == Format::kJson && util::iequals(media, "application/msgpack")) {
     std::string json;
     if (auto r = msgpack_to_json(input, json); !r)
       return std::unexpected(Failure{http::status::bad_request, "bad_request", r.error().message});

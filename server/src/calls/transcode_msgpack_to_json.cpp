@@ -4,8 +4,6 @@
 // checked, declared lengths and counts are checked against the bytes that
 // remain before anything is allocated for them, and nesting is tracked on an
 // explicit, bounded stack rather than by recursion.
-#include <simdjson.h>  // only for validate_utf8, which is SIMD-dispatched at run time
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -16,6 +14,9 @@
 #include <string>
 
 #include "hookd/server/transcode.hpp"
+#include "hookd/util/base64.hpp"
+#include "hookd/util/hex.hpp"
+#include "hookd/util/utf8.hpp"
 
 namespace hookd::server {
 namespace {
@@ -30,8 +31,6 @@ constexpr std::array<uint8_t, 256> kStringClass = [] {
   for (int c = 0x80; c < 0x100; ++c) t[c] = 2;
   return t;
 }();
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 struct Frame {
   uint64_t remaining;  // items left; a map counts keys and values separately
@@ -353,7 +352,7 @@ class Decoder {
     }
     out_.append(p + run, n - run);
     out_.push_back('"');
-    if (!ascii && !simdjson::validate_utf8(p, n)) {
+    if (!ascii && !util::valid_utf8({p, static_cast<size_t>(n)})) {
       return error("string at byte " + std::to_string(at) + " is not valid UTF-8");
     }
     return {};
@@ -383,8 +382,7 @@ class Decoder {
         out_.append("\\t");
         return;
       default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        const char u[6] = {'\\', 'u', '0', '0', util::kHexDigits[c >> 4], util::kHexDigits[c & 0xf]};
         out_.append(u, sizeof u);
       }
     }
@@ -392,7 +390,7 @@ class Decoder {
 
   Result base64(size_t at, uint64_t n) {
     if (auto r = need(at, n); !r) return r;
-    const uint64_t encoded = (n + 2) / 3 * 4 + 2;
+    const uint64_t encoded = util::base64_encoded_size(n) + 2;
     if (encoded > limit_ - std::min(limit_, out_.size() - start_)) return output_limit();
     const uint8_t* p = in_.data() + pos_;
     pos_ += n;
@@ -400,27 +398,7 @@ class Decoder {
     out_.resize(first + encoded);  // sized exactly up front: one allocation at most
     char* o = out_.data() + first;
     *o++ = '"';
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-      const uint32_t v = uint32_t{p[i]} << 16 | uint32_t{p[i + 1]} << 8 | p[i + 2];
-      *o++ = kBase64[v >> 18];
-      *o++ = kBase64[(v >> 12) & 63];
-      *o++ = kBase64[(v >> 6) & 63];
-      *o++ = kBase64[v & 63];
-    }
-    if (n - i == 1) {
-      const uint32_t v = uint32_t{p[i]} << 16;
-      *o++ = kBase64[v >> 18];
-      *o++ = kBase64[(v >> 12) & 63];
-      *o++ = '=';
-      *o++ = '=';
-    } else if (n - i == 2) {
-      const uint32_t v = uint32_t{p[i]} << 16 | uint32_t{p[i + 1]} << 8;
-      *o++ = kBase64[v >> 18];
-      *o++ = kBase64[(v >> 12) & 63];
-      *o++ = kBase64[(v >> 6) & 63];
-      *o++ = '=';
-    }
+    o = util::base64_encode_to({p, static_cast<size_t>(n)}, o);
     *o = '"';
     return {};
   }

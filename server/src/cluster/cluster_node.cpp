@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <random>
 
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/sha256.hpp"
+#include "hookd/util/hex.hpp"
+#include "hookd/util/random.hpp"
 
 namespace hookd::server {
 namespace json = boost::json;
@@ -40,13 +41,7 @@ ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, Plug
       max_module_bytes_(settings.max_module_bytes),
       registry_(registry),
       manager_(manager) {
-  const config::RedisConfig& r = settings.redis;
-  redis_.host = r.address.host;
-  redis_.port = r.address.port;
-  redis_.password = r.password;
-  redis_.database = static_cast<int>(r.database);
-  redis_.connect_timeout = r.connect_timeout;
-  redis_.command_timeout = r.command_timeout;
+  redis_ = host::redis_options(settings.redis);
   redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
   admin_pool_ = pool_of(redis_);
   follow_pool_ = pool_of(redis_);
@@ -56,10 +51,10 @@ ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, Plug
       std::make_unique<cluster::ClusterCatalog>(*follow_pool_, cluster_.key_prefix, cluster_.log_max_entries);
   node_id_ = cluster_.node_id;
   if (node_id_.empty()) {
-    std::random_device rd;
-    node_id_ =
-        hostname() + "-" +
-        (settings.listen_port != 0 ? std::to_string(settings.listen_port) : fmt::format("{:08x}", rd()));
+    uint8_t raw[4]{};  // all zero if there is no entropy: the host name still tells nodes apart
+    if (settings.listen_port == 0) (void)util::system_random()->fill(raw);
+    node_id_ = hostname() + "-" +
+               (settings.listen_port != 0 ? std::to_string(settings.listen_port) : util::to_hex(raw));
   }
   advertise_ = cluster_.advertise;
 }

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <iterator>
 
+#include "hookd/util/ascii.hpp"
+
 namespace hookd::server {
 namespace {
 
@@ -14,15 +16,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 size_t field_count(const HttpRequest& req) {
@@ -73,7 +66,7 @@ std::optional<Refusal> check_framing(const HttpRequest& req, std::size_t max_fie
     if (++fields > max_fields) return too_many_fields();
     if (field.name() == http::field::host) ++hosts;
     if (field.name() == http::field::expect && expects_continue != nullptr) {
-      *expects_continue = iequals(trim({field.value().data(), field.value().size()}), "100-continue");
+      *expects_continue = util::iequals(trim({field.value().data(), field.value().size()}), "100-continue");
     }
     if (field.name() != http::field::transfer_encoding) continue;
     ++encodings;
@@ -87,7 +80,7 @@ std::optional<Refusal> check_framing(const HttpRequest& req, std::size_t max_fie
       const std::string_view coding = trim(value.substr(0, comma));
       if (!coding.empty()) {
         ++codings;
-        chunked = iequals(coding, "chunked");
+        chunked = util::iequals(coding, "chunked");
       }
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);

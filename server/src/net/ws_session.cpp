@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "hookd/util/utf8.hpp"
 #include "net/client_address.hpp"
 #include "net/field_scan.hpp"
 #include "net/kept_buffer.hpp"
@@ -262,13 +263,8 @@ void WsSession::close_with_error(const CallResult& out) {
 }
 
 std::string_view ws_close_reason(std::string_view message) {
-  constexpr size_t kMaxReason = 123;  // RFC 6455: a control frame's payload is at most 125 bytes
-  size_t cut = std::min(message.size(), kMaxReason);
-  // Back up over continuation bytes so the reason stays valid UTF-8.
-  if (cut < message.size()) {
-    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
-  }
-  return message.substr(0, cut);
+  constexpr size_t kMaxReason = 123;              // RFC 6455: a control frame's payload is at most 125 bytes
+  return util::utf8_prefix(message, kMaxReason);  // stays valid UTF-8
 }
 
 void WsSession::close(websocket::close_code code, std::string_view reason) {

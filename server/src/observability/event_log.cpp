@@ -4,6 +4,8 @@
 #include <array>
 #include <chrono>
 
+#include "hookd/util/utf8.hpp"
+
 namespace hookd::server {
 namespace {
 
@@ -12,9 +14,7 @@ constexpr std::array<std::string_view, 5> kLevelNames = {"trace", "debug", "info
 // Cuts at a UTF-8 character boundary so the JSON stays valid text.
 void cut(std::string& s, size_t max) {
   if (s.size() <= max) return;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  s.resize(n);
+  s.resize(util::utf8_prefix(s, max).size());
   s.append("…");
 }
 

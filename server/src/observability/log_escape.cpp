@@ -3,10 +3,10 @@
 #include <array>
 #include <cstdint>
 
+#include "hookd/util/hex.hpp"
+
 namespace hookd::server {
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
 
 // Length of the well-formed UTF-8 sequence at the start of `s` and its code
 // point, or 0 if it is not one (overlong forms, surrogates and values beyond
@@ -42,13 +42,13 @@ bool invisible_control(uint32_t cp) {
 
 void append_hex_byte(unsigned char b, std::string& out) {
   out += "\\x";
-  out += kHex[b >> 4];
-  out += kHex[b & 15];
+  out += util::kHexDigits[b >> 4];
+  out += util::kHexDigits[b & 15];
 }
 
 void append_u_escape(uint32_t cp, std::string& out) {
   out += "\\u";
-  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
+  for (int shift = 12; shift >= 0; shift -= 4) out += util::kHexDigits[(cp >> shift) & 15];
 }
 
 constexpr bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '\\' && c != '"'; }

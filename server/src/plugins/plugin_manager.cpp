@@ -205,6 +205,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
   o.limits.max_input_bytes =
       static_cast<uint32_t>(std::min<uint64_t>(services_.config.limits.max_body_bytes * 2, 1u << 30));
   o.limits.module.max_module_bytes = services_.config.limits.max_module_bytes;
+  o.random = services_.entropy;  // the gateway's one entropy source, injected in tests
   auto gate = std::make_shared<PluginLogGate>();
   gate->plugin = name;
   gate->min_level = static_cast<int>(settings.grants.log_level);  // config::LogLevel trace..error = 0..4

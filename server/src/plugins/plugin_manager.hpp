@@ -36,6 +36,7 @@ class PluginManager {
   // The host services plugins are granted (`kv`, `fetcher`: null for none)
   // and where their logs go (`events`, `metrics`); `config` for the limits
   // of each plugin, signing and the log format; `clock` stamps loads;
+  // `entropy` feeds the plugins' random bytes;
   // `workers`: every thread that runs plugins.
   struct Services {
     const config::Config& config;
@@ -45,6 +46,9 @@ class PluginManager {
     host::KvStore& kv;
     host::HttpFetcher* fetcher;
     const Clock& clock;
+    // Random bytes for every plugin (WASI random_get): the gateway's one
+    // entropy source, so tests that inject one see it reach plugins.
+    std::shared_ptr<RandomSource> entropy;
   };
   PluginManager(engine::Vm& vm, Services services, std::vector<IoWorker*> workers);
   ~PluginManager();  // stop()

@@ -1,7 +1,6 @@
 #include "plugins/plugin_store.hpp"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,8 @@
 
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/read_file.hpp"
+#include "hookd/util/hex.hpp"
+#include "hookd/util/random.hpp"
 #include "plugins/data_dir.hpp"
 
 namespace hookd::server {
@@ -38,22 +39,12 @@ ServerResult<void> fsync_dir(const fs::path& dir) {
   return {};
 }
 
+// Random file-name suffixes from the system's entropy; empty when there is
+// none.
 std::string random_hex(size_t bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::vector<uint8_t> raw(bytes);
-  size_t got = 0;
-  while (got < bytes) {
-    const ssize_t n = ::getrandom(raw.data() + got, bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return {};
-    got += static_cast<size_t>(n);
-  }
-  std::string out;
-  for (uint8_t b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  if (!util::system_random()->fill(raw)) return {};
+  return util::to_hex(raw);
 }
 
 // A temporary file next to `path` under a name no one can guess, created by

@@ -63,6 +63,7 @@ using engine::CallContext;
 using engine::deterministic_random;
 using engine::Error;
 using engine::ErrorKind;
+using engine::fixed_random;
 using engine::Format;
 using engine::FunctionInfo;
 using engine::HostFunction;

@@ -179,7 +179,6 @@ class PluginInstance {
   // Current linear memory size in bytes.
   [[nodiscard]] uint64_t memory_size() const;
   [[nodiscard]] const PluginModule& module() const { return *module_; }
-  [[nodiscard]] const std::shared_ptr<const PluginModule>& module_ptr() const { return module_; }
   // Times the underlying instance was replaced after a fault.
   [[nodiscard]] uint64_t replacements() const { return replacements_; }
   // A call failed and left the instance to be replaced. The next call does

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <expected>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,10 +54,6 @@ struct KvLimits {
   std::uint64_t max_namespace_bytes = 0;
   std::uint64_t max_namespace_keys = 0;
 };
-
-/// Wall-clock source, injectable so TTL tests need no sleeps.
-using KvClock = std::function<std::chrono::system_clock::time_point()>;
-KvClock system_kv_clock();
 
 /// Thread-safe key-value storage. A namespace ([A-Za-z0-9_-]{1,64}) isolates
 /// one plugin's keys from another's. Keys and values are arbitrary bytes.

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "hookd/host/kv_store.hpp"
+#include "hookd/util/clock.hpp"
 
 namespace hookd::host {
 
@@ -26,7 +27,7 @@ struct LmdbKvOptions {
   unsigned max_readers = 126;                           // concurrent read transactions (one per busy thread)
   std::size_t read_cache_bytes = std::size_t{1} << 20;  // kv.read_cache_kb: per reading thread; 0 = off
   KvLimits limits;
-  KvClock clock = system_kv_clock();
+  std::shared_ptr<const util::Clock> clock = util::system_clock();
 };
 
 namespace detail {
@@ -75,7 +76,7 @@ class LmdbKvStore final : public KvStore {
   std::unique_ptr<detail::LmdbEnv> env_;
   std::unique_ptr<const detail::RecordCodec> codec_;
   const KvLimits limits_;
-  const KvClock clock_;
+  const std::shared_ptr<const util::Clock> clock_;  // TTLs are wall time
   const std::size_t read_cache_bytes_;
   std::atomic<std::uint64_t> generation_{1};  // writes committed (and then some)
   std::unique_ptr<CacheSlot[]> caches_;

@@ -6,12 +6,14 @@
 #include <mutex>
 
 #include "hookd/host/kv_store.hpp"
+#include "hookd/util/clock.hpp"
 
 namespace hookd::host {
 
 class MemoryKvStore final : public KvStore {
  public:
-  explicit MemoryKvStore(KvLimits limits = {}, KvClock clock = system_kv_clock());
+  explicit MemoryKvStore(KvLimits limits = {},
+                         std::shared_ptr<const util::Clock> clock = util::system_clock());
 
   KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
@@ -44,7 +46,7 @@ class MemoryKvStore final : public KvStore {
   KvResult<void> put(std::string_view ns, Space& space, std::string_view key, Entry entry);
 
   const KvLimits limits_;
-  const KvClock clock_;
+  const std::shared_ptr<const util::Clock> clock_;  // TTLs are wall time
   std::mutex mu_;
   std::map<std::string, Space, std::less<>> namespaces_;
 };

@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 
+#include "hookd/config/config.hpp"
 #include "hookd/host/kv_store.hpp"
 
 namespace hookd::host {
@@ -48,6 +49,11 @@ struct RedisKvOptions {
   /// failed command on it, reconnecting (connect, AUTH/SELECT) and retrying.
   std::chrono::milliseconds max_call_time() const { return connect_timeout + 4 * command_timeout; }
 };
+
+/// The connection settings of [kv.redis] (address, password, database,
+/// timeouts, pool size), as the KV store and the cluster catalog both use
+/// them; limits and scan bounds keep their defaults.
+RedisKvOptions redis_options(const config::RedisConfig& redis);
 
 namespace detail {
 class RedisPool;

@@ -21,8 +21,8 @@ struct GatewayOptions {
 };
 
 // The V8 engine, the configured KV backend (memory, LMDB in the data
-// directory, or Redis), the outbound HTTP fetcher, the system clock,
-// getrandom(2), and the plugin files: the configured ones and, when asked
+// directory, or Redis), the outbound HTTP fetcher, the system clock and
+// entropy (hookd/util), and the plugin files: the configured ones and, when asked
 // for, the examples.
 ServerResult<GatewayParts> real_parts(const config::Config& config,
                                       const std::filesystem::path& example_plugin_dir);

@@ -15,23 +15,17 @@
 #include "hookd/engine/vm.hpp"
 #include "hookd/host/fetch.hpp"
 #include "hookd/host/kv_store.hpp"
+#include "hookd/util/clock.hpp"
+#include "hookd/util/random.hpp"
 
 namespace hookd::server {
 
-// Random bytes (the generated admin token, request id prefixes).
-class RandomSource {
- public:
-  virtual ~RandomSource() = default;
-  // Fills `out`; false when no randomness is available.
-  virtual bool fill(std::span<uint8_t> out) = 0;
-};
+// Random bytes (the generated admin token, request id prefixes, and every
+// plugin's WASI random_get): the entropy source of every layer.
+using util::RandomSource;
 
 // The wall clock (when a plugin was loaded, as the admin API reports it).
-class Clock {
- public:
-  virtual ~Clock() = default;
-  [[nodiscard]] virtual std::chrono::system_clock::time_point now() const = 0;
-};
+using util::Clock;
 
 // A plugin module to load at startup.
 struct PluginFile {
@@ -53,8 +47,8 @@ struct GatewayParts {
   std::unique_ptr<engine::Vm> vm;
   std::unique_ptr<host::KvStore> kv;           // shared by every plugin granted KV
   std::unique_ptr<host::HttpFetcher> fetcher;  // for plugins granted fetch (null: none)
-  std::unique_ptr<Clock> clock;
-  std::unique_ptr<RandomSource> entropy;
+  std::shared_ptr<const Clock> clock;
+  std::shared_ptr<RandomSource> entropy;  // shared with every plugin it loads
   PluginSource plugins;
 };
 

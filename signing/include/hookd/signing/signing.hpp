@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hookd/util/base64.hpp"
+
 namespace hookd::signing {
 
 inline constexpr std::string_view kMessagePrefix = "hookd-plugin-v1:";
@@ -38,10 +40,10 @@ std::string sha256_hex(std::span<const std::uint8_t> data);
 /// The bytes a signature covers for a module with this SHA-256 (hex, lower case).
 std::string signed_message(std::string_view module_sha256_hex);
 
-/// Standard base64 with padding.
-std::string base64_encode(std::span<const std::uint8_t> data);
-/// Strict standard base64: padding required, no whitespace; nullopt otherwise.
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
+/// Standard base64 with padding; strict decoding (padding required, no
+/// whitespace). The one base64 of every layer.
+using util::base64_decode;
+using util::base64_encode;
 
 /// "ed25519:<base64>", the form [signing] trusted_keys takes.
 std::string public_key_text(const PublicKey& key);

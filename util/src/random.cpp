@@ -1,21 +1,28 @@
-#include "hookd/engine/random.hpp"
+#include "hookd/util/random.hpp"
 
 #include <sys/random.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
-namespace hookd::engine {
+namespace hookd::util {
 namespace {
 
 class SystemRandom final : public RandomSource {
  public:
-  void fill(std::span<uint8_t> out) override {
+  bool fill(std::span<uint8_t> out) override {
     size_t done = 0;
     while (done < out.size()) {
-      ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-      if (n > 0) done += static_cast<size_t>(n);
+      const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+      } else if (n < 0 && errno != EINTR) {
+        return false;  // ENOSYS, EFAULT...: asking again would spin forever
+      }
     }
+    return true;
   }
 };
 
@@ -30,7 +37,7 @@ class Xoshiro final : public RandomSource {
       s = z ^ (z >> 31);
     }
   }
-  void fill(std::span<uint8_t> out) override {
+  bool fill(std::span<uint8_t> out) override {
     std::lock_guard lock(mu_);
     size_t i = 0;
     while (i < out.size()) {
@@ -39,6 +46,7 @@ class Xoshiro final : public RandomSource {
       std::memcpy(out.data() + i, &v, n);
       i += n;
     }
+    return true;
   }
 
  private:
@@ -58,13 +66,30 @@ class Xoshiro final : public RandomSource {
   uint64_t state_[4]{};
 };
 
+class FixedRandom final : public RandomSource {
+ public:
+  explicit FixedRandom(std::vector<uint8_t> pattern) : pattern_(std::move(pattern)) {}
+  bool fill(std::span<uint8_t> out) override {
+    if (pattern_.empty()) return false;
+    for (size_t i = 0; i < out.size(); ++i) out[i] = pattern_[i % pattern_.size()];
+    return true;
+  }
+
+ private:
+  const std::vector<uint8_t> pattern_;
+};
+
 }  // namespace
 
 std::shared_ptr<RandomSource> system_random() {
-  static auto source = std::make_shared<SystemRandom>();
+  static const auto source = std::make_shared<SystemRandom>();
   return source;
 }
 
 std::shared_ptr<RandomSource> deterministic_random(uint64_t seed) { return std::make_shared<Xoshiro>(seed); }
 
-}  // namespace hookd::engine
+std::shared_ptr<RandomSource> fixed_random(std::vector<uint8_t> pattern) {
+  return std::make_shared<FixedRandom>(std::move(pattern));
+}
+
+}  // namespace hookd::util
