@@ -118,6 +118,7 @@ ServerResult<void> Gateway::Impl::compose() {
                                                              .registry = registry,
                                                              .metrics = *metrics});
   std::vector<IoWorker*> all;
+  all.reserve(workers.size() + blocking->workers().size());
   for (auto& w : workers) all.push_back(w.get());
   for (IoWorker* w : blocking->workers()) all.push_back(w);
   manager = std::make_unique<PluginManager>(vm,

@@ -10,7 +10,7 @@ using engine::CallContext;
 using Bytes = std::span<const uint8_t>;
 using Out = std::vector<uint8_t>;
 
-void add_config_function(std::vector<engine::HostFunction>& fns, std::shared_ptr<const Grants> g) {
+void add_config_function(std::vector<engine::HostFunction>& fns, const std::shared_ptr<const Grants>& g) {
   fns.push_back(engine::HostFunction{std::string(kConfigGet),
                                      [g](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
                                        if (!g->config) return denied(*g, "config", ctx);

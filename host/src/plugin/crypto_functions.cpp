@@ -33,7 +33,7 @@ std::unexpected<engine::Error> malformed(std::string_view fn) {
 
 // A crypto function with its grant check in front.
 template <class F>
-HostFunction granted(std::string_view name, std::shared_ptr<const Grants> g, F op) {
+HostFunction granted(std::string_view name, const std::shared_ptr<const Grants>& g, F op) {
   return HostFunction{std::string(name),
                       [g, op](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
                         if (!g->crypto) return denied(*g, "crypto", ctx);
@@ -49,7 +49,7 @@ const uint8_t* data_or_empty(std::string_view s) {
 
 }  // namespace
 
-void add_crypto_functions(std::vector<HostFunction>& fns, std::shared_ptr<const Grants> g) {
+void add_crypto_functions(std::vector<HostFunction>& fns, const std::shared_ptr<const Grants>& g) {
   // data -> 32-byte digest.
   fns.push_back(granted(kCryptoSha256, g, [](Bytes in, Out& out) -> engine::Result<void> {
     out.resize(kDigestBytes);

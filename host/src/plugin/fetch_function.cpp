@@ -75,7 +75,7 @@ engine::Result<void> fetch_call(const Grants& g, HttpFetcher* fetcher, const Cal
 
 }  // namespace
 
-void add_fetch_function(std::vector<HostFunction>& fns, std::shared_ptr<const Grants> g,
+void add_fetch_function(std::vector<HostFunction>& fns, const std::shared_ptr<const Grants>& g,
                         HttpFetcher* fetcher) {
   fns.push_back(HostFunction{std::string(kFetch), [g, fetcher](const CallContext& ctx, Bytes in, Out& out) {
                                return fetch_call(*g, fetcher, ctx, in, out);

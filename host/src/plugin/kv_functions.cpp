@@ -45,8 +45,8 @@ std::unexpected<engine::Error> kv_failed(const KvError& e) {
 
 // Wraps a KV operation with its grant check.
 template <class F>
-HostFunction kv_function(std::string_view name, bool writes, std::shared_ptr<const Grants> g, KvStore* kv,
-                         F op) {
+HostFunction kv_function(std::string_view name, bool writes, const std::shared_ptr<const Grants>& g,
+                         KvStore* kv, F op) {
   return HostFunction{
       std::string(name),
       [name, writes, g, kv, op](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
@@ -75,7 +75,7 @@ engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ct
   auto table = engine::guest_span(mem, static_cast<int32_t>(ptr), static_cast<int32_t>(n * kSize));
   if (!table) return engine::fail(ErrorKind::kTrap, "kv.read: read descriptors out of bounds");
   auto field = [&](uint32_t i, uint32_t k) {
-    uint32_t v;
+    uint32_t v = 0;
     std::memcpy(&v, table->data() + i * kSize + k * 4, 4);
     return static_cast<int32_t>(v);
   };
@@ -105,7 +105,7 @@ engine::Result<void> kv_read(const Grants& g, KvStore* kv, const CallContext& ct
 
 }  // namespace
 
-void add_kv_functions(std::vector<HostFunction>& fns, std::shared_ptr<const Grants> g, KvStore* kv) {
+void add_kv_functions(std::vector<HostFunction>& fns, const std::shared_ptr<const Grants>& g, KvStore* kv) {
   fns.push_back(
       kv_function(kKvGet, false, g, kv,
                   [](KvStore& s, const std::string& ns, Bytes in, Out& out) -> engine::Result<void> {

@@ -29,7 +29,7 @@ engine::Result<void> refused(const Grants& g, const CallContext& ctx, engine::Er
 
 }  // namespace
 
-void add_response_functions(std::vector<HostFunction>& fns, std::shared_ptr<const Grants> g) {
+void add_response_functions(std::vector<HostFunction>& fns, const std::shared_ptr<const Grants>& g) {
   // u32 status -> nothing.
   fns.push_back(HostFunction{
       std::string(kResponseStatus), [g](const CallContext& ctx, Bytes in, Out& out) -> engine::Result<void> {
