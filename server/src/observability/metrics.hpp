@@ -73,8 +73,8 @@ enum class HeaderRefusal : uint8_t { kBytes, kFields, kObsFold };
 // hookd_fetch_requests_total's outcome label: "ok", then each
 // host::FetchError::Code in its order (counting_fetcher.hpp).
 inline constexpr std::array<std::string_view, 11> kFetchOutcomeNames = {
-    "ok",      "not_allowed", "bad_url",   "blocked_address",    "dns",     "connect",
-    "tls",     "timeout",     "too_large", "too_many_redirects", "protocol"};
+    "ok",  "not_allowed", "bad_url",   "blocked_address",    "dns",     "connect",
+    "tls", "timeout",     "too_large", "too_many_redirects", "protocol"};
 inline constexpr std::size_t kFetchOk = 0;
 
 inline constexpr std::array<std::string_view, 3> kHeaderRefusalNames = {"header_bytes", "header_fields",
