@@ -188,10 +188,16 @@ TEST(RequestBudget, PartialWebSocketMessagesPastTheBudgetAreClosedWith1013AndEve
   ASSERT_TRUE(eventually([&] { return budget_held(admin) == 0; })) << budget_held(admin);
   WsClient ws(g->port());
   ASSERT_FALSE(ws.connect("/plugins/echo/echo"));
+  // An open session holds only its upgrade request (its calls read it).
+  const int64_t upgrade = budget_held(admin);
+  EXPECT_GT(upgrade, 0);
+  EXPECT_LT(upgrade, 1024);
   const std::string message(kPartial, 'm');
   auto reply = ws.call(message, false);
   ASSERT_TRUE(reply.has_value()) << reply.error().message();
   EXPECT_EQ(reply->data.size(), message.size());
+  EXPECT_TRUE(eventually([&] { return budget_held(admin) == upgrade; })) << budget_held(admin);
+  ws.close();
   EXPECT_TRUE(eventually([&] { return budget_held(admin) == 0; })) << budget_held(admin);
 }
 
