@@ -1,6 +1,7 @@
 #include "hookd/engine/http_exchange.hpp"
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 namespace hookd::engine {
@@ -20,6 +21,9 @@ int hex_value(char c) {
 constexpr std::array<std::string_view, 9> kServerOwned = {
     "connection", "content-length", "transfer-encoding", "upgrade",       "keep-alive",
     "te",         "trailer",        "proxy-connection",  "http2-settings"};
+
+// Entry keeps offsets and sizes in 32 bits.
+static_assert(ResponseSink::kMaxHeaderBytes <= UINT32_MAX);
 
 }  // namespace
 
@@ -102,23 +106,26 @@ Result<void> ResponseSink::add_header(std::string_view name, std::string_view va
     return fail(ErrorKind::kHostError,
                 "response header " + std::string(name) + " is set by the server, not by plugins");
   }
-  if (headers_.size() >= kMaxHeaders) {
+  if (entries_.size() >= kMaxHeaders) {
     return fail(ErrorKind::kHostError,
                 "a response may carry at most " + std::to_string(kMaxHeaders) + " headers");
   }
-  if (name.size() + value.size() > kMaxHeaderBytes - header_bytes_) {
+  if (name.size() + value.size() > kMaxHeaderBytes - arena_.size()) {
     return fail(ErrorKind::kHostError,
                 "response headers would pass " + std::to_string(kMaxHeaderBytes) + " bytes");
   }
-  headers_.push_back(Header{std::string(name), std::string(value)});
-  header_bytes_ += name.size() + value.size();
+  // Both sizes fit in 32 bits: together they are at most kMaxHeaderBytes.
+  entries_.push_back(Entry{static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(name.size()),
+                           static_cast<uint32_t>(value.size())});
+  arena_.append(name);
+  arena_.append(value);
   return {};
 }
 
 void ResponseSink::reset() {
   status_ = 0;
-  headers_.clear();
-  header_bytes_ = 0;
+  arena_.clear();
+  entries_.clear();
 }
 
 }  // namespace hookd::engine
