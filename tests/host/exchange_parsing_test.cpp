@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "hookd/engine/http_exchange.hpp"
 
@@ -95,6 +96,34 @@ TEST(ResponseSink, HeaderBytesStopExactlyAtTheLimitAndARefusalAddsNothing) {
   EXPECT_EQ(sink.headers()[0].value.size(), big.size());
   EXPECT_EQ(sink.headers()[1].name, "B");
   EXPECT_EQ(sink.headers()[1].value, "");
+}
+
+TEST(ResponseSink, AValueWithAControlCharacterIsRefusedAndItsBlankEdgesAreTrimmed) {
+  ResponseSink sink;
+  // What a parser would refuse (a control character but tab, DEL) is refused
+  // here, so the head the server writes parses.
+  const std::vector<std::string> refused{
+      "a\x01"
+      "b",
+      "a\x1f"
+      "b",
+      "a\x7f",
+      std::string("a\0b", 3),
+      "\r",
+      "\n"};
+  for (const std::string& bad : refused) {
+    EXPECT_FALSE(sink.add_header("X-A", bad)) << static_cast<int>(static_cast<unsigned char>(bad.back()));
+  }
+  EXPECT_TRUE(sink.headers().empty());
+  // A parser drops white space around a value, so the sink keeps what the
+  // client reads; tab and obs-text inside a value are allowed.
+  ASSERT_TRUE(sink.add_header("X-B", " \ta\tb \t"));
+  ASSERT_TRUE(sink.add_header("X-C", "caf\xc3\xa9"));  // UTF-8 bytes are obs-text
+  ASSERT_TRUE(sink.add_header("X-D", "   "));
+  ASSERT_EQ(sink.headers().size(), 3u);
+  EXPECT_EQ(sink.headers()[0].value, "a\tb");
+  EXPECT_EQ(sink.headers()[1].value, "caf\xc3\xa9");
+  EXPECT_EQ(sink.headers()[2].value, "");
 }
 
 TEST(ResponseSink, TokensAndServerOwnedNames) {

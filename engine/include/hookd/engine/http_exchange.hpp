@@ -6,9 +6,9 @@
 // the request/response host functions then answer with an error.
 //
 // Error policy: the sink refuses what would let a plugin break the response
-// (a bad status, a header name that is not a token, CR/LF/NUL in a value, a
-// framing or hop-by-hop header, too many or too large headers) with a
-// kHostError the plugin sees; nothing is half-added. The embedder uses the
+// (a bad status, a header name that is not a token, a control character in
+// a value, a framing or hop-by-hop header, too many or too large headers)
+// with a kHostError the plugin sees; nothing is half-added. The embedder uses the
 // sink only when the call succeeded: a failed call keeps the error mapping
 // it always had.
 //
@@ -187,9 +187,11 @@ class ResponseSink {
   // 100-599; anything else is a kHostError and the status is unchanged.
   Result<void> set_status(int64_t status);
   // Appends a header (repeated names are kept, Set-Cookie for one). Refuses
-  // a name that is not an RFC 9110 token, a value with CR, LF or NUL, a
-  // header the server owns (framing, hop-by-hop), and going past kMaxHeaders
-  // or kMaxHeaderBytes.
+  // a name that is not an RFC 9110 token, a value with CR, LF, NUL or any
+  // other control character but tab (DEL too), a header the server owns
+  // (framing, hop-by-hop), and going past kMaxHeaders or kMaxHeaderBytes.
+  // Spaces and tabs at either end of the value are dropped, as a parser
+  // would drop them: headers() holds what the client reads.
   Result<void> add_header(std::string_view name, std::string_view value);
 
   // 0 when the plugin set none (the embedder's default applies).
