@@ -1,6 +1,9 @@
 #include "hookd/engine/http_exchange.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <ranges>
 #include <string>
 
 namespace hookd::engine {
@@ -20,6 +23,28 @@ int hex_value(char c) {
 constexpr std::array<std::string_view, 9> kServerOwned = {
     "connection", "content-length", "transfer-encoding", "upgrade",       "keep-alive",
     "te",         "trailer",        "proxy-connection",  "http2-settings"};
+
+// Control characters but HTAB, and DEL: RFC 9110 (5.5) allows none in a
+// field value, and an HTTP/1.1 parser (Beast's, a browser's) refuses the
+// response that carries one.
+bool is_value_control(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && u != '\t') || u == 0x7f;
+}
+
+// A field value has no white space at either end (RFC 9110 5.5): a parser
+// drops it, so the sink keeps what the client will read.
+std::string_view trim_blanks(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+// Entry keeps offsets and sizes in 32 bits.
+static_assert(ResponseSink::kMaxHeaderBytes <= UINT32_MAX);
+// An embedder may walk headers() with the ranges algorithms.
+static_assert(std::ranges::sized_range<ResponseSink::Headers> &&
+              std::ranges::forward_range<ResponseSink::Headers>);
 
 }  // namespace
 
@@ -98,27 +123,35 @@ Result<void> ResponseSink::add_header(std::string_view name, std::string_view va
     return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
                                            ": CR, LF and NUL are not allowed in a value");
   }
+  if (std::ranges::any_of(value, is_value_control)) {
+    return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
+                                           ": control characters other than tab are not allowed in a value");
+  }
+  value = trim_blanks(value);
   if (is_server_owned_header(name)) {
     return fail(ErrorKind::kHostError,
                 "response header " + std::string(name) + " is set by the server, not by plugins");
   }
-  if (headers_.size() >= kMaxHeaders) {
+  if (entries_.size() >= kMaxHeaders) {
     return fail(ErrorKind::kHostError,
                 "a response may carry at most " + std::to_string(kMaxHeaders) + " headers");
   }
-  if (name.size() + value.size() > kMaxHeaderBytes - header_bytes_) {
+  if (name.size() + value.size() > kMaxHeaderBytes - arena_.size()) {
     return fail(ErrorKind::kHostError,
                 "response headers would pass " + std::to_string(kMaxHeaderBytes) + " bytes");
   }
-  headers_.push_back(Header{std::string(name), std::string(value)});
-  header_bytes_ += name.size() + value.size();
+  // Both sizes fit in 32 bits: together they are at most kMaxHeaderBytes.
+  entries_.push_back(Entry{static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(name.size()),
+                           static_cast<uint32_t>(value.size())});
+  arena_.append(name);
+  arena_.append(value);
   return {};
 }
 
 void ResponseSink::reset() {
   status_ = 0;
-  headers_.clear();
-  header_bytes_ = 0;
+  arena_.clear();
+  entries_.clear();
 }
 
 }  // namespace hookd::engine

@@ -81,7 +81,7 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
                               .listen_port = cfg.server.listen.port,
                               .pinned = cfg.plugins,
                               .max_module_bytes = cfg.limits.max_module_bytes},
-        registry, *manager);
+        registry, *manager, *parts.clock);
   }
   return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
 }

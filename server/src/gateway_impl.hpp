@@ -43,7 +43,10 @@ namespace hookd::server {
 // outlives those that hold a reference to it.
 struct Gateway::Impl {
   Impl(config::Config c, GatewayParts p)
-      : parts(std::move(p)), cfg(std::move(c)), responses(cfg.limits.max_buffered_response_bytes) {}
+      : parts(std::move(p)),
+        cfg(std::move(c)),
+        events(*parts.clock),
+        responses(cfg.limits.max_buffered_response_bytes) {}
 
   // First, so it is destroyed last: everything below uses the parts.
   GatewayParts parts;

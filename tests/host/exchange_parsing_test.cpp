@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "hookd/engine/http_exchange.hpp"
 
@@ -58,6 +59,71 @@ TEST(ResponseSink, KeepsRepeatedHeadersInOrderAndResetsForTheNextCall) {
   sink.reset();
   EXPECT_TRUE(sink.empty());
   EXPECT_EQ(sink.status(), 0);
+}
+
+TEST(ResponseSink, HeadersReadBackInOrderWhileTheBufferGrowsAndAfterReset) {
+  ResponseSink sink;
+  auto value_of = [](std::size_t i) { return std::string(100 + i * 7, static_cast<char>('a' + i % 26)); };
+  const auto early = sink.headers();  // a range taken before any header: it reads the sink when used
+  for (std::size_t i = 0; i < 60; ++i) {
+    ASSERT_TRUE(sink.add_header("X-H" + std::to_string(i), value_of(i))) << i;
+  }
+  ASSERT_EQ(early.size(), 60u);
+  std::size_t i = 0;
+  for (const auto& h : sink.headers()) {
+    EXPECT_EQ(h.name, "X-H" + std::to_string(i));
+    EXPECT_EQ(h.value, value_of(i));
+    ++i;
+  }
+  EXPECT_EQ(i, 60u);
+  sink.reset();
+  EXPECT_TRUE(sink.headers().empty());
+  ASSERT_TRUE(sink.add_header("Vary", "Accept"));
+  ASSERT_EQ(sink.headers().size(), 1u);
+  EXPECT_EQ(sink.headers()[0].name, "Vary");
+  EXPECT_EQ(sink.headers()[0].value, "Accept");
+}
+
+TEST(ResponseSink, HeaderBytesStopExactlyAtTheLimitAndARefusalAddsNothing) {
+  ResponseSink sink;
+  const std::string big(ResponseSink::kMaxHeaderBytes - 2, 'v');
+  ASSERT_TRUE(sink.add_header("A", big));   // 1 + size: one byte left
+  EXPECT_FALSE(sink.add_header("B", "c"));  // two bytes: refused
+  ASSERT_EQ(sink.headers().size(), 1u);
+  ASSERT_TRUE(sink.add_header("B", ""));  // the last byte
+  EXPECT_FALSE(sink.add_header("C", ""));
+  ASSERT_EQ(sink.headers().size(), 2u);
+  EXPECT_EQ(sink.headers()[0].value.size(), big.size());
+  EXPECT_EQ(sink.headers()[1].name, "B");
+  EXPECT_EQ(sink.headers()[1].value, "");
+}
+
+TEST(ResponseSink, AValueWithAControlCharacterIsRefusedAndItsBlankEdgesAreTrimmed) {
+  ResponseSink sink;
+  // What a parser would refuse (a control character but tab, DEL) is refused
+  // here, so the head the server writes parses.
+  const std::vector<std::string> refused{
+      "a\x01"
+      "b",
+      "a\x1f"
+      "b",
+      "a\x7f",
+      std::string("a\0b", 3),
+      "\r",
+      "\n"};
+  for (const std::string& bad : refused) {
+    EXPECT_FALSE(sink.add_header("X-A", bad)) << static_cast<int>(static_cast<unsigned char>(bad.back()));
+  }
+  EXPECT_TRUE(sink.headers().empty());
+  // A parser drops white space around a value, so the sink keeps what the
+  // client reads; tab and obs-text inside a value are allowed.
+  ASSERT_TRUE(sink.add_header("X-B", " \ta\tb \t"));
+  ASSERT_TRUE(sink.add_header("X-C", "caf\xc3\xa9"));  // UTF-8 bytes are obs-text
+  ASSERT_TRUE(sink.add_header("X-D", "   "));
+  ASSERT_EQ(sink.headers().size(), 3u);
+  EXPECT_EQ(sink.headers()[0].value, "a\tb");
+  EXPECT_EQ(sink.headers()[1].value, "caf\xc3\xa9");
+  EXPECT_EQ(sink.headers()[2].value, "");
 }
 
 TEST(ResponseSink, TokensAndServerOwnedNames) {

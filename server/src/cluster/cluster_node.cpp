@@ -35,12 +35,14 @@ std::unique_ptr<host::detail::RedisPool> pool_of(const host::RedisKvOptions& o) 
 
 }  // namespace
 
-ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager)
+ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager,
+                         const util::Clock& clock)
     : cluster_(settings.cluster),
       pinned_(settings.pinned),
       max_module_bytes_(settings.max_module_bytes),
       registry_(registry),
-      manager_(manager) {
+      manager_(manager),
+      clock_(clock) {
   redis_ = host::redis_options(settings.redis);
   redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
   admin_pool_ = pool_of(redis_);
@@ -117,7 +119,7 @@ void ClusterNode::record_error(std::string error, std::string plugin) {
   std::lock_guard lock(mu_);
   last_error_ = std::move(error);
   last_error_plugin_ = std::move(plugin);
-  last_error_ms_ = epoch_ms(std::chrono::system_clock::now());
+  last_error_ms_ = epoch_ms(clock_.now());
 }
 
 void ClusterNode::clear_error(std::string_view plugin) {
@@ -325,7 +327,7 @@ void ClusterNode::follow() {
 std::string ClusterNode::status_json() {
   json::object plugins;
   for (const auto& [name, entry] : registry_.snapshot()->plugins) plugins[name] = entry->module->sha256();
-  const auto now = std::chrono::system_clock::now();
+  const auto now = clock_.now();
   json::object o{{"id", node_id_},
                  {"address", advertise_},
                  {"state", leaving_.load() ? "leaving" : "serving"},

@@ -30,6 +30,7 @@
 
 #include "cluster/cluster_catalog.hpp"
 #include "hookd/config/config.hpp"
+#include "hookd/util/clock.hpp"
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -49,8 +50,11 @@ class ClusterNode final : public PluginCatalog {
     uint64_t max_module_bytes = 0;
   };
   // `registry`: what serves now (heartbeats, and a version already serving
-  // is not loaded again); `manager` loads and removes what the catalog says.
-  ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager);
+  // is not loaded again); `manager` loads and removes what the catalog says;
+  // `clock` gives the wall times in heartbeats and errors. Each must outlive
+  // the node. (The start-up retries wait on real time: they sleep.)
+  ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager,
+              const util::Clock& clock);
   ~ClusterNode() override;  // stop()
 
   [[nodiscard]] const std::string& node_id() const { return node_id_; }
@@ -105,6 +109,7 @@ class ClusterNode final : public PluginCatalog {
   uint64_t max_module_bytes_;
   const PluginRegistry& registry_;
   PluginManager& manager_;
+  const util::Clock& clock_;
   host::RedisKvOptions redis_;  // outlives both pools
   std::unique_ptr<host::detail::RedisPool> admin_pool_;
   std::unique_ptr<host::detail::RedisPool> follow_pool_;

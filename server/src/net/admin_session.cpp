@@ -7,6 +7,7 @@
 #include <boost/beast/core/read_size.hpp>
 
 #include "admin/ui_handler.hpp"
+#include "hookd/util/ascii.hpp"
 #include "net/error_response.hpp"
 #include "observability/log_escape.hpp"
 
@@ -21,7 +22,7 @@ constexpr std::uint32_t kAdminHeaderLimit = 16 * 1024;
 
 bool expects_continue(const HttpRequest& req) {
   const std::string_view expect = req[http::field::expect];
-  return beast::iequals(expect, "100-continue");
+  return util::iequals(expect, "100-continue");
 }
 
 // The target as the admin log shows it: the path only (a query string may

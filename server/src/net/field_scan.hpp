@@ -9,6 +9,7 @@
 
 #include <string_view>
 
+#include "hookd/util/ascii.hpp"
 #include "net/http_types.hpp"
 
 namespace hookd::server {
@@ -24,7 +25,8 @@ inline std::string_view field_value(const HttpFields& fields, http::field name) 
 inline std::string_view field_value(const HttpFields& fields, std::string_view name) {
   for (const auto& f : fields) {
     if (f.name() != http::field::unknown) continue;
-    if (boost::beast::iequals(f.name_string(), name)) return {f.value().data(), f.value().size()};
+    if (util::iequals({f.name_string().data(), f.name_string().size()}, name))
+      return {f.value().data(), f.value().size()};
   }
   return {};
 }

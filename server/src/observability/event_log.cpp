@@ -32,8 +32,14 @@ std::optional<EventLevel> event_level_from(std::string_view name) {
   return std::nullopt;
 }
 
+EventLog::EventLog(const util::Clock& clock, size_t capacity, size_t client_error_capacity)
+    : clock_(clock),
+      main_{std::max<size_t>(capacity, 1)},
+      client_errors_{std::max<size_t>(client_error_capacity, 1)} {}
+
+// The system clock is a process-wide static that outlives every log.
 EventLog::EventLog(size_t capacity, size_t client_error_capacity)
-    : main_{std::max<size_t>(capacity, 1)}, client_errors_{std::max<size_t>(client_error_capacity, 1)} {}
+    : EventLog(*util::system_clock(), capacity, client_error_capacity) {}
 
 void EventLog::Ring::add(Event event) {
   if (events.size() < capacity) {
@@ -52,9 +58,8 @@ const Event& EventLog::Ring::newest(size_t i) const {
 void EventLog::add(Event event) {
   cut(event.message, kMaxMessageBytes);
   if (event.time_ms == 0) {
-    event.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    event.time_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
   }
   const bool client_error = event.kind == "error" && event.status >= 400 && event.status < 500;
   std::lock_guard lock(mu_);

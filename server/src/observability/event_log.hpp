@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hookd/util/clock.hpp"
+
 namespace hookd::server {
 
 enum class EventLevel : uint8_t { kTrace, kDebug, kInfo, kWarn, kError };
@@ -56,9 +58,14 @@ class EventLog {
   static constexpr size_t kClientErrorCapacity = 50;
   static constexpr size_t kMaxMessageBytes = 2048;
 
+  /// `clock` stamps events added without a time; it must outlive the log.
+  explicit EventLog(const util::Clock& clock, size_t capacity = kCapacity,
+                    size_t client_error_capacity = kClientErrorCapacity);
+  /// On the system clock.
   explicit EventLog(size_t capacity = kCapacity, size_t client_error_capacity = kClientErrorCapacity);
 
-  /// Any thread. `message` is cut at kMaxMessageBytes.
+  /// Any thread. `message` is cut at kMaxMessageBytes; a time_ms of 0 is
+  /// the clock's time now.
   void add(Event event);
   /// Any thread: the newest events matching `filter`, oldest first.
   [[nodiscard]] std::vector<Event> query(const EventFilter& filter) const;
@@ -76,6 +83,7 @@ class EventLog {
     const Event& newest(size_t i) const;
   };
 
+  const util::Clock& clock_;
   mutable std::mutex mu_;
   Ring main_;
   Ring client_errors_;

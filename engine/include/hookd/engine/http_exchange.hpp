@@ -6,9 +6,9 @@
 // the request/response host functions then answer with an error.
 //
 // Error policy: the sink refuses what would let a plugin break the response
-// (a bad status, a header name that is not a token, CR/LF/NUL in a value, a
-// framing or hop-by-hop header, too many or too large headers) with a
-// kHostError the plugin sees; nothing is half-added. The embedder uses the
+// (a bad status, a header name that is not a token, a control character in
+// a value, a framing or hop-by-hop header, too many or too large headers)
+// with a kHostError the plugin sees; nothing is half-added. The embedder uses the
 // sink only when the call succeeded: a failed call keeps the error mapping
 // it always had.
 //
@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -115,35 +116,101 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string& out);
 bool find_query_param(std::string_view query, std::string_view name, std::string& out);
 
 // The response a plugin builds while it runs. Reused by the embedder across
-// calls (reset() before each); it allocates only when a plugin adds headers.
+// calls (reset() before each): every name and value goes into one buffer,
+// and reset() keeps its capacity, so a warm sink adds headers without
+// allocating (it allocates only when a response carries more header bytes
+// or headers than any before it on this sink).
 class ResponseSink {
  public:
   static constexpr std::size_t kMaxHeaders = 100;
   static constexpr std::size_t kMaxHeaderBytes = 64u << 10;  // names and values together
 
-  struct Header {
-    std::string name;
-    std::string value;
+  // A header as views into the sink: valid until the next add_header() or
+  // reset().
+  using Header = HeaderField;
+
+ private:
+  // Where one header lies in arena_: its name, then its value right after.
+  struct Entry {
+    uint32_t at;
+    uint32_t name_size;
+    uint32_t value_size;
+  };
+
+ public:
+  // The headers in the order added, as a range of Header (by value). It
+  // reads the sink when used, so it sees headers added after it was taken.
+  class Headers {
+   public:
+    class iterator {
+     public:
+      // Yields Header by value (views), so a forward iterator for ranges
+      // and an input iterator for the older algorithms.
+      using iterator_concept = std::forward_iterator_tag;
+      using iterator_category = std::input_iterator_tag;
+      using value_type = Header;
+      using reference = Header;
+      using pointer = void;
+      using difference_type = std::ptrdiff_t;
+      iterator() = default;
+      Header operator*() const { return sink_->header(index_); }
+      iterator& operator++() {
+        ++index_;
+        return *this;
+      }
+      iterator operator++(int) {
+        iterator before = *this;
+        ++index_;
+        return before;
+      }
+      bool operator==(const iterator&) const = default;
+
+     private:
+      friend class Headers;
+      iterator(const ResponseSink* sink, std::size_t index) : sink_(sink), index_(index) {}
+      const ResponseSink* sink_ = nullptr;
+      std::size_t index_ = 0;
+    };
+
+    [[nodiscard]] std::size_t size() const { return sink_->entries_.size(); }
+    [[nodiscard]] bool empty() const { return sink_->entries_.empty(); }
+    Header operator[](std::size_t i) const { return sink_->header(i); }
+    [[nodiscard]] iterator begin() const { return {sink_, 0}; }
+    [[nodiscard]] iterator end() const { return {sink_, size()}; }
+
+   private:
+    friend class ResponseSink;
+    explicit Headers(const ResponseSink* sink) : sink_(sink) {}
+    const ResponseSink* sink_;
   };
 
   // 100-599; anything else is a kHostError and the status is unchanged.
   Result<void> set_status(int64_t status);
   // Appends a header (repeated names are kept, Set-Cookie for one). Refuses
-  // a name that is not an RFC 9110 token, a value with CR, LF or NUL, a
-  // header the server owns (framing, hop-by-hop), and going past kMaxHeaders
-  // or kMaxHeaderBytes.
+  // a name that is not an RFC 9110 token, a value with CR, LF, NUL or any
+  // other control character but tab (DEL too), a header the server owns
+  // (framing, hop-by-hop), and going past kMaxHeaders or kMaxHeaderBytes.
+  // Spaces and tabs at either end of the value are dropped, as a parser
+  // would drop them: headers() holds what the client reads.
   Result<void> add_header(std::string_view name, std::string_view value);
 
   // 0 when the plugin set none (the embedder's default applies).
   [[nodiscard]] int status() const { return status_; }
-  [[nodiscard]] std::span<const Header> headers() const { return headers_; }
-  [[nodiscard]] bool empty() const { return status_ == 0 && headers_.empty(); }
+  [[nodiscard]] Headers headers() const { return Headers(this); }
+  [[nodiscard]] bool empty() const { return status_ == 0 && entries_.empty(); }
+  // Forgets the status and the headers; keeps the buffers' capacity.
   void reset();
 
  private:
+  [[nodiscard]] Header header(std::size_t i) const {
+    const Entry& e = entries_[i];
+    const std::string_view all(arena_);
+    return {all.substr(e.at, e.name_size), all.substr(e.at + e.name_size, e.value_size)};
+  }
+
   int status_ = 0;
-  std::vector<Header> headers_;
-  std::size_t header_bytes_ = 0;
+  std::string arena_;  // every name and value, back to back; at most kMaxHeaderBytes
+  std::vector<Entry> entries_;
 };
 
 // A token as RFC 9110 defines it (section 5.6.2): what a field name must be.
