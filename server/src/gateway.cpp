@@ -11,6 +11,7 @@
 #include "gateway_impl.hpp"
 #include "net/admin_session.hpp"
 #include "net/http_session.hpp"
+#include "plugins/catalog_routes.hpp"
 
 namespace hookd::server {
 
@@ -100,6 +101,14 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   }
   // No listener opens before the catalog is served (cluster mode).
   if (auto r = g.catalog->join(); !r) return std::unexpected(r.error());
+  // A [[routes]] entry for a plugin that is not loaded now is a misspelt
+  // name, or a plugin that failed to load: either way the route would 404.
+  if (auto inactive = inactive_file_routes(g.cfg, *g.registry.snapshot()); !inactive.empty()) {
+    std::string message = "routes:";
+    for (const auto& line : inactive) message += " " + line + ";";
+    message.pop_back();
+    return server_fail(ServerErrorKind::kConfig, message);
+  }
   g.parts.plugins = {};  // loaded: the modules are compiled, the bytes no longer needed
   if (auto r = g.open_listeners(); !r) return std::unexpected(r.error());
   return gateway;

@@ -87,7 +87,9 @@ export class PluginsView {
     const filter = $("plugin-filter").value.trim().toLowerCase();
     const rows = this.store.plugins.filter((p) => {
       if (!filter) return true;
-      const hay = [p.name, p.abi, p.sha256, ...p.functions.map((f) => f.name)].join(" ").toLowerCase();
+      const hay = [p.name, p.abi, p.sha256, ...p.functions.map((f) => f.name), ...(p.routes || []).map((r) => r.path)]
+        .join(" ")
+        .toLowerCase();
       return hay.includes(filter);
     });
     rows.sort((a, b) => {
@@ -114,6 +116,15 @@ export class PluginsView {
     sha.addEventListener("click", () => this.copy(p.sha256, sha));
     const fnCell = el("td");
     fnCell.append(...p.functions.map((f) => el("span", f.name, { class: "tag", title: `${f.input} → ${f.output}` })));
+    // The routes to its functions (the config file's and its own), as "GET /r/{code}".
+    fnCell.append(
+      ...(p.routes || []).map((r) =>
+        el("span", `${r.methods.join(",")} ${r.host ? r.host : ""}${r.path}`, {
+          class: "tag route",
+          title: `→ ${r.function} (${r.origin})`,
+        }),
+      ),
+    );
     const recentCalls = p.recent ? p.recent.requests : 0;
     const recentErrors = p.recent ? p.recent.errors : 0;
     const cells = [

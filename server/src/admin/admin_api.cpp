@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 
+#include "admin/route_list.hpp"
 #include "admin/ui_handler.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/server/build_info.hpp"
@@ -135,6 +136,18 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     res.body() += '\n';
     return false;
   }
+  if (path == "/admin/routes") {
+    if (req.method() != http::verb::get) {
+      set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
+      res.set(http::field::allow, "GET");
+      return false;
+    }
+    const auto catalog = parts_.registry.snapshot();
+    res.result(http::status::ok);
+    res.set(http::field::content_type, "application/json");
+    res.body() = json::serialize(json::object{{"routes", routes_json(*catalog->routes)}}) + "\n";
+    return false;
+  }
   if (path == "/admin/cluster") {
     if (req.method() != http::verb::get) {
       set_error(res, http::status::method_not_allowed, {"method not allowed", {}, {}, request_id});
@@ -190,7 +203,9 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
 }
 
 namespace {
-json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory) {
+// `routes`: the table of a catalog with `e` in it (its routes are listed).
+json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory,
+                      const routing::RouteTable& routes) {
   json::array fns;
   for (const auto& f : e.module->functions()) {
     fns.push_back({{"name", f.name},
@@ -213,6 +228,7 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory)
           {"calls", e.counters->calls.load()},
           {"errors", e.counters->errors.load()},
           {"settings", std::move(settings)},
+          {"routes", routes_json(routes, e.name)},
           {"signed_by", e.signed_by.empty() ? json::value(nullptr) : json::value(e.signed_by)}};
 }
 }  // namespace
@@ -240,7 +256,7 @@ void AdminApi::list(HttpResponse& res) {
   const auto recent = recent_by_plugin(parts_.metrics);
   json::array out;
   for (const auto& [name, entry] : catalog->plugins) {
-    json::object o = describe(*entry, parts_.manager.memory_per_worker(name));
+    json::object o = describe(*entry, parts_.manager.memory_per_worker(name), *catalog->routes);
     auto it = recent.find(name);
     o["recent"] = total_summary(it != recent.end() ? it->second : SecondRing::Second{}, SecondRing::kSlots);
     out.push_back(std::move(o));
@@ -252,7 +268,7 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
   auto catalog = parts_.registry.snapshot();
   const PluginEntry* e = catalog->find(name);
   if (e == nullptr) return set_error(res, http::status::not_found, {"unknown plugin", name, {}, request_id});
-  json::object o = describe(*e, parts_.manager.memory_per_worker(name));
+  json::object o = describe(*e, parts_.manager.memory_per_worker(name), *catalog->routes);
   o["recent"] = recent(parts_.metrics, name);
   send_json(res, http::status::ok, o);
 }
@@ -295,19 +311,20 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
   // The load runs on the manager's loader thread; the admin thread goes on
   // serving other requests meanwhile.
   const std::string& body = req.body();
-  parts_.manager.install_async(
-      name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()}, std::move(settings),
-      {PluginManager::Persist::kWrite, &parts_.catalog},
-      [&res, name, request_id, done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
-        if (!installed) {
-          set_error(res, status_for_load_error(installed.error()),
-                    {installed.error().describe(), name, {}, request_id});
-        } else {
-          send_json(res, installed->replaced ? http::status::ok : http::status::created,
-                    describe(*installed->entry, {}));
-        }
-        done();
-      });
+  parts_.manager.install_async(name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
+                               std::move(settings), {PluginManager::Persist::kWrite, &parts_.catalog},
+                               [this, &res, name, request_id,
+                                done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
+                                 if (!installed) {
+                                   set_error(res, status_for_load_error(installed.error()),
+                                             {installed.error().describe(), name, {}, request_id});
+                                 } else {
+                                   send_json(
+                                       res, installed->replaced ? http::status::ok : http::status::created,
+                                       describe(*installed->entry, {}, *parts_.registry.snapshot()->routes));
+                                 }
+                                 done();
+                               });
 }
 
 void AdminApi::remove(const std::string& name, HttpResponse& res, const std::string& request_id) {

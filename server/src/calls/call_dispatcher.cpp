@@ -13,6 +13,7 @@ void call_error(CallResult& out, http::status status, std::string_view kind, std
   out.error_kind = kind;
   out.content_type = "application/json";
   out.body = error_json({message, plugin, fn, request_id});
+  out.plugin_headers = false;  // a failed call's answer is hookd's alone
 }
 
 namespace {

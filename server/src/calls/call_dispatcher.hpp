@@ -19,6 +19,7 @@
 
 #include "calls/io_worker.hpp"
 #include "hookd/config/config.hpp"
+#include "hookd/engine/http_exchange.hpp"
 #include "net/http_types.hpp"
 #include "net/response_budget.hpp"
 #include "observability/metrics.hpp"
@@ -42,6 +43,12 @@ struct CallRequest {
   // When the request arrived: how long a call parked at its plugin's worker
   // share may still wait.
   std::chrono::steady_clock::time_point arrived{};
+  // The HTTP exchange the call answers (engine/http_exchange.hpp), owned by
+  // the session and alive until the result is delivered; null when the
+  // transport has none (a WebSocket message has no response to shape).
+  // The sink is reset by the session before the call.
+  const engine::RequestView* request = nullptr;
+  engine::ResponseSink* response = nullptr;
 };
 
 // A call's outcome in no transport's terms. `body` is the output, or on
@@ -52,6 +59,9 @@ struct CallResult {
   std::string_view content_type;
   std::string body;
   bool retry_after = false;
+  // The plugin set response headers (CallRequest::response) that the
+  // transport adds, all but Content-Type (which is content_type).
+  bool plugin_headers = false;
   // Labels for metrics and logs: the names as loaded, empty when the client
   // named no loaded plugin or function. Valid until call_done returns.
   std::string_view plugin;

@@ -81,6 +81,11 @@ BoundPlugin* IoWorker::resolve(std::string_view name) {
   return it == bound_.end() ? nullptr : &it->second;
 }
 
+const std::shared_ptr<const routing::RouteTable>& IoWorker::routes() {
+  if (registry_.generation() != generation_ || !catalog_) refresh();
+  return catalog_->routes;
+}
+
 void IoWorker::refresh() {
   auto catalog = registry_.snapshot();
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
@@ -114,6 +119,7 @@ void IoWorker::refresh() {
   }
   bound_ = std::move(next);
   generation_ = catalog->generation;
+  catalog_ = std::move(catalog);
 }
 
 void IoWorker::after_failed_call(const BoundPlugin& bp) {

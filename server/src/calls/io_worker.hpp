@@ -61,6 +61,8 @@ class IoWorker {
   // Worker thread only: the plugin as of the newest published catalog, with
   // this worker's instance of it (nullptr if unknown).
   BoundPlugin* resolve(std::string_view name);
+  // Worker thread only: the route table published with that catalog.
+  const std::shared_ptr<const routing::RouteTable>& routes();
 
   // Worker thread only, after a call on `bp` failed: queues the repair
   // behind the current request, so the next request finds a ready instance
@@ -110,6 +112,7 @@ class IoWorker {
   std::mutex engine_mu_;
   std::thread thread_;
   uint64_t generation_ = UINT64_MAX;
+  std::shared_ptr<const Catalog> catalog_;  // the one bound_ is of
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
   std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
   std::unordered_set<Session*> sessions_;

@@ -130,6 +130,8 @@ Step<std::span<const uint8_t>> decode(IoWorker& w, const PluginEntry& entry, con
 Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine::FunctionInfo& fn,
                                       const CallRequest& req, std::span<const uint8_t> input) {
   engine::CallContext ctx{req.request_id};
+  ctx.request = req.request;
+  ctx.response = req.response;
   auto result = bp.instance->call(fn, input, ctx);
   if (result) return *result;
   const engine::Error& error = result.error();
@@ -143,26 +145,24 @@ Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine
       Failure{s.status, s.kind, error.message, error.kind == ErrorKind::kResourceExhausted});
 }
 
-// The output as the client wants it, within limits.max_response_bytes:
-// refused before it is copied, and again after transcoding, which can grow it.
-Step<void> encode(IoWorker& w, const config::LimitsConfig& limits, const engine::FunctionInfo& fn,
-                  const CallRequest& req, std::span<const uint8_t> output, CallResult& out) {
-  const uint64_t max_response = limits.max_response_bytes;
-  const auto too_large = [&] {
-    return std::unexpected(Failure{
-        http::status::bad_gateway, "response_too_large",
-        "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)"});
-  };
-  if (output.size() > max_response) return too_large();
-  out.status = http::status::ok;
-  out.error_kind = {};
+Failure too_large(uint64_t max_response) {
+  return Failure{
+      http::status::bad_gateway, "response_too_large",
+      "plugin output larger than limits.max_response_bytes (" + std::to_string(max_response) + " bytes)"};
+}
+
+// The output as the client wants it: JSON and msgpack transcoded as the
+// client asked, within limits.max_response_bytes, which transcoding can
+// pass.
+Step<void> encode_body(IoWorker& w, uint64_t max_response, const engine::FunctionInfo& fn,
+                       const CallRequest& req, std::span<const uint8_t> output, CallResult& out) {
   if (fn.output == Format::kMsgpack && req.want == Encoding::kJson) {
     out.body.clear();
     if (auto r = msgpack_to_json(output, out.body); !r) {
       return std::unexpected(Failure{http::status::internal_server_error, "bad_output",
                                      "plugin returned invalid msgpack: " + r.error().message});
     }
-    if (out.body.size() > max_response) return too_large();
+    if (out.body.size() > max_response) return std::unexpected(too_large(max_response));
     out.content_type = "application/json";
     return {};
   }
@@ -181,6 +181,55 @@ Step<void> encode(IoWorker& w, const config::LimitsConfig& limits, const engine:
   out.body.assign(reinterpret_cast<const char*>(output.data()), output.size());
   out.content_type = engine::content_type(fn.output);
   return {};
+}
+
+// A plugin that shaped its response (response host functions): its status,
+// and its body as it is when it said what the body is (Content-Type), else
+// encoded as any function's output. The other headers the session adds from
+// the sink (CallResult::plugin_headers).
+Step<void> encode_shaped(IoWorker& w, uint64_t max_response, const engine::ResponseSink& sink,
+                         const engine::FunctionInfo& fn, const CallRequest& req,
+                         std::span<const uint8_t> output, CallResult& out) {
+  // A 1xx never ends a response (RFC 9110 15.2): the client would wait for
+  // the real one. The sink takes 100-599, as the ABI says; here a 1xx is
+  // the plugin's bad answer.
+  if (sink.status() != 0 && sink.status() < 200) {
+    return std::unexpected(Failure{http::status::bad_gateway, "bad_output",
+                                   "plugin answered with an informational status (" +
+                                       std::to_string(sink.status()) + "), which cannot end a response"});
+  }
+  if (sink.status() != 0) out.status = static_cast<http::status>(sink.status());
+  out.plugin_headers = !sink.headers().empty();
+  // 204 and 304 have no body (RFC 9110 15.3.5, 15.4.5): what the plugin
+  // returned with one is dropped.
+  if (out.status == http::status::no_content || out.status == http::status::not_modified) {
+    out.body.clear();
+    out.content_type = engine::content_type(fn.output);
+    return {};
+  }
+  for (const auto& h : sink.headers()) {
+    if (engine::header_name_equal(h.name, "content-type")) {
+      out.content_type = h.value;
+      out.body.assign(reinterpret_cast<const char*>(output.data()), output.size());
+      return {};
+    }
+  }
+  return encode_body(w, max_response, fn, req, output, out);
+}
+
+// The output as the client wants it, within limits.max_response_bytes:
+// refused before it is copied, and again after transcoding, which can grow it.
+Step<void> encode(IoWorker& w, const config::LimitsConfig& limits, const engine::FunctionInfo& fn,
+                  const CallRequest& req, std::span<const uint8_t> output, CallResult& out) {
+  const uint64_t max_response = limits.max_response_bytes;
+  if (output.size() > max_response) return std::unexpected(too_large(max_response));
+  out.status = http::status::ok;
+  out.error_kind = {};
+  out.plugin_headers = false;
+  if (req.response != nullptr && !req.response->empty()) {
+    return encode_shaped(w, max_response, *req.response, fn, req, output, out);
+  }
+  return encode_body(w, max_response, fn, req, output, out);
 }
 
 // decode -> invoke -> encode; the first failure ends the call.

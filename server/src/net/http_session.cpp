@@ -78,6 +78,7 @@ void HttpSession::recycle() {
   keep_for_reuse(body);
   res_.body() = std::move(body);
   arena_.reset();
+  table_.reset();
 }
 
 void HttpSession::read_request() {
@@ -160,14 +161,18 @@ bool HttpSession::on_header() {
   // (body_limit, 413 before this); a call that would be refused (unknown
   // plugin or function, not a POST) is answered now, and the body never read.
   if (!expects_continue || parser_->is_done()) return true;
+  bool refused_now = false;
   if (auto target = parse_plugin_target(req.target())) {
     CallResult refused;
-    if (req.method() != http::verb::post ||
-        !services_.calls.resolve(worker_, target->plugin, target->fn, {}, refused)) {
-      answered_early_ = true;
-      on_read({});
-      return false;
-    }
+    refused_now = req.method() != http::verb::post ||
+                  !services_.calls.resolve(worker_, target->plugin, target->fn, {}, refused);
+  } else if (!services_.routes.serves(without_query(std::string_view(req.target())))) {
+    refused_now = match_route(req) != routing::MatchStatus::found;
+  }
+  if (refused_now) {
+    answered_early_ = true;
+    on_read({});
+    return false;
   }
   // The body's share of the request budget is taken before the client is
   // told to send it.
@@ -230,20 +235,30 @@ void HttpSession::on_read(beast::error_code ec) {
   ++served_;
   HttpRequest& req = parser_->get();
   if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
-  if (beast::websocket::is_upgrade(req) && parse_plugin_target(req.target())) {
-    // A session opened now would be closed again at once: the client should
-    // go to another node.
-    if (services_.state.draining.load(std::memory_order_relaxed))
-      return refuse({http::status::service_unavailable, "draining: reconnect to another node"});
-    // The connection becomes a WebSocket session; this object goes away.
-    deadline_ = std::chrono::steady_clock::time_point::max();
-    closed_ = true;  // the socket now belongs to the WebSocket session
-    auto ws = std::make_shared<WsSession>(std::move(socket_), services_, worker_, ids_);
-    // A copy, whose fields are on the heap: this session and its arena go.
-    ws->start(HttpRequest(parser_->get()));
-    return;
+  if (beast::websocket::is_upgrade(req)) {
+    // To /plugins/<name>/<fn>, or a route's function (one message, one call).
+    std::optional<PluginTarget> target = parse_plugin_target(req.target());
+    if (!target && !services_.routes.serves(without_query(std::string_view(req.target()))) &&
+        match_route(req) == routing::MatchStatus::found) {
+      target = PluginTarget{match_.route->plugin, match_.route->function};
+    }
+    if (target) return upgrade(*target);
   }
   handle();
+}
+
+void HttpSession::upgrade(PluginTarget target) {
+  // A session opened now would be closed again at once: the client should
+  // go to another node.
+  if (services_.state.draining.load(std::memory_order_relaxed))
+    return refuse({http::status::service_unavailable, "draining: reconnect to another node"});
+  // The connection becomes a WebSocket session; this object goes away.
+  deadline_ = std::chrono::steady_clock::time_point::max();
+  closed_ = true;  // the socket now belongs to the WebSocket session
+  auto ws = std::make_shared<WsSession>(std::move(socket_), services_, worker_, ids_);
+  // A copy, whose fields are on the heap: this session and its arena go.
+  // The target's views stay valid through start(), which resolves them.
+  ws->start(HttpRequest(parser_->get()), target);
 }
 
 void HttpSession::respond_to_read_error(beast::error_code ec) {
@@ -292,27 +307,54 @@ void HttpSession::handle() {
   }
   labels_ = {};
   services_.recorder.begin(worker_.index());
-  if (auto t = parse_plugin_target(req.target())) return call(*t);
+  if (auto t = parse_plugin_target(req.target())) return call(*t, nullptr);
+  if (!services_.routes.serves(without_query(std::string_view(req.target())))) {
+    switch (match_route(req)) {
+      case routing::MatchStatus::found:
+        return call({match_.route->plugin, match_.route->function}, &match_);
+      case routing::MatchStatus::method_not_allowed: {
+        std::array<char, 64> allow{};
+        labels_.error_kind = "method";
+        method_not_allowed(res_, match_.allowed.allow_header(allow), {}, {}, request_id_);
+        return finish();
+      }
+      case routing::MatchStatus::not_found:
+        break;
+    }
+  }
   labels_.error_kind = services_.routes.handle(request_id_, req, res_);
   finish();
 }
 
-void HttpSession::call(PluginTarget target) {
+routing::MatchStatus HttpSession::match_route(const HttpRequest& req) {
+  const std::shared_ptr<const routing::RouteTable>& table = worker_.routes();
+  if (table->size() == 0) return routing::MatchStatus::not_found;
+  const auto status =
+      table->match({req.method_string().data(), req.method_string().size()},
+                   field_value(req, http::field::host), {req.target().data(), req.target().size()}, match_);
+  if (status == routing::MatchStatus::found) table_ = table;
+  return status;
+}
+
+void HttpSession::call(PluginTarget target, const routing::Match* match) {
   HttpRequest& req = parser_->get();
   CallDispatcher& calls = services_.calls;
   CallResult out;
   out.body = std::move(res_.body());  // reuses the response's buffer (see handle)
   auto route = calls.resolve(worker_, target.plugin, target.fn, request_id_, out);
   if (!route) return respond(out);
-  if (req.method() != http::verb::post) {
+  // /plugins/<name>/<fn> takes POST only; a route, the methods it names.
+  if (match == nullptr && req.method() != http::verb::post) {
     res_.body() = std::move(out.body);
     labels_ = {route->plugin(), route->fn->name, "method", route->stats};
     method_not_allowed(res_, "POST", labels_.plugin, labels_.fn, request_id_);
     return finish();
   }
+  exchange_.begin(req, client_.address, match);
   const CallRequest call{
       target.plugin,        target.fn,   req.body(), field_value(req, http::field::content_type),
-      wanted_encoding(req), request_id_, started_};
+      wanted_encoding(req), request_id_, started_,   exchange_.request(),
+      exchange_.response()};
   if (calls.dispatch(worker_, *route, call, *this, out)) return respond(out);
   // The call continues in the blocking lane (which has its own deadline) or
   // waits at its plugin's worker share; the request (and its body) stays in
@@ -330,9 +372,12 @@ void HttpSession::respond(CallResult& result) {
   labels_ = {result.plugin, result.fn, result.error_kind, result.stats};
   // A HEAD answer (a call needs POST, but an unknown plugin is answered
   // for any method) and a status without a Content-Length take Beast's rules.
-  if (!call_head_applies(result.status) || parser_->get().method() == http::verb::head) {
+  // And an answer with the plugin's own headers.
+  if (result.plugin_headers || !call_head_applies(result.status) ||
+      parser_->get().method() == http::verb::head) {
     res_.set(http::field::content_type, result.content_type);
     if (result.retry_after) res_.set(http::field::retry_after, "1");
+    if (result.plugin_headers) add_plugin_headers();
     return finish();
   }
   // A call's answer has a fixed set of fields: its head is written straight
@@ -347,6 +392,16 @@ void HttpSession::respond(CallResult& result) {
                        .content_length = res_.body().size()},
                       head_);
   write(close_after);
+}
+
+// Checked by the sink as the plugin set them (no CR/LF/NUL, tokens, none
+// of the framing headers, bounded); Content-Type is the result's.
+void HttpSession::add_plugin_headers() {
+  for (const auto& h : exchange_.sink().headers()) {
+    const std::string_view name = h.name;
+    if (engine::header_name_equal(name, "content-type")) continue;
+    res_.insert(name, std::string_view(h.value));
+  }
 }
 
 void HttpSession::finish() {

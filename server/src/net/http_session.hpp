@@ -19,6 +19,7 @@
 #include "net/net_types.hpp"
 #include "net/public_services.hpp"
 #include "net/request_budget.hpp"
+#include "net/request_exchange.hpp"
 #include "net/request_guard.hpp"
 #include "net/request_handler.hpp"
 #include "net/request_id.hpp"
@@ -56,13 +57,20 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // Reserves in the request budget what the parser's next put can add to
   // the body (request_budget.hpp); false when the budget is spent.
   bool reserve_body();
+  // The connection becomes a WebSocket session calling `target`.
+  void upgrade(PluginTarget target);
   void respond_to_read_error(boost::beast::error_code ec);
   void refuse(const Refusal& refusal);
   void handle();
-  void call(PluginTarget target);
+  // Looks `req` up in the route table (the path is not a built-in one);
+  // on found, table_ holds the table match_ points into.
+  routing::MatchStatus match_route(const HttpRequest& req);
+  // `match`: the route that led here, null for /plugins/<name>/<fn>.
+  void call(PluginTarget target, const routing::Match* match);
   void call_done(CallResult& result) override;
   std::shared_ptr<CallSink> keep_alive() override;
   void respond(CallResult& result);
+  void add_plugin_headers();
   void finish();
   // Metrics, events and the access line of the exchange in res_; returns
   // whether the connection closes after the response.
@@ -103,6 +111,12 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // metrics and the access log.
   std::string request_id_;
   ClientInfo client_;
+  // The route the request matched, and the table it is in (held until the
+  // next request: a call in the blocking lane outlives a table swap).
+  routing::Match match_;
+  std::shared_ptr<const routing::RouteTable> table_;
+  // What the plugin reads of the request and what it sets of the response.
+  RequestExchange exchange_;
   struct Labels {
     std::string_view plugin;
     std::string_view fn;

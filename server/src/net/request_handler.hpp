@@ -1,4 +1,4 @@
-// Routes one HTTP request on the public listener:
+// Routes one HTTP request on the public listener, in this order:
 //   POST /plugins/<name>/<fn>   plugin call: the session hands it to the
 //                               dispatcher (call_dispatcher.hpp)
 //   GET  /healthz /readyz
@@ -6,6 +6,9 @@
 //   GET  /metrics               (server.public_metrics)
 // The last two are always on the admin listener (admin_api.hpp); here they
 // are 404 unless switched on.
+//   then the route table (routing/route_table.hpp): a route's function, or
+//   405 with Allow when only the method differs
+//   anything else: 404
 #pragma once
 
 #include <optional>
@@ -28,6 +31,13 @@ class PublicRoutes {
   PublicRoutes(const config::ServerConfig& server, const ServeState& state, const Metrics& metrics,
                const PluginRegistry& registry)
       : server_(server), state_(state), metrics_(metrics), registry_(registry) {}
+
+  // Whether `path` is one of these routes (with the optional ones as
+  // configured): they come before the route table.
+  [[nodiscard]] bool serves(std::string_view path) const {
+    return path == "/healthz" || path == "/readyz" || (path == "/metrics" && server_.public_metrics) ||
+           (path == "/plugins" && server_.public_plugin_list);
+  }
 
   // Answers `req` into `res`; returns the error kind ("" on success).
   std::string_view handle(std::string_view request_id, const HttpRequest& req, HttpResponse& res) const;

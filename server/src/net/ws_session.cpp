@@ -42,7 +42,7 @@ WsSession::~WsSession() {
   services_.connections.remove();
 }
 
-void WsSession::start(HttpRequest upgrade) {
+void WsSession::start(HttpRequest upgrade, PluginTarget target) {
   worker_.add_session(this);
   std::string_view given = upgrade["X-Request-Id"];
   session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
@@ -52,10 +52,8 @@ void WsSession::start(HttpRequest upgrade) {
                              services_.trusted_proxies)
                   .address;
   }
-  auto target = parse_plugin_target(upgrade.target());
-  if (!target) return reject(http::status::not_found, "not_found", "unknown plugin");
   CallResult error;
-  auto route = services_.calls.resolve(worker_, target->plugin, target->fn, session_id_, error);
+  auto route = services_.calls.resolve(worker_, target.plugin, target.fn, session_id_, error);
   if (!route) return reject(error);
   // The handshakes Beast's accept would refuse are refused here, so that the
   // answer is hookd's like every other error (Beast's names Beast in a

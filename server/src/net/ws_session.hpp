@@ -40,7 +40,9 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   WsSession(TcpSocket socket, const PublicServices& services, IoWorker& worker, RequestIdGenerator& ids);
   ~WsSession() override;
 
-  void start(HttpRequest upgrade);
+  // `target`: the plugin function the upgrade asked for (its path, or the
+  // route it matched); its views need to last only through start().
+  void start(HttpRequest upgrade, PluginTarget target);
   void drain() override;
   void check_timeout(std::chrono::steady_clock::time_point now) override;
 

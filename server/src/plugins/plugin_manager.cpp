@@ -7,6 +7,7 @@
 #include "calls/worker_share.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "observability/log_escape.hpp"
+#include "plugins/catalog_routes.hpp"
 #include "plugins/plugin_signature.hpp"
 
 namespace hookd::server {
@@ -14,6 +15,13 @@ namespace hookd::server {
 namespace {
 
 constexpr auto kPrepareTimeout = std::chrono::seconds(30);
+
+// A route table's problems (one per line) as one error message.
+std::string one_line(std::string text) {
+  for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at))
+    text.replace(at, 1, "; ");
+  return text;
+}
 
 spdlog::level::level_enum to_spdlog(engine::LogLevel l) {
   switch (l) {
@@ -304,6 +312,17 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   }
   // Persist and publish as one step against concurrent removals.
   auto lock = services_.registry.lock_writes();
+  auto current = services_.registry.snapshot();
+  auto next = std::make_shared<Catalog>(*current);
+  const bool replaced = next->plugins.contains(name);
+  next->plugins[name] = entry;
+  // Its routes (and the file's routes to it) change with it, or it is refused.
+  auto routes = build_catalog_routes(services_.config, *next);
+  if (!routes) {
+    discard();
+    return engine::fail(engine::ErrorKind::kInvalidArgument, "routes: " + one_line(routes.error()));
+  }
+  next->routes = std::move(*routes);
   if (persist.mode == Persist::kWrite) {
     auto r = persist.catalog != nullptr
                  ? persist.catalog->save(name, wasm, entry->settings)
@@ -313,10 +332,6 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
       return std::unexpected(r.error());
     }
   }
-  auto current = services_.registry.snapshot();
-  auto next = std::make_shared<Catalog>(*current);
-  const bool replaced = next->plugins.contains(name);
-  next->plugins[name] = entry;
   entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
   services_.registry.publish(std::move(next));
   if (replaced) {
@@ -337,6 +352,17 @@ engine::Result<bool> PluginManager::remove(const std::string& name, PluginCatalo
   const bool persisted = it->second->persisted;
   auto next = std::make_shared<Catalog>(*current);
   next->plugins.erase(name);
+  // Fewer routes never conflict; the file's routes to it become inactive.
+  auto routes = build_catalog_routes(services_.config, *next);
+  if (!routes) return engine::fail(engine::ErrorKind::kInternal, "routes: " + one_line(routes.error()));
+  next->routes = std::move(*routes);
+  for (const auto& route : services_.config.routes) {
+    if (route.plugin == name) {
+      spdlog::warn(
+          "plugin {} removed: the config file's route {} {} to it is inactive until it is loaded again", name,
+          route.path, route.function);
+    }
+  }
   // Persist the removal before acknowledging it, so a restart agrees.
   if (persisted && kept_in != nullptr) {
     if (auto r = kept_in->forget(name); !r) return std::unexpected(r.error());

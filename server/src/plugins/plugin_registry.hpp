@@ -17,6 +17,7 @@
 
 #include "hookd/config/config.hpp"
 #include "hookd/engine/plugin.hpp"
+#include "routing/route_table.hpp"
 
 namespace hookd::server {
 
@@ -52,6 +53,11 @@ struct PluginEntry {
 struct Catalog {
   uint64_t generation = 0;
   std::map<std::string, std::shared_ptr<const PluginEntry>, std::less<>> plugins;
+  // The routes to these plugins' functions ([[routes]] of the config file
+  // and each plugin's own), built for exactly this set of plugins
+  // (catalog_routes.hpp): published with it, so a request never sees a
+  // route to a function that is not loaded. Never null.
+  std::shared_ptr<const routing::RouteTable> routes = std::make_shared<const routing::RouteTable>();
 
   [[nodiscard]] const PluginEntry* find(std::string_view name) const {
     auto it = plugins.find(name);
