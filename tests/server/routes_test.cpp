@@ -142,8 +142,8 @@ TEST_F(Routes, StatusesAPluginCannotEndAResponseWithAreItsErrorAndBodilessOnesLo
   auto r = c.post("/status", "101");
   EXPECT_EQ(r.result_int(), 502) << r.body();
   EXPECT_NE(error_of(r).find("informational"), std::string::npos) << r.body();
-  const std::string no_content =
-      exchange_raw(port(), "POST /status HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\n204");
+  const std::string no_content = exchange_raw(
+      port(), "POST /status HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\n204");
   EXPECT_TRUE(no_content.starts_with("HTTP/1.1 204 No Content\r\n")) << no_content;
   EXPECT_TRUE(no_content.ends_with("\r\n\r\n")) << no_content;
   for (const std::string bad : {"99", "600", "-1"}) {
@@ -220,7 +220,8 @@ class UploadedRoutes : public ::testing::Test {
     ASSERT_NE(gateway_, nullptr);
   }
   Response put(const std::string& name, const std::string& routes_json) {
-    return admin().put(name, plugin_bytes("exchange"), {{"X-Hookd-Settings", R"({"routes":)" + routes_json + "}"}});
+    return admin().put(name, plugin_bytes("exchange"),
+                       {{"X-Hookd-Settings", R"({"routes":)" + routes_json + "}"}});
   }
   AdminClient admin() const { return AdminClient(gateway_->admin_port(), "test-token"); }
   std::unique_ptr<server::Gateway> gateway_;
@@ -243,7 +244,8 @@ TEST_F(UploadedRoutes, AnUploadBringsItsRoutesAReplaceChangesThemADeleteRemovesT
 
   ASSERT_EQ(admin().remove("up").result_int(), 204);
   EXPECT_EQ(c.get("/b/7").result_int(), 404);
-  EXPECT_TRUE(json::parse(admin().send(http::verb::get, "/admin/routes").body()).at("routes").as_array().empty());
+  EXPECT_TRUE(
+      json::parse(admin().send(http::verb::get, "/admin/routes").body()).at("routes").as_array().empty());
 }
 
 TEST_F(UploadedRoutes, AConflictOrAnUnknownFunctionIsRefusedAndTheServingVersionStays) {
@@ -286,9 +288,9 @@ TEST_F(UploadedRoutes, RoutesChangingUnderLoadFailNoRequest) {
   }
   // Each replace adds or drops a second route beside the one under load.
   for (int i = 0; i < 30; ++i) {
-    const std::string extra =
-        i % 2 == 0 ? R"(,{"methods":["POST"],"path":"/other/)" + std::to_string(i) + R"(","function":"status"})"
-                   : "";
+    const std::string extra = i % 2 == 0 ? R"(,{"methods":["POST"],"path":"/other/)" + std::to_string(i) +
+                                               R"(","function":"status"})"
+                                         : "";
     auto r = put("live", R"([{"methods":["GET"],"path":"/live/{id}","function":"reads"})" + extra + "]");
     ASSERT_EQ(r.result_int(), 200) << r.body();
   }
