@@ -155,5 +155,30 @@ TEST_F(ExampleHandlers, LinksAndDeliveriesOutliveARestart) {
   EXPECT_EQ(deliver(body, "d-kept", github_signature(kSecret, body)).result_int(), 200);
 }
 
+TEST(ExampleHandlersConfigured, TheAssemblyScriptHelloAnswersOnTheRouteItsReadmeGives) {
+  // examples/assemblyscript/extism/hello/README.md: as_hello on GET /as/hello.
+  auto c = test_config(fresh_dir("as-hello"));
+  auto p = plugin_entry("as_hello", "as_extism_hello");
+  config::RouteConfig route;
+  route.methods = {"GET"};
+  route.path = "/as/hello";
+  route.function = "hello";
+  p.settings.routes = {route};
+  c.plugins.push_back(p);
+  auto g = start_gateway(c);
+  ASSERT_NE(g, nullptr);
+  HttpClient client(g->port());
+  const Response r = client.get("/as/hello?name=%22Ada%22");
+  EXPECT_EQ(r.result_int(), 200) << r.body();
+  EXPECT_EQ(r.body(), R"({"hello":"\"Ada\""})");
+  EXPECT_EQ(r[http::field::content_type], "application/json");
+  EXPECT_EQ(r["X-Hello"], "1");
+  const Response missing = client.get("/as/hello");
+  EXPECT_EQ(missing.result_int(), 400);
+  EXPECT_EQ(missing.body(), R"({"error":"query parameter name is required"})");
+  // A route is for its methods only.
+  EXPECT_EQ(client.post("/as/hello?name=x", "").result_int(), 405);
+}
+
 }  // namespace
 }  // namespace hookd::test
