@@ -211,6 +211,34 @@ TEST_F(Routes, AdminRoutesListsTheTableAndEachPluginItsRoutes) {
   EXPECT_EQ(admin().send(http::verb::post, "/admin/routes").result_int(), 405);
 }
 
+// The same handler written for each ABI answers alike through a route.
+TEST(RoutesEveryAbi, NativeExtismAndWapcHandlersReadTheRequestAndShapeTheResponse) {
+  auto c = test_config(fresh_dir("routes-abi"));
+  c.plugins.push_back(plugin_entry("native", "exchange"));
+  c.plugins.push_back(plugin_entry("extism", "as_extism_exchange"));
+  auto wapc = plugin_entry("wapc", "as_wapc_exchange");
+  wapc.settings.functions = {config::FunctionName{"redirect"}};
+  c.plugins.push_back(std::move(wapc));
+  for (const char* abi : {"native", "extism", "wapc"}) {
+    c.routes.push_back(route(abi, {"GET"}, std::string("/") + abi + "/users/{id}", "redirect"));
+  }
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  for (const std::string abi : {"native", "extism", "wapc"}) {
+    const std::string answer =
+        exchange_raw(g->port(), "GET /" + abi + "/users/9?q=x HTTP/1.1\r\nHost: h\r\nX-Token: one\r\n" +
+                                    "X-Token: two\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 302 Found\r\n")) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nLocation: /users/9\r\n"), std::string::npos) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nSet-Cookie: a=1; Path=/\r\n"), std::string::npos) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nSet-Cookie: b=2; HttpOnly\r\n"), std::string::npos) << abi << ": " << answer;
+    const std::string body = answer.substr(answer.find("\r\n\r\n") + 4);
+    EXPECT_TRUE(body.starts_with("GET token=one,two")) << abi << ": " << body;
+    EXPECT_NE(body.find("q=x"), std::string::npos) << abi << ": " << body;
+    EXPECT_NE(body.find("id=9"), std::string::npos) << abi << ": " << body;
+  }
+}
+
 class UploadedRoutes : public ::testing::Test {
  protected:
   void SetUp() override {
