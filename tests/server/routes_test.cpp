@@ -74,6 +74,7 @@ class Routes : public ::testing::Test {
     c.routes.push_back(route("ex", {"POST", "PUT"}, "/status", "status"));
     c.routes.push_back(route("ex", {}, "/any/*", "headers"));
     c.routes.push_back(route("echo", {"GET"}, "/ws/echo", "echo"));
+    c.routes.push_back(route("ex", {"GET"}, "/rooms/{id}", "route_id"));
     gateway_ = start_gateway(std::move(c));
     ASSERT_NE(gateway_, nullptr);
   }
@@ -184,6 +185,15 @@ TEST_F(Routes, AWebSocketUpgradeOnARouteGoesToItsFunction) {
   auto reply = ws.call("over a route", true);
   ASSERT_TRUE(reply) << reply.error().message();
   EXPECT_EQ(reply->data, "over a route");
+  // Each message's call reads the upgrade request: its path and the route's
+  // parameters (a message has no HTTP response to shape).
+  WsClient room(port());
+  ASSERT_FALSE(room.connect("/rooms/lobby?x=1"));
+  for (const std::string message : {"hello", "again"}) {
+    reply = room.call(message, false);
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_EQ(reply->data, "GET /rooms/lobby id=lobby got=" + message);
+  }
   WsClient nowhere(port());
   EXPECT_EQ(nowhere.connect("/ws/none"), websocket::error::upgrade_declined);
   EXPECT_EQ(nowhere.upgrade_response().result_int(), 404);
@@ -193,7 +203,7 @@ TEST_F(Routes, AdminRoutesListsTheTableAndEachPluginItsRoutes) {
   auto r = admin().send(http::verb::get, "/admin/routes");
   ASSERT_EQ(r.result_int(), 200) << r.body();
   const auto routes = json::parse(r.body()).at("routes").as_array();
-  ASSERT_EQ(routes.size(), 4u);
+  ASSERT_EQ(routes.size(), 5u);
   bool found = false;
   for (const auto& v : routes) {
     if (v.at("path") != "/users/{id}") continue;
@@ -207,7 +217,7 @@ TEST_F(Routes, AdminRoutesListsTheTableAndEachPluginItsRoutes) {
   EXPECT_TRUE(found) << r.body();
   const json::value ex = admin().listed("ex");
   ASSERT_FALSE(ex.is_null());
-  EXPECT_EQ(ex.at("routes").as_array().size(), 3u);
+  EXPECT_EQ(ex.at("routes").as_array().size(), 4u);
   EXPECT_EQ(admin().send(http::verb::post, "/admin/routes").result_int(), 405);
 }
 
