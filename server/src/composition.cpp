@@ -57,7 +57,16 @@ ServerResult<std::unique_ptr<host::HttpFetcher>> make_fetcher(const config::Fetc
   }
 }
 
-// The examples that show host services get the grants they need.
+config::RouteConfig example_route(std::string method, std::string path, std::string function) {
+  config::RouteConfig route;
+  route.methods = {std::move(method)};
+  route.path = std::move(path);
+  route.function = std::move(function);
+  return route;
+}
+
+// The examples that show host services get the grants they need; the HTTP
+// handlers (examples/handlers) their routes too.
 config::PluginSettings example_settings(std::string_view name) {
   config::PluginSettings settings;
   if (name == "counter") settings.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
@@ -65,6 +74,20 @@ config::PluginSettings example_settings(std::string_view name) {
     settings.config["greeting"] = "Hello from hookd";
     settings.grants.config = true;
   }
+  if (name == "webhook") {
+    // A well-known secret: the example is for trying out, the README says so.
+    settings.config["secret"] = "hookd-example-secret";
+    settings.grants.config = true;
+    settings.grants.crypto = true;
+    settings.grants.kv = config::KvGrant{"webhook", config::KvMode::read_write};
+    settings.routes = {example_route("POST", "/hooks/github", "github")};
+  }
+  if (name == "shortener") {
+    settings.grants.kv = config::KvGrant{"shortener", config::KvMode::read_write};
+    settings.routes = {example_route("POST", "/links", "create"),
+                       example_route("GET", "/r/{code}", "follow")};
+  }
+  if (name == "hello") settings.routes = {example_route("GET", "/api/hello", "hello")};
   return settings;
 }
 
@@ -77,7 +100,8 @@ ServerResult<PluginSource> plugin_files(const config::Config& cfg, const fs::pat
     source.configured.push_back({p.name, std::move(*bytes), p.settings, p.path.string()});
   }
   if (!cfg.plugins.empty() || !cfg.server.load_example_plugins) return source;
-  for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter"}) {
+  for (const char* name : {"echo", "vowels", "greet", "misc", "hostcall", "counter", "greeter", "webhook",
+                           "shortener", "hello"}) {
     const fs::path path = example_dir / (std::string(name) + ".wasm");
     auto bytes = engine::read_file(path);
     if (!bytes) {
