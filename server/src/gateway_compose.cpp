@@ -121,13 +121,14 @@ ServerResult<void> Gateway::Impl::compose() {
   all.reserve(workers.size() + blocking->workers().size());
   for (auto& w : workers) all.push_back(w.get());
   for (IoWorker* w : blocking->workers()) all.push_back(w);
+  if (parts.fetcher) fetcher = std::make_unique<CountingFetcher>(*parts.fetcher, *metrics);
   manager = std::make_unique<PluginManager>(vm,
                                             PluginManager::Services{.config = cfg,
                                                                     .registry = registry,
                                                                     .metrics = *metrics,
                                                                     .events = events,
                                                                     .kv = *parts.kv,
-                                                                    .fetcher = parts.fetcher.get(),
+                                                                    .fetcher = fetcher.get(),
                                                                     .clock = *parts.clock,
                                                                     .entropy = parts.entropy},
                                             all);

@@ -27,6 +27,7 @@
 #include "net/response_budget.hpp"
 #include "net/serve_state.hpp"
 #include "observability/access_log.hpp"
+#include "observability/counting_fetcher.hpp"
 #include "observability/event_log.hpp"
 #include "observability/exchange_recorder.hpp"
 #include "observability/metrics.hpp"
@@ -50,6 +51,9 @@ struct Gateway::Impl {
   // Shared by every connection and call: what serves, what is counted.
   PluginRegistry registry;
   std::unique_ptr<Metrics> metrics;
+  // The plugins' fetcher, counting outcomes in metrics (parts.fetcher
+  // inside); null when there is none. Before everything that runs plugins.
+  std::unique_ptr<CountingFetcher> fetcher;
   std::unique_ptr<AccessLog> access_log;  // null when disabled
   EventLog events;                        // recent plugin logs and call errors (GET /admin/logs)
   ServeState state;

@@ -150,6 +150,36 @@ def test_push_reaches_every_node(c, wasm):
         fail("push reaches every node", [which(c.port(i)) for i in (1, 2, 3)])
 
 
+def test_routes_follow_the_catalog(c, wasm):
+    """A plugin's routes travel with it through the catalog: an upload on node 1
+    brings them to every node, a replace moves them, a delete removes them."""
+
+    def route_settings(path):
+        return json.dumps({"routes": [{"methods": ["GET"], "path": path, "function": "which"}]})
+
+    def served(path, wanted):
+        return all(request(c.port(i), "GET", path, timeout=2.0)[0] == wanted for i in (1, 2, 3))
+
+    status, body = c.admin(1, "PUT", "/admin/plugins/routed", wasm["A"], {"X-Hookd-Settings": route_settings("/cl/{n}")})
+    expect("PUT with routes through node 1 is acknowledged", status, 201)
+    if wait_until("the route on every node", lambda: served("/cl/7", 200)):
+        ok("a route uploaded through node 1 is served by all three nodes")
+    else:
+        fail("routes reach every node", [request(c.port(i), "GET", "/cl/7")[0] for i in (1, 2, 3)])
+    status, _ = c.admin(2, "PUT", "/admin/plugins/routed", wasm["B"], {"X-Hookd-Settings": route_settings("/moved/{n}")})
+    expect("a replace with other routes through node 2 is acknowledged", status, 200)
+    if wait_until("the route moved on every node", lambda: served("/moved/7", 200) and served("/cl/7", 404)):
+        ok("a replace moves the route on every node")
+    else:
+        fail("a replace moves routes", [request(c.port(i), "GET", "/moved/7")[0] for i in (1, 2, 3)])
+    status, _ = c.admin(3, "DELETE", "/admin/plugins/routed")
+    expect("the delete through node 3 is acknowledged", status, 204)
+    if wait_until("the route gone everywhere", lambda: served("/moved/7", 404)):
+        ok("a delete removes the route from every node")
+    else:
+        fail("a delete removes routes", [request(c.port(i), "GET", "/moved/7")[0] for i in (1, 2, 3)])
+
+
 def test_admin_cluster_lists_nodes(c, wasm):
     sha = hashlib.sha256(wasm["A"]).hexdigest()
 
@@ -432,6 +462,7 @@ def main():
         c.up()
         ok("redis-server, 3 nodes and nginx started")
         test_push_reaches_every_node(c, wasm)
+        test_routes_follow_the_catalog(c, wasm)
         test_admin_cluster_lists_nodes(c, wasm)
         test_convergence(c, wasm)
         test_counter(c)

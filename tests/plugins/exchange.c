@@ -14,7 +14,8 @@
  *   sha256, hmac hex digests; hmac input: u32 key length, key, message
  *   equal        input: u32 a length, a, b: "1" or "0"
  *   oob          hookd.host_call with an input pointer past memory (traps)
- *   no_request   hookd_request_method on a call without a request */
+ *   no_request   hookd_request_method on a call without a request
+ *   route_id     the method, path and route parameter id, and the input */
 #include <hookd/pdk.h>
 #include <hookd/pdk_host.h>
 #include <stdio.h>
@@ -198,6 +199,21 @@ static int no_request(const uint8_t* in, size_t len) {
   return hookd_output(method, n);
 }
 
+/* The method, raw path and route parameter id, with the message as input:
+ * "<method> <path> id=<id> got=<input>" (a WebSocket message on a route). */
+static int route_id(const uint8_t* in, size_t len) {
+  char method[16], path[128], id[64];
+  size_t method_n, path_n, id_n = 0;
+  if (hookd_request_method(method, sizeof method, &method_n) != HOOKD_OK ||
+      hookd_request_path(path, sizeof path, &path_n) != HOOKD_OK) {
+    return fail_with_last_error();
+  }
+  int has_id = hookd_route_param("id", id, sizeof id, &id_n) == HOOKD_OK;
+  return hookd_output(body, (size_t)snprintf(body, sizeof body, "%.*s %.*s id=%.*s got=%.*s", (int)method_n,
+                                             method, (int)path_n, path, has_id ? (int)id_n : 6,
+                                             has_id ? id : "(none)", (int)len, (const char*)in));
+}
+
 HOOKD_INIT() {
   REGISTER_OK();
   hookd_register("redirect", redirect, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
@@ -213,4 +229,5 @@ HOOKD_INIT() {
   hookd_register("equal", equal, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("oob", oob, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("no_request", no_request, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("route_id", route_id, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
 }

@@ -103,6 +103,10 @@ TEST(HostCallLog, RefusedCallsAndFailedFetchesAreHeldToThePluginsLogRate) {
   ASSERT_EQ(metrics.result_int(), 200);
   const uint64_t dropped = metric_value(metrics.body(), R"(hookd_plugin_log_dropped_total{plugin="flood"})");
   EXPECT_EQ(dropped + written, 2u * kCalls) << metrics.body();
+  // Every fetch was refused by the grant, and counted so.
+  EXPECT_EQ(metric_value(metrics.body(), R"(hookd_fetch_requests_total{outcome="not_allowed"})"), kCalls)
+      << metrics.body();
+  EXPECT_EQ(metric_value(metrics.body(), R"(hookd_fetch_requests_total{outcome="ok"})"), 0u);
 }
 
 }  // namespace

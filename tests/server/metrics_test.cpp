@@ -239,6 +239,7 @@ const std::vector<std::string> kAllFamilies = {
     "hookd_connections_total",
     "hookd_connections_rejected_total",
     "hookd_requests_refused_total",
+    "hookd_fetch_requests_total",
     "hookd_plugin_log_dropped_total",
     "hookd_start_time_seconds",
     "hookd_build_info",

@@ -74,6 +74,7 @@ class Routes : public ::testing::Test {
     c.routes.push_back(route("ex", {"POST", "PUT"}, "/status", "status"));
     c.routes.push_back(route("ex", {}, "/any/*", "headers"));
     c.routes.push_back(route("echo", {"GET"}, "/ws/echo", "echo"));
+    c.routes.push_back(route("ex", {"GET"}, "/rooms/{id}", "route_id"));
     gateway_ = start_gateway(std::move(c));
     ASSERT_NE(gateway_, nullptr);
   }
@@ -142,8 +143,8 @@ TEST_F(Routes, StatusesAPluginCannotEndAResponseWithAreItsErrorAndBodilessOnesLo
   auto r = c.post("/status", "101");
   EXPECT_EQ(r.result_int(), 502) << r.body();
   EXPECT_NE(error_of(r).find("informational"), std::string::npos) << r.body();
-  const std::string no_content =
-      exchange_raw(port(), "POST /status HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\n204");
+  const std::string no_content = exchange_raw(
+      port(), "POST /status HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\n204");
   EXPECT_TRUE(no_content.starts_with("HTTP/1.1 204 No Content\r\n")) << no_content;
   EXPECT_TRUE(no_content.ends_with("\r\n\r\n")) << no_content;
   for (const std::string bad : {"99", "600", "-1"}) {
@@ -184,6 +185,15 @@ TEST_F(Routes, AWebSocketUpgradeOnARouteGoesToItsFunction) {
   auto reply = ws.call("over a route", true);
   ASSERT_TRUE(reply) << reply.error().message();
   EXPECT_EQ(reply->data, "over a route");
+  // Each message's call reads the upgrade request: its path and the route's
+  // parameters (a message has no HTTP response to shape).
+  WsClient room(port());
+  ASSERT_FALSE(room.connect("/rooms/lobby?x=1"));
+  for (const std::string message : {"hello", "again"}) {
+    reply = room.call(message, false);
+    ASSERT_TRUE(reply) << reply.error().message();
+    EXPECT_EQ(reply->data, "GET /rooms/lobby id=lobby got=" + message);
+  }
   WsClient nowhere(port());
   EXPECT_EQ(nowhere.connect("/ws/none"), websocket::error::upgrade_declined);
   EXPECT_EQ(nowhere.upgrade_response().result_int(), 404);
@@ -193,7 +203,7 @@ TEST_F(Routes, AdminRoutesListsTheTableAndEachPluginItsRoutes) {
   auto r = admin().send(http::verb::get, "/admin/routes");
   ASSERT_EQ(r.result_int(), 200) << r.body();
   const auto routes = json::parse(r.body()).at("routes").as_array();
-  ASSERT_EQ(routes.size(), 4u);
+  ASSERT_EQ(routes.size(), 5u);
   bool found = false;
   for (const auto& v : routes) {
     if (v.at("path") != "/users/{id}") continue;
@@ -207,8 +217,36 @@ TEST_F(Routes, AdminRoutesListsTheTableAndEachPluginItsRoutes) {
   EXPECT_TRUE(found) << r.body();
   const json::value ex = admin().listed("ex");
   ASSERT_FALSE(ex.is_null());
-  EXPECT_EQ(ex.at("routes").as_array().size(), 3u);
+  EXPECT_EQ(ex.at("routes").as_array().size(), 4u);
   EXPECT_EQ(admin().send(http::verb::post, "/admin/routes").result_int(), 405);
+}
+
+// The same handler written for each ABI answers alike through a route.
+TEST(RoutesEveryAbi, NativeExtismAndWapcHandlersReadTheRequestAndShapeTheResponse) {
+  auto c = test_config(fresh_dir("routes-abi"));
+  c.plugins.push_back(plugin_entry("native", "exchange"));
+  c.plugins.push_back(plugin_entry("extism", "as_extism_exchange"));
+  auto wapc = plugin_entry("wapc", "as_wapc_exchange");
+  wapc.settings.functions = {config::FunctionName{"redirect"}};
+  c.plugins.push_back(std::move(wapc));
+  for (const char* abi : {"native", "extism", "wapc"}) {
+    c.routes.push_back(route(abi, {"GET"}, std::string("/") + abi + "/users/{id}", "redirect"));
+  }
+  auto g = start_gateway(std::move(c));
+  ASSERT_NE(g, nullptr);
+  for (const std::string abi : {"native", "extism", "wapc"}) {
+    const std::string answer =
+        exchange_raw(g->port(), "GET /" + abi + "/users/9?q=x HTTP/1.1\r\nHost: h\r\nX-Token: one\r\n" +
+                                    "X-Token: two\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 302 Found\r\n")) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nLocation: /users/9\r\n"), std::string::npos) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nSet-Cookie: a=1; Path=/\r\n"), std::string::npos) << abi << ": " << answer;
+    EXPECT_NE(answer.find("\r\nSet-Cookie: b=2; HttpOnly\r\n"), std::string::npos) << abi << ": " << answer;
+    const std::string body = answer.substr(answer.find("\r\n\r\n") + 4);
+    EXPECT_TRUE(body.starts_with("GET token=one,two")) << abi << ": " << body;
+    EXPECT_NE(body.find("q=x"), std::string::npos) << abi << ": " << body;
+    EXPECT_NE(body.find("id=9"), std::string::npos) << abi << ": " << body;
+  }
 }
 
 class UploadedRoutes : public ::testing::Test {
@@ -220,7 +258,8 @@ class UploadedRoutes : public ::testing::Test {
     ASSERT_NE(gateway_, nullptr);
   }
   Response put(const std::string& name, const std::string& routes_json) {
-    return admin().put(name, plugin_bytes("exchange"), {{"X-Hookd-Settings", R"({"routes":)" + routes_json + "}"}});
+    return admin().put(name, plugin_bytes("exchange"),
+                       {{"X-Hookd-Settings", R"({"routes":)" + routes_json + "}"}});
   }
   AdminClient admin() const { return AdminClient(gateway_->admin_port(), "test-token"); }
   std::unique_ptr<server::Gateway> gateway_;
@@ -243,7 +282,8 @@ TEST_F(UploadedRoutes, AnUploadBringsItsRoutesAReplaceChangesThemADeleteRemovesT
 
   ASSERT_EQ(admin().remove("up").result_int(), 204);
   EXPECT_EQ(c.get("/b/7").result_int(), 404);
-  EXPECT_TRUE(json::parse(admin().send(http::verb::get, "/admin/routes").body()).at("routes").as_array().empty());
+  EXPECT_TRUE(
+      json::parse(admin().send(http::verb::get, "/admin/routes").body()).at("routes").as_array().empty());
 }
 
 TEST_F(UploadedRoutes, AConflictOrAnUnknownFunctionIsRefusedAndTheServingVersionStays) {
@@ -286,9 +326,9 @@ TEST_F(UploadedRoutes, RoutesChangingUnderLoadFailNoRequest) {
   }
   // Each replace adds or drops a second route beside the one under load.
   for (int i = 0; i < 30; ++i) {
-    const std::string extra =
-        i % 2 == 0 ? R"(,{"methods":["POST"],"path":"/other/)" + std::to_string(i) + R"(","function":"status"})"
-                   : "";
+    const std::string extra = i % 2 == 0 ? R"(,{"methods":["POST"],"path":"/other/)" + std::to_string(i) +
+                                               R"(","function":"status"})"
+                                         : "";
     auto r = put("live", R"([{"methods":["GET"],"path":"/live/{id}","function":"reads"})" + extra + "]");
     ASSERT_EQ(r.result_int(), 200) << r.body();
   }

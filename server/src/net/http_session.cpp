@@ -258,7 +258,7 @@ void HttpSession::upgrade(PluginTarget target) {
   auto ws = std::make_shared<WsSession>(std::move(socket_), services_, worker_, ids_);
   // A copy, whose fields are on the heap: this session and its arena go.
   // The target's views stay valid through start(), which resolves them.
-  ws->start(HttpRequest(parser_->get()), target);
+  ws->start(HttpRequest(parser_->get()), target, table_);
 }
 
 void HttpSession::respond_to_read_error(beast::error_code ec) {

@@ -24,6 +24,7 @@ WsSession::WsSession(TcpSocket socket, const PublicServices& services, IoWorker&
                      RequestIdGenerator& ids)
     : ws_(std::move(socket)),
       held_message_(services.requests),
+      held_upgrade_(services.requests),
       services_(services),
       held_(services.responses),
       worker_(worker),
@@ -42,8 +43,23 @@ WsSession::~WsSession() {
   services_.connections.remove();
 }
 
-void WsSession::start(HttpRequest upgrade, PluginTarget target) {
+namespace {
+
+// What a kept request holds: its fields and target (the string_body of an
+// upgrade is empty).
+uint64_t request_bytes(const HttpRequest& req) {
+  uint64_t n = req.target().size() + req.method_string().size();
+  for (const auto& f : req) n += f.name_string().size() + f.value().size();
+  return n;
+}
+
+}  // namespace
+
+void WsSession::start(HttpRequest request, PluginTarget target,
+                      std::shared_ptr<const routing::RouteTable> routes) {
   worker_.add_session(this);
+  upgrade_ = std::move(request);
+  const HttpRequest& upgrade = upgrade_;
   std::string_view given = upgrade["X-Request-Id"];
   session_id_ = acceptable_request_id(given) ? std::string(given) : ids_.next();
   client_ = peer_;
@@ -55,6 +71,18 @@ void WsSession::start(HttpRequest upgrade, PluginTarget target) {
   CallResult error;
   auto route = services_.calls.resolve(worker_, target.plugin, target.fn, session_id_, error);
   if (!route) return reject(error);
+  if (!held_upgrade_.reserve(request_bytes(upgrade_))) {
+    return reject(http::status::service_unavailable, "overload",
+                  "too many request bytes being received; retry later");
+  }
+  // The same lookup the HTTP session made, now with views into this copy.
+  if (routes) {
+    routed_ = routes->match({upgrade_.method_string().data(), upgrade_.method_string().size()},
+                            field_value(upgrade_, http::field::host),
+                            {upgrade_.target().data(), upgrade_.target().size()},
+                            match_) == routing::MatchStatus::found;
+    if (routed_) route_table_ = std::move(routes);
+  }
   // The handshakes Beast's accept would refuse are refused here, so that the
   // answer is hookd's like every other error (Beast's names Beast in a
   // Server field). is_upgrade and check_framing have checked the method,
@@ -86,7 +114,7 @@ void WsSession::start(HttpRequest upgrade, PluginTarget target) {
     // Beast adds its own name to a 101 without a Server field.
     res.set(http::field::server, "hookd");
   }));
-  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+  ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) {
     if (ec) return;
     self->accepted_ = true;
     if (self->closing_) {
@@ -190,6 +218,7 @@ void WsSession::on_read(beast::error_code ec) {
   CallDispatcher& calls = services_.calls;
   const std::string_view body(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   const bool text = ws_.got_text();
+  exchange_.begin(upgrade_, client_, routed_ ? &match_ : nullptr);
   // Text messages are JSON; binary ones are taken as the function declares.
   const CallRequest call{plugin_,
                          fn_,
@@ -197,7 +226,9 @@ void WsSession::on_read(beast::error_code ec) {
                          text ? "application/json" : "application/octet-stream",
                          text ? Encoding::kJson : Encoding::kAsDeclared,
                          request_id_,
-                         started_};
+                         started_,
+                         exchange_.request(),
+                         nullptr};
   CallResult out;
   // The last reply's buffer (written by now) takes this one's output: no
   // allocation on a warm session.

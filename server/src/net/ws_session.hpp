@@ -24,6 +24,7 @@
 #include "net/net_types.hpp"
 #include "net/public_services.hpp"
 #include "net/request_budget.hpp"
+#include "net/request_exchange.hpp"
 #include "net/request_handler.hpp"
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
@@ -41,8 +42,11 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   ~WsSession() override;
 
   // `target`: the plugin function the upgrade asked for (its path, or the
-  // route it matched); its views need to last only through start().
-  void start(HttpRequest upgrade, PluginTarget target);
+  // route it matched in `routes`); its views need to last only through
+  // start(). The upgrade request is kept (charged to the request budget)
+  // for the session's calls to read: its headers, path and the route's
+  // parameters.
+  void start(HttpRequest upgrade, PluginTarget target, std::shared_ptr<const routing::RouteTable> routes);
   void drain() override;
   void check_timeout(std::chrono::steady_clock::time_point now) override;
 
@@ -83,6 +87,16 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   std::string request_id_;  // of the message being answered
   std::chrono::steady_clock::time_point started_;
   HttpResponse rejection_;
+  // The upgrade request, the bytes it holds of the request budget, and the
+  // route it matched (match_ views route_table_ and upgrade_): what each
+  // message's call reads as its request (a message has no response to
+  // shape).
+  HeldRequestBytes held_upgrade_;
+  HttpRequest upgrade_;
+  std::shared_ptr<const routing::RouteTable> route_table_;
+  routing::Match match_;
+  bool routed_ = false;
+  RequestExchange exchange_;
   std::chrono::steady_clock::time_point write_deadline_ = std::chrono::steady_clock::time_point::max();
   uint64_t seen_generation_ = 0;  // of the registry when plugin_ was last checked
   bool accepted_ = false;

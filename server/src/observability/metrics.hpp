@@ -70,6 +70,13 @@ enum class Listener : uint8_t { kPublic, kAdmin, kOther };
 /// Why a request was refused at a header guard (request_guard.hpp), the
 /// reason label of hookd_requests_refused_total.
 enum class HeaderRefusal : uint8_t { kBytes, kFields, kObsFold };
+// hookd_fetch_requests_total's outcome label: "ok", then each
+// host::FetchError::Code in its order (counting_fetcher.hpp).
+inline constexpr std::array<std::string_view, 11> kFetchOutcomeNames = {
+    "ok",  "not_allowed", "bad_url",   "blocked_address",    "dns",     "connect",
+    "tls", "timeout",     "too_large", "too_many_redirects", "protocol"};
+inline constexpr std::size_t kFetchOk = 0;
+
 inline constexpr std::array<std::string_view, 3> kHeaderRefusalNames = {"header_bytes", "header_fields",
                                                                         "obs_fold"};
 /// "public", "admin", anything else is kOther.
@@ -164,6 +171,10 @@ class Metrics {
     count_rejected_connection(listener_from_string(listener));
   }
   void count_refused_request(Listener listener, HeaderRefusal reason) noexcept;
+  // A plugin's fetch and its outcome (an index of kFetchOutcomeNames).
+  void count_fetch(std::size_t outcome) noexcept {
+    if (outcome < fetches_.size()) fetches_[outcome].value.fetch_add(1, std::memory_order_relaxed);
+  }
 
   /// The counter of a plugin's log lines dropped at its log rate
   /// (hookd_plugin_log_dropped_total); the same one across reloads. The
@@ -206,6 +217,7 @@ class Metrics {
   std::array<PaddedCounter, kListeners> connections_;
   std::array<PaddedCounter, kListeners> rejected_connections_;
   std::array<std::array<PaddedCounter, kHeaderRefusalNames.size()>, kListeners> refused_requests_;
+  std::array<PaddedCounter, kFetchOutcomeNames.size()> fetches_;
   mutable std::mutex lifecycle_mu_;
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle_;
   std::map<std::string, std::atomic<uint64_t>, std::less<>> log_dropped_;  // under lifecycle_mu_

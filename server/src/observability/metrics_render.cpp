@@ -173,6 +173,15 @@ std::string Metrics::render() const {
     }
   }
 
+  e.family("hookd_fetch_requests_total", "counter",
+           "Plugins' outbound fetches by outcome: ok, refused (not_allowed, bad_url, blocked_address) or "
+           "failed (the upstream's fault or the network's: dns, connect, tls, timeout, too_large, "
+           "too_many_redirects, protocol).");
+  for (size_t i = 0; i < kFetchOutcomeNames.size(); ++i) {
+    e.sample("hookd_fetch_requests_total", {{"outcome", kFetchOutcomeNames[i]}},
+             fetches_[i].value.load(std::memory_order_relaxed));
+  }
+
   for (const auto& c : counter_sources_) {
     e.family(c.name, "counter", c.help);
     e.sample(c.name, {}, c.read());
