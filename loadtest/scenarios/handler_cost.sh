@@ -41,12 +41,21 @@ seen=$(curl -sf -D - -o /dev/null "${args[@]}" "$headers_url" | tr -d '\r' | awk
 [ "$seen" = "10/240" ] || { echo "handler_cost.sh: X-Bench-Seen was '$seen', not 10/240" >&2; exit 1; }
 
 post64_lua "$work/p.lua"
+# Each measured run also records hookd's CPU time (lib.sh's cpu_report):
+# steadier than requests/s when other work shares the two cores.
 run_by_url() {
-  local script=$work/p.lua
+  local script=$work/p.lua before after out
   [ "$2" = "$headers_url" ] && script=$headers_lua
-  wrk -t2 -c"$conns" -d"${1}s" -s "$script" "$2" | awk '/Requests\/sec/{print $2}'
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t2 -c"$conns" -d"${1}s" -s "$script" "$2")
+  after=$(cpu_ticks "$pid")
+  if [ "$1" = "$dur" ]; then
+    echo "$2 $((after - before)) $(awk '/requests in/{print $1}' <<<"$out")" >>"$work/cpu"
+  fi
+  awk '/Requests\/sec/{print $2}' <<<"$out"
 }
 round_runner=run_by_url
 echo "hookd 2 workers, access log $([ -n "$access" ] && echo on || echo off), ${ROUTES:-2} routes," \
   "wrk -t2 -c$conns, ${dur}s per run, $rounds rounds"
 alternate_rounds echo "$echo_url" headers10x3 "$headers_url"
+cpu_report echo "$echo_url" headers10x3 "$headers_url"
