@@ -4,9 +4,10 @@
 # answering 64 bytes), routed at GET /bench/headers and sent ten headers by
 # wrk (headers10.lua), vs the 64-byte POST to /plugins/echo/echo, on one
 # hookd (2 workers), rounds alternating which goes first; the medians over
-# rounds are the result. The access log is on (to a file) as users run it
-# unless LOGS=0. ROUTES: the size of the route table (lib.sh's bench_routes;
-# default 2, the two routes these requests use).
+# rounds are the result, with hookd's CPU time per request on each side
+# (steadier than requests/s on a shared machine). The access log is on (to a
+# file) as users run it unless LOGS=0. ROUTES: the size of the route table
+# (lib.sh's bench_routes; default 2, the two routes these requests use).
 #
 #   ROUNDS=8 DUR=5 loadtest/scenarios/handler_cost.sh
 #   LOGS=0 ROUTES=1000 loadtest/scenarios/handler_cost.sh
