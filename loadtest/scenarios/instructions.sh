@@ -11,7 +11,15 @@
 #   loadtest/scenarios/instructions.sh nginx build/cli/hookd   # "nginx": nginx's `return 200` of the
 #                                                # same 64 bytes (one process, lib.sh's config;
 #                                                # LOGS=1: its buffered access log)
-#   DUR=10 TOP=30 loadtest/scenarios/instructions.sh       # longer; print the top 30 functions (inclusive)
+#   DUR=10 TOP=30 loadtest/scenarios/instructions.sh A B   # longer; print the top 30 functions (inclusive)
+#   ROUTES=1000 TARGET="/plugins/echo/echo /api/v1/echo/7" loadtest/scenarios/instructions.sh
+#       # a table of 1,000 routes (lib.sh's bench_routes: POST /api/v1/echo/{id}
+#       # to echo, GET /bench/headers to headers10x3, the rest fillers to echo);
+#       # each binary is measured at each target in turn (a fresh valgrind each)
+#   TARGET="/plugins/echo/echo /bench/headers=FILE.lua"      # PATH=LUA: that wrk script
+#       # instead of the 64-byte POST (loadtest/scenarios/handler_cost.sh)
+#   KEEP=DIR loadtest/scenarios/instructions.sh A B         # keep the callgrind files (and the
+#       # request count) in DIR, for callgrind_annotate of two builds side by side
 #
 # Each binary runs under valgrind (about 50x slower), warms up for 10 s (V8's
 # tier-up and wrapper compilation happen there), then counts only the
@@ -24,43 +32,60 @@ dur=${DUR:-10}
 bench_prepare instructions.sh valgrind callgrind_control wrk curl
 [ $# -gt 0 ] || set -- "$build/cli/hookd"
 
-# count_window NAME URL VALGRIND_PID WARMUP_SECONDS: warms the server under
+# count_window NAME URL VALGRIND_PID WARMUP_SECONDS [SCRIPT]: warms the server under
 # valgrind up with wrk, counts DUR seconds of requests, stops it and prints
 # its instructions per request; sets n (requests).
 count_window() {
-  local name=$1 url=$2 vg=$3 ir out
-  wrk -t1 -c4 -d"$4s" -s "$work/p.lua" "$url" >/dev/null
+  local name=$1 url=$2 vg=$3 script=${5:-$work/p.lua} ir out
+  wrk -t1 -c4 -d"$4s" -s "$script" "$url" >/dev/null
   callgrind_control -i on "$vg" >/dev/null 2>&1
-  out=$(wrk -t1 -c4 -d"${dur}s" -s "$work/p.lua" "$url")
+  out=$(wrk -t1 -c4 -d"${dur}s" -s "$script" "$url")
   callgrind_control -i off "$vg" >/dev/null 2>&1
   callgrind_control -d "$vg" >/dev/null 2>&1
   stop_valgrind "$vg"
   n=$(awk '/requests in/{print $1}' <<<"$out")
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "instructions.sh: $name answered errors: $(grep 'Non-2xx' <<<"$out")" >&2
+    exit 1
+  fi
   ir=$(grep -h '^totals:' "$work"/cg.out* | awk '{s += $2} END {print s}')
   [ "${n:-0}" -gt 0 ] || { echo "instructions.sh: no request completed for $name" >&2; exit 1; }
   echo "$name: $((ir / n)) instructions per request ($n requests, access log $([ "${LOGS:-0}" = 1 ] && echo on || echo off))"
 }
 
+# measure BINARY PATH SCRIPT: one valgrind of BINARY, counting requests to
+# PATH made by the wrk script SCRIPT.
 measure() {
-  local bin=$1 port admin
+  local bin=$1 path=$2 script=$3 port admin
   port=$(free_port)
   admin=$(free_port)
   rm -rf "$work/data" "$work"/cg.out*
   local access=
   [ "${LOGS:-0}" = 1 ] && access="$work/access.log"
-  ACCESS_LOG=$access hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t
+  ACCESS_LOG=$access hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t "$routes"
   valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
     --callgrind-out-file="$work/cg.out" \
     "$bin" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-  count_window "$bin" "http://127.0.0.1:$port/plugins/echo/echo" "$pid" 10
+  count_window "$bin $path" "http://127.0.0.1:$port$path" "$pid" 10 "$script"
   pid=
   if [ -n "${TOP:-}" ]; then
+    # Read to the end by awk (no head): under pipefail, an annotate killed
+    # by SIGPIPE would end the script after the first binary.
     local f
-    f=$(grep -l '^totals: [1-9]' "$work"/cg.out* | head -1)
-    callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -n "$((TOP + 1))" |
-      awk -v n="$n" '{gsub(",", "", $1); printf "%8.0f  %s\n", $1 / n, substr($0, index($0, $3))}' | cut -c1-200
+    f=$(grep -l '^totals: [1-9]' "$work"/cg.out* | awk 'NR == 1')
+    callgrind_annotate --inclusive=yes "$f" >"$work/annotate" 2>/dev/null || true
+    awk -v n="$n" -v top="$TOP" '/^ *[0-9,]+ \(/ && ++k <= top + 1 {
+      c = $1; gsub(",", "", c); line = $0; sub(/^ *[0-9,]+ +\([^)]*\) +/, "", line)
+      printf "%8.0f  %s\n", c / n, substr(line, 1, 190) }' "$work/annotate"
+  fi
+  if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP"
+    local keep_name
+    keep_name=$(basename "$bin")$(tr '/' '_' <<<"$path")
+    for f in "$work"/cg.out*; do cp "$f" "$KEEP/$keep_name.${f##*/}"; done
+    echo "$n" >"$KEEP/$keep_name.requests"
   fi
 }
 
@@ -92,6 +117,16 @@ measure_nginx() {
 }
 
 post64_lua "$work/p.lua"
+routes=
+[ -n "${ROUTES:-}" ] && routes=$(bench_routes "$ROUTES" "$build/plugins")
 for bin in "$@"; do
-  if [ "$bin" = nginx ]; then measure_nginx; else measure "$(realpath "$bin")"; fi
+  if [ "$bin" = nginx ]; then
+    measure_nginx
+    continue
+  fi
+  for target in ${TARGET:-/plugins/echo/echo}; do
+    script=$work/p.lua
+    if [[ $target == *=* ]]; then script=$(realpath "${target#*=}"); fi
+    measure "$(realpath "$bin")" "${target%%=*}" "$script"
+  done
 done

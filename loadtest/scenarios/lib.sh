@@ -51,6 +51,33 @@ start_nginx() {
   nginx -p "$dir" -c "$dir/nginx.conf" -g "pid $dir/nginx.pid; error_log $dir/error.log;"
 }
 
+# bench_routes N PLUGIN_DIR: TOML for the route benchmarks: the plugins echo
+# and (N > 1) headers10x3 (tests/plugins) from PLUGIN_DIR as [plugins.*]
+# (so the other examples are not loaded), and N [[routes]]: route 0 is
+# POST /api/v1/echo/{id} to echo/echo, route 1 GET /bench/headers to
+# headers10x3/headers, and the rest distinct fillers to echo/echo in four
+# shapes (literals only, a parameter, a trailing wildcard, and paths below
+# /api/v1/echo/{id} itself, so the matched branch is crowded too), with GET,
+# POST or any method.
+bench_routes() {
+  python3 - "$1" "$2" <<'PYTHON'
+import sys
+n, plugins = int(sys.argv[1]), sys.argv[2]
+print(f'[plugins.echo]\npath = "{plugins}/echo.wasm"')
+if n > 1:
+    print(f'[plugins.headers10x3]\npath = "{plugins}/headers10x3.wasm"')
+out = ['methods = ["POST"]\npath = "/api/v1/echo/{id}"\nplugin = "echo"\nfunction = "echo"']
+if n > 1:
+    out.append('methods = ["GET"]\npath = "/bench/headers"\nplugin = "headers10x3"\nfunction = "headers"')
+shapes = ["/r{i}/lit/a", "/api/v1/r{i}/{{x}}", "/static{i}/*", "/api/v1/echo/{{id}}/r{i}"]
+methods = ['methods = ["GET"]\n', 'methods = ["POST"]\n', ""]
+for i in range(max(n - 2, 0)):
+    path = shapes[i % 4].format(i=i)
+    out.append(f'{methods[i % 3]}path = "{path}"\nplugin = "echo"\nfunction = "echo"')
+print("\n".join("[[routes]]\n" + r for r in out))
+PYTHON
+}
+
 # post64_lua FILE: a wrk script that POSTs 64 bytes.
 post64_lua() { printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\n' >"$1"; }
 

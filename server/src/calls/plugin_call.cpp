@@ -184,11 +184,12 @@ Step<void> encode_body(IoWorker& w, uint64_t max_response, const engine::Functio
 }
 
 // A plugin that shaped its response (response host functions): its status,
-// and its body as it is when it said what the body is (Content-Type), else
-// encoded as any function's output. The other headers the session adds from
-// the sink (CallResult::plugin_headers).
-Step<void> encode_shaped(IoWorker& w, uint64_t max_response, const engine::ResponseSink& sink,
-                         const engine::FunctionInfo& fn, const CallRequest& req,
+// and its body as it is when it said what the body is (Content-Type);
+// false when the body is still to be encoded as any function's output
+// (encode does it, so that encode_body has one caller and stays inline on
+// the plain call's path). The other headers the session adds from the sink
+// (CallResult::plugin_headers).
+Step<bool> encode_shaped(const engine::ResponseSink& sink, const engine::FunctionInfo& fn,
                          std::span<const uint8_t> output, CallResult& out) {
   // A 1xx never ends a response (RFC 9110 15.2): the client would wait for
   // the real one. The sink takes 100-599, as the ABI says; here a 1xx is
@@ -205,16 +206,16 @@ Step<void> encode_shaped(IoWorker& w, uint64_t max_response, const engine::Respo
   if (out.status == http::status::no_content || out.status == http::status::not_modified) {
     out.body.clear();
     out.content_type = engine::content_type(fn.output);
-    return {};
+    return true;
   }
   for (const auto& h : sink.headers()) {
     if (engine::header_name_equal(h.name, "content-type")) {
       out.content_type = h.value;
       out.body.assign(reinterpret_cast<const char*>(output.data()), output.size());
-      return {};
+      return true;
     }
   }
-  return encode_body(w, max_response, fn, req, output, out);
+  return false;
 }
 
 // The output as the client wants it, within limits.max_response_bytes:
@@ -227,7 +228,9 @@ Step<void> encode(IoWorker& w, const config::LimitsConfig& limits, const engine:
   out.error_kind = {};
   out.plugin_headers = false;
   if (req.response != nullptr && !req.response->empty()) {
-    return encode_shaped(w, max_response, *req.response, fn, req, output, out);
+    auto shaped = encode_shaped(*req.response, fn, output, out);
+    if (!shaped) return std::unexpected(std::move(shaped.error()));
+    if (*shaped) return {};
   }
   return encode_body(w, max_response, fn, req, output, out);
 }
