@@ -235,6 +235,10 @@ def run(s, hookd, plugin_dir):
     versions = {p: s.row(p).find_elements(By.TAG_NAME, "td")[2].text for p in examples}
     check(all(v == "1" for v in versions.values()), f"every untouched plugin is at version 1 ({versions})")
     s.shot("plugins-initial")
+    # The example handlers show their routes beside their functions.
+    s.wait("the shortener's routes", lambda: s.row("shortener") is not None)
+    route_tags = [t.text for t in s.row("shortener").find_elements(By.CSS_SELECTOR, ".tag.route")]
+    check(sorted(route_tags) == ["GET /r/{code}", "POST /links"], f"the shortener's route tags ({route_tags})")
 
     # Filter and sort.
     s.el("plugin-filter").send_keys("vowel")
@@ -246,7 +250,7 @@ def run(s, hookd, plugin_dir):
     s.wait(
         "descending sort",
         lambda: [r.get_attribute("data-plugin") for r in d.find_elements(By.CSS_SELECTOR, "#plugins-table tbody tr")][0]
-        == "vowels",
+        == "webhook",
     )
 
     # Upload: a settings error is shown beside its field, then the upload goes through.

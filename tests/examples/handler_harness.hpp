@@ -20,7 +20,11 @@ namespace hookd::test {
 
 struct Answer {
   int status = 0;  // 0: the plugin set none, or the call failed
-  std::vector<engine::ResponseSink::Header> headers;
+  struct Header {
+    std::string name;
+    std::string value;
+  };
+  std::vector<Header> headers;
   std::string body;
   std::optional<engine::Error> error;  // the call failed
 
@@ -87,7 +91,7 @@ class Handler {
       return a;
     }
     a.status = ex.response.status();
-    a.headers.assign(ex.response.headers().begin(), ex.response.headers().end());
+    for (const auto& h : ex.response.headers()) a.headers.push_back({std::string(h.name), std::string(h.value)});
     a.body = text(*out);
     return a;
   }

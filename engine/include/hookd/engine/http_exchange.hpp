@@ -92,7 +92,7 @@ struct RequestView {
   std::string_view method;
   // The request-target as received: the path, then '?' and the query.
   std::string_view target;
-  std::string_view client_address;  // "ip:port" or whatever the embedder knows
+  std::string_view client_address;  // the client's IP (hookd: after trusted proxies)
   std::span<const HeaderField> route_params;
   const HeaderSource* headers = nullptr;  // null: no headers
 
