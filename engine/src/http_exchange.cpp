@@ -185,11 +185,13 @@ Result<void> ResponseSink::add_header(std::string_view name, std::string_view va
   if (!is_http_token(name)) {
     return fail(ErrorKind::kHostError, "response header name is not a token (RFC 9110)");
   }
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
-    return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
-                                           ": CR, LF and NUL are not allowed in a value");
-  }
+  // One pass for the usual clean value; only a refused one is looked at
+  // again, for the message (CR, LF and NUL named first, wherever they are).
   if (std::ranges::any_of(value, is_value_control)) {
+    if (std::ranges::any_of(value, [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
+      return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
+                                             ": CR, LF and NUL are not allowed in a value");
+    }
     return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
                                            ": control characters other than tab are not allowed in a value");
   }
