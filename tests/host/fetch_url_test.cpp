@@ -30,6 +30,24 @@ INSTANTIATE_TEST_SUITE_P(Urls, FetchBadUrl,
                                          // Found by fuzzing: Boost.URL took port 80, path "abc/".
                                          "http://example.com:80abc/", "http://example.com:8x"));
 
+TEST(FetchUrlLength, AUrlOverTheLimitIsRefusedAndQuotedOnlyByItsStart) {
+  auto fetcher = make_http_fetcher(test_options());
+  // No network: a URL at the limit is parsed and then refused by the
+  // allowlist, one byte more is refused before it is parsed.
+  const FetchPolicy policy{.allow = {pattern("http://allowed.test")}};
+  const std::string base = "http://example.com/";
+  const std::string at_limit = base + std::string(kMaxFetchUrlBytes - base.size(), 'a');
+  auto fits = fetcher->fetch(get(at_limit), policy);
+  ASSERT_FALSE(fits);
+  EXPECT_EQ(fits.error().code, Code::kNotAllowed);
+  auto over = fetcher->fetch(get(at_limit + "a"), policy);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, Code::kBadUrl);
+  EXPECT_NE(over.error().message.find("8193 bytes, over the limit of 8192"), std::string::npos)
+      << over.error().message;
+  EXPECT_LT(over.error().message.size(), 200u);
+}
+
 TEST(FetchAllowlist, RefusesAUrlNoPatternAllowsAndNamesIt) {
   auto fetcher = make_http_fetcher(test_options());
   const FetchPolicy policy{.allow = {pattern("https://api.example.com")}};

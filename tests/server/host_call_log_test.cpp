@@ -13,6 +13,7 @@
 
 #include "admin_client.hpp"
 #include "gateway_fixture.hpp"
+#include "hookd/host/fetch.hpp"
 #include "hookd/server/log_format.hpp"
 #include "http_client.hpp"
 
@@ -61,7 +62,10 @@ uint64_t metric_value(const std::string& page, std::string_view series) {
 
 TEST(HostCallLog, RefusedCallsAndFailedFetchesAreHeldToThePluginsLogRate) {
   constexpr uint32_t kCalls = 20'000;
-  constexpr uint32_t kUrlBytes = 100 * 1024;
+  // The longest URL a fetch parses (a longer one is refused before it is
+  // parsed, see FetchUrlLength): each is parsed, refused by the allowlist
+  // and quoted in a line that must be cut.
+  constexpr auto kUrlBytes = static_cast<uint32_t>(host::kMaxFetchUrlBytes);
   constexpr uint32_t kRate = 50;
 
   auto sink = std::make_shared<CountingSink>("[plugin flood]");

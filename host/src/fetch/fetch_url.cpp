@@ -19,6 +19,13 @@ FetchError bad_url(std::string_view url, std::string_view why) {
   return FetchError{FetchError::Code::kBadUrl, fmt::format("bad URL \"{}\": {}", url, why)};
 }
 
+// Quotes only the URL's start: the message goes to the plugin and its log.
+FetchError too_long(std::string_view url) {
+  return FetchError{FetchError::Code::kBadUrl,
+                    fmt::format("bad URL \"{}...\": {} bytes, over the limit of {}", url.substr(0, 64),
+                                url.size(), kMaxFetchUrlBytes)};
+}
+
 std::expected<FetchTarget, FetchError> from_view(const urls::url_view_base& u, std::string_view original) {
   FetchTarget t;
   if (u.scheme_id() == urls::scheme::http) {
@@ -85,12 +92,14 @@ std::expected<FetchTarget, FetchError> from_view(const urls::url_view_base& u, s
 }  // namespace
 
 std::expected<FetchTarget, FetchError> parse_fetch_url(std::string_view url) {
+  if (url.size() > kMaxFetchUrlBytes) return std::unexpected(too_long(url));
   auto parsed = urls::parse_uri(url);  // absolute; a fragment is accepted and dropped
   if (!parsed) return std::unexpected(bad_url(url, "not an absolute URL"));
   return from_view(*parsed, url);
 }
 
 std::expected<FetchTarget, FetchError> resolve_location(const FetchTarget& base, std::string_view location) {
+  if (location.size() > kMaxFetchUrlBytes) return std::unexpected(too_long(location));
   auto ref = urls::parse_uri_reference(location);
   if (!ref) return std::unexpected(bad_url(location, "bad redirect location"));
   auto base_url = urls::parse_uri(base.url);
@@ -99,6 +108,7 @@ std::expected<FetchTarget, FetchError> resolve_location(const FetchTarget& base,
   if (auto r = urls::resolve(*base_url, *ref, resolved); !r) {
     return std::unexpected(bad_url(location, "cannot resolve redirect location"));
   }
+  if (resolved.buffer().size() > kMaxFetchUrlBytes) return std::unexpected(too_long(resolved.buffer()));
   return from_view(resolved, location);
 }
 

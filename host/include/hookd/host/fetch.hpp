@@ -28,6 +28,11 @@
 
 namespace hookd::host {
 
+/// The longest URL a fetch takes (a request's, and a redirect's once
+/// resolved): the limit most servers and proxies apply to a request line,
+/// checked before the URL is parsed (kBadUrl past it).
+inline constexpr std::size_t kMaxFetchUrlBytes = 8192;
+
 struct FetchRequest {
   std::string method = "GET";
   std::string url;
