@@ -115,18 +115,12 @@ struct Claims {
 }  // namespace
 
 struct RouteTable::Node {
-  // Literal children, sorted by text: a binary search over one array is
-  // cache-friendlier than a tree's nodes (see routing_benchmark).
-  std::vector<std::pair<std::string, std::uint32_t>> literals;
-
-  [[nodiscard]] std::uint32_t literal(std::string_view text) const {
-    const auto it = std::ranges::lower_bound(literals, text, {},
-                                             [](const auto& entry) { return std::string_view(entry.first); });
-    return it != literals.end() && it->first == text ? it->second : kNone;
-  }
-  std::uint32_t param = kNone;
-  std::vector<std::uint32_t> exact;     // routes whose pattern ends at this node
-  std::vector<std::uint32_t> wildcard;  // routes whose pattern ends at this node with "/*"
+  std::uint32_t param = kNone;    // the parameter child
+  bool literals = false;          // has literal children (in literals_)
+  std::uint32_t exact_begin = 0;  // ends_[exact_begin, exact_end): routes whose pattern ends here
+  std::uint32_t exact_end = 0;
+  std::uint32_t wildcard_begin = 0;  // ends_[wildcard_begin, wildcard_end): ... ends here with "/*"
+  std::uint32_t wildcard_end = 0;
 };
 
 std::string BuildError::message() const {
@@ -176,8 +170,9 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   std::vector<std::size_t> spec_of;  // route index -> spec index, for conflict messages
   // (node, ends in a wildcard) -> host -> claims
   std::map<std::pair<std::uint32_t, bool>, std::map<std::string, Claims, std::less<>>> claims;
-  // Each node's literal children while the trie grows; flattened at the end.
-  std::vector<std::map<std::string, std::uint32_t, std::less<>>> building(1);
+  // Each node's routes (exact, then wildcard) while the trie grows;
+  // flattened into ends_ at the end.
+  std::vector<std::array<std::vector<std::uint32_t>, 2>> ending(1);
 
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const RouteSpec& spec = specs[i];
@@ -211,19 +206,17 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     std::uint32_t node = 0;
     for (const auto& segment : pattern->segments) {
       if (segment.kind == SegmentKind::wildcard) break;
-      std::uint32_t next = kNone;
-      if (segment.kind == SegmentKind::literal) {
-        auto& literals = building[node];
-        if (auto it = literals.find(segment.text); it != literals.end()) next = it->second;
-      } else {
-        next = table.nodes_[node].param;
-      }
+      const bool literal = segment.kind == SegmentKind::literal;
+      std::uint32_t next = literal
+                               ? table.literals_.find(node, SegmentKey::of(node, segment.text), segment.text)
+                               : table.nodes_[node].param;
       if (next == kNone) {
         next = static_cast<std::uint32_t>(table.nodes_.size());
         table.nodes_.emplace_back();
-        building.emplace_back();
-        if (segment.kind == SegmentKind::literal) {
-          building[node].emplace(segment.text, next);
+        ending.emplace_back();
+        if (literal) {
+          table.literals_.add(node, segment.text, next);
+          table.nodes_[node].literals = true;
         } else {
           table.nodes_[node].param = next;
         }
@@ -260,15 +253,20 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     table.routes_.push_back(Route{spec.plugin, spec.function, spec.path, std::move(*host), methods->set,
                                   methods->any, pattern->capture_names(), spec.origin});
     spec_of.push_back(i);
-    auto& ends = pattern->has_wildcard() ? table.nodes_[node].wildcard : table.nodes_[node].exact;
-    ends.push_back(index);
+    ending[node][pattern->has_wildcard() ? 1 : 0].push_back(index);
   }
   if (dropped != 0) error.problems.push_back(fmt::format("... and {} more problems", dropped));
   if (!error.problems.empty()) return std::unexpected(std::move(error));
-  for (std::size_t i = 0; i < building.size(); ++i) {
-    table.nodes_[i].literals.assign(std::make_move_iterator(building[i].begin()),
-                                    std::make_move_iterator(building[i].end()));
+  for (std::size_t i = 0; i < ending.size(); ++i) {
+    Node& node = table.nodes_[i];
+    const auto& [exact, wildcard] = ending[i];
+    node.exact_begin = static_cast<std::uint32_t>(table.ends_.size());
+    table.ends_.insert(table.ends_.end(), exact.begin(), exact.end());
+    node.exact_end = node.wildcard_begin = static_cast<std::uint32_t>(table.ends_.size());
+    table.ends_.insert(table.ends_.end(), wildcard.begin(), wildcard.end());
+    node.wildcard_end = static_cast<std::uint32_t>(table.ends_.size());
   }
+  table.names_hosts_ = std::ranges::any_of(table.routes_, [](const Route& r) { return !r.host.empty(); });
   return table;
 }
 
@@ -276,88 +274,150 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
 // the parameter child, then this node's wildcard routes: the first route
 // found is the most specific (see the header). A node is reached only from
 // its parent, so each is visited at most once.
+//
+// A loop, not recursion: the way down keeps, per level, only what is left
+// to try there (a parameter child, wildcard routes), and most levels of a
+// request's path have nothing left, so most steps push nothing.
 struct RouteTable::Search {
   const RouteTable& table;
   std::optional<Method> method;
-  std::string_view host;
-  Match& out;
-  std::array<std::string_view, kMaxCaptures> values{};
+  std::string_view host;  // without its port; empty when no route names a host
+  const char* end;        // of the path
+  Match& out;             // captured values go straight into out.captures
   std::size_t count = 0;
   bool path_matched = false;
 
-  bool visit(std::uint32_t index, std::string_view rest) {
-    const Node& node = table.nodes_[index];
-    if (rest.empty() || (index == 0 && rest == "/")) {
-      if (finish(node.exact)) return true;
-    }
-    if (!rest.empty()) {
-      // rest is "/segment..." here: match() checked the leading '/'.
-      const std::string_view after = rest.substr(1);
-      const auto slash = after.find('/');
-      const std::string_view segment = after.substr(0, slash);
-      const std::string_view next =
-          slash == std::string_view::npos ? std::string_view{} : after.substr(slash);
-      if (!segment.empty()) {
-        if (const auto child = node.literal(segment); child != kNone && visit(child, next)) return true;
-        if (node.param != kNone && count < kMaxCaptures) {
-          values[count++] = segment;
-          if (visit(node.param, next)) return true;
-          --count;
-        }
+  enum class Next : std::uint8_t { param, wildcard };
+  // What is left to try at one level, to come back to.
+  struct Frame {
+    std::uint32_t node;
+    Next next;
+    std::uint8_t count;  // captures before this level's
+    const char* segment;
+    const char* stop;  // the segment's end
+  };
+
+  bool run(const char* path) {
+    // One frame per trie level at most (a level's frame is popped before
+    // it pushes its next one), and a pattern has at most kMaxSegments.
+    std::array<Frame, kMaxSegments + 1>
+        frames;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+    std::size_t depth = 0;
+    std::uint32_t index = 0;
+    const char* at = path;  // the rest of the path: empty or "/segment..."
+    // The root also takes "/" (the pattern "/"), before its wildcard.
+    if (path + 1 == end && finish(table.nodes_[0].exact_begin, table.nodes_[0].exact_end)) return true;
+    for (;;) {
+      const Node* node = &table.nodes_[index];
+      const char* segment = nullptr;
+      const char* stop = nullptr;
+      Next next = Next::param;
+      if (at == end) {
+        if (finish(node->exact_begin, node->exact_end)) return true;
+        goto back;  // NOLINT(cppcoreguidelines-avoid-goto): the loop's one way back up
       }
-      if (!node.wildcard.empty() && count < kMaxCaptures) {
-        values[count++] = after;
-        if (finish(node.wildcard)) return true;
+      segment = at + 1;
+      stop = segment;
+      if (node->literals) {
+        // One pass finds the segment's end and its key.
+        SegmentKey key(index);
+        for (; stop != end && *stop != '/'; ++stop) key.add(*stop);
+        if (stop != segment) {
+          const auto child =
+              table.literals_.find(index, key, {segment, static_cast<std::size_t>(stop - segment)});
+          if (child != kNone) {
+            if (node->param != kNone || node->wildcard_begin != node->wildcard_end) {
+              frames[depth++] = {index, Next::param, static_cast<std::uint8_t>(count), segment, stop};
+            }
+            index = child;
+            at = stop;
+            continue;
+          }
+        }
+      } else {
+        while (stop != end && *stop != '/') ++stop;
+      }
+    resume:
+      if (next == Next::param && stop != segment && node->param != kNone && count < kMaxCaptures) {
+        if (node->wildcard_begin != node->wildcard_end) {
+          frames[depth++] = {index, Next::wildcard, static_cast<std::uint8_t>(count), segment, stop};
+        }
+        out.captures[count++].value = {segment, static_cast<std::size_t>(stop - segment)};
+        index = node->param;
+        at = stop;
+        continue;
+      }
+      if (node->wildcard_begin != node->wildcard_end && count < kMaxCaptures) {
+        out.captures[count++].value = {segment, static_cast<std::size_t>(end - segment)};
+        if (finish(node->wildcard_begin, node->wildcard_end)) return true;
         --count;
       }
+    back:
+      if (depth == 0) return false;
+      const Frame& frame = frames[--depth];
+      index = frame.node;
+      node = &table.nodes_[index];
+      next = frame.next;
+      count = frame.count;
+      segment = frame.segment;
+      stop = frame.stop;
+      goto resume;  // NOLINT(cppcoreguidelines-avoid-goto)
     }
-    return false;
   }
 
-  // The route at one pattern for this host and method (see the header's
-  // order); records the pattern's methods for a 405 otherwise.
-  bool finish(std::span<const std::uint32_t> ids) {
-    for (const bool specific : {true, false}) {
-      const Route* exact = nullptr;
-      const Route* any = nullptr;
-      const Route* get = nullptr;
-      for (const std::uint32_t id : ids) {
-        const Route& route = table.routes_[id];
-        if (specific ? (route.host.empty() || !same_host(route.host, host)) : !route.host.empty()) continue;
-        path_matched = true;
-        out.allowed.add(route.methods);
-        if (route.any_method) {
-          any = &route;
-        } else if (method && route.methods.contains(*method)) {
-          exact = &route;
-        } else if (method == Method::head && route.methods.contains(Method::get)) {
-          get = &route;
-        }
+  // The routes ending at one pattern: the one for this host and method (see
+  // the header's order); records the pattern's methods for a 405 otherwise.
+  // The host-specific pass is skipped when no route in the table names a
+  // host: it could find nothing.
+  bool finish(std::uint32_t begin, std::uint32_t stop) {
+    if (begin == stop) return false;
+    const std::span<const std::uint32_t> ids(table.ends_.data() + begin, stop - begin);
+    return (table.names_hosts_ && choose(ids, true)) || choose(ids, false);
+  }
+
+  // One pass of finish(): the routes for this host (`specific`) or for any.
+  bool choose(std::span<const std::uint32_t> ids, bool specific) {
+    const Route* exact = nullptr;
+    const Route* any = nullptr;
+    const Route* get = nullptr;
+    for (const std::uint32_t id : ids) {
+      const Route& route = table.routes_[id];
+      if (specific ? (route.host.empty() || !same_host(route.host, host)) : !route.host.empty()) continue;
+      path_matched = true;
+      out.allowed.add(route.methods);
+      if (route.any_method) {
+        any = &route;
+      } else if (method && route.methods.contains(*method)) {
+        exact = &route;
+      } else if (method == Method::head && route.methods.contains(Method::get)) {
+        get = &route;
       }
-      const Route* chosen = exact ? exact : any ? any : get;
-      if (!chosen) continue;
-      out.route = chosen;
-      out.head_as_get = chosen == get;
-      out.capture_count = std::min(count, chosen->capture_names.size());
-      for (std::size_t i = 0; i < out.capture_count; ++i) {
-        out.captures[i] = Capture{chosen->capture_names[i], values[i]};
-      }
-      return true;
     }
-    return false;
+    const Route* chosen = exact ? exact : any ? any : get;
+    if (!chosen) return false;
+    out.route = chosen;
+    out.head_as_get = chosen == get;
+    out.capture_count = std::min(count, chosen->capture_names.size());
+    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = chosen->capture_names[i];
+    return true;
   }
 };
 
 MatchStatus RouteTable::match(std::string_view method, std::string_view host, std::string_view path,
                               Match& out) const {
+  return match_path(method_from(method), host, path.substr(0, path.find('?')), out);
+}
+
+MatchStatus RouteTable::match_path(std::optional<Method> method, std::string_view host, std::string_view path,
+                                   Match& out) const {
   out.route = nullptr;
   out.capture_count = 0;
   out.allowed = MethodSet();
   out.head_as_get = false;
-  path = path.substr(0, path.find('?'));
   if (path.empty() || path.front() != '/') return MatchStatus::not_found;
-  Search search{*this, method_from(method), host_name(host), out};
-  if (search.visit(0, path)) {
+  Search search{*this, method, names_hosts_ ? host_name(host) : std::string_view{}, path.data() + path.size(),
+                out};
+  if (search.run(path.data())) {
     out.allowed = MethodSet();
     return MatchStatus::found;
   }

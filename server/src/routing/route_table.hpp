@@ -50,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "routing/literal_edges.hpp"
 #include "routing/method_set.hpp"
 #include "routing/route_pattern.hpp"
 
@@ -138,6 +139,17 @@ class RouteTable {
   /// decoding (a query, from '?', is ignored). Does not allocate.
   MatchStatus match(std::string_view method, std::string_view host, std::string_view path, Match& out) const;
 
+  /// match() for a caller that has parsed the request already: `method` as
+  /// a Method (nullopt: one no route names, which only routes for any
+  /// method take), and `path` without its query (cut at '?' by the caller).
+  /// `host` is read only when names_hosts().
+  MatchStatus match_path(std::optional<Method> method, std::string_view host, std::string_view path,
+                         Match& out) const;
+
+  /// Whether any route names a host. When none does, the Host header makes
+  /// no difference to a lookup, and a caller need not look it up.
+  [[nodiscard]] bool names_hosts() const { return names_hosts_; }
+
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::span<const Route> routes() const;
 
@@ -145,7 +157,10 @@ class RouteTable {
   struct Node;
   struct Search;
   std::vector<Route> routes_;
-  std::vector<Node> nodes_;  // nodes_[0] is the root
+  std::vector<Node> nodes_;          // nodes_[0] is the root
+  std::vector<std::uint32_t> ends_;  // the routes ending at each node, by Node's ranges
+  LiteralEdges literals_;            // every node's literal children
+  bool names_hosts_ = false;
 };
 
 }  // namespace hookd::routing
