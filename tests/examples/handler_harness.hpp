@@ -91,7 +91,8 @@ class Handler {
       return a;
     }
     a.status = ex.response.status();
-    for (const auto& h : ex.response.headers()) a.headers.push_back({std::string(h.name), std::string(h.value)});
+    for (const auto& h : ex.response.headers())
+      a.headers.push_back({std::string(h.name), std::string(h.value)});
     a.body = text(*out);
     return a;
   }
