@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "routing/literal_edges.hpp"
+
 namespace hookd::routing {
 namespace {
 
@@ -112,15 +114,30 @@ struct Claims {
   Claims() { by_method.fill(kNone); }
 };
 
+// A trie node: its children and the routes that end at it.
+struct Node {
+  std::uint32_t param = kNone;    // the parameter child
+  bool literals = false;          // has literal children (in Index::literals)
+  std::uint32_t exact_begin = 0;  // Index::ends[exact_begin, exact_end): routes whose pattern ends here
+  std::uint32_t exact_end = 0;
+  std::uint32_t wildcard_begin = 0;  // ...[wildcard_begin, wildcard_end): those that end here with "/*"
+  std::uint32_t wildcard_end = 0;
+};
+
+// What choosing among the routes at a node reads of each, side by side.
+struct End {
+  MethodSet methods;  // all methods when any_method
+  bool any_method = false;
+  bool has_host = false;
+  std::uint32_t route = 0;  // in routes_
+};
+
 }  // namespace
 
-struct RouteTable::Node {
-  std::uint32_t param = kNone;    // the parameter child
-  bool literals = false;          // has literal children (in literals_)
-  std::uint32_t exact_begin = 0;  // ends_[exact_begin, exact_end): routes whose pattern ends here
-  std::uint32_t exact_end = 0;
-  std::uint32_t wildcard_begin = 0;  // ends_[wildcard_begin, wildcard_end): ... ends here with "/*"
-  std::uint32_t wildcard_end = 0;
+struct RouteTable::Index {
+  std::vector<Node> nodes = std::vector<Node>(1);  // nodes[0] is the root
+  std::vector<End> ends;                           // the routes ending at each node, by Node's ranges
+  LiteralEdges literals;                           // every node's literal children
 };
 
 std::string BuildError::message() const {
@@ -139,7 +156,7 @@ std::optional<std::string_view> Match::param(std::string_view name) const {
   return std::nullopt;
 }
 
-RouteTable::RouteTable() : nodes_(1) {}
+RouteTable::RouteTable() : index_(std::make_unique<const Index>()) {}
 RouteTable::RouteTable(RouteTable&&) noexcept = default;
 RouteTable& RouteTable::operator=(RouteTable&&) noexcept = default;
 RouteTable::~RouteTable() = default;
@@ -167,11 +184,12 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   }
 
   RouteTable table;
+  auto index = std::make_unique<Index>();
   std::vector<std::size_t> spec_of;  // route index -> spec index, for conflict messages
   // (node, ends in a wildcard) -> host -> claims
   std::map<std::pair<std::uint32_t, bool>, std::map<std::string, Claims, std::less<>>> claims;
   // Each node's routes (exact, then wildcard) while the trie grows;
-  // flattened into ends_ at the end.
+  // flattened into Index::ends at the end.
   std::vector<std::array<std::vector<std::uint32_t>, 2>> ending(1);
 
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -207,18 +225,21 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     for (const auto& segment : pattern->segments) {
       if (segment.kind == SegmentKind::wildcard) break;
       const bool literal = segment.kind == SegmentKind::literal;
-      std::uint32_t next = literal
-                               ? table.literals_.find(node, SegmentKey::of(node, segment.text), segment.text)
-                               : table.nodes_[node].param;
+      std::uint32_t next = kNone;
+      if (!literal) {
+        next = index->nodes[node].param;
+      } else if (index->nodes[node].literals) {
+        next = index->literals.find(node, SegmentKey::of(node, segment.text), segment.text);
+      }
       if (next == kNone) {
-        next = static_cast<std::uint32_t>(table.nodes_.size());
-        table.nodes_.emplace_back();
+        next = static_cast<std::uint32_t>(index->nodes.size());
+        index->nodes.emplace_back();
         ending.emplace_back();
         if (literal) {
-          table.literals_.add(node, segment.text, next);
-          table.nodes_[node].literals = true;
+          index->literals.add(node, segment.text, next);
+          index->nodes[node].literals = true;
         } else {
-          table.nodes_[node].param = next;
+          index->nodes[node].param = next;
         }
       }
       node = next;
@@ -257,16 +278,22 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   }
   if (dropped != 0) error.problems.push_back(fmt::format("... and {} more problems", dropped));
   if (!error.problems.empty()) return std::unexpected(std::move(error));
+  auto& ends = index->ends;
+  auto add_ends = [&](const std::vector<std::uint32_t>& ids) {
+    for (const std::uint32_t id : ids) {
+      const Route& route = table.routes_[id];
+      ends.push_back(End{route.methods, route.any_method, !route.host.empty(), id});
+    }
+    return static_cast<std::uint32_t>(ends.size());
+  };
   for (std::size_t i = 0; i < ending.size(); ++i) {
-    Node& node = table.nodes_[i];
-    const auto& [exact, wildcard] = ending[i];
-    node.exact_begin = static_cast<std::uint32_t>(table.ends_.size());
-    table.ends_.insert(table.ends_.end(), exact.begin(), exact.end());
-    node.exact_end = node.wildcard_begin = static_cast<std::uint32_t>(table.ends_.size());
-    table.ends_.insert(table.ends_.end(), wildcard.begin(), wildcard.end());
-    node.wildcard_end = static_cast<std::uint32_t>(table.ends_.size());
+    Node& node = index->nodes[i];
+    node.exact_begin = static_cast<std::uint32_t>(ends.size());
+    node.exact_end = node.wildcard_begin = add_ends(ending[i][0]);
+    node.wildcard_end = add_ends(ending[i][1]);
   }
   table.names_hosts_ = std::ranges::any_of(table.routes_, [](const Route& r) { return !r.host.empty(); });
+  table.index_ = std::move(index);
   return table;
 }
 
@@ -280,10 +307,12 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
 // request's path have nothing left, so most steps push nothing.
 struct RouteTable::Search {
   const RouteTable& table;
+  const Index& trie;
   std::optional<Method> method;
   std::string_view host;  // without its port; empty when no route names a host
-  const char* end;        // of the path
-  Match& out;             // captured values go straight into out.captures
+  const char* begin;      // of the path
+  const char* end;
+  Match& out;  // captured values go straight into out.captures
   std::size_t count = 0;
   bool path_matched = false;
 
@@ -297,18 +326,18 @@ struct RouteTable::Search {
     const char* stop;  // the segment's end
   };
 
-  bool run(const char* path) {
+  bool run() {
     // One frame per trie level at most (a level's frame is popped before
     // it pushes its next one), and a pattern has at most kMaxSegments.
     std::array<Frame, kMaxSegments + 1>
         frames;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
     std::size_t depth = 0;
     std::uint32_t index = 0;
-    const char* at = path;  // the rest of the path: empty or "/segment..."
+    const char* at = begin;  // the rest of the path: empty or "/segment..."
     // The root also takes "/" (the pattern "/"), before its wildcard.
-    if (path + 1 == end && finish(table.nodes_[0].exact_begin, table.nodes_[0].exact_end)) return true;
+    if (begin + 1 == end && finish(trie.nodes[0].exact_begin, trie.nodes[0].exact_end)) return true;
     for (;;) {
-      const Node* node = &table.nodes_[index];
+      const Node* node = &trie.nodes[index];
       const char* segment = nullptr;
       const char* stop = nullptr;
       Next next = Next::param;
@@ -321,10 +350,10 @@ struct RouteTable::Search {
       if (node->literals) {
         // One pass finds the segment's end and its key.
         SegmentKey key(index);
-        for (; stop != end && *stop != '/'; ++stop) key.add(*stop);
+        stop = SegmentKey::scan(begin, segment, end, &key);
         if (stop != segment) {
           const auto child =
-              table.literals_.find(index, key, {segment, static_cast<std::size_t>(stop - segment)});
+              trie.literals.find(index, key, {segment, static_cast<std::size_t>(stop - segment)});
           if (child != kNone) {
             if (node->param != kNone || node->wildcard_begin != node->wildcard_end) {
               frames[depth++] = {index, Next::param, static_cast<std::uint8_t>(count), segment, stop};
@@ -335,7 +364,7 @@ struct RouteTable::Search {
           }
         }
       } else {
-        while (stop != end && *stop != '/') ++stop;
+        stop = SegmentKey::scan(begin, segment, end, nullptr);
       }
     resume:
       if (next == Next::param && stop != segment && node->param != kNone && count < kMaxCaptures) {
@@ -356,7 +385,7 @@ struct RouteTable::Search {
       if (depth == 0) return false;
       const Frame& frame = frames[--depth];
       index = frame.node;
-      node = &table.nodes_[index];
+      node = &trie.nodes[index];
       next = frame.next;
       count = frame.count;
       segment = frame.segment;
@@ -371,34 +400,35 @@ struct RouteTable::Search {
   // host: it could find nothing.
   bool finish(std::uint32_t begin, std::uint32_t stop) {
     if (begin == stop) return false;
-    const std::span<const std::uint32_t> ids(table.ends_.data() + begin, stop - begin);
-    return (table.names_hosts_ && choose(ids, true)) || choose(ids, false);
+    const std::span<const End> ends(trie.ends.data() + begin, stop - begin);
+    return (table.names_hosts_ && choose(ends, true)) || choose(ends, false);
   }
 
   // One pass of finish(): the routes for this host (`specific`) or for any.
-  bool choose(std::span<const std::uint32_t> ids, bool specific) {
-    const Route* exact = nullptr;
-    const Route* any = nullptr;
-    const Route* get = nullptr;
-    for (const std::uint32_t id : ids) {
-      const Route& route = table.routes_[id];
-      if (specific ? (route.host.empty() || !same_host(route.host, host)) : !route.host.empty()) continue;
+  bool choose(std::span<const End> ends, bool specific) {
+    const End* exact = nullptr;
+    const End* any = nullptr;
+    const End* get = nullptr;
+    for (const End& end : ends) {
+      if (specific ? (!end.has_host || !same_host(table.routes_[end.route].host, host)) : end.has_host)
+        continue;
       path_matched = true;
-      out.allowed.add(route.methods);
-      if (route.any_method) {
-        any = &route;
-      } else if (method && route.methods.contains(*method)) {
-        exact = &route;
-      } else if (method == Method::head && route.methods.contains(Method::get)) {
-        get = &route;
+      out.allowed.add(end.methods);
+      if (end.any_method) {
+        any = &end;
+      } else if (method && end.methods.contains(*method)) {
+        exact = &end;
+      } else if (method == Method::head && end.methods.contains(Method::get)) {
+        get = &end;
       }
     }
-    const Route* chosen = exact ? exact : any ? any : get;
+    const End* chosen = exact ? exact : any ? any : get;
     if (!chosen) return false;
-    out.route = chosen;
+    const Route& route = table.routes_[chosen->route];
+    out.route = &route;
     out.head_as_get = chosen == get;
-    out.capture_count = std::min(count, chosen->capture_names.size());
-    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = chosen->capture_names[i];
+    out.capture_count = std::min(count, route.capture_names.size());
+    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = route.capture_names[i];
     return true;
   }
 };
@@ -415,9 +445,11 @@ MatchStatus RouteTable::match_path(std::optional<Method> method, std::string_vie
   out.allowed = MethodSet();
   out.head_as_get = false;
   if (path.empty() || path.front() != '/') return MatchStatus::not_found;
-  Search search{*this, method, names_hosts_ ? host_name(host) : std::string_view{}, path.data() + path.size(),
+  Search search{*this,       *index_,
+                method,      names_hosts_ ? host_name(host) : std::string_view{},
+                path.data(), path.data() + path.size(),
                 out};
-  if (search.run(path.data())) {
+  if (search.run()) {
     out.allowed = MethodSet();
     return MatchStatus::found;
   }

@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <expected>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -50,7 +51,6 @@
 #include <string_view>
 #include <vector>
 
-#include "routing/literal_edges.hpp"
 #include "routing/method_set.hpp"
 #include "routing/route_pattern.hpp"
 
@@ -154,12 +154,10 @@ class RouteTable {
   [[nodiscard]] std::span<const Route> routes() const;
 
  private:
-  struct Node;
+  struct Index;  // the trie that match() walks (route_table.cpp)
   struct Search;
   std::vector<Route> routes_;
-  std::vector<Node> nodes_;          // nodes_[0] is the root
-  std::vector<std::uint32_t> ends_;  // the routes ending at each node, by Node's ranges
-  LiteralEdges literals_;            // every node's literal children
+  std::unique_ptr<const Index> index_;  // never null but in a moved-from table
   bool names_hosts_ = false;
 };
 
