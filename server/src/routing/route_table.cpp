@@ -398,9 +398,9 @@ struct RouteTable::Search {
   // the header's order); records the pattern's methods for a 405 otherwise.
   // The host-specific pass is skipped when no route in the table names a
   // host: it could find nothing.
-  bool finish(std::uint32_t begin, std::uint32_t stop) {
-    if (begin == stop) return false;
-    const std::span<const End> ends(trie.ends.data() + begin, stop - begin);
+  bool finish(std::uint32_t first, std::uint32_t last) {
+    if (first == last) return false;
+    const std::span<const End> ends(trie.ends.data() + first, last - first);
     return (table.names_hosts_ && choose(ends, true)) || choose(ends, false);
   }
 
@@ -409,17 +409,19 @@ struct RouteTable::Search {
     const End* exact = nullptr;
     const End* any = nullptr;
     const End* get = nullptr;
-    for (const End& end : ends) {
-      if (specific ? (!end.has_host || !same_host(table.routes_[end.route].host, host)) : end.has_host)
+    for (const End& candidate : ends) {
+      if (specific ? (!candidate.has_host || !same_host(table.routes_[candidate.route].host, host))
+                   : candidate.has_host) {
         continue;
+      }
       path_matched = true;
-      out.allowed.add(end.methods);
-      if (end.any_method) {
-        any = &end;
-      } else if (method && end.methods.contains(*method)) {
-        exact = &end;
-      } else if (method == Method::head && end.methods.contains(Method::get)) {
-        get = &end;
+      out.allowed.add(candidate.methods);
+      if (candidate.any_method) {
+        any = &candidate;
+      } else if (method && candidate.methods.contains(*method)) {
+        exact = &candidate;
+      } else if (method == Method::head && candidate.methods.contains(Method::get)) {
+        get = &candidate;
       }
     }
     const End* chosen = exact ? exact : any ? any : get;
