@@ -16,7 +16,8 @@ namespace {
 
 RouteSpec route(std::vector<std::string> methods, std::string path, std::string function,
                 std::string host = "") {
-  return RouteSpec{"app", std::move(function), std::move(methods), std::move(host), std::move(path), "a route"};
+  return RouteSpec{"app",           std::move(function), std::move(methods),
+                   std::move(host), std::move(path),     "a route"};
 }
 
 RouteTable table_of(const std::vector<RouteSpec>& specs) {
@@ -120,9 +121,9 @@ TEST(RouteLookup, TheSameSegmentUnderAnotherParentIsAnotherEdge) {
 }
 
 TEST(RouteLookup, LongSegmentsAreComparedWhole) {
-  const auto table = table_of({route({"GET"}, "/aaaaaaaaaaaaaaaa-suffix1", "one"),
-                               route({"GET"}, "/baaaaaaaaaaaaaaa-suffix1", "two"),
-                               route({"GET"}, "/abcdefgh", "eight")});
+  const auto table =
+      table_of({route({"GET"}, "/aaaaaaaaaaaaaaaa-suffix1", "one"),
+                route({"GET"}, "/baaaaaaaaaaaaaaa-suffix1", "two"), route({"GET"}, "/abcdefgh", "eight")});
   EXPECT_EQ(serve(table, Method::get, "/aaaaaaaaaaaaaaaa-suffix1"), "one");
   EXPECT_EQ(serve(table, Method::get, "/baaaaaaaaaaaaaaa-suffix1"), "two");
   EXPECT_EQ(serve(table, Method::get, "/caaaaaaaaaaaaaaa-suffix1"), "404") << "the same last eight bytes";
@@ -133,9 +134,10 @@ TEST(RouteLookup, LongSegmentsAreComparedWhole) {
 }
 
 TEST(RouteLookup, TheSearchComesBackUpThroughEveryLevelWithItsCaptures) {
-  const auto table = table_of({route({"GET"}, "/a/b/c/x", "deep_literal"), route({"GET"}, "/a/{p}/c/d", "param"),
-                               route({"GET"}, "/a/b/{q}/e", "inner_param"), route({"GET"}, "/a/*", "wildcard"),
-                               route({"GET"}, "/*", "root")});
+  const auto table =
+      table_of({route({"GET"}, "/a/b/c/x", "deep_literal"), route({"GET"}, "/a/{p}/c/d", "param"),
+                route({"GET"}, "/a/b/{q}/e", "inner_param"), route({"GET"}, "/a/*", "wildcard"),
+                route({"GET"}, "/*", "root")});
   Match match;
   ASSERT_EQ(table.match_path(Method::get, "", "/a/b/c/d", match), MatchStatus::found);
   EXPECT_EQ(match.route->function, "param");
@@ -163,9 +165,8 @@ TEST(RouteLookup, WithoutHostRoutesTheHostMakesNoDifference) {
 }
 
 TEST(RouteLookup, OneHostRouteMakesTheTableLookAtHosts) {
-  const auto table = table_of(
-      {route({"GET"}, "/x", "any_host"), route({"GET"}, "/x", "a_host", "a.example"),
-       route({"POST"}, "/y", "a_post", "a.example"), route({"GET"}, "/z", "z_any")});
+  const auto table = table_of({route({"GET"}, "/x", "any_host"), route({"GET"}, "/x", "a_host", "a.example"),
+                               route({"POST"}, "/y", "a_post", "a.example"), route({"GET"}, "/z", "z_any")});
   EXPECT_TRUE(table.names_hosts());
   EXPECT_EQ(serve(table, Method::get, "/x", "A.example:80"), "a_host");
   EXPECT_EQ(serve(table, Method::get, "/x", "b.example"), "any_host");
