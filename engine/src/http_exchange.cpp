@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <ranges>
 #include <string>
 
@@ -10,6 +11,20 @@ namespace hookd::engine {
 namespace {
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Eight bytes with each of A-Z turned into a-z and every other byte (non-
+// ASCII ones too) left alone. A byte's low seven bits plus 0x80 - 'A' carry
+// into its top bit exactly when it is >= 'A', plus 0x80 - 'Z' - 1 when it
+// is > 'Z'; no carry crosses into the next byte, since 0x7f + 0x3f < 0x100.
+uint64_t ascii_lower_word(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t low7 = w & ~kHigh;
+  const uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');
+  const uint64_t above_z = low7 + kOnes * (0x80 - 'Z' - 1);
+  const uint64_t upper = at_least_a & ~above_z & ~w & kHigh;
+  return w | (upper >> 2);  // 0x80 >> 2 is 0x20, the case bit
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -49,12 +64,51 @@ static_assert(std::ranges::sized_range<ResponseSink::Headers> &&
 }  // namespace
 
 bool header_name_equal(std::string_view a, std::string_view b) {
+  // Length first: most names that differ differ there. Then eight bytes at
+  // a time, each folded to lower case without a branch per byte.
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
+  const char* pa = a.data();
+  const char* pb = b.data();
+  std::size_t n = a.size();
+  for (; n >= 8; n -= 8, pa += 8, pb += 8) {
+    uint64_t wa = 0;
+    uint64_t wb = 0;
+    std::memcpy(&wa, pa, 8);
+    std::memcpy(&wb, pb, 8);
+    if (wa != wb && ascii_lower_word(wa) != ascii_lower_word(wb)) return false;
+  }
+  for (; n > 0; --n, ++pa, ++pb) {
+    if (*pa != *pb && lower(*pa) != lower(*pb)) return false;
   }
   return true;
 }
+
+namespace {
+
+// A name's key: its first and last eight bytes (overlapping when shorter
+// than 16; the bytes of a shorter name) lower-cased, mixed with its length.
+// Names that differ only in case share a key; most that differ otherwise
+// do not, and the full compare settles the rest.
+uint64_t folded_name_key(std::string_view name) {
+  const std::size_t n = name.size();
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  if (n >= 8) {
+    std::memcpy(&head, name.data(), 8);
+    std::memcpy(&tail, name.data() + n - 8, 8);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) head |= uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+  }
+  const uint64_t h =
+      ascii_lower_word(head) * 0x9E3779B97F4A7C15ull ^ (ascii_lower_word(tail) + n) * 0xFF51AFD7ED558CCDull;
+  return h ^ (h >> 29);
+}
+
+// Fields an idle index keeps room for; a call on a request with more gives
+// the memory back when the next call begins.
+constexpr std::size_t kKeepIndexFields = 256;
+
+}  // namespace
 
 bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
   out.clear();
@@ -90,12 +144,24 @@ bool find_query_param(std::string_view query, std::string_view name, std::string
   return false;
 }
 
+namespace {
+
+// tchar (RFC 9110 5.6.2), one lookup a byte.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+}  // namespace
+
 bool is_http_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -119,11 +185,13 @@ Result<void> ResponseSink::add_header(std::string_view name, std::string_view va
   if (!is_http_token(name)) {
     return fail(ErrorKind::kHostError, "response header name is not a token (RFC 9110)");
   }
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos) {
-    return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
-                                           ": CR, LF and NUL are not allowed in a value");
-  }
+  // One pass for the usual clean value; only a refused one is looked at
+  // again, for the message (CR, LF and NUL named first, wherever they are).
   if (std::ranges::any_of(value, is_value_control)) {
+    if (std::ranges::any_of(value, [](char c) { return c == '\r' || c == '\n' || c == '\0'; })) {
+      return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
+                                             ": CR, LF and NUL are not allowed in a value");
+    }
     return fail(ErrorKind::kHostError, "response header " + std::string(name.substr(0, 64)) +
                                            ": control characters other than tab are not allowed in a value");
   }
@@ -146,6 +214,43 @@ Result<void> ResponseSink::add_header(std::string_view name, std::string_view va
   arena_.append(name);
   arena_.append(value);
   return {};
+}
+
+std::optional<std::string_view> HeaderIndex::find(const HeaderSource& source, std::string_view name,
+                                                  uint32_t index) {
+  if (source_ != &source) {
+    // Records every field with its key, in the order received.
+    class Builder final : public HeaderVisitor {
+     public:
+      explicit Builder(std::vector<Field>& out) : out_(out) {}
+      bool field(std::string_view n, std::string_view v) override {
+        out_.push_back(Field{folded_name_key(n), HeaderField{n, v}});
+        return true;
+      }
+
+     private:
+      std::vector<Field>& out_;
+    };
+    fields_.clear();
+    Builder builder(fields_);
+    source.visit(builder);
+    source_ = &source;
+  }
+  const uint64_t key = folded_name_key(name);
+  for (const Field& f : fields_) {
+    if (f.key != key || !header_name_equal(f.field.name, name)) continue;
+    if (index-- == 0) return f.field.value;
+  }
+  return std::nullopt;
+}
+
+void HeaderIndex::clear() {
+  source_ = nullptr;
+  if (fields_.capacity() > kKeepIndexFields) {
+    std::vector<Field>().swap(fields_);
+  } else {
+    fields_.clear();
+  }
 }
 
 void ResponseSink::reset() {

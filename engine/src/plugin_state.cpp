@@ -73,6 +73,8 @@ void PluginInstance::State::begin_call(const CallContext& outer) {
   const size_t memory_cap = static_cast<size_t>(limits.max_memory_pages) * 65536;
   if (call_ctx.max_result_bytes == 0 || memory_cap < call_ctx.max_result_bytes)
     call_ctx.max_result_bytes = memory_cap;
+  header_index.clear();
+  call_ctx.header_index = &header_index;
   ctx = &call_ctx;
 }
 

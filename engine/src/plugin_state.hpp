@@ -31,6 +31,10 @@ struct PluginInstance::State {
   // larger than the plugin's memory; trimmed after a large call (end_call).
   std::vector<uint8_t> pending;
 
+  // The running call's request headers as host functions look them up
+  // (CallContext::header_index); emptied when a call begins.
+  HeaderIndex header_index;
+
   // Host functions resolved by the guest address of their name. The PDK
   // passes the same constant string every time, so a hit costs one compare
   // of the name's bytes instead of hashing it.

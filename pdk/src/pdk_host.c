@@ -292,6 +292,39 @@ malformed:
 
 /* ---- The HTTP exchange and crypto ---- */
 
+/* Replies up to this size arrive on the stack in the call's own crossing
+ * (hookd.host_call_into); a larger one stays pending for host_result. */
+#define SMALL_REPLY 256
+
+/* The pending error message of a failed host call, into last_error. */
+static int pending_error(void) {
+  size_t len = hookd_host_result(last_error, sizeof last_error - 1);
+  last_error[len] = '\0';
+  return HOOKD_ERROR;
+}
+
+static int not_available(const char* name) {
+  snprintf(last_error, sizeof last_error, "host function %s not available", name);
+  return HOOKD_ERROR;
+}
+
+/* Runs a host call with its reply in small[0..SMALL_REPLY): no allocation.
+ * *n is the reply's length; one longer than SMALL_REPLY is still pending
+ * (take it with hookd_host_result). Errors go to last_error. */
+static int call_small(const char* name, const void* in, size_t in_len, uint8_t small[SMALL_REPLY],
+                      size_t* n) {
+  size_t rlen = 0;
+  *n = 0;
+  int rc = hookd_host_call_into(name, strlen(name), in, in_len, small, SMALL_REPLY, &rlen);
+  if (rc == HOOKD_HOST_NOT_FOUND) return not_available(name);
+  if (rc != HOOKD_HOST_OK) {
+    if (rlen > SMALL_REPLY) return pending_error();
+    return remember_error(small, rlen);
+  }
+  *n = rlen;
+  return HOOKD_OK;
+}
+
 /* Copies a reply of `n` bytes into (buf, cap), snprintf style. */
 static void copy_out(const uint8_t* reply, size_t n, char* buf, size_t cap, size_t* len) {
   if (buf && cap) memcpy(buf, reply, n < cap ? n : cap);
@@ -300,28 +333,46 @@ static void copy_out(const uint8_t* reply, size_t n, char* buf, size_t cap, size
 
 /* A host function that answers with text. */
 static int text_reply(const char* name, const void* in, size_t in_len, char* buf, size_t cap, size_t* len) {
-  uint8_t* reply;
+  uint8_t small[SMALL_REPLY];
   size_t n;
   *len = 0;
-  if (call(name, (const uint8_t*)in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
-  copy_out(reply, n, buf, cap, len);
-  free(reply);
+  if (call_small(name, in, in_len, small, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (n <= SMALL_REPLY) {
+    copy_out(small, n, buf, cap, len);
+  } else {
+    /* Straight into buf; host_result takes what fits and drops the rest. */
+    hookd_host_result(buf && cap ? buf : NULL, buf && cap ? cap : 0);
+    *len = n;
+  }
   return HOOKD_OK;
 }
 
 /* A host function that answers u8 found, then the text. */
 static int found_reply(const char* name, const void* in, size_t in_len, char* buf, size_t cap, size_t* len) {
-  uint8_t* reply;
+  uint8_t small[SMALL_REPLY];
   size_t n;
   *len = 0;
-  if (call(name, (const uint8_t*)in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
-  if (n < 1 || reply[0] == 0) {
-    free(reply);
-    return HOOKD_NOT_FOUND;
+  if (call_small(name, in, in_len, small, &n) != HOOKD_OK) return HOOKD_ERROR;
+  const uint8_t* reply = small;
+  uint8_t* large = NULL;
+  if (n > SMALL_REPLY) {
+    /* Rare (a value over 255 bytes): the found byte comes first, so the
+     * reply goes through a buffer of its own. */
+    large = malloc(n);
+    if (!large) {
+      hookd_host_result(NULL, 0); /* drop the pending reply */
+      return remember_error((const uint8_t*)"out of memory", 13);
+    }
+    n = hookd_host_result(large, n);
+    reply = large;
   }
-  copy_out(reply + 1, n - 1, buf, cap, len);
-  free(reply);
-  return HOOKD_OK;
+  int rc = HOOKD_NOT_FOUND;
+  if (n >= 1 && reply[0] != 0) {
+    copy_out(reply + 1, n - 1, buf, cap, len);
+    rc = HOOKD_OK;
+  }
+  free(large);
+  return rc;
 }
 
 int hookd_request_method(char* buf, size_t cap, size_t* len) {
@@ -349,16 +400,48 @@ int hookd_route_param(const char* name, char* buf, size_t cap, size_t* len) {
   return found_reply("hookd.request.route_param", name, strlen(name), buf, cap, len);
 }
 
-/* hookd.request.header: u32 index, name (rest). */
-int hookd_request_header(const char* name, size_t index, char* buf, size_t cap, size_t* len) {
-  const size_t name_len = strlen(name);
-  uint8_t* in = malloc(4 + name_len);
-  if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+/* hookd.request.header through host_call (u32 index, name (rest)): for a
+ * host without the direct form. */
+static int request_header_encoded(const char* name, size_t name_len, size_t index, char* buf, size_t cap,
+                                  size_t* len) {
+  uint8_t stack_in[SMALL_REPLY];
+  uint8_t* in = stack_in;
+  if (name_len > sizeof stack_in - 4) {
+    in = malloc(4 + name_len);
+    if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+  }
   put_u32(in, (uint32_t)index);
   memcpy(in + 4, name, name_len);
   int rc = found_reply("hookd.request.header", in, 4 + name_len, buf, cap, len);
-  free(in);
+  if (in != stack_in) free(in);
   return rc;
+}
+
+/* hookd.request.header (direct): the host reads the name in place and copies
+ * the value straight into buf; the descriptor is seven little-endian u32:
+ * name_ptr, name_len, index, buf_ptr, cap, then len and found (the host's). */
+int hookd_request_header_n(const char* name, size_t name_len, size_t index, char* buf, size_t cap,
+                           size_t* len) {
+  static const char fn[] = "hookd.request.header";
+  if (!buf) cap = 0;
+  uint32_t d[7] = {(uint32_t)(uintptr_t)name,
+                   (uint32_t)name_len,
+                   (uint32_t)index,
+                   (uint32_t)(uintptr_t)buf,
+                   (uint32_t)cap,
+                   0,
+                   0};
+  *len = 0;
+  int rc = hookd_host_call_direct(fn, sizeof fn - 1, d, 1);
+  if (rc == HOOKD_HOST_NOT_FOUND) return request_header_encoded(name, name_len, index, buf, cap, len);
+  if (rc != HOOKD_HOST_OK) return pending_error();
+  if (!d[6]) return HOOKD_NOT_FOUND;
+  *len = d[5];
+  return HOOKD_OK;
+}
+
+int hookd_request_header(const char* name, size_t index, char* buf, size_t cap, size_t* len) {
+  return hookd_request_header_n(name, strlen(name), index, buf, cap, len);
 }
 
 int hookd_request_headers(uint8_t** raw, size_t* raw_len) {
@@ -388,17 +471,17 @@ int hookd_request_headers_next(const uint8_t* raw, size_t raw_len, size_t* offse
   return 1;
 }
 
-/* Runs a host call whose reply is empty or `want` bytes copied to dst. */
+/* Runs a host call whose reply is empty or `want` bytes (at most
+ * SMALL_REPLY) copied to dst. */
 static int call_fixed(const char* name, const uint8_t* in, size_t in_len, void* dst, size_t want) {
-  uint8_t* reply;
+  uint8_t small[SMALL_REPLY];
   size_t n;
-  if (call(name, in, in_len, &reply, &n) != HOOKD_OK) return HOOKD_ERROR;
+  if (call_small(name, in, in_len, small, &n) != HOOKD_OK) return HOOKD_ERROR;
   if (n != want) {
-    free(reply);
+    if (n > SMALL_REPLY) hookd_host_result(NULL, 0); /* drop the pending reply */
     return remember_error((const uint8_t*)"malformed reply", 15);
   }
-  if (want) memcpy(dst, reply, want);
-  free(reply);
+  if (want) memcpy(dst, small, want);
   return HOOKD_OK;
 }
 
@@ -415,18 +498,32 @@ static int call_str_rest(const char* name, const void* a, size_t a_len, const vo
                          void* dst, size_t want) {
   if (a_len > UINT32_MAX || b_len > SIZE_MAX - 4 - a_len)
     return remember_error((const uint8_t*)"too large", 9);
-  uint8_t* in = malloc(4 + a_len + b_len);
-  if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+  uint8_t stack_in[SMALL_REPLY];
+  uint8_t* in = stack_in;
+  if (4 + a_len + b_len > sizeof stack_in) {
+    in = malloc(4 + a_len + b_len);
+    if (!in) return remember_error((const uint8_t*)"out of memory", 13);
+  }
   put_u32(in, (uint32_t)a_len);
   if (a_len) memcpy(in + 4, a, a_len);
   if (b_len) memcpy(in + 4 + a_len, b, b_len);
   int rc = call_fixed(name, in, 4 + a_len + b_len, dst, want);
-  free(in);
+  if (in != stack_in) free(in);
   return rc;
 }
 
+/* hookd.response.header (direct): the host reads the name and the value in
+ * place; the descriptor is four little-endian u32: name_ptr, name_len,
+ * value_ptr, value_len. */
 int hookd_response_add_header_n(const char* name, size_t name_len, const void* value, size_t value_len) {
-  return call_str_rest("hookd.response.header", name, name_len, value, value_len, NULL, 0);
+  static const char fn[] = "hookd.response.header";
+  if (name_len > UINT32_MAX || value_len > UINT32_MAX) return remember_error((const uint8_t*)"too large", 9);
+  uint32_t d[4] = {(uint32_t)(uintptr_t)name, (uint32_t)name_len, (uint32_t)(uintptr_t)value,
+                   (uint32_t)value_len};
+  int rc = hookd_host_call_direct(fn, sizeof fn - 1, d, 1);
+  if (rc == HOOKD_HOST_NOT_FOUND) return call_str_rest(fn, name, name_len, value, value_len, NULL, 0);
+  if (rc != HOOKD_HOST_OK) return pending_error();
+  return HOOKD_OK;
 }
 int hookd_response_add_header(const char* name, const char* value) {
   return hookd_response_add_header_n(name, strlen(name), value, strlen(value));

@@ -184,6 +184,85 @@ TEST_F(ExchangeNative, AnOutOfBoundsGuestPointerTrapsAndTheInstanceIsReplaced) {
   EXPECT_EQ(plugin_->replacements(), 1u);
 }
 
+// hookd_request_header reads through the direct form: the value goes
+// straight into the plugin's buffer, cut to its size, with the full length.
+TEST_F(ExchangeNative, AHeaderValueIsCutToTheBufferAndItsFullLengthReported) {
+  ex_.header_text = {{"X-Long", "abcdefgh"}, {"X-Short", "ab"}, {"X-Empty", ""}};
+  EXPECT_EQ(call("header_cut", "x-long"), "found=1 len=8 head=abcd");
+  EXPECT_EQ(call("header_cut", "X-SHORT"), "found=1 len=2 head=ab");
+  EXPECT_EQ(call("header_cut", "X-Empty"), "found=1 len=0 head=");
+  EXPECT_EQ(call("header_cut", "X-Absent"), "found=0 len=0 head=");
+}
+
+// The engine indexes a call's headers once; the next call on the same
+// (reused) request view reads the next request's headers.
+TEST_F(ExchangeNative, EachCallReadsItsOwnRequestsHeaders) {
+  ex_.header_text = {{"X-Long", "first"}};
+  EXPECT_EQ(call("header_cut", "X-Long"), "found=1 len=5 head=firs");
+  ex_.header_text = {{"X-Other", "x"}, {"x-long", "second!"}};
+  EXPECT_EQ(call("header_cut", "X-Long"), "found=1 len=7 head=seco");
+  ex_.header_text = {};
+  EXPECT_EQ(call("header_cut", "X-Long"), "found=0 len=0 head=");
+}
+
+// A host without the direct forms (an older hookd, an embedder's own
+// functions) answers 2 for them; the PDK then encodes the call as before.
+TEST(ExchangeNativeFallback, ThePdkFallsBackToHostCallWithoutTheDirectForms) {
+  PluginOptions options;
+  options.host_functions = host::builtin_host_functions("exchange", {}, {});
+  int stripped = 0;
+  for (auto& fn : options.host_functions) {
+    if (fn.name == host::kRequestHeader || fn.name == host::kResponseHeader) {
+      fn.direct = nullptr;
+      ++stripped;
+    }
+  }
+  ASSERT_EQ(stripped, 2);
+  auto plugin = Plugin::load_file(test::plugin_path("exchange"), std::move(options));
+  ASSERT_TRUE(plugin) << plugin.error().describe();
+  Exchange ex;
+  ex.header_text = {{"X-Token", "first"}, {"x-token", "second"}};
+  ex.route_text = {{"id", "9"}};
+  auto out = plugin->call("redirect", {}, ex.context());
+  ASSERT_TRUE(out) << out.error().describe();
+  EXPECT_EQ(test::text(*out), "GET token=first,second third=none q=(none) id=9 path=/");
+  ASSERT_EQ(ex.response.headers().size(), 4u);
+  EXPECT_EQ(ex.response.headers()[2].value, "/users/9");
+  auto cut = plugin->call("header_cut", test::bytes("X-TOKEN"), ex.context());
+  ASSERT_TRUE(cut) << cut.error().describe();
+  EXPECT_EQ(test::text(*cut), "found=1 len=5 head=firs");
+  auto direct = plugin->call("direct_too_many", {}, ex.context());
+  ASSERT_TRUE(direct) << direct.error().describe();
+  EXPECT_EQ(test::text(*direct), "error: ");  // HOOKD_HOST_NOT_FOUND: no message pending
+}
+
+TEST_F(ExchangeNative, DirectHeaderCallsTrapOnEveryPointerOutsideMemory) {
+  for (const char* which : {"table", "name", "buffer", "response_table", "value"}) {
+    auto out = plugin_->call("direct_oob", test::bytes(which), ex_.context());
+    ASSERT_FALSE(out) << which << ": " << test::text(*out);
+    EXPECT_EQ(out.error().kind, ErrorKind::kTrap) << which << ": " << out.error().describe();
+    EXPECT_NE(out.error().message.find("out of bounds"), std::string::npos) << out.error().message;
+    EXPECT_TRUE(ex_.response.empty()) << which;
+  }
+  EXPECT_EQ(call("ok", ""), "ok");
+}
+
+TEST_F(ExchangeNative, DirectHeaderCallsTakeAtMostAHundredDescriptors) {
+  EXPECT_EQ(call("direct_too_many", ""), "error: hookd.request.header: at most 100 descriptors per call");
+}
+
+// Descriptors are added in order; the first refused ends the call and the
+// ones before it stay, as after that many single calls.
+TEST_F(ExchangeNative, DirectResponseHeadersStopAtTheFirstRefused) {
+  EXPECT_EQ(call("add_pair", "X-Second"), "ok");
+  ASSERT_EQ(ex_.response.headers().size(), 2u);
+  EXPECT_EQ(ex_.response.headers()[1].name, "X-Second");
+  const std::string out = call("add_pair", "Connection");
+  EXPECT_NE(out.find("is set by the server"), std::string::npos) << out;
+  ASSERT_EQ(ex_.response.headers().size(), 1u);
+  EXPECT_EQ(ex_.response.headers()[0].name, "X-First");
+}
+
 TEST_F(ExchangeNative, Sha256AndHmacMatchKnownAnswers) {
   EXPECT_EQ(call("sha256", "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(call("sha256", ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -141,5 +141,61 @@ TEST(ResponseSink, TokensAndServerOwnedNames) {
   EXPECT_FALSE(is_server_owned_header("Tea"));
 }
 
+// Every byte against every other, at each position of names of 1 to 20
+// bytes (so the word-at-a-time part and the tail both see each pair): equal
+// exactly when the bytes are equal or are the same ASCII letter in two cases.
+TEST(HeaderNames, CompareWithoutRegardToAsciiCaseOnly) {
+  auto fold = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  for (std::size_t size : {1u, 7u, 8u, 9u, 16u, 20u}) {
+    for (std::size_t at : {std::size_t{0}, size / 2, size - 1}) {
+      std::string a(size, 'k');
+      std::string b(size, 'K');
+      for (int x = 0; x < 256; ++x) {
+        for (int y = 0; y < 256; ++y) {
+          a[at] = static_cast<char>(x);
+          b[at] = static_cast<char>(y);
+          const bool want = fold(static_cast<unsigned char>(x)) == fold(static_cast<unsigned char>(y));
+          ASSERT_EQ(header_name_equal(a, b), want) << size << " " << at << " " << x << " " << y;
+        }
+      }
+    }
+  }
+  EXPECT_FALSE(header_name_equal("X-Bench-1", "X-Bench-10"));
+  EXPECT_TRUE(header_name_equal("", ""));
+  EXPECT_TRUE(header_name_equal("CONTENT-TYPE-AND-MORE", "content-type-and-more"));
+}
+
+TEST(HeaderIndex, FindsTheNthValueInOrderAnyCase) {
+  const std::vector<HeaderField> fields = {
+      {"Host", "a.test"}, {"X-Token", "first"}, {"x-token", "second"}, {"X-Tokens", "other"}, {"", "empty"}};
+  HeaderList list(fields);
+  HeaderIndex index;
+  EXPECT_EQ(index.find(list, "X-TOKEN", 0), "first");
+  EXPECT_EQ(index.find(list, "x-Token", 1), "second");
+  EXPECT_EQ(index.find(list, "X-Token", 2), std::nullopt);
+  EXPECT_EQ(index.find(list, "x-tokens", 0), "other");
+  EXPECT_EQ(index.find(list, "HOST", 0), "a.test");
+  EXPECT_EQ(index.find(list, "", 0), "empty");
+  EXPECT_EQ(index.find(list, "Accept", 0), std::nullopt);
+}
+
+// The index belongs to one call: cleared, it walks the source again even
+// when the next request's fields sit at the same address.
+TEST(HeaderIndex, AClearedIndexReadsTheNextRequest) {
+  std::vector<HeaderField> fields = {{"X-A", "1"}};
+  HeaderList list(fields);
+  HeaderIndex index;
+  EXPECT_EQ(index.find(list, "x-a", 0), "1");
+  fields = {{"X-B", "2"}};
+  list = HeaderList(fields);
+  index.clear();
+  EXPECT_EQ(index.find(list, "x-a", 0), std::nullopt);
+  EXPECT_EQ(index.find(list, "x-b", 0), "2");
+  // Another source than last time is walked anew without a clear.
+  const std::vector<HeaderField> other_fields = {{"X-C", "3"}};
+  HeaderList other(other_fields);
+  EXPECT_EQ(index.find(other, "X-C", 0), "3");
+}
+
 }  // namespace
 }  // namespace hookd::engine

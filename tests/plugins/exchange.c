@@ -15,7 +15,14 @@
  *   equal        input: u32 a length, a, b: "1" or "0"
  *   oob          hookd.host_call with an input pointer past memory (traps)
  *   no_request   hookd_request_method on a call without a request
- *   route_id     the method, path and route parameter id, and the input */
+ *   route_id     the method, path and route parameter id, and the input
+ *   header_cut   header <input> read into 4 bytes: "found=<0|1> len=<full length> head=<what fit>"
+ *   direct_oob   hookd.host_call_direct with one pointer past memory (traps):
+ *                input "table", "name", "buffer" (request.header) or
+ *                "response_table", "value" (response.header)
+ *   direct_too_many  hookd.request.header direct with 101 descriptors
+ *   add_pair     response.header direct with two descriptors, X-First then
+ *                the input as a name: "ok" or "error: ..." */
 #include <hookd/pdk.h>
 #include <hookd/pdk_host.h>
 #include <stdio.h>
@@ -214,8 +221,70 @@ static int route_id(const uint8_t* in, size_t len) {
                                              has_id ? id : "(none)", (int)len, (const char*)in));
 }
 
+static int header_cut(const uint8_t* in, size_t len) {
+  char head[4];
+  size_t n = 0;
+  int rc = hookd_request_header_n((const char*)in, len, 0, head, sizeof head, &n);
+  if (rc == HOOKD_ERROR) return fail_with_last_error();
+  return hookd_output(body, (size_t)snprintf(body, sizeof body, "found=%d len=%zu head=%.*s", rc == HOOKD_OK,
+                                             n, (int)(n < sizeof head ? n : sizeof head), head));
+}
+
+static int direct_rc(const char* name, void* table, size_t n) {
+  int rc = hookd_host_call_direct(name, strlen(name), table, n);
+  if (rc == HOOKD_HOST_OK) return hookd_output_str("ok");
+  char msg[256];
+  size_t k = hookd_host_result(msg, sizeof msg);
+  return hookd_output(body, (size_t)snprintf(body, sizeof body, "error: %.*s", (int)k, msg));
+}
+
+static uint32_t descriptors[101 * 7];
+
+static int direct_oob(const uint8_t* in, size_t len) {
+  static const char name[] = "X-Token";
+  static char buf[8];
+  const uint32_t far = 0xFFFFFF00u;
+  const uint32_t np = (uint32_t)(uintptr_t)name, bp = (uint32_t)(uintptr_t)buf;
+  if (len == 5 && memcmp(in, "table", 5) == 0)
+    return direct_rc("hookd.request.header", (void*)(uintptr_t)0xFFFFFFF0u, 1);
+  if (len == 14 && memcmp(in, "response_table", 14) == 0)
+    return direct_rc("hookd.response.header", (void*)(uintptr_t)0xFFFFFFF8u, 1);
+  if (len == 4 && memcmp(in, "name", 4) == 0) {
+    const uint32_t d[7] = {far, 64, bp, sizeof buf, 0, 0};
+    memcpy(descriptors, d, sizeof d);
+    return direct_rc("hookd.request.header", descriptors, 1);
+  }
+  if (len == 6 && memcmp(in, "buffer", 6) == 0) {
+    const uint32_t d[7] = {np, sizeof name - 1, 0, far, 4096, 0, 0};
+    memcpy(descriptors, d, sizeof d);
+    return direct_rc("hookd.request.header", descriptors, 1);
+  }
+  if (len == 5 && memcmp(in, "value", 5) == 0) {
+    const uint32_t d[4] = {np, sizeof name - 1, far, 4096};
+    memcpy(descriptors, d, sizeof d);
+    return direct_rc("hookd.response.header", descriptors, 1);
+  }
+  return hookd_error("input: table, name, buffer, response_table or value");
+}
+
+static int direct_too_many(const uint8_t* in, size_t len) {
+  return direct_rc("hookd.request.header", descriptors, 101);
+}
+
+static int add_pair(const uint8_t* in, size_t len) {
+  static const char first[] = "X-First", one[] = "1";
+  const uint32_t d[8] = {(uint32_t)(uintptr_t)first, sizeof first - 1, (uint32_t)(uintptr_t)one, 1,
+                         (uint32_t)(uintptr_t)in,    (uint32_t)len,    (uint32_t)(uintptr_t)one, 1};
+  memcpy(descriptors, d, sizeof d);
+  return direct_rc("hookd.response.header", descriptors, 2);
+}
+
 HOOKD_INIT() {
   REGISTER_OK();
+  hookd_register("header_cut", header_cut, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("direct_oob", direct_oob, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("direct_too_many", direct_too_many, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
+  hookd_register("add_pair", add_pair, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("redirect", redirect, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("reads", reads, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);
   hookd_register("headers", headers, HOOKD_FORMAT_BYTES, HOOKD_FORMAT_TEXT);

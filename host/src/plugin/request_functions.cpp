@@ -2,9 +2,12 @@
 // answers. Everything is read from the embedder's views when the plugin asks
 // and written into the reply buffer the engine reuses, so a call that never
 // asks costs nothing and one that does allocates nothing once warm.
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
+#include "hookd/engine/guest_memory.hpp"
 #include "hookd/engine/http_exchange.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "hookd/host/wire.hpp"
@@ -84,14 +87,56 @@ class AllHeaders final : public engine::HeaderVisitor {
   uint32_t count_ = 0;
 };
 
+// The index-th value of header `name`: through the call's index when the
+// engine gave one (one walk of the fields per call), else by walking them.
+std::optional<std::string_view> nth_header(const CallContext& ctx, std::string_view name, uint32_t index) {
+  if (ctx.request->headers == nullptr) return std::nullopt;
+  if (ctx.header_index != nullptr) return ctx.header_index->find(*ctx.request->headers, name, index);
+  NthHeader nth(name, index);
+  ctx.request->headers->visit(nth);
+  if (const std::string_view* v = nth.value()) return *v;
+  return std::nullopt;
+}
+
 engine::Result<void> header(const CallContext& ctx, Bytes in, Out& out) {
   if (ctx.request == nullptr) return no_request(kRequestHeader);
   wire::Reader r(in);
   auto index = r.fixed<uint32_t>();
   if (!index) return engine::fail(ErrorKind::kHostError, "hookd.request.header: malformed request payload");
-  NthHeader nth(r.rest(), *index);
-  if (ctx.request->headers != nullptr) ctx.request->headers->visit(nth);
-  found(out, nth.value());
+  const auto value = nth_header(ctx, r.rest(), *index);
+  found(out, value ? &*value : nullptr);
+  return {};
+}
+
+// hookd.request.header, direct form: (ptr, n) addresses n descriptors of
+// kRequestHeaderDescriptorBytes, little-endian u32 fields: name_ptr,
+// name_len, index, buf_ptr, cap, then len and found, which the host writes.
+// A found value's first min(len, cap) bytes go straight into its buffer:
+// nothing is encoded and nothing is copied but the value.
+engine::Result<void> header_direct(const CallContext& ctx, std::span<uint8_t> mem, uint32_t ptr, uint32_t n) {
+  if (ctx.request == nullptr) return no_request(kRequestHeader);
+  if (n > kMaxDirectHeaders) {
+    return engine::fail(ErrorKind::kHostError, "hookd.request.header: at most 100 descriptors per call");
+  }
+  constexpr uint32_t kSize = kRequestHeaderDescriptorBytes;
+  auto table = engine::guest_span(mem, static_cast<int32_t>(ptr), static_cast<int32_t>(n * kSize));
+  if (!table) return engine::fail(ErrorKind::kTrap, "hookd.request.header: descriptors out of bounds");
+  for (uint32_t i = 0; i < n; ++i) {
+    uint8_t* d = table->data() + i * kSize;
+    uint32_t f[5];
+    std::memcpy(f, d, sizeof f);
+    auto name = engine::guest_string(mem, static_cast<int32_t>(f[0]), static_cast<int32_t>(f[1]));
+    auto buf = engine::guest_span(mem, static_cast<int32_t>(f[3]), static_cast<int32_t>(f[4]));
+    if (!name || !buf)
+      return engine::fail(ErrorKind::kTrap, "hookd.request.header: name or buffer out of bounds");
+    const auto value = nth_header(ctx, *name, f[2]);
+    // The value is the embedder's, never guest memory, so it cannot overlap
+    // the buffer.
+    const auto len = value ? static_cast<uint32_t>(value->size()) : 0u;
+    if (len > 0) std::memcpy(buf->data(), value->data(), std::min<std::size_t>(len, buf->size()));
+    const uint32_t result[2] = {len, value ? 1u : 0u};
+    std::memcpy(d + 20, result, sizeof result);
+  }
   return {};
 }
 
@@ -151,7 +196,7 @@ void add_request_functions(std::vector<HostFunction>& fns) {
   fns.push_back(HostFunction{std::string(kRequestPathDecoded), path_decoded});
   fns.push_back(HostFunction{std::string(kRequestQueryParam), query_param});
   fns.push_back(HostFunction{std::string(kRequestRouteParam), route_param});
-  fns.push_back(HostFunction{std::string(kRequestHeader), header});
+  fns.push_back(HostFunction{std::string(kRequestHeader), header, header_direct});
   fns.push_back(HostFunction{std::string(kRequestHeaders), headers});
 }
 

@@ -112,6 +112,9 @@ int hookd_route_param(const char* name, char* buf, size_t cap, size_t* len);
 /* The index-th (0 = first) value of header `name`, compared without regard to
  * case; a header sent twice has indexes 0 and 1. */
 int hookd_request_header(const char* name, size_t index, char* buf, size_t cap, size_t* len);
+/* The same with the name's length given (no strlen; the name need not end in NUL). */
+int hookd_request_header_n(const char* name, size_t name_len, size_t index, char* buf, size_t cap,
+                           size_t* len);
 /* Every header, in the order received: *raw is malloc'd (free it); walk it
  * with hookd_request_headers_next. */
 int hookd_request_headers(uint8_t** raw, size_t* raw_len);

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,6 +107,30 @@ struct RequestView {
 
 // Case-insensitive (ASCII) comparison, as HTTP header names compare.
 bool header_name_equal(std::string_view a, std::string_view b);
+
+// A call's request headers, walked once and kept as views, each with a key
+// of its name folded to lower case: a plugin that reads ten headers walks
+// the embedder's fields once, not ten times, and a name is compared byte by
+// byte only with fields whose key matches. The engine keeps one per
+// instance and empties it when a call begins (CallContext::header_index);
+// the views are the embedder's, alive for the call.
+class HeaderIndex {
+ public:
+  // The index-th (0 = first) value of header `name` in `source`, in the
+  // order received; nullopt when there are fewer. Walks `source` on first
+  // use (or when it is another source than last time).
+  std::optional<std::string_view> find(const HeaderSource& source, std::string_view name, uint32_t index);
+  // Forgets the fields; keeps the capacity unless it is large.
+  void clear();
+
+ private:
+  struct Field {
+    uint64_t key;
+    HeaderField field;
+  };
+  const HeaderSource* source_ = nullptr;
+  std::vector<Field> fields_;
+};
 
 // Percent-decodes `in` into `out` (cleared first); `plus_is_space` for a
 // query component. Fails on a malformed escape or an escaped NUL.

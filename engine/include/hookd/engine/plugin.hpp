@@ -66,6 +66,10 @@ struct CallContext {
   // Null: the call has none (the request/response host functions say so).
   const RequestView* request = nullptr;
   ResponseSink* response = nullptr;
+  // Set by the engine for each call (an embedder's is replaced): the
+  // request's headers as the header host functions look them up, walked
+  // once per call. Null: each lookup walks request->headers.
+  HeaderIndex* header_index = nullptr;
 };
 
 // A function the embedder lends to plugins, reached through hookd.host_call.

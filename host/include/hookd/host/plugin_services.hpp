@@ -57,12 +57,19 @@ inline constexpr std::string_view kRequestQuery = "hookd.request.query";  // raw
 inline constexpr std::string_view kRequestQueryParam = "hookd.request.query_param";
 inline constexpr std::string_view kRequestRouteParam = "hookd.request.route_param";
 inline constexpr std::string_view kRequestHeader = "hookd.request.header";
+// hookd.request.header's direct form: descriptors of seven u32, the value
+// read straight into the plugin's buffer.
+inline constexpr std::uint32_t kRequestHeaderDescriptorBytes = 28;
+inline constexpr std::uint32_t kMaxDirectHeaders = 100;  // descriptors per direct call
 inline constexpr std::string_view kRequestHeaders = "hookd.request.headers";
 inline constexpr std::string_view kRequestClientAddress = "hookd.request.client_address";
 inline constexpr std::string_view kRequestId = "hookd.request.id";
 // The response the plugin shapes (CallContext::response).
 inline constexpr std::string_view kResponseStatus = "hookd.response.status";
 inline constexpr std::string_view kResponseHeader = "hookd.response.header";
+// hookd.response.header's direct form: descriptors of four u32, the name and
+// value read in place.
+inline constexpr std::uint32_t kResponseHeaderDescriptorBytes = 16;
 // Crypto for handlers (the crypto grant): digests are 32 raw bytes.
 inline constexpr std::string_view kCryptoSha256 = "hookd.crypto.sha256";
 inline constexpr std::string_view kCryptoHmacSha256 = "hookd.crypto.hmac_sha256";
