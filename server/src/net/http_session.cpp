@@ -19,6 +19,45 @@ namespace hookd::server {
 
 namespace beast = boost::beast;
 
+namespace {
+
+// Beast's verb as the route table's method, so that the method is not
+// parsed again from its text. One no route can name (PROPFIND, or one Beast
+// does not know) is nullopt, as routing::method_from answers for its text.
+std::optional<routing::Method> route_method(http::verb verb) {
+  switch (verb) {
+    case http::verb::get:
+      return routing::Method::get;
+    case http::verb::head:
+      return routing::Method::head;
+    case http::verb::post:
+      return routing::Method::post;
+    case http::verb::put:
+      return routing::Method::put;
+    case http::verb::delete_:
+      return routing::Method::del;
+    case http::verb::patch:
+      return routing::Method::patch;
+    case http::verb::options:
+      return routing::Method::options;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+HttpSession::TargetPath HttpSession::TargetPath::of(std::string_view target) {
+  TargetPath split;
+  split.path = without_query(target);
+  // Cut at '#' (a client may send one): the route table cuts at '?' only,
+  // and a '#' is part of a segment there.
+  split.route_path = split.path.size() < target.size() && target[split.path.size()] == '#'
+                         ? target.substr(0, target.find('?'))
+                         : split.path;
+  return split;
+}
+
 HttpSession::HttpSession(TcpSocket socket, const PublicServices& services, IoWorker& worker,
                          RequestIdGenerator& ids)
     : socket_(std::move(socket)),
@@ -79,6 +118,7 @@ void HttpSession::recycle() {
   res_.body() = std::move(body);
   arena_.reset();
   table_.reset();
+  target_path_ = {};
 }
 
 void HttpSession::read_request() {
@@ -166,8 +206,9 @@ bool HttpSession::on_header() {
     CallResult refused;
     refused_now = req.method() != http::verb::post ||
                   !services_.calls.resolve(worker_, target->plugin, target->fn, {}, refused);
-  } else if (!services_.routes.serves(without_query(std::string_view(req.target())))) {
-    refused_now = match_route(req) != routing::MatchStatus::found;
+  } else if (const auto split = TargetPath::of(std::string_view(req.target()));
+             !services_.routes.serves(split.path)) {
+    refused_now = match_route(req, split.route_path) != routing::MatchStatus::found;
   }
   if (refused_now) {
     answered_early_ = true;
@@ -235,11 +276,12 @@ void HttpSession::on_read(beast::error_code ec) {
   ++served_;
   HttpRequest& req = parser_->get();
   if (chunks_.saw_trailers()) return refuse({http::status::bad_request, "request trailers are not accepted"});
+  target_path_ = TargetPath::of(std::string_view(req.target()));
   if (beast::websocket::is_upgrade(req)) {
     // To /plugins/<name>/<fn>, or a route's function (one message, one call).
     std::optional<PluginTarget> target = parse_plugin_target(req.target());
-    if (!target && !services_.routes.serves(without_query(std::string_view(req.target()))) &&
-        match_route(req) == routing::MatchStatus::found) {
+    if (!target && !services_.routes.serves(target_path_.path) &&
+        match_route(req, target_path_.route_path) == routing::MatchStatus::found) {
       target = PluginTarget{match_.route->plugin, match_.route->function};
     }
     if (target) return upgrade(*target);
@@ -308,8 +350,8 @@ void HttpSession::handle() {
   labels_ = {};
   services_.recorder.begin(worker_.index());
   if (auto t = parse_plugin_target(req.target())) return call(*t, nullptr);
-  if (!services_.routes.serves(without_query(std::string_view(req.target())))) {
-    switch (match_route(req)) {
+  if (!services_.routes.serves(target_path_.path)) {
+    switch (match_route(req, target_path_.route_path)) {
       case routing::MatchStatus::found:
         return call({match_.route->plugin, match_.route->function}, &match_);
       case routing::MatchStatus::method_not_allowed: {
@@ -326,12 +368,13 @@ void HttpSession::handle() {
   finish();
 }
 
-routing::MatchStatus HttpSession::match_route(const HttpRequest& req) {
+routing::MatchStatus HttpSession::match_route(const HttpRequest& req, std::string_view path) {
   const std::shared_ptr<const routing::RouteTable>& table = worker_.routes();
   if (table->size() == 0) return routing::MatchStatus::not_found;
-  const auto status =
-      table->match({req.method_string().data(), req.method_string().size()},
-                   field_value(req, http::field::host), {req.target().data(), req.target().size()}, match_);
+  // The Host header only matters to a table with host routes.
+  const std::string_view host =
+      table->names_hosts() ? field_value(req, http::field::host) : std::string_view{};
+  const auto status = table->match_path(route_method(req.method()), host, path, match_);
   if (status == routing::MatchStatus::found) table_ = table;
   return status;
 }
@@ -423,7 +466,7 @@ bool HttpSession::record_exchange() {
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   AccessRecord line{.client = client_.address,
                     .method = std::string_view(req.method_string()),
-                    .target = without_query(std::string_view(req.target())),
+                    .target = target_path_.path,
                     .plugin = labels_.plugin,
                     .fn = labels_.fn};
   services_.recorder.end({.worker = worker_.index(),

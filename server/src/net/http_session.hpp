@@ -62,9 +62,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   void respond_to_read_error(boost::beast::error_code ec);
   void refuse(const Refusal& refusal);
   void handle();
-  // Looks `req` up in the route table (the path is not a built-in one);
-  // on found, table_ holds the table match_ points into.
-  routing::MatchStatus match_route(const HttpRequest& req);
+  // Looks `req` up in the route table by its `path` (TargetPath::route_path;
+  // not a built-in one); on found, table_ holds the table match_ points into.
+  routing::MatchStatus match_route(const HttpRequest& req, std::string_view path);
   // `match`: the route that led here, null for /plugins/<name>/<fn>.
   void call(PluginTarget target, const routing::Match* match);
   void call_done(CallResult& result) override;
@@ -107,8 +107,15 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   IoWorker& worker_;
   RequestIdGenerator& ids_;
   std::string peer_;
-  // The request being answered: its id, its client, and its labels for
-  // metrics and the access log.
+  // The request target's path, split from its query once per request.
+  struct TargetPath {
+    std::string_view path;        // to '?' or '#': the built-in routes, the access log
+    std::string_view route_path;  // to '?': the route table's
+    static TargetPath of(std::string_view target);
+  };
+  // The request being answered: its path (views of parser_'s request), its
+  // id, its client, and its labels for metrics and the access log.
+  TargetPath target_path_;
   std::string request_id_;
   ClientInfo client_;
   // The route the request matched, and the table it is in (held until the

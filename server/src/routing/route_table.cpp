@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "routing/literal_edges.hpp"
+
 namespace hookd::routing {
 namespace {
 
@@ -112,21 +114,30 @@ struct Claims {
   Claims() { by_method.fill(kNone); }
 };
 
+// A trie node: its children and the routes that end at it.
+struct Node {
+  std::uint32_t param = kNone;    // the parameter child
+  bool literals = false;          // has literal children (in Index::literals)
+  std::uint32_t exact_begin = 0;  // Index::ends[exact_begin, exact_end): routes whose pattern ends here
+  std::uint32_t exact_end = 0;
+  std::uint32_t wildcard_begin = 0;  // ...[wildcard_begin, wildcard_end): those that end here with "/*"
+  std::uint32_t wildcard_end = 0;
+};
+
+// What choosing among the routes at a node reads of each, side by side.
+struct End {
+  MethodSet methods;  // all methods when any_method
+  bool any_method = false;
+  bool has_host = false;
+  std::uint32_t route = 0;  // in routes_
+};
+
 }  // namespace
 
-struct RouteTable::Node {
-  // Literal children, sorted by text: a binary search over one array is
-  // cache-friendlier than a tree's nodes (see routing_benchmark).
-  std::vector<std::pair<std::string, std::uint32_t>> literals;
-
-  [[nodiscard]] std::uint32_t literal(std::string_view text) const {
-    const auto it = std::ranges::lower_bound(literals, text, {},
-                                             [](const auto& entry) { return std::string_view(entry.first); });
-    return it != literals.end() && it->first == text ? it->second : kNone;
-  }
-  std::uint32_t param = kNone;
-  std::vector<std::uint32_t> exact;     // routes whose pattern ends at this node
-  std::vector<std::uint32_t> wildcard;  // routes whose pattern ends at this node with "/*"
+struct RouteTable::Index {
+  std::vector<Node> nodes = std::vector<Node>(1);  // nodes[0] is the root
+  std::vector<End> ends;                           // the routes ending at each node, by Node's ranges
+  LiteralEdges literals;                           // every node's literal children
 };
 
 std::string BuildError::message() const {
@@ -145,7 +156,7 @@ std::optional<std::string_view> Match::param(std::string_view name) const {
   return std::nullopt;
 }
 
-RouteTable::RouteTable() : nodes_(1) {}
+RouteTable::RouteTable() : index_(std::make_unique<const Index>()) {}
 RouteTable::RouteTable(RouteTable&&) noexcept = default;
 RouteTable& RouteTable::operator=(RouteTable&&) noexcept = default;
 RouteTable::~RouteTable() = default;
@@ -173,11 +184,13 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   }
 
   RouteTable table;
+  auto index = std::make_unique<Index>();
   std::vector<std::size_t> spec_of;  // route index -> spec index, for conflict messages
   // (node, ends in a wildcard) -> host -> claims
   std::map<std::pair<std::uint32_t, bool>, std::map<std::string, Claims, std::less<>>> claims;
-  // Each node's literal children while the trie grows; flattened at the end.
-  std::vector<std::map<std::string, std::uint32_t, std::less<>>> building(1);
+  // Each node's routes (exact, then wildcard) while the trie grows;
+  // flattened into Index::ends at the end.
+  std::vector<std::array<std::vector<std::uint32_t>, 2>> ending(1);
 
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const RouteSpec& spec = specs[i];
@@ -211,21 +224,22 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     std::uint32_t node = 0;
     for (const auto& segment : pattern->segments) {
       if (segment.kind == SegmentKind::wildcard) break;
+      const bool literal = segment.kind == SegmentKind::literal;
       std::uint32_t next = kNone;
-      if (segment.kind == SegmentKind::literal) {
-        auto& literals = building[node];
-        if (auto it = literals.find(segment.text); it != literals.end()) next = it->second;
-      } else {
-        next = table.nodes_[node].param;
+      if (!literal) {
+        next = index->nodes[node].param;
+      } else if (index->nodes[node].literals) {
+        next = index->literals.find(node, SegmentKey::of(node, segment.text), segment.text);
       }
       if (next == kNone) {
-        next = static_cast<std::uint32_t>(table.nodes_.size());
-        table.nodes_.emplace_back();
-        building.emplace_back();
-        if (segment.kind == SegmentKind::literal) {
-          building[node].emplace(segment.text, next);
+        next = static_cast<std::uint32_t>(index->nodes.size());
+        index->nodes.emplace_back();
+        ending.emplace_back();
+        if (literal) {
+          index->literals.add(node, segment.text, next);
+          index->nodes[node].literals = true;
         } else {
-          table.nodes_[node].param = next;
+          index->nodes[node].param = next;
         }
       }
       node = next;
@@ -260,15 +274,26 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     table.routes_.push_back(Route{spec.plugin, spec.function, spec.path, std::move(*host), methods->set,
                                   methods->any, pattern->capture_names(), spec.origin});
     spec_of.push_back(i);
-    auto& ends = pattern->has_wildcard() ? table.nodes_[node].wildcard : table.nodes_[node].exact;
-    ends.push_back(index);
+    ending[node][pattern->has_wildcard() ? 1 : 0].push_back(index);
   }
   if (dropped != 0) error.problems.push_back(fmt::format("... and {} more problems", dropped));
   if (!error.problems.empty()) return std::unexpected(std::move(error));
-  for (std::size_t i = 0; i < building.size(); ++i) {
-    table.nodes_[i].literals.assign(std::make_move_iterator(building[i].begin()),
-                                    std::make_move_iterator(building[i].end()));
+  auto& ends = index->ends;
+  auto add_ends = [&](const std::vector<std::uint32_t>& ids) {
+    for (const std::uint32_t id : ids) {
+      const Route& route = table.routes_[id];
+      ends.push_back(End{route.methods, route.any_method, !route.host.empty(), id});
+    }
+    return static_cast<std::uint32_t>(ends.size());
+  };
+  for (std::size_t i = 0; i < ending.size(); ++i) {
+    Node& node = index->nodes[i];
+    node.exact_begin = static_cast<std::uint32_t>(ends.size());
+    node.exact_end = node.wildcard_begin = add_ends(ending[i][0]);
+    node.wildcard_end = add_ends(ending[i][1]);
   }
+  table.names_hosts_ = std::ranges::any_of(table.routes_, [](const Route& r) { return !r.host.empty(); });
+  table.index_ = std::move(index);
   return table;
 }
 
@@ -276,88 +301,157 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
 // the parameter child, then this node's wildcard routes: the first route
 // found is the most specific (see the header). A node is reached only from
 // its parent, so each is visited at most once.
+//
+// A loop, not recursion: the way down keeps, per level, only what is left
+// to try there (a parameter child, wildcard routes), and most levels of a
+// request's path have nothing left, so most steps push nothing.
 struct RouteTable::Search {
   const RouteTable& table;
+  const Index& trie;
   std::optional<Method> method;
-  std::string_view host;
-  Match& out;
-  std::array<std::string_view, kMaxCaptures> values{};
+  std::string_view host;  // without its port; empty when no route names a host
+  const char* begin;      // of the path
+  const char* end;
+  Match& out;  // captured values go straight into out.captures
   std::size_t count = 0;
   bool path_matched = false;
 
-  bool visit(std::uint32_t index, std::string_view rest) {
-    const Node& node = table.nodes_[index];
-    if (rest.empty() || (index == 0 && rest == "/")) {
-      if (finish(node.exact)) return true;
-    }
-    if (!rest.empty()) {
-      // rest is "/segment..." here: match() checked the leading '/'.
-      const std::string_view after = rest.substr(1);
-      const auto slash = after.find('/');
-      const std::string_view segment = after.substr(0, slash);
-      const std::string_view next =
-          slash == std::string_view::npos ? std::string_view{} : after.substr(slash);
-      if (!segment.empty()) {
-        if (const auto child = node.literal(segment); child != kNone && visit(child, next)) return true;
-        if (node.param != kNone && count < kMaxCaptures) {
-          values[count++] = segment;
-          if (visit(node.param, next)) return true;
-          --count;
-        }
+  enum class Next : std::uint8_t { param, wildcard };
+  // What is left to try at one level, to come back to.
+  struct Frame {
+    std::uint32_t node;
+    Next next;
+    std::uint8_t count;  // captures before this level's
+    const char* segment;
+    const char* stop;  // the segment's end
+  };
+
+  bool run() {
+    // One frame per trie level at most (a level's frame is popped before
+    // it pushes its next one), and a pattern has at most kMaxSegments.
+    std::array<Frame, kMaxSegments + 1>
+        frames;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+    std::size_t depth = 0;
+    std::uint32_t index = 0;
+    const char* at = begin;  // the rest of the path: empty or "/segment..."
+    // The root also takes "/" (the pattern "/"), before its wildcard.
+    if (begin + 1 == end && finish(trie.nodes[0].exact_begin, trie.nodes[0].exact_end)) return true;
+    for (;;) {
+      const Node* node = &trie.nodes[index];
+      const char* segment = nullptr;
+      const char* stop = nullptr;
+      Next next = Next::param;
+      if (at == end) {
+        if (finish(node->exact_begin, node->exact_end)) return true;
+        goto back;  // NOLINT(cppcoreguidelines-avoid-goto): the loop's one way back up
       }
-      if (!node.wildcard.empty() && count < kMaxCaptures) {
-        values[count++] = after;
-        if (finish(node.wildcard)) return true;
+      segment = at + 1;
+      stop = segment;
+      if (node->literals) {
+        // One pass finds the segment's end and its key.
+        SegmentKey key(index);
+        stop = SegmentKey::scan(begin, segment, end, &key);
+        if (stop != segment) {
+          const auto child =
+              trie.literals.find(index, key, {segment, static_cast<std::size_t>(stop - segment)});
+          if (child != kNone) {
+            if (node->param != kNone || node->wildcard_begin != node->wildcard_end) {
+              frames[depth++] = {index, Next::param, static_cast<std::uint8_t>(count), segment, stop};
+            }
+            index = child;
+            at = stop;
+            continue;
+          }
+        }
+      } else {
+        stop = SegmentKey::scan(begin, segment, end, nullptr);
+      }
+    resume:
+      if (next == Next::param && stop != segment && node->param != kNone && count < kMaxCaptures) {
+        if (node->wildcard_begin != node->wildcard_end) {
+          frames[depth++] = {index, Next::wildcard, static_cast<std::uint8_t>(count), segment, stop};
+        }
+        out.captures[count++].value = {segment, static_cast<std::size_t>(stop - segment)};
+        index = node->param;
+        at = stop;
+        continue;
+      }
+      if (node->wildcard_begin != node->wildcard_end && count < kMaxCaptures) {
+        out.captures[count++].value = {segment, static_cast<std::size_t>(end - segment)};
+        if (finish(node->wildcard_begin, node->wildcard_end)) return true;
         --count;
       }
+    back:
+      if (depth == 0) return false;
+      const Frame& frame = frames[--depth];
+      index = frame.node;
+      node = &trie.nodes[index];
+      next = frame.next;
+      count = frame.count;
+      segment = frame.segment;
+      stop = frame.stop;
+      goto resume;  // NOLINT(cppcoreguidelines-avoid-goto)
     }
-    return false;
   }
 
-  // The route at one pattern for this host and method (see the header's
-  // order); records the pattern's methods for a 405 otherwise.
-  bool finish(std::span<const std::uint32_t> ids) {
-    for (const bool specific : {true, false}) {
-      const Route* exact = nullptr;
-      const Route* any = nullptr;
-      const Route* get = nullptr;
-      for (const std::uint32_t id : ids) {
-        const Route& route = table.routes_[id];
-        if (specific ? (route.host.empty() || !same_host(route.host, host)) : !route.host.empty()) continue;
-        path_matched = true;
-        out.allowed.add(route.methods);
-        if (route.any_method) {
-          any = &route;
-        } else if (method && route.methods.contains(*method)) {
-          exact = &route;
-        } else if (method == Method::head && route.methods.contains(Method::get)) {
-          get = &route;
-        }
+  // The routes ending at one pattern: the one for this host and method (see
+  // the header's order); records the pattern's methods for a 405 otherwise.
+  // The host-specific pass is skipped when no route in the table names a
+  // host: it could find nothing.
+  bool finish(std::uint32_t first, std::uint32_t last) {
+    if (first == last) return false;
+    const std::span<const End> ends(trie.ends.data() + first, last - first);
+    return (table.names_hosts_ && choose(ends, true)) || choose(ends, false);
+  }
+
+  // One pass of finish(): the routes for this host (`specific`) or for any.
+  bool choose(std::span<const End> ends, bool specific) {
+    const End* exact = nullptr;
+    const End* any = nullptr;
+    const End* get = nullptr;
+    for (const End& candidate : ends) {
+      if (specific ? (!candidate.has_host || !same_host(table.routes_[candidate.route].host, host))
+                   : candidate.has_host) {
+        continue;
       }
-      const Route* chosen = exact ? exact : any ? any : get;
-      if (!chosen) continue;
-      out.route = chosen;
-      out.head_as_get = chosen == get;
-      out.capture_count = std::min(count, chosen->capture_names.size());
-      for (std::size_t i = 0; i < out.capture_count; ++i) {
-        out.captures[i] = Capture{chosen->capture_names[i], values[i]};
+      path_matched = true;
+      out.allowed.add(candidate.methods);
+      if (candidate.any_method) {
+        any = &candidate;
+      } else if (method && candidate.methods.contains(*method)) {
+        exact = &candidate;
+      } else if (method == Method::head && candidate.methods.contains(Method::get)) {
+        get = &candidate;
       }
-      return true;
     }
-    return false;
+    const End* chosen = exact ? exact : any ? any : get;
+    if (!chosen) return false;
+    const Route& route = table.routes_[chosen->route];
+    out.route = &route;
+    out.head_as_get = chosen == get;
+    out.capture_count = std::min(count, route.capture_names.size());
+    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = route.capture_names[i];
+    return true;
   }
 };
 
 MatchStatus RouteTable::match(std::string_view method, std::string_view host, std::string_view path,
                               Match& out) const {
+  return match_path(method_from(method), host, path.substr(0, path.find('?')), out);
+}
+
+MatchStatus RouteTable::match_path(std::optional<Method> method, std::string_view host, std::string_view path,
+                                   Match& out) const {
   out.route = nullptr;
   out.capture_count = 0;
   out.allowed = MethodSet();
   out.head_as_get = false;
-  path = path.substr(0, path.find('?'));
   if (path.empty() || path.front() != '/') return MatchStatus::not_found;
-  Search search{*this, method_from(method), host_name(host), out};
-  if (search.visit(0, path)) {
+  Search search{*this,       *index_,
+                method,      names_hosts_ ? host_name(host) : std::string_view{},
+                path.data(), path.data() + path.size(),
+                out};
+  if (search.run()) {
     out.allowed = MethodSet();
     return MatchStatus::found;
   }

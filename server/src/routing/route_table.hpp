@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <expected>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -138,14 +139,26 @@ class RouteTable {
   /// decoding (a query, from '?', is ignored). Does not allocate.
   MatchStatus match(std::string_view method, std::string_view host, std::string_view path, Match& out) const;
 
+  /// match() for a caller that has parsed the request already: `method` as
+  /// a Method (nullopt: one no route names, which only routes for any
+  /// method take), and `path` without its query (cut at '?' by the caller).
+  /// `host` is read only when names_hosts().
+  MatchStatus match_path(std::optional<Method> method, std::string_view host, std::string_view path,
+                         Match& out) const;
+
+  /// Whether any route names a host. When none does, the Host header makes
+  /// no difference to a lookup, and a caller need not look it up.
+  [[nodiscard]] bool names_hosts() const { return names_hosts_; }
+
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::span<const Route> routes() const;
 
  private:
-  struct Node;
+  struct Index;  // the trie that match() walks (route_table.cpp)
   struct Search;
   std::vector<Route> routes_;
-  std::vector<Node> nodes_;  // nodes_[0] is the root
+  std::unique_ptr<const Index> index_;  // never null but in a moved-from table
+  bool names_hosts_ = false;
 };
 
 }  // namespace hookd::routing
