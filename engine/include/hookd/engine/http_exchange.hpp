@@ -167,7 +167,7 @@ class ResponseSink {
   // reads the sink when used, so it sees headers added after it was taken.
   class Headers {
    public:
-    class iterator {
+    class iterator {  // NOLINT(readability-identifier-naming): the standard containers' name
      public:
       // Yields Header by value (views), so a forward iterator for ranges
       // and an input iterator for the older algorithms.
