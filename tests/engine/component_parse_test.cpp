@@ -472,6 +472,29 @@ TEST(ComponentParse, NestedComponentsInstancesAndOuterAliases) {
   EXPECT_THAT(error_of(bad.bytes), HasSubstr("outer alias cannot alias a func"));
 }
 
+TEST(ComponentParse, ExportAliasesOfInlineExportInstancesMustNameAnExport) {
+  // core instance 1 exports core func 0 as "f"; instance 0 exports func 0 as "g".
+  auto base = [] {
+    b::Builder c = canon_base();
+    c.items(b::kCoreInstance, {b::core_exports({{"f", 0x00, 0}})});
+    c.items(b::kInstance, {b::instance_exports({{"g", b::kSortFunc, 0}})});
+    return c;
+  };
+  auto ok =
+      parse(base()
+                .items(b::kAlias, {b::alias_core_export(0x00, 1, "f"), b::alias_export(b::kSortFunc, 0, "g"),
+                                   b::alias_core_export(0x00, 0, "anything")})
+                .bytes);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->spaces.size(Sort::kCoreFunc), 3u);
+  EXPECT_THAT(error_of(base().items(b::kAlias, {b::alias_core_export(0x00, 1, "x")}).bytes),
+              HasSubstr("core instance 1 has no core func export named 'x'"));
+  EXPECT_THAT(error_of(base().items(b::kAlias, {b::alias_core_export(0x02, 1, "f")}).bytes),
+              HasSubstr("core instance 1 has no core memory export named 'f'"));
+  EXPECT_THAT(error_of(base().items(b::kAlias, {b::alias_export(b::kSortInstance, 0, "g")}).bytes),
+              HasSubstr("instance 0 has no instance export named 'g'"));
+}
+
 TEST(ComponentParse, NamesAreSplitAndChecked) {
   b::Builder c;
   c.items(b::kType, {b::instance_type({}), b::func({}, {})});

@@ -197,6 +197,31 @@ const Scope* outer_scope(const Scope& scope, uint32_t count) {
   return s;
 }
 
+bool Parser::check_inline_export(ComponentReader& r, const Scope& scope, const Alias& a) {
+  // Only instances made from inline exports are checked here: what an
+  // instantiated module or component exports is known once it is linked.
+  if (scope.component == nullptr) return true;
+  const Component& c = *scope.component;
+  const bool core = a.kind == Alias::Kind::kCoreInstanceExport;
+  const IndexEntry& e = c.spaces.at(core ? Sort::kCoreInstance : Sort::kInstance, a.instance);
+  bool found = true;
+  if (core && e.origin == Origin::kCoreInstance &&
+      c.core_instances[e.item].kind == CoreInstance::Kind::kFromExports) {
+    found = false;
+    for (const CoreInlineExport& x : c.core_instances[e.item].exports)
+      found = found || (x.sort == a.sort && x.name == a.name);
+  } else if (!core && e.origin == Origin::kInstance &&
+             c.instances[e.item].kind == Instance::Kind::kFromExports) {
+    found = false;
+    for (const InlineExport& x : c.instances[e.item].exports)
+      found = found || (x.sort == a.sort && x.name.text == a.name);
+  }
+  if (found) return true;
+  return r.fail_at(a.offset, std::string(core ? "core instance " : "instance ") + std::to_string(a.instance) +
+                                 " has no " + std::string(sort_name(a.sort)) + " export named '" + a.name +
+                                 "'");
+}
+
 bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
   out.offset = r.pos();
   uint8_t target = 0;
@@ -212,7 +237,8 @@ bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
       if (is_core(out.sort) && out.sort != Sort::kCoreModule) {
         return r.fail_at(out.offset, "a component instance exports no " + std::string(sort_name(out.sort)));
       }
-      return check_index(r, at, scope, Sort::kInstance, out.instance, "alias export");
+      return check_index(r, at, scope, Sort::kInstance, out.instance, "alias export") &&
+             check_inline_export(r, scope, out);
     case 0x01:
       out.kind = Alias::Kind::kCoreInstanceExport;
       if (!r.u32(out.instance, "alias core instance") || !r.name(out.name, "alias core export name"))
@@ -221,7 +247,8 @@ bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
       if (!is_core(out.sort)) {
         return r.fail_at(out.offset, "a core instance exports no " + std::string(sort_name(out.sort)));
       }
-      return check_index(r, at, scope, Sort::kCoreInstance, out.instance, "alias core export");
+      return check_index(r, at, scope, Sort::kCoreInstance, out.instance, "alias core export") &&
+             check_inline_export(r, scope, out);
     case 0x02: {
       out.kind = Alias::Kind::kOuter;
       if (!r.u32(out.outer_count, "outer alias count") || !r.u32(out.outer_index, "outer alias index")) {
@@ -270,6 +297,7 @@ bool Parser::component(size_t begin, size_t end, Scope* parent, uint32_t depth, 
   scope.kind = Scope::Kind::kComponent;
   scope.parent = parent;
   scope.spaces = &out.spaces;
+  scope.component = &out;
   while (r.remaining() > 0) {
     SectionInfo info;
     info.offset = r.pos();

@@ -32,6 +32,7 @@ struct Scope {
   std::vector<TypeClass> types;           // per type index
   std::vector<CoreTypeClass> core_types;  // per core type index
   IndexSpaces* spaces = nullptr;          // a component's, recorded as it grows
+  const Component* component = nullptr;   // a component scope's definitions so far
   std::set<std::string> import_names;     // a component's or component type's
   std::set<std::string> export_names;
 
@@ -69,6 +70,8 @@ class Parser {
   // Adds the index an alias defines (type class included).
   bool add_alias(ComponentReader& r, Scope& scope, const Alias& a, Origin origin, uint32_t item);
   bool refuse_async(ComponentReader& r, size_t at, std::string_view what);
+  // For an export alias of an instance made of inline exports: the export exists.
+  bool check_inline_export(ComponentReader& r, const Scope& scope, const Alias& a);
 
   // ---- types (component_types.cpp) ----
   bool valtype(ComponentReader& r, const Scope& scope, ValType& out);
