@@ -499,7 +499,7 @@ bool Parser::section(uint8_t id, size_t begin, size_t end, Scope& scope, uint32_
       for (uint32_t i = 0; i < n; ++i) {
         Canon c;
         if (!canon(r, scope, c)) return false;
-        out.canons.push_back(std::move(c));
+        out.canons.push_back(c);
         const Sort made = out.canons.back().op == CanonOp::kLift ? Sort::kFunc : Sort::kCoreFunc;
         if (!add(r, scope, made, Origin::kCanon, out.canons.size() - 1)) return false;
       }
