@@ -495,6 +495,50 @@ TEST(ComponentParse, ExportAliasesOfInlineExportInstancesMustNameAnExport) {
               HasSubstr("instance 0 has no instance export named 'g'"));
 }
 
+TEST(ComponentParse, ExportAliasesOfImportedAndNestedInstancesAreCheckedAgainstTheirTypes) {
+  // The http-shaped component aliases "fields" (a resource) and
+  // "[constructor]fields" from its imported instance; resource.drop needs
+  // the aliased type to be known as a resource.
+  ASSERT_TRUE(parse(http_component()));
+  b::Builder c;
+  c.items(b::kType,
+          {b::instance_type({b::decl_export("fields", b::kEtSubResource), b::decl_type(b::func({}, {})),
+                             b::decl_export("run", b::et_func(1))})});
+  c.items(b::kImport, {b::import_("wasi:http/types@0.2.0", b::et_instance(0))});
+  auto with = [&](const Bytes& alias, const std::vector<Bytes>& canons = {}) {
+    b::Builder x = c;
+    x.items(b::kAlias, {alias});
+    if (!canons.empty()) x.items(b::kCanon, canons);
+    return x.bytes;
+  };
+  EXPECT_TRUE(parse(with(b::alias_export(b::kSortType, 0, "fields"), {b::resource_op(0x03, 1)})));
+  EXPECT_TRUE(parse(with(b::alias_export(b::kSortFunc, 0, "run"))));
+  EXPECT_THAT(error_of(with(b::alias_export(b::kSortFunc, 0, "walk"))),
+              HasSubstr("instance 0 has no func export named 'walk'"));
+  EXPECT_THAT(error_of(with(b::alias_export(b::kSortType, 0, "run"))),
+              HasSubstr("instance 0 has no type export named 'run'"));
+  // A nested component's instance exports what the component exports.
+  b::Builder inner;
+  inner.items(b::kType, {b::func({}, {})});
+  inner.items(b::kImport, {b::import_("f", b::et_func(0))});
+  inner.items(b::kExport, {b::export_("g", b::kSortFunc, 0)});
+  b::Builder outer;
+  outer.component(inner.bytes);
+  outer.items(b::kType, {b::func({}, {})});
+  outer.items(b::kImport, {b::import_("f", b::et_func(0))});
+  outer.items(b::kInstance, {b::instantiate(0, {{"f", b::kSortFunc, 0}})});
+  b::Builder good = outer;
+  good.items(b::kAlias, {b::alias_export(b::kSortFunc, 0, "g")});
+  EXPECT_TRUE(parse(good.bytes));
+  outer.items(b::kAlias, {b::alias_export(b::kSortFunc, 0, "f")});
+  EXPECT_THAT(error_of(outer.bytes), HasSubstr("instance 0 has no func export named 'f'"));
+  // Inline exports are unique.
+  EXPECT_THAT(
+      error_of(
+          canon_base().items(b::kCoreInstance, {b::core_exports({{"f", 0x00, 0}, {"f", 0x02, 0}})}).bytes),
+      HasSubstr("duplicate export f"));
+}
+
 TEST(ComponentParse, NamesAreSplitAndChecked) {
   b::Builder c;
   c.items(b::kType, {b::instance_type({}), b::func({}, {})});

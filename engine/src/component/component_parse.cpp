@@ -2,6 +2,7 @@
 // component_types.cpp, canon definitions in component_canon.cpp.
 #include <cstring>
 #include <set>
+#include <variant>
 
 #include "component_names.hpp"
 #include "component_parser.hpp"
@@ -197,30 +198,62 @@ const Scope* outer_scope(const Scope& scope, uint32_t count) {
   return s;
 }
 
-bool Parser::check_inline_export(ComponentReader& r, const Scope& scope, const Alias& a) {
-  // Only instances made from inline exports are checked here: what an
-  // instantiated module or component exports is known once it is linked.
-  if (scope.component == nullptr) return true;
+const ExportMap* Parser::known_exports(Scope& scope, bool core, uint32_t index) {
+  if (scope.component == nullptr) return nullptr;
+  auto& cache = core ? scope.core_instance_exports : scope.instance_exports;
+  auto [it, inserted] = cache.try_emplace(index);
+  if (!inserted) return it->second ? &*it->second : nullptr;
   const Component& c = *scope.component;
-  const bool core = a.kind == Alias::Kind::kCoreInstanceExport;
-  const IndexEntry& e = c.spaces.at(core ? Sort::kCoreInstance : Sort::kInstance, a.instance);
-  bool found = true;
-  if (core && e.origin == Origin::kCoreInstance &&
-      c.core_instances[e.item].kind == CoreInstance::Kind::kFromExports) {
-    found = false;
+  ExportMap map;
+  const IndexEntry& e = c.spaces.at(core ? Sort::kCoreInstance : Sort::kInstance, index);
+  if (core) {
+    if (e.origin != Origin::kCoreInstance ||
+        c.core_instances[e.item].kind != CoreInstance::Kind::kFromExports) {
+      return nullptr;
+    }
     for (const CoreInlineExport& x : c.core_instances[e.item].exports)
-      found = found || (x.sort == a.sort && x.name == a.name);
-  } else if (!core && e.origin == Origin::kInstance &&
-             c.instances[e.item].kind == Instance::Kind::kFromExports) {
-    found = false;
-    for (const InlineExport& x : c.instances[e.item].exports)
-      found = found || (x.sort == a.sort && x.name.text == a.name);
+      map.try_emplace(x.name, KnownExport{x.sort});
+  } else if (e.origin == Origin::kInstance && c.instances[e.item].kind == Instance::Kind::kFromExports) {
+    for (const InlineExport& x : c.instances[e.item].exports) {
+      const TypeClass t = x.sort == Sort::kType ? scope.types[x.index] : TypeClass::kUnknown;
+      map.try_emplace(x.name.text, KnownExport{x.sort, t});
+    }
+  } else if (e.origin == Origin::kInstance) {
+    const IndexEntry& made = c.spaces.at(Sort::kComponent, c.instances[e.item].component);
+    if (made.origin != Origin::kComponent) return nullptr;
+    for (const Export& x : c.components[made.item].exports) map.try_emplace(x.name.text, KnownExport{x.sort});
+  } else if (e.origin == Origin::kImport && c.imports[e.item].type.kind == ExternKind::kInstance) {
+    const IndexEntry& type = c.spaces.at(Sort::kType, c.imports[e.item].type.index);
+    if (type.origin != Origin::kType) return nullptr;
+    const auto* it_type = std::get_if<InstanceType>(&c.types[type.item].def);
+    if (it_type == nullptr) return nullptr;
+    for (const ExternDecl& d : it_type->decls.exports) {
+      const TypeClass t = d.type.kind == ExternKind::kType && d.type.sub_resource ? TypeClass::kResource
+                                                                                  : TypeClass::kUnknown;
+      map.try_emplace(d.name.text, KnownExport{sort_of(d.type.kind), t});
+    }
+  } else {
+    return nullptr;
   }
-  if (found) return true;
+  it->second = std::move(map);
+  return &*it->second;
+}
+
+namespace {
+
+// An export alias of an instance whose exports are known names one of them,
+// with the alias's sort.
+bool check_alias_export(ComponentReader& r, const ExportMap* exports, const Alias& a) {
+  if (exports == nullptr) return true;
+  const auto it = exports->find(a.name);
+  if (it != exports->end() && it->second.sort == a.sort) return true;
+  const bool core = a.kind == Alias::Kind::kCoreInstanceExport;
   return r.fail_at(a.offset, std::string(core ? "core instance " : "instance ") + std::to_string(a.instance) +
                                  " has no " + std::string(sort_name(a.sort)) + " export named '" + a.name +
                                  "'");
 }
+
+}  // namespace
 
 bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
   out.offset = r.pos();
@@ -238,7 +271,7 @@ bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
         return r.fail_at(out.offset, "a component instance exports no " + std::string(sort_name(out.sort)));
       }
       return check_index(r, at, scope, Sort::kInstance, out.instance, "alias export") &&
-             check_inline_export(r, scope, out);
+             check_alias_export(r, known_exports(scope, false, out.instance), out);
     case 0x01:
       out.kind = Alias::Kind::kCoreInstanceExport;
       if (!r.u32(out.instance, "alias core instance") || !r.name(out.name, "alias core export name"))
@@ -248,7 +281,7 @@ bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
         return r.fail_at(out.offset, "a core instance exports no " + std::string(sort_name(out.sort)));
       }
       return check_index(r, at, scope, Sort::kCoreInstance, out.instance, "alias core export") &&
-             check_inline_export(r, scope, out);
+             check_alias_export(r, known_exports(scope, true, out.instance), out);
     case 0x02: {
       out.kind = Alias::Kind::kOuter;
       if (!r.u32(out.outer_count, "outer alias count") || !r.u32(out.outer_index, "outer alias index")) {
@@ -272,6 +305,12 @@ bool Parser::alias(ComponentReader& r, Scope& scope, bool in_type, Alias& out) {
 
 bool Parser::add_alias(ComponentReader& r, Scope& scope, const Alias& a, Origin origin, uint32_t item) {
   if (!add(r, scope, a.sort, origin, item)) return false;
+  if (a.kind == Alias::Kind::kInstanceExport && a.sort == Sort::kType) {
+    if (const ExportMap* exports = known_exports(scope, false, a.instance)) {
+      scope.types.back() = exports->at(a.name).type;
+    }
+    return true;
+  }
   if (a.kind != Alias::Kind::kOuter) return true;
   const Scope* target = outer_scope(scope, a.outer_count);
   if (a.sort == Sort::kType) scope.types.back() = target->types[a.outer_index];
@@ -378,9 +417,13 @@ bool Parser::section(uint8_t id, size_t begin, size_t end, Scope& scope, uint32_
         } else if (form == 0x01) {
           inst.kind = CoreInstance::Kind::kFromExports;
           if (!r.count(m, max, what + " exports", 3)) return false;
+          std::set<std::string> names;
           for (uint32_t j = 0; j < m; ++j) {
             CoreInlineExport e;
+            const size_t name_at = r.pos();
             if (!r.name(e.name, what + " export") || !core_sort(r, e.sort)) return false;
+            if (!names.insert(e.name).second)
+              return r.fail_at(name_at, what + ": duplicate export " + e.name);
             const size_t idx_at = r.pos();
             if (!r.u32(e.index, what) || !check_index(r, idx_at, scope, e.sort, e.index, what + " export")) {
               return false;
@@ -452,9 +495,14 @@ bool Parser::section(uint8_t id, size_t begin, size_t end, Scope& scope, uint32_
         } else if (form == 0x01) {
           inst.kind = Instance::Kind::kFromExports;
           if (!r.count(m, max, what + " exports", 4)) return false;
+          std::set<std::string> names;
           for (uint32_t j = 0; j < m; ++j) {
             InlineExport e;
+            const size_t name_at = r.pos();
             if (!extern_name(r, e.name) || !sort(r, e.sort)) return false;
+            if (!names.insert(e.name.text).second) {
+              return r.fail_at(name_at, what + ": duplicate export " + e.name.text);
+            }
             const size_t idx_at = r.pos();
             if (!r.u32(e.index, what) || !check_index(r, idx_at, scope, e.sort, e.index, what + " export")) {
               return false;

@@ -5,9 +5,11 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "component_model.hpp"
@@ -22,6 +24,13 @@ namespace hookd::engine::component {
 enum class TypeClass : uint8_t { kUnknown, kValue, kFunc, kComponent, kInstance, kResource };
 enum class CoreTypeClass : uint8_t { kUnknown, kFunc, kModule };
 
+// What an instance is known to export, by name (see Parser::known_exports).
+struct KnownExport {
+  Sort sort = Sort::kFunc;
+  TypeClass type = TypeClass::kUnknown;  // for type exports
+};
+using ExportMap = std::unordered_map<std::string, KnownExport>;
+
 // One scope of index spaces: a component, a component type, an instance
 // type or a core module type. Outer aliases count scopes outward.
 struct Scope {
@@ -33,7 +42,11 @@ struct Scope {
   std::vector<CoreTypeClass> core_types;  // per core type index
   IndexSpaces* spaces = nullptr;          // a component's, recorded as it grows
   const Component* component = nullptr;   // a component scope's definitions so far
-  std::set<std::string> import_names;     // a component's or component type's
+  // Per instance index (component, core), what it is known to export; built
+  // when an alias first asks, absent where unknown.
+  std::unordered_map<uint32_t, std::optional<ExportMap>> instance_exports;
+  std::unordered_map<uint32_t, std::optional<ExportMap>> core_instance_exports;
+  std::set<std::string> import_names;  // a component's or component type's
   std::set<std::string> export_names;
 
   [[nodiscard]] uint32_t count(Sort s) const { return counts[static_cast<size_t>(s)]; }
@@ -70,8 +83,11 @@ class Parser {
   // Adds the index an alias defines (type class included).
   bool add_alias(ComponentReader& r, Scope& scope, const Alias& a, Origin origin, uint32_t item);
   bool refuse_async(ComponentReader& r, size_t at, std::string_view what);
-  // For an export alias of an instance made of inline exports: the export exists.
-  bool check_inline_export(ComponentReader& r, const Scope& scope, const Alias& a);
+  // The exports of instance `index` where the parser knows them: an
+  // instance of inline exports, an instance of a nested component, an
+  // imported instance whose instance type is defined in this component.
+  // Null where unknown (e.g. a core module's instance).
+  const ExportMap* known_exports(Scope& scope, bool core, uint32_t index);
 
   // ---- types (component_types.cpp) ----
   bool valtype(ComponentReader& r, const Scope& scope, ValType& out);
