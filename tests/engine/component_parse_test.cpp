@@ -855,6 +855,29 @@ TEST(ComponentParseHostile, DeepNestingIsBounded) {
               HasSubstr("types are nested deeper than the limit"));
 }
 
+TEST(ComponentParseHostile, ValueTypeNestingIsBounded) {
+  auto chain = [](int n, bool through_alias) {
+    std::vector<Bytes> types = {b::prim::kU8};
+    for (int i = 0; i < n; ++i) types.push_back(i % 2 == 0 ? b::list(b::tidx(i)) : b::option(b::tidx(i)));
+    b::Builder c;
+    if (!through_alias) return c.items(b::kType, types).bytes;
+    // Half the chain outside, half inside an instance type reached by an outer alias.
+    c.items(b::kType, std::vector<Bytes>(types.begin(), types.begin() + n / 2 + 1));
+    std::vector<Bytes> decls = {b::decl_alias(b::alias_outer(b::kSortType, 1, n / 2))};
+    for (int i = 0; i < n / 2; ++i) decls.push_back(b::decl_type(b::list(b::tidx(i))));
+    c.items(b::kType, {b::instance_type(decls)});
+    return c.bytes;
+  };
+  EXPECT_TRUE(parse(chain(99, false)));
+  EXPECT_THAT(error_of(chain(100, false)), HasSubstr("value types nest deeper than the limit of 100"));
+  EXPECT_TRUE(parse(chain(98, true)));
+  EXPECT_THAT(error_of(chain(100, true)), HasSubstr("value types nest deeper than the limit of 100"));
+  // Wide is not deep: many fields of one depth.
+  std::vector<std::pair<std::string, Bytes>> fields;
+  for (int i = 0; i < 500; ++i) fields.emplace_back("f" + std::to_string(i), b::tidx(0));
+  EXPECT_TRUE(parse(b::Builder().items(b::kType, {b::list(b::prim::kU8), b::record(fields)}).bytes));
+}
+
 TEST(ComponentParseHostile, UnknownAndValueSectionsAreRefused) {
   EXPECT_THAT(error_of(b::Builder().section(13, {}).bytes), HasSubstr("unknown section id 13"));
   EXPECT_THAT(error_of(b::Builder().section(b::kValue, {0x00}).bytes),

@@ -87,7 +87,10 @@ bool Parser::add(ComponentReader& r, Scope& scope, Sort sort, Origin origin, uin
     return r.fail(std::string(sort_name(sort)) + " index space is over the limit");
   }
   ++n;
-  if (sort == Sort::kType) scope.types.push_back(TypeClass::kUnknown);
+  if (sort == Sort::kType) {
+    scope.types.push_back(TypeClass::kUnknown);
+    scope.type_depth.push_back(0);
+  }
   if (sort == Sort::kCoreType) scope.core_types.push_back(CoreTypeClass::kUnknown);
   if (scope.spaces != nullptr) scope.spaces->entries[static_cast<size_t>(sort)].push_back({origin, item});
   return true;
@@ -313,7 +316,10 @@ bool Parser::add_alias(ComponentReader& r, Scope& scope, const Alias& a, Origin 
   }
   if (a.kind != Alias::Kind::kOuter) return true;
   const Scope* target = outer_scope(scope, a.outer_count);
-  if (a.sort == Sort::kType) scope.types.back() = target->types[a.outer_index];
+  if (a.sort == Sort::kType) {
+    scope.types.back() = target->types[a.outer_index];
+    scope.type_depth.back() = target->type_depth[a.outer_index];
+  }
   if (a.sort == Sort::kCoreType) scope.core_types.back() = target->core_types[a.outer_index];
   return true;
 }
@@ -538,6 +544,7 @@ bool Parser::section(uint8_t id, size_t begin, size_t end, Scope& scope, uint32_
         out.types.push_back(std::move(t));
         if (!add(r, scope, Sort::kType, Origin::kType, out.types.size() - 1)) return false;
         scope.types.back() = cls;
+        if (!record_value_depth(r, scope, out.types.back())) return false;
       }
       return r.expect_end("type section");
     case kCanonSection:
@@ -623,7 +630,10 @@ bool Parser::section(uint8_t id, size_t begin, size_t end, Scope& scope, uint32_
         const TypeClass cls = e.sort == Sort::kType ? scope.types[e.index] : TypeClass::kUnknown;
         out.exports.push_back(std::move(e));
         if (!add(r, scope, out.exports.back().sort, Origin::kExport, out.exports.size() - 1)) return false;
-        if (out.exports.back().sort == Sort::kType) scope.types.back() = cls;
+        if (out.exports.back().sort == Sort::kType) {
+          scope.types.back() = cls;
+          scope.type_depth.back() = scope.type_depth[out.exports.back().index];
+        }
       }
       return r.expect_end("export section");
     }

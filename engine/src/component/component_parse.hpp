@@ -31,6 +31,11 @@ struct ComponentLimits {
   uint32_t max_component_depth = 8;      // nested component sections
   uint32_t max_type_depth = 16;          // component/instance/module types inside each other
   uint32_t max_name_bytes = 4096;
+  // How deep value types may nest through type indexes (list<list<...>>),
+  // so that code which later walks a type recursively is bounded. Types
+  // reached through export aliases count as depth 0 here: a resolver
+  // following aliases still bounds its own recursion.
+  uint32_t max_value_depth = 100;
   // hookd runs the synchronous (WASI 0.2) ABI: async functions, stream,
   // future and error-context types, async canon options and the async and
   // thread built-ins are refused unless this is set (they are parsed

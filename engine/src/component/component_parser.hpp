@@ -39,6 +39,7 @@ struct Scope {
   Scope* parent = nullptr;
   std::array<uint32_t, kSortCount> counts{};
   std::vector<TypeClass> types;           // per type index
+  std::vector<uint32_t> type_depth;       // per type index: value type nesting, 0 if unknown
   std::vector<CoreTypeClass> core_types;  // per core type index
   IndexSpaces* spaces = nullptr;          // a component's, recorded as it grows
   const Component* component = nullptr;   // a component scope's definitions so far
@@ -92,6 +93,9 @@ class Parser {
   // ---- types (component_types.cpp) ----
   bool valtype(ComponentReader& r, const Scope& scope, ValType& out);
   bool deftype(ComponentReader& r, Scope& scope, uint32_t depth, TypeDef& out, TypeClass& cls);
+  // Checks how deep `t` nests value types and records it for the type
+  // index just added to `scope`.
+  bool record_value_depth(ComponentReader& r, Scope& scope, const TypeDef& t);
   bool core_type(ComponentReader& r, Scope& scope, uint32_t depth, CoreTypeDef& out, CoreTypeClass& cls);
   bool extern_type(ComponentReader& r, const Scope& scope, ExternType& out);
   // Adds the index an import/export declaration of `type` defines.

@@ -2,6 +2,8 @@
 // component, instance and resource types, core function and module types,
 // and the declarations of component and instance types with their own
 // index spaces.
+#include <algorithm>
+
 #include "component_names.hpp"
 #include "component_parser.hpp"
 
@@ -295,6 +297,61 @@ bool Parser::deftype(ComponentReader& r, Scope& scope, uint32_t depth, TypeDef& 
   }
 }
 
+namespace {
+
+// The nesting depth of a type definition's value type: 1 more than the
+// deepest type index it refers to.
+struct DepthOf {
+  const Scope& scope;
+  uint32_t of(const ValType& v) const { return v.primitive ? 0 : scope.type_depth[v.index]; }
+  uint32_t of(const std::optional<ValType>& v) const { return v ? of(*v) : 0; }
+
+  uint32_t operator()(const RecordType& t) const {
+    uint32_t d = 0;
+    for (const LabeledType& f : t.fields) d = std::max(d, of(f.type));
+    return d + 1;
+  }
+  uint32_t operator()(const VariantType& t) const {
+    uint32_t d = 0;
+    for (const VariantCase& c : t.cases) d = std::max(d, of(c.type));
+    return d + 1;
+  }
+  uint32_t operator()(const TupleType& t) const {
+    uint32_t d = 0;
+    for (const ValType& v : t.elements) d = std::max(d, of(v));
+    return d + 1;
+  }
+  uint32_t operator()(const FuncType& t) const {
+    uint32_t d = of(t.result);
+    for (const LabeledType& p : t.params) d = std::max(d, of(p.type));
+    return d + 1;
+  }
+  uint32_t operator()(const ListType& t) const { return of(t.element) + 1; }
+  uint32_t operator()(const OptionType& t) const { return of(t.value) + 1; }
+  uint32_t operator()(const ResultType& t) const { return std::max(of(t.ok), of(t.error)) + 1; }
+  uint32_t operator()(const StreamType& t) const { return of(t.element) + 1; }
+  uint32_t operator()(const FutureType& t) const { return of(t.value) + 1; }
+  uint32_t operator()(const MapType& t) const { return std::max(of(t.key), of(t.value)) + 1; }
+  // Primitives, flags, enums, handles; component, instance and resource
+  // types are not value types and nest nothing here.
+  template <class T>
+  uint32_t operator()(const T& /*unused*/) const {
+    return 1;
+  }
+};
+
+}  // namespace
+
+bool Parser::record_value_depth(ComponentReader& r, Scope& scope, const TypeDef& t) {
+  const uint32_t depth = std::visit(DepthOf{scope}, t.def);
+  if (depth > limits_.max_value_depth) {
+    return r.fail_at(t.offset,
+                     "value types nest deeper than the limit of " + std::to_string(limits_.max_value_depth));
+  }
+  scope.type_depth.back() = depth;
+  return true;
+}
+
 bool Parser::decls(ComponentReader& r, Scope& scope, uint32_t depth, bool component_type, Decls& out) {
   uint32_t n = 0;
   const std::string_view what = component_type ? "component type" : "instance type";
@@ -322,6 +379,7 @@ bool Parser::decls(ComponentReader& r, Scope& scope, uint32_t depth, bool compon
         out.order.emplace_back(DeclKind::kType, out.types.size() - 1);
         if (!add(r, scope, Sort::kType, Origin::kType, out.types.size() - 1)) return false;
         scope.types.back() = cls;
+        if (!record_value_depth(r, scope, out.types.back())) return false;
         break;
       }
       case 0x02: {
@@ -428,6 +486,7 @@ bool Parser::add_extern(ComponentReader& r, Scope& scope, const ExternType& type
   if (!add(r, scope, sort_of(type.kind), origin, item)) return false;
   if (type.kind == ExternKind::kType) {
     scope.types.back() = type.sub_resource ? TypeClass::kResource : scope.types[type.index];
+    scope.type_depth.back() = type.sub_resource ? 0 : scope.type_depth[type.index];
   }
   return true;
 }
