@@ -1,6 +1,8 @@
-// The parser's internals, shared by component_parse.cpp (sections, index
-// spaces), component_types.cpp (type definitions and declarations) and
-// component_canon.cpp (canon definitions). Private to those files.
+// The parser's internals, shared by component_parse.cpp (sections),
+// component_scope.cpp (index spaces, sorts, names, aliases),
+// component_types.cpp and component_core_types.cpp (type definitions and
+// declarations) and component_canon.cpp (canon definitions). Private to
+// those files.
 #pragma once
 
 #include <array>
@@ -67,7 +69,7 @@ class Parser {
   bool component(size_t begin, size_t end, Scope* parent, uint32_t depth, Component& out);
   [[nodiscard]] const ParseError& errors() const { return errors_; }
 
-  // ---- shared helpers (component_parse.cpp) ----
+  // ---- shared helpers (component_scope.cpp) ----
   ComponentReader reader(size_t begin, size_t end) {
     return {data_, begin, end, errors_, limits_.max_name_bytes};
   }
@@ -90,7 +92,7 @@ class Parser {
   // Null where unknown (e.g. a core module's instance).
   const ExportMap* known_exports(Scope& scope, bool core, uint32_t index);
 
-  // ---- types (component_types.cpp) ----
+  // ---- types (component_types.cpp, component_core_types.cpp) ----
   bool valtype(ComponentReader& r, const Scope& scope, ValType& out);
   bool deftype(ComponentReader& r, Scope& scope, uint32_t depth, TypeDef& out, TypeClass& cls);
   // Checks how deep `t` nests value types and records it for the type
