@@ -81,7 +81,8 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
                               .listen_port = cfg.server.listen.port,
                               .pinned = cfg.plugins,
                               .max_module_bytes = cfg.limits.max_module_bytes},
-        std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock, *parts.entropy);
+        std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock,
+        *parts.entropy);
   }
   return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
 }

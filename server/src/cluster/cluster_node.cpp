@@ -41,10 +41,10 @@ ClusterNode::ClusterNode(Settings settings, std::unique_ptr<cluster::RedisLinks>
       manager_(manager),
       clock_(clock),
       redis_(std::move(redis)) {
-  admin_catalog_ =
-      std::make_unique<cluster::ClusterCatalog>(redis_->admin(), cluster_.key_prefix, cluster_.log_max_entries);
-  follow_catalog_ =
-      std::make_unique<cluster::ClusterCatalog>(redis_->follow(), cluster_.key_prefix, cluster_.log_max_entries);
+  admin_catalog_ = std::make_unique<cluster::ClusterCatalog>(redis_->admin(), cluster_.key_prefix,
+                                                             cluster_.log_max_entries);
+  follow_catalog_ = std::make_unique<cluster::ClusterCatalog>(redis_->follow(), cluster_.key_prefix,
+                                                              cluster_.log_max_entries);
   node_id_ = cluster_.node_id;
   if (node_id_.empty()) {
     uint8_t raw[4]{};  // all zero if there is no entropy: the host name still tells nodes apart
