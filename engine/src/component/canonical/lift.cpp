@@ -373,6 +373,7 @@ class Lifter {
   }
 
   Result<Value> lift_variant(const ValueType& t, FlatSource& src) {
+    if (t.flat.empty()) return host_bug("a variant too large to pass flat");
     auto raw = i32(src);
     if (!raw) return std::unexpected(raw.error());
     auto index = check_case(t, *raw);

@@ -305,6 +305,7 @@ class Lowerer {
   }
 
   Result<void> lower_variant(const ValueType& t, const Value& v, std::vector<Val>& out) {
+    if (t.flat.empty()) return host_bug("a variant too large to pass flat");
     auto payload = check_case(t, v);
     if (!payload) return std::unexpected(payload.error());
     out.push_back(Val::I32(static_cast<int32_t>(v.case_index())));

@@ -80,7 +80,7 @@ TypeArena::TypeArena() {
   for (TypeKind kind : kPrimitives) {
     ValueType type;
     type.kind = kind;
-    (void)compute_layout(*this, type);  // primitives always fit
+    [[maybe_unused]] const Result<void> laid = compute_layout(*this, type);  // primitives always fit
     types_.push_back(std::move(type));
   }
 }
