@@ -16,6 +16,9 @@
 //
 // Each type carries its layout (size, alignment, discriminant, flattening),
 // computed once when it is added (layout.hpp).
+//
+// An arena is built once per component when it is loaded and then only read,
+// so the workers' instances share it without locking.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +33,9 @@
 namespace hookd::engine::canonical {
 
 using TypeId = uint32_t;
-// A resource type, as numbered by the instance's HandleTable.
+// A resource type: the component's own numbering, fixed when it is loaded.
+// Each instance's HandleTable registers its resource types in that order,
+// so the ids in the (shared) arena name the same types in every instance.
 using ResourceTypeId = uint32_t;
 
 enum class TypeKind : uint8_t {
