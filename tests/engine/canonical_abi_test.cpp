@@ -335,6 +335,44 @@ TEST_F(CanonicalRoundTrip, SignedNarrowIntegersAreSignExtendedWhenFlat) {
   EXPECT_EQ(flat[1].i32, 255);
 }
 
+TEST_F(CanonicalRoundTrip, VariantPayloadsAreBitCastAndZeroExtendedIntoTheJoinedSlots) {
+  Context cx{.types = a, .memory = guest};
+  const TypeId t = ok(a.variant({"i", "f", "d", "none"}, {a.u32(), a.f32(), a.f64(), {}}));
+  ASSERT_EQ(flat_of(a, t), (std::vector{I32, I64}));
+  std::vector<Val> flat;
+  ok(lower_flat(cx, t, Value::variant(0, Value::u32(0xffffffffU)), flat));
+  ok(lower_flat(cx, t, Value::variant(1, Value::f32(1.0F)), flat));
+  ok(lower_flat(cx, t, Value::variant(3), flat));
+  ASSERT_EQ(flat.size(), 6U);
+  EXPECT_EQ(flat[1].type, ValType::kI64);
+  EXPECT_EQ(flat[1].i64, 0xffffffffLL);  // zero-extended, not sign-extended
+  EXPECT_EQ(flat[3].i64, 0x3f800000LL);  // the f32's bits
+  EXPECT_EQ(flat[4].i32, 3);
+  EXPECT_EQ(flat[5].i64, 0);  // a case without payload fills the slots with zeros
+  // Lifting reads only the low 32 bits of a wider slot.
+  const std::vector<Val> wide = {Val::I32(0), Val::I64(0x1234567800000005LL)};
+  EXPECT_EQ(ok(lift_flat(cx, t, wide)), Value::variant(0, Value::u32(5)));
+}
+
+TEST_F(CanonicalRoundTrip, BorrowsInAListAreAllLentUntilTheCallEnds) {
+  const ResourceTypeId fields = handles.add_resource_type("fields", nullptr);
+  const uint32_t h1 = ok(handles.new_own(fields, 10));
+  const uint32_t h2 = ok(handles.new_own(fields, 20));
+  guest.put<uint32_t>(0, h1);
+  guest.put<uint32_t>(4, h2);
+  guest.put<uint32_t>(8, h1);
+  const TypeId t = ok(a.list(ok(a.borrow(fields))));
+  Context cx{.types = a, .memory = guest, .handles = &handles, .scope = &scope};
+  const std::vector<Val> flat = {Val::I32(0), Val::I32(3)};
+  EXPECT_EQ(ok(lift_flat(cx, t, flat)),
+            Value::list({Value::handle(10), Value::handle(20), Value::handle(10)}));
+  EXPECT_EQ(scope.lends(), 3U);
+  EXPECT_FALSE(handles.drop(fields, h1));
+  ok(handles.end_call(scope));
+  ok(handles.drop(fields, h1));
+  ok(handles.drop(fields, h2));
+}
+
 TEST_F(CanonicalRoundTrip, FloatsKeepTheirBitsAndNansBecomeCanonical) {
   round_trips(a.f32(), Value::f32(-1.5F));
   round_trips(a.f64(), Value::f64(std::numeric_limits<double>::denorm_min()));

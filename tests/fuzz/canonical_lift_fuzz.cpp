@@ -82,8 +82,8 @@ TypeId gen_type(TypeArena& a, Input& in, int depth) {
       break;
     }
     case 18:
-      t = a.enumeration(std::vector<std::string>(1 + (in.byte() % 2 == 0 ? in.byte() % 4 : 250 + in.byte() % 20),
-                                                 "e"));
+      t = a.enumeration(
+          std::vector<std::string>(1 + (in.byte() % 2 == 0 ? in.byte() % 4 : 250 + in.byte() % 20), "e"));
       break;
     case 19:
       t = a.option(sub());
@@ -210,7 +210,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Lift twice from identical handle tables: copies, then views.
   auto lift_all = [&](HandleTable& table, CallScope& scope, bool views) -> Result<std::vector<Value>> {
-    Context cx{.types = arena, .memory = memory, .handles = &table, .scope = &scope, .views = views,
+    Context cx{.types = arena,
+               .memory = memory,
+               .handles = &table,
+               .scope = &scope,
+               .views = views,
                .byte_budget = 1 << 20};
     if (mode == 0) {
       auto v = load(cx, types[0], ptr);
