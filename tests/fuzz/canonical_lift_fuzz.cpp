@@ -4,7 +4,8 @@
 // bytes its parts), a mode byte (0: load from memory, 1: flat values,
 // 2: two values through lift_values with max_flat 1, so they often spill),
 // a pointer or the core values, then the guest's memory.
-// Properties: no crash, no read outside the memory (ASan), lifting returns a
+// Properties: a type is the same as itself and its text keeps to its cap;
+// no crash, no read outside the memory (ASan), lifting returns a
 // value or an error; lifting with views gives the same value as lifting
 // copies; lowering a lifted value into a fresh guest and lifting it again
 // gives the same value.
@@ -18,6 +19,7 @@
 #include "component/canonical/handle_table.hpp"
 #include "component/canonical/layout.hpp"
 #include "component/canonical/lift_lower.hpp"
+#include "component/canonical/type_match.hpp"
 #include "fuzz_check.hpp"
 
 using hookd::fuzz::check;
@@ -207,6 +209,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (ValType t : core) flat.push_back(core_value(t, in));
   }
   FuzzMemory memory(in.rest());
+  for (TypeId t : types) {
+    check(same_type(arena, t, arena, t), "a type is the same as itself");
+    check(describe(arena, t, 200).size() <= 203, "describe() keeps to its cap");
+  }
 
   // Lift twice from identical handle tables: copies, then views.
   auto lift_all = [&](HandleTable& table, CallScope& scope, bool views) -> Result<std::vector<Value>> {

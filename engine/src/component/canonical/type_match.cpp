@@ -19,8 +19,8 @@ class Matcher {
     if (equal_.contains({x, y})) return true;
     const ValueType& s = a_[x];
     const ValueType& t = b_[y];
-    if (s.kind != t.kind || s.labels != t.labels || s.length != t.length || s.fields.size() != t.fields.size() ||
-        s.cases.size() != t.cases.size()) {
+    if (s.kind != t.kind || s.labels != t.labels || s.length != t.length ||
+        s.fields.size() != t.fields.size() || s.cases.size() != t.cases.size()) {
       return false;
     }
     switch (s.kind) {
@@ -167,7 +167,8 @@ class Describer {
 
 }  // namespace
 
-bool same_type(const TypeArena& a, TypeId x, const TypeArena& b, TypeId y, const SameResource& same_resource) {
+bool same_type(const TypeArena& a, TypeId x, const TypeArena& b, TypeId y,
+               const SameResource& same_resource) {
   return Matcher(a, b, same_resource).same(x, y);
 }
 

@@ -17,7 +17,8 @@ using SameResource = std::function<bool(ResourceTypeId a, ResourceTypeId b)>;
 // Structural equality of `x` in `a` and `y` in `b`: the same kinds, the same
 // field, case and flag names in the same order, equal parts, and resources
 // that `same_resource` pairs (by default: equal ids).
-bool same_type(const TypeArena& a, TypeId x, const TypeArena& b, TypeId y, const SameResource& same_resource = {});
+bool same_type(const TypeArena& a, TypeId x, const TypeArena& b, TypeId y,
+               const SameResource& same_resource = {});
 bool same_function(const TypeArena& a, const FunctionType& x, const TypeArena& b, const FunctionType& y,
                    const SameResource& same_resource = {});
 
