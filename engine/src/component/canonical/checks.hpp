@@ -1,11 +1,13 @@
 // What lifting and lowering both check, and how they say it failed.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <string>
 
 #include "hookd/engine/result.hpp"
+#include "hookd/engine/vm.hpp"
 
 namespace hookd::engine::canonical {
 
@@ -42,6 +44,20 @@ inline bool is_nan32(uint32_t bits) {
 }
 inline bool is_nan64(uint64_t bits) {
   return (bits & 0x7ff0000000000000ULL) == 0x7ff0000000000000ULL && (bits & 0x000fffffffffffffULL) != 0;
+}
+
+// Core float values from their bit patterns.
+inline Val f32_val(uint32_t bits) {
+  Val v;
+  v.type = ValType::kF32;
+  v.f32 = std::bit_cast<float>(bits);
+  return v;
+}
+inline Val f64_val(uint64_t bits) {
+  Val v;
+  v.type = ValType::kF64;
+  v.f64 = std::bit_cast<double>(bits);
+  return v;
 }
 
 inline bool is_unicode_scalar(uint32_t c) { return c < 0xD800 || (c >= 0xE000 && c < 0x110000); }

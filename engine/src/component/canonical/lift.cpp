@@ -38,20 +38,6 @@ class SpanSource final : public FlatSource {
   size_t i_ = 0;
 };
 
-Val f32_val(uint32_t bits) {
-  Val v;
-  v.type = ValType::kF32;
-  v.f32 = std::bit_cast<float>(bits);
-  return v;
-}
-
-Val f64_val(uint64_t bits) {
-  Val v;
-  v.type = ValType::kF64;
-  v.f64 = std::bit_cast<double>(bits);
-  return v;
-}
-
 // A variant's payload: the variant passes the join of its cases' flat types
 // ("have"), and each case reads its own types ("want") out of them.
 class CoercingSource final : public FlatSource {

@@ -18,20 +18,6 @@ std::unexpected<Error> mismatch(const ValueType& t) {
   return host_bug("a host value that is not a " + std::string(to_string(t.kind)));
 }
 
-Val f32_val(uint32_t bits) {
-  Val v;
-  v.type = ValType::kF32;
-  v.f32 = std::bit_cast<float>(bits);
-  return v;
-}
-
-Val f64_val(uint64_t bits) {
-  Val v;
-  v.type = ValType::kF64;
-  v.f64 = std::bit_cast<double>(bits);
-  return v;
-}
-
 Val zero(ValType t) {
   switch (t) {
     case ValType::kI64:
@@ -62,7 +48,7 @@ class Lowerer {
 
   Result<void> store(TypeId id, const Value& v, uint64_t ptr) {
     const ValueType& t = types_[id];
-    if (auto ok = check_region(mem_, ptr, t.size, t.align, "a result"); !ok) return ok;
+    if (auto ok = check_region(mem_, ptr, t.size, t.align, "a value"); !ok) return ok;
     switch (t.kind) {
       case TypeKind::kBool:
       case TypeKind::kS8:
@@ -90,7 +76,7 @@ class Lowerer {
         if (!range) return std::unexpected(range.error());
         // realloc may have moved the memory; the slot was checked against
         // the old span, which the new one is at least as long as.
-        if (auto ok = check_region(mem_, ptr, 8, 4, "a result"); !ok) return ok;
+        if (auto ok = check_region(mem_, ptr, 8, 4, "a value"); !ok) return ok;
         write(ptr, range->first, 4);
         write(ptr + 4, range->second, 4);
         return {};
@@ -196,7 +182,7 @@ class Lowerer {
   // or a block from realloc).
   Result<void> store_tuple(std::span<const TypeId> types, std::span<const Value> values, uint32_t ptr) {
     const TupleLayout tuple = tuple_layout(types_, types);
-    if (auto ok = check_region(mem_, ptr, tuple.size, tuple.align, "a result area"); !ok) return ok;
+    if (auto ok = check_region(mem_, ptr, tuple.size, tuple.align, "spilled values"); !ok) return ok;
     uint64_t offset = ptr;
     for (size_t i = 0; i < types.size(); ++i) {
       offset = align_to(offset, types_[types[i]].align);
