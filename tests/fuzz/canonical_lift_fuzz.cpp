@@ -3,12 +3,15 @@
 // lifted. Input: a type program (one byte picks each type's kind, later
 // bytes its parts), a mode byte (0: load from memory, 1: flat values,
 // 2: two values through lift_values with max_flat 1, so they often spill),
-// a pointer or the core values, then the guest's memory.
+// a pointer or the core values, 8 bytes seeding the hostile guest's
+// realloc, then the guest's memory.
 // Properties: a type is the same as itself and its text keeps to its cap;
 // no crash, no read outside the memory (ASan), lifting returns a
 // value or an error; lifting with views gives the same value as lifting
 // copies; lowering a lifted value into a fresh guest and lifting it again
-// gives the same value.
+// gives the same value; lowering it into a guest whose realloc returns
+// hostile blocks traps or succeeds and never writes outside its memory.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -140,6 +143,43 @@ class BumpGuest : public GuestMemory, public GuestRealloc {
   uint32_t next_ = 8;
 };
 
+// A guest whose realloc answers as a hostile one might: blocks that are
+// misaligned, run off the end, overlap or wrap, sometimes after growing (and
+// so moving) its memory. Lowering into it must trap or succeed, and never
+// write outside its memory (ASan watches the vector's bounds).
+class HostileGuest : public GuestMemory, public GuestRealloc {
+ public:
+  explicit HostileGuest(uint64_t seed) : state_(seed | 1) {}
+  std::span<uint8_t> bytes() override { return memory_; }
+  Result<uint32_t> realloc(uint32_t, uint32_t, uint32_t align, uint32_t size) override {
+    const uint64_t r = next();
+    if (r % 8 == 0 && memory_.size() < (1U << 20)) memory_.resize(memory_.size() * 2);  // moves
+    const auto end = static_cast<uint32_t>(memory_.size());
+    switch ((r >> 8) % 6) {
+      case 0:
+        return static_cast<uint32_t>(r >> 32);  // anywhere
+      case 1:
+        return end - std::min(end, size) + 1;  // one byte too far
+      case 2:
+        return static_cast<uint32_t>(align_to((r >> 16) % end, align)) + 1;  // misaligned (unless align is 1)
+      case 3:
+        return 0xffffffffU - (static_cast<uint32_t>(r >> 40) % 16);  // wraps in 32 bits
+      default:
+        return static_cast<uint32_t>(align_to((r >> 16) % end, align));  // in range if it fits
+    }
+  }
+
+ private:
+  uint64_t next() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_;
+  }
+  uint64_t state_;
+  std::vector<uint8_t> memory_ = std::vector<uint8_t>(512);
+};
+
 class FuzzMemory : public GuestMemory {
  public:
   explicit FuzzMemory(std::span<const uint8_t> bytes) : memory_(bytes.begin(), bytes.end()) {
@@ -208,6 +248,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     append_flat(arena, types, core);
     for (ValType t : core) flat.push_back(core_value(t, in));
   }
+  const uint64_t hostile_seed = in.u64();
   FuzzMemory memory(in.rest());
   for (TypeId t : types) {
     check(same_type(arena, t, arena, t), "a type is the same as itself");
@@ -287,5 +328,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   check(*again == *lifted, "lower then lift changed the value");
   (void)target.end_call(call);
+
+  // Lowering into a hostile guest: a trap or success, nothing else.
+  HostileGuest hostile(hostile_seed);
+  HandleTable hostile_table(1U << 16);
+  hostile_table.add_resource_type("a", nullptr);
+  hostile_table.add_resource_type("b", nullptr);
+  CallScope hostile_call;
+  Context hcx{.types = arena,
+              .memory = hostile,
+              .realloc = &hostile,
+              .handles = &hostile_table,
+              .scope = &hostile_call};
+  std::vector<Val> hostile_core;
+  auto into_hostile = lower_values(hcx, types, *lifted, mode == 2 ? 1 : kMaxFlatParams, hostile_core);
+  check(into_hostile.has_value() || into_hostile.error().kind == ErrorKind::kTrap,
+        "lowering into a hostile guest traps or succeeds");
+  (void)hostile_table.end_call(hostile_call);
   return 0;
 }
