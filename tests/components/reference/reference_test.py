@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs each wasi:http test component in its reference host (serve.mjs: jco's
 preview2-shim HTTP server) and checks every case of ../expectations.json
-against it over real HTTP.
+against it over real HTTP; calls the hand-written components' functions
+through jco (call.mjs) and checks every call of the table.
 
 usage: reference_test.py <components-dir> [case-name-substring]
 
@@ -26,6 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLE = os.path.join(HERE, "..", "expectations.json")
 SERVE = os.path.join(HERE, "serve.mjs")
+CALL = os.path.join(HERE, "call.mjs")
 START_SECONDS = 120  # transpiling a 13 MB component and compiling it takes a few seconds
 REQUEST_SECONDS = 60  # the first request of a host compiles the core module
 
@@ -166,6 +168,36 @@ def check(expect, status, headers, body, fields):
     return problems
 
 
+def check_call(expect, result):
+    """The differences between a call's result and the expectation, as text."""
+    if expect.get("trap"):
+        return [] if "trap" in result else [f"returned {str(result.get('ok'))[:100]!r}, want a trap"]
+    if "trap" in result:
+        return [f"trapped: {result['trap']}"]
+    if "ok_length" in expect:
+        got = len(result["ok"])
+        return [] if got == expect["ok_length"] else [f"length {got}, want {expect['ok_length']}"]
+    return [] if result["ok"] == expect["ok"] else [f"returned {result['ok']!r}, want {expect['ok']!r}"]
+
+
+def run_calls(components_dir, name, calls, work):
+    """Each call's result from call.mjs, or raises RuntimeError."""
+    request = json.dumps([{"function": c["function"], "args": c["args"]} for c in calls])
+    proc = subprocess.run(["node", CALL, os.path.join(components_dir, f"{name}.wasm"), work],
+                          input=request.encode(), capture_output=True, timeout=START_SECONDS)
+    if proc.returncode != 0:
+        raise RuntimeError(f"call.mjs failed: {proc.stderr.decode(errors='replace')[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def report(name, problems):
+    if problems:
+        print(f"FAIL {name}: {'; '.join(problems)}")
+        return 0, 1
+    print(f"ok   {name}")
+    return 1, 0
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -207,16 +239,24 @@ def main():
                         problems = check(case["response"], status, headers, body, host.last_fields())
                     except (OSError, http.client.HTTPException) as err:
                         problems = [f"request failed: {err!r}"]
-                    if problems:
-                        failures += 1
-                        print(f"FAIL {case['name']}: {'; '.join(problems)}")
-                    else:
-                        passes += 1
-                        print(f"ok   {case['name']}")
+                    ok, bad = report(case["name"], problems)
+                    passes, failures = passes + ok, failures + bad
                 if failures:
                     sys.stdout.write(host.output().decode(errors="replace")[-3000:])
             finally:
                 host.stop()
+        for name in table["wat_components"]:
+            calls = [c for c in table["calls"] if c["component"] == name and only in c["name"]]
+            if not calls:
+                continue
+            try:
+                results = run_calls(components_dir, name, calls, os.path.join(tmp, name))
+            except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as err:
+                results = [{"error": str(err)}] * len(calls)
+            for call, result in zip(calls, results):
+                problems = [result["error"]] if "error" in result else check_call(call, result)
+                ok, bad = report(call["name"], problems)
+                passes, failures = passes + ok, failures + bad
     upstream.shutdown()
     print(f"{passes} passed, {failures} failed")
     return 0 if failures == 0 else 1
