@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The reference host for hookd's wasi:http test components: jco's own
 // (preview2-shim's HTTP server, as `jco serve --isolate-requests instance`
-// runs it), plus an in-memory wasi:keyvalue store.
+// runs it), plus an in-memory wasi:keyvalue store and a fixed wasi:config
+// store (config-store.mjs).
 //
 //   node serve.mjs <component.wasm> <work-dir> <port>
 //
@@ -18,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
 import { HTTPServer } from '@bytecodealliance/preview2-shim/http';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
+import * as configStore from './config-store.mjs';
 import * as keyvalueStore from './keyvalue-store.mjs';
 
 const [componentPath, workDir, portText] = process.argv.slice(2);
@@ -52,7 +54,11 @@ function getCoreModule(file) {
 }
 
 function imports() {
-  return { ...new WASIShim().getImportObject(), 'wasi:keyvalue/store': keyvalueStore };
+  return {
+    ...new WASIShim().getImportObject(),
+    'wasi:keyvalue/store': keyvalueStore,
+    'wasi:config/store': configStore,
+  };
 }
 
 const server = new HTTPServer({

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { transpile } from '@bytecodealliance/jco';
 import { HTTPServer } from '@bytecodealliance/preview2-shim/http';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
+import * as configStore from './config-store.mjs';
 import * as keyvalueStore from './keyvalue-store.mjs';
 
 const [componentPath, workDir, portText] = process.argv.slice(2);
@@ -84,7 +85,11 @@ function print(title) {
   counts.clear();
 }
 
-const imports = counted({ ...new WASIShim().getImportObject(), 'wasi:keyvalue/store': keyvalueStore });
+const imports = counted({
+  ...new WASIShim().getImportObject(),
+  'wasi:keyvalue/store': keyvalueStore,
+  'wasi:config/store': configStore,
+});
 const modules = new Map();
 const getCoreModule = (file) => {
   if (!modules.has(file)) modules.set(file, new WebAssembly.Module(files[file]));
