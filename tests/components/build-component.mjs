@@ -8,7 +8,8 @@
 //
 // `js` runs componentize-js (StarlingMonkey + the WIT world) on a JavaScript
 // module; `wat` assembles a hand-written component with the wasm-tools parser
-// jco embeds. The output is written only once the build succeeded, so a failed
+// jco embeds. The parser checks syntax only, not validity: a component for a
+// fault test may be invalid on purpose. The output is written only once the build succeeded, so a failed
 // build leaves no stale .wasm behind for the next make run.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
