@@ -1,5 +1,5 @@
 # hookd_add_js_component(<name> SOURCE <file.js> [WORLD <world>] [WIT <dir>] [DEPENDS <files...>])
-# hookd_add_wat_component(<name> SOURCE <file.wat>)
+# hookd_add_wat_component(<name> SOURCE <file.wat> [CORE [WORLD <world>] [WIT <dir>]])
 #
 # Builds ${CMAKE_BINARY_DIR}/components/<name>.wasm, a WebAssembly component,
 # with tests/components/build-component.mjs and the pinned toolchain beside it
@@ -11,7 +11,9 @@
 # 15-35 s to build): SOURCE is the JS module, WIT the WIT directory (default
 # tests/components/wit) and WORLD the world in it (default http-proxy, the
 # wasi:http proxy world). WAT components are hand-written component text
-# assembled by the wasm-tools parser jco embeds (well under a second).
+# assembled by the wasm-tools parser jco embeds (well under a second); with
+# CORE the text is a core module following the component model's naming
+# conventions, and the WIT world (same defaults) makes a component of it.
 # SOURCE, WIT and DEPENDS are relative to the calling CMakeLists.txt.
 #
 # Every component gets a target component_<name>; all hang off
@@ -89,11 +91,9 @@ function(_hookd_add_component name kind source deps args)
   add_dependencies(hookd_components component_${name})
 endfunction()
 
-function(hookd_add_js_component name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SOURCE;WORLD;WIT" "DEPENDS")
-  if(NOT ARG_SOURCE)
-    message(FATAL_ERROR "hookd_add_js_component(${name}): SOURCE is required")
-  endif()
+# The WIT directory and world of a call (defaults: the toolchain's wit/ and
+# http-proxy), the .wit files it depends on, and the build script's arguments.
+macro(_hookd_component_world)
   set(wit "${HOOKD_COMPONENT_TOOLCHAIN_DIR}/wit")
   if(ARG_WIT)
     get_filename_component(wit "${ARG_WIT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -105,20 +105,37 @@ function(hookd_add_js_component name)
   # Any .wit file can change the world; CONFIGURE_DEPENDS re-globs when one is
   # added or removed.
   file(GLOB_RECURSE wit_files CONFIGURE_DEPENDS "${wit}/*.wit")
+  set(world_args "--wit;${wit};--world;${world}")
+endmacro()
+
+function(hookd_add_js_component name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SOURCE;WORLD;WIT" "DEPENDS")
+  if(NOT ARG_SOURCE)
+    message(FATAL_ERROR "hookd_add_js_component(${name}): SOURCE is required")
+  endif()
+  _hookd_component_world()
   set(deps ${wit_files})
   foreach(dep IN LISTS ARG_DEPENDS)
     get_filename_component(dep "${dep}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND deps "${dep}")
   endforeach()
   get_filename_component(source "${ARG_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-  _hookd_add_component(${name} js "${source}" "${deps}" "--wit;${wit};--world;${world}")
+  _hookd_add_component(${name} js "${source}" "${deps}" "${world_args}")
 endfunction()
 
 function(hookd_add_wat_component name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SOURCE" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "CORE" "SOURCE;WORLD;WIT" "")
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "hookd_add_wat_component(${name}): SOURCE is required")
   endif()
+  if(NOT ARG_CORE AND (ARG_WORLD OR ARG_WIT))
+    message(FATAL_ERROR "hookd_add_wat_component(${name}): WORLD and WIT need CORE")
+  endif()
   get_filename_component(source "${ARG_SOURCE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-  _hookd_add_component(${name} wat "${source}" "" "")
+  if(ARG_CORE)
+    _hookd_component_world()
+    _hookd_add_component(${name} core-wat "${source}" "${wit_files}" "${world_args}")
+  else()
+    _hookd_add_component(${name} wat "${source}" "" "")
+  endif()
 endfunction()

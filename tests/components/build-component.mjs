@@ -3,13 +3,20 @@
 // toolchain beside this script (package.json + package-lock.json, installed by
 // scripts/setup.sh with `npm ci`).
 //
-//   node build-component.mjs js  <source.js>  <out.wasm> [--wit <dir>] [--world <name>]
-//   node build-component.mjs wat <source.wat> <out.wasm>
+//   node build-component.mjs js       <source.js>  <out.wasm> [--wit <dir>] [--world <name>]
+//   node build-component.mjs core-wat <source.wat> <out.wasm> [--wit <dir>] [--world <name>]
+//   node build-component.mjs wat      <source.wat> <out.wasm>
 //
 // `js` runs componentize-js (StarlingMonkey + the WIT world) on a JavaScript
-// module; `wat` assembles a hand-written component with the wasm-tools parser
-// jco embeds. The parser checks syntax only, not validity: a component for a
-// fault test may be invalid on purpose. The output is written only once the build succeeded, so a failed
+// module. `core-wat` assembles a hand-written core module that follows the
+// component model's naming conventions (imports such as
+// "wasi:http/types@0.2.10" "[constructor]fields", exports such as
+// "wasi:http/incoming-handler@0.2.10#handle", "memory", "cabi_realloc"), embeds
+// the WIT world and makes a component of it, as `wasm-tools component embed` +
+// `component new` do: the world gives the types, so they need not be written
+// out by hand. `wat` assembles a hand-written component. The WAT parser checks
+// syntax only, not validity: a component for a fault test may be invalid on
+// purpose. The output is written only once the build succeeded, so a failed
 // build leaves no stale .wasm behind for the next make run.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -23,7 +30,7 @@ const defaultWorld = 'http-proxy';
 function usage(message) {
   console.error(`build-component: ${message}`);
   console.error(
-    'usage: build-component.mjs js <source.js> <out.wasm> [--wit <dir>] [--world <name>]\n' +
+    'usage: build-component.mjs js|core-wat <source> <out.wasm> [--wit <dir>] [--world <name>]\n' +
       '       build-component.mjs wat <source.wat> <out.wasm>',
   );
   process.exit(2);
@@ -31,7 +38,7 @@ function usage(message) {
 
 function parseArgs(argv) {
   const [kind, source, out, ...rest] = argv;
-  if (kind !== 'js' && kind !== 'wat') usage(`unknown kind '${kind ?? ''}'`);
+  if (!builders[kind]) usage(`unknown kind '${kind ?? ''}'`);
   if (!source || !out) usage('a source and an output path are required');
   const opts = { kind, source: resolve(source), out: resolve(out), wit: defaultWit, world: defaultWorld };
   for (let i = 0; i < rest.length; i += 2) {
@@ -42,7 +49,7 @@ function parseArgs(argv) {
     else usage(`unknown option '${rest[i]}'`);
   }
   if (kind === 'wat' && (opts.wit !== defaultWit || opts.world !== defaultWorld)) {
-    usage('--wit and --world apply to js components only');
+    usage('--wit and --world apply to js and core-wat components only');
   }
   return opts;
 }
@@ -59,16 +66,16 @@ async function loadToolchain() {
     process.exit(1);
   }
   const { componentize } = await import('@bytecodealliance/componentize-js');
-  const { parse } = await import('@bytecodealliance/jco');
+  const { componentEmbed, componentNew, parse } = await import('@bytecodealliance/jco');
   const { _setPreopens } = await import('@bytecodealliance/preview2-shim/filesystem');
-  return { componentize, parse, _setPreopens };
+  // componentize-js's WIT splicer and jco's wasm-tools are themselves
+  // components running on preview2-shim: without a preopen they see no files
+  // at all (not the WIT directory, not the source).
+  _setPreopens({ '/': '/' });
+  return { componentize, componentEmbed, componentNew, parse };
 }
 
 async function buildJs(tools, opts) {
-  // componentize-js's WIT splicer is itself a component running on
-  // preview2-shim: without a preopen it sees no files at all (not the WIT
-  // directory, not the source).
-  tools._setPreopens({ '/': '/' });
   const { component } = await tools.componentize({
     sourcePath: opts.source,
     witPath: opts.wit,
@@ -77,9 +84,17 @@ async function buildJs(tools, opts) {
   return component;
 }
 
+async function buildCoreWat(tools, opts) {
+  const core = await tools.parse(await readFile(opts.source, 'utf8'));
+  const embedded = await tools.componentEmbed({ binary: core, witPath: opts.wit, world: opts.world });
+  return tools.componentNew(embedded);
+}
+
 async function buildWat(tools, opts) {
   return tools.parse(await readFile(opts.source, 'utf8'));
 }
+
+const builders = { js: buildJs, 'core-wat': buildCoreWat, wat: buildWat };
 
 const opts = parseArgs(process.argv.slice(2));
 if (!existsSync(opts.source)) usage(`no such source: ${opts.source}`);
@@ -87,7 +102,7 @@ const tools = await loadToolchain();
 const started = process.hrtime.bigint();
 let bytes;
 try {
-  bytes = opts.kind === 'js' ? await buildJs(tools, opts) : await buildWat(tools, opts);
+  bytes = await builders[opts.kind](tools, opts);
 } catch (err) {
   console.error(`build-component: ${opts.source}: ${err?.message ?? err}`);
   process.exit(1);

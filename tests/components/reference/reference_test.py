@@ -103,20 +103,23 @@ def substitute(text, bases):
     return text
 
 
+def expand(text):
+    """A table text: a string, or {repeat, times[, then]}."""
+    if isinstance(text, dict):
+        return text["repeat"] * text["times"] + text.get("then", "")
+    return text
+
+
 def request_body(spec):
     body = spec.get("body")
-    if body is None:
-        return None
-    if isinstance(body, dict):
-        return (body["repeat"] * body["times"]).encode()
-    return body.encode()
+    return None if body is None else expand(body).encode()
 
 
 def send(port, spec, bases):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_SECONDS)
     try:
         body = request_body(spec)
-        conn.putrequest(spec["method"], substitute(spec["target"], bases), skip_accept_encoding=True)
+        conn.putrequest(spec["method"], substitute(expand(spec["target"]), bases), skip_accept_encoding=True)
         for name, value in spec.get("headers", []):
             conn.putheader(name, substitute(value, bases))
         if body is not None:
@@ -153,8 +156,9 @@ def check(expect, status, headers, body, fields):
         if headers.get_all(name):
             problems.append(f"{name} present: {headers.get_all(name)}")
     text = body.decode(errors="replace")
-    if "body" in expect and text != expect["body"]:
-        problems.append(f"body {text[:200]!r}, want {expect['body'][:200]!r}")
+    if "body" in expect and text != expand(expect["body"]):
+        want = expand(expect["body"])
+        problems.append(f"body {text[:200]!r} ({len(text)} chars), want {want[:200]!r} ({len(want)} chars)")
     if "json" in expect or "json_prefix" in expect:
         try:
             value = json.loads(text)
