@@ -18,7 +18,7 @@
 #
 # Every component gets a target component_<name>; all hang off
 # hookd_components (ALL). The builds share a Ninja job pool of one: each
-# componentize-js run wants a core and several hundred MB of its own. The
+# componentize-js run wants a core and about 800 MB of memory of its own. The
 # output directory is in the global property HOOKD_COMPONENT_DIR.
 #
 # HOOKD_PLUGINS_FROM=<another hookd build dir> (HookdPlugin.cmake): the
