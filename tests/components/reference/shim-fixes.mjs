@@ -13,7 +13,9 @@
 // the body (`outgoing-response.body`). componentize-js never takes it for a
 // response without a body (`new Response(null, { status: 204 })`, redirects).
 // The proxy world reads an untaken body as an empty one, as Wasmtime does:
-// this takes and finishes it on the guest's behalf.
+// this takes and finishes it on the guest's behalf. (A guest may also take the
+// body after `set`; that would break here, but none of the table's components
+// does: componentize-js takes it first whenever there is one.)
 import { types } from '@bytecodealliance/preview2-shim/http';
 
 const { OutgoingBody, OutgoingResponse, ResponseOutparam } = types;
