@@ -5,6 +5,7 @@
 // recurses) while they run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -126,8 +127,10 @@ TEST_F(InstanceLink, ImporterWorksInTheExportersMemoryAndCallsItsFunction) {
 TEST_F(InstanceLink, ImporterCallsThroughTheSharedTable) {
   link_both();
   ASSERT_TRUE(user);
-  EXPECT_EQ(call_i32(*user, "call_slot", {Val::I32(call_i32(*main, "add_slot")), Val::I32(2), Val::I32(3)}), 5);
-  EXPECT_EQ(call_i32(*user, "call_slot", {Val::I32(call_i32(*main, "mul_slot")), Val::I32(2), Val::I32(3)}), 6);
+  EXPECT_EQ(call_i32(*user, "call_slot", {Val::I32(call_i32(*main, "add_slot")), Val::I32(2), Val::I32(3)}),
+            5);
+  EXPECT_EQ(call_i32(*user, "call_slot", {Val::I32(call_i32(*main, "mul_slot")), Val::I32(2), Val::I32(3)}),
+            6);
   auto size = main->table_size("__indirect_function_table");
   ASSERT_TRUE(size) << size.error().describe();
   EXPECT_GE(*size, 3u);  // the null slot, add, mul
@@ -172,7 +175,8 @@ TEST_F(InstanceLink, ExportsOfEveryKindAreFoundByName) {
   EXPECT_EQ(user->export_kind("memory"), std::nullopt);  // imported, not exported
   const FuncType* realloc_type = main->export_type(main->find_export("cabi_realloc"));
   ASSERT_NE(realloc_type, nullptr);
-  EXPECT_EQ(*realloc_type, (FuncType{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32}, {ValType::kI32}}));
+  EXPECT_EQ(*realloc_type,
+            (FuncType{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32}, {ValType::kI32}}));
   EXPECT_EQ(main->export_type(-1), nullptr);
 }
 
@@ -223,10 +227,10 @@ Result<void> return_string(Caller& caller, int32_t ret_area, std::string_view te
   if (self == nullptr) return fail(ErrorKind::kInternal, "no calling instance");
   const int realloc_index = self->find_export("cabi_realloc");
   Val addr;
-  auto r = caller.call_guest(*self, realloc_index,
-                             std::vector<Val>{Val::I32(0), Val::I32(0), Val::I32(1),
-                                              Val::I32(static_cast<int32_t>(text.size()))},
-                             &addr);
+  auto r = caller.call_guest(
+      *self, realloc_index,
+      std::vector<Val>{Val::I32(0), Val::I32(0), Val::I32(1), Val::I32(static_cast<int32_t>(text.size()))},
+      &addr);
   if (!r) return r;
   std::span<uint8_t> mem = caller.memory();  // re-read: the guest ran
   const auto at = static_cast<uint32_t>(addr.i32);
@@ -242,7 +246,9 @@ Result<void> return_string(Caller& caller, int32_t ret_area, std::string_view te
 
 TEST_F(InstanceLink, HostImportAllocatesWithTheGuestsReallocAndTheGuestReadsIt) {
   const std::string text = "hello from the host, placed by cabi_realloc";
-  greet = [&](Caller& caller, std::span<const Val> args, Val*) { return return_string(caller, args[0].i32, text); };
+  greet = [&](Caller& caller, std::span<const Val> args, Val*) {
+    return return_string(caller, args[0].i32, text);
+  };
   link_both();
   ASSERT_TRUE(main);
   for (int i = 0; i < 3; ++i) {  // each allocation lands somewhere new
@@ -357,8 +363,9 @@ TEST_F(InstanceLink, GuestCallsOnlyFromARunningImportWithMatchingArguments) {
     Instance& self = *caller.instance();
     // The accidental way in stays closed.
     through_call = self.call(self.find_export("scratch"), {}, nullptr, 1s).error();
-    wrong_args = caller.call_guest(self, self.find_export("cabi_realloc"), std::vector<Val>{Val::I64(1)}, nullptr)
-                     .error();
+    wrong_args =
+        caller.call_guest(self, self.find_export("cabi_realloc"), std::vector<Val>{Val::I64(1)}, nullptr)
+            .error();
     return return_string(caller, args[0].i32, "x");
   };
   link_both();
@@ -403,15 +410,19 @@ Instance* const kMain = reinterpret_cast<Instance*>(uintptr_t{1});
 INSTANTIATE_TEST_SUITE_P(
     Kinds, InstanceLinkMismatch,
     ::testing::Values(
-        Mismatch{"MemoryFromAFunction", {"env", "memory", kMain, "load"},
+        Mismatch{"MemoryFromAFunction",
+                 {"env", "memory", kMain, "load"},
                  "module imports env.memory from export 'load' as a memory, but it is a function"},
-        Mismatch{"FunctionFromATable", {"main", "load", kMain, "__indirect_function_table"},
+        Mismatch{"FunctionFromATable",
+                 {"main", "load", kMain, "__indirect_function_table"},
                  "as a function, but it is a table"},
-        Mismatch{"FunctionSignature", {"main", "load", kMain, "add_slot"},
+        Mismatch{"FunctionSignature",
+                 {"main", "load", kMain, "add_slot"},
                  "module imports main.load from export 'add_slot' as (i32)->(i32), but it is ()->(i32)"},
         Mismatch{"GlobalType", {"main", "counter", kMain, "big"}, "as mutable i32, but it is mutable i64"},
         Mismatch{"MissingExport", {"main", "load", kMain, "lode"}, "which that instance does not export"},
-        Mismatch{"NoInstance", {"main", "load", nullptr, "load"}, "of an instance of another worker (or none)"}),
+        Mismatch{
+            "NoInstance", {"main", "load", nullptr, "load"}, "of an instance of another worker (or none)"}),
     [](const ::testing::TestParamInfo<Mismatch>& info) { return info.param.test_name; });
 
 TEST_F(InstanceLink, AnInstanceOfAnotherWorkerIsRefused) {
@@ -458,6 +469,37 @@ TEST_F(InstanceLink, DirectImportInstancesNeitherReenterNorLink) {
   ASSERT_FALSE(u);
   EXPECT_EQ(u.error().kind, ErrorKind::kLink);
   EXPECT_NE(u.error().message.find("reaches host imports directly"), std::string::npos) << u.error().message;
+}
+
+TEST(InstanceLinkParse, GlobalTypesOfImportsAndExportsAreRead) {
+  auto main_bytes = read_file(test::plugin_path("link_main"));
+  auto user_bytes = read_file(test::plugin_path("link_user"));
+  ASSERT_TRUE(main_bytes && user_bytes);
+  auto main_info = parse_module(*main_bytes);
+  auto user_info = parse_module(*user_bytes);
+  ASSERT_TRUE(main_info && user_info);
+  const ExportInfo* counter = main_info->find_export("counter");
+  const ExportInfo* big = main_info->find_export("big");
+  ASSERT_TRUE(counter && big);
+  EXPECT_EQ(counter->global, (GlobalType{ValType::kI32, true}));
+  EXPECT_EQ(big->global, (GlobalType{ValType::kI64, true}));
+  const auto imported = std::find_if(user_info->imports.begin(), user_info->imports.end(),
+                                     [](const ImportInfo& i) { return i.kind == ExternKind::kGlobal; });
+  ASSERT_NE(imported, user_info->imports.end());
+  EXPECT_EQ(imported->name, "counter");
+  EXPECT_EQ(imported->global, (GlobalType{ValType::kI32, true}));
+}
+
+// The exporter's code and host-import thunks die with it while an importer
+// could still reach them: an embedder bug, stopped at once rather than
+// becoming a use-after-free later.
+using InstanceLinkDeathTest = InstanceLink;
+
+TEST_F(InstanceLinkDeathTest, DestroyingAnExporterBeforeItsImportersAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  link_both();
+  ASSERT_TRUE(user);
+  EXPECT_DEATH(main.reset(), "an instance was destroyed before the 1 instance\\(s\\) importing from it");
 }
 
 TEST_F(InstanceLink, TheExistingInstantiateStillLinksHostFunctionsOnly) {

@@ -274,7 +274,7 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
 
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
-  bool created;
+  bool created = false;
   deadline_.arm(timeout);  // the module's start function runs in here
   {
     CallingScope calling(instance.get());  // a start function may call imports

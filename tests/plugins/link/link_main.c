@@ -74,8 +74,8 @@ EXPORT("recurse") int32_t recurse(int32_t n) { return n <= 0 ? 0 : 1 + host_recu
 // Every core value type, 16 parameters: what a lowered canonical ABI
 // signature can look like at most before it spills to memory.
 EXPORT("mix")
-double mix(int32_t a, int64_t b, float c, double d, int32_t e, int64_t f, float g, double h, int32_t i, int64_t j,
-           float k, double l, int32_t m, int64_t n, float o, double p) {
+double mix(int32_t a, int64_t b, float c, double d, int32_t e, int64_t f, float g, double h, int32_t i,
+           int64_t j, float k, double l, int32_t m, int64_t n, float o, double p) {
   return (double)a + 2.0 * (double)b + 3.0 * (double)c + 4.0 * d + 5.0 * (double)e + 6.0 * (double)f +
          7.0 * (double)g + 8.0 * h + 9.0 * (double)i + 10.0 * (double)j + 11.0 * (double)k + 12.0 * l +
          13.0 * (double)m + 14.0 * (double)n + 15.0 * (double)o + 16.0 * p;

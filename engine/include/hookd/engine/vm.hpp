@@ -155,30 +155,40 @@ class Instance {
 
 // Linking instances. Worker::instantiate_linked() satisfies imports with
 // exports of instances made earlier by the same worker (ImportExtern), each
-// checked at link time: a missing export, a kind mismatch or a function
-// signature mismatch is a kLink error naming the import and the export, and
-// so is whatever the engine refuses (memory or table limits, a global's type
-// or mutability). The exporting instance must outlive every instance that
-// imports from it: destroy a component's instances in reverse order.
-// Instances made by instantiate_linked() reach host imports through the
-// engine's callback path (never the direct one), and an instance that does
-// use direct host calls cannot export its functions or tables to another.
-// A trap, deadline or heap exhaustion while one instance runs another's code
-// poisons all of them: replace the whole group.
+// checked at link time: a missing export, a kind mismatch, a function
+// signature or global type mismatch is a kLink error naming the import and
+// the export, and so is whatever the engine itself refuses (memory or table
+// limits). Each instance keeps its own memory (memory() is the one it
+// exports, else the one it imports); a per-plugin memory cap applies to
+// each module's own memory (bound_module) before it is compiled.
+// The exporting instance must outlive every instance that imports from it:
+// destroy a component's instances in reverse order (destroying an exporter
+// first aborts the process, a bug in the embedder, rather than leaving the
+// importer with dangling code). Instances made by instantiate_linked()
+// reach host imports through the engine's callback path, never the direct
+// one, and an instance that does use direct host calls cannot export its
+// functions or tables to another: its direct imports find their instance
+// through the call that runs. A trap, timeout or heap exhaustion while one
+// instance runs another's code poisons all of them: replace the group.
 //
 // Guest calls from host imports. Instance::call() refuses to run from inside
 // a host import: an import never enters guest code by accident. A host
 // import that must (to allocate guest memory with `cabi_realloc`, or to run
-// a post-return function) calls Caller::call_guest(), which:
+// a post-return function of an export it called) calls
+// Caller::call_guest(), which:
 //   - runs only while a callback-path host import runs (not from a direct
-//     one, which must not enter the engine), and only on the calling worker;
+//     one, which must not enter the engine), and only on the same worker;
+//   - takes arguments of exactly the export's types (kInvalidArgument);
 //   - runs under the outer call's deadline (no new one is armed): the
 //     watchdog stops the nested code and then the outer call, which fails
-//     with kTimeout; the worker stays usable;
+//     with kTimeout even if the import ignores the error; the worker stays
+//     usable;
 //   - reports a trap in the nested code as a kTrap error, which the import
 //     returns so the outer call fails with it (the instance is poisoned);
 //   - is bounded in depth (kMaxNestedGuestCalls): guest code that calls an
 //     import that calls guest code ... fails with kTrap past the bound.
+// A post-return function after the embedder's own call to an export is an
+// ordinary call(), outside any import.
 inline constexpr int kMaxNestedGuestCalls = 8;
 
 class Worker {
