@@ -43,11 +43,6 @@ struct NestedCall {
   NestedCall& operator=(const NestedCall&) = delete;
 };
 
-v8::Local<v8::String> v8_str(v8::Isolate* isolate, std::string_view s) {
-  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
-      .ToLocalChecked();
-}
-
 v8::Local<v8::Value> to_v8(v8::Isolate* isolate, const Val& v) {
   switch (v.type) {
     case ValType::kI32:
@@ -182,7 +177,7 @@ Result<Val> V8Instance::global(std::string_view name) {
   if (!object) return std::unexpected(std::move(object.error()));
   v8::Local<v8::Context> context = worker_.context();
   v8::Local<v8::Value> v;
-  if (!(*object)->Get(context, v8_str(isolate, "value")).ToLocal(&v)) {
+  if (!(*object)->Get(context, v8_string(isolate, "value")).ToLocal(&v)) {
     return fail(ErrorKind::kInternal,
                 "cannot read global " + std::string(name) + ": " + exception_text(isolate, tc));
   }
@@ -203,7 +198,7 @@ Result<void> V8Instance::set_global(std::string_view name, Val value) {
   if (info->global.type != value.type) {
     return fail(ErrorKind::kInvalidArgument, "global " + std::string(name) + " has another type");
   }
-  if ((*object)->Set(worker_.context(), v8_str(isolate, "value"), to_v8(isolate, value)).IsNothing()) {
+  if ((*object)->Set(worker_.context(), v8_string(isolate, "value"), to_v8(isolate, value)).IsNothing()) {
     return fail(ErrorKind::kInternal,
                 "cannot set global " + std::string(name) + ": " + exception_text(isolate, tc));
   }
@@ -221,7 +216,7 @@ Result<uint32_t> V8Instance::table_size(std::string_view name) {
   v8::TryCatch tc(isolate);
   v8::Local<v8::Context> context = worker_.context();
   v8::Local<v8::Value> length;
-  if (!e->value.Get(isolate).As<v8::Object>()->Get(context, v8_str(isolate, "length")).ToLocal(&length)) {
+  if (!e->value.Get(isolate).As<v8::Object>()->Get(context, v8_string(isolate, "length")).ToLocal(&length)) {
     return fail(ErrorKind::kInternal,
                 "cannot read table " + std::string(name) + ": " + exception_text(isolate, tc));
   }
@@ -249,7 +244,7 @@ Result<void> V8Instance::call_guest(Instance& target, int export_index, std::spa
     return fail(ErrorKind::kNotFound, "call_guest: no such export");
   }
   const Export& e = nested->exports_[static_cast<size_t>(export_index)];
-  if (args.size() != e.type.params.size()) {
+  if (args.size() != e.type.params.size() || args.size() > kMaxArgs) {
     return fail(ErrorKind::kInvalidArgument, "call_guest: wrong number of arguments for " + e.name);
   }
   for (size_t i = 0; i < args.size(); ++i) {
@@ -272,8 +267,8 @@ Result<void> V8Instance::run_nested(V8Instance& target, int export_index, std::s
   v8::HandleScope handles(isolate);
   v8::Local<v8::Context> context = worker_.context();
   v8::TryCatch tc(isolate);
-  std::array<v8::Local<v8::Value>, kMaxArgs> argv;
-  const size_t n = std::min(args.size(), kMaxArgs);
+  std::array<v8::Local<v8::Value>, kMaxArgs> argv;  // call_guest checked the count
+  const size_t n = args.size();
   for (size_t i = 0; i < n; ++i) argv[i] = to_v8(isolate, args[i]);
 
   // The nested code's own imports report failures to `target` (invoke()
@@ -297,7 +292,9 @@ Result<void> V8Instance::run_nested(V8Instance& target, int export_index, std::s
       // guest must stop too, so the termination has to stay requested.
       if (!isolate->IsExecutionTerminating()) isolate->TerminateExecution();
       if (worker_.exhausted()) return std::unexpected(worker_.exhausted_error());
-      return fail(ErrorKind::kTimeout, e.name + " was stopped by the running call's deadline");
+      return fail(ErrorKind::kTimeout, e.name +
+                                           " was stopped (the running call's deadline, or the worker was "
+                                           "told to terminate)");
     }
     return fail(ErrorKind::kTrap, e.name + " trapped: " + exception_text(isolate, tc));
   }

@@ -126,4 +126,7 @@ class V8Vm final : public Vm {
 // Text of a caught exception ("RuntimeError: unreachable").
 std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc);
 
+// A V8 string of `s` (names of imports, exports and properties).
+v8::Local<v8::String> v8_string(v8::Isolate* isolate, std::string_view s);
+
 }  // namespace hookd::engine::v8impl

@@ -14,11 +14,6 @@ namespace {
 // enter/exit stay balanced.
 thread_local V8Worker* t_entered = nullptr;
 
-v8::Local<v8::String> str(v8::Isolate* isolate, std::string_view s) {
-  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
-      .ToLocalChecked();
-}
-
 std::string_view val_name(ValType t) {
   switch (t) {
     case ValType::kI32:
@@ -92,8 +87,10 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls, size_t hea
   enter();
   v8::HandleScope handles(isolate_);
   v8::Local<v8::Context> context = this->context();
-  v8::Local<v8::Value> wasm = context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
-  v8::Local<v8::Value> ctor = wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
+  v8::Local<v8::Value> wasm =
+      context->Global()->Get(context, v8_string(isolate_, "WebAssembly")).ToLocalChecked();
+  v8::Local<v8::Value> ctor =
+      wasm.As<v8::Object>()->Get(context, v8_string(isolate_, "Instance")).ToLocalChecked();
   instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
   vm_.watchdog().add(&deadline_);
 }
@@ -239,7 +236,7 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
       if (imp.kind == ExternKind::kMemory && imported_memory.IsEmpty()) {
         imported_memory = value->As<v8::WasmMemoryObject>();
       }
-      (void)ns->Set(context, str(isolate_, imp.name), *value);
+      (void)ns->Set(context, v8_string(isolate_, imp.name), *value);
       continue;
     }
     if (imp.kind != ExternKind::kFunc) {
@@ -267,10 +264,10 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
       return fail(ErrorKind::kInstantiate, "cannot create import " + imp.name);
     }
     instance->thunks().push_back(std::move(thunk));
-    (void)ns->Set(context, str(isolate_, imp.name), fn);
+    (void)ns->Set(context, v8_string(isolate_, imp.name), fn);
   }
   v8::Local<v8::Object> import_object = v8::Object::New(isolate_);
-  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, str(isolate_, name), ns);
+  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, v8_string(isolate_, name), ns);
 
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
@@ -291,14 +288,14 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
     return fail(kind, std::move(text));
   }
   v8::Local<v8::Value> exports_value;
-  if (!wasm_instance->Get(context, str(isolate_, "exports")).ToLocal(&exports_value) ||
+  if (!wasm_instance->Get(context, v8_string(isolate_, "exports")).ToLocal(&exports_value) ||
       !exports_value->IsObject()) {
     return fail(ErrorKind::kInstantiate, "instance has no exports object");
   }
   auto exports = exports_value.As<v8::Object>();
   for (const ExportInfo& exp : module.info().exports) {
     v8::Local<v8::Value> v;
-    if (!exports->Get(context, str(isolate_, exp.name)).ToLocal(&v)) continue;
+    if (!exports->Get(context, v8_string(isolate_, exp.name)).ToLocal(&v)) continue;
     instance->add_extern(exp, v);
     if (exp.kind == ExternKind::kFunc && v->IsFunction()) {
       instance->add_export(exp.name, exp.type, v.As<v8::Function>());
