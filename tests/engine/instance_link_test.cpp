@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "engine_internals.hpp"
 #include "hookd/engine/read_file.hpp"
@@ -256,6 +258,10 @@ TEST_F(InstanceLink, HostImportAllocatesWithTheGuestsReallocAndTheGuestReadsIt) 
     ASSERT_TRUE(hash) << hash.error().describe();
     EXPECT_EQ(static_cast<uint32_t>(hash->i32), fnv1a(text));
   }
+  // Linked instances reach their host imports through the callback path
+  // only, so an import may re-enter.
+  EXPECT_EQ(import_calls(*main).direct, 0u);
+  EXPECT_EQ(import_calls(*main).callback, 3u);
 }
 
 TEST_F(InstanceLink, HostImportCallsAnotherInstanceOfTheWorker) {
@@ -331,6 +337,35 @@ TEST_F(InstanceLink, DeadlineInTheNestedCallTimesOutTheOuterCall) {
   auto ignored = call(*main, "call_nested_spin", {}, 50ms);
   ASSERT_FALSE(ignored);
   EXPECT_EQ(ignored.error().kind, ErrorKind::kTimeout) << ignored.error().describe();
+}
+
+TEST_F(InstanceLink, TerminatingTheWorkerStopsTheNestedCallAndTheOuterOne) {
+  std::atomic<bool> entered{false};
+  Error seen_by_import;
+  nested_spin = [&](Caller& caller, std::span<const Val>, Val*) -> Result<void> {
+    entered.store(true);
+    auto r = caller.call_guest(*caller.instance(), caller.instance()->find_export("spin"), {}, nullptr);
+    if (!r) seen_by_import = r.error();
+    return r;
+  };
+  link_both();
+  ASSERT_TRUE(main);
+  std::thread stopper([&] {
+    // Bounded: the call below enters the import at once.
+    for (int i = 0; i < 10'000 && !entered.load(); ++i) std::this_thread::sleep_for(1ms);
+    worker->terminate();
+  });
+  auto r = call(*main, "call_nested_spin", {}, 0ns);  // no deadline: only terminate() ends it
+  stopper.join();
+  ASSERT_TRUE(entered.load());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kTimeout) << r.error().describe();
+  EXPECT_EQ(seen_by_import.kind, ErrorKind::kTimeout) << seen_by_import.describe();
+  user.reset();
+  main.reset();
+  link_both();
+  ASSERT_TRUE(user);
+  EXPECT_EQ(call_i32(*user, "triple", {Val::I32(3)}), 9);
 }
 
 TEST_F(InstanceLink, NestedGuestCallsAreBoundedInDepth) {
