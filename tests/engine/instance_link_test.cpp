@@ -126,6 +126,40 @@ TEST_F(InstanceLink, ImporterWorksInTheExportersMemoryAndCallsItsFunction) {
   EXPECT_TRUE(user->exported_memory("memory").empty());  // it exports none
 }
 
+// (module (func (export "seven") (result i32) i32.const 7)): no memory at
+// all, like a component's shim modules. wasm-ld always gives a module a
+// memory, so this one is written out by hand.
+const std::vector<uint8_t> kNoMemoryModule = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,                   // header
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,                         // type: () -> i32
+    0x03, 0x02, 0x01, 0x00,                                           // function 0 has type 0
+    0x07, 0x09, 0x01, 0x05, 's',  'e',  'v',  'e',  'n', 0x00, 0x00,  // export "seven" = func 0
+    0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x07, 0x0b,                   // body: i32.const 7
+};
+
+TEST_F(InstanceLink, AnInstanceWithoutMemoryWorks) {
+  auto module = vm->compile(kNoMemoryModule);
+  ASSERT_TRUE(module) << module.error().describe();
+  auto bare = worker->instantiate_linked(**module, Imports{}, 1s);
+  ASSERT_TRUE(bare) << bare.error().describe();
+  EXPECT_TRUE((*bare)->memory().empty());
+  EXPECT_EQ(call_i32(**bare, "seven"), 7);
+}
+
+TEST_F(InstanceLink, EachInstanceKeepsItsOwnMemory) {
+  link_both();
+  ASSERT_TRUE(main);
+  auto second = worker->instantiate_linked(*main_module, Imports{host_imports(), {}}, 1s);
+  ASSERT_TRUE(second) << second.error().describe();
+  const int32_t scratch = call_i32(*main, "scratch");
+  ASSERT_TRUE(call(*main, "store", {Val::I32(scratch), Val::I32(11)}));
+  ASSERT_TRUE(call(**second, "store", {Val::I32(scratch), Val::I32(22)}));
+  EXPECT_EQ(call_i32(*main, "load", {Val::I32(scratch)}), 11);
+  EXPECT_EQ(call_i32(**second, "load", {Val::I32(scratch)}), 22);
+  EXPECT_EQ(call_i32(*user, "read_direct", {Val::I32(scratch)}), 11);  // user works in main's
+  EXPECT_NE((*second)->memory().data(), main->memory().data());
+}
+
 TEST_F(InstanceLink, ImporterCallsThroughTheSharedTable) {
   link_both();
   ASSERT_TRUE(user);
