@@ -67,9 +67,11 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 # Node.js + npm: the dashboard's build (uPlot is compiled into hookd, below),
-# the AssemblyScript plugins (examples/assemblyscript, which the tests use) and the ABI peer
-# benchmark (loadtest/peers). A machine with its own node keeps it; a fresh
-# Debian 12 gets Debian's nodejs and npm.
+# the AssemblyScript plugins (examples/assemblyscript, which the tests use), the
+# ABI peer benchmark (loadtest/peers) and the wasi:http test components
+# (tests/components: componentize-js, and jco, which also runs their reference
+# host). A machine with its own node keeps it; a fresh Debian 12 gets Debian's
+# nodejs and npm.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "setup: installing nodejs npm"
   $SUDO apt-get update -qq
@@ -79,7 +81,7 @@ fi
 # npm ci (exact versions from the lock) when node_modules is missing or older
 # than the lock file; npm ci itself replaces node_modules as a whole.
 npm_dirs=()
-[ "$build_only" = 1 ] || npm_dirs+=("$root/examples/assemblyscript" "$root/loadtest/peers")
+[ "$build_only" = 1 ] || npm_dirs+=("$root/examples/assemblyscript" "$root/loadtest/peers" "$root/tests/components")
 for dir in "${npm_dirs[@]}"; do
   stamp_file="$dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp_file" ] || [ "$dir/package-lock.json" -nt "$stamp_file" ]; then

@@ -47,6 +47,7 @@ ServerResult<void> Gateway::Impl::open_access_log(unsigned workers) {
   ao.format = cfg.log.format;
   ao.path = cfg.log.access_log_file;
   ao.flush_interval = cfg.log.access_log_flush_interval;
+  ao.clock = parts.clock;
   auto log = AccessLog::open(std::move(ao), workers);
   if (!log) return std::unexpected(log.error());
   access_log = std::move(*log);
@@ -77,11 +78,11 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
   if (cfg.cluster.enabled) {
     return std::make_unique<ClusterNode>(
         ClusterNode::Settings{.cluster = cfg.cluster,
-                              .redis = cfg.kv.redis,
                               .listen_port = cfg.server.listen.port,
                               .pinned = cfg.plugins,
                               .max_module_bytes = cfg.limits.max_module_bytes},
-        registry, *manager, *parts.clock);
+        std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock,
+        *parts.entropy);
   }
   return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
 }

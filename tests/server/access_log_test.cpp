@@ -120,6 +120,23 @@ TEST(AccessLog, TextLinesEscapeWhatAClientChose) {
       << lines[1];
 }
 
+TEST(AccessLog, LinesAreStampedWithTheClockTheGatewayGaveIt) {
+  const auto file = fresh_dir("access-clock") / "access.log";
+  auto clock = std::make_shared<util::ManualClock>();  // 2023-11-14T22:13:20Z
+  clock->advance(std::chrono::milliseconds(1'123));
+  for (auto format : {config::LogFormat::text, config::LogFormat::json}) {
+    auto o = options(file, format);
+    o.clock = clock;
+    auto log = AccessLog::open(std::move(o), 1);
+    ASSERT_TRUE(log);
+    (*log)->write(0, record("t-1", "/x"));
+  }
+  const auto lines = lines_of(file);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].starts_with("2023-11-14T22:13:21.123Z access t-1 ")) << lines[0];
+  EXPECT_NE(lines[1].find("\"2023-11-14T22:13:21.123Z\""), std::string::npos) << lines[1];
+}
+
 TEST(AccessLog, AQuoteInTheTargetCannotEndTheRequestLineField) {
   const auto file = fresh_dir("access-quote") / "access.log";
   {

@@ -75,7 +75,7 @@ bool AdminApi::authorized(const HttpRequest& req) const {
   // The scheme is case-insensitive (RFC 9110, 11.1), followed by one or more
   // spaces.
   constexpr std::string_view kBearer = "bearer";
-  if (auth.size() <= kBearer.size() || !boost::beast::iequals(auth.substr(0, kBearer.size()), kBearer) ||
+  if (auth.size() <= kBearer.size() || !util::iequals(auth.substr(0, kBearer.size()), kBearer) ||
       auth[kBearer.size()] != ' ') {
     return false;
   }

@@ -29,32 +29,26 @@ int64_t epoch_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::unique_ptr<host::detail::RedisPool> pool_of(const host::RedisKvOptions& o) {
-  return std::make_unique<host::detail::RedisPool>(o);
-}
-
 }  // namespace
 
-ClusterNode::ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager,
-                         const util::Clock& clock)
+ClusterNode::ClusterNode(Settings settings, std::unique_ptr<cluster::RedisLinks> redis,
+                         const PluginRegistry& registry, PluginManager& manager, const util::Clock& clock,
+                         util::RandomSource& entropy)
     : cluster_(settings.cluster),
       pinned_(settings.pinned),
       max_module_bytes_(settings.max_module_bytes),
       registry_(registry),
       manager_(manager),
-      clock_(clock) {
-  redis_ = host::redis_options(settings.redis);
-  redis_.pool_size = 2;  // admin requests and heartbeats; the follower has its own
-  admin_pool_ = pool_of(redis_);
-  follow_pool_ = pool_of(redis_);
-  admin_catalog_ =
-      std::make_unique<cluster::ClusterCatalog>(*admin_pool_, cluster_.key_prefix, cluster_.log_max_entries);
-  follow_catalog_ =
-      std::make_unique<cluster::ClusterCatalog>(*follow_pool_, cluster_.key_prefix, cluster_.log_max_entries);
+      clock_(clock),
+      redis_(std::move(redis)) {
+  admin_catalog_ = std::make_unique<cluster::ClusterCatalog>(redis_->admin(), cluster_.key_prefix,
+                                                             cluster_.log_max_entries);
+  follow_catalog_ = std::make_unique<cluster::ClusterCatalog>(redis_->follow(), cluster_.key_prefix,
+                                                              cluster_.log_max_entries);
   node_id_ = cluster_.node_id;
   if (node_id_.empty()) {
     uint8_t raw[4]{};  // all zero if there is no entropy: the host name still tells nodes apart
-    if (settings.listen_port == 0) (void)util::system_random()->fill(raw);
+    if (settings.listen_port == 0) (void)entropy.fill(raw);
     node_id_ = hostname() + "-" +
                (settings.listen_port != 0 ? std::to_string(settings.listen_port) : util::to_hex(raw));
   }
@@ -71,8 +65,8 @@ engine::Result<void> ClusterNode::initial_sync() {
     if (r) return {};
     if (std::chrono::steady_clock::now() + backoff >= give_up) {
       return engine::fail(engine::ErrorKind::kHostError,
-                          "cannot load the cluster catalog from Redis at " + redis_.host + ":" +
-                              std::to_string(redis_.port) + ": " + r.error().message,
+                          "cannot load the cluster catalog from Redis at " + redis_->options().host + ":" +
+                              std::to_string(redis_->options().port) + ": " + r.error().message,
                           503);
     }
     spdlog::warn("cluster: {}; retrying", r.error().message);
@@ -259,7 +253,7 @@ engine::Result<void> ClusterNode::apply(const cluster::Change& change) {
 }
 
 void ClusterNode::follow() {
-  const auto command_timeout = redis_.command_timeout;
+  const auto command_timeout = redis_->options().command_timeout;
   // Shorter than the socket timeout, so a blocked XREAD is not a timeout.
   const int64_t block_ms = std::clamp<int64_t>(command_timeout.count() / 2, 1, 1000);
   auto backoff = std::chrono::milliseconds(50);

@@ -29,8 +29,10 @@
 #include <thread>
 
 #include "cluster/cluster_catalog.hpp"
+#include "cluster/redis_links.hpp"
 #include "hookd/config/config.hpp"
 #include "hookd/util/clock.hpp"
+#include "hookd/util/random.hpp"
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -39,22 +41,23 @@ namespace hookd::server {
 
 class ClusterNode final : public PluginCatalog {
  public:
-  // What a node needs of the configuration: its cluster section, the Redis
-  // it shares with the KV store, the public port (for a default node id),
-  // the config file's plugins (pinned on this node) and the module limit.
+  // What a node needs of the configuration: its cluster section, the public
+  // port (for a default node id), the config file's plugins (pinned on this
+  // node) and the module limit.
   struct Settings {
     const config::ClusterConfig& cluster;
-    const config::RedisConfig& redis;
     uint16_t listen_port = 0;
     const std::vector<config::PluginConfig>& pinned;
     uint64_t max_module_bytes = 0;
   };
-  // `registry`: what serves now (heartbeats, and a version already serving
-  // is not loaded again); `manager` loads and removes what the catalog says;
-  // `clock` gives the wall times in heartbeats and errors. Each must outlive
-  // the node. (The start-up retries wait on real time: they sleep.)
-  ClusterNode(Settings settings, const PluginRegistry& registry, PluginManager& manager,
-              const util::Clock& clock);
+  // `redis`: the node's connections; `registry`: what serves now
+  // (heartbeats, and a version already serving is not loaded again);
+  // `manager` loads and removes what the catalog says; `clock` gives the
+  // wall times in heartbeats and errors; `entropy` a default node id's
+  // suffix. Each reference must outlive the node. (The start-up retries
+  // wait on real time: they sleep.)
+  ClusterNode(Settings settings, std::unique_ptr<cluster::RedisLinks> redis, const PluginRegistry& registry,
+              PluginManager& manager, const util::Clock& clock, util::RandomSource& entropy);
   ~ClusterNode() override;  // stop()
 
   [[nodiscard]] const std::string& node_id() const { return node_id_; }
@@ -110,9 +113,7 @@ class ClusterNode final : public PluginCatalog {
   const PluginRegistry& registry_;
   PluginManager& manager_;
   const util::Clock& clock_;
-  host::RedisKvOptions redis_;  // outlives both pools
-  std::unique_ptr<host::detail::RedisPool> admin_pool_;
-  std::unique_ptr<host::detail::RedisPool> follow_pool_;
+  std::unique_ptr<cluster::RedisLinks> redis_;
   std::unique_ptr<cluster::ClusterCatalog> admin_catalog_;
   std::unique_ptr<cluster::ClusterCatalog> follow_catalog_;
   std::string node_id_;

@@ -28,8 +28,7 @@ void append_number(std::string& out, int64_t v) {
 
 // "2026-11-30T14:17:00.123Z": the seconds part is formatted once a second
 // per thread.
-void append_time(std::string& out) {
-  const auto now = std::chrono::system_clock::now();
+void append_time(std::chrono::system_clock::time_point now, std::string& out) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const time_t seconds = static_cast<time_t>(ms / 1000);
   thread_local time_t cached_second = -1;
@@ -56,8 +55,8 @@ std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_vi
 
 // 2026-11-30T14:17:00.123Z access <id> <client> "<method> <path>" <status> <bytes> <us>us plugin=<p> fn=<f>[
 // session=<s>]
-void append_text(const AccessRecord& r, std::string& out) {
-  append_time(out);
+void append_text(std::chrono::system_clock::time_point now, const AccessRecord& r, std::string& out) {
+  append_time(now, out);
   out += " access "sv;
   append_log_text(r.request_id, out);
   out += ' ';
@@ -105,9 +104,9 @@ void append_json_number(std::string_view key, int64_t value, std::string& out) {
 }
 
 // One JSON object per line; plugin, fn and session only when there is one.
-void append_json(const AccessRecord& r, std::string& out) {
+void append_json(std::chrono::system_clock::time_point now, const AccessRecord& r, std::string& out) {
   out += "{\"time\":\""sv;
-  append_time(out);
+  append_time(now, out);
   out += "\",\"type\":\"access\""sv;
   append_json_field("request_id", r.request_id, out);
   append_json_field("client", r.client, out);
@@ -157,6 +156,7 @@ AccessLog::AccessLog(int fd, bool owns_fd, Options options, size_t workers)
       slot_cap_(std::max<size_t>(options_.max_pending_bytes / std::max<size_t>(workers, 1), 4096)),
       slots_(std::max<size_t>(workers, 1)),
       taken_(slots_.size()) {
+  if (!options_.clock) options_.clock = util::system_clock();
   for (auto& s : slots_) s.buffer.reserve(options_.batch_bytes + 1024);
   writer_ = std::thread([this] { run(); });
 }
@@ -174,6 +174,7 @@ AccessLog::~AccessLog() {
 
 void AccessLog::write(size_t worker, const AccessRecord& record) {
   Slot& slot = slots_[worker];
+  const auto now = options_.clock->now();
   bool full = false;
   {
     std::lock_guard l(slot.mutex);
@@ -182,9 +183,9 @@ void AccessLog::write(size_t worker, const AccessRecord& record) {
       return;
     }
     if (options_.format == config::LogFormat::json) {
-      append_json(record, slot.buffer);
+      append_json(now, record, slot.buffer);
     } else {
-      append_text(record, slot.buffer);
+      append_text(now, record, slot.buffer);
     }
     full = slot.buffer.size() >= options_.batch_bytes;
   }

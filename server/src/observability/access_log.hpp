@@ -31,6 +31,7 @@
 
 #include "hookd/config/config.hpp"
 #include "hookd/server/error.hpp"
+#include "hookd/util/clock.hpp"
 
 namespace hookd::server {
 
@@ -56,6 +57,9 @@ class AccessLog {
     std::chrono::milliseconds flush_interval{200};
     size_t batch_bytes = 64 * 1024;
     size_t max_pending_bytes = 16u << 20;
+    // The time each line is stamped with (its wall time); null: the
+    // process's clock.
+    std::shared_ptr<const util::Clock> clock;
   };
 
   // Opens the output (the file is created with mode 0640 and appended to;
