@@ -43,7 +43,9 @@ TEST_P(RealComponent, ParsesWithOnlySynchronousBuiltinsAndInterfaceImports) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Built, RealComponent, ::testing::Values("hello", "kv", "greet"));
+INSTANTIATE_TEST_SUITE_P(Built, RealComponent,
+                         ::testing::Values("hello", "webhook", "redirect", "fetcher", "kv", "config", "greet",
+                                           "echo"));
 
 TEST(RealComponent, AFetchEventComponentImportsWasiHttpAndExportsTheHandler) {
   auto c = parse_component(built("hello"));
