@@ -13,6 +13,10 @@ Result<std::vector<Section>> split_sections(std::span<const uint8_t> wasm) {
   if (wasm.size() < 8 || std::memcmp(wasm.data(), kHeader, 4) != 0) {
     return fail(ErrorKind::kInvalidModule, "not a WebAssembly module (bad magic number)");
   }
+  if (is_component(wasm)) {
+    return fail(ErrorKind::kInvalidModule,
+                "this is a WebAssembly component, not a core module (it needs the component loader)");
+  }
   if (std::memcmp(wasm.data() + 4, kHeader + 4, 4) != 0) {
     return fail(ErrorKind::kInvalidModule, "unsupported WebAssembly binary version");
   }
@@ -83,6 +87,11 @@ bool read_limits(Reader& r, MemoryInfo& mem) {
 }
 
 }  // namespace
+
+bool is_component(std::span<const uint8_t> wasm) {
+  static constexpr uint8_t kComponentHeader[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+  return wasm.size() >= 8 && std::memcmp(wasm.data(), kComponentHeader, 8) == 0;
+}
 
 const ExportInfo* ModuleInfo::find_export(std::string_view name) const {
   for (const auto& e : exports) {

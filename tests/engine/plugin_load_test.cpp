@@ -91,6 +91,16 @@ TEST(PluginLoad, GarbageBytesGiveAnErrorNotACrash) {
   EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
 }
 
+TEST(PluginLoad, AComponentIsRefusedSayingItIsOne) {
+  // The preamble of a WebAssembly component and an empty type section.
+  const std::vector<uint8_t> component = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x01, 0x00};
+  auto plugin = Plugin::load_bytes(component);
+  ASSERT_FALSE(plugin);
+  EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
+  EXPECT_NE(plugin.error().message.find("WebAssembly component, not a core module"), std::string::npos)
+      << plugin.error().message;
+}
+
 TEST(PluginLoad, MissingFileNamesThePath) {
   auto plugin = Plugin::load_file("/nonexistent/x.wasm");
   ASSERT_FALSE(plugin);

@@ -58,5 +58,21 @@ TEST(WasmBinary, RejectsNonWasmAndTruncatedInput) {
   }
 }
 
+TEST(WasmBinary, TellsAComponentFromACoreModule) {
+  const std::vector<uint8_t> component = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+  const std::vector<uint8_t> module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  EXPECT_TRUE(is_component(component));
+  EXPECT_FALSE(is_component(module));
+  EXPECT_FALSE(is_component(load("echo")));
+  EXPECT_FALSE(is_component(std::span(component).first(7)));
+  EXPECT_FALSE(is_component({}));
+  auto parsed = parse_module(component);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().kind, ErrorKind::kInvalidModule);
+  EXPECT_NE(parsed.error().message.find("this is a WebAssembly component, not a core module"),
+            std::string::npos)
+      << parsed.error().message;
+}
+
 }  // namespace
 }  // namespace hookd::engine

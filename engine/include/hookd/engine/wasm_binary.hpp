@@ -57,7 +57,12 @@ struct ModuleInfo {
 inline constexpr uint64_t kWasmPageSize = 65536;
 
 // Parses the module's structure. Does not validate code; the engine does.
+// A component binary is refused with a message that says it is one.
 Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm);
+
+// Whether `wasm` starts like a WebAssembly component (the magic number, then
+// version 0x0d and layer 1) rather than a core module (version 1, layer 0).
+bool is_component(std::span<const uint8_t> wasm);
 
 // What a plugin module may declare. Every count and size in a module is
 // checked against these at load (docs/security/engine.md explains the
