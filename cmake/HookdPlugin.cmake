@@ -1,4 +1,4 @@
-# hookd_add_plugin(<name> SOURCES <files...> [COMPILE_OPTIONS <flags...>])
+# hookd_add_plugin(<name> SOURCES <files...> [COMPILE_OPTIONS <flags...>] [LINK_OPTIONS <flags...>])
 #
 # Builds ${CMAKE_BINARY_DIR}/plugins/<name>.wasm, a wasm32-wasi reactor linked
 # with the PDK, using clang-14 directly through custom commands. The host
@@ -6,8 +6,11 @@
 # which one CMake project cannot configure twice, hence no add_executable.
 # .c files are compiled as gnu11 (POSIX/BSD declarations such as getentropy
 # visible), everything else as C++20 without exceptions
-# or RTTI (libc++ for wasm32 is built without them). Plugins that do not use
-# the PDK (hand-written ABI tests) pass NO_PDK.
+# or RTTI (libc++ for wasm32 is built without them), .s files are wasm
+# assembly (what C cannot say: a module's own or imported globals).
+# Plugins that do not use the PDK (hand-written ABI tests) pass NO_PDK;
+# LINK_OPTIONS go to the final link (bare core modules: -nostdlib,
+# --import-memory, --export=...).
 #
 # Every plugin gets a target plugin_<name>; all hang off hookd_plugins (ALL).
 # The output directory is in the global property HOOKD_PLUGIN_DIR.
@@ -94,7 +97,7 @@ function(_hookd_pdk_objects out)
 endfunction()
 
 function(hookd_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_PDK" "" "SOURCES;COMPILE_OPTIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_PDK" "" "SOURCES;COMPILE_OPTIONS;LINK_OPTIONS")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "hookd_add_plugin(${name}): SOURCES is required")
   endif()
@@ -130,6 +133,16 @@ function(hookd_add_plugin name)
     get_filename_component(ext "${src}" LAST_EXT)
     set(obj "${obj_dir}/${index}_${base}.o")
     math(EXPR index "${index} + 1")
+    if(ext STREQUAL ".s")
+      add_custom_command(
+        OUTPUT "${obj}"
+        COMMAND "${HOOKD_WASM_CC}" ${common} -c "${src}" -o "${obj}"
+        DEPENDS "${src}"
+        COMMENT "wasm32 ${name}: ${base}"
+        VERBATIM)
+      list(APPEND objects "${obj}")
+      continue()
+    endif()
     if(ext STREQUAL ".c")
       set(cc "${HOOKD_WASM_CC}")
       set(lang_flags -std=gnu11)
@@ -155,7 +168,7 @@ function(hookd_add_plugin name)
   add_custom_command(
     OUTPUT "${wasm}"
     COMMAND "${linker}" ${common} -mexec-model=reactor ${objects} -o "${wasm}"
-            -Wl,--strip-all -Wl,--stack-first
+            -Wl,--strip-all -Wl,--stack-first ${ARG_LINK_OPTIONS}
     DEPENDS ${objects}
     COMMENT "Linking wasm plugin ${name}.wasm"
     VERBATIM)

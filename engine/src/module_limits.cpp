@@ -12,55 +12,12 @@ namespace {
 
 using wasm::Reader;
 using wasm::Section;
+using wasm::skip_const_expr;
 
 std::unexpected<Error> over(std::string_view limit, uint64_t value, uint64_t max, std::string_view what) {
   return fail(ErrorKind::kInvalidModule, "module exceeds " + std::string(limit) + ": " +
                                              std::to_string(value) + " " + std::string(what) +
                                              ", the limit is " + std::to_string(max));
-}
-
-// Skips a constant expression (segment offsets, global initialisers,
-// element items) up to and including its `end`.
-bool skip_const_expr(Reader& r) {
-  for (int ops = 0; ops < 64; ++ops) {  // a constant expression is a few instructions
-    uint8_t op = 0;
-    if (!r.u8(op)) return false;
-    uint32_t idx = 0;
-    uint8_t b = 0;
-    switch (op) {
-      case 0x0b:
-        return true;  // end
-      case 0x41:
-        if (!r.skip_sleb(32)) return false;
-        break;  // i32.const
-      case 0x42:
-        if (!r.skip_sleb(64)) return false;
-        break;  // i64.const
-      case 0x43:
-        if (!r.skip(4)) return false;
-        break;  // f32.const
-      case 0x44:
-        if (!r.skip(8)) return false;
-        break;    // f64.const
-      case 0x23:  // global.get
-      case 0xd2:  // ref.func
-        if (!r.u32(idx)) return false;
-        break;
-      case 0xd0:
-        if (!r.u8(b)) return false;
-        break;  // ref.null <heap type>
-      case 0x6a:
-      case 0x6b:
-      case 0x6c:  // extended-const i32 add/sub/mul
-      case 0x7c:
-      case 0x7d:
-      case 0x7e:
-        break;  // ... and i64
-      default:
-        return false;
-    }
-  }
-  return false;
 }
 
 struct TableDecl {

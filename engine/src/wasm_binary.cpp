@@ -48,6 +48,48 @@ void put_leb(std::vector<uint8_t>& out, uint64_t v) {
   } while (v != 0);
 }
 
+bool skip_const_expr(Reader& r) {
+  for (int ops = 0; ops < 64; ++ops) {  // a constant expression is a few instructions
+    uint8_t op = 0;
+    if (!r.u8(op)) return false;
+    uint32_t idx = 0;
+    uint8_t b = 0;
+    switch (op) {
+      case 0x0b:
+        return true;  // end
+      case 0x41:
+        if (!r.skip_sleb(32)) return false;
+        break;  // i32.const
+      case 0x42:
+        if (!r.skip_sleb(64)) return false;
+        break;  // i64.const
+      case 0x43:
+        if (!r.skip(4)) return false;
+        break;  // f32.const
+      case 0x44:
+        if (!r.skip(8)) return false;
+        break;    // f64.const
+      case 0x23:  // global.get
+      case 0xd2:  // ref.func
+        if (!r.u32(idx)) return false;
+        break;
+      case 0xd0:
+        if (!r.u8(b)) return false;
+        break;  // ref.null <heap type>
+      case 0x6a:
+      case 0x6b:
+      case 0x6c:  // extended-const i32 add/sub/mul
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+        break;  // ... and i64
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
 }  // namespace wasm
 
 namespace {
@@ -67,6 +109,15 @@ ValType to_valtype(uint8_t code) {
     default:
       return ValType::kOther;
   }
+}
+
+bool read_global_type(Reader& r, GlobalType& g) {
+  uint8_t type = 0;
+  uint8_t mut = 0;
+  if (!r.u8(type) || !r.u8(mut) || mut > 1) return false;
+  g.type = to_valtype(type);
+  g.is_mutable = mut == 1;
+  return true;
 }
 
 bool read_limits(Reader& r, MemoryInfo& mem) {
@@ -107,6 +158,7 @@ Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm) {
   ModuleInfo info;
   std::vector<FuncType> types;
   std::vector<uint32_t> func_types;  // type index per function index
+  std::vector<GlobalType> globals;   // per global index, imported first
   struct RawExport {
     std::string name;
     ExternKind kind;
@@ -166,7 +218,8 @@ Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm) {
               info.memory.imported = true;
               break;
             case ExternKind::kGlobal:
-              if (!r.u8(b) || !r.u8(b)) return malformed("import global");
+              if (!read_global_type(r, imp.global)) return malformed("import global");
+              globals.push_back(imp.global);
               break;
             case ExternKind::kTag:
               if (!r.u8(b) || !r.u32(idx)) return malformed("import tag");
@@ -190,6 +243,14 @@ Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm) {
           info.memory.defined = true;
         }
         break;
+      case kGlobalSection:
+        if (!r.u32(count)) return malformed("global section");
+        for (uint32_t i = 0; i < count; ++i) {
+          GlobalType g;
+          if (!read_global_type(r, g) || !skip_const_expr(r)) return malformed("global section");
+          globals.push_back(g);
+        }
+        break;
       case kExportSection:
         if (!r.u32(count)) return malformed("export section");
         for (uint32_t i = 0; i < count; ++i) {
@@ -211,6 +272,9 @@ Result<ModuleInfo> parse_module(std::span<const uint8_t> wasm) {
     if (e.kind == ExternKind::kFunc) {
       if (e.index >= func_types.size()) return malformed("export of unknown function");
       out.type = types[func_types[e.index]];
+    } else if (e.kind == ExternKind::kGlobal) {
+      if (e.index >= globals.size()) return malformed("export of unknown global");
+      out.global = globals[e.index];
     }
     info.exports.push_back(std::move(out));
   }

@@ -95,4 +95,8 @@ std::unexpected<Error> malformed(std::string_view what);
 
 void put_leb(std::vector<uint8_t>& out, uint64_t v);
 
+// Skips a constant expression (segment offsets, global initialisers,
+// element items) up to and including its `end`.
+bool skip_const_expr(Reader& r);
+
 }  // namespace hookd::engine::wasm

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,12 +32,43 @@ class V8Instance final : public Instance, public Caller {
   Result<void> call(int export_index, std::span<const Val> args, Val* result,
                     std::chrono::nanoseconds timeout) override;
   std::span<uint8_t> memory() override;
+  [[nodiscard]] std::optional<ExternKind> export_kind(std::string_view name) const override;
+  [[nodiscard]] const FuncType* export_type(int export_index) const override;
+  std::span<uint8_t> exported_memory(std::string_view name) override;
+  Result<Val> global(std::string_view name) override;
+  Result<void> set_global(std::string_view name, Val value) override;
+  Result<uint32_t> table_size(std::string_view name) override;
+
+  // Caller: what a host import of this instance may do besides memory().
+  Instance* instance() override { return this; }
+  Result<void> call_guest(Instance& target, int export_index, std::span<const Val> args,
+                          Val* result) override;
+
   // How guest code reached host imports so far (engine_internals.hpp).
   [[nodiscard]] ImportCalls import_calls() const { return import_calls_; }
 
   // Set up by V8Worker::instantiate.
   std::vector<std::unique_ptr<ImportThunk>>& thunks() { return thunks_; }
   void add_export(std::string name, FuncType type, v8::Local<v8::Function> fn);
+  // Every export, of any kind, for other instances to import and for the
+  // accessors above.
+  struct Extern {
+    std::string name;
+    ExternKind kind;
+    FuncType type;      // functions
+    GlobalType global;  // globals
+    v8::Global<v8::Value> value;
+  };
+  void add_extern(const ExportInfo& info, v8::Local<v8::Value> value);
+  [[nodiscard]] const Extern* find_extern(std::string_view name) const;
+  // This instance imports from `from`, which must outlive it.
+  void link_from(V8Instance& from);
+  [[nodiscard]] const V8Worker& worker() const { return worker_; }
+  // Whether guest code reaches host imports of this instance directly: its
+  // functions then only run correctly under its own calls (fast_imports.hpp
+  // finds the instance through the thread's CallingScope).
+  [[nodiscard]] bool uses_direct_imports() const { return fast_slots_[0] != nullptr; }
+  [[nodiscard]] bool has_memory() const { return backing_store_ != nullptr; }
   void set_memory(v8::Local<v8::WasmMemoryObject> memory);
   // A host import failed: remember why, so call() reports it rather than the
   // generic exception V8 unwinds with.
@@ -67,12 +99,21 @@ class V8Instance final : public Instance, public Caller {
   V8Worker& worker_;
   std::vector<std::unique_ptr<ImportThunk>> thunks_;
   std::vector<Export> exports_;
+  std::vector<Extern> externs_;
+  std::vector<V8Instance*> linked_from_;  // instances this one imports from
+  int importers_ = 0;                     // instances that import from this one
   v8::Global<v8::WasmMemoryObject> memory_object_;
   std::shared_ptr<v8::BackingStore> backing_store_;
   std::optional<Error> host_error_;
   std::array<ImportThunk*, kFastSlots> fast_slots_{};
   bool fast_fault_ = false;  // a fast import failed and asked V8 to stop the guest
   ImportCalls import_calls_;
+
+  // An exported global's object (WebAssembly.Global), or an error.
+  Result<v8::Local<v8::Object>> global_object(std::string_view name, const Extern** info);
+  // Runs `target`'s export under the running call (call_guest's work once
+  // the rules are checked).
+  Result<void> run_nested(V8Instance& target, int export_index, std::span<const Val> args, Val* result);
 
   // The two fast paths' shared steps: the thunk bound to `slot` (null, with
   // the failure recorded, when none is), and running it on converted

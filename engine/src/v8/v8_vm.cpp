@@ -10,6 +10,11 @@ std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc) {
   return *text ? std::string(*text, text.length()) : std::string("unprintable exception");
 }
 
+v8::Local<v8::String> v8_string(v8::Isolate* isolate, std::string_view s) {
+  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
+      .ToLocalChecked();
+}
+
 V8Vm::V8Vm(const VmOptions& options)
     : trap_handler_(ensure_v8_initialized(options.compile, options.engine_flags)),
       fast_host_calls_(options.fast_host_calls && fast_calls_available()),

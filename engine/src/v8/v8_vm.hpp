@@ -47,6 +47,8 @@ class V8Worker final : public Worker {
 
   Result<std::unique_ptr<Instance>> instantiate(const CompiledModule& module, std::vector<ImportFunc> imports,
                                                 std::chrono::nanoseconds timeout) override;
+  Result<std::unique_ptr<Instance>> instantiate_linked(const CompiledModule& module, Imports imports,
+                                                       std::chrono::nanoseconds timeout) override;
   void terminate() override { isolate_->TerminateExecution(); }
   [[nodiscard]] bool exhausted() const override { return exhausted_.load(std::memory_order_acquire); }
 
@@ -86,6 +88,14 @@ class V8Worker final : public Worker {
   DeadlineSlot deadline_;
 
   static size_t near_heap_limit(void* data, size_t current_limit, size_t initial_limit);
+  // The value an ImportExtern supplies for `imp`, once its kind and type
+  // match; records that `instance` imports from the exporter.
+  Result<v8::Local<v8::Value>> linked_import(V8Instance& instance, const ImportInfo& imp,
+                                             const ImportExtern& ext);
+  // Both instantiate()s: `may_use_direct` lets hot imports be reached
+  // directly (never for linked instances).
+  Result<std::unique_ptr<Instance>> instantiate_with(const CompiledModule& module, Imports imports,
+                                                     bool may_use_direct, std::chrono::nanoseconds timeout);
 };
 
 class V8Vm final : public Vm {
@@ -115,5 +125,8 @@ class V8Vm final : public Vm {
 
 // Text of a caught exception ("RuntimeError: unreachable").
 std::string exception_text(v8::Isolate* isolate, v8::TryCatch& tc);
+
+// A V8 string of `s` (names of imports, exports and properties).
+v8::Local<v8::String> v8_string(v8::Isolate* isolate, std::string_view s);
 
 }  // namespace hookd::engine::v8impl

@@ -14,9 +14,20 @@ namespace {
 // enter/exit stay balanced.
 thread_local V8Worker* t_entered = nullptr;
 
-v8::Local<v8::String> str(v8::Isolate* isolate, std::string_view s) {
-  return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
-      .ToLocalChecked();
+std::string_view val_name(ValType t) {
+  switch (t) {
+    case ValType::kI32:
+      return "i32";
+    case ValType::kI64:
+      return "i64";
+    case ValType::kF32:
+      return "f32";
+    case ValType::kF64:
+      return "f64";
+    case ValType::kOther:
+      break;
+  }
+  return "?";
 }
 
 std::string describe(const FuncType& t) {
@@ -24,15 +35,31 @@ std::string describe(const FuncType& t) {
     std::string out;
     for (ValType x : v) {
       if (!out.empty()) out += ",";
-      out += x == ValType::kI32   ? "i32"
-             : x == ValType::kI64 ? "i64"
-             : x == ValType::kF32 ? "f32"
-             : x == ValType::kF64 ? "f64"
-                                  : "?";
+      out += val_name(x);
     }
     return out;
   };
   return "(" + names(t.params) + ")->(" + names(t.results) + ")";
+}
+
+std::string describe(const GlobalType& g) {
+  return std::string(g.is_mutable ? "mutable " : "immutable ") + std::string(val_name(g.type));
+}
+
+std::string_view extern_kind_name(ExternKind kind) {
+  switch (kind) {
+    case ExternKind::kFunc:
+      return "a function";
+    case ExternKind::kTable:
+      return "a table";
+    case ExternKind::kMemory:
+      return "a memory";
+    case ExternKind::kGlobal:
+      return "a global";
+    case ExternKind::kTag:
+      return "a tag";
+  }
+  return "an unknown kind";
 }
 
 }  // namespace
@@ -60,8 +87,10 @@ V8Worker::V8Worker(V8Vm& vm, bool trap_handler, bool fast_host_calls, size_t hea
   enter();
   v8::HandleScope handles(isolate_);
   v8::Local<v8::Context> context = this->context();
-  v8::Local<v8::Value> wasm = context->Global()->Get(context, str(isolate_, "WebAssembly")).ToLocalChecked();
-  v8::Local<v8::Value> ctor = wasm.As<v8::Object>()->Get(context, str(isolate_, "Instance")).ToLocalChecked();
+  v8::Local<v8::Value> wasm =
+      context->Global()->Get(context, v8_string(isolate_, "WebAssembly")).ToLocalChecked();
+  v8::Local<v8::Value> ctor =
+      wasm.As<v8::Object>()->Get(context, v8_string(isolate_, "Instance")).ToLocalChecked();
   instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
   vm_.watchdog().add(&deadline_);
 }
@@ -132,6 +161,48 @@ void V8Worker::leave() {
 Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& module,
                                                         std::vector<ImportFunc> imports,
                                                         std::chrono::nanoseconds timeout) {
+  return instantiate_with(module, Imports{std::move(imports), {}}, true, timeout);
+}
+
+Result<std::unique_ptr<Instance>> V8Worker::instantiate_linked(const CompiledModule& module, Imports imports,
+                                                               std::chrono::nanoseconds timeout) {
+  return instantiate_with(module, std::move(imports), false, timeout);
+}
+
+Result<v8::Local<v8::Value>> V8Worker::linked_import(V8Instance& instance, const ImportInfo& imp,
+                                                     const ImportExtern& ext) {
+  const std::string what =
+      "module imports " + imp.module + "." + imp.name + " from export '" + ext.export_name + "'";
+  auto* from = dynamic_cast<V8Instance*>(ext.from);
+  if (from == nullptr || &from->worker() != this) {
+    return fail(ErrorKind::kLink, what + " of an instance of another worker (or none)");
+  }
+  const V8Instance::Extern* e = from->find_extern(ext.export_name);
+  if (e == nullptr) return fail(ErrorKind::kLink, what + ", which that instance does not export");
+  if (e->kind != imp.kind) {
+    return fail(ErrorKind::kLink, what + " as " + std::string(extern_kind_name(imp.kind)) + ", but it is " +
+                                      std::string(extern_kind_name(e->kind)));
+  }
+  if (imp.kind == ExternKind::kFunc && !(e->type == imp.type)) {
+    return fail(ErrorKind::kLink, what + " as " + describe(imp.type) + ", but it is " + describe(e->type));
+  }
+  if (imp.kind == ExternKind::kGlobal && !(e->global == imp.global)) {
+    return fail(ErrorKind::kLink,
+                what + " as " + describe(imp.global) + ", but it is " + describe(e->global));
+  }
+  if ((imp.kind == ExternKind::kFunc || imp.kind == ExternKind::kTable) && from->uses_direct_imports()) {
+    return fail(ErrorKind::kLink, what +
+                                      ", but that instance reaches host imports directly, so its code "
+                                      "cannot run under another instance's calls");
+  }
+  instance.link_from(*from);
+  return e->value.Get(isolate_);
+}
+
+Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModule& module, Imports linked,
+                                                             bool may_use_direct,
+                                                             std::chrono::nanoseconds timeout) {
+  std::vector<ImportFunc>& imports = linked.funcs;
   const auto& compiled = static_cast<const V8CompiledModule&>(module);
   if (exhausted()) return std::unexpected(exhausted_error());
   enter();
@@ -146,13 +217,28 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
 
   auto instance = std::make_unique<V8Instance>(*this);
   std::map<std::string, v8::Local<v8::Object>> namespaces;
-  const bool wants_fast =
-      fast_host_calls_ && std::any_of(imports.begin(), imports.end(), [](const ImportFunc& f) {
-        return f.hot && fast_import_supported(f.type);
-      });
+  const bool wants_fast = may_use_direct && fast_host_calls_ &&
+                          std::any_of(imports.begin(), imports.end(), [](const ImportFunc& f) {
+                            return f.hot && fast_import_supported(f.type);
+                          });
   const bool fast = wants_fast && compiled.take_fast_instantiation();
   size_t next_slot = 0;
+  v8::Local<v8::WasmMemoryObject> imported_memory;
   for (const ImportInfo& imp : module.info().imports) {
+    auto& ns = namespaces[imp.module];
+    if (ns.IsEmpty()) ns = v8::Object::New(isolate_);
+    auto ext = std::find_if(linked.externs.begin(), linked.externs.end(), [&](const ImportExtern& x) {
+      return x.module == imp.module && x.name == imp.name;
+    });
+    if (ext != linked.externs.end()) {
+      auto value = linked_import(*instance, imp, *ext);
+      if (!value) return std::unexpected(std::move(value.error()));
+      if (imp.kind == ExternKind::kMemory && imported_memory.IsEmpty()) {
+        imported_memory = value->As<v8::WasmMemoryObject>();
+      }
+      (void)ns->Set(context, v8_string(isolate_, imp.name), *value);
+      continue;
+    }
     if (imp.kind != ExternKind::kFunc) {
       return fail(ErrorKind::kLink, "plugin imports " + imp.module + "." + imp.name +
                                         ", which is not a function; hookd provides only functions");
@@ -178,16 +264,14 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
       return fail(ErrorKind::kInstantiate, "cannot create import " + imp.name);
     }
     instance->thunks().push_back(std::move(thunk));
-    auto& ns = namespaces[imp.module];
-    if (ns.IsEmpty()) ns = v8::Object::New(isolate_);
-    (void)ns->Set(context, str(isolate_, imp.name), fn);
+    (void)ns->Set(context, v8_string(isolate_, imp.name), fn);
   }
   v8::Local<v8::Object> import_object = v8::Object::New(isolate_);
-  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, str(isolate_, name), ns);
+  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, v8_string(isolate_, name), ns);
 
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
-  bool created;
+  bool created = false;
   deadline_.arm(timeout);  // the module's start function runs in here
   {
     CallingScope calling(instance.get());  // a start function may call imports
@@ -198,23 +282,29 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate(const CompiledModule& mo
   if (!created || exhausted()) {
     if (auto err = stopped_run(timed_out, tc, timeout, "start function: "))
       return std::unexpected(std::move(*err));
-    return fail(ErrorKind::kInstantiate, exception_text(isolate_, tc));
+    std::string text = exception_text(isolate_, tc);
+    // The engine's own link checks (memory and table limits ...).
+    const ErrorKind kind = text.starts_with("LinkError") ? ErrorKind::kLink : ErrorKind::kInstantiate;
+    return fail(kind, std::move(text));
   }
   v8::Local<v8::Value> exports_value;
-  if (!wasm_instance->Get(context, str(isolate_, "exports")).ToLocal(&exports_value) ||
+  if (!wasm_instance->Get(context, v8_string(isolate_, "exports")).ToLocal(&exports_value) ||
       !exports_value->IsObject()) {
     return fail(ErrorKind::kInstantiate, "instance has no exports object");
   }
   auto exports = exports_value.As<v8::Object>();
   for (const ExportInfo& exp : module.info().exports) {
     v8::Local<v8::Value> v;
-    if (!exports->Get(context, str(isolate_, exp.name)).ToLocal(&v)) continue;
+    if (!exports->Get(context, v8_string(isolate_, exp.name)).ToLocal(&v)) continue;
+    instance->add_extern(exp, v);
     if (exp.kind == ExternKind::kFunc && v->IsFunction()) {
       instance->add_export(exp.name, exp.type, v.As<v8::Function>());
     } else if (exp.kind == ExternKind::kMemory && v->IsWasmMemoryObject()) {
       instance->set_memory(v.As<v8::WasmMemoryObject>());
     }
   }
+  // A module that exports no memory works on the one it imports.
+  if (!instance->has_memory() && !imported_memory.IsEmpty()) instance->set_memory(imported_memory);
   return std::unique_ptr<Instance>(std::move(instance));
 }
 

@@ -24,17 +24,26 @@ struct FuncType {
 
 enum class ExternKind : uint8_t { kFunc = 0, kTable = 1, kMemory = 2, kGlobal = 3, kTag = 4 };
 
+// A global's value type (kOther: a reference or vector type) and mutability.
+struct GlobalType {
+  ValType type = ValType::kOther;
+  bool is_mutable = false;
+  bool operator==(const GlobalType&) const = default;
+};
+
 struct ImportInfo {
   std::string module;
   std::string name;
   ExternKind kind = ExternKind::kFunc;
-  FuncType type;  // for functions
+  FuncType type;      // for functions
+  GlobalType global;  // for globals
 };
 
 struct ExportInfo {
   std::string name;
   ExternKind kind = ExternKind::kFunc;
-  FuncType type;  // for functions
+  FuncType type;      // for functions
+  GlobalType global;  // for globals
 };
 
 struct MemoryInfo {
