@@ -106,9 +106,22 @@ Result<void> ComponentInstance::instantiate(Worker& worker, std::chrono::nanosec
       const HostResource* hr = r.host;
       dtor = [this, hr](uint32_t rep) { return hr->drop(*state_, rep); };
     }
-    // A guest resource's destructor is the guest's: its memory goes with the
-    // instance. Dropped by the guest (resource.drop), it runs through
-    // call_builtin.
+    if (r.implemented_by_guest && r.destructor) {
+      // The guest's own destructor, when the guest drops its last own
+      // handle (resource.drop, a host import: the call goes through the
+      // caller running it). Handles left when the instance goes are not
+      // destroyed: the guest's memory goes with it.
+      const CoreRef* ref = &*r.destructor;
+      dtor = [this, ref](uint32_t rep) -> Result<void> {
+        if (!dropping_) return {};
+        auto target = core(*ref);
+        if (!target) return std::unexpected(target.error());
+        const int at = (*target)->find_export(ref->name);
+        if (at < 0) return fail(ErrorKind::kTrap, "component: no destructor export " + ref->name);
+        const Val arg = Val::I32(static_cast<int32_t>(rep));
+        return dropping_->call_guest(**target, at, std::span(&arg, 1), nullptr);
+      };
+    }
     handles_.add_resource_type(r.name, std::move(dtor), r.implemented_by_guest);
   }
   for (const CoreInstancePlan& p : plan_->core_instances) {
@@ -132,10 +145,11 @@ Result<void> ComponentInstance::instantiate(Worker& worker, std::chrono::nanosec
         }
         case CoreImportLink::Kind::kBuiltin: {
           const uint32_t index = link.index;
-          imports.funcs.push_back(ImportFunc{link.module, link.name, link.type,
-                                             [this, index](Caller&, std::span<const Val> args, Val* result) {
-                                               return call_builtin(index, args, result);
-                                             }});
+          imports.funcs.push_back(
+              ImportFunc{link.module, link.name, link.type,
+                         [this, index](Caller& caller, std::span<const Val> args, Val* result) {
+                           return call_builtin(caller, index, args, result);
+                         }});
           break;
         }
       }
@@ -155,12 +169,17 @@ Result<Instance*> ComponentInstance::core(const CoreRef& ref) const {
   return cores_[ref.instance].get();
 }
 
-Result<void> ComponentInstance::call_builtin(uint32_t index, std::span<const Val> args, Val* result) {
+Result<void> ComponentInstance::call_builtin(Caller& caller, uint32_t index, std::span<const Val> args,
+                                             Val* result) {
   const Builtin& b = plan_->builtins[index];
   const auto arg = static_cast<uint32_t>(args[0].i32);
   switch (b.op) {
-    case BuiltinOp::kResourceDrop:
-      return handles_.drop(b.resource, arg);
+    case BuiltinOp::kResourceDrop: {
+      dropping_ = &caller;
+      auto dropped = handles_.drop(b.resource, arg);
+      dropping_ = nullptr;
+      return dropped;
+    }
     case BuiltinOp::kResourceNew: {
       auto h = handles_.new_own(b.resource, arg);
       if (!h) return std::unexpected(h.error());

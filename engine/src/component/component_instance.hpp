@@ -57,7 +57,7 @@ class ComponentInstance {
 
   Result<void> instantiate(Worker& worker, std::chrono::nanoseconds timeout);
   Result<void> call_lowered(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
-  Result<void> call_builtin(uint32_t index, std::span<const Val> args, Val* result);
+  Result<void> call_builtin(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
   Result<std::vector<canonical::Value>> call_lifted(const LiftedFunction& fn,
                                                     std::span<const canonical::Value> args,
                                                     std::chrono::nanoseconds timeout);
@@ -71,6 +71,7 @@ class ComponentInstance {
   canonical::HandleTable handles_;
   std::vector<std::unique_ptr<Instance>> cores_;  // destroyed in reverse order
   CallContext* current_call_ = nullptr;
+  Caller* dropping_ = nullptr;  // the guest's resource.drop running
   bool poisoned_ = false;
 };
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <utility>
 
 #include "component/canonical/type_match.hpp"
@@ -87,6 +88,26 @@ struct Scope {
 
   [[nodiscard]] bool top() const { return parent == nullptr; }
 };
+
+// `text` (canonical::describe) with each resource number "#7" replaced by
+// what `name` calls it, when it knows.
+std::string name_resources(std::string_view text, const std::function<std::string(uint32_t)>& name) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '#' || i + 1 >= text.size() || text[i + 1] < '0' || text[i + 1] > '9') {
+      out += text[i];
+      continue;
+    }
+    uint64_t n = 0;
+    size_t j = i + 1;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9' && n < (1U << 31))
+      n = n * 10 + (text[j++] - '0');
+    std::string known = n <= UINT32_MAX ? name(static_cast<uint32_t>(n)) : std::string();
+    out += known.empty() ? std::string(text.substr(i, j - i)) : known;
+    i = j - 1;
+  }
+  return out;
+}
 
 bool is_version_of(std::string_view version, std::string_view prefix) {
   return version.starts_with(prefix) && (version.size() == prefix.size() || version[prefix.size()] == '.');
@@ -386,7 +407,7 @@ class Resolver {
                 return invalid("a resource destructor that is not a core export");
               dtor = core_[*d].ref;
             }
-            auto rt = add_resource("resource#" + std::to_string(plan_.resources.size()), nullptr, true);
+            auto rt = add_resource("guest-resource-" + std::to_string(plan_.resources.size()), nullptr, true);
             plan_.resources[rt].destructor = std::move(dtor);
             return add_type(TypeEntry{.kind = TypeEntry::Kind::kResource, .resource = rt});
           } else {
@@ -402,6 +423,9 @@ class Resolver {
     const HostInterface* iface = host_.find(name.text);
     if (iface && !is_version_of(name.version, iface->version_prefix)) iface = nullptr;
     if (!iface) problems_.push_back("import interface " + name.text);
+    if (iface) {
+      for (const auto& r : iface->resources) host_resource_names_[r.id] = r.name;
+    }
     InstanceEntry inst;
     std::vector<uint32_t> local;  // the instance type's own type index space
     Lookup lookup = [&](uint32_t i) -> Result<uint32_t> {
@@ -480,9 +504,18 @@ class Resolver {
         problems_.push_back("import function " + label);
       } else if (!canonical::same_function(plan_.types, f.type, iface->types, f.host->type,
                                            same_resource())) {
+        auto mine = [this](uint32_t rt) {
+          if (rt >= plan_.resources.size()) return std::string();
+          const std::string& n = plan_.resources[rt].name;
+          return n.substr(n.find('#') + 1);
+        };
+        auto theirs = [this](uint32_t rt) {
+          auto it = host_resource_names_.find(rt);
+          return it == host_resource_names_.end() ? std::string() : it->second;
+        };
         problems_.push_back("import function " + label + " has type " +
-                            canonical::describe(plan_.types, f.type) + ", hookd's is " +
-                            canonical::describe(iface->types, f.host->type));
+                            name_resources(canonical::describe(plan_.types, f.type), mine) + ", hookd's is " +
+                            name_resources(canonical::describe(iface->types, f.host->type), theirs));
       }
     }
     inst.exports[x.name.text] = Item{Sort::kFunc, add_func(std::move(f))};
@@ -767,6 +800,7 @@ class Resolver {
   std::vector<const Component*> components_;
   std::vector<LiftDef> lifts_;
   std::vector<std::string> problems_;
+  std::map<ResourceTypeId, std::string> host_resource_names_;  // for messages
 };
 
 }  // namespace
