@@ -282,11 +282,13 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
   const int func = inst.find_export(fn.func.name);
   if (func < 0) return fail(ErrorKind::kTrap, "component: no core export " + fn.func.name);
   int post = -1;
+  Instance* post_instance = nullptr;  // any core instance's export, not only the callee's
   if (fn.post_return) {
     auto p = core(*fn.post_return);
     if (!p) return std::unexpected(p.error());
     post = (*p)->find_export(fn.post_return->name);
-    if (post < 0 || *p != &inst)
+    post_instance = *p;
+    if (post < 0)
       return fail(ErrorKind::kTrap, "component: post-return " + fn.post_return->name + " not found");
   }
   Instance* mem_instance = nullptr;
@@ -324,7 +326,7 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
   auto results = canonical::lift_values(cx, fn.type.results, flat, canonical::kMaxFlatResults);
   if (!results) return std::unexpected(finish(handles_, scope, std::unexpected(results.error())).error());
   if (post >= 0) {
-    if (auto r = inst.call(post, flat, nullptr, timeout); !r)
+    if (auto r = post_instance->call(post, flat, nullptr, timeout); !r)
       return std::unexpected(finish(handles_, scope, r).error());
   }
   if (auto r = finish(handles_, scope, {}); !r) return std::unexpected(r.error());
