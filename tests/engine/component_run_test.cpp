@@ -735,6 +735,27 @@ TEST_F(ComponentRun, LoadRefusesOtherStringEncodings) {
   }
 }
 
+TEST_F(ComponentRun, LoadRefusesACanonOptionNamingAMissingCoreExport) {
+  // Rename the core module's post-return export: the component still names
+  // it in its lift.
+  NoHost host;
+  auto bytes = component_bytes("greet");
+  auto comp = parse_component(bytes);
+  ASSERT_TRUE(comp);
+  const CoreModule& m = comp->core_modules.at(0);
+  const std::string needle = "cabi_post_greet";
+  auto begin = bytes.begin() + static_cast<ptrdiff_t>(m.offset);
+  auto at = std::search(begin, begin + static_cast<ptrdiff_t>(m.size), needle.begin(), needle.end());
+  ASSERT_NE(at, begin + static_cast<ptrdiff_t>(m.size));
+  at[needle.size() - 1] = 'X';
+  auto plan = load_component(*vm, bytes, host);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().kind, ErrorKind::kInvalidModule);
+  EXPECT_NE(plan.error().message.find("post-return: the core instance has no such export cabi_post_greet"),
+            std::string::npos)
+      << plan.error().describe();
+}
+
 TEST_F(ComponentRun, LoadRefusesCorruptComponents) {
   NoHost host;
   auto bytes = component_bytes("echo");

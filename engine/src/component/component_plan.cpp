@@ -406,6 +406,12 @@ class Resolver {
               if (core_[*d].kind != CoreItem::Kind::kRef)
                 return invalid("a resource destructor that is not a core export");
               dtor = core_[*d].ref;
+              const engine::FuncType dtor_type{{engine::ValType::kI32}, {}};
+              if (auto r =
+                      check_core_export(*dtor, engine::ExternKind::kFunc, &dtor_type, "resource destructor");
+                  !r) {
+                return std::unexpected(r.error());
+              }
             }
             auto rt = add_resource("guest-resource-" + std::to_string(plan_.resources.size()), nullptr, true);
             plan_.resources[rt].destructor = std::move(dtor);
@@ -605,6 +611,8 @@ class Resolver {
         if (!re) return std::unexpected(re.error());
         low.memory = *mem;
         low.realloc = *re;
+        if (auto r = check_options(low.memory, low.realloc, "import " + low.label); !r)
+          return std::unexpected(r.error());
         plan_.lowered.push_back(std::move(low));
         return add_core(CoreItem{.kind = CoreItem::Kind::kLowered,
                                  .index = static_cast<uint32_t>(plan_.lowered.size() - 1)});
@@ -722,6 +730,36 @@ class Resolver {
     return static_cast<uint32_t>(core_instances_.size() - 1);
   }
 
+  // ---- Checks of core exports against what the canonical ABI needs ----------------
+
+  Result<void> check_core_export(const CoreRef& ref, engine::ExternKind kind, const engine::FuncType* type,
+                                 const std::string& what) {
+    const ModuleInfo& info = modules_[plan_.core_instances[ref.instance].module].info;
+    const ExportInfo* x = info.find_export(ref.name);
+    if (!x || x->kind != kind) return invalid(what + ": the core instance has no such export " + ref.name);
+    if (type && !(x->type == *type)) {
+      return invalid(what + ": core function " + ref.name +
+                     " has another signature than its canonical type needs");
+    }
+    return {};
+  }
+
+  Result<void> check_options(const std::optional<CoreRef>& memory, const std::optional<CoreRef>& realloc,
+                             const std::string& what) {
+    using engine::ValType;
+    static const engine::FuncType kRealloc{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
+                                           {ValType::kI32}};
+    if (memory) {
+      if (auto r = check_core_export(*memory, engine::ExternKind::kMemory, nullptr, what + " memory"); !r)
+        return r;
+    }
+    if (realloc) {
+      if (auto r = check_core_export(*realloc, engine::ExternKind::kFunc, &kRealloc, what + " realloc"); !r)
+        return r;
+    }
+    return {};
+  }
+
   // ---- Exports -----------------------------------------------------------------------
 
   Result<void> add_export(const std::string& name, const FuncEntry& f) {
@@ -739,6 +777,18 @@ class Resolver {
     out.memory = *mem;
     out.realloc = *re;
     out.post_return = *post;
+    const std::string what = "export " + name;
+    if (auto r = check_core_export(out.func, engine::ExternKind::kFunc, &out.signature.core, what); !r)
+      return r;
+    if (auto r = check_options(out.memory, out.realloc, what); !r) return r;
+    if (out.post_return) {
+      const engine::FuncType post_type{out.signature.core.results, {}};
+      if (auto r = check_core_export(*out.post_return, engine::ExternKind::kFunc, &post_type,
+                                     what + " post-return");
+          !r) {
+        return r;
+      }
+    }
     plan_.export_index[name] = static_cast<uint32_t>(plan_.exports.size());
     plan_.exports.push_back(std::move(out));
     return {};
