@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "abi/wasi_http.hpp"
 #include "component/component_instance.hpp"
 #include "component/component_parse.hpp"
 #include "component/component_plan.hpp"
+#include "hookd/engine/plugin.hpp"
 #include "hookd/engine/read_file.hpp"
 #include "hookd/engine/vm.hpp"
 
@@ -493,9 +495,10 @@ TEST_F(ComponentRun, HostFunctionErrorTrapsAndDestroyingReleasesHostObjects) {
   FakeHost host(FakeOptions{.fail_path_with_query = true});
   auto inst = instantiate(load(component_bytes("echo"), host), host);
   ASSERT_TRUE(inst);
-  EchoState& s = *host.last_state;
   auto out = inst->call(kHandle, std::vector<Value>{Value::handle(7), Value::handle(9)}, kTimeout);
   ASSERT_FALSE(out);
+  // The host saw the call up to the function that failed.
+  EXPECT_EQ(host.last_state->log.back(), "path 7");
   EXPECT_NE(out.error().message.find("the request is gone"), std::string::npos) << out.error().describe();
   EXPECT_TRUE(inst->poisoned());
   EXPECT_FALSE(inst->call(kHandle, std::vector<Value>{Value::handle(1), Value::handle(2)}, kTimeout));
@@ -775,6 +778,26 @@ TEST_F(ComponentRun, LoadRefusesCorruptComponents) {
   ASSERT_FALSE(broken);
   EXPECT_TRUE(broken.error().kind == ErrorKind::kInvalidModule || broken.error().kind == ErrorKind::kCompile)
       << broken.error().describe();
+}
+
+// ---- ABI detection -----------------------------------------------------------------------
+
+TEST(WasiHttpAbi, RecognisesAProxyComponentAndNamesItsHandler) {
+  EXPECT_EQ(abi_name(Abi::kWasiHttp), "wasi-http");
+  auto echo = abi::recognise_wasi_http(component_bytes("echo"));
+  ASSERT_TRUE(echo) << echo.error().describe();
+  EXPECT_EQ(*echo, "wasi:http/incoming-handler@0.2.10#handle");
+}
+
+TEST(WasiHttpAbi, RefusesOtherComponentsAndCoreModules) {
+  auto greet = abi::recognise_wasi_http(component_bytes("greet"));
+  ASSERT_FALSE(greet);
+  EXPECT_NE(greet.error().message.find("does not export wasi:http/incoming-handler"), std::string::npos)
+      << greet.error().describe();
+  const std::vector<uint8_t> core_module = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  auto core = abi::recognise_wasi_http(core_module);
+  ASSERT_FALSE(core);
+  EXPECT_EQ(core.error().message, "not a WebAssembly component");
 }
 
 }  // namespace
