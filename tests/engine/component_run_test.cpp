@@ -491,6 +491,59 @@ TEST_F(ComponentRun, EchoHandlerAnswersThroughTheHostFunctions) {
   EXPECT_EQ(s.body, "/second\n");
 }
 
+// How a server calls the handler: the call begins on the host state (which
+// makes the request's objects), and the arguments are their handles.
+struct CallingState : EchoState {
+  void begin_call(CallContext& call) override {
+    log.push_back("begin " + std::string(call.request_id));
+    request = next_rep++;
+    outparam = next_rep++;
+  }
+  void end_call() override { log.push_back("end"); }
+  uint32_t request = 0;
+  uint32_t outparam = 0;
+};
+
+class CallingHost : public FakeHost {
+ public:
+  std::unique_ptr<HostState> make_state() const override {
+    auto s = std::make_unique<CallingState>();
+    s->drops = drops;
+    state = s.get();
+    return s;
+  }
+  mutable CallingState* state = nullptr;
+};
+
+TEST_F(ComponentRun, ArgumentsMadeByTheHostStateOnceTheCallBegan) {
+  CallingHost host;
+  auto inst = instantiate(load(component_bytes("echo"), host), host);
+  ASSERT_TRUE(inst);
+  CallContext ctx{.request_id = "r-1"};
+  auto out = inst->call(kHandle, ctx, [](HostState& state) -> Result<std::vector<Value>> {
+    auto& s = static_cast<CallingState&>(state);
+    return std::vector<Value>{Value::handle(s.request), Value::handle(s.outparam)};
+  }, kTimeout);
+  ASSERT_TRUE(out) << out.error().describe();
+  const auto& log = host.state->log;
+  ASSERT_GE(log.size(), 3u);
+  EXPECT_EQ(log.front(), "begin r-1");
+  EXPECT_EQ(log[1], "fields 1002");  // 1000 and 1001: the request and its outparam
+  EXPECT_EQ(log.back(), "end");
+  EXPECT_NE(std::find(log.begin(), log.end(), "set 1001"), log.end());
+  EXPECT_EQ(host.state->body, "/hello?x=1\n");
+
+  // A host state that cannot make the arguments fails the call, and ends it,
+  // without poisoning the instance.
+  auto refused = inst->call(kHandle, ctx, [](HostState&) -> Result<std::vector<Value>> {
+    return fail(ErrorKind::kHostError, "no request");
+  }, kTimeout);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kHostError);
+  EXPECT_EQ(host.state->log.back(), "end");
+  EXPECT_FALSE(inst->poisoned());
+}
+
 TEST_F(ComponentRun, HostFunctionErrorTrapsAndDestroyingReleasesHostObjects) {
   FakeHost host(FakeOptions{.fail_path_with_query = true});
   auto inst = instantiate(load(component_bytes("echo"), host), host);

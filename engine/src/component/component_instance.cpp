@@ -252,24 +252,40 @@ Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std
 
 Result<std::vector<Value>> ComponentInstance::call(std::string_view name, std::span<const Value> args,
                                                    std::chrono::nanoseconds timeout, CallContext* call) {
+  return run(name, timeout, call, [&](HostState&) -> Result<std::vector<Value>> {
+    return std::vector<Value>(args.begin(), args.end());
+  });
+}
+
+Result<std::vector<Value>> ComponentInstance::call(std::string_view name, CallContext& call, const MakeArgs& make_args,
+                                                   std::chrono::nanoseconds timeout) {
+  return run(name, timeout, &call, make_args);
+}
+
+Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::chrono::nanoseconds timeout,
+                                                  CallContext* call, const MakeArgs& make_args) {
   if (poisoned_) return fail(ErrorKind::kTrap, "component instance is poisoned by an earlier failure");
   const LiftedFunction* fn = plan_->find_export(name);
   if (!fn) return fail(ErrorKind::kNotFound, "component exports no function " + std::string(name));
-  if (args.size() != fn->type.params.size()) {
-    return fail(ErrorKind::kInvalidArgument, std::string(name) + " takes " +
-                                                 std::to_string(fn->type.params.size()) + " arguments, not " +
-                                                 std::to_string(args.size()));
-  }
-  for (const Value& v : args) {
-    if (v.holds_views())
-      return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
-  }
   if (call) state_->begin_call(*call);
   current_call_ = call;
-  auto out = call_lifted(*fn, args, timeout);
+  auto out = [&]() -> Result<std::vector<Value>> {
+    auto args = make_args(*state_);
+    if (!args) return std::unexpected(args.error());
+    if (args->size() != fn->type.params.size()) {
+      return fail(ErrorKind::kInvalidArgument, std::string(name) + " takes " +
+                                                   std::to_string(fn->type.params.size()) + " arguments, not " +
+                                                   std::to_string(args->size()));
+    }
+    for (const Value& v : *args) {
+      if (v.holds_views()) return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
+    }
+    auto results = call_lifted(*fn, *args, timeout);
+    if (!results) poisoned_ = true;
+    return results;
+  }();
   current_call_ = nullptr;
   if (call) state_->end_call();
-  if (!out) poisoned_ = true;
   return out;
 }
 

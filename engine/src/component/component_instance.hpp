@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -47,6 +48,13 @@ class ComponentInstance {
   Result<std::vector<canonical::Value>> call(std::string_view name, std::span<const canonical::Value> args,
                                              std::chrono::nanoseconds timeout, CallContext* call = nullptr);
 
+  // The same for a call whose arguments come from the host state once the
+  // call has begun (begin_call(call) made the request's host objects):
+  // `make_args` returns them; its error fails the call without poisoning.
+  using MakeArgs = std::function<Result<std::vector<canonical::Value>>(HostState& state)>;
+  Result<std::vector<canonical::Value>> call(std::string_view name, CallContext& call, const MakeArgs& make_args,
+                                             std::chrono::nanoseconds timeout);
+
   [[nodiscard]] bool poisoned() const { return poisoned_; }
   [[nodiscard]] const ComponentPlan& plan() const { return *plan_; }
   [[nodiscard]] HostState& host_state() { return *state_; }
@@ -55,6 +63,8 @@ class ComponentInstance {
  private:
   ComponentInstance(std::shared_ptr<const ComponentPlan> plan, std::unique_ptr<HostState> state);
 
+  Result<std::vector<canonical::Value>> run(std::string_view name, std::chrono::nanoseconds timeout,
+                                            CallContext* call, const MakeArgs& make_args);
   Result<void> instantiate(Worker& worker, std::chrono::nanoseconds timeout);
   Result<void> call_lowered(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
   Result<void> call_builtin(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
