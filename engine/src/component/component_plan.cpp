@@ -121,6 +121,15 @@ class Resolver {
 
   Result<void> run(const Component& comp) {
     Scope& top = new_scope(comp, nullptr);
+    // The imports first: what the host lacks is reported before anything
+    // is compiled.
+    for (Sort sort : {Sort::kType, Sort::kInstance, Sort::kFunc}) {
+      for (uint32_t i = 0; i < comp.spaces.size(sort); ++i) {
+        if (comp.spaces.at(sort, i).origin != Origin::kImport) continue;
+        if (auto r = resolve(top, sort, i, 0); !r) return std::unexpected(r.error());
+      }
+    }
+    if (auto r = report(); !r) return r;
     // Core instances first, in binary order: that is the order they are
     // instantiated in. Then everything else, so that every import and every
     // canon is checked even when nothing uses it.
@@ -130,15 +139,18 @@ class Resolver {
         if (auto r = resolve(top, sort, i, 0); !r) return std::unexpected(r.error());
       }
     }
-    if (!problems_.empty()) {
-      std::string msg = "component needs what hookd does not provide:";
-      for (const auto& p : problems_) msg += "\n  " + p;
-      return fail(ErrorKind::kLink, std::move(msg));
-    }
+    if (auto r = report(); !r) return r;
     return exports(top);
   }
 
  private:
+  Result<void> report() const {
+    if (problems_.empty()) return {};
+    std::string msg = "component needs what hookd does not provide:";
+    for (const auto& p : problems_) msg += "\n  " + p;
+    return fail(ErrorKind::kLink, std::move(msg));
+  }
+
   Scope& new_scope(const Component& comp, Scope* parent) {
     auto& s = scopes_.emplace_back();
     s.comp = &comp;
