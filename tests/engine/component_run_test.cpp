@@ -520,10 +520,13 @@ TEST_F(ComponentRun, ArgumentsMadeByTheHostStateOnceTheCallBegan) {
   auto inst = instantiate(load(component_bytes("echo"), host), host);
   ASSERT_TRUE(inst);
   CallContext ctx{.request_id = "r-1"};
-  auto out = inst->call(kHandle, ctx, [](HostState& state) -> Result<std::vector<Value>> {
-    auto& s = static_cast<CallingState&>(state);
-    return std::vector<Value>{Value::handle(s.request), Value::handle(s.outparam)};
-  }, kTimeout);
+  auto out = inst->call(
+      kHandle, ctx,
+      [](HostState& state) -> Result<std::vector<Value>> {
+        auto& s = static_cast<CallingState&>(state);
+        return std::vector<Value>{Value::handle(s.request), Value::handle(s.outparam)};
+      },
+      kTimeout);
   ASSERT_TRUE(out) << out.error().describe();
   const auto& log = host.state->log;
   ASSERT_GE(log.size(), 3u);
@@ -535,9 +538,10 @@ TEST_F(ComponentRun, ArgumentsMadeByTheHostStateOnceTheCallBegan) {
 
   // A host state that cannot make the arguments fails the call, and ends it,
   // without poisoning the instance.
-  auto refused = inst->call(kHandle, ctx, [](HostState&) -> Result<std::vector<Value>> {
-    return fail(ErrorKind::kHostError, "no request");
-  }, kTimeout);
+  auto refused = inst->call(
+      kHandle, ctx,
+      [](HostState&) -> Result<std::vector<Value>> { return fail(ErrorKind::kHostError, "no request"); },
+      kTimeout);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, ErrorKind::kHostError);
   EXPECT_EQ(host.state->log.back(), "end");
@@ -756,9 +760,10 @@ TEST_F(ComponentRun, LoadWalksAComponentizeJsComponentAndListsWhatItImports) {
   ASSERT_FALSE(plan);
   EXPECT_EQ(plan.error().kind, ErrorKind::kLink) << plan.error().describe();
   const std::string& m = plan.error().message;
-  for (const char* iface : {"wasi:http/types@0.2", "wasi:io/streams@0.2", "wasi:io/poll@0.2",
-                            "wasi:clocks/monotonic-clock@0.2", "wasi:random/random@0.2", "wasi:cli/stdout@0.2",
-                            "wasi:http/outgoing-handler@0.2", "wasi:filesystem/preopens@0.2"}) {
+  for (const char* iface :
+       {"wasi:http/types@0.2", "wasi:io/streams@0.2", "wasi:io/poll@0.2", "wasi:clocks/monotonic-clock@0.2",
+        "wasi:random/random@0.2", "wasi:cli/stdout@0.2", "wasi:http/outgoing-handler@0.2",
+        "wasi:filesystem/preopens@0.2"}) {
     EXPECT_NE(m.find(std::string("import interface ") + iface), std::string::npos) << iface << "\n" << m;
   }
 }

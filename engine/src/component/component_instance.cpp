@@ -257,7 +257,8 @@ Result<std::vector<Value>> ComponentInstance::call(std::string_view name, std::s
   });
 }
 
-Result<std::vector<Value>> ComponentInstance::call(std::string_view name, CallContext& call, const MakeArgs& make_args,
+Result<std::vector<Value>> ComponentInstance::call(std::string_view name, CallContext& call,
+                                                   const MakeArgs& make_args,
                                                    std::chrono::nanoseconds timeout) {
   return run(name, timeout, &call, make_args);
 }
@@ -274,11 +275,12 @@ Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::ch
     if (!args) return std::unexpected(args.error());
     if (args->size() != fn->type.params.size()) {
       return fail(ErrorKind::kInvalidArgument, std::string(name) + " takes " +
-                                                   std::to_string(fn->type.params.size()) + " arguments, not " +
-                                                   std::to_string(args->size()));
+                                                   std::to_string(fn->type.params.size()) +
+                                                   " arguments, not " + std::to_string(args->size()));
     }
     for (const Value& v : *args) {
-      if (v.holds_views()) return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
+      if (v.holds_views())
+        return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
     }
     auto results = call_lifted(*fn, *args, timeout);
     if (!results) poisoned_ = true;

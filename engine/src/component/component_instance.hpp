@@ -52,8 +52,8 @@ class ComponentInstance {
   // call has begun (begin_call(call) made the request's host objects):
   // `make_args` returns them; its error fails the call without poisoning.
   using MakeArgs = std::function<Result<std::vector<canonical::Value>>(HostState& state)>;
-  Result<std::vector<canonical::Value>> call(std::string_view name, CallContext& call, const MakeArgs& make_args,
-                                             std::chrono::nanoseconds timeout);
+  Result<std::vector<canonical::Value>> call(std::string_view name, CallContext& call,
+                                             const MakeArgs& make_args, std::chrono::nanoseconds timeout);
 
   [[nodiscard]] bool poisoned() const { return poisoned_; }
   [[nodiscard]] const ComponentPlan& plan() const { return *plan_; }

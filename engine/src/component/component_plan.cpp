@@ -162,12 +162,18 @@ class Resolver {
   // ---- Index spaces ---------------------------------------------------------
 
   Result<uint32_t> resolve(Scope& s, Sort sort, uint32_t index, int depth) {
-    if (depth > kMaxResolveDepth) return invalid("definitions nested deeper than hookd follows");
+    // `depth` counts along one path; `active_` every resolve on the stack
+    // (some paths start again from 0: canon options, resource destructors).
+    if (depth > kMaxResolveDepth || active_ > kMaxResolveDepth) {
+      return invalid("definitions nested deeper than hookd follows");
+    }
     if (index >= s.comp->spaces.size(sort))
       return invalid(std::string(sort_name(sort)) + " index out of range");
     auto& memo = s.memo[static_cast<size_t>(sort)][index];
     if (memo) return *memo;
+    ++active_;
     auto id = define(s, sort, index, depth + 1);
+    --active_;
     if (!id) return std::unexpected(id.error());
     memo = *id;
     return *id;
@@ -862,6 +868,7 @@ class Resolver {
   std::vector<const Component*> components_;
   std::vector<LiftDef> lifts_;
   std::vector<std::string> problems_;
+  int active_ = 0;                                             // resolve() calls on the stack
   std::map<ResourceTypeId, std::string> host_resource_names_;  // for messages
 };
 
