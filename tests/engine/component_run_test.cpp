@@ -835,6 +835,16 @@ TEST_F(ComponentRun, LoadRefusesACanonOptionNamingAMissingCoreExport) {
       << plan.error().describe();
 }
 
+TEST_F(ComponentRun, LoadRefusesNestedComponentsWithCoreCode) {
+  NoHost host;
+  auto plan = load_component(*vm, component_bytes("nested_core"), host);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().kind, ErrorKind::kInvalidModule);
+  EXPECT_NE(plan.error().message.find("core definitions inside a nested component are not supported"),
+            std::string::npos)
+      << plan.error().describe();
+}
+
 TEST_F(ComponentRun, LoadRefusesCorruptComponents) {
   NoHost host;
   auto bytes = component_bytes("echo");
