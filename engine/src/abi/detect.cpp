@@ -13,6 +13,8 @@ std::string_view abi_name(Abi abi) {
       return "extism";
     case Abi::kWapc:
       return "wapc";
+    case Abi::kWasiHttp:
+      return "wasi-http";
   }
   return "hookd";
 }

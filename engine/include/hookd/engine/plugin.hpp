@@ -29,8 +29,10 @@ namespace hookd::engine {
 
 // The guest ABI a plugin was built for, detected at load from its imports
 // and exports (engine/src/abi/README.md).
-enum class Abi : uint8_t { kNative, kExtism, kWapc };
-// "hookd", "extism", "wapc".
+// kWasiHttp: a WebAssembly component of the wasi:http proxy world (WASI
+// 0.2), detected by abi::recognise_wasi_http (engine/src/abi/wasi_http.hpp).
+enum class Abi : uint8_t { kNative, kExtism, kWapc, kWasiHttp };
+// "hookd", "extism", "wapc", "wasi-http".
 std::string_view abi_name(Abi abi);
 
 namespace abi {

@@ -1,0 +1,354 @@
+#include "component/component_instance.hpp"
+
+#include <utility>
+
+#include "component/canonical/lift_lower.hpp"
+
+namespace hookd::engine::component {
+namespace {
+
+using canonical::CallScope;
+using canonical::Context;
+using canonical::Value;
+
+// A core instance's exported memory, asked again every time (guest code may
+// have grown and moved it).
+class CoreMemory : public canonical::GuestMemory {
+ public:
+  CoreMemory(Instance* instance, std::string_view name) : instance_(instance), name_(name) {}
+  std::span<uint8_t> bytes() override {
+    return instance_ ? instance_->exported_memory(name_) : std::span<uint8_t>();
+  }
+
+ private:
+  Instance* instance_;
+  std::string_view name_;
+};
+
+Result<uint32_t> realloc_result(const Result<void>& r, const Val& out) {
+  if (!r) return std::unexpected(r.error());
+  return static_cast<uint32_t>(out.i32);
+}
+
+std::array<Val, 4> realloc_args(uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size) {
+  return {Val::I32(static_cast<int32_t>(old_ptr)), Val::I32(static_cast<int32_t>(old_size)),
+          Val::I32(static_cast<int32_t>(align)), Val::I32(static_cast<int32_t>(new_size))};
+}
+
+// cabi_realloc called by the host around an export call (outside imports).
+class DirectRealloc : public canonical::GuestRealloc {
+ public:
+  DirectRealloc(Instance& instance, int index, std::chrono::nanoseconds timeout)
+      : instance_(instance), index_(index), timeout_(timeout) {}
+  Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size) override {
+    auto args = realloc_args(old_ptr, old_size, align, new_size);
+    Val out;
+    return realloc_result(instance_.call(index_, args, &out, timeout_), out);
+  }
+
+ private:
+  Instance& instance_;
+  int index_;
+  std::chrono::nanoseconds timeout_;
+};
+
+// cabi_realloc called while a host import runs (lowering its results).
+class NestedRealloc : public canonical::GuestRealloc {
+ public:
+  NestedRealloc(Caller& caller, Instance& instance, int index)
+      : caller_(caller), instance_(instance), index_(index) {}
+  Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size) override {
+    auto args = realloc_args(old_ptr, old_size, align, new_size);
+    Val out;
+    return realloc_result(caller_.call_guest(instance_, index_, args, &out), out);
+  }
+
+ private:
+  Caller& caller_;
+  Instance& instance_;
+  int index_;
+};
+
+// Ends a call scope on every path; the first error wins.
+Result<void> finish(canonical::HandleTable& handles, CallScope& scope, Result<void> outcome) {
+  auto ended = handles.end_call(scope);
+  if (!outcome) return outcome;
+  return ended;
+}
+
+}  // namespace
+
+ComponentInstance::ComponentInstance(std::shared_ptr<const ComponentPlan> plan,
+                                     std::unique_ptr<HostState> state)
+    : plan_(std::move(plan)), state_(std::move(state)) {}
+
+ComponentInstance::~ComponentInstance() {
+  // The core instances go first, importers before exporters; then the
+  // handle table (the members' order), whose destructor drops the host
+  // objects the guest still held while the host state is still there.
+  while (!cores_.empty()) cores_.pop_back();
+}
+
+Result<std::unique_ptr<ComponentInstance>> ComponentInstance::create(
+    std::shared_ptr<const ComponentPlan> plan, Worker& worker, const HostInterfaces& host,
+    std::chrono::nanoseconds timeout) {
+  auto state = host.make_state();
+  if (!state) return fail(ErrorKind::kInternal, "the host made no state for the component instance");
+  std::unique_ptr<ComponentInstance> self(new ComponentInstance(std::move(plan), std::move(state)));
+  if (auto r = self->instantiate(worker, timeout); !r) return std::unexpected(r.error());
+  return self;
+}
+
+Result<void> ComponentInstance::instantiate(Worker& worker, std::chrono::nanoseconds timeout) {
+  for (const ResourcePlan& r : plan_->resources) {
+    canonical::Destructor dtor;
+    if (r.host && r.host->drop) {
+      const HostResource* hr = r.host;
+      dtor = [this, hr](uint32_t rep) { return hr->drop(*state_, rep); };
+    }
+    if (r.implemented_by_guest && r.destructor) {
+      // The guest's own destructor, when the guest drops its last own
+      // handle (resource.drop, a host import: the call goes through the
+      // caller running it). Handles left when the instance goes are not
+      // destroyed: the guest's memory goes with it.
+      const CoreRef* ref = &*r.destructor;
+      dtor = [this, ref](uint32_t rep) -> Result<void> {
+        if (!dropping_) return {};
+        auto target = core(*ref);
+        if (!target) return std::unexpected(target.error());
+        const int at = (*target)->find_export(ref->name);
+        if (at < 0) return fail(ErrorKind::kTrap, "component: no destructor export " + ref->name);
+        const Val arg = Val::I32(static_cast<int32_t>(rep));
+        return dropping_->call_guest(**target, at, std::span(&arg, 1), nullptr);
+      };
+    }
+    handles_.add_resource_type(r.name, std::move(dtor), r.implemented_by_guest);
+  }
+  for (const CoreInstancePlan& p : plan_->core_instances) {
+    Imports imports;
+    for (const CoreImportLink& link : p.imports) {
+      switch (link.kind) {
+        case CoreImportLink::Kind::kExtern: {
+          auto from = core(link.from);
+          if (!from) return std::unexpected(from.error());
+          imports.externs.push_back(ImportExtern{link.module, link.name, *from, link.from.name});
+          break;
+        }
+        case CoreImportLink::Kind::kLowered: {
+          const uint32_t index = link.index;
+          imports.funcs.push_back(
+              ImportFunc{link.module, link.name, link.type,
+                         [this, index](Caller& caller, std::span<const Val> args, Val* result) {
+                           return call_lowered(caller, index, args, result);
+                         }});
+          break;
+        }
+        case CoreImportLink::Kind::kBuiltin: {
+          const uint32_t index = link.index;
+          imports.funcs.push_back(
+              ImportFunc{link.module, link.name, link.type,
+                         [this, index](Caller& caller, std::span<const Val> args, Val* result) {
+                           return call_builtin(caller, index, args, result);
+                         }});
+          break;
+        }
+      }
+    }
+    auto inst = worker.instantiate_linked(*plan_->modules[p.module], std::move(imports), timeout);
+    if (!inst) return std::unexpected(inst.error());
+    cores_.push_back(std::move(*inst));
+  }
+  return {};
+}
+
+Result<Instance*> ComponentInstance::core(const CoreRef& ref) const {
+  if (ref.instance >= cores_.size()) {
+    return fail(ErrorKind::kTrap, "component: core instance " + std::to_string(ref.instance) +
+                                      " used before it was instantiated");
+  }
+  return cores_[ref.instance].get();
+}
+
+Result<void> ComponentInstance::call_builtin(Caller& caller, uint32_t index, std::span<const Val> args,
+                                             Val* result) {
+  const Builtin& b = plan_->builtins[index];
+  const auto arg = static_cast<uint32_t>(args[0].i32);
+  switch (b.op) {
+    case BuiltinOp::kResourceDrop: {
+      dropping_ = &caller;
+      auto dropped = handles_.drop(b.resource, arg);
+      dropping_ = nullptr;
+      return dropped;
+    }
+    case BuiltinOp::kResourceNew: {
+      auto h = handles_.new_own(b.resource, arg);
+      if (!h) return std::unexpected(h.error());
+      *result = Val::I32(static_cast<int32_t>(*h));
+      return {};
+    }
+    case BuiltinOp::kResourceRep: {
+      auto rep = handles_.rep(b.resource, arg);
+      if (!rep) return std::unexpected(rep.error());
+      *result = Val::I32(static_cast<int32_t>(*rep));
+      return {};
+    }
+  }
+  return fail(ErrorKind::kInternal, "component: unknown built-in");
+}
+
+Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std::span<const Val> args,
+                                             Val* result) {
+  const LoweredFunction& fn = plan_->lowered[index];
+  if (!fn.host || !fn.host->fn) return fail(ErrorKind::kLink, "component: " + fn.label + " is not provided");
+  Instance* mem_instance = nullptr;
+  if (fn.memory) {
+    auto m = core(*fn.memory);
+    if (!m) return std::unexpected(m.error());
+    mem_instance = *m;
+  }
+  CoreMemory memory(mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  std::optional<NestedRealloc> realloc;
+  if (fn.realloc) {
+    auto r = core(*fn.realloc);
+    if (!r) return std::unexpected(r.error());
+    const int at = (*r)->find_export(fn.realloc->name);
+    if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + fn.realloc->name);
+    realloc.emplace(caller, **r, at);
+  }
+  CallScope scope;
+  Context cx{.types = plan_->types,
+             .memory = memory,
+             .realloc = realloc ? &*realloc : nullptr,
+             .handles = &handles_,
+             .scope = &scope,
+             .views = true};
+  auto params = args;
+  std::optional<uint32_t> out_ptr;
+  if (fn.signature.results_in_memory) {
+    if (args.empty()) return fail(ErrorKind::kInternal, "component: lowered call without its result pointer");
+    params = args.first(args.size() - 1);
+    out_ptr = static_cast<uint32_t>(args.back().i32);
+  }
+  auto lifted = canonical::lift_values(cx, fn.type.params, params, canonical::kMaxFlatParams);
+  if (!lifted) return finish(handles_, scope, std::unexpected(lifted.error()));
+  HostCall call{*state_, current_call_};
+  std::vector<Value> results;
+  if (auto r = fn.host->fn(call, *lifted, results); !r) return finish(handles_, scope, r);
+  if (results.size() != fn.type.results.size()) {
+    return finish(handles_, scope,
+                  fail(ErrorKind::kInternal, "component: host function " + fn.label + " returned " +
+                                                 std::to_string(results.size()) + " results"));
+  }
+  std::vector<Val> core_results;
+  auto lowered = canonical::lower_values(cx, fn.type.results, results, canonical::kMaxFlatResults,
+                                         core_results, out_ptr);
+  if (auto r = finish(handles_, scope, lowered); !r) return r;
+  if (!core_results.empty()) {
+    if (!result) return fail(ErrorKind::kInternal, "component: lowered call has nowhere to put its result");
+    *result = core_results.front();
+  }
+  return {};
+}
+
+Result<std::vector<Value>> ComponentInstance::call(std::string_view name, std::span<const Value> args,
+                                                   std::chrono::nanoseconds timeout, CallContext* call) {
+  return run(name, timeout, call, [&](HostState&) -> Result<std::vector<Value>> {
+    return std::vector<Value>(args.begin(), args.end());
+  });
+}
+
+Result<std::vector<Value>> ComponentInstance::call(std::string_view name, CallContext& call,
+                                                   const MakeArgs& make_args,
+                                                   std::chrono::nanoseconds timeout) {
+  return run(name, timeout, &call, make_args);
+}
+
+Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::chrono::nanoseconds timeout,
+                                                  CallContext* call, const MakeArgs& make_args) {
+  if (poisoned_) return fail(ErrorKind::kTrap, "component instance is poisoned by an earlier failure");
+  const LiftedFunction* fn = plan_->find_export(name);
+  if (!fn) return fail(ErrorKind::kNotFound, "component exports no function " + std::string(name));
+  if (call) state_->begin_call(*call);
+  current_call_ = call;
+  auto out = [&]() -> Result<std::vector<Value>> {
+    auto args = make_args(*state_);
+    if (!args) return std::unexpected(args.error());
+    if (args->size() != fn->type.params.size()) {
+      return fail(ErrorKind::kInvalidArgument, std::string(name) + " takes " +
+                                                   std::to_string(fn->type.params.size()) +
+                                                   " arguments, not " + std::to_string(args->size()));
+    }
+    for (const Value& v : *args) {
+      if (v.holds_views())
+        return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
+    }
+    auto results = call_lifted(*fn, *args, timeout);
+    if (!results) poisoned_ = true;
+    return results;
+  }();
+  current_call_ = nullptr;
+  if (call) state_->end_call();
+  return out;
+}
+
+Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& fn,
+                                                          std::span<const Value> args,
+                                                          std::chrono::nanoseconds timeout) {
+  auto target = core(fn.func);
+  if (!target) return std::unexpected(target.error());
+  Instance& inst = **target;
+  const int func = inst.find_export(fn.func.name);
+  if (func < 0) return fail(ErrorKind::kTrap, "component: no core export " + fn.func.name);
+  int post = -1;
+  Instance* post_instance = nullptr;  // any core instance's export, not only the callee's
+  if (fn.post_return) {
+    auto p = core(*fn.post_return);
+    if (!p) return std::unexpected(p.error());
+    post = (*p)->find_export(fn.post_return->name);
+    post_instance = *p;
+    if (post < 0)
+      return fail(ErrorKind::kTrap, "component: post-return " + fn.post_return->name + " not found");
+  }
+  Instance* mem_instance = nullptr;
+  if (fn.memory) {
+    auto m = core(*fn.memory);
+    if (!m) return std::unexpected(m.error());
+    mem_instance = *m;
+  }
+  CoreMemory memory(mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  std::optional<DirectRealloc> realloc;
+  if (fn.realloc) {
+    auto r = core(*fn.realloc);
+    if (!r) return std::unexpected(r.error());
+    const int at = (*r)->find_export(fn.realloc->name);
+    if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + fn.realloc->name);
+    realloc.emplace(**r, at, timeout);
+  }
+  CallScope scope;
+  Context cx{.types = plan_->types,
+             .memory = memory,
+             .realloc = realloc ? &*realloc : nullptr,
+             .handles = &handles_,
+             .scope = &scope,
+             .views = false};
+  std::vector<Val> core_args;
+  if (auto r = canonical::lower_values(cx, fn.type.params, args, canonical::kMaxFlatParams, core_args); !r) {
+    return std::unexpected(finish(handles_, scope, r).error());
+  }
+  const bool has_result = !fn.signature.core.results.empty();
+  Val core_result;
+  if (auto r = inst.call(func, core_args, has_result ? &core_result : nullptr, timeout); !r) {
+    return std::unexpected(finish(handles_, scope, r).error());
+  }
+  std::span<const Val> flat = has_result ? std::span<const Val>(&core_result, 1) : std::span<const Val>();
+  auto results = canonical::lift_values(cx, fn.type.results, flat, canonical::kMaxFlatResults);
+  if (!results) return std::unexpected(finish(handles_, scope, std::unexpected(results.error())).error());
+  if (post >= 0) {
+    if (auto r = post_instance->call(post, flat, nullptr, timeout); !r)
+      return std::unexpected(finish(handles_, scope, r).error());
+  }
+  if (auto r = finish(handles_, scope, {}); !r) return std::unexpected(r.error());
+  return std::move(*results);
+}
+
+}  // namespace hookd::engine::component

@@ -1,0 +1,88 @@
+// One instance of a loaded component (component_plan.hpp) in one worker:
+// its core instances linked together in the plan's order, its handle table,
+// and the host's state for it. Calls its lifted exports with component
+// values; serves its lowered imports from the host's functions.
+//
+// Errors: a trap, a deadline, a canonical ABI violation (a bad pointer, bad
+// UTF-8, a handle used wrongly or still borrowed when the call returns), a
+// host function's error: the call fails with that error and the instance is
+// poisoned (every later call fails): the caller replaces it. Only a call
+// the embedder got wrong (an unknown export, the wrong number of arguments)
+// leaves it usable.
+//
+// One thread at a time, like the worker it lives in. It must be destroyed
+// before that worker.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "component/canonical/handle_table.hpp"
+#include "component/canonical/value.hpp"
+#include "component/component_plan.hpp"
+#include "component/host_interface.hpp"
+#include "hookd/engine/result.hpp"
+#include "hookd/engine/vm.hpp"
+
+namespace hookd::engine::component {
+
+class ComponentInstance {
+ public:
+  // Instantiates `plan` in `worker` (start functions run under `timeout`).
+  // `host` must be the HostInterfaces the plan was loaded with.
+  static Result<std::unique_ptr<ComponentInstance>> create(std::shared_ptr<const ComponentPlan> plan,
+                                                           Worker& worker, const HostInterfaces& host,
+                                                           std::chrono::nanoseconds timeout);
+  ~ComponentInstance();
+  ComponentInstance(const ComponentInstance&) = delete;
+  ComponentInstance& operator=(const ComponentInstance&) = delete;
+
+  // Calls the export `name` ("greet", "wasi:http/incoming-handler@0.2.10#handle")
+  // with one value per parameter (own/borrow of a host resource: its
+  // representation; values must own their bytes). The results are copies.
+  // `call`, when given, is passed to the host state's begin_call/end_call.
+  Result<std::vector<canonical::Value>> call(std::string_view name, std::span<const canonical::Value> args,
+                                             std::chrono::nanoseconds timeout, CallContext* call = nullptr);
+
+  // The same for a call whose arguments come from the host state once the
+  // call has begun (begin_call(call) made the request's host objects):
+  // `make_args` returns them; its error fails the call without poisoning.
+  using MakeArgs = std::function<Result<std::vector<canonical::Value>>(HostState& state)>;
+  Result<std::vector<canonical::Value>> call(std::string_view name, CallContext& call,
+                                             const MakeArgs& make_args, std::chrono::nanoseconds timeout);
+
+  [[nodiscard]] bool poisoned() const { return poisoned_; }
+  [[nodiscard]] const ComponentPlan& plan() const { return *plan_; }
+  [[nodiscard]] HostState& host_state() { return *state_; }
+  [[nodiscard]] const canonical::HandleTable& handles() const { return handles_; }
+
+ private:
+  ComponentInstance(std::shared_ptr<const ComponentPlan> plan, std::unique_ptr<HostState> state);
+
+  Result<std::vector<canonical::Value>> run(std::string_view name, std::chrono::nanoseconds timeout,
+                                            CallContext* call, const MakeArgs& make_args);
+  Result<void> instantiate(Worker& worker, std::chrono::nanoseconds timeout);
+  Result<void> call_lowered(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
+  Result<void> call_builtin(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
+  Result<std::vector<canonical::Value>> call_lifted(const LiftedFunction& fn,
+                                                    std::span<const canonical::Value> args,
+                                                    std::chrono::nanoseconds timeout);
+  // The core instance and export index a CoreRef names (-1: no such function).
+  Result<Instance*> core(const CoreRef& ref) const;
+
+  std::shared_ptr<const ComponentPlan> plan_;
+  // Declared before the handle table: the table's destructor runs host
+  // destructors, which need the state.
+  std::unique_ptr<HostState> state_;
+  canonical::HandleTable handles_;
+  std::vector<std::unique_ptr<Instance>> cores_;  // destroyed in reverse order
+  CallContext* current_call_ = nullptr;
+  Caller* dropping_ = nullptr;  // the guest's resource.drop running
+  bool poisoned_ = false;
+};
+
+}  // namespace hookd::engine::component
