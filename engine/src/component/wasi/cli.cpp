@@ -9,14 +9,16 @@
 namespace hookd::engine::component::wasi {
 namespace {
 
-Result<HostInterface> stdio(const char* iface, const char* fn, Res kind, std::optional<OutputStreamObj::Sink> sink) {
+Result<HostInterface> stdio(const char* iface, const char* fn, Res kind,
+                            std::optional<OutputStreamObj::Sink> sink) {
   Decl d(iface, "0.2");
-  d.fn(fn, {}, d.own(kind), [sink](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
-    WasiState& st = wasi_state(c);
-    auto rep = sink ? st.make(OutputStreamObj{.sink = *sink}) : st.make(InputStreamObj{});
-    if (!rep) return std::unexpected(rep.error());
-    return give(r, Value::handle(*rep));
-  });
+  d.fn(fn, {}, d.own(kind),
+       [sink](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
+         WasiState& st = wasi_state(c);
+         auto rep = sink ? st.make(OutputStreamObj{.sink = *sink}) : st.make(InputStreamObj{});
+         if (!rep) return std::unexpected(rep.error());
+         return give(r, Value::handle(*rep));
+       });
   return std::move(d).finish();
 }
 

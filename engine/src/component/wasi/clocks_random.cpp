@@ -31,19 +31,20 @@ Result<HostInterface> monotonic_clock() {
   d.fn("now", {}, u64, [](HostCall&, std::span<const Value>, std::vector<Value>& r) {
     return give(r, Value::u64(monotonic_now()));
   });
-  d.fn("resolution", {}, u64, [](HostCall&, std::span<const Value>, std::vector<Value>& r) {
-    return give(r, Value::u64(1));
-  });
-  d.fn("subscribe-instant", {u64}, pollable, [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) {
-    return subscribe_at(wasi_state(c), a[0].as_u64(), r);
-  });
-  d.fn("subscribe-duration", {u64}, pollable, [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) {
-    const uint64_t now = monotonic_now();
-    const uint64_t later = a[0].as_u64() > std::numeric_limits<uint64_t>::max() - now
-                               ? std::numeric_limits<uint64_t>::max()
-                               : now + a[0].as_u64();
-    return subscribe_at(wasi_state(c), later, r);
-  });
+  d.fn("resolution", {}, u64,
+       [](HostCall&, std::span<const Value>, std::vector<Value>& r) { return give(r, Value::u64(1)); });
+  d.fn("subscribe-instant", {u64}, pollable,
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) {
+         return subscribe_at(wasi_state(c), a[0].as_u64(), r);
+       });
+  d.fn("subscribe-duration", {u64}, pollable,
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) {
+         const uint64_t now = monotonic_now();
+         const uint64_t later = a[0].as_u64() > std::numeric_limits<uint64_t>::max() - now
+                                    ? std::numeric_limits<uint64_t>::max()
+                                    : now + a[0].as_u64();
+         return subscribe_at(wasi_state(c), later, r);
+       });
   return std::move(d).finish();
 }
 
@@ -82,13 +83,14 @@ Result<HostInterface> random() {
          }
          return give(r, Value::bytes_owned(std::move(bytes)));
        });
-  d.fn("get-random-u64", {}, u64, [](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
-    uint64_t v = 0;
-    if (!wasi_state(c).options().random->fill({reinterpret_cast<uint8_t*>(&v), sizeof v})) {
-      return fail(ErrorKind::kHostError, "wasi: no randomness available");
-    }
-    return give(r, Value::u64(v));
-  });
+  d.fn("get-random-u64", {}, u64,
+       [](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
+         uint64_t v = 0;
+         if (!wasi_state(c).options().random->fill({reinterpret_cast<uint8_t*>(&v), sizeof v})) {
+           return fail(ErrorKind::kHostError, "wasi: no randomness available");
+         }
+         return give(r, Value::u64(v));
+       });
   return std::move(d).finish();
 }
 

@@ -20,13 +20,15 @@ void Decl::resource(Res r) {
 }
 
 void Decl::resource(Res r, HostDtor drop) {
-  iface_.resources.push_back(HostResource{.name = std::string(resource_name(r)), .id = id(r), .drop = std::move(drop)});
+  iface_.resources.push_back(
+      HostResource{.name = std::string(resource_name(r)), .id = id(r), .drop = std::move(drop)});
 }
 
 void Decl::fn(std::string name, std::vector<TypeId> params, std::optional<TypeId> result, HostFn impl) {
   canonical::FunctionType type{.params = std::move(params), .results = {}};
   if (result) type.results.push_back(*result);
-  iface_.functions.push_back(HostFunction{.name = std::move(name), .type = std::move(type), .fn = std::move(impl)});
+  iface_.functions.push_back(
+      HostFunction{.name = std::move(name), .type = std::move(type), .fn = std::move(impl)});
 }
 
 Result<HostInterface> Decl::finish() && {

@@ -27,7 +27,9 @@ class Decl {
   TypeId borrow(Res r) { return check(iface_.types.borrow(id(r))); }
   TypeId list(TypeId elem) { return check(iface_.types.list(elem)); }
   TypeId option(TypeId some) { return check(iface_.types.option(some)); }
-  TypeId result(std::optional<TypeId> ok, std::optional<TypeId> err) { return check(iface_.types.result(ok, err)); }
+  TypeId result(std::optional<TypeId> ok, std::optional<TypeId> err) {
+    return check(iface_.types.result(ok, err));
+  }
   TypeId tuple(std::vector<TypeId> fields) { return check(iface_.types.tuple(std::move(fields))); }
   TypeId record(std::vector<std::string> names, std::vector<TypeId> fields) {
     return check(iface_.types.record(std::move(names), std::move(fields)));
@@ -35,7 +37,9 @@ class Decl {
   TypeId variant(std::vector<std::string> names, std::vector<std::optional<TypeId>> cases) {
     return check(iface_.types.variant(std::move(names), std::move(cases)));
   }
-  TypeId enumeration(std::vector<std::string> labels) { return check(iface_.types.enumeration(std::move(labels))); }
+  TypeId enumeration(std::vector<std::string> labels) {
+    return check(iface_.types.enumeration(std::move(labels)));
+  }
   TypeId flags(std::vector<std::string> labels) { return check(iface_.types.flags(std::move(labels))); }
 
   // A resource this interface defines; `drop` runs on the guest's drop.

@@ -27,7 +27,8 @@ Fields::Outcome Fields::check(std::string_view name, std::string_view value) con
 }
 
 Fields::Outcome Fields::fits(size_t count, size_t bytes) const {
-  if (count > limits_.max_fields || bytes > limits_.max_bytes) return std::unexpected(HeaderError::kForbidden);
+  if (count > limits_.max_fields || bytes > limits_.max_bytes)
+    return std::unexpected(HeaderError::kForbidden);
   return {};
 }
 

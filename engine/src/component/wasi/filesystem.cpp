@@ -17,29 +17,59 @@ Result<HostInterface> types() {
   d.resource(Res::kDescriptor);
   const TypeId u64 = d.types().u64();
   const TypeId self = d.borrow(Res::kDescriptor);
-  const TypeId error_code = d.enumeration(
-      {"access",         "would-block",   "already",           "bad-descriptor",  "busy",
-       "deadlock",       "quota",         "exist",             "file-too-large",  "illegal-byte-sequence",
-       "in-progress",    "interrupted",   "invalid",           "io",              "is-directory",
-       "loop",           "too-many-links", "message-size",     "name-too-long",   "no-device",
-       "no-entry",       "no-lock",       "insufficient-memory", "insufficient-space", "not-directory",
-       "not-empty",      "not-recoverable", "unsupported",     "no-tty",          "no-such-device",
-       "overflow",       "not-permitted", "pipe",              "read-only",       "invalid-seek",
-       "text-file-busy", "cross-device"});
-  const TypeId descriptor_type = d.enumeration({"unknown", "block-device", "character-device", "directory", "fifo",
-                                                "symbolic-link", "regular-file", "socket"});
+  const TypeId error_code = d.enumeration({"access",
+                                           "would-block",
+                                           "already",
+                                           "bad-descriptor",
+                                           "busy",
+                                           "deadlock",
+                                           "quota",
+                                           "exist",
+                                           "file-too-large",
+                                           "illegal-byte-sequence",
+                                           "in-progress",
+                                           "interrupted",
+                                           "invalid",
+                                           "io",
+                                           "is-directory",
+                                           "loop",
+                                           "too-many-links",
+                                           "message-size",
+                                           "name-too-long",
+                                           "no-device",
+                                           "no-entry",
+                                           "no-lock",
+                                           "insufficient-memory",
+                                           "insufficient-space",
+                                           "not-directory",
+                                           "not-empty",
+                                           "not-recoverable",
+                                           "unsupported",
+                                           "no-tty",
+                                           "no-such-device",
+                                           "overflow",
+                                           "not-permitted",
+                                           "pipe",
+                                           "read-only",
+                                           "invalid-seek",
+                                           "text-file-busy",
+                                           "cross-device"});
+  const TypeId descriptor_type = d.enumeration({"unknown", "block-device", "character-device", "directory",
+                                                "fifo", "symbolic-link", "regular-file", "socket"});
   const TypeId descriptor_flags = d.flags({"read", "write", "file-integrity-sync", "data-integrity-sync",
                                            "requested-write-sync", "mutate-directory"});
   const TypeId datetime = d.record({"seconds", "nanoseconds"}, {u64, d.types().u32()});
   const TypeId stamp = d.option(datetime);
-  const TypeId stat = d.record({"type", "link-count", "size", "data-access-timestamp", "data-modification-timestamp",
-                                "status-change-timestamp"},
+  const TypeId stat = d.record({"type", "link-count", "size", "data-access-timestamp",
+                                "data-modification-timestamp", "status-change-timestamp"},
                                {descriptor_type, u64, u64, stamp, stamp, stamp});
   const HostFn bad = [](HostCall&, std::span<const Value>, std::vector<Value>& r) {
     return give(r, Value::err(Value::enumeration(kBadDescriptor)));
   };
-  d.fn("[method]descriptor.read-via-stream", {self, u64}, d.result(d.own(Res::kInputStream), error_code), bad);
-  d.fn("[method]descriptor.write-via-stream", {self, u64}, d.result(d.own(Res::kOutputStream), error_code), bad);
+  d.fn("[method]descriptor.read-via-stream", {self, u64}, d.result(d.own(Res::kInputStream), error_code),
+       bad);
+  d.fn("[method]descriptor.write-via-stream", {self, u64}, d.result(d.own(Res::kOutputStream), error_code),
+       bad);
   d.fn("[method]descriptor.append-via-stream", {self}, d.result(d.own(Res::kOutputStream), error_code), bad);
   d.fn("[method]descriptor.get-flags", {self}, d.result(descriptor_flags, error_code), bad);
   d.fn("[method]descriptor.get-type", {self}, d.result(descriptor_type, error_code), bad);

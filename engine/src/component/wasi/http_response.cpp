@@ -81,7 +81,8 @@ void declare_response_functions(Decl& d, const HttpTypes& t) {
          if (!body) return std::unexpected(body.error());
          if ((*body)->stream_taken) return give(r, Value::err());
          auto out = st.make(
-             OutputStreamObj{.sink = OutputStreamObj::Sink::kResponseBody, .response = (*body)->response}, true);
+             OutputStreamObj{.sink = OutputStreamObj::Sink::kResponseBody, .response = (*body)->response},
+             true);
          if (!out) return std::unexpected(out.error());
          (*body)->stream_taken = true;
          return give(r, Value::ok(Value::handle(*out)));
@@ -116,7 +117,8 @@ void declare_response_functions(Decl& d, const HttpTypes& t) {
        [](HostCall& c, std::span<const Value> a, std::vector<Value>&) -> Result<void> {
          WasiState& st = wasi_state(c);
          if (auto o = st.take<ResponseOutparamObj>(a[0].handle_rep()); !o) return std::unexpected(o.error());
-         if (a[1].case_index() != 0) return st.set_response(std::nullopt, describe_http_error_code(*a[1].payload()));
+         if (a[1].case_index() != 0)
+           return st.set_response(std::nullopt, describe_http_error_code(*a[1].payload()));
          auto resp = st.take<OutgoingResponseObj>(a[1].payload()->handle_rep());
          if (!resp) return std::unexpected(resp.error());
          return st.set_response(resp->response, {});

@@ -3,10 +3,11 @@
 // http_response.cpp), the outgoing-request types declared with their state
 // kept, and wasi:http/outgoing-handler declared: `handle` answers
 // HTTP-request-denied (hookd's fetch is not wired to components yet).
+#include "component/wasi/http_types.hpp"
+
 #include <array>
 #include <string>
 
-#include "component/wasi/http_types.hpp"
 #include "component/wasi/interfaces.hpp"
 #include "component/wasi/state.hpp"
 
@@ -49,12 +50,13 @@ Result<Fields*> mutable_fields(HostCall& c, const Value& self) {
 
 void declare_fields(Decl& d, const HttpTypes& t) {
   d.resource(Res::kFields);
-  d.fn("[constructor]fields", {}, t.fields_own, [](HostCall& c, std::span<const Value>, std::vector<Value>& r) {
-    WasiState& st = wasi_state(c);
-    auto v = new_fields(st, Fields(st.options().fields));
-    if (!v) return Result<void>(std::unexpected(v.error()));
-    return give(r, std::move(*v));
-  });
+  d.fn("[constructor]fields", {}, t.fields_own,
+       [](HostCall& c, std::span<const Value>, std::vector<Value>& r) {
+         WasiState& st = wasi_state(c);
+         auto v = new_fields(st, Fields(st.options().fields));
+         if (!v) return Result<void>(std::unexpected(v.error()));
+         return give(r, std::move(*v));
+       });
   d.fn("[static]fields.from-list", {t.entries}, d.result(t.fields_own, t.header_error),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          WasiState& st = wasi_state(c);
@@ -193,7 +195,8 @@ void declare_incoming_request(Decl& d, const HttpTypes& t) {
          if (*req && (*req)->headers) {
            Copy copy(f);
            (*req)->headers->visit(copy);
-           if (copy.overflow) return fail(ErrorKind::kHostError, "wasi: the request's headers pass the host's bound");
+           if (copy.overflow)
+             return fail(ErrorKind::kHostError, "wasi: the request's headers pass the host's bound");
          }
          f.freeze();
          auto v = new_fields(st, std::move(f));
@@ -231,7 +234,8 @@ void declare_incoming_body(Decl& d, const HttpTypes& t) {
   d.fn("[static]incoming-body.finish", {d.own(Res::kIncomingBody)}, d.own(Res::kFutureTrailers),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          WasiState& st = wasi_state(c);
-         if (auto body = st.take<IncomingBodyObj>(a[0].handle_rep()); !body) return std::unexpected(body.error());
+         if (auto body = st.take<IncomingBodyObj>(a[0].handle_rep()); !body)
+           return std::unexpected(body.error());
          auto f = st.make(FutureTrailersObj{}, true);
          if (!f) return std::unexpected(f.error());
          return give(r, Value::handle(*f));
@@ -247,7 +251,8 @@ void declare_incoming_body(Decl& d, const HttpTypes& t) {
   // option<result<result<option<trailers>, error-code>>>: the request had
   // no trailers (the server does not pass them on); a second get is err.
   const TypeId inner = d.result(d.option(t.fields_own), t.error_code);
-  d.fn("[method]future-trailers.get", {d.borrow(Res::kFutureTrailers)}, d.option(d.result(inner, std::nullopt)),
+  d.fn("[method]future-trailers.get", {d.borrow(Res::kFutureTrailers)},
+       d.option(d.result(inner, std::nullopt)),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          auto f = wasi_state(c).get<FutureTrailersObj>(a[0].handle_rep());
          if (!f) return std::unexpected(f.error());
@@ -340,13 +345,14 @@ void declare_outgoing_request(Decl& d, const HttpTypes& t) {
   });
   accessor<Req>(d, "outgoing-request", "path-with-query", d.option(t.string), t.unit_result,
                 [](Req& o, const Value* set) { return opt_string(o.path_with_query, set); });
-  accessor<Req>(d, "outgoing-request", "scheme", d.option(t.scheme), t.unit_result, [](Req& o, const Value* set) {
-    if (set != nullptr) {
-      o.scheme = set->case_index() == 0 ? std::nullopt : std::optional(*set->payload());
-      return Value{};
-    }
-    return o.scheme ? Value::some(*o.scheme) : Value::none();
-  });
+  accessor<Req>(d, "outgoing-request", "scheme", d.option(t.scheme), t.unit_result,
+                [](Req& o, const Value* set) {
+                  if (set != nullptr) {
+                    o.scheme = set->case_index() == 0 ? std::nullopt : std::optional(*set->payload());
+                    return Value{};
+                  }
+                  return o.scheme ? Value::some(*o.scheme) : Value::none();
+                });
   accessor<Req>(d, "outgoing-request", "authority", d.option(t.string), t.unit_result,
                 [](Req& o, const Value* set) { return opt_string(o.authority, set); });
 
@@ -406,7 +412,8 @@ Result<HostInterface> outgoing_handler() {
        d.result(d.own(Res::kFutureIncomingResponse), error_code),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          WasiState& st = wasi_state(c);
-         if (auto req = st.take<OutgoingRequestObj>(a[0].handle_rep()); !req) return std::unexpected(req.error());
+         if (auto req = st.take<OutgoingRequestObj>(a[0].handle_rep()); !req)
+           return std::unexpected(req.error());
          if (a[1].case_index() == 1) {
            if (auto o = st.take<RequestOptionsObj>(a[1].payload()->handle_rep()); !o) {
              return std::unexpected(o.error());
@@ -428,52 +435,58 @@ TypeId http_error_code_type(Decl& d) {
   const TypeId tls = d.record({"alert-id", "alert-message"}, {d.option(d.types().u8()), os});
   const TypeId fsize = d.record({"field-name", "field-size"}, {os, o32});
   const TypeId ofsize = d.option(fsize);
-  return d.variant(
-      {"DNS-timeout",
-       "DNS-error",
-       "destination-not-found",
-       "destination-unavailable",
-       "destination-IP-prohibited",
-       "destination-IP-unroutable",
-       "connection-refused",
-       "connection-terminated",
-       "connection-timeout",
-       "connection-read-timeout",
-       "connection-write-timeout",
-       "connection-limit-reached",
-       "TLS-protocol-error",
-       "TLS-certificate-error",
-       "TLS-alert-received",
-       "HTTP-request-denied",
-       "HTTP-request-length-required",
-       "HTTP-request-body-size",
-       "HTTP-request-method-invalid",
-       "HTTP-request-URI-invalid",
-       "HTTP-request-URI-too-long",
-       "HTTP-request-header-section-size",
-       "HTTP-request-header-size",
-       "HTTP-request-trailer-section-size",
-       "HTTP-request-trailer-size",
-       "HTTP-response-incomplete",
-       "HTTP-response-header-section-size",
-       "HTTP-response-header-size",
-       "HTTP-response-body-size",
-       "HTTP-response-trailer-section-size",
-       "HTTP-response-trailer-size",
-       "HTTP-response-transfer-coding",
-       "HTTP-response-content-coding",
-       "HTTP-response-timeout",
-       "HTTP-upgrade-failed",
-       "HTTP-protocol-error",
-       "loop-detected",
-       "configuration-error",
-       "internal-error"},
-      {std::nullopt, dns,          std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-       std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-       tls,          std::nullopt, std::nullopt, o64,          std::nullopt, std::nullopt, std::nullopt,
-       o32,          ofsize,       o32,          fsize,        std::nullopt, o32,          fsize,
-       o64,          o32,          fsize,        os,           os,           std::nullopt, std::nullopt,
-       std::nullopt, std::nullopt, std::nullopt, os});
+  return d.variant({"DNS-timeout",
+                    "DNS-error",
+                    "destination-not-found",
+                    "destination-unavailable",
+                    "destination-IP-prohibited",
+                    "destination-IP-unroutable",
+                    "connection-refused",
+                    "connection-terminated",
+                    "connection-timeout",
+                    "connection-read-timeout",
+                    "connection-write-timeout",
+                    "connection-limit-reached",
+                    "TLS-protocol-error",
+                    "TLS-certificate-error",
+                    "TLS-alert-received",
+                    "HTTP-request-denied",
+                    "HTTP-request-length-required",
+                    "HTTP-request-body-size",
+                    "HTTP-request-method-invalid",
+                    "HTTP-request-URI-invalid",
+                    "HTTP-request-URI-too-long",
+                    "HTTP-request-header-section-size",
+                    "HTTP-request-header-size",
+                    "HTTP-request-trailer-section-size",
+                    "HTTP-request-trailer-size",
+                    "HTTP-response-incomplete",
+                    "HTTP-response-header-section-size",
+                    "HTTP-response-header-size",
+                    "HTTP-response-body-size",
+                    "HTTP-response-trailer-section-size",
+                    "HTTP-response-trailer-size",
+                    "HTTP-response-transfer-coding",
+                    "HTTP-response-content-coding",
+                    "HTTP-response-timeout",
+                    "HTTP-upgrade-failed",
+                    "HTTP-protocol-error",
+                    "loop-detected",
+                    "configuration-error",
+                    "internal-error"},
+                   {std::nullopt, dns,          std::nullopt,
+                    std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, tls,
+                    std::nullopt, std::nullopt, o64,
+                    std::nullopt, std::nullopt, std::nullopt,
+                    o32,          ofsize,       o32,
+                    fsize,        std::nullopt, o32,
+                    fsize,        o64,          o32,
+                    fsize,        os,           os,
+                    std::nullopt, std::nullopt, std::nullopt,
+                    std::nullopt, std::nullopt, os});
 }
 
 HttpTypes declare_http_types(Decl& d) {
@@ -481,12 +494,14 @@ HttpTypes declare_http_types(Decl& d) {
   t.string = d.types().string();
   t.u16 = d.types().u16();
   t.duration = d.types().u64();
-  t.method = d.variant({"get", "head", "post", "put", "delete", "connect", "options", "trace", "patch", "other"},
-                       {std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                        std::nullopt, std::nullopt, std::nullopt, t.string});
+  t.method =
+      d.variant({"get", "head", "post", "put", "delete", "connect", "options", "trace", "patch", "other"},
+                {std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                 std::nullopt, std::nullopt, std::nullopt, t.string});
   t.scheme = d.variant({"HTTP", "HTTPS", "other"}, {std::nullopt, std::nullopt, t.string});
   t.error_code = http_error_code_type(d);
-  t.header_error = d.variant({"invalid-syntax", "forbidden", "immutable"}, {std::nullopt, std::nullopt, std::nullopt});
+  t.header_error =
+      d.variant({"invalid-syntax", "forbidden", "immutable"}, {std::nullopt, std::nullopt, std::nullopt});
   t.bytes = d.list(d.types().u8());
   t.entry = d.tuple({t.string, t.bytes});
   t.entries = d.list(t.entry);
@@ -503,46 +518,45 @@ Value internal_error(std::string message) {
 }
 
 std::string describe_http_error_code(const Value& code) {
-  static constexpr std::array<std::string_view, 39> kNames = {
-      "DNS-timeout",
-      "DNS-error",
-      "destination-not-found",
-      "destination-unavailable",
-      "destination-IP-prohibited",
-      "destination-IP-unroutable",
-      "connection-refused",
-      "connection-terminated",
-      "connection-timeout",
-      "connection-read-timeout",
-      "connection-write-timeout",
-      "connection-limit-reached",
-      "TLS-protocol-error",
-      "TLS-certificate-error",
-      "TLS-alert-received",
-      "HTTP-request-denied",
-      "HTTP-request-length-required",
-      "HTTP-request-body-size",
-      "HTTP-request-method-invalid",
-      "HTTP-request-URI-invalid",
-      "HTTP-request-URI-too-long",
-      "HTTP-request-header-section-size",
-      "HTTP-request-header-size",
-      "HTTP-request-trailer-section-size",
-      "HTTP-request-trailer-size",
-      "HTTP-response-incomplete",
-      "HTTP-response-header-section-size",
-      "HTTP-response-header-size",
-      "HTTP-response-body-size",
-      "HTTP-response-trailer-section-size",
-      "HTTP-response-trailer-size",
-      "HTTP-response-transfer-coding",
-      "HTTP-response-content-coding",
-      "HTTP-response-timeout",
-      "HTTP-upgrade-failed",
-      "HTTP-protocol-error",
-      "loop-detected",
-      "configuration-error",
-      "internal-error"};
+  static constexpr std::array<std::string_view, 39> kNames = {"DNS-timeout",
+                                                              "DNS-error",
+                                                              "destination-not-found",
+                                                              "destination-unavailable",
+                                                              "destination-IP-prohibited",
+                                                              "destination-IP-unroutable",
+                                                              "connection-refused",
+                                                              "connection-terminated",
+                                                              "connection-timeout",
+                                                              "connection-read-timeout",
+                                                              "connection-write-timeout",
+                                                              "connection-limit-reached",
+                                                              "TLS-protocol-error",
+                                                              "TLS-certificate-error",
+                                                              "TLS-alert-received",
+                                                              "HTTP-request-denied",
+                                                              "HTTP-request-length-required",
+                                                              "HTTP-request-body-size",
+                                                              "HTTP-request-method-invalid",
+                                                              "HTTP-request-URI-invalid",
+                                                              "HTTP-request-URI-too-long",
+                                                              "HTTP-request-header-section-size",
+                                                              "HTTP-request-header-size",
+                                                              "HTTP-request-trailer-section-size",
+                                                              "HTTP-request-trailer-size",
+                                                              "HTTP-response-incomplete",
+                                                              "HTTP-response-header-section-size",
+                                                              "HTTP-response-header-size",
+                                                              "HTTP-response-body-size",
+                                                              "HTTP-response-trailer-section-size",
+                                                              "HTTP-response-trailer-size",
+                                                              "HTTP-response-transfer-coding",
+                                                              "HTTP-response-content-coding",
+                                                              "HTTP-response-timeout",
+                                                              "HTTP-upgrade-failed",
+                                                              "HTTP-protocol-error",
+                                                              "loop-detected",
+                                                              "configuration-error",
+                                                              "internal-error"};
   const uint32_t i = code.case_index();
   std::string out = "error-code " + std::string(i < kNames.size() ? kNames[i] : "?");
   // internal-error(some(message)): the guest's own words, cut.

@@ -9,9 +9,9 @@ namespace hookd::engine::component::wasi {
 struct HttpTypes {
   TypeId method, scheme, error_code, header_error, bytes, entry, entries, u16, string, duration;
   TypeId fields_own, fields_borrow;
-  TypeId unit_result;       // result (no payloads)
-  TypeId header_result;     // result<_, header-error>
-  TypeId error_result;      // result<_, error-code>
+  TypeId unit_result;    // result (no payloads)
+  TypeId header_result;  // result<_, header-error>
+  TypeId error_result;   // result<_, error-code>
 };
 
 HttpTypes declare_http_types(Decl& d);

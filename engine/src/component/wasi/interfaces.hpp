@@ -14,10 +14,10 @@ namespace hookd::engine::component::wasi {
 class WasiState;
 
 // Adds each interface of its group to `out`; the first declaration error stops.
-Result<void> add_http_interfaces(std::vector<HostInterface>& out);        // types, outgoing-handler
-Result<void> add_io_interfaces(std::vector<HostInterface>& out);          // streams, poll, error
+Result<void> add_http_interfaces(std::vector<HostInterface>& out);          // types, outgoing-handler
+Result<void> add_io_interfaces(std::vector<HostInterface>& out);            // streams, poll, error
 Result<void> add_clock_random_interfaces(std::vector<HostInterface>& out);  // clocks, random
-Result<void> add_cli_interfaces(std::vector<HostInterface>& out);         // stdio, terminal, environment, exit
+Result<void> add_cli_interfaces(std::vector<HostInterface>& out);  // stdio, terminal, environment, exit
 Result<void> add_filesystem_interfaces(std::vector<HostInterface>& out);  // types, preopens
 
 // Shared pieces.

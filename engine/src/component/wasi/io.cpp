@@ -15,7 +15,8 @@ namespace {
 constexpr size_t kMaxPollList = 1024;
 
 struct Streams {
-  TypeId in_own, in_borrow, out_borrow, pollable_own, bytes, stream_error, read_result, u64_result, unit_result;
+  TypeId in_own, in_borrow, out_borrow, pollable_own, bytes, stream_error, read_result, u64_result,
+      unit_result;
 };
 
 Streams stream_types(Decl& d) {
@@ -45,7 +46,8 @@ Result<void> read(HostCall& call, std::span<const Value> args, std::vector<Value
     if (!e) return std::unexpected(e.error());
     return give(results, Value::err(std::move(*e)));
   }
-  const size_t n = static_cast<size_t>(std::min<uint64_t>({args[1].as_u64(), all.size() - offset, st.options().max_chunk_bytes}));
+  const size_t n = static_cast<size_t>(
+      std::min<uint64_t>({args[1].as_u64(), all.size() - offset, st.options().max_chunk_bytes}));
   (*in)->offset = offset + n;
   if (skip) return give(results, Value::ok(Value::u64(n)));
   return give(results, Value::ok(Value::bytes(all.subspan(offset, n))));
@@ -85,7 +87,8 @@ Result<void> write(HostCall& call, uint32_t rep, std::span<const uint8_t> data, 
   }
   if (t->body == nullptr) {
     if (data.empty()) {
-      const std::string z(static_cast<size_t>(std::min<uint64_t>(zeroes, st.options().max_log_write_bytes)), '\0');
+      const std::string z(static_cast<size_t>(std::min<uint64_t>(zeroes, st.options().max_log_write_bytes)),
+                          '\0');
       st.log_write(t->stream->sink, {reinterpret_cast<const uint8_t*>(z.data()), z.size()});
     } else {
       st.log_write(t->stream->sink, data);
@@ -188,12 +191,14 @@ Result<HostInterface> streams() {
   };
   d.fn("[method]input-stream.subscribe", {t.in_borrow}, t.pollable_own,
        [subscribe](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         if (auto in = wasi_state(c).get<InputStreamObj>(a[0].handle_rep()); !in) return std::unexpected(in.error());
+         if (auto in = wasi_state(c).get<InputStreamObj>(a[0].handle_rep()); !in)
+           return std::unexpected(in.error());
          return subscribe(c, a, r);
        });
   d.fn("[method]output-stream.subscribe", {t.out_borrow}, t.pollable_own,
        [subscribe](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         if (auto o = wasi_state(c).get<OutputStreamObj>(a[0].handle_rep()); !o) return std::unexpected(o.error());
+         if (auto o = wasi_state(c).get<OutputStreamObj>(a[0].handle_rep()); !o)
+           return std::unexpected(o.error());
          return subscribe(c, a, r);
        });
   d.fn("[method]output-stream.check-write", {t.out_borrow}, t.u64_result, check_write);
@@ -243,7 +248,8 @@ Result<HostInterface> poll() {
          const auto list = a[0].items();
          if (list.empty()) return fail(ErrorKind::kTrap, "wasi: poll of an empty list");
          if (list.size() > kMaxPollList) {
-           return fail(ErrorKind::kTrap, "wasi: poll of more than " + std::to_string(kMaxPollList) + " pollables");
+           return fail(ErrorKind::kTrap,
+                       "wasi: poll of more than " + std::to_string(kMaxPollList) + " pollables");
          }
          std::vector<const PollableObj*> ps;
          ps.reserve(list.size());

@@ -86,8 +86,8 @@ Result<uint32_t> WasiState::insert(Object object, Res kind, bool per_call) {
   }
   auto& count = counts_[static_cast<size_t>(kind)];
   if (count >= options_.max_objects_per_kind) {
-    return fail(ErrorKind::kTrap, "wasi: more than " + std::to_string(options_.max_objects_per_kind) + " live " +
-                                      std::string(resource_name(kind)) + " objects");
+    return fail(ErrorKind::kTrap, "wasi: more than " + std::to_string(options_.max_objects_per_kind) +
+                                      " live " + std::string(resource_name(kind)) + " objects");
   }
   uint32_t index = 0;
   if (!free_.empty()) {
@@ -134,8 +134,8 @@ Result<void> WasiState::drop(Res kind, uint32_t rep) {
 
 Result<uint32_t> WasiState::add_response(Fields headers) {
   if (responses_.size() >= options_.max_responses_per_call) {
-    return fail(ErrorKind::kTrap,
-                "wasi: more than " + std::to_string(options_.max_responses_per_call) + " responses in one call");
+    return fail(ErrorKind::kTrap, "wasi: more than " + std::to_string(options_.max_responses_per_call) +
+                                      " responses in one call");
   }
   headers.freeze();
   responses_.push_back(ResponseData{.headers = std::move(headers)});
@@ -149,9 +149,11 @@ size_t WasiState::body_limit() const {
 }
 
 void WasiState::log_write(OutputStreamObj::Sink sink, std::span<const uint8_t> bytes) {
-  const LogChunkSink& out = sink == OutputStreamObj::Sink::kStderr ? options_.stderr_sink : options_.stdout_sink;
+  const LogChunkSink& out =
+      sink == OutputStreamObj::Sink::kStderr ? options_.stderr_sink : options_.stdout_sink;
   if (!out || bytes.empty()) return;
-  const size_t budget = options_.max_log_bytes_per_call - std::min(logged_bytes_, options_.max_log_bytes_per_call);
+  const size_t budget =
+      options_.max_log_bytes_per_call - std::min(logged_bytes_, options_.max_log_bytes_per_call);
   const size_t n = std::min({bytes.size(), budget, options_.max_log_write_bytes});
   if (n > 0) {
     out(std::string_view(reinterpret_cast<const char*>(bytes.data()), n));

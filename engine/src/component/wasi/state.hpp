@@ -10,10 +10,13 @@
 // The objects of a call (the request, its body, the outparam, responses and
 // their bodies) carry the call's number: used after their call ended they
 // trap, though the guest may still drop them.
+//
+// A pointer get() returns stays valid until that object is taken or dropped.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -190,7 +193,9 @@ class WasiState final : public HostState {
   void release(uint32_t rep);
 
   const WasiOptions& options_;
-  std::vector<Slot> slots_;
+  // A deque: making an object never moves the others, so a pointer from
+  // get() stays valid across make().
+  std::deque<Slot> slots_;
   std::vector<uint32_t> free_;
   std::vector<uint32_t> counts_;
 

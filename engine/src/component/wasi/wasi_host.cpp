@@ -1,12 +1,18 @@
 #include "component/wasi/wasi_host.hpp"
 
+#include <algorithm>
+
 #include "component/wasi/interfaces.hpp"
 
 namespace hookd::engine::component::wasi {
 
 bool version_matches(std::string_view version, std::string_view prefix) {
   if (!version.starts_with(prefix)) return false;
-  return version.size() == prefix.size() || version[prefix.size()] == '.';
+  if (version.size() == prefix.size()) return true;
+  // "0.2" then ".<patch>": digits only, so no pre-release ("0.2.0-rc-...").
+  const std::string_view rest = version.substr(prefix.size());
+  return rest.size() > 1 && rest[0] == '.' &&
+         std::ranges::all_of(rest.substr(1), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Result<std::unique_ptr<WasiHost>> WasiHost::create(WasiOptions options) {

@@ -43,7 +43,7 @@ class WasiHost final : public HostInterfaces {
 };
 
 // Whether `version` is served by `prefix` ("0.2" serves "0.2", "0.2.0",
-// "0.2.12"; not "0.20" nor "0.3.0").
+// "0.2.12"; not "0.20", "0.3.0" nor a pre-release "0.2.0-rc-2023-11-10").
 bool version_matches(std::string_view version, std::string_view prefix);
 
 }  // namespace hookd::engine::component::wasi
