@@ -85,7 +85,8 @@ class WasiHostTest : public ::testing::Test {
   }
   std::vector<std::string> get(uint32_t fields, std::string_view name) {
     std::vector<std::string> out;
-    const Value values = one("http/types", "[method]fields.get", {Value::handle(fields), Value::string(std::string(name))});
+    const Value values =
+        one("http/types", "[method]fields.get", {Value::handle(fields), Value::string(std::string(name))});
     for (const Value& v : values.items()) {
       out.emplace_back(v.text());
     }
@@ -100,12 +101,14 @@ class WasiHostTest : public ::testing::Test {
 };
 
 TEST_F(WasiHostTest, ServesEvery02VersionAndNot03) {
-  for (const char* name : {"wasi:http/types@0.2.0", "wasi:http/types@0.2.10", "wasi:http/types@0.2.12",
-                           "wasi:io/streams@0.2.12", "wasi:filesystem/preopens@0.2.6", "wasi:cli/exit@0.2.0"}) {
+  for (const char* name :
+       {"wasi:http/types@0.2.0", "wasi:http/types@0.2.10", "wasi:http/types@0.2.12", "wasi:io/streams@0.2.12",
+        "wasi:filesystem/preopens@0.2.6", "wasi:cli/exit@0.2.0"}) {
     EXPECT_NE(host->find(name), nullptr) << name;
   }
-  for (const char* name : {"wasi:http/types@0.3.0", "wasi:http/types@0.20.0", "wasi:http/types", "wasi:http/typesx@0.2.0",
-                           "wasi:http/types@1.2.0", "wasi:sockets/tcp@0.2.0", "wasi:http/types@0.2.0-rc-2023"}) {
+  for (const char* name :
+       {"wasi:http/types@0.3.0", "wasi:http/types@0.20.0", "wasi:http/types", "wasi:http/typesx@0.2.0",
+        "wasi:http/types@1.2.0", "wasi:sockets/tcp@0.2.0", "wasi:http/types@0.2.0-rc-2023"}) {
     EXPECT_EQ(host->find(name), nullptr) << name;
   }
   EXPECT_EQ(host->find("wasi:http/types@0.2.0")->name, "wasi:http/types");
@@ -114,37 +117,70 @@ TEST_F(WasiHostTest, ServesEvery02VersionAndNot03) {
 TEST_F(WasiHostTest, DeclaresWhatAComponentizeJsComponentImports) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> imports = {
       {"wasi:http/types@0.2.10",
-       {"[constructor]fields", "[static]fields.from-list", "[method]fields.get", "[method]fields.has",
-        "[method]fields.set", "[method]fields.delete", "[method]fields.append", "[method]fields.entries",
-        "[method]fields.clone", "[method]incoming-request.method", "[method]incoming-request.path-with-query",
-        "[method]incoming-request.scheme", "[method]incoming-request.authority", "[method]incoming-request.headers",
-        "[method]incoming-request.consume", "[constructor]outgoing-request", "[method]outgoing-request.body",
-        "[method]outgoing-request.method", "[method]outgoing-request.set-method",
-        "[method]outgoing-request.path-with-query", "[method]outgoing-request.set-path-with-query",
-        "[method]outgoing-request.scheme", "[method]outgoing-request.set-scheme",
-        "[method]outgoing-request.authority", "[method]outgoing-request.set-authority",
-        "[method]outgoing-request.headers", "[constructor]request-options",
-        "[method]request-options.connect-timeout", "[method]request-options.set-connect-timeout",
-        "[method]request-options.first-byte-timeout", "[method]request-options.set-first-byte-timeout",
-        "[method]request-options.between-bytes-timeout", "[method]request-options.set-between-bytes-timeout",
-        "[static]response-outparam.set", "[method]incoming-response.status", "[method]incoming-response.headers",
-        "[method]incoming-response.consume", "[method]incoming-body.stream", "[static]incoming-body.finish",
-        "[method]future-trailers.subscribe", "[method]future-trailers.get", "[constructor]outgoing-response",
-        "[method]outgoing-response.status-code", "[method]outgoing-response.set-status-code",
-        "[method]outgoing-response.headers", "[method]outgoing-response.body", "[method]outgoing-body.write",
-        "[static]outgoing-body.finish", "[method]future-incoming-response.subscribe",
-        "[method]future-incoming-response.get", "http-error-code"}},
+       {"[constructor]fields",
+        "[static]fields.from-list",
+        "[method]fields.get",
+        "[method]fields.has",
+        "[method]fields.set",
+        "[method]fields.delete",
+        "[method]fields.append",
+        "[method]fields.entries",
+        "[method]fields.clone",
+        "[method]incoming-request.method",
+        "[method]incoming-request.path-with-query",
+        "[method]incoming-request.scheme",
+        "[method]incoming-request.authority",
+        "[method]incoming-request.headers",
+        "[method]incoming-request.consume",
+        "[constructor]outgoing-request",
+        "[method]outgoing-request.body",
+        "[method]outgoing-request.method",
+        "[method]outgoing-request.set-method",
+        "[method]outgoing-request.path-with-query",
+        "[method]outgoing-request.set-path-with-query",
+        "[method]outgoing-request.scheme",
+        "[method]outgoing-request.set-scheme",
+        "[method]outgoing-request.authority",
+        "[method]outgoing-request.set-authority",
+        "[method]outgoing-request.headers",
+        "[constructor]request-options",
+        "[method]request-options.connect-timeout",
+        "[method]request-options.set-connect-timeout",
+        "[method]request-options.first-byte-timeout",
+        "[method]request-options.set-first-byte-timeout",
+        "[method]request-options.between-bytes-timeout",
+        "[method]request-options.set-between-bytes-timeout",
+        "[static]response-outparam.set",
+        "[method]incoming-response.status",
+        "[method]incoming-response.headers",
+        "[method]incoming-response.consume",
+        "[method]incoming-body.stream",
+        "[static]incoming-body.finish",
+        "[method]future-trailers.subscribe",
+        "[method]future-trailers.get",
+        "[constructor]outgoing-response",
+        "[method]outgoing-response.status-code",
+        "[method]outgoing-response.set-status-code",
+        "[method]outgoing-response.headers",
+        "[method]outgoing-response.body",
+        "[method]outgoing-body.write",
+        "[static]outgoing-body.finish",
+        "[method]future-incoming-response.subscribe",
+        "[method]future-incoming-response.get",
+        "http-error-code"}},
       {"wasi:http/outgoing-handler@0.2.10", {"handle"}},
       {"wasi:io/poll@0.2.12", {"[method]pollable.ready", "[method]pollable.block", "poll"}},
       {"wasi:io/error@0.2.12", {"[method]error.to-debug-string"}},
       {"wasi:io/streams@0.2.12",
        {"[method]input-stream.read", "[method]input-stream.blocking-read", "[method]input-stream.skip",
-        "[method]input-stream.blocking-skip", "[method]input-stream.subscribe", "[method]output-stream.check-write",
-        "[method]output-stream.write", "[method]output-stream.blocking-write-and-flush",
-        "[method]output-stream.flush", "[method]output-stream.blocking-flush", "[method]output-stream.subscribe",
+        "[method]input-stream.blocking-skip", "[method]input-stream.subscribe",
+        "[method]output-stream.check-write", "[method]output-stream.write",
+        "[method]output-stream.blocking-write-and-flush", "[method]output-stream.flush",
+        "[method]output-stream.blocking-flush", "[method]output-stream.subscribe",
         "[method]output-stream.write-zeroes", "[method]output-stream.blocking-write-zeroes-and-flush",
         "[method]output-stream.splice", "[method]output-stream.blocking-splice"}},
-      {"wasi:clocks/monotonic-clock@0.2.12", {"now", "resolution", "subscribe-instant", "subscribe-duration"}},
+      {"wasi:clocks/monotonic-clock@0.2.12",
+       {"now", "resolution", "subscribe-instant", "subscribe-duration"}},
       {"wasi:clocks/wall-clock@0.2.12", {"now", "resolution"}},
       {"wasi:random/random@0.2.12", {"get-random-bytes", "get-random-u64"}},
       {"wasi:cli/stdin@0.2.12", {"get-stdin"}},
@@ -156,8 +192,9 @@ TEST_F(WasiHostTest, DeclaresWhatAComponentizeJsComponentImports) {
       {"wasi:cli/terminal-stdout@0.2.12", {"get-terminal-stdout"}},
       {"wasi:cli/terminal-stderr@0.2.12", {"get-terminal-stderr"}},
       {"wasi:filesystem/types@0.2.12",
-       {"[method]descriptor.write-via-stream", "[method]descriptor.append-via-stream", "[method]descriptor.get-flags",
-        "[method]descriptor.get-type", "[method]descriptor.stat", "filesystem-error-code"}},
+       {"[method]descriptor.write-via-stream", "[method]descriptor.append-via-stream",
+        "[method]descriptor.get-flags", "[method]descriptor.get-type", "[method]descriptor.stat",
+        "filesystem-error-code"}},
       {"wasi:filesystem/preopens@0.2.12", {"get-directories"}},
   };
   size_t http_types = 0;
@@ -186,8 +223,19 @@ TEST_F(WasiHostTest, SignaturesReadAsTheWit) {
   EXPECT_NE(sig("wasi:http/types", "[static]fields.from-list").find("list<tuple<string, list<u8>>>"),
             std::string::npos);
   EXPECT_NE(sig("wasi:http/types", "[static]fields.from-list").find(fields), std::string::npos);
-  EXPECT_EQ(sig("wasi:io/poll", "poll"), "func(list<borrow<#" + std::to_string(id(Res::kPollable)) + ">>) -> list<u32>");
+  EXPECT_EQ(sig("wasi:io/poll", "poll"),
+            "func(list<borrow<#" + std::to_string(id(Res::kPollable)) + ">>) -> list<u32>");
   EXPECT_EQ(sig("wasi:random/random", "get-random-bytes"), "func(u64) -> list<u8>");
+  EXPECT_EQ(sig("wasi:http/types", "[method]fields.set"),
+            "func(borrow<#0>, string, list<list<u8>>) -> result<_, variant { invalid-syntax, forbidden, "
+            "immutable }>");
+  const std::string handle = sig("wasi:http/outgoing-handler", "handle");
+  for (const char* part :
+       {"DNS-error(record { rcode: option<string>, info-code: option<u16> })",
+        "HTTP-request-header-size(option<record { field-name: option<string>, field-size: option<u32> }>)",
+        "HTTP-request-denied, ", "internal-error(option<string>)"}) {
+    EXPECT_NE(handle.find(part), std::string::npos) << part << " in " << handle;
+  }
   // Every function's types resolve in its interface's arena.
   for (const HostInterface& i : host->interfaces()) {
     for (const HostFunction& f : i.functions) {
@@ -200,12 +248,23 @@ TEST_F(WasiHostTest, SignaturesReadAsTheWit) {
 
 TEST_F(WasiHostTest, FieldsGetIgnoresCaseAndKeepsRepeatsInOrder) {
   const uint32_t f = one("http/types", "[constructor]fields").handle_rep();
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(f), Value::string("Set-Cookie"), bytes("a=1")}).case_index(), 0U);
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-other"), bytes("o")}).case_index(), 0U);
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(f), Value::string("set-cookie"), bytes("b=2")}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]fields.append",
+                {Value::handle(f), Value::string("Set-Cookie"), bytes("a=1")})
+                .case_index(),
+            0U);
+  EXPECT_EQ(
+      one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-other"), bytes("o")})
+          .case_index(),
+      0U);
+  EXPECT_EQ(one("http/types", "[method]fields.append",
+                {Value::handle(f), Value::string("set-cookie"), bytes("b=2")})
+                .case_index(),
+            0U);
   EXPECT_EQ(get(f, "SET-COOKIE"), (std::vector<std::string>{"a=1", "b=2"}));
-  EXPECT_TRUE(one("http/types", "[method]fields.has", {Value::handle(f), Value::string("X-Other")}).as_bool());
-  EXPECT_FALSE(one("http/types", "[method]fields.has", {Value::handle(f), Value::string("x-missing")}).as_bool());
+  EXPECT_TRUE(
+      one("http/types", "[method]fields.has", {Value::handle(f), Value::string("X-Other")}).as_bool());
+  EXPECT_FALSE(
+      one("http/types", "[method]fields.has", {Value::handle(f), Value::string("x-missing")}).as_bool());
   EXPECT_TRUE(get(f, "x-missing").empty());
 
   const Value entries = one("http/types", "[method]fields.entries", {Value::handle(f)});
@@ -215,15 +274,22 @@ TEST_F(WasiHostTest, FieldsGetIgnoresCaseAndKeepsRepeatsInOrder) {
 
   // set replaces every value of the name; delete removes them.
   const Value values = Value::list({bytes("c=3")});
-  EXPECT_EQ(one("http/types", "[method]fields.set", {Value::handle(f), Value::string("SET-cookie"), values}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]fields.set", {Value::handle(f), Value::string("SET-cookie"), values})
+                .case_index(),
+            0U);
   EXPECT_EQ(get(f, "set-cookie"), std::vector<std::string>{"c=3"});
-  EXPECT_EQ(one("http/types", "[method]fields.delete", {Value::handle(f), Value::string("x-other")}).case_index(), 0U);
-  EXPECT_FALSE(one("http/types", "[method]fields.has", {Value::handle(f), Value::string("x-other")}).as_bool());
+  EXPECT_EQ(
+      one("http/types", "[method]fields.delete", {Value::handle(f), Value::string("x-other")}).case_index(),
+      0U);
+  EXPECT_FALSE(
+      one("http/types", "[method]fields.has", {Value::handle(f), Value::string("x-other")}).as_bool());
 
   // clone is a separate, mutable copy.
   const uint32_t c = one("http/types", "[method]fields.clone", {Value::handle(f)}).handle_rep();
   EXPECT_NE(c, f);
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(c), Value::string("x-new"), bytes("1")}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(c), Value::string("x-new"), bytes("1")})
+                .case_index(),
+            0U);
   EXPECT_TRUE(get(f, "x-new").empty());
   EXPECT_EQ(get(c, "set-cookie"), std::vector<std::string>{"c=3"});
 }
@@ -231,16 +297,17 @@ TEST_F(WasiHostTest, FieldsGetIgnoresCaseAndKeepsRepeatsInOrder) {
 TEST_F(WasiHostTest, FieldsRefuseBadSyntaxAndServerOwnedHeaders) {
   const uint32_t f = one("http/types", "[constructor]fields").handle_rep();
   const auto append = [&](std::string name, std::string value) {
-    Value r = one("http/types", "[method]fields.append", {Value::handle(f), Value::string(name), bytes(value)});
+    Value r =
+        one("http/types", "[method]fields.append", {Value::handle(f), Value::string(name), bytes(value)});
     return r.case_index() == 0 ? -1 : static_cast<int>(r.payload()->case_index());
   };
-  EXPECT_EQ(append("bad name", "v"), 0);             // invalid-syntax
+  EXPECT_EQ(append("bad name", "v"), 0);  // invalid-syntax
   EXPECT_EQ(append("", "v"), 0);
   EXPECT_EQ(append("x-a", "one\r\ntwo"), 0);
   EXPECT_EQ(append("x-a", std::string("nul\0", 4)), 0);
-  EXPECT_EQ(append("Connection", "close"), 1);        // forbidden
+  EXPECT_EQ(append("Connection", "close"), 1);  // forbidden
   EXPECT_EQ(append("transfer-encoding", "chunked"), 1);
-  EXPECT_EQ(append("Content-Length", "58"), -1);     // StarlingMonkey's own, kept
+  EXPECT_EQ(append("Content-Length", "58"), -1);  // StarlingMonkey's own, kept
   EXPECT_EQ(append("x-tab", "a\tb"), -1);
   const Value bad = one("http/types", "[static]fields.from-list",
                         {Value::list({Value::tuple({Value::string("upgrade"), bytes("h2c")})})});
@@ -251,19 +318,29 @@ TEST_F(WasiHostTest, FieldsRefuseBadSyntaxAndServerOwnedHeaders) {
 TEST_F(WasiHostTest, FieldsStayWithinTheResponseSinksBounds) {
   const uint32_t f = one("http/types", "[constructor]fields").handle_rep();
   for (int i = 0; i < 100; ++i) {
-    ASSERT_EQ(one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-h"), bytes("v")}).case_index(), 0U);
+    ASSERT_EQ(one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-h"), bytes("v")})
+                  .case_index(),
+              0U);
   }
-  const Value past = one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-h"), bytes("v")});
+  const Value past =
+      one("http/types", "[method]fields.append", {Value::handle(f), Value::string("x-h"), bytes("v")});
   ASSERT_EQ(past.case_index(), 1U);
   EXPECT_EQ(past.payload()->case_index(), 1U);
   EXPECT_EQ(get(f, "x-h").size(), 100U);
 
   const uint32_t g = one("http/types", "[constructor]fields").handle_rep();
   const std::string big(40u << 10, 'v');
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(g), Value::string("x-1"), bytes(big)}).case_index(), 0U);
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(g), Value::string("x-2"), bytes(big)}).case_index(), 1U);
+  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(g), Value::string("x-1"), bytes(big)})
+                .case_index(),
+            0U);
+  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(g), Value::string("x-2"), bytes(big)})
+                .case_index(),
+            1U);
   // set counts what it replaces: swapping the big value for another fits.
-  EXPECT_EQ(one("http/types", "[method]fields.set", {Value::handle(g), Value::string("x-1"), Value::list({bytes(big)})}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]fields.set",
+                {Value::handle(g), Value::string("x-1"), Value::list({bytes(big)})})
+                .case_index(),
+            0U);
   EXPECT_EQ(get(g, "x-1").size(), 1U);
 }
 
@@ -313,7 +390,9 @@ TEST_F(RequestTest, TheRequestReadsAsTheServerReceivedIt) {
   EXPECT_EQ(r.payload()->case_index(), 2U);
   // Its clone is the guest's own and mutable.
   const uint32_t c = one("http/types", "[method]fields.clone", {Value::handle(h)}).handle_rep();
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(c), Value::string("x-a"), bytes("1")}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(c), Value::string("x-a"), bytes("1")})
+                .case_index(),
+            0U);
 }
 
 TEST_F(RequestTest, OtherMethodsAreNamed) {
@@ -355,9 +434,9 @@ TEST_F(RequestTest, TheBodyIsReadOnceThroughItsStream) {
   ASSERT_TRUE(drop("io/streams", "input-stream", in.handle_rep()).has_value());
   const Value trailers = one("http/types", "[static]incoming-body.finish", {b});
   Value t = one("http/types", "[method]future-trailers.get", {trailers});
-  ASSERT_EQ(t.case_index(), 1U);                       // some
-  ASSERT_EQ(t.payload()->case_index(), 0U);            // ok
-  ASSERT_EQ(t.payload()->payload()->case_index(), 0U);  // ok
+  ASSERT_EQ(t.case_index(), 1U);                                   // some
+  ASSERT_EQ(t.payload()->case_index(), 0U);                        // ok
+  ASSERT_EQ(t.payload()->payload()->case_index(), 0U);             // ok
   EXPECT_EQ(t.payload()->payload()->payload()->case_index(), 0U);  // no trailers
   EXPECT_EQ(one("http/types", "[method]future-trailers.get", {trailers}).payload()->case_index(), 1U);
   // The body was consumed by finish.
@@ -379,11 +458,20 @@ TEST_F(RequestTest, AResponseWrittenThroughStreamsReachesTheSink) {
   EXPECT_EQ(call("http/types", "[method]fields.get", {Value::handle(f), Value::string("x")}).error().kind,
             ErrorKind::kTrap);  // the response took the fields
   EXPECT_EQ(one("http/types", "[method]outgoing-response.status-code", {resp}).as_u32(), 200U);
-  EXPECT_EQ(one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(201)}).case_index(), 0U);
-  EXPECT_EQ(one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(600)}).case_index(), 1U);
-  EXPECT_EQ(one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(99)}).case_index(), 1U);
+  EXPECT_EQ(
+      one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(201)}).case_index(),
+      0U);
+  EXPECT_EQ(
+      one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(600)}).case_index(),
+      1U);
+  EXPECT_EQ(
+      one("http/types", "[method]outgoing-response.set-status-code", {resp, Value::u32(99)}).case_index(),
+      1U);
   const uint32_t h = one("http/types", "[method]outgoing-response.headers", {resp}).handle_rep();
-  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(h), Value::string("x"), bytes("1")}).payload()->case_index(), 2U);
+  EXPECT_EQ(one("http/types", "[method]fields.append", {Value::handle(h), Value::string("x"), bytes("1")})
+                .payload()
+                ->case_index(),
+            2U);
 
   Value body = one("http/types", "[method]outgoing-response.body", {resp});
   ASSERT_EQ(body.case_index(), 0U);
@@ -396,22 +484,28 @@ TEST_F(RequestTest, AResponseWrittenThroughStreamsReachesTheSink) {
   ASSERT_EQ(permit.case_index(), 0U);
   EXPECT_GT(permit.payload()->as_u64(), 0U);
   EXPECT_EQ(one("io/streams", "[method]output-stream.write", {out, bytes("hello ")}).case_index(), 0U);
-  EXPECT_EQ(one("io/streams", "[method]output-stream.blocking-write-and-flush", {out, bytes("world")}).case_index(), 0U);
+  EXPECT_EQ(
+      one("io/streams", "[method]output-stream.blocking-write-and-flush", {out, bytes("world")}).case_index(),
+      0U);
   EXPECT_EQ(one("io/streams", "[method]output-stream.blocking-flush", {out}).case_index(), 0U);
   const Value pollable = one("io/streams", "[method]output-stream.subscribe", {out});
   EXPECT_EQ(one("io/poll", "poll", {Value::list({pollable})}).items().size(), 1U);
   ASSERT_TRUE(drop("io/poll", "pollable", pollable.handle_rep()).has_value());
   ASSERT_TRUE(drop("io/streams", "output-stream", out.handle_rep()).has_value());
-  EXPECT_EQ(one("http/types", "[static]outgoing-body.finish", {*body.payload(), Value::none()}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[static]outgoing-body.finish", {*body.payload(), Value::none()}).case_index(),
+            0U);
 
-  ASSERT_TRUE(call("http/types", "[static]response-outparam.set", {Value::handle(args->response_out), Value::ok(resp)}));
+  ASSERT_TRUE(call("http/types", "[static]response-outparam.set",
+                   {Value::handle(args->response_out), Value::ok(resp)}));
   auto got = st().take_response(&sink);
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(got->data()), got->size()), "hello world");
   EXPECT_EQ(sink.status(), 201);
   std::vector<std::string> seen;
-  for (const auto& hdr : sink.headers()) seen.push_back(std::string(hdr.name) + ": " + std::string(hdr.value));
-  EXPECT_EQ(seen, (std::vector<std::string>{"content-type: application/json", "set-cookie: a=1", "set-cookie: b=2"}));
+  for (const auto& hdr : sink.headers())
+    seen.push_back(std::string(hdr.name) + ": " + std::string(hdr.value));
+  EXPECT_EQ(seen, (std::vector<std::string>{"content-type: application/json", "set-cookie: a=1",
+                                            "set-cookie: b=2"}));
   end();
 }
 
@@ -420,7 +514,8 @@ TEST_F(RequestTest, ABodylessResponseIsEmptyAndASecondSetTraps) {
   auto args = st().begin_request({});
   ASSERT_TRUE(args.has_value());
   const Value resp = one("http/types", "[constructor]outgoing-response", {Value::handle(new_fields({}))});
-  ASSERT_TRUE(call("http/types", "[static]response-outparam.set", {Value::handle(args->response_out), Value::ok(resp)}));
+  ASSERT_TRUE(call("http/types", "[static]response-outparam.set",
+                   {Value::handle(args->response_out), Value::ok(resp)}));
   auto again = call("http/types", "[static]response-outparam.set",
                     {Value::handle(args->response_out), Value::err(Value::variant(38, Value::none()))});
   ASSERT_FALSE(again.has_value());
@@ -458,7 +553,8 @@ TEST_F(RequestTest, NoResponseOrAnUnfinishedBodyIsA500) {
   ASSERT_TRUE(args.has_value());
   const Value resp = one("http/types", "[constructor]outgoing-response", {Value::handle(new_fields({}))});
   ASSERT_EQ(one("http/types", "[method]outgoing-response.body", {resp}).case_index(), 0U);
-  ASSERT_TRUE(call("http/types", "[static]response-outparam.set", {Value::handle(args->response_out), Value::ok(resp)}));
+  ASSERT_TRUE(call("http/types", "[static]response-outparam.set",
+                   {Value::handle(args->response_out), Value::ok(resp)}));
   auto unfinished = st().take_response(&sink);
   ASSERT_FALSE(unfinished.has_value());
   EXPECT_NE(unfinished.error().message.find("finish"), std::string::npos);
@@ -481,7 +577,9 @@ TEST_F(RequestTest, TheResponseBodyStopsAtTheCallsLimit) {
   // Closed from then on.
   EXPECT_EQ(one("io/streams", "[method]output-stream.check-write", {out}).payload()->case_index(), 1U);
   EXPECT_EQ(one("io/streams", "[method]output-stream.write", {out, bytes("a")}).payload()->case_index(), 1U);
-  EXPECT_EQ(one("io/streams", "[method]output-stream.write-zeroes", {out, Value::u64(1)}).payload()->case_index(), 1U);
+  EXPECT_EQ(
+      one("io/streams", "[method]output-stream.write-zeroes", {out, Value::u64(1)}).payload()->case_index(),
+      1U);
 }
 
 TEST_F(RequestTest, CallObjectsTrapOnceTheirCallEnded) {
@@ -515,8 +613,9 @@ TEST_F(WasiHostTest, BadHandlesTrap) {
   ASSERT_TRUE(drop("io/poll", "pollable", p.handle_rep()).has_value());
   EXPECT_EQ(drop("io/poll", "pollable", p.handle_rep()).error().kind, ErrorKind::kTrap);
   // The response and its outparam need a call.
-  EXPECT_EQ(call("http/types", "[constructor]outgoing-response", {Value::handle(new_fields({}))}).error().kind,
-            ErrorKind::kTrap);
+  EXPECT_EQ(
+      call("http/types", "[constructor]outgoing-response", {Value::handle(new_fields({}))}).error().kind,
+      ErrorKind::kTrap);
   EXPECT_FALSE(st().begin_request({}).has_value());
 }
 
@@ -541,7 +640,9 @@ TEST_F(SmallHostTest, StdoutAndStderrGoToTheLogWithinTheCallsBudget) {
   begin();
   const Value so = one("cli/stdout", "get-stdout");
   const Value se = one("cli/stderr", "get-stderr");
-  EXPECT_EQ(one("io/streams", "[method]output-stream.blocking-write-and-flush", {so, bytes("hi\n")}).case_index(), 0U);
+  EXPECT_EQ(
+      one("io/streams", "[method]output-stream.blocking-write-and-flush", {so, bytes("hi\n")}).case_index(),
+      0U);
   EXPECT_EQ(one("io/streams", "[method]output-stream.write", {se, bytes("oops\n")}).case_index(), 0U);
   EXPECT_EQ(one("io/streams", "[method]output-stream.write", {se, bytes("and more\n")}).case_index(), 0U);
   EXPECT_EQ(out, "hi\n");
@@ -559,7 +660,8 @@ TEST_F(WasiHostTest, ClockPollablesWaitWithinTheDeadline) {
   const uint64_t b = one("clocks/monotonic-clock", "now").as_u64();
   EXPECT_LE(a, b);
   const Value now = one("clocks/monotonic-clock", "subscribe-duration", {Value::u64(0)});
-  const Value later = one("clocks/monotonic-clock", "subscribe-duration", {Value::u64(3600ULL * 1000000000ULL)});
+  const Value later =
+      one("clocks/monotonic-clock", "subscribe-duration", {Value::u64(3600ULL * 1000000000ULL)});
   const Value never = one("clocks/monotonic-clock", "subscribe-instant", {Value::u64(~0ULL)});
   EXPECT_TRUE(one("io/poll", "[method]pollable.ready", {now}).as_bool());
   EXPECT_FALSE(one("io/poll", "[method]pollable.ready", {later}).as_bool());
@@ -594,7 +696,8 @@ TEST_F(WasiHostTest, RandomComesFromTheEnginesSourceAndIsBounded) {
   const Value b = one("random/random", "get-random-bytes", {Value::u64(5)});
   EXPECT_EQ(std::vector<uint8_t>(b.bytes().begin(), b.bytes().end()), (std::vector<uint8_t>{1, 2, 3, 1, 2}));
   EXPECT_EQ(one("random/random", "get-random-u64").as_u64(), 0x0201030201030201ULL);
-  EXPECT_EQ(call("random/random", "get-random-bytes", {Value::u64(1ULL << 40)}).error().kind, ErrorKind::kTrap);
+  EXPECT_EQ(call("random/random", "get-random-bytes", {Value::u64(1ULL << 40)}).error().kind,
+            ErrorKind::kTrap);
 }
 
 TEST_F(WasiHostTest, CliAndFilesystemAnswerAsAServerWithoutThem) {
@@ -613,17 +716,27 @@ TEST_F(WasiHostTest, CliAndFilesystemAnswerAsAServerWithoutThem) {
 }
 
 TEST_F(WasiHostTest, OutgoingRequestsKeepTheirPartsButAreNotSent) {
-  const Value req = one("http/types", "[constructor]outgoing-request", {Value::handle(new_fields({{"x-a", "1"}}))});
+  const Value req =
+      one("http/types", "[constructor]outgoing-request", {Value::handle(new_fields({{"x-a", "1"}}))});
   EXPECT_EQ(one("http/types", "[method]outgoing-request.method", {req}).case_index(), 0U);
-  EXPECT_EQ(one("http/types", "[method]outgoing-request.set-method", {req, Value::variant(9, Value::string("PURGE"))}).case_index(), 0U);
+  EXPECT_EQ(one("http/types", "[method]outgoing-request.set-method",
+                {req, Value::variant(9, Value::string("PURGE"))})
+                .case_index(),
+            0U);
   const Value m = one("http/types", "[method]outgoing-request.method", {req});
   EXPECT_EQ(text(*m.payload()), "PURGE");
-  EXPECT_EQ(one("http/types", "[method]outgoing-request.set-authority", {req, Value::some(Value::string("up:80"))}).case_index(), 0U);
+  EXPECT_EQ(
+      one("http/types", "[method]outgoing-request.set-authority", {req, Value::some(Value::string("up:80"))})
+          .case_index(),
+      0U);
   EXPECT_EQ(text(*one("http/types", "[method]outgoing-request.authority", {req}).payload()), "up:80");
   const uint32_t h = one("http/types", "[method]outgoing-request.headers", {req}).handle_rep();
   EXPECT_EQ(get(h, "X-A"), std::vector<std::string>{"1"});
   const Value opts = one("http/types", "[constructor]request-options");
-  EXPECT_EQ(one("http/types", "[method]request-options.set-connect-timeout", {opts, Value::some(Value::u64(5))}).case_index(), 0U);
+  EXPECT_EQ(
+      one("http/types", "[method]request-options.set-connect-timeout", {opts, Value::some(Value::u64(5))})
+          .case_index(),
+      0U);
   EXPECT_EQ(one("http/types", "[method]request-options.connect-timeout", {opts}).payload()->as_u64(), 5U);
   const Value sent = one("http/outgoing-handler", "handle", {req, Value::some(opts)});
   ASSERT_EQ(sent.case_index(), 1U);

@@ -1,8 +1,7 @@
-// wasi:http/types as the proxy world's incoming side uses it (fields,
-// incoming-request, incoming-body, future-trailers; responses are in
-// http_response.cpp), the outgoing-request types declared with their state
-// kept, and wasi:http/outgoing-handler declared: `handle` answers
-// HTTP-request-denied (hookd's fetch is not wired to components yet).
+// wasi:http/types as the proxy world's incoming side uses it: fields,
+// incoming-request, incoming-body, future-trailers. Responses are in
+// http_response.cpp, the outgoing side in http_outgoing.cpp, error-code in
+// http_error_code.cpp.
 #include "component/wasi/http_types.hpp"
 
 #include <array>
@@ -34,12 +33,6 @@ Value entries_value(const Fields& f) {
     out.push_back(Value::tuple({Value::string(e.name), Value::bytes_owned(e.value)}));
   }
   return Value::list(std::move(out));
-}
-
-Result<Value> new_fields(WasiState& st, Fields f) {
-  auto rep = st.make(FieldsObj{std::move(f)});
-  if (!rep) return std::unexpected(rep.error());
-  return Value::handle(*rep);
 }
 
 Result<Fields*> mutable_fields(HostCall& c, const Value& self) {
@@ -152,6 +145,17 @@ class Copy final : public HeaderVisitor {
   Fields& out_;
 };
 
+// The first Host header's value: the request's authority.
+class FindHost final : public HeaderVisitor {
+ public:
+  bool field(std::string_view name, std::string_view value) override {
+    if (!header_name_equal(name, "host")) return true;
+    host = std::string(value);
+    return false;
+  }
+  std::optional<std::string> host;
+};
+
 void declare_incoming_request(Decl& d, const HttpTypes& t) {
   d.resource(Res::kIncomingRequest);
   const TypeId self = d.borrow(Res::kIncomingRequest);
@@ -179,10 +183,9 @@ void declare_incoming_request(Decl& d, const HttpTypes& t) {
          if (!req) return std::unexpected(req.error());
          std::optional<std::string> host;
          if (*req && (*req)->headers) {
-           Fields f(FieldLimits{.max_fields = 4096, .max_bytes = 1u << 20});
-           Copy copy(f);
-           (*req)->headers->visit(copy);
-           if (auto v = f.get("host"); !v.empty()) host = std::string(v.front());
+           FindHost find;
+           (*req)->headers->visit(find);
+           host = find.host;
          }
          return give(r, host ? Value::some(Value::string(std::move(*host))) : Value::none());
        });
@@ -262,231 +265,25 @@ void declare_incoming_body(Decl& d, const HttpTypes& t) {
        });
 }
 
-// Reads or writes one optional field of an outgoing request or its options.
-template <class Obj, class Member>
-void accessor(Decl& d, const std::string& resource, const std::string& field, TypeId value_type, TypeId unit,
-              Member member) {
-  const TypeId self = d.borrow(Obj::kKind);
-  d.fn("[method]" + resource + "." + field, {self}, value_type,
-       [member](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         auto o = wasi_state(c).get<Obj>(a[0].handle_rep());
-         if (!o) return std::unexpected(o.error());
-         return give(r, member(**o, nullptr));
-       });
-  d.fn("[method]" + resource + ".set-" + field, {self, value_type}, unit,
-       [member](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         auto o = wasi_state(c).get<Obj>(a[0].handle_rep());
-         if (!o) return std::unexpected(o.error());
-         Value v = a[1];
-         v.detach();
-         member(**o, &v);
-         return give(r, Value::ok());
-       });
-}
-
-// An optional string kept as a Value-shaped option.
-Value opt_string(std::optional<std::string>& slot, const Value* set) {
-  if (set != nullptr) {
-    slot = set->case_index() == 0 ? std::nullopt : std::optional(std::string(set->payload()->text()));
-    return {};
-  }
-  return slot ? Value::some(Value::string(*slot)) : Value::none();
-}
-
-Value opt_u64(std::optional<uint64_t>& slot, const Value* set) {
-  if (set != nullptr) {
-    slot = set->case_index() == 0 ? std::nullopt : std::optional(set->payload()->as_u64());
-    return {};
-  }
-  return slot ? Value::some(Value::u64(*slot)) : Value::none();
-}
-
-void declare_outgoing_request(Decl& d, const HttpTypes& t) {
-  d.resource(Res::kOutgoingRequest);
-  d.resource(Res::kRequestOptions);
-  d.resource(Res::kIncomingResponse);
-  d.resource(Res::kFutureIncomingResponse);
-  d.fn("[constructor]outgoing-request", {t.fields_own}, d.own(Res::kOutgoingRequest),
-       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         WasiState& st = wasi_state(c);
-         auto f = st.take<FieldsObj>(a[0].handle_rep());
-         if (!f) return std::unexpected(f.error());
-         f->fields.freeze();
-         auto req = st.make(OutgoingRequestObj{.headers = std::move(f->fields)});
-         if (!req) return std::unexpected(req.error());
-         return give(r, Value::handle(*req));
-       });
-  const TypeId self = d.borrow(Res::kOutgoingRequest);
-  d.fn("[method]outgoing-request.body", {self}, d.result(d.own(Res::kOutgoingBody), std::nullopt),
-       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         // No outgoing handler sends requests yet, so there is no body to write.
-         auto o = wasi_state(c).get<OutgoingRequestObj>(a[0].handle_rep());
-         if (!o) return std::unexpected(o.error());
-         return give(r, Value::err());
-       });
-  d.fn("[method]outgoing-request.headers", {self}, t.fields_own,
-       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         WasiState& st = wasi_state(c);
-         auto o = st.get<OutgoingRequestObj>(a[0].handle_rep());
-         if (!o) return std::unexpected(o.error());
-         Fields copy = (*o)->headers.clone();
-         copy.freeze();
-         auto v = new_fields(st, std::move(copy));
-         if (!v) return std::unexpected(v.error());
-         return give(r, std::move(*v));
-       });
-  using Req = OutgoingRequestObj;
-  accessor<Req>(d, "outgoing-request", "method", t.method, t.unit_result, [](Req& o, const Value* set) {
-    if (set != nullptr) {
-      o.method = *set;
-      return Value{};
-    }
-    return o.method;
-  });
-  accessor<Req>(d, "outgoing-request", "path-with-query", d.option(t.string), t.unit_result,
-                [](Req& o, const Value* set) { return opt_string(o.path_with_query, set); });
-  accessor<Req>(d, "outgoing-request", "scheme", d.option(t.scheme), t.unit_result,
-                [](Req& o, const Value* set) {
-                  if (set != nullptr) {
-                    o.scheme = set->case_index() == 0 ? std::nullopt : std::optional(*set->payload());
-                    return Value{};
-                  }
-                  return o.scheme ? Value::some(*o.scheme) : Value::none();
-                });
-  accessor<Req>(d, "outgoing-request", "authority", d.option(t.string), t.unit_result,
-                [](Req& o, const Value* set) { return opt_string(o.authority, set); });
-
-  d.fn("[constructor]request-options", {}, d.own(Res::kRequestOptions),
-       [](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
-         auto o = wasi_state(c).make(RequestOptionsObj{});
-         if (!o) return std::unexpected(o.error());
-         return give(r, Value::handle(*o));
-       });
-  using Opt = RequestOptionsObj;
-  const TypeId dur = d.option(t.duration);
-  accessor<Opt>(d, "request-options", "connect-timeout", dur, t.unit_result,
-                [](Opt& o, const Value* set) { return opt_u64(o.connect_timeout, set); });
-  accessor<Opt>(d, "request-options", "first-byte-timeout", dur, t.unit_result,
-                [](Opt& o, const Value* set) { return opt_u64(o.first_byte_timeout, set); });
-  accessor<Opt>(d, "request-options", "between-bytes-timeout", dur, t.unit_result,
-                [](Opt& o, const Value* set) { return opt_u64(o.between_bytes_timeout, set); });
-
-  // incoming-response and future-incoming-response: no outgoing handler
-  // makes one, so any handle to them is a guest's misuse.
-  const auto never = [](Res kind) {
-    return [kind](HostCall&, std::span<const Value> a, std::vector<Value>&) -> Result<void> {
-      return fail(ErrorKind::kTrap, "wasi: " + std::string(resource_name(kind)) + " #" +
-                                        std::to_string(a[0].handle_rep()) + " is not live");
-    };
-  };
-  const TypeId in_resp = d.borrow(Res::kIncomingResponse);
-  d.fn("[method]incoming-response.status", {in_resp}, t.u16, never(Res::kIncomingResponse));
-  d.fn("[method]incoming-response.headers", {in_resp}, t.fields_own, never(Res::kIncomingResponse));
-  d.fn("[method]incoming-response.consume", {in_resp}, d.result(d.own(Res::kIncomingBody), std::nullopt),
-       never(Res::kIncomingResponse));
-  const TypeId fut = d.borrow(Res::kFutureIncomingResponse);
-  d.fn("[method]future-incoming-response.subscribe", {fut}, d.own(Res::kPollable),
-       never(Res::kFutureIncomingResponse));
-  d.fn("[method]future-incoming-response.get", {fut},
-       d.option(d.result(d.result(d.own(Res::kIncomingResponse), t.error_code), std::nullopt)),
-       never(Res::kFutureIncomingResponse));
-}
-
 Result<HostInterface> types() {
   Decl d("wasi:http/types", "0.2");
   const HttpTypes t = declare_http_types(d);
   declare_fields(d, t);
   declare_incoming_request(d, t);
   declare_incoming_body(d, t);
-  declare_outgoing_request(d, t);
+  declare_outgoing_functions(d, t);
   declare_response_functions(d, t);
   d.fn("http-error-code", {d.borrow(Res::kError)}, d.option(t.error_code),
        [](HostCall&, std::span<const Value>, std::vector<Value>& r) { return give(r, Value::none()); });
   return std::move(d).finish();
 }
 
-Result<HostInterface> outgoing_handler() {
-  Decl d("wasi:http/outgoing-handler", "0.2");
-  const TypeId error_code = http_error_code_type(d);
-  d.fn("handle", {d.own(Res::kOutgoingRequest), d.option(d.own(Res::kRequestOptions))},
-       d.result(d.own(Res::kFutureIncomingResponse), error_code),
-       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         WasiState& st = wasi_state(c);
-         if (auto req = st.take<OutgoingRequestObj>(a[0].handle_rep()); !req)
-           return std::unexpected(req.error());
-         if (a[1].case_index() == 1) {
-           if (auto o = st.take<RequestOptionsObj>(a[1].payload()->handle_rep()); !o) {
-             return std::unexpected(o.error());
-           }
-         }
-         return give(r, Value::err(Value::variant(kHttpRequestDenied)));
-       });
-  return std::move(d).finish();
-}
-
 }  // namespace
 
-TypeId http_error_code_type(Decl& d) {
-  const TypeId s = d.types().string();
-  const TypeId os = d.option(s);
-  const TypeId o32 = d.option(d.types().u32());
-  const TypeId o64 = d.option(d.types().u64());
-  const TypeId dns = d.record({"rcode", "info-code"}, {os, d.option(d.types().u16())});
-  const TypeId tls = d.record({"alert-id", "alert-message"}, {d.option(d.types().u8()), os});
-  const TypeId fsize = d.record({"field-name", "field-size"}, {os, o32});
-  const TypeId ofsize = d.option(fsize);
-  return d.variant({"DNS-timeout",
-                    "DNS-error",
-                    "destination-not-found",
-                    "destination-unavailable",
-                    "destination-IP-prohibited",
-                    "destination-IP-unroutable",
-                    "connection-refused",
-                    "connection-terminated",
-                    "connection-timeout",
-                    "connection-read-timeout",
-                    "connection-write-timeout",
-                    "connection-limit-reached",
-                    "TLS-protocol-error",
-                    "TLS-certificate-error",
-                    "TLS-alert-received",
-                    "HTTP-request-denied",
-                    "HTTP-request-length-required",
-                    "HTTP-request-body-size",
-                    "HTTP-request-method-invalid",
-                    "HTTP-request-URI-invalid",
-                    "HTTP-request-URI-too-long",
-                    "HTTP-request-header-section-size",
-                    "HTTP-request-header-size",
-                    "HTTP-request-trailer-section-size",
-                    "HTTP-request-trailer-size",
-                    "HTTP-response-incomplete",
-                    "HTTP-response-header-section-size",
-                    "HTTP-response-header-size",
-                    "HTTP-response-body-size",
-                    "HTTP-response-trailer-section-size",
-                    "HTTP-response-trailer-size",
-                    "HTTP-response-transfer-coding",
-                    "HTTP-response-content-coding",
-                    "HTTP-response-timeout",
-                    "HTTP-upgrade-failed",
-                    "HTTP-protocol-error",
-                    "loop-detected",
-                    "configuration-error",
-                    "internal-error"},
-                   {std::nullopt, dns,          std::nullopt,
-                    std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt, tls,
-                    std::nullopt, std::nullopt, o64,
-                    std::nullopt, std::nullopt, std::nullopt,
-                    o32,          ofsize,       o32,
-                    fsize,        std::nullopt, o32,
-                    fsize,        o64,          o32,
-                    fsize,        os,           os,
-                    std::nullopt, std::nullopt, std::nullopt,
-                    std::nullopt, std::nullopt, os});
+Result<Value> new_fields(WasiState& st, Fields f) {
+  auto rep = st.make(FieldsObj{std::move(f)});
+  if (!rep) return std::unexpected(rep.error());
+  return Value::handle(*rep);
 }
 
 HttpTypes declare_http_types(Decl& d) {
@@ -513,61 +310,8 @@ HttpTypes declare_http_types(Decl& d) {
   return t;
 }
 
-Value internal_error(std::string message) {
-  return Value::variant(kInternalError, Value::some(Value::string(std::move(message))));
-}
-
-std::string describe_http_error_code(const Value& code) {
-  static constexpr std::array<std::string_view, 39> kNames = {"DNS-timeout",
-                                                              "DNS-error",
-                                                              "destination-not-found",
-                                                              "destination-unavailable",
-                                                              "destination-IP-prohibited",
-                                                              "destination-IP-unroutable",
-                                                              "connection-refused",
-                                                              "connection-terminated",
-                                                              "connection-timeout",
-                                                              "connection-read-timeout",
-                                                              "connection-write-timeout",
-                                                              "connection-limit-reached",
-                                                              "TLS-protocol-error",
-                                                              "TLS-certificate-error",
-                                                              "TLS-alert-received",
-                                                              "HTTP-request-denied",
-                                                              "HTTP-request-length-required",
-                                                              "HTTP-request-body-size",
-                                                              "HTTP-request-method-invalid",
-                                                              "HTTP-request-URI-invalid",
-                                                              "HTTP-request-URI-too-long",
-                                                              "HTTP-request-header-section-size",
-                                                              "HTTP-request-header-size",
-                                                              "HTTP-request-trailer-section-size",
-                                                              "HTTP-request-trailer-size",
-                                                              "HTTP-response-incomplete",
-                                                              "HTTP-response-header-section-size",
-                                                              "HTTP-response-header-size",
-                                                              "HTTP-response-body-size",
-                                                              "HTTP-response-trailer-section-size",
-                                                              "HTTP-response-trailer-size",
-                                                              "HTTP-response-transfer-coding",
-                                                              "HTTP-response-content-coding",
-                                                              "HTTP-response-timeout",
-                                                              "HTTP-upgrade-failed",
-                                                              "HTTP-protocol-error",
-                                                              "loop-detected",
-                                                              "configuration-error",
-                                                              "internal-error"};
-  const uint32_t i = code.case_index();
-  std::string out = "error-code " + std::string(i < kNames.size() ? kNames[i] : "?");
-  // internal-error(some(message)): the guest's own words, cut.
-  if (i == kInternalError && code.payload() != nullptr && code.payload()->case_index() == 1) {
-    out += ": " + std::string(code.payload()->payload()->text().substr(0, 256));
-  }
-  return out;
-}
-
 Result<void> add_http_interfaces(std::vector<HostInterface>& out) {
-  for (auto make : {types, outgoing_handler}) {
+  for (auto make : {types, outgoing_handler_interface}) {
     auto iface = make();
     if (!iface) return std::unexpected(iface.error());
     out.push_back(std::move(*iface));
