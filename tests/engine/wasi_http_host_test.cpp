@@ -692,6 +692,21 @@ TEST_F(WasiHostTest, ClockPollablesWaitWithinTheDeadline) {
   EXPECT_LT(wall.items()[1].as_u32(), 1000000000U);
 }
 
+class ShortWaitTest : public WasiHostTest {
+ protected:
+  ShortWaitTest() : WasiHostTest(WasiOptions{.max_wait = std::chrono::milliseconds(5)}) {}
+};
+
+TEST_F(ShortWaitTest, ACallWithoutADeadlineStillWaitsAtMostMaxWait) {
+  ctx.deadline = {};
+  begin();
+  const Value forever = one("clocks/monotonic-clock", "subscribe-instant", {Value::u64(~0ULL)});
+  auto blocked = call("io/poll", "[method]pollable.block", {forever});
+  ASSERT_FALSE(blocked.has_value());
+  EXPECT_EQ(blocked.error().kind, ErrorKind::kTimeout);
+  end();
+}
+
 TEST_F(WasiHostTest, RandomComesFromTheEnginesSourceAndIsBounded) {
   const Value b = one("random/random", "get-random-bytes", {Value::u64(5)});
   EXPECT_EQ(std::vector<uint8_t>(b.bytes().begin(), b.bytes().end()), (std::vector<uint8_t>{1, 2, 3, 1, 2}));

@@ -154,13 +154,16 @@ Result<void> splice(HostCall& call, std::span<const Value> args, std::vector<Val
 
 bool ready(const PollableObj& p) { return !p.when || Clock::now() >= *p.when; }
 
-// Waits until `when`, within the call's deadline.
+// Waits until `when`, within the call's deadline and WasiOptions::max_wait.
 Result<void> wait_until(WasiState& st, Clock::time_point when) {
-  if (Clock::now() >= when) return {};
+  const Clock::time_point now = Clock::now();
+  if (now >= when) return {};
   const CallContext* call = st.call();
   if (call == nullptr) return fail(ErrorKind::kTrap, "wasi: a pollable blocked outside a call");
-  if (call->deadline != Clock::time_point{} && call->deadline < when) {
-    std::this_thread::sleep_until(call->deadline);
+  Clock::time_point stop = now + st.options().max_wait;
+  if (call->deadline != Clock::time_point{}) stop = std::min(stop, call->deadline);
+  if (stop < when) {
+    std::this_thread::sleep_until(stop);
     return fail(ErrorKind::kTimeout, "wasi: a pollable would wait past the call's deadline");
   }
   std::this_thread::sleep_until(when);

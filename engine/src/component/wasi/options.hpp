@@ -1,6 +1,7 @@
 // What the embedder gives hookd's WASI 0.2 host, and the bounds it keeps.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -35,6 +36,9 @@ struct WasiOptions {
   size_t max_log_bytes_per_call = 256u << 10;
   // Live host objects of one resource type per instance (fields, streams ...).
   uint32_t max_objects_per_kind = 1024;
+  // The longest one pollable.block or poll may wait, whatever the call's
+  // deadline (a call without one still cannot sleep forever).
+  std::chrono::milliseconds max_wait{30000};
   // Responses one call may construct.
   uint32_t max_responses_per_call = 16;
 };
