@@ -524,6 +524,9 @@ TEST_F(RequestTest, ABodylessResponseIsEmptyAndASecondSetTraps) {
   ASSERT_TRUE(got.has_value());
   EXPECT_TRUE(got->empty());
   EXPECT_EQ(sink.status(), 200);
+  // Once the call ended there is no response to take.
+  end();
+  EXPECT_FALSE(st().take_response(&sink).has_value());
 }
 
 TEST_F(RequestTest, AnErrorCodeBecomesA500NamingIt) {

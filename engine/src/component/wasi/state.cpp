@@ -76,6 +76,8 @@ void WasiState::end_call() {
   call_ = nullptr;
   request_body_ = {};
   responses_.clear();
+  answered_ = false;
+  answer_.reset();
   // Per-call objects stay in their slots until the guest drops them (its
   // handles still name them); find() refuses them from now on.
 }
