@@ -529,6 +529,26 @@ TEST_F(RequestTest, ABodylessResponseIsEmptyAndASecondSetTraps) {
   EXPECT_FALSE(st().take_response(&sink).has_value());
 }
 
+// new Response(body, {headers: request.headers}): the request's fields,
+// cloned, become the response's; its hop-by-hop headers stay out of the sink.
+TEST_F(RequestTest, RequestHeadersClonedIntoAResponseLoseTheirHopByHopOnes) {
+  fields.push_back({"Connection", "keep-alive"});
+  fields.push_back({"Content-Length", "0"});
+  headers = HeaderList{fields};
+  begin();
+  auto args = st().begin_request({});
+  ASSERT_TRUE(args.has_value());
+  const Value h = one("http/types", "[method]incoming-request.headers", {Value::handle(args->request)});
+  const Value copy = one("http/types", "[method]fields.clone", {h});
+  const Value resp = one("http/types", "[constructor]outgoing-response", {copy});
+  ASSERT_TRUE(call("http/types", "[static]response-outparam.set",
+                   {Value::handle(args->response_out), Value::ok(resp)}));
+  ASSERT_TRUE(st().take_response(&sink).has_value());
+  std::vector<std::string> names;
+  for (const auto& hdr : sink.headers()) names.emplace_back(hdr.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Host", "X-Hub-Signature-256", "Accept", "accept"}));
+}
+
 TEST_F(RequestTest, AnErrorCodeBecomesA500NamingIt) {
   begin();
   auto args = st().begin_request({});

@@ -199,7 +199,10 @@ Result<std::span<const uint8_t>> WasiState::take_response(ResponseSink* sink) {
       return fail(ErrorKind::kPluginError, ok.error().message, 500);
     }
     for (const Fields::Entry& h : r.headers.entries()) {
-      if (header_name_equal(h.name, "content-length")) continue;
+      // The server frames the body and owns the connection: Content-Length
+      // (which the guest may set) and the hop-by-hop headers a clone of the
+      // request's fields may carry stay out.
+      if (is_server_owned_header(h.name)) continue;
       if (auto ok = sink->add_header(h.name, h.value); !ok) {
         return fail(ErrorKind::kPluginError, ok.error().message, 500);
       }

@@ -130,8 +130,9 @@ class WasiState final : public HostState {
   // which must stay valid until end_call). Once per call.
   Result<IncomingHandlerArgs> begin_request(std::span<const uint8_t> body);
   // After handle returned: the response the guest set. Writes its status
-  // and headers to `sink` (when not null; Content-Length is left to the
-  // server) and returns its body, valid until end_call. A kPluginError with
+  // and headers to `sink` (when not null; Content-Length and hop-by-hop
+  // headers, which a clone of the request's fields may carry, are left to
+  // the server) and returns its body, valid until end_call. A kPluginError with
   // status 500 when the guest set none, set an error-code (named in the
   // message), or took the body and never finished it.
   Result<std::span<const uint8_t>> take_response(ResponseSink* sink);
