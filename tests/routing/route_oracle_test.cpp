@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+// The fuzz target's entry point, by libFuzzer's name.
+// NOLINTNEXTLINE(readability-identifier-naming)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
