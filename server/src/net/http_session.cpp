@@ -117,7 +117,6 @@ void HttpSession::recycle() {
   keep_for_reuse(body);
   res_.body() = std::move(body);
   arena_.reset();
-  table_.reset();
   target_path_ = {};
 }
 
@@ -280,16 +279,15 @@ void HttpSession::on_read(beast::error_code ec) {
   if (beast::websocket::is_upgrade(req)) {
     // To /plugins/<name>/<fn>, or a route's function (one message, one call).
     std::optional<PluginTarget> target = parse_plugin_target(req.target());
-    if (!target && !services_.routes.serves(target_path_.path) &&
-        match_route(req, target_path_.route_path) == routing::MatchStatus::found) {
-      target = PluginTarget{match_.route->plugin, match_.route->function};
-    }
-    if (target) return upgrade(*target);
+    const bool routed = !target && !services_.routes.serves(target_path_.path) &&
+                        match_route(req, target_path_.route_path) == routing::MatchStatus::found;
+    if (routed) target = PluginTarget{match_.route->plugin, match_.route->function};
+    if (target) return upgrade(*target, routed);
   }
   handle();
 }
 
-void HttpSession::upgrade(PluginTarget target) {
+void HttpSession::upgrade(PluginTarget target, bool routed) {
   // A session opened now would be closed again at once: the client should
   // go to another node.
   if (services_.state.draining.load(std::memory_order_relaxed))
@@ -300,7 +298,7 @@ void HttpSession::upgrade(PluginTarget target) {
   auto ws = std::make_shared<WsSession>(std::move(socket_), services_, worker_, ids_);
   // A copy, whose fields are on the heap: this session and its arena go.
   // The target's views stay valid through start(), which resolves them.
-  ws->start(HttpRequest(parser_->get()), target, table_);
+  ws->start(HttpRequest(parser_->get()), target, routed ? table_ : nullptr);
 }
 
 void HttpSession::respond_to_read_error(beast::error_code ec) {
@@ -375,7 +373,8 @@ routing::MatchStatus HttpSession::match_route(const HttpRequest& req, std::strin
   const std::string_view host =
       table->names_hosts() ? field_value(req, http::field::host) : std::string_view{};
   const auto status = table->match_path(route_method(req.method()), host, path, match_);
-  if (status == routing::MatchStatus::found) table_ = table;
+  // Most requests find the table already held: no reference count taken.
+  if (status == routing::MatchStatus::found && table_ != table) table_ = table;
   return status;
 }
 

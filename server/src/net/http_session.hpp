@@ -57,8 +57,9 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   // Reserves in the request budget what the parser's next put can add to
   // the body (request_budget.hpp); false when the budget is spent.
   bool reserve_body();
-  // The connection becomes a WebSocket session calling `target`.
-  void upgrade(PluginTarget target);
+  // The connection becomes a WebSocket session calling `target` (`routed`:
+  // a route of table_'s).
+  void upgrade(PluginTarget target, bool routed);
   void respond_to_read_error(boost::beast::error_code ec);
   void refuse(const Refusal& refusal);
   void handle();
@@ -118,8 +119,11 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   TargetPath target_path_;
   std::string request_id_;
   ClientInfo client_;
-  // The route the request matched, and the table it is in (held until the
-  // next request: a call in the blocking lane outlives a table swap).
+  // The route the request matched, and the table it is in: a call in the
+  // blocking lane outlives a table swap. The table is kept across requests
+  // (taken again only when the worker has published another), so an idle
+  // connection may hold a superseded table until its next routed request,
+  // its idle timeout or its close.
   routing::Match match_;
   std::shared_ptr<const routing::RouteTable> table_;
   // What the plugin reads of the request and what it sets of the response.

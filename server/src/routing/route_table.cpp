@@ -13,6 +13,8 @@ namespace {
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 constexpr std::size_t kMaxHostBytes = 253;
 constexpr std::size_t kShownBytes = 96;  // of a path or host in a message
+// Around each edge's text: a word read at either end of it stays inside.
+constexpr std::size_t kEdgePad = 8;
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -114,14 +116,37 @@ struct Claims {
   Claims() { by_method.fill(kNone); }
 };
 
+// How a trie node's literal children are looked up.
+enum class Literals : std::uint8_t {
+  none,
+  one,   // compared directly: the node's edge
+  many,  // in Index::literals
+};
+
 // A trie node: its children and the routes that end at it.
 struct Node {
-  std::uint32_t param = kNone;    // the parameter child
-  bool literals = false;          // has literal children (in Index::literals)
+  std::uint32_t param = kNone;  // the parameter child
+  Literals literals = Literals::none;
   std::uint32_t exact_begin = 0;  // Index::ends[exact_begin, exact_end): routes whose pattern ends here
   std::uint32_t exact_end = 0;
   std::uint32_t wildcard_begin = 0;  // ...[wildcard_begin, wildcard_end): those that end here with "/*"
   std::uint32_t wildcard_end = 0;
+  bool backtracks = false;         // has a parameter child or wildcard routes: something to come back to
+  std::uint32_t exact_choice = 0;  // Index::choices: the exact routes' for any host
+  std::uint32_t wildcard_choice = 0;
+  // Literals::one: the edge to the only literal child, and on through the
+  // nodes below it that have nothing but one literal child each
+  // ("api/v1"): its text in Index::edges, its first segment's length, and
+  // the node it ends at.
+  std::uint32_t edge_offset = 0;
+  std::uint32_t edge_length = 0;
+  std::uint32_t edge_first = 0;
+  std::uint32_t edge_to = kNone;
+
+  [[nodiscard]] bool passes_through() const {
+    return literals == Literals::one && param == kNone && exact_begin == exact_end &&
+           wildcard_begin == wildcard_end;
+  }
 };
 
 // What choosing among the routes at a node reads of each, side by side.
@@ -132,12 +157,26 @@ struct End {
   std::uint32_t route = 0;  // in routes_
 };
 
+// The choice among the routes for any host that end at one pattern, made
+// when the table is built: for each method (and, last, one no route names)
+// the route that takes it (an exact method, else any method, else GET for
+// HEAD), and the Allow set of them all.
+struct Choice {
+  std::array<std::uint32_t, kMethodCount + 1> route;  // in routes_; kNone: none takes it
+  MethodSet allowed;                                  // empty: no route for any host ends here
+  bool head_as_get = false;                           // route[head] is a GET route
+
+  Choice() { route.fill(kNone); }
+};
+
 }  // namespace
 
 struct RouteTable::Index {
   std::vector<Node> nodes = std::vector<Node>(1);  // nodes[0] is the root
   std::vector<End> ends;                           // the routes ending at each node, by Node's ranges
-  LiteralEdges literals;                           // every node's literal children
+  LiteralEdges literals;                           // every node's literal children (Literals::many)
+  std::string edges;            // the text of Literals::one edges, each with kEdgePad bytes before and after
+  std::vector<Choice> choices;  // by Node::exact_choice and wildcard_choice
 };
 
 std::string BuildError::message() const {
@@ -161,7 +200,6 @@ RouteTable::RouteTable(RouteTable&&) noexcept = default;
 RouteTable& RouteTable::operator=(RouteTable&&) noexcept = default;
 RouteTable::~RouteTable() = default;
 
-std::size_t RouteTable::size() const { return routes_.size(); }
 std::span<const Route> RouteTable::routes() const { return routes_; }
 
 std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpec> specs,
@@ -191,6 +229,8 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
   // Each node's routes (exact, then wildcard) while the trie grows;
   // flattened into Index::ends at the end.
   std::vector<std::array<std::vector<std::uint32_t>, 2>> ending(1);
+  // Each node's literal children (segment, child), for its edge.
+  std::vector<std::vector<std::pair<std::string, std::uint32_t>>> children(1);
 
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const RouteSpec& spec = specs[i];
@@ -228,16 +268,17 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
       std::uint32_t next = kNone;
       if (!literal) {
         next = index->nodes[node].param;
-      } else if (index->nodes[node].literals) {
+      } else if (!children[node].empty()) {
         next = index->literals.find(node, SegmentKey::of(node, segment.text), segment.text);
       }
       if (next == kNone) {
         next = static_cast<std::uint32_t>(index->nodes.size());
         index->nodes.emplace_back();
         ending.emplace_back();
+        children.emplace_back();
         if (literal) {
           index->literals.add(node, segment.text, next);
-          index->nodes[node].literals = true;
+          children[node].emplace_back(segment.text, next);
         } else {
           index->nodes[node].param = next;
         }
@@ -286,16 +327,99 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
     }
     return static_cast<std::uint32_t>(ends.size());
   };
+  // The routes for any host among `ids`: Choice's rules, which are
+  // choose()'s for one host (conflicts are refused, so each rule finds at
+  // most one route).
+  auto add_choice = [&](const std::vector<std::uint32_t>& ids) {
+    Choice choice;
+    for (std::size_t m = 0; m <= kMethodCount; ++m) {
+      std::uint32_t exact = kNone;
+      std::uint32_t any = kNone;
+      std::uint32_t get = kNone;
+      for (const std::uint32_t id : ids) {
+        const Route& route = table.routes_[id];
+        if (!route.host.empty()) continue;
+        if (m == 0) choice.allowed.add(route.methods);
+        if (route.any_method) {
+          any = id;
+        } else if (m < kMethodCount && route.methods.contains(static_cast<Method>(m))) {
+          exact = id;
+        } else if (m == static_cast<std::size_t>(Method::head) && route.methods.contains(Method::get)) {
+          get = id;
+        }
+      }
+      choice.route[m] = exact != kNone ? exact : any != kNone ? any : get;
+      if (m == static_cast<std::size_t>(Method::head))
+        choice.head_as_get = exact == kNone && any == kNone && get != kNone;
+    }
+    index->choices.push_back(choice);
+    return static_cast<std::uint32_t>(index->choices.size() - 1);
+  };
   for (std::size_t i = 0; i < ending.size(); ++i) {
     Node& node = index->nodes[i];
     node.exact_begin = static_cast<std::uint32_t>(ends.size());
     node.exact_end = node.wildcard_begin = add_ends(ending[i][0]);
     node.wildcard_end = add_ends(ending[i][1]);
+    node.backtracks = node.param != kNone || node.wildcard_begin != node.wildcard_end;
+    if (!ending[i][0].empty()) node.exact_choice = add_choice(ending[i][0]);
+    if (!ending[i][1].empty()) node.wildcard_choice = add_choice(ending[i][1]);
+    node.literals = children[i].empty()       ? Literals::none
+                    : children[i].size() == 1 ? Literals::one
+                                              : Literals::many;
+  }
+  // Each node with one literal child: its edge, on through the nodes below
+  // that pass through (bounded by kMaxSegments, a pattern's).
+  auto& edges = index->edges;
+  edges.assign(kEdgePad, '\0');
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    Node& node = index->nodes[i];
+    if (node.literals != Literals::one) continue;
+    node.edge_offset = static_cast<std::uint32_t>(edges.size());
+    node.edge_first = static_cast<std::uint32_t>(children[i][0].first.size());
+    std::uint32_t to = children[i][0].second;
+    edges += children[i][0].first;
+    while (index->nodes[to].passes_through()) {
+      edges += '/';
+      edges += children[to][0].first;
+      to = children[to][0].second;
+    }
+    node.edge_length = static_cast<std::uint32_t>(edges.size()) - node.edge_offset;
+    node.edge_to = to;
+    edges.append(kEdgePad, '\0');
   }
   table.names_hosts_ = std::ranges::any_of(table.routes_, [](const Route& r) { return !r.host.empty(); });
   table.index_ = std::move(index);
   return table;
 }
+
+namespace {
+
+// Whether the path at `segment` (inside [begin, end)) starts with the
+// `n`-byte edge `text`, followed by its end or a '/'. A word at a time, never
+// outside [begin, end) (near the end it reads the word that ends there and
+// shifts); the words read of `text` stay inside its padding (kEdgePad).
+bool edge_matches(const char* begin, const char* segment, const char* end, const char* text, std::size_t n) {
+  if (static_cast<std::size_t>(end - segment) < n) return false;
+  const char* after = segment + n;
+  if (after != end && *after != '/') return false;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (SegmentKey::load(segment + i) != SegmentKey::load(text + i)) return false;
+  }
+  const std::size_t rest = n - i;
+  if (rest == 0) return true;
+  if (end - (segment + i) >= 8) {
+    const std::uint64_t differ = SegmentKey::load(segment + i) ^ SegmentKey::load(text + i);
+    return (differ & ((std::uint64_t{1} << (8 * rest)) - 1)) == 0;
+  }
+  if (after - begin >= 8) {
+    const std::uint64_t differ = SegmentKey::load(after - 8) ^ SegmentKey::load(text + n - 8);
+    return (differ >> (8 * (8 - rest))) == 0;
+  }
+  return std::equal(segment + i, after, text + i);
+}
+
+}  // namespace
 
 // One lookup's state. Depth-first over the trie, literal child first, then
 // the parameter child, then this node's wildcard routes: the first route
@@ -304,16 +428,14 @@ std::expected<RouteTable, BuildError> RouteTable::build(std::span<const RouteSpe
 //
 // A loop, not recursion: the way down keeps, per level, only what is left
 // to try there (a parameter child, wildcard routes), and most levels of a
-// request's path have nothing left, so most steps push nothing.
+// request's path have nothing left, so most steps push nothing. A node
+// with one literal child compares its edge (that child's segment, and on
+// through the nodes that only lead on) in place, without the hash table.
 struct RouteTable::Search {
   const RouteTable& table;
-  const Index& trie;
   std::optional<Method> method;
   std::string_view host;  // without its port; empty when no route names a host
-  const char* begin;      // of the path
-  const char* end;
-  Match& out;  // captured values go straight into out.captures
-  std::size_t count = 0;
+  Match& out;             // captured values go straight into out.captures
   bool path_matched = false;
 
   enum class Next : std::uint8_t { param, wildcard };
@@ -326,28 +448,42 @@ struct RouteTable::Search {
     const char* stop;  // the segment's end
   };
 
-  bool run() {
+  [[gnu::always_inline]] bool run(const char* begin, const char* end) {
+    const Index& trie = *table.index_;
+    const Node* const nodes = trie.nodes.data();
     // One frame per trie level at most (a level's frame is popped before
     // it pushes its next one), and a pattern has at most kMaxSegments.
     std::array<Frame, kMaxSegments + 1>
         frames;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
     std::size_t depth = 0;
+    std::size_t count = 0;  // captures so far
     std::uint32_t index = 0;
     const char* at = begin;  // the rest of the path: empty or "/segment..."
     // The root also takes "/" (the pattern "/"), before its wildcard.
-    if (begin + 1 == end && finish(trie.nodes[0].exact_begin, trie.nodes[0].exact_end)) return true;
+    if (begin + 1 == end && finish(nodes[0].exact_begin, nodes[0].exact_end, nodes[0].exact_choice, 0))
+      return true;
     for (;;) {
-      const Node* node = &trie.nodes[index];
+      const Node* node = &nodes[index];
       const char* segment = nullptr;
       const char* stop = nullptr;
       Next next = Next::param;
       if (at == end) {
-        if (finish(node->exact_begin, node->exact_end)) return true;
+        if (finish(node->exact_begin, node->exact_end, node->exact_choice, count)) return true;
         goto back;  // NOLINT(cppcoreguidelines-avoid-goto): the loop's one way back up
       }
       segment = at + 1;
-      stop = segment;
-      if (node->literals) {
+      if (node->literals == Literals::one) {
+        if (edge_matches(begin, segment, end, trie.edges.data() + node->edge_offset, node->edge_length)) {
+          if (node->backtracks) {
+            frames[depth++] = {index, Next::param, static_cast<std::uint8_t>(count), segment,
+                               segment + node->edge_first};
+          }
+          at = segment + node->edge_length;
+          index = node->edge_to;
+          continue;
+        }
+        stop = SegmentKey::scan(begin, segment, end, nullptr);
+      } else if (node->literals == Literals::many) {
         // One pass finds the segment's end and its key.
         SegmentKey key(index);
         stop = SegmentKey::scan(begin, segment, end, &key);
@@ -355,7 +491,7 @@ struct RouteTable::Search {
           const auto child =
               trie.literals.find(index, key, {segment, static_cast<std::size_t>(stop - segment)});
           if (child != kNone) {
-            if (node->param != kNone || node->wildcard_begin != node->wildcard_end) {
+            if (node->backtracks) {
               frames[depth++] = {index, Next::param, static_cast<std::uint8_t>(count), segment, stop};
             }
             index = child;
@@ -377,15 +513,14 @@ struct RouteTable::Search {
         continue;
       }
       if (node->wildcard_begin != node->wildcard_end && count < kMaxCaptures) {
-        out.captures[count++].value = {segment, static_cast<std::size_t>(end - segment)};
-        if (finish(node->wildcard_begin, node->wildcard_end)) return true;
-        --count;
+        out.captures[count].value = {segment, static_cast<std::size_t>(end - segment)};
+        if (finish(node->wildcard_begin, node->wildcard_end, node->wildcard_choice, count + 1)) return true;
       }
     back:
       if (depth == 0) return false;
       const Frame& frame = frames[--depth];
       index = frame.node;
-      node = &trie.nodes[index];
+      node = &nodes[index];
       next = frame.next;
       count = frame.count;
       segment = frame.segment;
@@ -394,26 +529,41 @@ struct RouteTable::Search {
     }
   }
 
-  // The routes ending at one pattern: the one for this host and method (see
-  // the header's order); records the pattern's methods for a 405 otherwise.
-  // The host-specific pass is skipped when no route in the table names a
-  // host: it could find nothing.
-  bool finish(std::uint32_t first, std::uint32_t last) {
+  // The routes ending at one pattern, with `count` captures: the one for
+  // this host and method (see the header's order); records the pattern's
+  // methods for a 405 otherwise. The host-specific pass is skipped when no
+  // route in the table names a host: it could find nothing. The pass for
+  // any host reads the choice made when the table was built.
+  bool finish(std::uint32_t first, std::uint32_t last, std::uint32_t choice, std::size_t count) {
     if (first == last) return false;
-    const std::span<const End> ends(trie.ends.data() + first, last - first);
-    return (table.names_hosts_ && choose(ends, true)) || choose(ends, false);
+    if (table.names_hosts_ &&
+        choose_for_host(std::span(table.index_->ends.data() + first, last - first), count)) {
+      return true;
+    }
+    const Choice& any_host = table.index_->choices[choice];
+    if (any_host.allowed.empty()) return false;
+    path_matched = true;
+    out.allowed.add(any_host.allowed);
+    const std::uint32_t id = any_host.route[method ? static_cast<std::size_t>(*method) : kMethodCount];
+    if (id == kNone) return false;
+    take(table.routes_[id], method == Method::head && any_host.head_as_get, count);
+    return true;
   }
 
-  // One pass of finish(): the routes for this host (`specific`) or for any.
-  bool choose(std::span<const End> ends, bool specific) {
+  void take(const Route& route, bool head_as_get, std::size_t count) {
+    out.route = &route;
+    out.head_as_get = head_as_get;
+    out.capture_count = std::min(count, route.capture_names.size());
+    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = route.capture_names[i];
+  }
+
+  // The routes for this host (see the header's order).
+  bool choose_for_host(std::span<const End> ends, std::size_t count) {
     const End* exact = nullptr;
     const End* any = nullptr;
     const End* get = nullptr;
     for (const End& candidate : ends) {
-      if (specific ? (!candidate.has_host || !same_host(table.routes_[candidate.route].host, host))
-                   : candidate.has_host) {
-        continue;
-      }
+      if (!candidate.has_host || !same_host(table.routes_[candidate.route].host, host)) continue;
       path_matched = true;
       out.allowed.add(candidate.methods);
       if (candidate.any_method) {
@@ -426,11 +576,7 @@ struct RouteTable::Search {
     }
     const End* chosen = exact ? exact : any ? any : get;
     if (!chosen) return false;
-    const Route& route = table.routes_[chosen->route];
-    out.route = &route;
-    out.head_as_get = chosen == get;
-    out.capture_count = std::min(count, route.capture_names.size());
-    for (std::size_t i = 0; i < out.capture_count; ++i) out.captures[i].name = route.capture_names[i];
+    take(table.routes_[chosen->route], chosen == get, count);
     return true;
   }
 };
@@ -447,11 +593,8 @@ MatchStatus RouteTable::match_path(std::optional<Method> method, std::string_vie
   out.allowed = MethodSet();
   out.head_as_get = false;
   if (path.empty() || path.front() != '/') return MatchStatus::not_found;
-  Search search{*this,       *index_,
-                method,      names_hosts_ ? host_name(host) : std::string_view{},
-                path.data(), path.data() + path.size(),
-                out};
-  if (search.run()) {
+  Search search{*this, method, names_hosts_ ? host_name(host) : std::string_view{}, out};
+  if (search.run(path.data(), path.data() + path.size())) {
     out.allowed = MethodSet();
     return MatchStatus::found;
   }

@@ -150,7 +150,7 @@ class RouteTable {
   /// no difference to a lookup, and a caller need not look it up.
   [[nodiscard]] bool names_hosts() const { return names_hosts_; }
 
-  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::size_t size() const { return routes_.size(); }
   [[nodiscard]] std::span<const Route> routes() const;
 
  private:
