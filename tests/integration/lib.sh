@@ -32,9 +32,13 @@ finish() {
 # launch_hookd CONFIG PLUGIN_DIR: starts "$hookd serve" (stdout appended to
 # $tmp/hookd.out, stderr to $tmp/hookd.err), waits up to 60 s for its
 # listening line, and sets hookd_pid, hookd_port and admin_port; `fatal`
-# (below) when it does not start.
+# (below) when it does not start. hookd.err is emptied here, before the
+# start: truncated by the child's own redirection instead, the wait could
+# read the previous process's listening line (and ports) before the child
+# got to it.
 launch_hookd() {
-  "$hookd" serve --config "$1" --plugin-dir "$2" >>"$tmp/hookd.out" 2>"$tmp/hookd.err" &
+  : >"$tmp/hookd.err"
+  "$hookd" serve --config "$1" --plugin-dir "$2" >>"$tmp/hookd.out" 2>>"$tmp/hookd.err" &
   hookd_pid=$!
   local deadline=$((SECONDS + 60))
   until grep -Eq 'hookd serving on 127\.0\.0\.1:[0-9]+' "$tmp/hookd.err"; do
