@@ -230,10 +230,9 @@ class Resolver {
     if (sort == Sort::kInstance) {
       auto t = resolve(s, Sort::kType, imp.type.index, depth);
       if (!t) return std::unexpected(t.error());
-      const TypeEntry& te = types_[*t];
-      if (te.kind != TypeEntry::Kind::kInstanceType)
+      if (types_[*t].kind != TypeEntry::Kind::kInstanceType)
         return invalid("instance import " + imp.name.text + " without an instance type");
-      return import_instance(imp.name, te, depth);
+      return import_instance(imp.name, types_[*t], depth);
     }
     problems_.push_back("import " + std::string(extern_kind_name(imp.type.kind)) + " " + imp.name.text +
                         " (hookd provides interfaces only)");
@@ -443,7 +442,9 @@ class Resolver {
 
   // ---- Imported interfaces ----------------------------------------------------
 
-  Result<uint32_t> import_instance(const ExternName& name, const TypeEntry& type, int depth) {
+  // `type` by value: defining the instance type's own types adds to types_,
+  // which may move the entry a reference would point at.
+  Result<uint32_t> import_instance(const ExternName& name, TypeEntry type, int depth) {
     const HostInterface* iface = host_.find(name.text);
     if (iface && !is_version_of(name.version, iface->version_prefix)) iface = nullptr;
     if (!iface) problems_.push_back("import interface " + name.text);
