@@ -232,7 +232,7 @@ class Resolver {
       if (!t) return std::unexpected(t.error());
       if (types_[*t].kind != TypeEntry::Kind::kInstanceType)
         return invalid("instance import " + imp.name.text + " without an instance type");
-      return import_instance(imp.name, types_[*t], depth);
+      return import_instance(imp.name, *types_[*t].instance_type, *types_[*t].scope, depth);
     }
     problems_.push_back("import " + std::string(extern_kind_name(imp.type.kind)) + " " + imp.name.text +
                         " (hookd provides interfaces only)");
@@ -442,9 +442,11 @@ class Resolver {
 
   // ---- Imported interfaces ----------------------------------------------------
 
-  // `type` by value: defining the instance type's own types adds to types_,
-  // which may move the entry a reference would point at.
-  Result<uint32_t> import_instance(const ExternName& name, TypeEntry type, int depth) {
+  // The instance type and the scope its outer aliases point into, not the
+  // TypeEntry holding them: defining the type's own types adds to types_,
+  // which may move that entry.
+  Result<uint32_t> import_instance(const ExternName& name, const InstanceType& instance_type, Scope& scope,
+                                   int depth) {
     const HostInterface* iface = host_.find(name.text);
     if (iface && !is_version_of(name.version, iface->version_prefix)) iface = nullptr;
     if (!iface) problems_.push_back("import interface " + name.text);
@@ -457,14 +459,14 @@ class Resolver {
       if (i >= local.size()) return invalid("instance type index out of range");
       return local[i];
     };
-    const Decls& d = type.instance_type->decls;
+    const Decls& d = instance_type.decls;
     for (auto [kind, item] : d.order) {
       switch (kind) {
         case DeclKind::kCoreType:
         case DeclKind::kImport:
           break;
         case DeclKind::kType: {
-          auto t = define_type(*type.scope, d.types[item], lookup);
+          auto t = define_type(scope, d.types[item], lookup);
           if (!t) return std::unexpected(t.error());
           local.push_back(*t);
           break;
@@ -474,7 +476,7 @@ class Resolver {
           if (a.kind != Alias::Kind::kOuter || a.sort != Sort::kType || a.outer_count != 1) {
             return invalid("instance type of " + name.text + ": only outer type aliases are supported");
           }
-          auto t = resolve(*type.scope, Sort::kType, a.outer_index, depth);
+          auto t = resolve(scope, Sort::kType, a.outer_index, depth);
           if (!t) return std::unexpected(t.error());
           local.push_back(*t);
           break;
