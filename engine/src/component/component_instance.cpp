@@ -169,6 +169,19 @@ Result<Instance*> ComponentInstance::core(const CoreRef& ref) const {
   return cores_[ref.instance].get();
 }
 
+Result<Instance*> ComponentInstance::optional_core(const std::optional<CoreRef>& ref) const {
+  if (!ref) return nullptr;
+  return core(*ref);
+}
+
+Result<std::pair<Instance*, int>> ComponentInstance::realloc_export(const CoreRef& ref) const {
+  auto r = core(ref);
+  if (!r) return std::unexpected(r.error());
+  const int at = (*r)->find_export(ref.name);
+  if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + ref.name);
+  return std::pair{*r, at};
+}
+
 Result<void> ComponentInstance::call_builtin(Caller& caller, uint32_t index, std::span<const Val> args,
                                              Val* result) {
   const Builtin& b = plan_->builtins[index];
@@ -200,20 +213,14 @@ Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std
                                              Val* result) {
   const LoweredFunction& fn = plan_->lowered[index];
   if (!fn.host || !fn.host->fn) return fail(ErrorKind::kLink, "component: " + fn.label + " is not provided");
-  Instance* mem_instance = nullptr;
-  if (fn.memory) {
-    auto m = core(*fn.memory);
-    if (!m) return std::unexpected(m.error());
-    mem_instance = *m;
-  }
-  CoreMemory memory(mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  auto mem_instance = optional_core(fn.memory);
+  if (!mem_instance) return std::unexpected(mem_instance.error());
+  CoreMemory memory(*mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
   std::optional<NestedRealloc> realloc;
   if (fn.realloc) {
-    auto r = core(*fn.realloc);
+    auto r = realloc_export(*fn.realloc);
     if (!r) return std::unexpected(r.error());
-    const int at = (*r)->find_export(fn.realloc->name);
-    if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + fn.realloc->name);
-    realloc.emplace(caller, **r, at);
+    realloc.emplace(caller, *r->first, r->second);
   }
   CallScope scope;
   Context cx{.types = plan_->types,
@@ -309,20 +316,14 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
     if (post < 0)
       return fail(ErrorKind::kTrap, "component: post-return " + fn.post_return->name + " not found");
   }
-  Instance* mem_instance = nullptr;
-  if (fn.memory) {
-    auto m = core(*fn.memory);
-    if (!m) return std::unexpected(m.error());
-    mem_instance = *m;
-  }
-  CoreMemory memory(mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  auto mem_instance = optional_core(fn.memory);
+  if (!mem_instance) return std::unexpected(mem_instance.error());
+  CoreMemory memory(*mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
   std::optional<DirectRealloc> realloc;
   if (fn.realloc) {
-    auto r = core(*fn.realloc);
+    auto r = realloc_export(*fn.realloc);
     if (!r) return std::unexpected(r.error());
-    const int at = (*r)->find_export(fn.realloc->name);
-    if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + fn.realloc->name);
-    realloc.emplace(**r, at, timeout);
+    realloc.emplace(*r->first, r->second, timeout);
   }
   CallScope scope;
   Context cx{.types = plan_->types,

@@ -17,8 +17,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "component/canonical/handle_table.hpp"
@@ -73,6 +75,10 @@ class ComponentInstance {
                                                     std::chrono::nanoseconds timeout);
   // The core instance and export index a CoreRef names (-1: no such function).
   Result<Instance*> core(const CoreRef& ref) const;
+  // The same for an optional reference (a canon option): null when absent.
+  Result<Instance*> optional_core(const std::optional<CoreRef>& ref) const;
+  // A realloc option's core instance and export index.
+  Result<std::pair<Instance*, int>> realloc_export(const CoreRef& ref) const;
 
   std::shared_ptr<const ComponentPlan> plan_;
   // Declared before the handle table: the table's destructor runs host
