@@ -9,6 +9,9 @@ failed request.
 
 usage: gateway_test.py <hookd> <components-dir> [case-name-substring]
 
+With a substring, only the cases whose names hold it run, against a hookd
+serving only their components, and the checks after the table are skipped.
+
 One hookd serves all the components at once (each on its own routes, as
 below), with the grants each needs: fetch to the test's upstream, its own
 KV namespace, its config values. Prints one ok/FAIL line per check and ends
@@ -42,7 +45,7 @@ ROUTES = {
     "redirect": ["/go/*"],
     "fetcher": ["/fetch"],
     "kv": ["/count/*", "/counter"],
-    "echo": ["/a/b", "/post", "/0123456789abcdef/*"],
+    "echo": ["/a/b", "/post", "/0123456789abcdef/*", "/spin", "/trap", "/silent"],
     "config": ["/config", "/config/*"],
 }
 
@@ -70,6 +73,8 @@ def write_config(path, components_dir, work, table, bases):
     ]
     for name, spec in table["components"].items():
         lines += [f"[plugins.{name}]", f"path = {toml_string(os.path.join(components_dir, name + '.wasm'))}"]
+        if name == "echo":
+            lines.append("deadline_ms = 1000")  # its /spin runs into it
         if "config" in spec:
             pairs = ", ".join(f"{k} = {toml_string(v)}" for k, v in spec["config"].items())
             lines.append(f"config = {{ {pairs} }}")
@@ -167,10 +172,30 @@ def check_listing(hookd, table):
     return ref.report("GET /plugins and hookd_plugin_info show each component as wasi-http", problems)
 
 
+def check_faults(hookd):
+    """echo's misbehaving paths: a handler past its deadline is a 504, a trap
+    and a handler that sets no response are 500s, each in hookd's JSON error
+    envelope saying why; the next requests are answered as usual."""
+    problems = []
+    for target, status, why in (("/spin", 504, "deadline of 1000 ms exceeded"), ("/trap", 500, "unreachable"),
+                                ("/silent", 500, "the component set no response")):
+        got, _, body = ref.send(hookd.port, {"method": "GET", "target": target}, {})
+        error = json.loads(body).get("error", "") if got == status else ""
+        if got != status or why not in error:
+            problems.append(f"{target}: {got} {body[:200]!r}, want {status} with an error saying {why!r}")
+    for _ in range(4):  # both workers
+        got, _, body = ref.send(hookd.port, {"method": "GET", "target": "/post"}, {})
+        if (got, body) != (200, b"/post\n"):
+            problems.append(f"after the faults: {got} {body[:100]!r}")
+    return ref.report("a component past its deadline is a 504, a trap or no response a 500, then it serves again",
+                      problems)
+
+
 def check_replace_under_load(hookd, components_dir):
-    """PUT a new version of a component while clients keep calling it: every
-    request answers 200 with the right body (a one-request-per-instance
-    componentize-js component, so each takes a fresh instance)."""
+    """Upload a component through the admin API, then PUT new versions of it
+    while clients keep calling its route: every request answers 200 with the
+    right body (a one-request-per-instance componentize-js component, so each
+    takes a fresh instance)."""
     with open(os.path.join(components_dir, "hello.wasm"), "rb") as f:
         wasm = f.read()
     stop = threading.Event()
@@ -180,7 +205,7 @@ def check_replace_under_load(hookd, components_dir):
         conn = http.client.HTTPConnection("127.0.0.1", hookd.port, timeout=ref.REQUEST_SECONDS)
         while not stop.is_set():
             try:
-                conn.request("GET", "/hello?name=load")
+                conn.request("GET", "/uploaded?name=load")
                 resp = conn.getresponse()
                 body = resp.read()
                 results.append((resp.status, body))
@@ -190,16 +215,20 @@ def check_replace_under_load(hookd, components_dir):
                 conn = http.client.HTTPConnection("127.0.0.1", hookd.port, timeout=ref.REQUEST_SECONDS)
         conn.close()
 
+    settings = json.dumps({"deadline_ms": 10000, "routes": [{"path": "/uploaded", "function": "handle"}]})
+    headers = {"content-type": "application/wasm", "x-hookd-settings": settings}
+    problems = []
+    try:
+        status, _ = hookd.admin("PUT", "/admin/plugins/uploaded", wasm, headers)
+    except OSError as err:
+        return ref.report("a component uploaded and replaced under load", [f"upload failed: {err!r}"])
     threads = [threading.Thread(target=client) for _ in range(4)]
     for t in threads:
         t.start()
-    problems = []
     try:
         time.sleep(1)
-        settings = json.dumps({"routes": [{"path": r, "function": "handle"} for r in ROUTES["hello"]]})
         for _ in range(2):
-            status, _ = hookd.admin("PUT", "/admin/plugins/hello", wasm,
-                                    {"content-type": "application/wasm", "x-hookd-settings": settings})
+            status, _ = hookd.admin("PUT", "/admin/plugins/uploaded", wasm, headers)
             if status not in (200, 201):
                 problems.append(f"PUT answered {status}")
             time.sleep(1)
@@ -214,7 +243,7 @@ def check_replace_under_load(hookd, components_dir):
         problems.append("no request was answered")
     if bad:
         problems.append(f"{len(bad)} of {len(results)} requests failed, e.g. {bad[:3]}")
-    name = f"a component replaced twice under load: {len(results)} requests, none failed"
+    name = f"a component uploaded, then replaced twice under load: {len(results)} requests, none failed"
     return ref.report(name, problems)
 
 
@@ -222,7 +251,7 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
-    binary, components_dir = sys.argv[1], sys.argv[2]
+    binary, components_dir = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     only = sys.argv[3] if len(sys.argv) > 3 else ""
     with open(ref.TABLE, encoding="utf-8") as f:
         table = json.load(f)
@@ -238,6 +267,9 @@ def main():
     passes = failures = 0
     with tempfile.TemporaryDirectory(prefix="hookd-gateway-components-") as work:
         config = os.path.join(work, "hookd.toml")
+        if only:  # serve only the components with a selected case
+            wanted = {c["component"] for c in table["cases"] if only in c["name"]}
+            table = dict(table, components={n: c for n, c in table["components"].items() if n in wanted})
         write_config(config, components_dir, work, table, bases)
         try:
             hookd = Hookd(binary, config, work)
@@ -249,14 +281,15 @@ def main():
             ok, bad = run_cases(hookd, table, only, bases)
             passes, failures = passes + ok, failures + bad
             if not only:
-                for check in (lambda: check_listing(hookd, table),
+                for check in (lambda: check_listing(hookd, table), lambda: check_faults(hookd),
                               lambda: check_replace_under_load(hookd, components_dir)):
                     ok, bad = check()
                     passes, failures = passes + ok, failures + bad
         finally:
+            output = hookd.output()
             hookd.stop()
             if failures:
-                sys.stdout.write(hookd.output()[-4000:])
+                sys.stdout.write(output[-4000:])
     upstream.shutdown()
     print(f"{passes} passed, {failures} failed")
     return 0 if failures == 0 else 1

@@ -63,10 +63,14 @@ class ComponentPlugin : public ::testing::Test {
   std::unique_ptr<Vm> vm = create_v8_vm();
   std::unique_ptr<Worker> worker = vm->create_worker();
 
-  Result<std::shared_ptr<const PluginModule>> load(const std::string& name, PluginOptions options = {}) {
-    options.name = name;
-    options.limits.deadline = 10s;  // a 13 MB componentize-js start on a loaded machine
-    return PluginModule::load(*vm, *worker, component_bytes(name), std::move(options));
+  static PluginOptions options() {
+    PluginOptions o;
+    o.limits.deadline = 10s;  // a 13 MB componentize-js start on a loaded machine
+    return o;
+  }
+  Result<std::shared_ptr<const PluginModule>> load(const std::string& name, PluginOptions o = options()) {
+    o.name = name;
+    return PluginModule::load(*vm, *worker, component_bytes(name), std::move(o));
   }
   std::unique_ptr<PluginInstance> instance(const std::shared_ptr<const PluginModule>& module) {
     auto inst = PluginInstance::create(*worker, module);
@@ -133,9 +137,9 @@ TEST_F(ComponentPlugin, AOneRequestComponentTakesAFreshInstanceForEachRequest) {
 }
 
 TEST_F(ComponentPlugin, TheMemoryCapAppliesToTheComponentsModules) {
-  PluginOptions options;
-  options.limits.max_memory_pages = 16;  // hello's StarlingMonkey module declares 145
-  auto module = load("hello", std::move(options));
+  PluginOptions o = options();
+  o.limits.max_memory_pages = 16;  // hello's StarlingMonkey module declares 145
+  auto module = load("hello", std::move(o));
   ASSERT_FALSE(module);
   EXPECT_NE(module.error().describe().find("memory"), std::string::npos) << module.error().describe();
 }
@@ -161,12 +165,60 @@ TEST_F(ComponentPlugin, AComponentOutsideTheProxyWorldIsRefusedAtLoad) {
 TEST_F(ComponentPlugin, TruncatedComponentsAreRefusedAtLoad) {
   const std::vector<uint8_t> whole = component_bytes("echo");
   for (size_t keep : {size_t{8}, size_t{9}, whole.size() / 3, whole.size() / 2, whole.size() - 1}) {
-    PluginOptions options;
-    options.name = "cut";
-    auto module = PluginModule::load(*vm, *worker, std::span(whole).first(keep), std::move(options));
+    PluginOptions o = options();
+    o.name = "cut";
+    auto module = PluginModule::load(*vm, *worker, std::span(whole).first(keep), std::move(o));
     ASSERT_FALSE(module) << "kept " << keep << " bytes";
     EXPECT_EQ(module.error().kind, ErrorKind::kInvalidModule) << module.error().describe();
   }
+}
+
+TEST_F(ComponentPlugin, AHandlerPastItsDeadlineTimesOutAndTheNextRequestGetsAFreshInstance) {
+  PluginOptions o = options();
+  o.limits.deadline = 200ms;
+  auto module = load("echo", std::move(o));
+  ASSERT_TRUE(module) << module.error().describe();
+  auto inst = instance(*module);
+  ASSERT_TRUE(inst);
+  auto spun = serve(*inst, "GET", "/spin");  // loops forever
+  ASSERT_FALSE(spun);
+  EXPECT_EQ(spun.error().kind, ErrorKind::kTimeout) << spun.error().describe();
+  EXPECT_TRUE(inst->poisoned());
+  auto next = serve(*inst, "GET", "/after");
+  ASSERT_TRUE(next) << next.error().describe();
+  EXPECT_EQ(next->body, "/after\n");
+  EXPECT_EQ(inst->replacements(), 1u);
+}
+
+TEST_F(ComponentPlugin, ATrapFailsTheCallAndTheNextRequestGetsAFreshInstance) {
+  auto module = load("echo");
+  ASSERT_TRUE(module) << module.error().describe();
+  auto inst = instance(*module);
+  ASSERT_TRUE(inst);
+  auto trapped = serve(*inst, "GET", "/trap");
+  ASSERT_FALSE(trapped);
+  EXPECT_EQ(trapped.error().kind, ErrorKind::kTrap) << trapped.error().describe();
+  auto next = serve(*inst, "GET", "/after");
+  ASSERT_TRUE(next) << next.error().describe();
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(inst->replacements(), 1u);
+}
+
+TEST_F(ComponentPlugin, AHandlerThatSetsNoResponseIsThePluginsError) {
+  auto module = load("echo");
+  ASSERT_TRUE(module) << module.error().describe();
+  auto inst = instance(*module);
+  ASSERT_TRUE(inst);
+  auto silent = serve(*inst, "GET", "/silent");
+  ASSERT_FALSE(silent);
+  EXPECT_EQ(silent.error().kind, ErrorKind::kPluginError) << silent.error().describe();
+  EXPECT_EQ(silent.error().status, 500);
+  EXPECT_NE(silent.error().message.find("set no response"), std::string::npos) << silent.error().message;
+  EXPECT_FALSE(inst->poisoned()) << "the component answered badly, it did not fault";
+  auto next = serve(*inst, "GET", "/after");
+  ASSERT_TRUE(next) << next.error().describe();
+  EXPECT_EQ(next->body, "/after\n");
+  EXPECT_EQ(inst->replacements(), 0u);
 }
 
 TEST_F(ComponentPlugin, ACallWithoutAnHttpRequestStillGetsAnAnswer) {
