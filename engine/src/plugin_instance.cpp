@@ -1,12 +1,17 @@
+#include "component/component_instance.hpp"
+#include "component_plugin.hpp"
 #include "hookd/engine/plugin.hpp"
 #include "plugin_state.hpp"
 
 namespace hookd::engine {
 
+PluginInstance::State::State() = default;
+PluginInstance::State::~State() = default;
+
 PluginInstance::PluginInstance(Worker& worker, std::shared_ptr<const PluginModule> module)
     : worker_(worker), module_(std::move(module)), state_(std::make_unique<State>()) {
   state_->module = module_.get();
-  state_->guest = module_->abi_->create(*state_);
+  if (!module_->component_) state_->guest = module_->abi_->create(*state_);
 }
 
 PluginInstance::~PluginInstance() = default;
@@ -23,6 +28,12 @@ Result<void> PluginInstance::start() {
   st.vm.reset();
   st.poisoned = true;  // until this succeeds
   const abi::InitBudget budget(module_->options().limits.deadline);
+  if (module_->component_) {
+    if (auto r = start_component(st, worker_, *module_->component_, budget); !r) return r;
+    st.spent = false;
+    st.poisoned = false;
+    return {};
+  }
   const CompiledModule& compiled = module_->compiled();
   std::vector<ImportFunc> imports = st.guest->imports(compiled.info());
   for (auto& w : wasi_imports(compiled.info(), st)) imports.push_back(std::move(w));
@@ -65,21 +76,28 @@ Result<std::span<const uint8_t>> PluginInstance::call(const FunctionInfo& fn, st
   if (auto r = recover(); !r) return std::unexpected(r.error());
   const auto deadline = std::chrono::duration_cast<std::chrono::nanoseconds>(limits.deadline);
   st.begin_call(ctx);
-  auto out = st.guest->call(*st.vm, fn, input, deadline);
+  auto out = module_->component_ ? call_component(st, *module_->component_, input, deadline)
+                                 : st.guest->call(*st.vm, fn, input, deadline);
   st.end_call();
   // A failed call leaves the instance in an unknown state: replace it.
   if (!out && out.error().kind != ErrorKind::kPluginError) st.poisoned = true;
   return out;
 }
 
-bool PluginInstance::poisoned() const { return state_->poisoned; }
+bool PluginInstance::poisoned() const { return state_->poisoned || state_->spent; }
 
 Result<void> PluginInstance::recover() {
-  if (!state_->poisoned) return {};
-  ++replacements_;
+  if (state_->poisoned) {
+    ++replacements_;
+  } else if (!state_->spent) {
+    return {};
+  }
   return start();
 }
 
-uint64_t PluginInstance::memory_size() const { return state_->vm ? state_->vm->memory().size() : 0; }
+uint64_t PluginInstance::memory_size() const {
+  if (state_->component) return state_->component->memory_bytes();
+  return state_->vm ? state_->vm->memory().size() : 0;
+}
 
 }  // namespace hookd::engine

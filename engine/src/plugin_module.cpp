@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include "abi/guest_abi.hpp"
+#include "component_plugin.hpp"
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/sha256.hpp"
 #include "plugin_state.hpp"
@@ -48,6 +49,22 @@ OutputSink logger_sink(PluginLogger logger, LogLevel level, std::string stream) 
   };
 }
 
+// What the embedder left unset: the logger, the stdout/stderr sinks, the
+// random source.
+void fill_defaults(PluginOptions& options) {
+  if (!options.logger) options.logger = default_logger;
+  if (!options.stdout_sink) options.stdout_sink = logger_sink(options.logger, LogLevel::kInfo, "stdout");
+  if (!options.stderr_sink) options.stderr_sink = logger_sink(options.logger, LogLevel::kWarn, "stderr");
+  if (!options.random) options.random = system_random();
+}
+
+Result<void> check_memory_pages(const PluginLimits& limits) {
+  if (limits.max_memory_pages == 0 || limits.max_memory_pages > 65536) {
+    return fail(ErrorKind::kInvalidArgument, "max_memory_pages must be between 1 and 65536");
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string_view content_type(Format f) {
@@ -64,7 +81,7 @@ std::string_view content_type(Format f) {
   return "application/octet-stream";
 }
 
-Abi PluginModule::abi() const { return abi_->id(); }
+Abi PluginModule::abi() const { return component_ ? Abi::kWasiHttp : abi_->id(); }
 
 const FunctionInfo* PluginModule::find_function(std::string_view name) const {
   for (const auto& f : functions_) {
@@ -92,23 +109,20 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
     return fail(ErrorKind::kIntegrity, "SHA-256 mismatch for plugin " + options.name + ": expected " +
                                            options.expected_sha256 + ", got " + digest);
   }
+  if (engine::is_component(wasm))
+    return load_component(vm, probe, wasm, std::move(options), std::move(digest));
   auto info = parse_module(wasm);
   if (!info) return std::unexpected(info.error());
   auto guest = abi::detect(*info);
   if (!guest) return std::unexpected(guest.error());
   if (auto shape = (*guest)->check(*info); !shape) return std::unexpected(shape.error());
-  if (options.limits.max_memory_pages == 0 || options.limits.max_memory_pages > 65536) {
-    return fail(ErrorKind::kInvalidArgument, "max_memory_pages must be between 1 and 65536");
-  }
+  if (auto r = check_memory_pages(options.limits); !r) return std::unexpected(r.error());
   auto capped = bound_module(wasm, module_limits, options.limits.max_memory_pages);
   if (!capped) return std::unexpected(capped.error());
   auto compiled = vm.compile(*capped);
   if (!compiled) return std::unexpected(compiled.error());
 
-  if (!options.logger) options.logger = default_logger;
-  if (!options.stdout_sink) options.stdout_sink = logger_sink(options.logger, LogLevel::kInfo, "stdout");
-  if (!options.stderr_sink) options.stderr_sink = logger_sink(options.logger, LogLevel::kWarn, "stderr");
-  if (!options.random) options.random = system_random();
+  fill_defaults(options);
 
   auto module = std::shared_ptr<PluginModule>(new PluginModule());
   module->options_ = std::move(options);
@@ -126,6 +140,32 @@ Result<std::shared_ptr<const PluginModule>> PluginModule::load(Vm& vm, Worker& p
                                                ? "plugin registered no functions in hookd_init"
                                                : "plugin exports no functions hookd can call");
   }
+  return std::shared_ptr<const PluginModule>(std::move(module));
+}
+
+Result<std::shared_ptr<const PluginModule>> PluginModule::load_component(Vm& vm, Worker& probe,
+                                                                         std::span<const uint8_t> wasm,
+                                                                         PluginOptions options,
+                                                                         std::string digest) {
+  if (auto r = check_memory_pages(options.limits); !r) return std::unexpected(r.error());
+  if (!options.function_formats.empty()) {
+    return fail(ErrorKind::kInvalidArgument,
+                "formats do not apply to a wasi:http component: it reads the whole request and writes the "
+                "whole response itself");
+  }
+  fill_defaults(options);
+  auto module = std::shared_ptr<PluginModule>(new PluginModule());
+  module->options_ = std::move(options);
+  module->sha256_ = std::move(digest);
+  module->size_ = wasm.size();
+  for (const auto& hf : module->options_.host_functions) module->host_index_[hf.name] = &hf;
+  auto parts = load_component_parts(vm, wasm, *module);
+  if (!parts) return std::unexpected(parts.error());
+  module->component_ = std::move(*parts);
+  module->functions_ = {FunctionInfo{.name = std::string(kWasiHttpFunction), .id = 0}};
+  // The probe: instantiating it once proves the component links and starts.
+  auto instance = PluginInstance::create(probe, module);
+  if (!instance) return std::unexpected(instance.error());
   return std::shared_ptr<const PluginModule>(std::move(module));
 }
 

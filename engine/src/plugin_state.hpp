@@ -14,9 +14,22 @@
 
 namespace hookd::engine {
 
+namespace component {
+class ComponentInstance;
+}
+
 struct PluginInstance::State {
+  State();
+  ~State();
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
   const PluginModule* module = nullptr;
   std::unique_ptr<Instance> vm;
+  // A wasi:http component (component_plugin.hpp) instead of `vm` and
+  // `guest`; `output` holds the body of its last response.
+  std::unique_ptr<component::ComponentInstance> component;
+  std::vector<uint8_t> output;
   const CallContext* ctx = nullptr;
   // The running call's context with the engine's fields (deadline, result
   // bound) filled in; `ctx` points here during a call.
@@ -62,6 +75,9 @@ struct PluginInstance::State {
   void end_call();
 
   bool poisoned = false;
+  // A component that serves one request per instance has served it: the
+  // instance is replaced before the next call (not counted as a fault).
+  bool spent = false;
 };
 
 // Scratch buffers above this are freed when a call ends.

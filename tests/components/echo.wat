@@ -1,7 +1,10 @@
 ;; A wasi:http proxy component written by hand: the core module below,
 ;; embedded with the `http-proxy` world and made a component by jco (the
 ;; build's `core-wat` kind). It answers every request with 200,
-;; `content-type: text/plain` and its path and query as the body, plus "\n".
+;; `content-type: text/plain` and its path and query as the body, plus "\n",
+;; except three paths that misbehave on purpose, for the host's fault tests
+;; (never asked of the reference host): /spin loops forever, /trap traps,
+;; /silent returns without setting a response.
 ;;
 ;; Next to a componentize-js component (13 MB, 18 imported interfaces) it is
 ;; the smallest real thing a host must run: wasi:http/types and wasi:io/streams
@@ -47,6 +50,9 @@
   (data (i32.const 64) "content-type")
   (data (i32.const 80) "text/plain")
   (data (i32.const 96) "\n")
+  (data (i32.const 100) "/spin")
+  (data (i32.const 108) "/trap")
+  (data (i32.const 116) "/silent")
   (global $heap (mut i32) (i32.const 1024))
 
   (func $realloc (export "cabi_realloc")
@@ -62,6 +68,19 @@
       (then (unreachable)))
     (global.set $heap (i32.add (local.get $ptr) (local.get $new_size)))
     (local.get $ptr))
+
+  ;; Whether the `len` bytes at `ptr` are the `want_len` bytes at `want`.
+  (func $is (param $ptr i32) (param $len i32) (param $want i32) (param $want_len i32) (result i32)
+    (if (i32.ne (local.get $len) (local.get $want_len)) (then (return (i32.const 0))))
+    (block $differ
+      (loop $next
+        (if (i32.eqz (local.get $len)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (i32.load8_u (local.get $ptr)) (i32.load8_u (local.get $want))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 1)))
+        (local.set $want (i32.add (local.get $want) (i32.const 1)))
+        (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+        (br $next)))
+    (i32.const 0))
 
   ;; Traps unless the result<_, _> at `area` is ok (discriminant 0).
   (func $expect_ok (param $area i32)
@@ -90,7 +109,20 @@
   (func (export "wasi:http/incoming-handler@0.2.10#handle")
     (param $request i32) (param $outparam i32)
     (local $headers i32) (local $response i32) (local $body i32) (local $stream i32)
+    (local $path i32) (local $path_len i32)
     (global.set $heap (i32.const 1024))
+
+    ;; option<string> at 16: discriminant, then pointer and length.
+    (call $path_with_query (local.get $request) (i32.const 16))
+    (if (i32.load8_u (i32.const 16))
+      (then (local.set $path (i32.load (i32.const 20)))
+            (local.set $path_len (i32.load (i32.const 24)))))
+    (if (call $is (local.get $path) (local.get $path_len) (i32.const 100) (i32.const 5))
+      (then (loop $forever (br $forever))))
+    (if (call $is (local.get $path) (local.get $path_len) (i32.const 108) (i32.const 5))
+      (then (unreachable)))
+    (if (call $is (local.get $path) (local.get $path_len) (i32.const 116) (i32.const 7))
+      (then (call $drop_request (local.get $request)) (return)))
 
     (local.set $headers (call $fields_new))
     (call $fields_append (local.get $headers)
@@ -105,11 +137,7 @@
 
     (call $body_write (local.get $body) (i32.const 0))
     (local.set $stream (call $ok_handle (i32.const 0)))
-    ;; option<string> at 16: discriminant, then pointer and length.
-    (call $path_with_query (local.get $request) (i32.const 16))
-    (if (i32.load8_u (i32.const 16))
-      (then (call $write_all (local.get $stream)
-                             (i32.load (i32.const 20)) (i32.load (i32.const 24)))))
+    (call $write_all (local.get $stream) (local.get $path) (local.get $path_len))
     (call $write_all (local.get $stream) (i32.const 96) (i32.const 1))
     (call $drop_stream (local.get $stream))
     (call $body_finish (local.get $body) (i32.const 0) (i32.const 0) (i32.const 0))

@@ -13,10 +13,20 @@
 
 namespace hookd::engine::abi {
 
-// The name of the handler function the host calls for each request, as
-// ComponentPlan::find_export spells it: "wasi:http/incoming-handler@0.2.10#handle".
+struct WasiHttpComponent {
+  // The handler function the host calls for each request, as
+  // ComponentPlan::find_export spells it: "wasi:http/incoming-handler@0.2.10#handle".
+  std::string handler;
+  // The toolchain that built it serves one request per instance: a
+  // componentize-js (StarlingMonkey) component answers its first request
+  // and never a second one on the same instance (its FetchEvent cannot
+  // respond twice), which its `producers` section ("processed-by":
+  // ComponentizeJS) tells.
+  bool one_request_per_instance = false;
+};
+
 // Fails with kInvalidModule (saying why) when `wasm` is not a component or
 // does not export the handler.
-Result<std::string> recognise_wasi_http(std::span<const uint8_t> wasm);
+Result<WasiHttpComponent> recognise_wasi_http(std::span<const uint8_t> wasm);
 
 }  // namespace hookd::engine::abi

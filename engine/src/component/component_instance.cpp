@@ -1,5 +1,6 @@
 #include "component/component_instance.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "component/canonical/lift_lower.hpp"
@@ -259,19 +260,33 @@ Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std
 
 Result<std::vector<Value>> ComponentInstance::call(std::string_view name, std::span<const Value> args,
                                                    std::chrono::nanoseconds timeout, CallContext* call) {
-  return run(name, timeout, call, [&](HostState&) -> Result<std::vector<Value>> {
-    return std::vector<Value>(args.begin(), args.end());
-  });
+  return run(
+      name, timeout, call,
+      [&](HostState&) -> Result<std::vector<Value>> { return std::vector<Value>(args.begin(), args.end()); },
+      nullptr);
 }
 
 Result<std::vector<Value>> ComponentInstance::call(std::string_view name, CallContext& call,
                                                    const MakeArgs& make_args,
-                                                   std::chrono::nanoseconds timeout) {
-  return run(name, timeout, &call, make_args);
+                                                   std::chrono::nanoseconds timeout, const Finish& finish) {
+  return run(name, timeout, &call, make_args, finish);
+}
+
+uint64_t ComponentInstance::memory_bytes() const {
+  std::vector<const uint8_t*> seen;
+  uint64_t total = 0;
+  for (const auto& c : cores_) {
+    const std::span<uint8_t> m = c->memory();
+    if (m.empty() || std::find(seen.begin(), seen.end(), m.data()) != seen.end()) continue;
+    seen.push_back(m.data());
+    total += m.size();
+  }
+  return total;
 }
 
 Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::chrono::nanoseconds timeout,
-                                                  CallContext* call, const MakeArgs& make_args) {
+                                                  CallContext* call, const MakeArgs& make_args,
+                                                  const Finish& finish) {
   if (poisoned_) return fail(ErrorKind::kTrap, "component instance is poisoned by an earlier failure");
   const LiftedFunction* fn = plan_->find_export(name);
   if (!fn) return fail(ErrorKind::kNotFound, "component exports no function " + std::string(name));
@@ -290,7 +305,13 @@ Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::ch
         return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
     }
     auto results = call_lifted(*fn, *args, timeout);
-    if (!results) poisoned_ = true;
+    if (!results) {
+      poisoned_ = true;
+      return results;
+    }
+    if (finish) {
+      if (auto r = finish(*state_); !r) return std::unexpected(r.error());
+    }
     return results;
   }();
   current_call_ = nullptr;

@@ -53,9 +53,18 @@ class ComponentInstance {
   // The same for a call whose arguments come from the host state once the
   // call has begun (begin_call(call) made the request's host objects):
   // `make_args` returns them; its error fails the call without poisoning.
+  // `finish`, when given, runs after the export returned and before the
+  // call ends (end_call): what the host state made of the call (a response)
+  // is taken there; its error fails the call without poisoning.
   using MakeArgs = std::function<Result<std::vector<canonical::Value>>(HostState& state)>;
+  using Finish = std::function<Result<void>(HostState& state)>;
   Result<std::vector<canonical::Value>> call(std::string_view name, CallContext& call,
-                                             const MakeArgs& make_args, std::chrono::nanoseconds timeout);
+                                             const MakeArgs& make_args, std::chrono::nanoseconds timeout,
+                                             const Finish& finish = nullptr);
+
+  // The bytes of every linear memory the instance's core instances use
+  // (a memory shared between them counted once).
+  [[nodiscard]] uint64_t memory_bytes() const;
 
   [[nodiscard]] bool poisoned() const { return poisoned_; }
   [[nodiscard]] const ComponentPlan& plan() const { return *plan_; }
@@ -66,7 +75,8 @@ class ComponentInstance {
   ComponentInstance(std::shared_ptr<const ComponentPlan> plan, std::unique_ptr<HostState> state);
 
   Result<std::vector<canonical::Value>> run(std::string_view name, std::chrono::nanoseconds timeout,
-                                            CallContext* call, const MakeArgs& make_args);
+                                            CallContext* call, const MakeArgs& make_args,
+                                            const Finish& finish);
   Result<void> instantiate(Worker& worker, std::chrono::nanoseconds timeout);
   Result<void> call_lowered(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
   Result<void> call_builtin(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);

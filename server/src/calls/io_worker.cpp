@@ -122,7 +122,7 @@ void IoWorker::refresh() {
   catalog_ = std::move(catalog);
 }
 
-void IoWorker::after_failed_call(const BoundPlugin& bp) {
+void IoWorker::repair_after_call(const BoundPlugin& bp) {
   if (engine_worker_->exhausted()) {
     if (!rebuild_queued_) {
       rebuild_queued_ = true;

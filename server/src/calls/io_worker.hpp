@@ -64,12 +64,13 @@ class IoWorker {
   // Worker thread only: the route table published with that catalog.
   const std::shared_ptr<const routing::RouteTable>& routes();
 
-  // Worker thread only, after a call on `bp` failed: queues the repair
-  // behind the current request, so the next request finds a ready instance
-  // instead of instantiating on its own time. A poisoned instance is
-  // replaced; an engine that reached its heap limit is rebuilt with every
-  // instance of this worker.
-  void after_failed_call(const BoundPlugin& bp);
+  // Worker thread only, after a call on `bp` failed, or succeeded and left
+  // an instance that must be replaced (a component that serves one request
+  // per instance): queues the repair behind the current request, so the
+  // next request finds a ready instance instead of instantiating on its own
+  // time. A poisoned instance is replaced; an engine that reached its heap
+  // limit is rebuilt with every instance of this worker.
+  void repair_after_call(const BoundPlugin& bp);
 
   // Any thread: instantiates `entry` on this worker ahead of its publication
   // (as a queued task, under the plugin's deadline).

@@ -133,12 +133,17 @@ Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine
   ctx.request = req.request;
   ctx.response = req.response;
   auto result = bp.instance->call(fn, input, ctx);
-  if (result) return *result;
+  if (result) {
+    if (bp.instance->poisoned()) w.repair_after_call(bp);  // spent: a one-request component
+    return *result;
+  }
   const engine::Error& error = result.error();
   if (error.kind != ErrorKind::kPluginError) {
     spdlog::warn("[plugin {}] [{}] fn {}: {}", bp.entry->name, req.request_id, fn.name,
                  escape_log_text(error.describe()));
-    w.after_failed_call(bp);
+    w.repair_after_call(bp);
+  } else if (bp.instance->poisoned()) {
+    w.repair_after_call(bp);  // the plugin's own error from a spent one-request component
   }
   const StatusFor s = status_for(error);
   return std::unexpected(

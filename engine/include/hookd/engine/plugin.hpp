@@ -38,6 +38,7 @@ std::string_view abi_name(Abi abi);
 namespace abi {
 class GuestAbi;  // engine/src/abi/guest_abi.hpp
 }
+struct ComponentParts;  // a wasi:http component's plan and host (engine/src/component_plugin.hpp)
 
 enum class Format : uint8_t { kBytes = 0, kMsgpack = 1, kJson = 2, kText = 3 };
 std::string_view content_type(Format f);
@@ -151,15 +152,24 @@ class PluginModule {
   [[nodiscard]] const std::vector<FunctionInfo>& functions() const { return functions_; }
   [[nodiscard]] const FunctionInfo* find_function(std::string_view name) const;
   [[nodiscard]] const PluginOptions& options() const { return options_; }
+  // The compiled core module; a wasi:http component (abi() kWasiHttp) is
+  // several and has none here: check is_component() first.
   [[nodiscard]] const CompiledModule& compiled() const { return *compiled_; }
+  [[nodiscard]] bool is_component() const { return component_ != nullptr; }
   [[nodiscard]] const HostFunction* find_host_function(std::string_view name) const;
 
  private:
   friend class PluginInstance;
   PluginModule() = default;
+  // load() for a WebAssembly component (wasm_binary.hpp is_component).
+  static Result<std::shared_ptr<const PluginModule>> load_component(Vm& vm, Worker& probe,
+                                                                    std::span<const uint8_t> wasm,
+                                                                    PluginOptions options,
+                                                                    std::string digest);
 
   PluginOptions options_;
-  const abi::GuestAbi* abi_ = nullptr;  // a static adapter, never null after load
+  const abi::GuestAbi* abi_ = nullptr;  // a static adapter; null for a component
+  std::shared_ptr<const ComponentParts> component_;
   std::string sha256_;
   size_t size_ = 0;
   std::shared_ptr<const CompiledModule> compiled_;
@@ -185,11 +195,14 @@ class PluginInstance {
   // Current linear memory size in bytes.
   [[nodiscard]] uint64_t memory_size() const;
   [[nodiscard]] const PluginModule& module() const { return *module_; }
-  // Times the underlying instance was replaced after a fault.
+  // Times the underlying instance was replaced after a fault (not counting
+  // the fresh instances a one-request-per-instance component takes).
   [[nodiscard]] uint64_t replacements() const { return replacements_; }
-  // A call failed and left the instance to be replaced. The next call does
-  // that first; an embedder that wants it off the request path calls
-  // recover() right after the failed call instead.
+  // The instance must be replaced before its next call: a call failed and
+  // left it in an unknown state, or it is a wasi:http component that serves
+  // one request per instance (componentize-js) and has served it. The next
+  // call replaces it first; an embedder that wants that off the request
+  // path calls recover() right after the call instead.
   [[nodiscard]] bool poisoned() const;
   // Replaces a poisoned instance now (under the plugin's deadline); a no-op
   // for a healthy one.

@@ -187,7 +187,10 @@ void declare_incoming_request(Decl& d, const HttpTypes& t) {
            (*req)->headers->visit(find);
            host = find.host;
          }
-         return give(r, host ? Value::some(Value::string(std::move(*host))) : Value::none());
+         // Without one (HTTP/1.0, a call with no request) "localhost": the
+         // proxy world allows none, but componentize-js traps building the
+         // request's URL from it.
+         return give(r, Value::some(Value::string(host ? std::move(*host) : std::string("localhost"))));
        });
   d.fn("[method]incoming-request.headers", {self}, t.fields_own,
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
