@@ -201,6 +201,15 @@ TEST_F(ComponentServices, ConfigReadsValuesThroughHookdConfigGet) {
                                  out.insert(out.end(), it->second.begin(), it->second.end());
                                return {};
                              }};
+  fns["hookd.config.list"] = {"hookd.config.list", [&](const CallContext&, Bytes, Out& out) -> Result<void> {
+                                out.clear();
+                                put_u32(out, static_cast<uint32_t>(config.size()));
+                                for (const auto& [name, value] : config) {
+                                  put_str(out, name);
+                                  put_str(out, value);
+                                }
+                                return {};
+                              }};
   auto plan = load("config");
   if (!plan) GTEST_SKIP() << "config.wasm is not built";
   auto a = serve(plan, "GET", "/config/greeting");
@@ -215,10 +224,13 @@ TEST_F(ComponentServices, ConfigReadsValuesThroughHookdConfigGet) {
   a = serve(plan, "GET", "/config/missing");
   ASSERT_TRUE(a) << a.error().describe();
   EXPECT_EQ(a->status, 404);
-  // get-all answers an error (hookd lists no config values): the script throws.
+  // get-all: every pair, through hookd.config.list.
   a = serve(plan, "GET", "/config");
   ASSERT_TRUE(a) << a.error().describe();
-  EXPECT_NE(a->status, 200) << a->body;
+  EXPECT_EQ(a->status, 200) << a->body;
+  EXPECT_EQ(a->body,
+            "{\"greeting\":\"hello from config\",\"unicode\":\"gr\xC3\xBC\xC3\x9F"
+            "e \xE2\x9C\x93\"}");
 }
 
 TEST_F(ComponentServices, FetcherFetchesThroughHookdFetch) {

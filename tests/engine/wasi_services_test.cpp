@@ -241,6 +241,17 @@ class ServicesTest : public ::testing::Test {
           if (it != config.end()) put_rest(out, it->second);
           return {};
         }};
+    fns["hookd.config.list"] = hookd::engine::HostFunction{
+        "hookd.config.list", [this](const CallContext&, Bytes, Out& out) -> Result<void> {
+          if (!config_granted) return fail(ErrorKind::kHostError, "config is not granted to plugin p");
+          out.clear();
+          put_u32(out, static_cast<uint32_t>(config.size()));
+          for (const auto& [name, value] : config) {
+            put_str(out, name);
+            put_str(out, value);
+          }
+          return {};
+        }};
   }
 
   // --- wasi:http helpers ---
@@ -708,7 +719,14 @@ TEST_F(ServicesTest, ConfigGetReadsThePluginsValuesBehindItsGrant) {
   EXPECT_EQ(r.payload()->case_index(), 0U);  // upstream: not UTF-8
   r = one(kConfig, "get-all");
   ASSERT_EQ(r.case_index(), 1U);
-  EXPECT_EQ(r.payload()->case_index(), 1U);  // io: hookd lists no values
+  EXPECT_EQ(r.payload()->case_index(), 0U);  // upstream: raw's value is not UTF-8
+  config.erase("raw");
+  r = one(kConfig, "get-all");
+  ASSERT_EQ(r.case_index(), 0U);
+  ASSERT_EQ(r.payload()->items().size(), 2U);
+  EXPECT_EQ(text(r.payload()->items()[0].items()[0]), "greeting");
+  EXPECT_EQ(text(r.payload()->items()[0].items()[1]), "hello from config");
+  EXPECT_EQ(text(r.payload()->items()[1].items()[0]), "unicode");
   config_granted = false;
   r = one(kConfig, "get", {Value::string("greeting")});
   ASSERT_EQ(r.case_index(), 1U);

@@ -5,8 +5,7 @@
 // get(key): ok(some(value)) or ok(none); a refused grant or another failure
 // of the function is upstream(message), no function at all io(...), and a
 // value that is not UTF-8 (a string cannot carry it) upstream(...).
-// get-all: hookd has no function that lists a plugin's config values, so it
-// answers io(...) saying so.
+// get-all: every pair, from hookd.config.list, with the same errors.
 #include <string>
 #include <vector>
 
@@ -49,9 +48,32 @@ Result<HostInterface> store() {
          }
          return give(r, Value::ok(Value::some(Value::string(std::string(value)))));
        });
+  // hookd.config.list: -> u32 n, n x (str name, str value).
   d.fn("get-all", {}, d.result(d.list(d.tuple({string, string})), error),
-       [](HostCall&, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
-         return give(r, config_error(kIo, "hookd does not list config values; read each with get"));
+       [](HostCall& c, std::span<const Value>, std::vector<Value>& r) -> Result<void> {
+         std::vector<uint8_t> reply;
+         if (auto ok = wasi_state(c).call_host("hookd.config.list", {}, reply); !ok) {
+           if (ok.error().kind == ErrorKind::kNotFound) {
+             return give(r, config_error(kIo, "hookd's config is not available to this component"));
+           }
+           return give(r, config_error(kUpstream, ok.error().message));
+         }
+         wire::Reader in(reply);
+         auto n = in.fixed<uint32_t>();
+         if (!n) return give(r, config_error(kUpstream, "hookd.config.list: malformed reply"));
+         std::vector<Value> pairs;
+         for (uint32_t i = 0; i < *n; ++i) {
+           auto name = in.str();
+           auto value = name ? in.str() : std::nullopt;
+           if (!value) return give(r, config_error(kUpstream, "hookd.config.list: malformed reply"));
+           if (!util::valid_utf8(*name) || !util::valid_utf8(*value)) {
+             return give(
+                 r, config_error(kUpstream, "the value of \"" + guest_text(*name, 64) + "\" is not UTF-8"));
+           }
+           pairs.push_back(
+               Value::tuple({Value::string(std::string(*name)), Value::string(std::string(*value))}));
+         }
+         return give(r, Value::ok(Value::list(std::move(pairs))));
        });
   return std::move(d).finish();
 }
