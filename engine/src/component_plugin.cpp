@@ -30,6 +30,9 @@ Result<std::shared_ptr<const ComponentParts>> load_component_parts(Vm& vm, std::
   wasi.stderr_sink = [sink = options.stderr_sink, name = options.name](std::string_view chunk) {
     sink(name, chunk);
   };
+  // hookd.fetch, hookd.kv.* and hookd.config.get, with the plugin's grants:
+  // the module owns the host, so it outlives this lookup.
+  wasi.host_function = [&module](std::string_view name) { return module.find_host_function(name); };
   auto host = component::wasi::WasiHost::create(std::move(wasi));
   if (!host) return std::unexpected(host.error());
 

@@ -3,6 +3,8 @@
 // grant check in front of every call.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "hookd/hookd.hpp"
 #include "hookd/host/fetch_fake.hpp"
 #include "hookd/host/memory_kv_store.hpp"
@@ -115,6 +117,31 @@ TEST(BuiltinHostFunctions, ConfigIsDeniedUnlessGranted) {
   ASSERT_FALSE(out);
   EXPECT_NE(out.error().message.find("upstream"), std::string::npos) << out.error().message;
   EXPECT_TRUE(fetcher.requests().empty());
+}
+
+// hookd.config.list (what a component's wasi:config get-all reads): every
+// pair by name, behind the same grant as hookd.config.get.
+TEST(BuiltinHostFunctions, ConfigListGivesEveryPairByNameOnlyWhenGranted) {
+  config::PluginSettings s;
+  s.config = {{"mode", "test"}, {"greeting", "hi"}};
+  auto fns = host::builtin_host_functions("p", s, host::HostServices{});
+  auto list = std::find_if(fns.begin(), fns.end(), [](const auto& f) { return f.name == host::kConfigList; });
+  ASSERT_NE(list, fns.end());
+  std::vector<uint8_t> out;
+  auto denied = list->fn(engine::CallContext{}, {}, out);
+  ASSERT_FALSE(denied);
+  EXPECT_NE(denied.error().message.find("config"), std::string::npos) << denied.error().message;
+
+  s.grants.config = true;
+  fns = host::builtin_host_functions("p", s, host::HostServices{});
+  list = std::find_if(fns.begin(), fns.end(), [](const auto& f) { return f.name == host::kConfigList; });
+  ASSERT_TRUE(list->fn(engine::CallContext{}, {}, out));
+  std::vector<uint8_t> want = {2, 0, 0, 0};
+  for (std::string_view part : {"greeting", "hi", "mode", "test"}) {
+    want.insert(want.end(), {static_cast<uint8_t>(part.size()), 0, 0, 0});
+    want.insert(want.end(), part.begin(), part.end());
+  }
+  EXPECT_EQ(out, want);
 }
 
 TEST(BuiltinHostFunctions, NoStoreConfiguredIsAnErrorForThePlugin) {

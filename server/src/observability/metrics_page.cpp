@@ -12,7 +12,7 @@ std::string render_metrics_page(const Metrics& metrics, const PluginRegistry& re
   // one series per plugin, read from the snapshot a scrape takes anyway.
   prom::Exposition e;
   e.family("hookd_plugin_info", "gauge",
-           "Loaded plugins, one series each, always 1: the guest ABI (hookd, extism, wapc) and the "
+           "Loaded plugins, one series each, always 1: the guest ABI (hookd, extism, wapc, wasi-http) and the "
            "SHA-256 of the module.");
   const auto catalog = registry.snapshot();
   if (catalog) {

@@ -1,8 +1,15 @@
 #include "component/wasi/decl.hpp"
 
 #include "component/wasi/state.hpp"
+#include "hookd/util/utf8.hpp"
 
 namespace hookd::engine::component::wasi {
+
+std::string guest_text(std::string_view message, size_t max) {
+  if (!util::valid_utf8(message))
+    return "(a message that is not UTF-8, " + std::to_string(message.size()) + " bytes)";
+  return std::string(util::utf8_prefix(message, max));
+}
 
 Decl::Decl(std::string name, std::string version_prefix) {
   iface_.name = std::move(name);

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "component/host_interface.hpp"
@@ -57,6 +58,11 @@ class Decl {
   HostInterface iface_;
   std::optional<Error> error_;
 };
+
+// A message for the guest (an error-code's, a keyvalue or config error's):
+// a string the canonical ABI can lower, so valid UTF-8 (else a note that it
+// was not) and at most `max` bytes (cut between characters).
+std::string guest_text(std::string_view message, size_t max = 1024);
 
 // One result value, for implementations: results.push_back(...) in one place.
 inline Result<void> give(std::vector<Value>& results, Value v) {

@@ -56,7 +56,17 @@ constexpr std::array<ErrorCase, 39> kErrorCases = {{
     {"configuration-error", Payload::kNone},
     {"internal-error", Payload::kOptString},
 }};
+static_assert(kErrorCases[kDnsError].name == "DNS-error");
+static_assert(kErrorCases[kConnectionRefused].name == "connection-refused");
+static_assert(kErrorCases[kConnectionTimeout].name == "connection-timeout");
+static_assert(kErrorCases[kTlsProtocolError].name == "TLS-protocol-error");
 static_assert(kErrorCases[kHttpRequestDenied].name == "HTTP-request-denied");
+static_assert(kErrorCases[kHttpRequestBodySize].name == "HTTP-request-body-size");
+static_assert(kErrorCases[kHttpRequestMethodInvalid].name == "HTTP-request-method-invalid");
+static_assert(kErrorCases[kHttpRequestUriInvalid].name == "HTTP-request-URI-invalid");
+static_assert(kErrorCases[kHttpRequestHeaderSectionSize].name == "HTTP-request-header-section-size");
+static_assert(kErrorCases[kHttpResponseHeaderSectionSize].name == "HTTP-response-header-section-size");
+static_assert(kErrorCases[kHttpResponseBodySize].name == "HTTP-response-body-size");
 static_assert(kErrorCases[kInternalError].name == "internal-error");
 
 }  // namespace
@@ -103,8 +113,8 @@ TypeId http_error_code_type(Decl& d) {
   return d.variant(std::move(names), std::move(cases));
 }
 
-Value internal_error(std::string message) {
-  return Value::variant(kInternalError, Value::some(Value::string(std::move(message))));
+Value internal_error(std::string_view message) {
+  return Value::variant(kInternalError, Value::some(Value::string(guest_text(message))));
 }
 
 std::string describe_http_error_code(const Value& code) {

@@ -1,13 +1,14 @@
-// wasi:http/types' outgoing side, declared with its state kept
-// (outgoing-request, request-options) and wasi:http/outgoing-handler, whose
-// `handle` answers HTTP-request-denied: hookd's fetch is not wired to
-// components yet, so no incoming-response or future-incoming-response is
-// ever made and their methods trap as a handle the host never gave would.
+// wasi:http/types' outgoing side (outgoing-request and its body,
+// request-options, future-incoming-response, incoming-response) and
+// wasi:http/outgoing-handler. `handle` records the request in an exchange
+// of the call; the request goes out through hookd.fetch when the guest
+// first waits for or asks for its response (outgoing_fetch.hpp).
 #include <array>
 #include <string>
 
 #include "component/wasi/http_types.hpp"
 #include "component/wasi/interfaces.hpp"
+#include "component/wasi/outgoing_fetch.hpp"
 #include "component/wasi/state.hpp"
 
 namespace hookd::engine::component::wasi {
@@ -52,6 +53,76 @@ Value opt_u64(std::optional<uint64_t>& slot, const Value* set) {
   return slot ? Value::some(Value::u64(*slot)) : Value::none();
 }
 
+template <class Obj>
+Result<OutgoingExchange*> exchange_of(WasiState& st, const Value& self) {
+  auto o = st.get<Obj>(self.handle_rep());
+  if (!o) return std::unexpected(o.error());
+  return &st.exchange((*o)->exchange);
+}
+
+// future-incoming-response and the incoming-response it yields.
+void declare_incoming_response(Decl& d, const HttpTypes& t) {
+  const TypeId fut = d.borrow(Res::kFutureIncomingResponse);
+  d.fn("[method]future-incoming-response.subscribe", {fut}, d.own(Res::kPollable),
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
+         WasiState& st = wasi_state(c);
+         auto f = st.get<FutureIncomingResponseObj>(a[0].handle_rep());
+         if (!f) return std::unexpected(f.error());
+         auto p = st.make(PollableObj{.exchange = (*f)->exchange}, true);
+         if (!p) return std::unexpected(p.error());
+         return give(r, Value::handle(*p));
+       });
+  // option<result<result<incoming-response, error-code>>>: none while the
+  // guest still writes the body; the answer once; then some(err).
+  d.fn("[method]future-incoming-response.get", {fut},
+       d.option(d.result(d.result(d.own(Res::kIncomingResponse), t.error_code), std::nullopt)),
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
+         WasiState& st = wasi_state(c);
+         auto f = st.get<FutureIncomingResponseObj>(a[0].handle_rep());
+         if (!f) return std::unexpected(f.error());
+         const uint32_t index = (*f)->exchange;
+         if (!settle_exchange(st, index)) return give(r, Value::none());
+         OutgoingExchange& x = st.exchange(index);
+         if (x.delivered) return give(r, Value::some(Value::err()));
+         x.delivered = true;
+         if (x.error) return give(r, Value::some(Value::ok(Value::err(x.error))));
+         auto resp = st.make(IncomingResponseObj{.exchange = index}, true);
+         if (!resp) return std::unexpected(resp.error());
+         return give(r, Value::some(Value::ok(Value::ok(Value::handle(*resp)))));
+       });
+
+  const TypeId in_resp = d.borrow(Res::kIncomingResponse);
+  d.fn("[method]incoming-response.status", {in_resp}, t.u16,
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
+         auto x = exchange_of<IncomingResponseObj>(wasi_state(c), a[0]);
+         if (!x) return std::unexpected(x.error());
+         return give(r, Value::u32((*x)->status));
+       });
+  d.fn("[method]incoming-response.headers", {in_resp}, t.fields_own,
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
+         WasiState& st = wasi_state(c);
+         auto x = exchange_of<IncomingResponseObj>(st, a[0]);
+         if (!x) return std::unexpected(x.error());
+         Fields copy = (*x)->response_headers.clone();
+         copy.freeze();
+         auto v = new_fields(st, std::move(copy));
+         if (!v) return std::unexpected(v.error());
+         return give(r, std::move(*v));
+       });
+  d.fn("[method]incoming-response.consume", {in_resp}, d.result(d.own(Res::kIncomingBody), std::nullopt),
+       [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
+         WasiState& st = wasi_state(c);
+         auto o = st.get<IncomingResponseObj>(a[0].handle_rep());
+         if (!o) return std::unexpected(o.error());
+         const uint32_t index = (*o)->exchange;
+         if (st.exchange(index).consumed) return give(r, Value::err());
+         auto body = st.make(IncomingBodyObj{.exchange = index}, true);
+         if (!body) return std::unexpected(body.error());
+         st.exchange(index).consumed = true;
+         return give(r, Value::ok(Value::handle(*body)));
+       });
+}
+
 void declare_outgoing_request(Decl& d, const HttpTypes& t) {
   d.resource(Res::kOutgoingRequest);
   d.resource(Res::kRequestOptions);
@@ -70,10 +141,21 @@ void declare_outgoing_request(Decl& d, const HttpTypes& t) {
   const TypeId self = d.borrow(Res::kOutgoingRequest);
   d.fn("[method]outgoing-request.body", {self}, d.result(d.own(Res::kOutgoingBody), std::nullopt),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         // No outgoing handler sends requests yet, so there is no body to write.
-         auto o = wasi_state(c).get<OutgoingRequestObj>(a[0].handle_rep());
+         // The body is buffered in an exchange of the call: outside a call,
+         // or past the call's bound of outgoing requests, there is none.
+         WasiState& st = wasi_state(c);
+         auto o = st.get<OutgoingRequestObj>(a[0].handle_rep());
          if (!o) return std::unexpected(o.error());
-         return give(r, Value::err());
+         if ((*o)->body_taken) return give(r, Value::err());
+         auto index = st.add_exchange();
+         if (!index) return give(r, Value::err());
+         auto body = st.make(OutgoingBodyObj{.exchange = *index}, true);
+         if (!body) return std::unexpected(body.error());
+         (*o)->body_taken = true;
+         (*o)->exchange = *index;
+         (*o)->exchange_call = st.call_number();
+         st.exchange(*index).body_taken = true;
+         return give(r, Value::ok(Value::handle(*body)));
        });
   d.fn("[method]outgoing-request.headers", {self}, t.fields_own,
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
@@ -122,25 +204,44 @@ void declare_outgoing_request(Decl& d, const HttpTypes& t) {
   accessor<Opt>(d, "request-options", "between-bytes-timeout", dur, t.unit_result,
                 [](Opt& o, const Value* set) { return opt_u64(o.between_bytes_timeout, set); });
 
-  // incoming-response and future-incoming-response: no outgoing handler
-  // makes one, so any handle to them is a guest's misuse.
-  const auto never = [](Res kind) {
-    return [kind](HostCall&, std::span<const Value> a, std::vector<Value>&) -> Result<void> {
-      return fail(ErrorKind::kTrap, "wasi: " + std::string(resource_name(kind)) + " #" +
-                                        std::to_string(a[0].handle_rep()) + " is not live");
-    };
-  };
-  const TypeId in_resp = d.borrow(Res::kIncomingResponse);
-  d.fn("[method]incoming-response.status", {in_resp}, t.u16, never(Res::kIncomingResponse));
-  d.fn("[method]incoming-response.headers", {in_resp}, t.fields_own, never(Res::kIncomingResponse));
-  d.fn("[method]incoming-response.consume", {in_resp}, d.result(d.own(Res::kIncomingBody), std::nullopt),
-       never(Res::kIncomingResponse));
-  const TypeId fut = d.borrow(Res::kFutureIncomingResponse);
-  d.fn("[method]future-incoming-response.subscribe", {fut}, d.own(Res::kPollable),
-       never(Res::kFutureIncomingResponse));
-  d.fn("[method]future-incoming-response.get", {fut},
-       d.option(d.result(d.result(d.own(Res::kIncomingResponse), t.error_code), std::nullopt)),
-       never(Res::kFutureIncomingResponse));
+  declare_incoming_response(d, t);
+}
+
+// outgoing-handler.handle: the request checked and recorded, its future
+// returned; nothing is sent yet.
+Result<void> handle(WasiState& st, OutgoingRequestObj req, const std::optional<RequestOptionsObj>& options,
+                    std::vector<Value>& r) {
+  const hookd::engine::HostFunction* fetch =
+      st.options().host_function ? st.options().host_function(kFetchFunction) : nullptr;
+  if (fetch == nullptr || !fetch->fn) return give(r, Value::err(Value::variant(kHttpRequestDenied)));
+  if (st.call() == nullptr) {
+    return give(r, Value::err(internal_error("outgoing requests are sent only during a call")));
+  }
+  auto url = outgoing_url(req);
+  if (!url) return give(r, Value::err(Value::variant(kHttpRequestUriInvalid)));
+  uint32_t index = 0;
+  if (req.exchange) {
+    if (req.exchange_call != st.call_number()) {
+      return give(r, Value::err(internal_error("the request's body belongs to a call that ended")));
+    }
+    index = *req.exchange;
+  } else {
+    auto added = st.add_exchange();
+    if (!added) return give(r, Value::err(internal_error(added.error().message)));
+    index = *added;
+  }
+  OutgoingExchange& x = st.exchange(index);
+  x.method = method_text(req.method);
+  x.url = std::move(*url);
+  for (const Fields::Entry& e : req.headers.entries()) x.headers.emplace_back(e.name, e.value);
+  if (options) {
+    x.connect_timeout = options->connect_timeout;
+    x.first_byte_timeout = options->first_byte_timeout;
+  }
+  x.handled = true;
+  auto future = st.make(FutureIncomingResponseObj{.exchange = index}, true);
+  if (!future) return std::unexpected(future.error());
+  return give(r, Value::ok(Value::handle(*future)));
 }
 
 Result<HostInterface> outgoing_handler() {
@@ -150,14 +251,15 @@ Result<HostInterface> outgoing_handler() {
        d.result(d.own(Res::kFutureIncomingResponse), error_code),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          WasiState& st = wasi_state(c);
-         if (auto req = st.take<OutgoingRequestObj>(a[0].handle_rep()); !req)
-           return std::unexpected(req.error());
+         auto req = st.take<OutgoingRequestObj>(a[0].handle_rep());
+         if (!req) return std::unexpected(req.error());
+         std::optional<RequestOptionsObj> options;
          if (a[1].case_index() == 1) {
-           if (auto o = st.take<RequestOptionsObj>(a[1].payload()->handle_rep()); !o) {
-             return std::unexpected(o.error());
-           }
+           auto o = st.take<RequestOptionsObj>(a[1].payload()->handle_rep());
+           if (!o) return std::unexpected(o.error());
+           options = *o;
          }
-         return give(r, Value::err(Value::variant(kHttpRequestDenied)));
+         return handle(st, std::move(*req), options, r);
        });
   return std::move(d).finish();
 }

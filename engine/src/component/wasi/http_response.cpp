@@ -21,7 +21,15 @@ Result<ResponseData*> response_of(WasiState& st, const Value& self) {
 
 void declare_response_functions(Decl& d, const HttpTypes& t) {
   d.resource(Res::kOutgoingResponse);
-  d.resource(Res::kOutgoingBody);
+  // An outgoing request's body dropped without finish: the request is
+  // never sent (its future answers internal-error).
+  d.resource(Res::kOutgoingBody, [](HostState& state, uint32_t rep) -> Result<void> {
+    WasiState& st = static_cast<WasiState&>(state);
+    if (auto body = st.get<OutgoingBodyObj>(rep); body && (*body)->exchange) {
+      st.exchange(*(*body)->exchange).refused = "the request body was dropped before it was finished";
+    }
+    return st.drop(Res::kOutgoingBody, rep);
+  });
   d.resource(Res::kResponseOutparam);
   const TypeId self = d.borrow(Res::kOutgoingResponse);
   d.fn("[constructor]outgoing-response", {t.fields_own}, d.own(Res::kOutgoingResponse),
@@ -80,28 +88,42 @@ void declare_response_functions(Decl& d, const HttpTypes& t) {
          auto body = st.get<OutgoingBodyObj>(a[0].handle_rep());
          if (!body) return std::unexpected(body.error());
          if ((*body)->stream_taken) return give(r, Value::err());
+         const OutgoingBodyObj& b = **body;
          auto out = st.make(
-             OutputStreamObj{.sink = OutputStreamObj::Sink::kResponseBody, .response = (*body)->response},
+             b.exchange
+                 ? OutputStreamObj{.sink = OutputStreamObj::Sink::kRequestBody, .exchange = *b.exchange}
+                 : OutputStreamObj{.sink = OutputStreamObj::Sink::kResponseBody, .response = b.response},
              true);
          if (!out) return std::unexpected(out.error());
          (*body)->stream_taken = true;
          return give(r, Value::ok(Value::handle(*out)));
        });
-  // Trailers: hookd's server sends none, so finish refuses a non-empty set
-  // (internal-error naming why) and accepts none or an empty one.
+  // Trailers: neither hookd's server nor its fetch sends any, so finish
+  // refuses a non-empty set (internal-error naming why; an outgoing
+  // request is then never sent) and accepts none or an empty one.
   d.fn("[static]outgoing-body.finish", {d.own(Res::kOutgoingBody), d.option(t.fields_own)}, t.error_result,
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
          WasiState& st = wasi_state(c);
          auto body = st.take<OutgoingBodyObj>(a[0].handle_rep());
          if (!body) return std::unexpected(body.error());
-         st.response(body->response).body_finished = true;
+         bool trailers_given = false;
          if (a[1].case_index() == 1) {
            auto trailers = st.take<FieldsObj>(a[1].payload()->handle_rep());
            if (!trailers) return std::unexpected(trailers.error());
-           if (!trailers->fields.entries().empty()) {
-             return give(r, Value::err(internal_error("hookd does not send response trailers")));
-           }
+           trailers_given = !trailers->fields.entries().empty();
          }
+         if (body->exchange) {
+           OutgoingExchange& x = st.exchange(*body->exchange);
+           x.body_finished = true;
+           if (trailers_given) {
+             x.refused = "the request has trailers, which hookd does not send";
+             return give(r, Value::err(internal_error("hookd does not send request trailers")));
+           }
+           return give(r, Value::ok());
+         }
+         st.response(body->response).body_finished = true;
+         if (trailers_given)
+           return give(r, Value::err(internal_error("hookd does not send response trailers")));
          return give(r, Value::ok());
        });
   d.fn("[method]response-outparam.send-informational",

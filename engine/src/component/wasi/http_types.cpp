@@ -232,7 +232,11 @@ void declare_incoming_body(Decl& d, const HttpTypes& t) {
          auto body = st.get<IncomingBodyObj>(a[0].handle_rep());
          if (!body) return std::unexpected(body.error());
          if ((*body)->stream_taken) return give(r, Value::err());
-         auto in = st.make(InputStreamObj{.source = InputStreamObj::Source::kRequestBody}, true);
+         const auto& fetched = (*body)->exchange;
+         auto in = st.make(
+             fetched ? InputStreamObj{.source = InputStreamObj::Source::kFetchedBody, .exchange = *fetched}
+                     : InputStreamObj{.source = InputStreamObj::Source::kRequestBody},
+             true);
          if (!in) return std::unexpected(in.error());
          (*body)->stream_taken = true;
          return give(r, Value::ok(Value::handle(*in)));
@@ -282,6 +286,11 @@ Result<HostInterface> types() {
 }
 
 }  // namespace
+
+std::string method_text(const Value& method) {
+  if (method.case_index() < kMethods.size()) return std::string(kMethods[method.case_index()]);
+  return method.payload() != nullptr ? std::string(method.payload()->text()) : std::string();
+}
 
 Result<Value> new_fields(WasiState& st, Fields f) {
   auto rep = st.make(FieldsObj{std::move(f)});

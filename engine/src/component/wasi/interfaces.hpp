@@ -1,6 +1,7 @@
 // The interfaces hookd's WASI 0.2 host implements, one builder each. Each
 // declares its functions with the WIT's types (tests/components/wit, WASI
-// 0.2.10) and implements them over WasiState.
+// 0.2.10, wasi:keyvalue and wasi:config 0.2.0-draft) and implements them
+// over WasiState.
 #pragma once
 
 #include <string>
@@ -19,6 +20,8 @@ Result<void> add_io_interfaces(std::vector<HostInterface>& out);            // s
 Result<void> add_clock_random_interfaces(std::vector<HostInterface>& out);  // clocks, random
 Result<void> add_cli_interfaces(std::vector<HostInterface>& out);  // stdio, terminal, environment, exit
 Result<void> add_filesystem_interfaces(std::vector<HostInterface>& out);  // types, preopens
+Result<void> add_keyvalue_interfaces(std::vector<HostInterface>& out);    // store, atomics (0.2.0-draft)
+Result<void> add_config_interfaces(std::vector<HostInterface>& out);      // store (0.2.0-draft)
 
 // Shared pieces.
 // wasi:io/streams stream-error.

@@ -1,12 +1,16 @@
 // wasi:io/streams, poll and error. Bodies are buffered (the request body
 // is the call's input, the response body is collected for the call's
-// output), so every stream is ready at once and a pollable only waits when
-// it is a clock's.
+// output, an outgoing request's body is collected and its response read
+// whole), so every stream is ready at once. A pollable waits when it is a
+// clock's; an outgoing response's is ready once the request could be sent
+// (sending it, outgoing_fetch.hpp), and never while the guest has yet to
+// finish that request's body.
 #include <algorithm>
 #include <string>
 #include <thread>
 
 #include "component/wasi/interfaces.hpp"
+#include "component/wasi/outgoing_fetch.hpp"
 #include "component/wasi/state.hpp"
 
 namespace hookd::engine::component::wasi {
@@ -38,8 +42,13 @@ Result<void> read(HostCall& call, std::span<const Value> args, std::vector<Value
   WasiState& st = wasi_state(call);
   auto in = st.get<InputStreamObj>(args[0].handle_rep());
   if (!in) return std::unexpected(in.error());
-  const std::span<const uint8_t> all =
-      (*in)->source == InputStreamObj::Source::kRequestBody ? st.request_body() : std::span<const uint8_t>{};
+  std::span<const uint8_t> all;
+  if ((*in)->source == InputStreamObj::Source::kRequestBody) {
+    all = st.request_body();
+  } else if ((*in)->source == InputStreamObj::Source::kFetchedBody) {
+    const std::string& fetched = st.exchange((*in)->exchange).response_body;
+    all = {reinterpret_cast<const uint8_t*>(fetched.data()), fetched.size()};
+  }
   const size_t offset = std::min((*in)->offset, all.size());
   if (offset == all.size() && args[1].as_u64() > 0) {
     auto e = stream_error(st, "");
@@ -56,7 +65,7 @@ Result<void> read(HostCall& call, std::span<const Value> args, std::vector<Value
 // Where an output stream's bytes go, and how many more it takes.
 struct Target {
   OutputStreamObj* stream;
-  ResponseData* body;  // null: stdout or stderr
+  std::string* body;  // the response's or outgoing request's; null: stdout or stderr
   size_t room;
 };
 
@@ -64,11 +73,20 @@ Result<Target> target(WasiState& st, uint32_t rep) {
   auto out = st.get<OutputStreamObj>(rep);
   if (!out) return std::unexpected(out.error());
   Target t{*out, nullptr, st.options().max_log_write_bytes};
+  bool finished = false;
   if ((*out)->sink == OutputStreamObj::Sink::kResponseBody) {
-    t.body = &st.response((*out)->response);
-    if (t.body->body_finished) (*out)->closed = true;
+    ResponseData& resp = st.response((*out)->response);
+    t.body = &resp.body;
+    finished = resp.body_finished;
+  } else if ((*out)->sink == OutputStreamObj::Sink::kRequestBody) {
+    OutgoingExchange& x = st.exchange((*out)->exchange);
+    t.body = &x.body;
+    finished = x.body_finished || x.done || !x.refused.empty();
+  }
+  if (t.body != nullptr) {
+    if (finished) (*out)->closed = true;
     const size_t limit = st.body_limit();
-    t.room = limit - std::min(limit, t.body->body.size());
+    t.room = limit - std::min(limit, t.body->size());
   }
   return t;
 }
@@ -97,14 +115,14 @@ Result<void> write(HostCall& call, uint32_t rep, std::span<const uint8_t> data, 
   }
   if (n > t->room) {
     t->stream->closed = true;
-    auto e = stream_error(st, "the response body would pass " + std::to_string(st.body_limit()) + " bytes");
+    auto e = stream_error(st, "the body would pass " + std::to_string(st.body_limit()) + " bytes");
     if (!e) return std::unexpected(e.error());
     return give(results, Value::err(std::move(*e)));
   }
   if (data.empty()) {
-    t->body->body.append(static_cast<size_t>(n), '\0');
+    t->body->append(static_cast<size_t>(n), '\0');
   } else {
-    t->body->body.append(reinterpret_cast<const char*>(data.data()), data.size());
+    t->body->append(reinterpret_cast<const char*>(data.data()), data.size());
   }
   return give(results, Value::ok());
 }
@@ -115,7 +133,7 @@ Result<void> check_write(HostCall& call, std::span<const Value> args, std::vecto
   if (!t) return std::unexpected(t.error());
   if (!t->stream->closed && t->room == 0) {
     t->stream->closed = true;
-    auto e = stream_error(st, "the response body reached " + std::to_string(st.body_limit()) + " bytes");
+    auto e = stream_error(st, "the body reached " + std::to_string(st.body_limit()) + " bytes");
     if (!e) return std::unexpected(e.error());
     return give(results, Value::err(std::move(*e)));
   }
@@ -152,7 +170,17 @@ Result<void> splice(HostCall& call, std::span<const Value> args, std::vector<Val
   return give(results, Value::ok(Value::u64(bytes.bytes().size())));
 }
 
-bool ready(const PollableObj& p) { return !p.when || Clock::now() >= *p.when; }
+// Whether `p` is ready; an outgoing response's is once its request could
+// be sent, which sends it.
+bool ready(WasiState& st, const PollableObj& p) {
+  if (p.exchange) return settle_exchange(st, *p.exchange);
+  return !p.when || Clock::now() >= *p.when;
+}
+
+Result<void> waits_forever() {
+  return fail(ErrorKind::kTrap,
+              "wasi: waiting for an outgoing response whose request body the component has not finished");
+}
 
 // Waits until `when`, within the call's deadline and WasiOptions::max_wait.
 Result<void> wait_until(WasiState& st, Clock::time_point when) {
@@ -233,15 +261,17 @@ Result<HostInterface> poll() {
   const TypeId borrow = d.borrow(Res::kPollable);
   d.fn("[method]pollable.ready", {borrow}, d.types().boolean(),
        [](HostCall& c, std::span<const Value> a, std::vector<Value>& r) -> Result<void> {
-         auto p = wasi_state(c).get<PollableObj>(a[0].handle_rep());
+         WasiState& st = wasi_state(c);
+         auto p = st.get<PollableObj>(a[0].handle_rep());
          if (!p) return std::unexpected(p.error());
-         return give(r, Value::boolean(ready(**p)));
+         return give(r, Value::boolean(ready(st, **p)));
        });
   d.fn("[method]pollable.block", {borrow}, std::nullopt,
        [](HostCall& c, std::span<const Value> a, std::vector<Value>&) -> Result<void> {
          WasiState& st = wasi_state(c);
          auto p = st.get<PollableObj>(a[0].handle_rep());
          if (!p) return std::unexpected(p.error());
+         if ((*p)->exchange) return ready(st, **p) ? Result<void>{} : waits_forever();
          if (!(*p)->when) return {};
          return wait_until(st, *(*p)->when);
        });
@@ -256,18 +286,24 @@ Result<HostInterface> poll() {
          }
          std::vector<const PollableObj*> ps;
          ps.reserve(list.size());
+         // The earliest a pollable may be ready: now for one ready already
+         // (an outgoing response is sent here), a clock's instant, never for
+         // an outgoing response whose body is still open.
          std::optional<Clock::time_point> earliest;
          for (const Value& v : list) {
            auto p = st.get<PollableObj>(v.handle_rep());
            if (!p) return std::unexpected(p.error());
            ps.push_back(*p);
-           const Clock::time_point when = (*p)->when.value_or(Clock::time_point{});
+           if ((*p)->exchange && !ready(st, **p)) continue;
+           const Clock::time_point when =
+               (*p)->exchange ? Clock::time_point{} : (*p)->when.value_or(Clock::time_point{});
            if (!earliest || when < *earliest) earliest = when;
          }
+         if (!earliest) return waits_forever();
          if (auto ok = wait_until(st, *earliest); !ok) return ok;
          std::vector<Value> out;
          for (size_t i = 0; i < ps.size(); ++i) {
-           if (ready(*ps[i])) out.push_back(Value::u32(static_cast<uint32_t>(i)));
+           if (ready(st, *ps[i])) out.push_back(Value::u32(static_cast<uint32_t>(i)));
          }
          return give(r, Value::list(std::move(out)));
        });

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "component/wasi/fields.hpp"
+#include "hookd/engine/plugin.hpp"
 #include "hookd/engine/random.hpp"
 
 namespace hookd::engine::component::wasi {
@@ -18,10 +19,22 @@ namespace hookd::engine::component::wasi {
 // plugin log lines, as it does for core modules' fd_write.
 using LogChunkSink = std::function<void(std::string_view chunk)>;
 
+// Finds one of the embedder's host functions by name ("hookd.fetch",
+// "hookd.kv.get" ...): the very functions a core plugin reaches through
+// hookd.host_call, so their grants, allowlist, SSRF guard and bounds apply
+// to a component unchanged. Null (or a null answer): the function is absent.
+// The host function is named with its namespace: inside this one,
+// HostFunction is the component runtime's.
+using HostFunctionLookup = std::function<const hookd::engine::HostFunction*(std::string_view name)>;
+
 struct WasiOptions {
   std::shared_ptr<RandomSource> random;  // null: the system CSPRNG
   LogChunkSink stdout_sink;              // null: dropped
   LogChunkSink stderr_sink;              // null: dropped
+  // hookd.fetch, hookd.kv.*, hookd.config.get for wasi:http/outgoing-handler,
+  // wasi:keyvalue and wasi:config. Null: none (outbound HTTP is denied,
+  // keyvalue and config answer errors).
+  HostFunctionLookup host_function;
   // Fields a component makes (the response's headers): ResponseSink's bounds.
   FieldLimits fields{};
   // The request's headers as the component reads them (already bounded by
@@ -41,6 +54,11 @@ struct WasiOptions {
   std::chrono::milliseconds max_wait{30000};
   // Responses one call may construct.
   uint32_t max_responses_per_call = 16;
+  // Outgoing requests one call may make (given a body or handed to the
+  // outgoing handler).
+  uint32_t max_outgoing_requests_per_call = 16;
+  // wasi:keyvalue list-keys cursors an instance keeps (the oldest goes first).
+  uint32_t max_kv_cursors = 64;
 };
 
 }  // namespace hookd::engine::component::wasi

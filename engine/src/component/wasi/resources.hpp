@@ -29,6 +29,7 @@ enum class Res : canonical::ResourceTypeId {
   kTerminalInput,
   kTerminalOutput,
   kDescriptor,
+  kBucket,
   kCount,
 };
 

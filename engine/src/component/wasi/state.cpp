@@ -50,6 +50,8 @@ std::string_view resource_name(Res r) {
       return "terminal-output";
     case Res::kDescriptor:
       return "descriptor";
+    case Res::kBucket:
+      return "bucket";
     case Res::kCount:
       break;
   }
@@ -64,6 +66,7 @@ void WasiState::begin_call(CallContext& call) {
   ++call_number_;
   request_body_ = {};
   responses_.clear();
+  exchanges_.clear();
   request_made_ = false;
   answered_ = false;
   answer_.reset();
@@ -76,6 +79,7 @@ void WasiState::end_call() {
   call_ = nullptr;
   request_body_ = {};
   responses_.clear();
+  exchanges_.clear();
   answered_ = false;
   answer_.reset();
   // Per-call objects stay in their slots until the guest drops them (its
@@ -142,6 +146,49 @@ Result<uint32_t> WasiState::add_response(Fields headers) {
   headers.freeze();
   responses_.push_back(ResponseData{.headers = std::move(headers)});
   return static_cast<uint32_t>(responses_.size() - 1);
+}
+
+Result<uint32_t> WasiState::add_exchange() {
+  if (call_ == nullptr) return fail(ErrorKind::kHostError, "outgoing requests are made only during a call");
+  if (exchanges_.size() >= options_.max_outgoing_requests_per_call) {
+    return fail(ErrorKind::kHostError, "more than " +
+                                           std::to_string(options_.max_outgoing_requests_per_call) +
+                                           " outgoing requests in one call");
+  }
+  exchanges_.push_back(OutgoingExchange{.response_headers = Fields(options_.request_fields)});
+  return static_cast<uint32_t>(exchanges_.size() - 1);
+}
+
+size_t WasiState::fetched_bytes() const {
+  size_t n = 0;
+  for (const OutgoingExchange& x : exchanges_) n += x.response_body.size();
+  return n;
+}
+
+Result<void> WasiState::call_host(std::string_view name, std::span<const uint8_t> input,
+                                  std::vector<uint8_t>& out, const CallContext* ctx) {
+  const hookd::engine::HostFunction* fn = options_.host_function ? options_.host_function(name) : nullptr;
+  if (fn == nullptr || !fn->fn) return fail(ErrorKind::kNotFound, std::string(name) + " is not available");
+  if (call_ == nullptr)
+    return fail(ErrorKind::kHostError, std::string(name) + " is called only during a call");
+  out.clear();
+  return fn->fn(ctx != nullptr ? *ctx : *call_, input, out);
+}
+
+uint64_t WasiState::save_cursor(std::string bucket_prefix, std::string cursor) {
+  while (!cursors_.empty() && cursors_.size() >= std::max<uint32_t>(options_.max_kv_cursors, 1)) {
+    cursors_.pop_front();
+  }
+  const uint64_t token = next_cursor_++;
+  cursors_.push_back(SavedCursor{token, std::move(bucket_prefix), std::move(cursor)});
+  return token;
+}
+
+std::optional<std::string> WasiState::find_cursor(uint64_t token, std::string_view bucket_prefix) const {
+  for (const SavedCursor& c : cursors_) {
+    if (c.token == token && c.bucket_prefix == bucket_prefix) return c.cursor;
+  }
+  return std::nullopt;
 }
 
 size_t WasiState::body_limit() const {

@@ -20,6 +20,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -44,17 +46,20 @@ struct IncomingRequestObj {
 };
 struct IncomingBodyObj {
   static constexpr Res kKind = Res::kIncomingBody;
+  std::optional<uint32_t> exchange;  // a fetched response's body; none: the call's request body
   bool stream_taken = false;
 };
 struct InputStreamObj {
   static constexpr Res kKind = Res::kInputStream;
-  enum class Source : uint8_t { kRequestBody, kEmpty } source = Source::kEmpty;
+  enum class Source : uint8_t { kRequestBody, kFetchedBody, kEmpty } source = Source::kEmpty;
+  uint32_t exchange = 0;  // kFetchedBody: index into the call's exchanges
   size_t offset = 0;
 };
 struct OutputStreamObj {
   static constexpr Res kKind = Res::kOutputStream;
-  enum class Sink : uint8_t { kResponseBody, kStdout, kStderr } sink = Sink::kStdout;
+  enum class Sink : uint8_t { kResponseBody, kRequestBody, kStdout, kStderr } sink = Sink::kStdout;
   uint32_t response = 0;  // kResponseBody: index into the call's responses
+  uint32_t exchange = 0;  // kRequestBody: index into the call's exchanges
   bool closed = false;    // a write failed: every later operation reports closed
 };
 struct FutureTrailersObj {
@@ -71,11 +76,13 @@ struct OutgoingResponseObj {
 struct OutgoingBodyObj {
   static constexpr Res kKind = Res::kOutgoingBody;
   uint32_t response = 0;
+  std::optional<uint32_t> exchange;  // set: an outgoing request's body, not a response's
   bool stream_taken = false;
 };
 struct PollableObj {
   static constexpr Res kKind = Res::kPollable;
-  std::optional<Clock::time_point> when;  // none: ready at once
+  std::optional<Clock::time_point> when;  // none: ready at once (unless `exchange`)
+  std::optional<uint32_t> exchange;       // ready once that outgoing request has its answer
 };
 struct ErrorObj {
   static constexpr Res kKind = Res::kError;
@@ -89,6 +96,9 @@ struct OutgoingRequestObj {
   std::optional<canonical::Value> scheme;
   std::optional<std::string> authority;
   bool body_taken = false;
+  // The exchange its body() started, and the call that owns it.
+  std::optional<uint32_t> exchange;
+  uint64_t exchange_call = 0;
 };
 struct RequestOptionsObj {
   static constexpr Res kKind = Res::kRequestOptions;
@@ -97,9 +107,25 @@ struct RequestOptionsObj {
   std::optional<uint64_t> between_bytes_timeout;
 };
 
+struct FutureIncomingResponseObj {
+  static constexpr Res kKind = Res::kFutureIncomingResponse;
+  uint32_t exchange = 0;
+};
+struct IncomingResponseObj {
+  static constexpr Res kKind = Res::kIncomingResponse;
+  uint32_t exchange = 0;
+};
+// A wasi:keyvalue bucket: its keys are the plugin's keys that start with
+// `prefix` (empty for the plugin's own bucket), seen without it.
+struct BucketObj {
+  static constexpr Res kKind = Res::kBucket;
+  std::string prefix;
+};
+
 using Object = std::variant<FieldsObj, IncomingRequestObj, IncomingBodyObj, InputStreamObj, OutputStreamObj,
                             FutureTrailersObj, ResponseOutparamObj, OutgoingResponseObj, OutgoingBodyObj,
-                            PollableObj, ErrorObj, OutgoingRequestObj, RequestOptionsObj>;
+                            PollableObj, ErrorObj, OutgoingRequestObj, RequestOptionsObj,
+                            FutureIncomingResponseObj, IncomingResponseObj, BucketObj>;
 
 // A response the guest built in this call.
 struct ResponseData {
@@ -108,6 +134,34 @@ struct ResponseData {
   std::string body;
   bool body_taken = false;
   bool body_finished = false;
+};
+
+// An outgoing request of this call (wasi:http/outgoing-handler) and, once
+// sent through hookd.fetch, its answer. The fetch is lazy: it runs when the
+// guest first waits for or asks for the response and the request body is
+// finished (or was never taken), since a guest usually calls `handle`
+// before it writes the body.
+struct OutgoingExchange {
+  // The request, set by `handle` (the body by its stream).
+  std::string method;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool body_taken = false;
+  bool body_finished = false;
+  std::string refused;  // set: the request is never sent, and why (its body was dropped unfinished ...)
+  bool handled = false;
+  // The request-options timeouts (ns) the guest gave; they only shorten the call's deadline.
+  std::optional<uint64_t> connect_timeout;
+  std::optional<uint64_t> first_byte_timeout;
+  // The answer: none until sent; then a response or an error-code.
+  bool done = false;
+  bool delivered = false;  // future-incoming-response.get handed it out
+  std::optional<canonical::Value> error;
+  uint16_t status = 0;
+  Fields response_headers;
+  std::string response_body;
+  bool consumed = false;
 };
 
 // The representations of the incoming-handler's arguments for one request.
@@ -169,6 +223,27 @@ class WasiState final : public HostState {
   Result<uint32_t> add_response(Fields headers);
   ResponseData& response(uint32_t index) { return responses_[index]; }
 
+  // The call's outgoing requests (cleared when a call begins and ends); at
+  // most max_outgoing_requests_per_call, then a kHostError.
+  Result<uint32_t> add_exchange();
+  OutgoingExchange& exchange(uint32_t index) { return exchanges_[index]; }
+  // The response body bytes this call's fetches hold: together they stay
+  // within body_limit().
+  [[nodiscard]] size_t fetched_bytes() const;
+
+  // Runs the embedder's host function `name` for the running call, with
+  // `ctx` instead of the call's own context when given. kNotFound when the
+  // embedder has none by that name, kHostError outside a call, else what the
+  // function answered.
+  Result<void> call_host(std::string_view name, std::span<const uint8_t> input, std::vector<uint8_t>& out,
+                         const CallContext* ctx = nullptr);
+
+  // wasi:keyvalue list-keys cursors: the store's cursor (a key) for a
+  // bucket, kept under a number the guest hands back; the instance keeps
+  // the latest max_kv_cursors.
+  uint64_t save_cursor(std::string bucket_prefix, std::string cursor);
+  [[nodiscard]] std::optional<std::string> find_cursor(uint64_t token, std::string_view bucket_prefix) const;
+
   // The request body lent for this call (empty outside one).
   [[nodiscard]] std::span<const uint8_t> request_body() const { return request_body_; }
   // The most response body bytes this call may produce.
@@ -204,6 +279,14 @@ class WasiState final : public HostState {
   uint64_t call_number_ = 0;
   std::span<const uint8_t> request_body_;
   std::vector<ResponseData> responses_;
+  std::vector<OutgoingExchange> exchanges_;
+  struct SavedCursor {
+    uint64_t token = 0;
+    std::string bucket_prefix;
+    std::string cursor;
+  };
+  std::deque<SavedCursor> cursors_;
+  uint64_t next_cursor_ = 1;
   bool request_made_ = false;
   bool answered_ = false;
   std::optional<uint32_t> answer_;

@@ -19,7 +19,7 @@ Result<std::unique_ptr<WasiHost>> WasiHost::create(WasiOptions options) {
   if (!options.random) options.random = system_random();
   std::unique_ptr<WasiHost> host(new WasiHost(std::move(options)));
   for (auto add : {add_http_interfaces, add_io_interfaces, add_clock_random_interfaces, add_cli_interfaces,
-                   add_filesystem_interfaces}) {
+                   add_filesystem_interfaces, add_keyvalue_interfaces, add_config_interfaces}) {
     if (auto ok = add(host->interfaces_); !ok) return std::unexpected(ok.error());
   }
   return host;

@@ -1,7 +1,9 @@
 // hookd's WASI 0.2 host for components: the interfaces a wasi:http/proxy
 // component imports (wasi:http/types and outgoing-handler, wasi:io,
 // wasi:clocks, wasi:random, wasi:cli, wasi:filesystem as stubs), served for
-// every 0.2.x version, and a WasiState per instance.
+// every 0.2.x version, wasi:keyvalue and wasi:config at 0.2.0-draft, and a
+// WasiState per instance. Outgoing HTTP, key-value and config go through
+// the embedder's host functions (WasiOptions::host_function).
 //
 // How the runtime serves a request with it (see state.hpp):
 //   auto& st = static_cast<wasi::WasiState&>(*state);   // from make_state()

@@ -46,6 +46,7 @@ inline constexpr std::string_view kKvList = "hookd.kv.list";
 inline constexpr std::string_view kKvIncr = "hookd.kv.incr";
 inline constexpr std::string_view kKvCas = "hookd.kv.cas";
 inline constexpr std::string_view kConfigGet = "hookd.config.get";
+inline constexpr std::string_view kConfigList = "hookd.config.list";  // every pair (wasi:config get-all)
 inline constexpr std::string_view kFetch = "hookd.fetch";
 
 // The HTTP request the call answers (CallContext::request), read lazily: no
