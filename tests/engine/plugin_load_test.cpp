@@ -91,13 +91,14 @@ TEST(PluginLoad, GarbageBytesGiveAnErrorNotACrash) {
   EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
 }
 
-TEST(PluginLoad, AComponentIsRefusedSayingItIsOne) {
-  // The preamble of a WebAssembly component and an empty type section.
+TEST(PluginLoad, AComponentOutsideTheWasiHttpProxyWorldIsRefusedSayingWhy) {
+  // The preamble of a WebAssembly component and an empty type section: a
+  // component, but one that exports no wasi:http/incoming-handler.
   const std::vector<uint8_t> component = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x01, 0x00};
   auto plugin = Plugin::load_bytes(component);
   ASSERT_FALSE(plugin);
   EXPECT_EQ(plugin.error().kind, ErrorKind::kInvalidModule);
-  EXPECT_NE(plugin.error().message.find("WebAssembly component, not a core module"), std::string::npos)
+  EXPECT_NE(plugin.error().message.find("does not export wasi:http/incoming-handler"), std::string::npos)
       << plugin.error().message;
 }
 
