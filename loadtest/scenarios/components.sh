@@ -21,19 +21,22 @@
 #    time run a plugin's call; a call that waits for it longer than a tenth
 #    of the deadline is a 503, which hello, at 32 connections, gets for
 #    many requests: its 2xx answers per second are the figure.
-# 3. Hot replace under load: hookd-load (SWAP_CONNS connections, few enough
-#    that hello gets no 503) on /hello for SWAP_DUR seconds while hello is
+# 3. Hot replace under load: hookd-load (SWAP_CONNS connections, few, so that
+#    hello gets few 503s) on /hello for SWAP_DUR seconds while hello is
 #    replaced twice (PUTs at a third and two thirds of the run). Each upload
 #    is other bytes (a custom section appended to each core module of the
 #    component), so each compiles anew, as a new version would. Failed
 #    requests (errors and non-2xx) must be zero; latency per second around
 #    the PUTs; VmRSS after, and 5 s later.
+# 4. REPLACES=N (default 0) more PUTs of hello, unique bytes each, with 50
+#    requests after each and 5 s apart: VmRSS after each, whether replaced
+#    versions give their memory back.
 #
 #   ROUNDS=3 DUR=10 CONNS=32 SWAP_CONNS=4 SWAP_DUR=18 loadtest/scenarios/components.sh   (the defaults)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/loadtest/scenarios/lib.sh"
-[ $# -eq 0 ] || { echo "usage: [BUILD=build] [ROUNDS=3] [DUR=10] [CONNS=32] [SWAP_CONNS=4] [SWAP_DUR=18] [LOGS=1] $0" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "usage: [BUILD=build] [ROUNDS=3] [DUR=10] [CONNS=32] [SWAP_CONNS=4] [SWAP_DUR=18] [REPLACES=0] [LOGS=1] $0" >&2; exit 2; }
 build=${BUILD:-$root/build}
 load="$build/loadtest/hookd-load"
 echo_wasm="$build/components/echo.wasm"
@@ -69,11 +72,12 @@ wait_ready "$port"
 
 python3 - "$port" "$admin_port" "$token" "$pid" "$load" "$hello_wasm" "$work" \
   "${ROUNDS:-3}" "${DUR:-10}" "${CONNS:-32}" "${SWAP_DUR:-18}" "$([ -n "$access" ] && echo on || echo off)" \
-  "${SWAP_CONNS:-4}" <<'PY'
+  "${SWAP_CONNS:-4}" "${REPLACES:-0}" <<'PY'
 import http.client, json, os, statistics, subprocess, sys, time
 
 (port, admin_port, token, pid, load, hello_wasm, work, rounds, dur, conns, swap_dur, access,
- swap_conns) = sys.argv[1:14]
+ swap_conns, replaces) = sys.argv[1:15]
+replaces = int(replaces)
 port, admin_port, pid = int(port), int(admin_port), int(pid)
 rounds, dur, conns, swap_dur, swap_conns = int(rounds), int(dur), int(conns), int(swap_dur), int(swap_conns)
 tick = os.sysconf("SC_CLK_TCK")
@@ -286,6 +290,20 @@ for t in result["timeline"]:
                      if a - start < s + 1 and b - start >= s)
     print(f"| {s} | {t['requests_per_s']:,.0f} | {t['p50_ns'] / 1e6:.2f} | {t['p99_ns'] / 1e6:.2f} | "
           f"{t['max_ns'] / 1e6:.1f} | {t['errors']} | {mark} |")
+
+# 4. Memory over repeated replaces.
+if replaces:
+    rss = []
+    for k in range(replaces):
+        a, b = put_hello(3 + k)
+        for _ in range(50):
+            if get("/hello?name=b")[0] != 200:
+                sys.exit("hello failed after a replace")
+        time.sleep(5)
+        rss.append((b - a, rss_kib()))
+    print()
+    print(f"{replaces} more replaces, 50 requests and 5 s after each; VmRSS (KiB) and PUT time:")
+    print(", ".join(f"{v:,} ({t * 1e3:.0f} ms)" for t, v in rss))
 if err or non2xx:
     sys.exit("requests failed during the hot replace")
 PY
