@@ -10,7 +10,8 @@
 //   instance holds;
 // - a hello request and the replacement of its spent instance, which is
 //   what each of hello's requests costs a gateway worker;
-// - loading (compiling) hello once.
+// - loading (compiling) hello once;
+// - the memory a replaced version of hello leaves behind.
 //
 //   build/tests/bench/engine_benchmark --benchmark_filter='Component|PathEcho'
 #include <benchmark/benchmark.h>
@@ -32,6 +33,7 @@
 #include "hookd/engine/read_file.hpp"
 #include "hookd/engine/vm.hpp"
 #include "hookd/host/plugin_services.hpp"
+#include "rss.hpp"
 #include "test_plugins.hpp"
 
 namespace {
@@ -253,5 +255,62 @@ void BM_ComponentLoadHello(benchmark::State& state) {
   state.counters["component_kib"] = static_cast<double>(wasm.size()) / 1024.0;
 }
 BENCHMARK(BM_ComponentLoadHello)->Unit(benchmark::kMillisecond)->Iterations(3)->Repetitions(1);
+
+// What a version of hello leaves behind once it is replaced, as a
+// two-worker gateway replaces it: kReloads times, the new version loaded
+// on a probe worker while the old one still serves, an instance of it on
+// each of two workers asked one request, then the old version (module and
+// instances) released. The first version pays the one-time costs outside
+// the figure. Reports the resident memory and the wasm linear memories
+// still mapped per replace, sampled after a settle (tests/memory/rss.hpp).
+void BM_ComponentHelloReloadRss(benchmark::State& state) {
+  constexpr int kReloads = 6;
+  const auto wasm = component_wasm("hello");
+  auto vm = engine::create_v8_vm(hookd::bench::vm_options());
+  auto probe = vm->create_worker();
+  std::array<std::unique_ptr<engine::Worker>, 2> workers{vm->create_worker(), vm->create_worker()};
+  Request req;
+  req.view.target = "/hello?name=bench";
+  struct Version {
+    std::shared_ptr<const engine::PluginModule> module;
+    std::array<std::unique_ptr<engine::PluginInstance>, 2> instances;
+  };
+  Version serving;
+  auto replace = [&]() -> engine::Result<void> {
+    auto module = engine::PluginModule::load(*vm, *probe, wasm, options_for("hello"));
+    if (!module) return std::unexpected(module.error());
+    Version next{std::move(*module), {}};
+    for (size_t w = 0; w < workers.size(); ++w) {
+      auto inst = engine::PluginInstance::create(*workers[w], next.module);
+      if (!inst) return std::unexpected(inst.error());
+      req.sink.reset();
+      if (auto r = (*inst)->call("handle", {}, req.ctx); !r) return std::unexpected(r.error());
+      next.instances[w] = std::move(*inst);
+    }
+    serving = std::move(next);  // the old version goes
+    return {};
+  };
+  if (auto first = replace(); !first) {
+    state.SkipWithError(first.error().describe().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    const hookd::test::rss::Sample before = hookd::test::rss::sample();
+    for (int i = 0; i < kReloads; ++i) {
+      if (auto r = replace(); !r) {
+        state.SkipWithError(r.error().describe().c_str());
+        return;
+      }
+    }
+    const hookd::test::rss::Sample after = hookd::test::rss::sample();
+    const auto per_reload = [](uint64_t a, uint64_t b) {
+      return (static_cast<double>(a) - static_cast<double>(b)) / kReloads;
+    };
+    state.counters["rss_kib_per_replace"] = per_reload(after.resident, before.resident) / 1024.0;
+    state.counters["linear_kib_per_replace"] = per_reload(after.linear, before.linear) / 1024.0;
+    state.counters["memories_left_per_replace"] = per_reload(after.memories, before.memories);
+  }
+}
+BENCHMARK(BM_ComponentHelloReloadRss)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
