@@ -21,8 +21,10 @@
 #    time run a plugin's call; a call that waits for it longer than a tenth
 #    of the deadline is a 503, which hello, at 32 connections, gets for
 #    many requests: its 2xx answers per second are the figure.
-# 3. Hot replace under load: hookd-load (SWAP_CONNS connections, few, so that
-#    hello gets few 503s) on /hello for SWAP_DUR seconds while hello is
+# 3. Hot replace under load: hello first uploaded again with
+#    max_worker_share = SWAP_SHARE (default 100: both workers may run it, so
+#    no request waits for the share and gets its 503), then hookd-load
+#    (SWAP_CONNS connections) on /hello for SWAP_DUR seconds while hello is
 #    replaced twice (PUTs at a third and two thirds of the run). Each upload
 #    is other bytes (a custom section appended to each core module of the
 #    component), so each compiles anew, as a new version would. Failed
@@ -36,7 +38,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/loadtest/scenarios/lib.sh"
-[ $# -eq 0 ] || { echo "usage: [BUILD=build] [ROUNDS=3] [DUR=10] [CONNS=32] [SWAP_CONNS=4] [SWAP_DUR=18] [REPLACES=0] [LOGS=1] $0" >&2; exit 2; }
+[ $# -eq 0 ] || { echo "usage: [BUILD=build] [ROUNDS=3] [DUR=10] [CONNS=32] [SWAP_CONNS=4] [SWAP_DUR=18] [SWAP_SHARE=100] [REPLACES=0] [LOGS=1] $0" >&2; exit 2; }
 build=${BUILD:-$root/build}
 load="$build/loadtest/hookd-load"
 echo_wasm="$build/components/echo.wasm"
@@ -72,12 +74,12 @@ wait_ready "$port"
 
 python3 - "$port" "$admin_port" "$token" "$pid" "$load" "$hello_wasm" "$work" \
   "${ROUNDS:-3}" "${DUR:-10}" "${CONNS:-32}" "${SWAP_DUR:-18}" "$([ -n "$access" ] && echo on || echo off)" \
-  "${SWAP_CONNS:-4}" "${REPLACES:-0}" <<'PY'
+  "${SWAP_CONNS:-4}" "${REPLACES:-0}" "${SWAP_SHARE:-100}" <<'PY'
 import http.client, json, os, statistics, subprocess, sys, time
 
 (port, admin_port, token, pid, load, hello_wasm, work, rounds, dur, conns, swap_dur, access,
- swap_conns, replaces) = sys.argv[1:15]
-replaces = int(replaces)
+ swap_conns, replaces, swap_share) = sys.argv[1:16]
+replaces, swap_share = int(replaces), int(swap_share)
 port, admin_port, pid = int(port), int(admin_port), int(pid)
 rounds, dur, conns, swap_dur, swap_conns = int(rounds), int(dur), int(conns), int(swap_dur), int(swap_conns)
 tick = os.sysconf("SC_CLK_TCK")
@@ -154,15 +156,16 @@ def variant(wasm, n):
 
 
 hello_bytes = open(hello_wasm, "rb").read()
-SETTINGS = json.dumps({"routes": [{"methods": ["GET"], "path": "/hello", "function": "handle"}]})
+ROUTE = {"routes": [{"methods": ["GET"], "path": "/hello", "function": "handle"}]}
 
 
-def put_hello(n):
+def put_hello(n, share=None):
+    settings = dict(ROUTE, max_worker_share=share) if share else ROUTE
     c = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=120)
     t0 = time.monotonic()
     c.request("PUT", "/admin/plugins/hello", body=variant(hello_bytes, n),
               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/wasm",
-                       "X-Hookd-Settings": SETTINGS})
+                       "X-Hookd-Settings": json.dumps(settings)})
     r = c.getresponse()
     body = r.read()
     c.close()
@@ -263,20 +266,22 @@ print(f"| hookd_plugin_memory_bytes of hello, both workers | {hello_memory / 102
 print()
 
 # 3. Hot replace under load.
+put_hello(100, swap_share)
+time.sleep(2)
 json_path = os.path.join(work, "swap.json")
 proc = run_load(ROUTES["hello component"], swap_dur, json_path, swap_conns)
 start = time.monotonic()
 puts = []
 for k in (1, 2):
     time.sleep(max(0.0, start + k * swap_dur / 3 - time.monotonic()))
-    puts.append(put_hello(k))
+    puts.append(put_hello(k, swap_share))
 result = finish_load(proc, json_path)
 rss_end = rss_kib()
 time.sleep(5)
 rss_later = rss_kib()
 err, non2xx = failed(result)
 lat = result["latency_ns"]
-print(f"hot replace, hookd-load -c {swap_conns} -t 2: {result['responses']:,} responses on /hello in {result['measured_s']:.1f} s, "
+print(f"hot replace (max_worker_share {swap_share}), hookd-load -c {swap_conns} -t 2: {result['responses']:,} responses on /hello in {result['measured_s']:.1f} s, "
       f"errors {err}, non-2xx {non2xx} (statuses {result['status']}); PUTs "
       + ", ".join(f"{(b - a) * 1e3:.0f} ms at {a - start:.1f} s" for a, b in puts)
       + f"; whole run p50 {lat['p50'] / 1e6:.2f} ms, p99 {lat['p99'] / 1e6:.2f} ms, max {lat['max'] / 1e6:.1f} ms; "
@@ -295,7 +300,7 @@ for t in result["timeline"]:
 if replaces:
     rss = []
     for k in range(replaces):
-        a, b = put_hello(3 + k)
+        a, b = put_hello(3 + k, swap_share)
         for _ in range(50):
             if get("/hello?name=b")[0] != 200:
                 sys.exit("hello failed after a replace")
