@@ -1,7 +1,8 @@
 // In-process call cost: a 64-byte echo through the native ABI on a warm
 // instance, the same through the Extism adapter (tests/plugins/extism_raw.c
 // against the raw kernel imports), and a call that makes one host call. A counting operator new
-// reports host heap allocations per call (target: zero).
+// reports host heap allocations per call (target: zero). wasi:http
+// components, in the same binary: component_benchmark.cpp.
 //
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
 //   HOOKD_ENGINE_COMPILE=optimized build/tests/bench/engine_benchmark   # the compile tier (default: tiered)
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <new>
 
+#include "bench_support.hpp"
 #include "engine_internals.hpp"
 #include "engine_options.hpp"
 #include "hookd/hookd.hpp"
@@ -32,19 +34,35 @@ void* operator new(std::size_t n) {
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
-namespace {
+namespace hookd::bench {
 
 // Every Vm here, the embedder's default one included, compiles with the tier
 // HOOKD_ENGINE_COMPILE names (tests/support/engine_options.hpp).
-const hookd::engine::VmOptions& vm_options() {
-  static const hookd::engine::VmOptions options = [] {
-    auto o = hookd::test::vm_options_from_env();
-    hookd::configure_default_vm(o);
-    benchmark::AddCustomContext("engine.compile", std::string(hookd::engine::to_string(o.compile)));
+const engine::VmOptions& vm_options() {
+  static const engine::VmOptions options = [] {
+    auto o = test::vm_options_from_env();
+    configure_default_vm(o);
+    benchmark::AddCustomContext("engine.compile", std::string(engine::to_string(o.compile)));
     return o;
   }();
   return options;
 }
+
+uint64_t allocations() { return g_allocations.load(); }
+
+void report_allocations(benchmark::State& state, uint64_t before) {
+  const uint64_t allocs = g_allocations.load() - before;
+  state.counters["allocs_per_call"] =
+      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(state.iterations()));
+}
+
+}  // namespace hookd::bench
+
+namespace {
+
+using hookd::bench::report_allocations;
+using hookd::bench::vm_options;
+
 [[maybe_unused]] const bool kVmConfigured = (vm_options(), true);
 
 hookd::Plugin load(std::string_view name, hookd::PluginOptions options = {}) {
@@ -55,12 +73,6 @@ hookd::Plugin load(std::string_view name, hookd::PluginOptions options = {}) {
     std::exit(1);
   }
   return std::move(*plugin);
-}
-
-void report_allocations(benchmark::State& state, uint64_t before) {
-  const uint64_t allocs = g_allocations.load() - before;
-  state.counters["allocs_per_call"] =
-      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(state.iterations()));
 }
 
 void BM_Echo64(benchmark::State& state) {

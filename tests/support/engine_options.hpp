@@ -3,6 +3,9 @@
 // "optimized"; unset: the engine's default), so one command measures either:
 //
 //   HOOKD_ENGINE_COMPILE=optimized build/tests/bench/engine_benchmark
+//
+// HOOKD_ENGINE_FLAGS passes engine flags through (VmOptions::engine_flags),
+// for experiments: HOOKD_ENGINE_FLAGS=--stress-compaction ...
 #pragma once
 
 #include <cstdio>
@@ -15,6 +18,7 @@ namespace hookd::test {
 
 inline engine::VmOptions vm_options_from_env() {
   engine::VmOptions options;
+  if (const char* flags = std::getenv("HOOKD_ENGINE_FLAGS")) options.engine_flags = flags;
   const char* env = std::getenv("HOOKD_ENGINE_COMPILE");
   if (env == nullptr) return options;
   const std::string_view tier(env);
