@@ -18,6 +18,7 @@
 #include "hookd/engine/plugin.hpp"
 #include "hookd/engine/read_file.hpp"
 #include "hookd/engine/vm.hpp"
+#include "probe_interface.hpp"
 
 namespace hookd::engine::component {
 namespace {
@@ -583,38 +584,28 @@ struct ProbeState : HostState {
 
 class ProbeHost : public HostInterfaces {
  public:
-  ProbeHost() {
-    HostInterface i{.name = "test:probe/host", .version_prefix = "0.1"};
-    auto& a = i.types;
-    i.resources.push_back(HostResource{"thing", 0, [](HostState& s, uint32_t rep) -> Result<void> {
-                                         static_cast<ProbeState&>(s).drops->push_back("thing " +
-                                                                                      std::to_string(rep));
-                                         return {};
-                                       }});
-    i.functions.push_back(
-        {"make",
-         {{a.string()}, {ok(a.own(0))}},
-         [](HostCall& call, std::span<const Value> args, std::vector<Value>& out) -> Result<void> {
-           auto& s = static_cast<ProbeState&>(call.state);
-           const uint32_t rep = s.next_rep++;
-           s.things[rep] = std::string(args[0].text());
-           s.log.push_back("make " + std::string(args[0].text()));
-           out.push_back(Value::handle(rep));
-           return {};
-         }});
-    i.functions.push_back(
-        {"[method]thing.label",
-         {{ok(a.borrow(0))}, {a.string()}},
-         [](HostCall& call, std::span<const Value> args, std::vector<Value>& out) -> Result<void> {
-           auto& s = static_cast<ProbeState&>(call.state);
-           auto it = s.things.find(args[0].handle_rep());
-           if (it == s.things.end()) return fail(ErrorKind::kTrap, "no such thing");
-           s.log.push_back("label " + std::to_string(args[0].handle_rep()));
-           out.push_back(Value::string(it->second));
-           return {};
-         }});
-    interface_ = std::move(i);
-  }
+  ProbeHost()
+      : interface_(hookd::test::probe_interface(
+            [](HostCall& call, std::span<const Value> args, std::vector<Value>& out) -> Result<void> {
+              auto& s = static_cast<ProbeState&>(call.state);
+              const uint32_t rep = s.next_rep++;
+              s.things[rep] = std::string(args[0].text());
+              s.log.push_back("make " + std::string(args[0].text()));
+              out.push_back(Value::handle(rep));
+              return {};
+            },
+            [](HostCall& call, std::span<const Value> args, std::vector<Value>& out) -> Result<void> {
+              auto& s = static_cast<ProbeState&>(call.state);
+              auto it = s.things.find(args[0].handle_rep());
+              if (it == s.things.end()) return fail(ErrorKind::kTrap, "no such thing");
+              s.log.push_back("label " + std::to_string(args[0].handle_rep()));
+              out.push_back(Value::string(it->second));
+              return {};
+            },
+            [](HostState& s, uint32_t rep) -> Result<void> {
+              static_cast<ProbeState&>(s).drops->push_back("thing " + std::to_string(rep));
+              return {};
+            })) {}
   const HostInterface* find(std::string_view import_name) const override {
     return import_name.starts_with("test:probe/host@") ? &interface_ : nullptr;
   }
