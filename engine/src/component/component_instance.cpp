@@ -12,17 +12,21 @@ using canonical::Context;
 using canonical::Value;
 
 // A core instance's exported memory, asked again every time (guest code may
-// have grown and moved it).
+// have grown and moved it): as the instance's own memory() when that is the
+// one the export names (no lookup by name), else by its name.
 class CoreMemory : public canonical::GuestMemory {
  public:
-  CoreMemory(Instance* instance, std::string_view name) : instance_(instance), name_(name) {}
+  CoreMemory(Instance* instance, std::string_view name, bool own)
+      : instance_(instance), name_(name), own_(own) {}
   std::span<uint8_t> bytes() override {
-    return instance_ ? instance_->exported_memory(name_) : std::span<uint8_t>();
+    if (!instance_) return {};
+    return own_ ? instance_->memory() : instance_->exported_memory(name_);
   }
 
  private:
   Instance* instance_;
   std::string_view name_;
+  bool own_;
 };
 
 Result<uint32_t> realloc_result(const Result<void>& r, const Val& out) {
@@ -233,6 +237,12 @@ Result<ComponentInstance::CanonTargets> ComponentInstance::canon_targets(
     if (!instance) return std::unexpected(instance.error());
     out.memory = *instance;
     out.memory_name = memory->name;
+    // A core module has at most one memory (V8 10.2 has no multi-memory),
+    // so the one exported under this name is the instance's memory(); the
+    // two are compared rather than assumed.
+    const std::span<uint8_t> named = out.memory->exported_memory(out.memory_name);
+    const std::span<uint8_t> own = out.memory->memory();
+    out.memory_is_own = named.data() == own.data() && named.size() == own.size();
   }
   if (realloc) {
     auto f = core_function(*realloc, "realloc export");
@@ -275,7 +285,7 @@ Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std
   if (!fn.host || !fn.host->fn) return fail(ErrorKind::kLink, "component: " + fn.label + " is not provided");
   // Found before the instance that imports it was made (resolve_lowered).
   const CanonTargets& targets = *lowered_targets_[index];
-  CoreMemory memory(targets.memory, targets.memory_name);
+  CoreMemory memory(targets.memory, targets.memory_name, targets.memory_is_own);
   std::optional<NestedRealloc> realloc;
   if (targets.realloc) realloc.emplace(caller, *targets.realloc->instance, targets.realloc->index);
   CallScope scope;
@@ -360,7 +370,7 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
                                                           std::span<const Value> args,
                                                           std::chrono::nanoseconds timeout) {
   Instance& inst = *targets.func.instance;
-  CoreMemory memory(targets.options.memory, targets.options.memory_name);
+  CoreMemory memory(targets.options.memory, targets.options.memory_name, targets.options.memory_is_own);
   std::optional<DirectRealloc> realloc;
   if (targets.options.realloc) {
     realloc.emplace(*targets.options.realloc->instance, targets.options.realloc->index, timeout);

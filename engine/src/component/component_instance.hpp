@@ -69,10 +69,12 @@ class ComponentInstance {
     int index = -1;
   };
   // A canon option's memory (its core instance, null without the option,
-  // and its export name, the plan's) and realloc.
+  // and its export name, the plan's; whether it is that instance's own
+  // memory()) and realloc.
   struct CanonTargets {
     Instance* memory = nullptr;
     std::string_view memory_name;
+    bool memory_is_own = false;
     std::optional<CoreFunction> realloc;
   };
   struct LiftedTargets {
