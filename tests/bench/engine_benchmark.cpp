@@ -1,8 +1,10 @@
 // In-process call cost: a 64-byte echo through the native ABI on a warm
 // instance, the same through the Extism adapter (tests/plugins/extism_raw.c
-// against the raw kernel imports), and a call that makes one host call. A counting operator new
-// reports host heap allocations per call (target: zero). wasi:http
-// components, in the same binary: component_benchmark.cpp.
+// against the raw kernel imports), a call that makes one host call, and a
+// component export that makes host calls through the canonical ABI. A
+// counting operator new reports host heap allocations per call (target:
+// zero for the core ABIs). wasi:http components served as plugins, in the
+// same binary: component_benchmark.cpp.
 //
 //   build/tests/bench/engine_benchmark --benchmark_min_time=2
 //   HOOKD_ENGINE_COMPILE=optimized build/tests/bench/engine_benchmark   # the compile tier (default: tiered)
@@ -12,14 +14,18 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <new>
 
 #include "bench_support.hpp"
+#include "component/component_instance.hpp"
+#include "component/component_plan.hpp"
 #include "engine_internals.hpp"
 #include "engine_options.hpp"
 #include "hookd/hookd.hpp"
 #include "hookd/host/lmdb_kv_store.hpp"
 #include "hookd/host/plugin_services.hpp"
+#include "probe_interface.hpp"
 #include "test_plugins.hpp"
 
 namespace {
@@ -202,6 +208,92 @@ void BM_OneHostCall(benchmark::State& state) {
   report_allocations(state, before);
 }
 BENCHMARK(BM_OneHostCall);
+
+// A component export that makes host calls: runtime_probe's round-trip
+// (tests/engine/component_wat/runtime_probe.wat) lowers make("probe") and
+// [method]thing.label (its string result through the guest's realloc), drops
+// the thing (resource.drop: the host's destructor), and lifts its string
+// result, then runs the post-return. The host keeps one map of live things,
+// so its state stays the same size however many calls run.
+namespace component = hookd::engine::component;
+
+struct ThingState : component::HostState {
+  void begin_call(hookd::engine::CallContext&) override {}
+  void end_call() override {}
+  std::map<uint32_t, std::string> things;
+  uint32_t next_rep = 1;
+};
+
+class ThingHost : public component::HostInterfaces {
+ public:
+  ThingHost()
+      : interface_(hookd::test::probe_interface(
+            [](component::HostCall& call, std::span<const hookd::engine::canonical::Value> args,
+               std::vector<hookd::engine::canonical::Value>& out) -> hookd::Result<void> {
+              auto& s = static_cast<ThingState&>(call.state);
+              const uint32_t rep = s.next_rep++;
+              s.things.emplace(rep, args[0].text());
+              out.push_back(hookd::engine::canonical::Value::handle(rep));
+              return {};
+            },
+            [](component::HostCall& call, std::span<const hookd::engine::canonical::Value> args,
+               std::vector<hookd::engine::canonical::Value>& out) -> hookd::Result<void> {
+              auto& s = static_cast<ThingState&>(call.state);
+              auto it = s.things.find(args[0].handle_rep());
+              if (it == s.things.end())
+                return hookd::engine::fail(hookd::engine::ErrorKind::kTrap, "no such thing");
+              out.push_back(hookd::engine::canonical::Value::string(it->second));
+              return {};
+            },
+            [](component::HostState& state, uint32_t rep) -> hookd::Result<void> {
+              static_cast<ThingState&>(state).things.erase(rep);
+              return {};
+            })) {}
+  [[nodiscard]] const component::HostInterface* find(std::string_view import_name) const override {
+    return import_name.starts_with("test:probe/host@") ? &interface_ : nullptr;
+  }
+  [[nodiscard]] std::unique_ptr<component::HostState> make_state() const override {
+    return std::make_unique<ThingState>();
+  }
+
+ private:
+  component::HostInterface interface_;
+};
+
+void BM_ComponentHostCalls(benchmark::State& state) {
+  constexpr std::chrono::seconds kTimeout(5);
+  auto vm = hookd::engine::create_v8_vm(vm_options());
+  auto worker = vm->create_worker();
+  auto bytes = hookd::read_file(std::string(HOOKD_COMPONENT_DIR) + "/runtime_probe.wasm");
+  if (!bytes) {
+    state.SkipWithError("runtime_probe.wasm is not built");
+    return;
+  }
+  const ThingHost host;
+  auto plan = component::load_component(*vm, *bytes, host);
+  if (!plan) {
+    state.SkipWithError(plan.error().describe().c_str());
+    return;
+  }
+  auto instance = component::ComponentInstance::create(*plan, *worker, host, kTimeout);
+  if (!instance) {
+    state.SkipWithError(instance.error().describe().c_str());
+    return;
+  }
+  auto& inst = **instance;
+  for (int i = 0; i < 1000; ++i) (void)inst.call("round-trip", {}, kTimeout);  // warm up
+  const uint64_t before = g_allocations.load();
+  for (auto _ : state) {
+    auto r = inst.call("round-trip", {}, kTimeout);
+    if (!r || r->size() != 1 || (*r)[0].text() != "probe") {
+      state.SkipWithError(r ? "round-trip answered something else" : r.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(r->data());
+  }
+  report_allocations(state, before);
+}
+BENCHMARK(BM_ComponentHostCalls);
 
 // A fresh LMDB store in a temp dir holding counter/count = "12345".
 std::unique_ptr<hookd::host::LmdbKvStore> counter_store(benchmark::State& state,

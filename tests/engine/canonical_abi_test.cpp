@@ -15,9 +15,9 @@
 namespace hookd::engine::canonical {
 namespace {
 
-using testing::error_code;
 using testing::FakeGuest;
 using testing::ok;
+using testing::wasi_http_error_code;
 
 std::vector<ValType> flat_of(const TypeArena& a, TypeId t) { return a[t].flat; }
 constexpr auto I32 = ValType::kI32;
@@ -204,7 +204,7 @@ TEST_F(CanonicalRoundTrip, TheProxyWorldsShapes) {
               }));
   round_trips(ok(a.option(a.string())), Value::some(Value::string("/path?q=1")));
 
-  const auto ec = error_code(a);
+  const auto ec = wasi_http_error_code(a);
   round_trips(ec.type, Value::variant(0));
   round_trips(
       ec.type,

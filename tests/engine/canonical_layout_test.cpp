@@ -12,8 +12,8 @@
 namespace hookd::engine::canonical {
 namespace {
 
-using testing::error_code;
 using testing::ok;
+using testing::wasi_http_error_code;
 
 struct Size {
   uint32_t size;
@@ -203,7 +203,7 @@ TEST(CanonicalFlatten, TheProxyWorldsSignaturesFlattenAsToolchainsExpect) {
 
 TEST(CanonicalFlatten, WasiHttpErrorCodeLaysOutAndFlattensAsTheSpecSays) {
   TypeArena a;
-  const auto ec = error_code(a);
+  const auto ec = wasi_http_error_code(a);
   EXPECT_EQ(a[ec.type].cases.size(), 39U);
   EXPECT_EQ(layout_of(a, ec.type), (Size{32, 8}));
   EXPECT_EQ(a[ec.type].payload_offset, 8U);

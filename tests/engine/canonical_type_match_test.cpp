@@ -11,8 +11,8 @@
 namespace hookd::engine::canonical {
 namespace {
 
-using testing::error_code;
 using testing::ok;
+using testing::wasi_http_error_code;
 
 TEST(CanonicalTypeMatch, TheSameShapeInTwoArenasIsTheSameType) {
   TypeArena host;
@@ -22,7 +22,7 @@ TEST(CanonicalTypeMatch, TheSameShapeInTwoArenasIsTheSameType) {
   const TypeId g = ok(guest.list(ok(guest.tuple({guest.string(), ok(guest.list(guest.u8()))}))));
   EXPECT_NE(h, g);
   EXPECT_TRUE(same_type(host, h, guest, g));
-  EXPECT_TRUE(same_type(host, error_code(host).type, guest, error_code(guest).type));
+  EXPECT_TRUE(same_type(host, wasi_http_error_code(host).type, guest, wasi_http_error_code(guest).type));
 }
 
 TEST(CanonicalTypeMatch, NamesKindsAndPartsMustAgree) {
@@ -84,7 +84,7 @@ TEST(CanonicalTypeMatch, DescribeWritesWitLikeText) {
   EXPECT_EQ(describe(a, ok(a.result(std::nullopt, std::nullopt))), "result");
   EXPECT_EQ(describe(a, ok(a.enumeration({"x", "y"}))), "enum { x, y }");
   EXPECT_EQ(describe(a, ok(a.fixed_list(a.character(), 4))), "list<char, 4>");
-  const std::string long_text = describe(a, error_code(a).type, 40);
+  const std::string long_text = describe(a, wasi_http_error_code(a).type, 40);
   EXPECT_EQ(long_text.size(), 43U);
   EXPECT_EQ(long_text.substr(0, 10), "variant { ");
   EXPECT_EQ(long_text.substr(40), "...");

@@ -13,17 +13,21 @@ using canonical::Context;
 using canonical::Value;
 
 // A core instance's exported memory, asked again every time (guest code may
-// have grown and moved it).
+// have grown and moved it): as the instance's own memory() when that is the
+// one the export names (no lookup by name), else by its name.
 class CoreMemory : public canonical::GuestMemory {
  public:
-  CoreMemory(Instance* instance, std::string_view name) : instance_(instance), name_(name) {}
+  CoreMemory(Instance* instance, std::string_view name, bool own)
+      : instance_(instance), name_(name), own_(own) {}
   std::span<uint8_t> bytes() override {
-    return instance_ ? instance_->exported_memory(name_) : std::span<uint8_t>();
+    if (!instance_) return {};
+    return own_ ? instance_->memory() : instance_->exported_memory(name_);
   }
 
  private:
   Instance* instance_;
   std::string_view name_;
+  bool own_;
 };
 
 Result<uint32_t> realloc_result(const Result<void>& r, const Val& out) {
@@ -70,6 +74,11 @@ class NestedRealloc : public canonical::GuestRealloc {
   int index_;
 };
 
+std::unexpected<Error> not_instantiated(uint32_t instance) {
+  return fail(ErrorKind::kTrap,
+              "component: core instance " + std::to_string(instance) + " used before it was instantiated");
+}
+
 // Ends a call scope on every path; the first error wins.
 Result<void> finish(canonical::HandleTable& handles, CallScope& scope, Result<void> outcome) {
   auto ended = handles.end_call(scope);
@@ -112,20 +121,22 @@ Result<void> ComponentInstance::instantiate(Worker& worker, std::chrono::nanosec
       // handle (resource.drop, a host import: the call goes through the
       // caller running it). Handles left when the instance goes are not
       // destroyed: the guest's memory goes with it.
-      const CoreRef* ref = &*r.destructor;
-      dtor = [this, ref](uint32_t rep) -> Result<void> {
+      const auto resource = static_cast<size_t>(&r - plan_->resources.data());
+      dtor = [this, resource](uint32_t rep) -> Result<void> {
         if (!dropping_) return {};
-        auto target = core(*ref);
-        if (!target) return std::unexpected(target.error());
-        const int at = (*target)->find_export(ref->name);
-        if (at < 0) return fail(ErrorKind::kTrap, "component: no destructor export " + ref->name);
+        const CoreFunction& target = destructors_[resource];
+        // Found as soon as its core instance was made (resolve_destructors).
+        if (!target.instance) return not_instantiated(plan_->resources[resource].destructor->instance);
         const Val arg = Val::I32(static_cast<int32_t>(rep));
-        return dropping_->call_guest(**target, at, std::span(&arg, 1), nullptr);
+        return dropping_->call_guest(*target.instance, target.index, std::span(&arg, 1), nullptr);
       };
     }
     handles_.add_resource_type(r.name, std::move(dtor), r.implemented_by_guest);
   }
+  lowered_targets_.resize(plan_->lowered.size());
+  destructors_.resize(plan_->resources.size());
   for (const CoreInstancePlan& p : plan_->core_instances) {
+    if (auto r = resolve_lowered(p); !r) return r;
     Imports imports;
     for (const CoreImportLink& link : p.imports) {
       switch (link.kind) {
@@ -158,29 +169,88 @@ Result<void> ComponentInstance::instantiate(Worker& worker, std::chrono::nanosec
     auto inst = worker.instantiate_linked(*plan_->modules[p.module], std::move(imports), timeout);
     if (!inst) return std::unexpected(inst.error());
     cores_.push_back(std::move(*inst));
+    if (auto r = resolve_destructors(static_cast<uint32_t>(cores_.size() - 1)); !r) return r;
+  }
+  return resolve_lifted();
+}
+
+Result<void> ComponentInstance::resolve_lowered(const CoreInstancePlan& p) {
+  for (const CoreImportLink& link : p.imports) {
+    if (link.kind != CoreImportLink::Kind::kLowered || lowered_targets_[link.index]) continue;
+    const LoweredFunction& fn = plan_->lowered[link.index];
+    auto targets = canon_targets(fn.memory, fn.realloc);
+    if (!targets) return std::unexpected(targets.error());
+    lowered_targets_[link.index] = *targets;
+  }
+  return {};
+}
+
+Result<void> ComponentInstance::resolve_destructors(uint32_t instance) {
+  for (size_t i = 0; i < plan_->resources.size(); ++i) {
+    const ResourcePlan& r = plan_->resources[i];
+    if (!r.implemented_by_guest || !r.destructor || r.destructor->instance != instance) continue;
+    auto target = core_function(*r.destructor, "destructor export");
+    if (!target) return std::unexpected(target.error());
+    destructors_[i] = *target;
+  }
+  return {};
+}
+
+Result<void> ComponentInstance::resolve_lifted() {
+  lifted_targets_.reserve(plan_->exports.size());
+  for (const LiftedFunction& fn : plan_->exports) {
+    LiftedTargets t;
+    auto func = core_function(fn.func, "core export");
+    if (!func) return std::unexpected(func.error());
+    t.func = *func;
+    if (fn.post_return) {
+      auto post = core_function(*fn.post_return, "post-return");
+      if (!post) return std::unexpected(post.error());
+      t.post_return = *post;
+    }
+    auto options = canon_targets(fn.memory, fn.realloc);
+    if (!options) return std::unexpected(options.error());
+    t.options = *options;
+    lifted_targets_.push_back(t);
   }
   return {};
 }
 
 Result<Instance*> ComponentInstance::core(const CoreRef& ref) const {
-  if (ref.instance >= cores_.size()) {
-    return fail(ErrorKind::kTrap, "component: core instance " + std::to_string(ref.instance) +
-                                      " used before it was instantiated");
-  }
+  if (ref.instance >= cores_.size()) return not_instantiated(ref.instance);
   return cores_[ref.instance].get();
 }
 
-Result<Instance*> ComponentInstance::optional_core(const std::optional<CoreRef>& ref) const {
-  if (!ref) return nullptr;
-  return core(*ref);
+Result<ComponentInstance::CoreFunction> ComponentInstance::core_function(const CoreRef& ref,
+                                                                         std::string_view what) const {
+  auto instance = core(ref);
+  if (!instance) return std::unexpected(instance.error());
+  const int at = (*instance)->find_export(ref.name);
+  if (at < 0) return fail(ErrorKind::kTrap, "component: no " + std::string(what) + " " + ref.name);
+  return CoreFunction{*instance, at};
 }
 
-Result<std::pair<Instance*, int>> ComponentInstance::realloc_export(const CoreRef& ref) const {
-  auto r = core(ref);
-  if (!r) return std::unexpected(r.error());
-  const int at = (*r)->find_export(ref.name);
-  if (at < 0) return fail(ErrorKind::kTrap, "component: no realloc export " + ref.name);
-  return std::pair{*r, at};
+Result<ComponentInstance::CanonTargets> ComponentInstance::canon_targets(
+    const std::optional<CoreRef>& memory, const std::optional<CoreRef>& realloc) const {
+  CanonTargets out;
+  if (memory) {
+    auto instance = core(*memory);
+    if (!instance) return std::unexpected(instance.error());
+    out.memory = *instance;
+    out.memory_name = memory->name;
+    // A core module has at most one memory (V8 10.2 has no multi-memory),
+    // so the one exported under this name is the instance's memory(); the
+    // two are compared rather than assumed.
+    const std::span<uint8_t> named = out.memory->exported_memory(out.memory_name);
+    const std::span<uint8_t> own = out.memory->memory();
+    out.memory_is_own = named.data() == own.data() && named.size() == own.size();
+  }
+  if (realloc) {
+    auto f = core_function(*realloc, "realloc export");
+    if (!f) return std::unexpected(f.error());
+    out.realloc = *f;
+  }
+  return out;
 }
 
 Result<void> ComponentInstance::call_builtin(Caller& caller, uint32_t index, std::span<const Val> args,
@@ -214,15 +284,11 @@ Result<void> ComponentInstance::call_lowered(Caller& caller, uint32_t index, std
                                              Val* result) {
   const LoweredFunction& fn = plan_->lowered[index];
   if (!fn.host || !fn.host->fn) return fail(ErrorKind::kLink, "component: " + fn.label + " is not provided");
-  auto mem_instance = optional_core(fn.memory);
-  if (!mem_instance) return std::unexpected(mem_instance.error());
-  CoreMemory memory(*mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  // Found before the instance that imports it was made (resolve_lowered).
+  const CanonTargets& targets = *lowered_targets_[index];
+  CoreMemory memory(targets.memory, targets.memory_name, targets.memory_is_own);
   std::optional<NestedRealloc> realloc;
-  if (fn.realloc) {
-    auto r = realloc_export(*fn.realloc);
-    if (!r) return std::unexpected(r.error());
-    realloc.emplace(caller, *r->first, r->second);
-  }
+  if (targets.realloc) realloc.emplace(caller, *targets.realloc->instance, targets.realloc->index);
   CallScope scope;
   Context cx{.types = plan_->types,
              .memory = memory,
@@ -304,7 +370,8 @@ Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::ch
       if (v.holds_views())
         return fail(ErrorKind::kInvalidArgument, "component call arguments must own their bytes");
     }
-    auto results = call_lifted(*fn, *args, timeout);
+    auto results =
+        call_lifted(*fn, lifted_targets_[static_cast<size_t>(fn - plan_->exports.data())], *args, timeout);
     if (!results) {
       poisoned_ = true;
       return results;
@@ -320,31 +387,14 @@ Result<std::vector<Value>> ComponentInstance::run(std::string_view name, std::ch
 }
 
 Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& fn,
+                                                          const LiftedTargets& targets,
                                                           std::span<const Value> args,
                                                           std::chrono::nanoseconds timeout) {
-  auto target = core(fn.func);
-  if (!target) return std::unexpected(target.error());
-  Instance& inst = **target;
-  const int func = inst.find_export(fn.func.name);
-  if (func < 0) return fail(ErrorKind::kTrap, "component: no core export " + fn.func.name);
-  int post = -1;
-  Instance* post_instance = nullptr;  // any core instance's export, not only the callee's
-  if (fn.post_return) {
-    auto p = core(*fn.post_return);
-    if (!p) return std::unexpected(p.error());
-    post = (*p)->find_export(fn.post_return->name);
-    post_instance = *p;
-    if (post < 0)
-      return fail(ErrorKind::kTrap, "component: post-return " + fn.post_return->name + " not found");
-  }
-  auto mem_instance = optional_core(fn.memory);
-  if (!mem_instance) return std::unexpected(mem_instance.error());
-  CoreMemory memory(*mem_instance, fn.memory ? std::string_view(fn.memory->name) : std::string_view());
+  Instance& inst = *targets.func.instance;
+  CoreMemory memory(targets.options.memory, targets.options.memory_name, targets.options.memory_is_own);
   std::optional<DirectRealloc> realloc;
-  if (fn.realloc) {
-    auto r = realloc_export(*fn.realloc);
-    if (!r) return std::unexpected(r.error());
-    realloc.emplace(*r->first, r->second, timeout);
+  if (targets.options.realloc) {
+    realloc.emplace(*targets.options.realloc->instance, targets.options.realloc->index, timeout);
   }
   CallScope scope;
   Context cx{.types = plan_->types,
@@ -359,14 +409,14 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
   }
   const bool has_result = !fn.signature.core.results.empty();
   Val core_result;
-  if (auto r = inst.call(func, core_args, has_result ? &core_result : nullptr, timeout); !r) {
+  if (auto r = inst.call(targets.func.index, core_args, has_result ? &core_result : nullptr, timeout); !r) {
     return std::unexpected(finish(handles_, scope, r).error());
   }
   std::span<const Val> flat = has_result ? std::span<const Val>(&core_result, 1) : std::span<const Val>();
   auto results = canonical::lift_values(cx, fn.type.results, flat, canonical::kMaxFlatResults);
   if (!results) return std::unexpected(finish(handles_, scope, std::unexpected(results.error())).error());
-  if (post >= 0) {
-    if (auto r = post_instance->call(post, flat, nullptr, timeout); !r)
+  if (targets.post_return) {
+    if (auto r = targets.post_return->instance->call(targets.post_return->index, flat, nullptr, timeout); !r)
       return std::unexpected(finish(handles_, scope, r).error());
   }
   if (auto r = finish(handles_, scope, {}); !r) return std::unexpected(r.error());

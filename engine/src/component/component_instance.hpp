@@ -72,6 +72,26 @@ class ComponentInstance {
   [[nodiscard]] const canonical::HandleTable& handles() const { return handles_; }
 
  private:
+  // An export of one of the core instances, found: its instance and index.
+  struct CoreFunction {
+    Instance* instance = nullptr;
+    int index = -1;
+  };
+  // A canon option's memory (its core instance, null without the option,
+  // and its export name, the plan's; whether it is that instance's own
+  // memory()) and realloc.
+  struct CanonTargets {
+    Instance* memory = nullptr;
+    std::string_view memory_name;
+    bool memory_is_own = false;
+    std::optional<CoreFunction> realloc;
+  };
+  struct LiftedTargets {
+    CoreFunction func;
+    std::optional<CoreFunction> post_return;  // any core instance's export, not only the callee's
+    CanonTargets options;
+  };
+
   ComponentInstance(std::shared_ptr<const ComponentPlan> plan, std::unique_ptr<HostState> state);
 
   Result<std::vector<canonical::Value>> run(std::string_view name, std::chrono::nanoseconds timeout,
@@ -80,15 +100,24 @@ class ComponentInstance {
   Result<void> instantiate(Worker& worker, std::chrono::nanoseconds timeout);
   Result<void> call_lowered(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
   Result<void> call_builtin(Caller& caller, uint32_t index, std::span<const Val> args, Val* result);
-  Result<std::vector<canonical::Value>> call_lifted(const LiftedFunction& fn,
+  Result<std::vector<canonical::Value>> call_lifted(const LiftedFunction& fn, const LiftedTargets& targets,
                                                     std::span<const canonical::Value> args,
                                                     std::chrono::nanoseconds timeout);
-  // The core instance and export index a CoreRef names (-1: no such function).
+  // The core instance a CoreRef names.
   Result<Instance*> core(const CoreRef& ref) const;
-  // The same for an optional reference (a canon option): null when absent.
-  Result<Instance*> optional_core(const std::optional<CoreRef>& ref) const;
-  // A realloc option's core instance and export index.
-  Result<std::pair<Instance*, int>> realloc_export(const CoreRef& ref) const;
+  // The core instance and export index of a function a CoreRef names;
+  // `what` names it in the error when the instance lacks it.
+  Result<CoreFunction> core_function(const CoreRef& ref, std::string_view what) const;
+  // A canon option's memory and realloc.
+  Result<CanonTargets> canon_targets(const std::optional<CoreRef>& memory,
+                                     const std::optional<CoreRef>& realloc) const;
+  // Find the targets below: a lowered function's before the first core
+  // instance importing it is made (`p`: its start function may call it), a
+  // guest destructor's as soon as its core instance is made (`instance`),
+  // the lifted exports' once all are.
+  Result<void> resolve_lowered(const CoreInstancePlan& p);
+  Result<void> resolve_destructors(uint32_t instance);
+  Result<void> resolve_lifted();
 
   std::shared_ptr<const ComponentPlan> plan_;
   // Declared before the handle table: the table's destructor runs host
@@ -96,6 +125,12 @@ class ComponentInstance {
   std::unique_ptr<HostState> state_;
   canonical::HandleTable handles_;
   std::vector<std::unique_ptr<Instance>> cores_;  // destroyed in reverse order
+  // What the plan's CoreRefs name in cores_, found by name once, so that a
+  // call (an export's, a host function's, a guest destructor's) looks
+  // nothing up: by ComponentPlan::lowered, ::exports and ::resources.
+  std::vector<std::optional<CanonTargets>> lowered_targets_;
+  std::vector<LiftedTargets> lifted_targets_;
+  std::vector<CoreFunction> destructors_;  // instance null: none, or not instantiated yet
   CallContext* current_call_ = nullptr;
   Caller* dropping_ = nullptr;  // the guest's resource.drop running
   bool poisoned_ = false;

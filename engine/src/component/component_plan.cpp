@@ -1,8 +1,9 @@
 // Loading a component: the symbolic walk of its index spaces that
 // component_plan.hpp describes. Every index resolves once (memoised), to an
-// entry in one of the Resolver's pools; references only point backwards
-// (the parser checked each index against its space), so the walk is a DAG
-// and a depth bound keeps a hostile chain of aliases off the stack.
+// entry in one of the Resolver's pools (types: type_resolve.hpp);
+// references only point backwards (the parser checked each index against
+// its space), so the walk is a DAG and a depth bound keeps a hostile chain
+// of aliases off the stack.
 #include "component/component_plan.hpp"
 
 #include <array>
@@ -12,19 +13,10 @@
 
 #include "component/canonical/type_match.hpp"
 #include "component/component_parse.hpp"
+#include "component/type_resolve.hpp"
 
 namespace hookd::engine::component {
-namespace {
-
-using canonical::FunctionType;
-using canonical::ResourceTypeId;
-using canonical::TypeId;
-
-constexpr int kMaxResolveDepth = 200;
-
-std::unexpected<Error> invalid(std::string message) {
-  return fail(ErrorKind::kInvalidModule, "component: " + std::move(message));
-}
+namespace loader {
 
 // A resolved definition of one sort: an id in that sort's pool.
 struct Item {
@@ -32,15 +24,30 @@ struct Item {
   uint32_t id = 0;
 };
 
-struct TypeEntry {
-  enum class Kind : uint8_t { kValue, kResource, kFunc, kInstanceType, kComponentType };
-  Kind kind = Kind::kValue;
-  TypeId value = 0;
-  ResourceTypeId resource = 0;
-  FunctionType func;
-  const InstanceType* instance_type = nullptr;
-  struct Scope* scope = nullptr;  // where instance_type's outer aliases point
+// A component being walked: the outermost, or a nested one with the
+// arguments it is instantiated with.
+struct Scope {
+  const Component* comp = nullptr;
+  Scope* parent = nullptr;
+  std::map<std::string, Item, std::less<>> args;  // a nested component's instantiation
+  std::array<std::vector<std::optional<uint32_t>>, kSortCount> memo;
+
+  [[nodiscard]] bool top() const { return parent == nullptr; }
 };
+
+}  // namespace loader
+
+namespace {
+
+using canonical::FunctionType;
+using canonical::ResourceTypeId;
+using loader::invalid;
+using loader::Item;
+using loader::Lookup;
+using loader::Scope;
+using loader::TypeEntry;
+
+constexpr int kMaxResolveDepth = 200;
 
 struct LiftDef {
   CoreRef func;
@@ -78,15 +85,6 @@ struct CoreInstanceEntry {
 struct CompiledCoreModule {
   uint32_t plan = 0;  // into ComponentPlan::modules
   ModuleInfo info;
-};
-
-struct Scope {
-  const Component* comp = nullptr;
-  Scope* parent = nullptr;
-  std::map<std::string, Item, std::less<>> args;  // a nested component's instantiation
-  std::array<std::vector<std::optional<uint32_t>>, kSortCount> memo;
-
-  [[nodiscard]] bool top() const { return parent == nullptr; }
 };
 
 // `text` (canonical::describe) with each resource number "#7" replaced by
@@ -238,8 +236,8 @@ class Resolver {
                         " (hookd provides interfaces only)");
     // A placeholder so the walk goes on and reports every problem.
     if (sort == Sort::kType)
-      return add_type(TypeEntry{.kind = TypeEntry::Kind::kResource,
-                                .resource = add_resource(imp.name.text, nullptr, false)});
+      return types_.add(TypeEntry{.kind = TypeEntry::Kind::kResource,
+                                  .resource = add_resource(imp.name.text, nullptr, false)});
     if (sort == Sort::kFunc) return add_func(FuncEntry{.label = imp.name.text});
     if (sort == Sort::kInstance) return add_instance({});
     return invalid("import " + imp.name.text + " of an unsupported kind");
@@ -283,7 +281,7 @@ class Resolver {
 
   Result<uint32_t> placeholder(Sort sort, const std::string& name) {
     if (sort == Sort::kType)
-      return add_type(
+      return types_.add(
           TypeEntry{.kind = TypeEntry::Kind::kResource, .resource = add_resource(name, nullptr, false)});
     if (sort == Sort::kFunc) return add_func(FuncEntry{.label = name});
     if (sort == Sort::kInstance) return add_instance({});
@@ -292,152 +290,29 @@ class Resolver {
 
   // ---- Types -----------------------------------------------------------------
 
-  using Lookup = std::function<Result<uint32_t>(uint32_t)>;
-
-  Result<TypeId> value_type(const ValType& v, const Lookup& lookup) {
-    if (v.primitive) return prim(v.prim);
-    auto t = lookup(v.index);
-    if (!t) return std::unexpected(t.error());
-    if (types_[*t].kind != TypeEntry::Kind::kValue)
-      return invalid("a value type names a type that is not one");
-    return types_[*t].value;
-  }
-
-  Result<TypeId> prim(PrimValType p) {
-    using canonical::TypeKind;
-    static constexpr std::pair<PrimValType, TypeKind> kMap[] = {
-        {PrimValType::kBool, TypeKind::kBool},    {PrimValType::kS8, TypeKind::kS8},
-        {PrimValType::kU8, TypeKind::kU8},        {PrimValType::kS16, TypeKind::kS16},
-        {PrimValType::kU16, TypeKind::kU16},      {PrimValType::kS32, TypeKind::kS32},
-        {PrimValType::kU32, TypeKind::kU32},      {PrimValType::kS64, TypeKind::kS64},
-        {PrimValType::kU64, TypeKind::kU64},      {PrimValType::kF32, TypeKind::kF32},
-        {PrimValType::kF64, TypeKind::kF64},      {PrimValType::kChar, TypeKind::kChar},
-        {PrimValType::kString, TypeKind::kString}};
-    for (auto [from, to] : kMap) {
-      if (from == p) return plan_.types.primitive(to);
-    }
-    return invalid("error-context values are not supported");
-  }
-
-  Result<std::optional<TypeId>> opt_type(const std::optional<ValType>& v, const Lookup& lookup) {
-    if (!v) return std::optional<TypeId>();
-    auto t = value_type(*v, lookup);
-    if (!t) return std::unexpected(t.error());
-    return std::optional<TypeId>(*t);
-  }
-
-  Result<ResourceTypeId> resource_of(uint32_t index, const Lookup& lookup) {
-    auto t = lookup(index);
-    if (!t) return std::unexpected(t.error());
-    if (types_[*t].kind != TypeEntry::Kind::kResource)
-      return invalid("own/borrow of a type that is not a resource");
-    return types_[*t].resource;
-  }
-
-  Result<uint32_t> value_entry(Result<TypeId> id) {
-    if (!id) return std::unexpected(id.error());
-    return add_type(TypeEntry{.kind = TypeEntry::Kind::kValue, .value = *id});
-  }
-
   Result<uint32_t> define_type(Scope& s, const TypeDef& def, const Lookup& lookup) {
-    auto& arena = plan_.types;
-    return std::visit(
-        [&](const auto& t) -> Result<uint32_t> {
-          using T = std::decay_t<decltype(t)>;
-          if constexpr (std::is_same_v<T, PrimValType>) {
-            return value_entry(prim(t));
-          } else if constexpr (std::is_same_v<T, RecordType>) {
-            std::vector<std::string> names;
-            std::vector<TypeId> fields;
-            for (const auto& f : t.fields) {
-              auto ft = value_type(f.type, lookup);
-              if (!ft) return std::unexpected(ft.error());
-              names.push_back(f.label);
-              fields.push_back(*ft);
-            }
-            return value_entry(arena.record(std::move(names), std::move(fields)));
-          } else if constexpr (std::is_same_v<T, VariantType>) {
-            std::vector<std::string> names;
-            std::vector<std::optional<TypeId>> cases;
-            for (const auto& c : t.cases) {
-              auto ct = opt_type(c.type, lookup);
-              if (!ct) return std::unexpected(ct.error());
-              names.push_back(c.label);
-              cases.push_back(*ct);
-            }
-            return value_entry(arena.variant(std::move(names), std::move(cases)));
-          } else if constexpr (std::is_same_v<T, ListType>) {
-            auto e = value_type(t.element, lookup);
-            if (!e) return std::unexpected(e.error());
-            return value_entry(t.length ? arena.fixed_list(*e, *t.length) : arena.list(*e));
-          } else if constexpr (std::is_same_v<T, TupleType>) {
-            std::vector<TypeId> fields;
-            for (const auto& f : t.elements) {
-              auto ft = value_type(f, lookup);
-              if (!ft) return std::unexpected(ft.error());
-              fields.push_back(*ft);
-            }
-            return value_entry(arena.tuple(std::move(fields)));
-          } else if constexpr (std::is_same_v<T, FlagsType>) {
-            return value_entry(arena.flags(t.labels));
-          } else if constexpr (std::is_same_v<T, EnumType>) {
-            return value_entry(arena.enumeration(t.labels));
-          } else if constexpr (std::is_same_v<T, OptionType>) {
-            auto v = value_type(t.value, lookup);
-            if (!v) return std::unexpected(v.error());
-            return value_entry(arena.option(*v));
-          } else if constexpr (std::is_same_v<T, ResultType>) {
-            auto ok = opt_type(t.ok, lookup);
-            if (!ok) return std::unexpected(ok.error());
-            auto err = opt_type(t.error, lookup);
-            if (!err) return std::unexpected(err.error());
-            return value_entry(arena.result(*ok, *err));
-          } else if constexpr (std::is_same_v<T, OwnType> || std::is_same_v<T, BorrowType>) {
-            auto r = resource_of(t.resource, lookup);
-            if (!r) return std::unexpected(r.error());
-            return value_entry(std::is_same_v<T, OwnType> ? arena.own(*r) : arena.borrow(*r));
-          } else if constexpr (std::is_same_v<T, FuncType>) {
-            TypeEntry e{.kind = TypeEntry::Kind::kFunc};
-            for (const auto& p : t.params) {
-              auto pt = value_type(p.type, lookup);
-              if (!pt) return std::unexpected(pt.error());
-              e.func.params.push_back(*pt);
-            }
-            if (t.result) {
-              auto rt = value_type(*t.result, lookup);
-              if (!rt) return std::unexpected(rt.error());
-              e.func.results.push_back(*rt);
-            }
-            return add_type(std::move(e));
-          } else if constexpr (std::is_same_v<T, InstanceType>) {
-            return add_type(
-                TypeEntry{.kind = TypeEntry::Kind::kInstanceType, .instance_type = &t, .scope = &s});
-          } else if constexpr (std::is_same_v<T, ComponentType>) {
-            return add_type(TypeEntry{.kind = TypeEntry::Kind::kComponentType});
-          } else if constexpr (std::is_same_v<T, ResourceType>) {
-            if (!s.top()) return invalid("resource types defined in a nested component are not supported");
-            std::optional<CoreRef> dtor;
-            if (t.dtor) {
-              auto d = resolve(s, Sort::kCoreFunc, *t.dtor, 0);
-              if (!d) return std::unexpected(d.error());
-              if (core_[*d].kind != CoreItem::Kind::kRef)
-                return invalid("a resource destructor that is not a core export");
-              dtor = core_[*d].ref;
-              const engine::FuncType dtor_type{{engine::ValType::kI32}, {}};
-              if (auto r =
-                      check_core_export(*dtor, engine::ExternKind::kFunc, &dtor_type, "resource destructor");
-                  !r) {
-                return std::unexpected(r.error());
-              }
-            }
-            auto rt = add_resource("guest-resource-" + std::to_string(plan_.resources.size()), nullptr, true);
-            plan_.resources[rt].destructor = std::move(dtor);
-            return add_type(TypeEntry{.kind = TypeEntry::Kind::kResource, .resource = rt});
-          } else {
-            return invalid("stream, future and map types are not supported");
-          }
-        },
-        def.def);
+    return types_.define(s, def, lookup, [&](const ResourceType& t) { return define_resource(s, t); });
+  }
+
+  // A resource type of the component's own, with its destructor checked.
+  Result<ResourceTypeId> define_resource(Scope& s, const ResourceType& t) {
+    if (!s.top()) return invalid("resource types defined in a nested component are not supported");
+    std::optional<CoreRef> dtor;
+    if (t.dtor) {
+      auto d = resolve(s, Sort::kCoreFunc, *t.dtor, 0);
+      if (!d) return std::unexpected(d.error());
+      if (core_[*d].kind != CoreItem::Kind::kRef)
+        return invalid("a resource destructor that is not a core export");
+      dtor = core_[*d].ref;
+      const engine::FuncType dtor_type{{engine::ValType::kI32}, {}};
+      if (auto r = check_core_export(*dtor, engine::ExternKind::kFunc, &dtor_type, "resource destructor");
+          !r) {
+        return std::unexpected(r.error());
+      }
+    }
+    auto rt = add_resource("guest-resource-" + std::to_string(plan_.resources.size()), nullptr, true);
+    plan_.resources[rt].destructor = std::move(dtor);
+    return rt;
   }
 
   // ---- Imported interfaces ----------------------------------------------------
@@ -504,7 +379,7 @@ class Resolver {
           }
           if (!hr) problems_.push_back("import resource " + label);
         }
-        id = add_type(
+        id = types_.add(
             TypeEntry{.kind = TypeEntry::Kind::kResource, .resource = add_resource(label, hr, false)});
       } else {
         auto t = lookup(x.type.index);
@@ -833,10 +708,6 @@ class Resolver {
 
   // ---- Pools -------------------------------------------------------------------------
 
-  uint32_t add_type(TypeEntry e) {
-    types_.push_back(std::move(e));
-    return static_cast<uint32_t>(types_.size() - 1);
-  }
   uint32_t add_func(FuncEntry e) {
     funcs_.push_back(std::move(e));
     return static_cast<uint32_t>(funcs_.size() - 1);
@@ -862,7 +733,7 @@ class Resolver {
   std::span<const uint8_t> bytes_;
 
   std::deque<Scope> scopes_;
-  std::vector<TypeEntry> types_;
+  loader::TypePool types_{plan_.types};
   std::vector<FuncEntry> funcs_;
   std::vector<InstanceEntry> instances_;
   std::vector<CoreItem> core_;  // core funcs, memories, tables, globals

@@ -154,7 +154,7 @@ class RouteTable {
   [[nodiscard]] std::span<const Route> routes() const;
 
  private:
-  struct Index;  // the trie that match() walks (route_table.cpp)
+  struct Index;  // the trie that match() walks (route_table_index.hpp)
   struct Search;
   std::vector<Route> routes_;
   std::unique_ptr<const Index> index_;  // never null but in a moved-from table

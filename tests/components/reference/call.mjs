@@ -8,11 +8,8 @@
 // argument may be {"repeat": text, "times": n}. Each call gets a fresh
 // instance (as a host must after a trap). stdout: a JSON array with
 // {"ok": result} or {"trap": message} per call.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
+import { loadComponent } from './jco-host.mjs';
 
 const [componentPath, workDir] = process.argv.slice(2);
 if (!componentPath || !workDir) {
@@ -21,20 +18,7 @@ if (!componentPath || !workDir) {
 }
 const calls = JSON.parse(await text(process.stdin));
 
-const name = basename(componentPath, '.wasm');
-const { files } = await transpile(await readFile(componentPath), {
-  name,
-  instantiation: 'sync',
-  noTypescript: true,
-  quiet: true,
-});
-for (const [file, bytes] of Object.entries(files)) {
-  const path = join(resolve(workDir), file);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-}
-const { instantiate } = await import(pathToFileURL(join(resolve(workDir), `${name}.js`)).href);
-const getCoreModule = (file) => new WebAssembly.Module(files[file]);
+const { instantiate, getCoreModule } = await loadComponent(componentPath, workDir);
 
 const argument = (arg) => (typeof arg === 'object' && arg !== null ? arg.repeat.repeat(arg.times) : arg);
 const results = calls.map((call) => {

@@ -13,14 +13,8 @@
 // "FetchEvent#respondWith can't be called twice on the same event" and never
 // answers (StarlingMonkey issue 247). Prints "listening <port>" once it serves.
 import './shim-fixes.mjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
 import { HTTPServer } from '@bytecodealliance/preview2-shim/http';
-import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
-import * as configStore from './config-store.mjs';
-import * as keyvalueStore from './keyvalue-store.mjs';
+import { loadComponent, wasiHttpImports } from './jco-host.mjs';
 
 const [componentPath, workDir, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -29,37 +23,8 @@ if (!componentPath || !workDir || !Number.isInteger(port) || port <= 0 || port >
   process.exit(2);
 }
 
-const name = basename(componentPath, '.wasm');
-const { files } = await transpile(await readFile(componentPath), {
-  name,
-  instantiation: 'sync',
-  noTypescript: true,
-  quiet: true,
-});
-for (const [file, bytes] of Object.entries(files)) {
-  const path = join(resolve(workDir), file);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-}
-const { instantiate } = await import(pathToFileURL(join(resolve(workDir), `${name}.js`)).href);
-
-const coreModules = new Map();
-function getCoreModule(file) {
-  let module = coreModules.get(file);
-  if (!module) {
-    module = new WebAssembly.Module(files[file]);
-    coreModules.set(file, module);
-  }
-  return module;
-}
-
-function imports() {
-  return {
-    ...new WASIShim().getImportObject(),
-    'wasi:keyvalue/store': keyvalueStore,
-    'wasi:config/store': configStore,
-  };
-}
+const { instantiate, getCoreModule } = await loadComponent(componentPath, workDir);
+const imports = await wasiHttpImports();
 
 const server = new HTTPServer({
   handle(request, responseOutparam) {

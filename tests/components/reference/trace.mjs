@@ -8,33 +8,15 @@
 // Serves the component like serve.mjs, for one request (send it with curl),
 // then prints the counts and exits.
 import './shim-fixes.mjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
 import { HTTPServer } from '@bytecodealliance/preview2-shim/http';
-import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
-import * as configStore from './config-store.mjs';
-import * as keyvalueStore from './keyvalue-store.mjs';
+import { loadComponent, wasiHttpImports } from './jco-host.mjs';
 
 const [componentPath, workDir, portText] = process.argv.slice(2);
 if (!componentPath || !workDir || !Number(portText)) {
   console.error('usage: trace.mjs <component.wasm> <work-dir> <port>');
   process.exit(2);
 }
-const name = basename(componentPath, '.wasm');
-const { files } = await transpile(await readFile(componentPath), {
-  name,
-  instantiation: 'sync',
-  noTypescript: true,
-  quiet: true,
-});
-for (const [file, bytes] of Object.entries(files)) {
-  const path = join(resolve(workDir), file);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-}
-const { instantiate } = await import(pathToFileURL(join(resolve(workDir), `${name}.js`)).href);
+const { instantiate, getCoreModule } = await loadComponent(componentPath, workDir);
 
 let phase = 'instantiate';
 const counts = new Map();
@@ -85,16 +67,7 @@ function print(title) {
   counts.clear();
 }
 
-const imports = counted({
-  ...new WASIShim().getImportObject(),
-  'wasi:keyvalue/store': keyvalueStore,
-  'wasi:config/store': configStore,
-});
-const modules = new Map();
-const getCoreModule = (file) => {
-  if (!modules.has(file)) modules.set(file, new WebAssembly.Module(files[file]));
-  return modules.get(file);
-};
+const imports = counted((await wasiHttpImports())());
 let started = performance.now();
 const instance = instantiate(getCoreModule, imports);
 console.log(`first instantiation (compiles): ${(performance.now() - started).toFixed(1)} ms`);

@@ -1,6 +1,6 @@
 ;; A component whose nested component has core code of its own: valid, but
 ;; not a shape `component new` emits, so hookd's loader refuses it
-;; (component_run_test.cpp).
+;; (component_load_test.cpp).
 (component
   (component $inner
     (core module $m (func (export "f")))

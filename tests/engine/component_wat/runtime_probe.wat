@@ -1,5 +1,5 @@
 ;; A hand-written component for the component runtime's tests
-;; (component_run_test.cpp): a host resource and functions from an imported
+;; (component_probe_test.cpp): a host resource and functions from an imported
 ;; interface, a resource of its own with a destructor, and exports that
 ;; misbehave (keep a borrow, spin, return a string outside memory).
 ;;
