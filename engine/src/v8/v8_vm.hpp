@@ -51,6 +51,9 @@ class V8Worker final : public Worker {
                                                        std::chrono::nanoseconds timeout) override;
   void terminate() override { isolate_->TerminateExecution(); }
   [[nodiscard]] bool exhausted() const override { return exhausted_.load(std::memory_order_acquire); }
+  // A full collection now (on the worker's thread): what destroyed
+  // instances held is given back (V8Instance's destructor).
+  void collect_garbage();
 
   // After guest code ran under `timeout` (the deadline disarmed, reporting
   // `timed_out`): the error when the run was stopped by the deadline or by

@@ -149,6 +149,11 @@ void V8Worker::enter() {
   t_entered = this;
 }
 
+void V8Worker::collect_garbage() {
+  enter();
+  isolate_->LowMemoryNotification();
+}
+
 void V8Worker::leave() {
   {
     v8::HandleScope handles(isolate_);

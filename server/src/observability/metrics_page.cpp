@@ -11,9 +11,10 @@ std::string render_metrics_page(const Metrics& metrics, const PluginRegistry& re
   // An info-style gauge rather than an `abi` label on every request series:
   // one series per plugin, read from the snapshot a scrape takes anyway.
   prom::Exposition e;
-  e.family("hookd_plugin_info", "gauge",
-           "Loaded plugins, one series each, always 1: the guest ABI (hookd, extism, wapc, wasi-http) and the "
-           "SHA-256 of the module.");
+  e.family(
+      "hookd_plugin_info", "gauge",
+      "Loaded plugins, one series each, always 1: the guest ABI (hookd, extism, wapc, wasi-http) and the "
+      "SHA-256 of the module.");
   const auto catalog = registry.snapshot();
   if (catalog) {
     for (const auto& [name, entry] : catalog->plugins) {
