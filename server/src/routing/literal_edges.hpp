@@ -1,7 +1,7 @@
 // The literal edges of the route trie, (parent node, segment) -> child node,
 // in one open-addressing hash table for the whole table (a node with one
 // literal child holds it all the same, but the lookup compares that edge in
-// place: route_table.cpp). A lookup costs the same at a node with two
+// place: route_table_match.cpp). A lookup costs the same at a node with two
 // literal children as at one with thousands: the
 // segment's key (SegmentKey, taken eight bytes at a time while the caller
 // looks for the segment's end), one or two probes, and a word compare (a
