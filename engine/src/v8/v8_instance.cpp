@@ -114,12 +114,7 @@ V8Instance::~V8Instance() {
   memory_object_.Reset();
   const size_t memory_bytes = backing_store_ ? backing_store_->ByteLength() : 0;
   backing_store_.reset();
-  // The memory (and the instance's code, once no other instance uses it)
-  // goes only with a garbage collection, which a worker running nothing but
-  // wasm may never start on its own: a replaced version of a 13 MB
-  // component kept about 75 MiB mapped per replace. A large memory is worth
-  // a collection now; small ones wait for the next.
-  if (memory_bytes >= kCollectAfterMemoryBytes) worker_.collect_garbage();
+  worker_.released(memory_bytes);  // a collection once enough waits for one
 }
 
 void V8Instance::link_from(V8Instance& from) {

@@ -16,10 +16,6 @@ namespace hookd::engine::v8impl {
 
 class V8Instance;
 
-// An instance whose memory is at least this large starts a collection when
-// it is destroyed (V8Instance's destructor).
-inline constexpr size_t kCollectAfterMemoryBytes = 4u << 20;
-
 // Binds one host import to one instance; reached from V8 through the
 // function's External data.
 struct ImportThunk {

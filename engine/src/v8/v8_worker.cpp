@@ -149,7 +149,10 @@ void V8Worker::enter() {
   t_entered = this;
 }
 
-void V8Worker::collect_garbage() {
+void V8Worker::released(size_t memory_bytes) {
+  released_bytes_ += memory_bytes;
+  if (released_bytes_ < kCollectAfterReleasedBytes) return;
+  released_bytes_ = 0;
   enter();
   isolate_->LowMemoryNotification();
 }
