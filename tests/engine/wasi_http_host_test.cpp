@@ -12,6 +12,7 @@
 #include "component/wasi/wasi_host.hpp"
 #include "hookd/engine/http_exchange.hpp"
 #include "hookd/engine/plugin.hpp"
+#include "wasi_host_calls.hpp"
 
 namespace hookd::engine::component::wasi {
 namespace {
@@ -36,28 +37,15 @@ class WasiHostTest : public ::testing::Test {
 
   WasiState& st() { return static_cast<WasiState&>(*state); }
 
-  // Calls `fn` of `iface` (found as wasi:<iface>@0.2.10) with `args`.
-  Result<std::vector<Value>> call(std::string_view iface, std::string_view fn, std::vector<Value> args = {}) {
-    const HostInterface* i = host->find("wasi:" + std::string(iface) + "@0.2.10");
-    if (i == nullptr) return fail(ErrorKind::kNotFound, std::string(iface));
-    for (const HostFunction& f : i->functions) {
-      if (f.name != fn) continue;
-      EXPECT_EQ(args.size(), f.type.params.size()) << fn;
-      HostCall hc{*state, in_call ? &ctx : nullptr};
-      std::vector<Value> results;
-      auto ok = f.fn(hc, args, results);
-      if (!ok) return std::unexpected(ok.error());
-      EXPECT_EQ(results.size(), f.type.results.size()) << fn;
-      return results;
-    }
-    return fail(ErrorKind::kNotFound, std::string(fn));
+  // Calls `fn` of `import` (wasi_host_calls.hpp) in the call when one is open.
+  Result<std::vector<Value>> call(std::string_view import, std::string_view fn,
+                                  std::vector<Value> args = {}) {
+    return test::call_host(*host, *state, in_call ? &ctx : nullptr, std::string(import), fn, std::move(args));
   }
   // The single result of a call that must succeed.
-  Value one(std::string_view iface, std::string_view fn, std::vector<Value> args = {}) {
-    auto r = call(iface, fn, std::move(args));
-    EXPECT_TRUE(r.has_value()) << fn << ": " << (r ? "" : r.error().message);
-    if (!r || r->empty()) return {};
-    return (*r)[0];
+  Value one(std::string_view import, std::string_view fn, std::vector<Value> args = {}) {
+    return test::call_host_one(*host, *state, in_call ? &ctx : nullptr, std::string(import), fn,
+                               std::move(args));
   }
   Result<void> drop(std::string_view iface, std::string_view resource, uint32_t rep) {
     const HostInterface* i = host->find("wasi:" + std::string(iface) + "@0.2.10");

@@ -16,6 +16,7 @@
 
 #include "component/wasi/wasi_host.hpp"
 #include "hookd/engine/plugin.hpp"
+#include "wasi_host_calls.hpp"
 
 namespace hookd::engine::component::wasi {
 namespace {
@@ -111,28 +112,15 @@ class ServicesTest : public ::testing::Test {
 
   WasiState& st() { return static_cast<WasiState&>(*state); }
 
-  // `import` is "wasi:<iface>@<version>"; 0.2.10 unless it names one.
-  Result<std::vector<Value>> call(std::string import, std::string_view fn, std::vector<Value> args = {}) {
-    if (import.find('@') == std::string::npos) import += "@0.2.10";
-    const HostInterface* i = host->find("wasi:" + import);
-    if (i == nullptr) return fail(ErrorKind::kNotFound, import);
-    for (const HostFunction& f : i->functions) {
-      if (f.name != fn) continue;
-      EXPECT_EQ(args.size(), f.type.params.size()) << fn;
-      HostCall hc{*state, in_call ? &ctx : nullptr};
-      std::vector<Value> results;
-      auto ok = f.fn(hc, args, results);
-      if (!ok) return std::unexpected(ok.error());
-      EXPECT_EQ(results.size(), f.type.results.size()) << fn;
-      return results;
-    }
-    return fail(ErrorKind::kNotFound, std::string(fn));
+  // Calls `fn` of `import` (wasi_host_calls.hpp) in the call when one is open.
+  Result<std::vector<Value>> call(std::string_view import, std::string_view fn,
+                                  std::vector<Value> args = {}) {
+    return test::call_host(*host, *state, in_call ? &ctx : nullptr, std::string(import), fn, std::move(args));
   }
-  Value one(std::string import, std::string_view fn, std::vector<Value> args = {}) {
-    auto r = call(std::move(import), fn, std::move(args));
-    EXPECT_TRUE(r.has_value()) << fn << ": " << (r ? "" : r.error().message);
-    if (!r || r->empty()) return {};
-    return (*r)[0];
+  // The single result of a call that must succeed.
+  Value one(std::string_view import, std::string_view fn, std::vector<Value> args = {}) {
+    return test::call_host_one(*host, *state, in_call ? &ctx : nullptr, std::string(import), fn,
+                               std::move(args));
   }
   Result<void> drop(const std::string& import, std::string_view resource, uint32_t rep) {
     const HostInterface* i = host->find("wasi:" + import + "@0.2.10");
