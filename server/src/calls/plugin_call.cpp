@@ -134,7 +134,9 @@ Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine
   ctx.response = req.response;
   auto result = bp.instance->call(fn, input, ctx);
   if (result) {
-    if (bp.instance->poisoned()) w.repair_after_call(bp);  // spent: a one-request component
+    // Only a component's instance can be spent by a successful call (one
+    // request per instance); the others need no check on this path.
+    if (bp.entry->module->is_component() && bp.instance->poisoned()) w.repair_after_call(bp);
     return *result;
   }
   const engine::Error& error = result.error();
