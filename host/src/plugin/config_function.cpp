@@ -2,10 +2,11 @@
 // behind the config grant (they may hold secrets meant for another version
 // of the plugin).
 #include "hookd/host/plugin_services.hpp"
-#include "hookd/host/wire.hpp"
+#include "hookd/util/wire.hpp"
 #include "plugin/services.hpp"
 
 namespace hookd::host::detail {
+namespace wire = util::wire;
 
 using engine::CallContext;
 using Bytes = std::span<const uint8_t>;

@@ -9,10 +9,11 @@
 #include <cstdint>
 
 #include "hookd/host/plugin_services.hpp"
-#include "hookd/host/wire.hpp"
+#include "hookd/util/wire.hpp"
 #include "plugin/services.hpp"
 
 namespace hookd::host::detail {
+namespace wire = util::wire;
 namespace {
 
 using engine::CallContext;

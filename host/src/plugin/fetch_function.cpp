@@ -4,10 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include "hookd/host/plugin_services.hpp"
-#include "hookd/host/wire.hpp"
+#include "hookd/util/wire.hpp"
 #include "plugin/services.hpp"
 
 namespace hookd::host {
+namespace wire = util::wire;
 namespace detail {
 namespace {
 

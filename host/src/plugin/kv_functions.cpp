@@ -10,10 +10,11 @@
 
 #include "hookd/engine/guest_memory.hpp"
 #include "hookd/host/plugin_services.hpp"
-#include "hookd/host/wire.hpp"
+#include "hookd/util/wire.hpp"
 #include "plugin/services.hpp"
 
 namespace hookd::host::detail {
+namespace wire = util::wire;
 namespace {
 
 using engine::CallContext;

@@ -9,10 +9,11 @@
 #include "hookd/engine/guest_memory.hpp"
 #include "hookd/engine/http_exchange.hpp"
 #include "hookd/host/plugin_services.hpp"
-#include "hookd/host/wire.hpp"
+#include "hookd/util/wire.hpp"
 #include "plugin/services.hpp"
 
 namespace hookd::host::detail {
+namespace wire = util::wire;
 namespace {
 
 using engine::CallContext;

@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "component/wasi/interfaces.hpp"
-#include "component/wasi/service_wire.hpp"
 #include "component/wasi/state.hpp"
 #include "hookd/util/utf8.hpp"
+#include "hookd/util/wire.hpp"
 
 namespace hookd::engine::component::wasi {
+namespace wire = util::wire;
 namespace {
 
 constexpr uint32_t kUpstream = 0;
@@ -63,8 +64,8 @@ Result<HostInterface> store() {
          if (!n) return give(r, config_error(kUpstream, "hookd.config.list: malformed reply"));
          std::vector<Value> pairs;
          for (uint32_t i = 0; i < *n; ++i) {
-           auto name = in.str();
-           auto value = name ? in.str() : std::nullopt;
+           auto name = in.bytes();
+           auto value = name ? in.bytes() : std::nullopt;
            if (!value) return give(r, config_error(kUpstream, "hookd.config.list: malformed reply"));
            if (!util::valid_utf8(*name) || !util::valid_utf8(*value)) {
              return give(

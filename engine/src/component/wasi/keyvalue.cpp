@@ -19,11 +19,12 @@
 #include <vector>
 
 #include "component/wasi/interfaces.hpp"
-#include "component/wasi/service_wire.hpp"
 #include "component/wasi/state.hpp"
 #include "hookd/util/utf8.hpp"
+#include "hookd/util/wire.hpp"
 
 namespace hookd::engine::component::wasi {
+namespace wire = util::wire;
 namespace {
 
 constexpr uint32_t kNoSuchStore = 0;
@@ -127,14 +128,14 @@ Result<void> list_keys(HostCall& c, std::span<const Value> a, std::vector<Value>
     cursor = std::move(*saved);
   }
   std::vector<uint8_t> in;
-  wire::Writer(in).fixed(kListPage).str(b->prefix).raw(cursor);
+  wire::Writer(in).fixed(kListPage).bytes(b->prefix).raw(cursor);
   if (auto ok = b->run("hookd.kv.list", in); !ok) return give(r, Value::err(kv_error(ok.error())));
   wire::Reader reply(b->reply);
   auto n = reply.fixed<uint32_t>();
   if (!n) return give(r, Value::err(malformed("hookd.kv.list")));
   std::vector<Value> keys;
   for (uint32_t i = 0; i < *n; ++i) {
-    auto key = reply.str();
+    auto key = reply.bytes();
     if (!key) return give(r, Value::err(malformed("hookd.kv.list")));
     if (!key->starts_with(b->prefix)) continue;
     key->remove_prefix(b->prefix.size());
@@ -174,7 +175,7 @@ Result<HostInterface> store() {
          std::vector<uint8_t> in;
          in.reserve(12 + b->prefix.size() + a[1].text().size() + value.size());
          wire::Writer(in)
-             .str(b->prefix + std::string(a[1].text()))
+             .bytes(b->prefix + std::string(a[1].text()))
              .fixed(uint64_t{0})
              .raw({reinterpret_cast<const char*>(value.data()), value.size()});
          if (auto ok = b->run("hookd.kv.set", in); !ok) return give(r, Value::err(kv_error(ok.error())));

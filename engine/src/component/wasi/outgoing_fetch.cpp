@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "component/wasi/http_types.hpp"
-#include "component/wasi/service_wire.hpp"
+#include "hookd/util/wire.hpp"
 
 namespace hookd::engine::component::wasi {
+namespace wire = util::wire;
 namespace {
 
 // hookd.fetch takes at most this many request headers (docs/abi.md).
@@ -24,8 +25,8 @@ std::vector<uint8_t> encode_request(const OutgoingExchange& x) {
   std::vector<uint8_t> in;
   in.reserve(16 + x.method.size() + x.url.size() + x.body.size());
   wire::Writer w(in);
-  w.str(x.method).str(x.url).fixed(static_cast<uint32_t>(x.headers.size()));
-  for (const auto& [name, value] : x.headers) w.str(name).str(value);
+  w.bytes(x.method).bytes(x.url).fixed(static_cast<uint32_t>(x.headers.size()));
+  for (const auto& [name, value] : x.headers) w.bytes(name).bytes(value);
   w.raw(x.body);
   return in;
 }
@@ -40,8 +41,8 @@ std::optional<Value> decode_reply(std::span<const uint8_t> reply, OutgoingExchan
     return internal_error("hookd.fetch: malformed reply");
   }
   for (uint32_t i = 0; i < *count; ++i) {
-    auto name = r.str();
-    auto value = r.str();
+    auto name = r.bytes();
+    auto value = r.bytes();
     if (!name || !value) return internal_error("hookd.fetch: malformed reply");
     // A field-name is a token (the fetcher's parser already insists); one
     // that is not could not be lowered as the guest's string.
