@@ -1,5 +1,5 @@
 // Calling hookd's WASI host functions directly, as a component's lowered
-// import would, for the WASI host tests (wasi_http_host_test.cpp,
+// import would, for the WASI host tests (wasi_http_host_fixture.hpp,
 // wasi_services_test.cpp).
 #pragma once
 

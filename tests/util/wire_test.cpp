@@ -1,13 +1,13 @@
 // The built-in host functions' byte layout (hookd/util/wire.hpp), which the
 // host functions and the WASI host share: little-endian integers whatever
 // the machine, u32-length-prefixed bytes, and reads that stop at the end.
+#include "hookd/util/wire.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "hookd/util/wire.hpp"
 
 namespace hookd::util::wire {
 namespace {
