@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <string>
 #include <vector>
-#include "component/canonical/type_match.hpp"
 
+#include "component/canonical/type_match.hpp"
 #include "wasi_http_host_fixture.hpp"
 
 namespace hookd::engine::component::wasi::host_test {
