@@ -1,11 +1,10 @@
 // The component binary parser on nested components, their instances and
 // outer aliases, and export aliases checked against the instance they name.
-#include "component_parse.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "component_builder.hpp"
+#include "component_parse.hpp"
 #include "component_test_shapes.hpp"
 
 namespace hookd::engine::component {

@@ -1,12 +1,11 @@
 // The component binary parser's types: every value type form, what may name
 // what, component and instance types with their own scopes and outer
 // aliases, and resources with their built-ins.
-#include "component_parse.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "component_builder.hpp"
+#include "component_parse.hpp"
 #include "component_test_shapes.hpp"
 
 namespace hookd::engine::component {

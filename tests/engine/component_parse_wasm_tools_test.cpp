@@ -1,7 +1,5 @@
 // The component binary parser on components another encoder wrote:
 // tests/engine/component_wat/*.wat encoded by wasm-tools, kept as fuzz seeds.
-#include "component_parse.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "component_builder.hpp"
+#include "component_parse.hpp"
 #include "component_test_shapes.hpp"
 
 namespace hookd::engine::component {

@@ -22,8 +22,7 @@ class Reader {
   explicit Reader(std::span<const uint8_t> in) : in_(in) {}
 
   template <class T>
-    requires std::is_integral_v<T>
-  std::optional<T> fixed() {
+  requires std::is_integral_v<T> std::optional<T> fixed() {
     if (in_.size() - pos_ < sizeof(T)) return std::nullopt;
     uint64_t v = 0;
     for (size_t i = 0; i < sizeof(T); ++i) v |= static_cast<uint64_t>(in_[pos_ + i]) << (8 * i);
@@ -54,13 +53,13 @@ class Writer {
   explicit Writer(std::vector<uint8_t>& out) : out_(out) { out_.clear(); }
 
   template <class T>
-    requires std::is_integral_v<T>
-  Writer& fixed(T v) {
+  requires std::is_integral_v<T> Writer& fixed(T v) {
     // resize and store rather than insert: GCC 12 warns (falsely) about
     // vector::insert of a few bytes right after clear().
     const size_t at = out_.size();
     out_.resize(at + sizeof(T));
-    for (size_t i = 0; i < sizeof(T); ++i) out_[at + i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
+    for (size_t i = 0; i < sizeof(T); ++i)
+      out_[at + i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * i));
     return *this;
   }
   Writer& bytes(std::string_view s) {
