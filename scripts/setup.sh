@@ -20,6 +20,7 @@ apt_pkgs=(
   liburing-dev  # only for -DHOOKD_IO_URING=ON (Asio on io_uring)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
+  lld  # ld.lld, which links hookd's executables (CMakeLists.txt): much faster than ld.bfd
   libclang-rt-14-dev-wasm32
   libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1 python3
 )
