@@ -2,15 +2,16 @@
 // core modules compiled once, core instances linked import by import, and
 // the exports' core functions checked against what the canonical ABI needs
 // (component_plan_resolver.hpp).
-#include "component/component_plan_resolver.hpp"
-
 #include <utility>
+
+#include "component/component_plan_resolver.hpp"
 
 namespace hookd::engine::component::loader {
 
 // ---- Canon definitions -----------------------------------------------------
 
-Result<std::optional<CoreRef>> Resolver::option_ref(Scope& s, Sort sort, std::optional<uint32_t> index, int depth) {
+Result<std::optional<CoreRef>> Resolver::option_ref(Scope& s, Sort sort, std::optional<uint32_t> index,
+                                                    int depth) {
   if (!index) return std::optional<CoreRef>();
   auto id = resolve(s, sort, *index, depth);
   if (!id) return std::unexpected(id.error());
@@ -173,8 +174,8 @@ Result<uint32_t> Resolver::define_core_instance(Scope& s, const CoreInstance& ci
 
 // ---- Checks of core exports against what the canonical ABI needs -----------
 
-Result<void> Resolver::check_core_export(const CoreRef& ref, engine::ExternKind kind, const engine::FuncType* type,
-                               const std::string& what) {
+Result<void> Resolver::check_core_export(const CoreRef& ref, engine::ExternKind kind,
+                                         const engine::FuncType* type, const std::string& what) {
   const ModuleInfo& info = modules_[plan_.core_instances[ref.instance].module].info;
   const ExportInfo* x = info.find_export(ref.name);
   if (!x || x->kind != kind) return invalid(what + ": the core instance has no such export " + ref.name);
@@ -185,8 +186,8 @@ Result<void> Resolver::check_core_export(const CoreRef& ref, engine::ExternKind 
   return {};
 }
 
-Result<void> Resolver::check_options(const std::optional<CoreRef>& memory, const std::optional<CoreRef>& realloc,
-                           const std::string& what) {
+Result<void> Resolver::check_options(const std::optional<CoreRef>& memory,
+                                     const std::optional<CoreRef>& realloc, const std::string& what) {
   using engine::ValType;
   static const engine::FuncType kRealloc{{ValType::kI32, ValType::kI32, ValType::kI32, ValType::kI32},
                                          {ValType::kI32}};
@@ -224,8 +225,8 @@ Result<void> Resolver::add_export(const std::string& name, const FuncEntry& f) {
   if (auto r = check_options(out.memory, out.realloc, what); !r) return r;
   if (out.post_return) {
     const engine::FuncType post_type{out.signature.core.results, {}};
-    if (auto r = check_core_export(*out.post_return, engine::ExternKind::kFunc, &post_type,
-                                   what + " post-return");
+    if (auto r =
+            check_core_export(*out.post_return, engine::ExternKind::kFunc, &post_type, what + " post-return");
         !r) {
       return r;
     }

@@ -2,9 +2,9 @@
 // the interface hookd's host provides under that name and version, its
 // functions' types compared with the host's (resources by identity), and
 // what the host lacks collected for one error (component_plan_resolver.hpp).
-#include "component/component_plan_resolver.hpp"
-
 #include <utility>
+
+#include "component/component_plan_resolver.hpp"
 
 namespace hookd::engine::component::loader {
 
@@ -37,8 +37,8 @@ bool is_version_of(std::string_view version, std::string_view prefix) {
 // The instance type and the scope its outer aliases point into, not the
 // TypeEntry holding them: defining the type's own types adds to types_,
 // which may move that entry.
-Result<uint32_t> Resolver::import_instance(const ExternName& name, const InstanceType& instance_type, Scope& scope,
-                                 int depth) {
+Result<uint32_t> Resolver::import_instance(const ExternName& name, const InstanceType& instance_type,
+                                           Scope& scope, int depth) {
   const HostInterface* iface = host_.find(name.text);
   if (iface && !is_version_of(name.version, iface->version_prefix)) iface = nullptr;
   if (!iface) problems_.push_back("import interface " + name.text);
@@ -84,7 +84,8 @@ Result<uint32_t> Resolver::import_instance(const ExternName& name, const Instanc
 }
 
 Result<void> Resolver::import_export(const ExternName& iname, const HostInterface* iface, const ExternDecl& x,
-                           const Lookup& lookup, std::vector<uint32_t>& local, InstanceEntry& inst) {
+                                     const Lookup& lookup, std::vector<uint32_t>& local,
+                                     InstanceEntry& inst) {
   const std::string label = iname.text + "#" + x.name.text;
   if (x.type.kind == ExternKind::kType) {
     uint32_t id = 0;
@@ -121,8 +122,7 @@ Result<void> Resolver::import_export(const ExternName& iname, const HostInterfac
     }
     if (!f.host) {
       problems_.push_back("import function " + label);
-    } else if (!canonical::same_function(plan_.types, f.type, iface->types, f.host->type,
-                                         same_resource())) {
+    } else if (!canonical::same_function(plan_.types, f.type, iface->types, f.host->type, same_resource())) {
       auto mine = [this](uint32_t rt) {
         if (rt >= plan_.resources.size()) return std::string();
         const std::string& n = plan_.resources[rt].name;
