@@ -110,7 +110,10 @@ V8Instance::~V8Instance() {
   }
   for (V8Instance* from : linked_from_) --from->importers_;
   for (auto& e : exports_) e.fn.Reset();
-  for (auto& e : externs_) e.value.Reset();
+  for (auto& e : externs_) {
+    e.value.Reset();
+    e.store.reset();
+  }
   memory_object_.Reset();
   const size_t memory_bytes = backing_store_ ? backing_store_->ByteLength() : 0;
   backing_store_.reset();
@@ -146,16 +149,20 @@ const FuncType* V8Instance::export_type(int export_index) const {
 }
 
 std::span<uint8_t> V8Instance::exported_memory(std::string_view name) {
-  const Extern* e = find_extern(name);
-  if (e == nullptr || e->kind != ExternKind::kMemory) return {};
-  worker_.enter();
-  v8::HandleScope handles(worker_.isolate());
-  // The memory object keeps its backing store alive; the span is valid
-  // until guest code runs again (memory may grow and, without guard
-  // regions, move).
-  std::shared_ptr<v8::BackingStore> store =
-      e->value.Get(worker_.isolate()).As<v8::WasmMemoryObject>()->Buffer()->GetBackingStore();
-  return {static_cast<uint8_t*>(store->Data()), store->ByteLength()};
+  auto it = std::find_if(externs_.begin(), externs_.end(), [&](const Extern& x) { return x.name == name; });
+  if (it == externs_.end() || it->kind != ExternKind::kMemory) return {};
+  Extern* e = &*it;
+  // As memory(): with guard regions a memory grows in place, so the backing
+  // store read once stays its store and its length follows the growth (a
+  // component's lowering asks for its memory several times an import call).
+  // Without them V8 may move memory when it grows: read it again each time.
+  // The span is valid until guest code runs again.
+  if (!e->store || !worker_.trap_handler()) {
+    worker_.enter();
+    v8::HandleScope handles(worker_.isolate());
+    e->store = e->value.Get(worker_.isolate()).As<v8::WasmMemoryObject>()->Buffer()->GetBackingStore();
+  }
+  return {static_cast<uint8_t*>(e->store->Data()), e->store->ByteLength()};
 }
 
 Result<v8::Local<v8::Object>> V8Instance::global_object(std::string_view name, const Extern** info) {

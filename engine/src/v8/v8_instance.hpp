@@ -58,6 +58,8 @@ class V8Instance final : public Instance, public Caller {
     FuncType type;      // functions
     GlobalType global;  // globals
     v8::Global<v8::Value> value;
+    // Memories: the backing store, kept once read (exported_memory()).
+    std::shared_ptr<v8::BackingStore> store;
   };
   void add_extern(const ExportInfo& info, v8::Local<v8::Value> value);
   [[nodiscard]] const Extern* find_extern(std::string_view name) const;
