@@ -66,7 +66,9 @@ double ws_metric(server::Gateway& g, const std::string& name) {
 }
 
 TEST(WebSocketAccessLog, MessagesOnOneSessionGiveOneLineWhenItClosesWithItsCountsAndBytes) {
-  auto [log, g] = start_logged("ws-log-session", config::LogFormat::json, false);
+  LoggedGateway lg = start_logged("ws-log-session", config::LogFormat::json, false);
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
   ASSERT_NE(g, nullptr);
   constexpr int kMessages = 7;
   uint64_t bytes = 0;
@@ -109,7 +111,9 @@ TEST(WebSocketAccessLog, MessagesOnOneSessionGiveOneLineWhenItClosesWithItsCount
 }
 
 TEST(WebSocketAccessLog, MessageLinesWhenAskedForAreWrittenBesideTheSessionLine) {
-  auto [log, g] = start_logged("ws-log-messages", config::LogFormat::text, true);
+  LoggedGateway lg = start_logged("ws-log-messages", config::LogFormat::text, true);
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
   ASSERT_NE(g, nullptr);
   constexpr int kMessages = 5;
   std::string session_id;
@@ -137,7 +141,9 @@ TEST(WebSocketAccessLog, MessageLinesWhenAskedForAreWrittenBesideTheSessionLine)
 }
 
 TEST(WebSocketAccessLog, AConnectionDroppedWithoutACloseFrameStillGetsItsLine) {
-  auto [log, g] = start_logged("ws-log-drop", config::LogFormat::json, false);
+  LoggedGateway lg = start_logged("ws-log-drop", config::LogFormat::json, false);
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
   ASSERT_NE(g, nullptr);
   WsClient ws(g->port());
   ASSERT_FALSE(ws.connect("/plugins/echo/echo"));
@@ -156,7 +162,9 @@ TEST(WebSocketAccessLog, AConnectionDroppedWithoutACloseFrameStillGetsItsLine) {
 }
 
 TEST(WebSocketAccessLog, AFailedCallAndARefusedUpgradeAreLoggedWithTheirCodes) {
-  auto [log, g] = start_logged("ws-log-errors", config::LogFormat::json, false);
+  LoggedGateway lg = start_logged("ws-log-errors", config::LogFormat::json, false);
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
   ASSERT_NE(g, nullptr);
   {
     WsClient ws(g->port());
@@ -190,7 +198,9 @@ TEST(WebSocketAccessLog, AFailedCallAndARefusedUpgradeAreLoggedWithTheirCodes) {
 }
 
 TEST(WebSocketAccessLog, ADrainWritesTheLinesOfTheSessionsItCloses) {
-  auto [log, g] = start_logged("ws-log-drain", config::LogFormat::json, false);
+  LoggedGateway lg = start_logged("ws-log-drain", config::LogFormat::json, false);
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
   ASSERT_NE(g, nullptr);
   constexpr int kSessions = 3;
   std::vector<std::unique_ptr<WsClient>> clients;
