@@ -125,7 +125,8 @@ TEST(PluginLoadMetrics, EachLoadIsOneCompileAndOneInstantiatePerWorker) {
   EXPECT_EQ(*scraped(replaced, R"(hookd_plugin_compile_seconds_count{plugin="v2"})"), 2);
   EXPECT_EQ(*scraped(replaced, R"(hookd_plugin_compile_seconds_bucket{plugin="v2",le="+Inf"})"), 2);
   EXPECT_EQ(*scraped(replaced, R"(hookd_plugin_instantiate_seconds_count{plugin="v2"})"), 4);
-  EXPECT_EQ(*scraped(replaced, R"(hookd_plugin_compile_seconds_count{plugin="echo"})"), 1) << "echo untouched";
+  EXPECT_EQ(*scraped(replaced, R"(hookd_plugin_compile_seconds_count{plugin="echo"})"), 1)
+      << "echo untouched";
 }
 
 TEST(HostCallMetrics, KvAndFetchCallsAreCountedPerPluginWithErrorsLatencyAndBytes) {
