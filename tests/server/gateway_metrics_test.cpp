@@ -19,6 +19,8 @@
 #include "hookd/host/fetch_fake.hpp"
 #include "hookd/host/memory_kv_store.hpp"
 #include "hookd/server/gateway.hpp"
+#include "hookd/util/clock.hpp"
+#include "hookd/util/random.hpp"
 #include "http_client.hpp"
 
 namespace hookd::test {
@@ -140,6 +142,8 @@ TEST(HostCallMetrics, KvAndFetchCallsAreCountedPerPluginWithErrorsLatencyAndByte
   parts.vm = engine::create_v8_vm();
   parts.kv = std::move(kv);
   parts.fetcher = std::move(fetcher);
+  parts.clock = util::system_clock();
+  parts.entropy = util::system_random();
   config::PluginSettings counter;
   counter.grants.kv = config::KvGrant{"counter", config::KvMode::read_write};
   parts.plugins.configured.push_back(metrics_plugin_file("counter", "counter", counter));
@@ -170,7 +174,10 @@ TEST(HostCallMetrics, KvAndFetchCallsAreCountedPerPluginWithErrorsLatencyAndByte
 
   const std::string m = scrape(g, g.admin_token());
   EXPECT_EQ(*scraped(m, R"(hookd_kv_calls_total{plugin="counter",op="incr"})"), 4);
-  EXPECT_EQ(*scraped(m, R"(hookd_kv_calls_total{plugin="counter",op="get"})"), 1);
+  // The PDK's hookd_kv_get reads through the batched path (kv.read).
+  EXPECT_EQ(*scraped(m, R"(hookd_kv_calls_total{plugin="counter",op="get"})") +
+                *scraped(m, R"(hookd_kv_calls_total{plugin="counter",op="get_many"})"),
+            1);
   EXPECT_EQ(*scraped(m, R"(hookd_kv_calls_total{plugin="counter",op="set"})"), 0);
   EXPECT_EQ(*scraped(m, R"(hookd_kv_errors_total{plugin="counter"})"), 1);
   EXPECT_EQ(*scraped(m, R"(hookd_kv_call_duration_seconds_count{plugin="counter"})"), 5);
