@@ -126,7 +126,7 @@ const config::PluginConfig* config_plugin(const std::vector<config::PluginConfig
 }
 
 PluginManager::PluginManager(engine::Vm& vm, Services services, std::vector<IoWorker*> workers)
-    : vm_(vm), services_(services), workers_(std::move(workers)) {}
+    : vm_(vm), services_(std::move(services)), workers_(std::move(workers)) {}
 
 PluginManager::~PluginManager() { stop(); }
 
@@ -392,6 +392,7 @@ std::vector<uint64_t> PluginManager::memory_per_worker(const std::string& name) 
     });
   }
   std::vector<uint64_t> out;
+  out.reserve(pending.size());
   for (auto& f : pending) {
     out.push_back(f.wait_for(std::chrono::seconds(2)) == std::future_status::ready ? f.get() : 0);
   }
