@@ -14,6 +14,7 @@
 #include "admin_client.hpp"
 #include "eventually.hpp"
 #include "gateway_fixture.hpp"
+#include "test_timeouts.hpp"
 #include "ws_client.hpp"
 
 namespace hookd::test {
@@ -43,7 +44,8 @@ struct LoggedGateway {
   std::unique_ptr<server::Gateway> gateway;
 };
 
-LoggedGateway start_logged(std::string_view name, config::LogFormat format, bool message_lines) {
+LoggedGateway start_logged(std::string_view name, config::LogFormat format, bool message_lines,
+                           std::chrono::milliseconds idle_timeout = std::chrono::seconds(60)) {
   const auto dir = fresh_dir(std::string(name));
   auto c = test_config(dir / "data");
   c.server.load_example_plugins = false;
@@ -52,6 +54,8 @@ LoggedGateway start_logged(std::string_view name, config::LogFormat format, bool
   c.log.websocket_messages = message_lines;
   c.log.access_log_file = (dir / "access.log").string();
   c.log.access_log_flush_interval = std::chrono::milliseconds(10);
+  c.limits.ws_idle_timeout = idle_timeout;
+  c.limits.ws_ping_interval = std::chrono::milliseconds(0);  // no pings: idle means idle
   c.plugins.push_back(plugin_entry("echo", "echo"));
   c.plugins.push_back(plugin_entry("trap", "trap"));
   return {dir / "access.log", start_gateway(std::move(c))};
@@ -159,6 +163,26 @@ TEST(WebSocketAccessLog, AConnectionDroppedWithoutACloseFrameStillGetsItsLine) {
   EXPECT_EQ(lines[0].at("close_code").as_int64(), 1006);
   EXPECT_EQ(lines[0].at("close_reason").as_string(), "client_gone");
   EXPECT_TRUE(eventually([&] { return ws_metric(*g, "hookd_open_websocket_sessions") == 0; }));
+}
+
+TEST(WebSocketAccessLog, AnIdleSessionClosedAtItsTimeoutSaysSo) {
+  LoggedGateway lg =
+      start_logged("ws-log-idle", config::LogFormat::json, false, std::chrono::milliseconds(300));
+  const std::filesystem::path& log = lg.log;
+  auto& g = lg.gateway;
+  ASSERT_NE(g, nullptr);
+  WsClient ws(g->port());
+  ASSERT_FALSE(ws.connect("/plugins/echo/echo"));
+  ASSERT_TRUE(ws.call("once", false));
+  // Then nothing: the gateway ends the session at limits.ws_idle_timeout.
+  EXPECT_TRUE(ws.peer_gone_within(kWaitBound));
+  ASSERT_TRUE(eventually([&] { return !session_lines(log).empty(); }));
+  const auto lines = session_lines(log);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("close_reason").as_string(), "idle_timeout");
+  EXPECT_EQ(lines[0].at("close_code").as_int64(), 1006);
+  EXPECT_EQ(lines[0].at("messages_in").as_int64(), 1);
+  EXPECT_EQ(lines[0].at("errors").as_int64(), 0);
 }
 
 TEST(WebSocketAccessLog, AFailedCallAndARefusedUpgradeAreLoggedWithTheirCodes) {
