@@ -244,6 +244,7 @@ const std::vector<std::string> kAllFamilies = {
     "hookd_start_time_seconds",
     "hookd_build_info",
     "hookd_open_websocket_sessions",
+    "hookd_websocket_sessions_closed_total",
     "hookd_plugin_compile_seconds",
     "hookd_plugin_instantiate_seconds",
     "hookd_kv_calls_total",

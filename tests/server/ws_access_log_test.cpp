@@ -93,6 +93,8 @@ TEST(WebSocketAccessLog, MessagesOnOneSessionGiveOneLineWhenItClosesWithItsCount
   }
   ASSERT_TRUE(eventually([&] { return !ws_log_lines(log).empty(); }));
   EXPECT_TRUE(eventually([&] { return ws_metric(*g, "hookd_open_websocket_sessions") == 0; }));
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="client_close"})"), 1);
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="client_gone"})"), 0);
   const auto lines = ws_log_lines(log);
   ASSERT_EQ(lines.size(), 1u) << "one line for the whole session";
   const auto v = json::parse(lines[0]).as_object();
@@ -163,6 +165,7 @@ TEST(WebSocketAccessLog, AConnectionDroppedWithoutACloseFrameStillGetsItsLine) {
   EXPECT_EQ(lines[0].at("close_code").as_int64(), 1006);
   EXPECT_EQ(lines[0].at("close_reason").as_string(), "client_gone");
   EXPECT_TRUE(eventually([&] { return ws_metric(*g, "hookd_open_websocket_sessions") == 0; }));
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="client_gone"})"), 1);
 }
 
 TEST(WebSocketAccessLog, AnIdleSessionClosedAtItsTimeoutSaysSo) {
@@ -219,6 +222,8 @@ TEST(WebSocketAccessLog, AFailedCallAndARefusedUpgradeAreLoggedWithTheirCodes) {
   EXPECT_EQ(failed.at("errors").as_int64(), 1);
   EXPECT_EQ(failed.at("close_code").as_int64(), 4500);
   EXPECT_EQ(failed.at("close_reason").as_string(), "error");
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="refused"})"), 1);
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="error"})"), 1);
 }
 
 TEST(WebSocketAccessLog, ADrainWritesTheLinesOfTheSessionsItCloses) {
@@ -242,6 +247,9 @@ TEST(WebSocketAccessLog, ADrainWritesTheLinesOfTheSessionsItCloses) {
     EXPECT_EQ(c->close_reason().code, websocket::close_code::going_away);
   }
   EXPECT_TRUE(drained.get());
+  // The admin listener still answers: the drain closes the public ones.
+  EXPECT_EQ(ws_metric(*g, R"(hookd_websocket_sessions_closed_total{reason="drain"})"), kSessions);
+  EXPECT_EQ(ws_metric(*g, "hookd_open_websocket_sessions"), 0);
   g->stop();
   g.reset();
   const auto lines = session_lines(log);

@@ -22,19 +22,21 @@ constexpr std::size_t kWebSocketKeyChars = 24;
 
 namespace {
 
-// The close_reason of a session's access line: why it ended.
+// The close_reason of a session's access line and the reason label of
+// hookd_websocket_sessions_closed_total: why it ended. Each is one of
+// kWsCloseReasons (metrics.hpp).
 namespace why {
-constexpr std::string_view kRefused = "refused";             // the upgrade was answered with an error
-constexpr std::string_view kClientClose = "client_close";    // the client sent a close frame
-constexpr std::string_view kClientGone = "client_gone";      // the connection ended without one
-constexpr std::string_view kIdleTimeout = "idle_timeout";    // limits.ws_idle_timeout
-constexpr std::string_view kWriteTimeout = "write_timeout";  // the client stopped reading replies
-constexpr std::string_view kDrain = "drain";                 // the gateway is stopping
-constexpr std::string_view kPluginRemoved = "plugin_removed";
-constexpr std::string_view kError = "error";              // a call failed: 4000 + its status
-constexpr std::string_view kTooBig = "too_big";           // limits.ws_max_message_bytes: 1009
-constexpr std::string_view kOverload = "overload";        // the request budget: 1013
-constexpr std::string_view kProtocol = "protocol_error";  // a frame Beast refused
+constexpr std::string_view kClientClose = kWsCloseReasons[0];    // the client sent a close frame
+constexpr std::string_view kClientGone = kWsCloseReasons[1];     // the connection ended without one
+constexpr std::string_view kIdleTimeout = kWsCloseReasons[2];    // limits.ws_idle_timeout
+constexpr std::string_view kWriteTimeout = kWsCloseReasons[3];   // the client stopped reading replies
+constexpr std::string_view kDrain = kWsCloseReasons[4];          // the gateway is stopping
+constexpr std::string_view kPluginRemoved = kWsCloseReasons[5];  // or its function: 1001
+constexpr std::string_view kError = kWsCloseReasons[6];          // a call failed: 4000 + its status
+constexpr std::string_view kTooBig = kWsCloseReasons[7];         // limits.ws_max_message_bytes: 1009
+constexpr std::string_view kOverload = kWsCloseReasons[8];       // the request budget: 1013
+constexpr std::string_view kRefused = kWsCloseReasons[9];        // the upgrade was answered with an error
+constexpr std::string_view kProtocol = kWsCloseReasons[10];      // a frame Beast refused
 }  // namespace why
 
 // RFC 6455, 7.4.1: the code that stands for "closed without a close frame";

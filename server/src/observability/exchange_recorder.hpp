@@ -53,9 +53,13 @@ class ExchangeRecorder {
   // A WebSocket session opened (+1) or ended (-1): the open sessions gauge.
   // Any thread (a session may end on another at shutdown).
   void websocket_session(size_t worker, int delta) { metrics_.shard(worker).add_websocket_session(delta); }
-  // A WebSocket session ended: its line (`line.websocket` set), when the
-  // access log is on. Any thread, like AccessLog::write.
+  // A WebSocket session ended: counted by its close_reason, and its line
+  // (`line.websocket` set) when the access log is on. Any thread, like
+  // AccessLog::write.
   void websocket_session_ended(size_t worker, const AccessRecord& line) {
+    if (line.websocket != nullptr) {
+      metrics_.shard(worker).count_websocket_close(ws_close_reason_index(line.websocket->close_reason));
+    }
     if (access_log_ != nullptr) access_log_->write(worker, line);
   }
 

@@ -34,6 +34,13 @@ size_t listener_index(Listener l) noexcept {
 
 }  // namespace
 
+std::size_t ws_close_reason_index(std::string_view reason) noexcept {
+  for (std::size_t i = 0; i + 1 < kWsCloseReasons.size(); ++i) {
+    if (kWsCloseReasons[i] == reason) return i;
+  }
+  return kWsCloseReasons.size() - 1;
+}
+
 Listener listener_from_string(std::string_view name) {
   if (name == "public") return Listener::kPublic;
   if (name == "admin") return Listener::kAdmin;

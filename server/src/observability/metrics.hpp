@@ -87,6 +87,16 @@ inline constexpr std::array<std::string_view, 11> kFetchOutcomeNames = {
     "tls", "timeout",     "too_large", "too_many_redirects", "protocol"};
 inline constexpr std::size_t kFetchOk = 0;
 
+/// Why a WebSocket session ended: the reason label of
+/// hookd_websocket_sessions_closed_total and the close_reason of its access
+/// line (ws_session.cpp says when each applies).
+inline constexpr std::array<std::string_view, 11> kWsCloseReasons = {
+    "client_close", "client_gone", "idle_timeout", "write_timeout", "drain",          "plugin_removed",
+    "error",        "too_big",     "overload",     "refused",       "protocol_error",
+};
+/// The index of `reason` in kWsCloseReasons; an unknown one counts as the last.
+std::size_t ws_close_reason_index(std::string_view reason) noexcept;
+
 inline constexpr std::array<std::string_view, 3> kHeaderRefusalNames = {"header_bytes", "header_fields",
                                                                         "obs_fold"};
 /// "public", "admin", anything else is kOther.
@@ -125,6 +135,10 @@ class alignas(64) MetricsShard {
   void add_websocket_session(int delta) noexcept {
     websocket_sessions_.fetch_add(delta, std::memory_order_relaxed);
   }
+  /// A WebSocket session ended, for a reason of kWsCloseReasons; any thread.
+  void count_websocket_close(std::size_t reason) noexcept {
+    if (reason < websocket_closes_.size()) websocket_closes_[reason].fetch_add(1, std::memory_order_relaxed);
+  }
 
   /// This worker's linear memory of a plugin's instance, in bytes.
   void set_plugin_memory(std::string_view plugin, uint64_t bytes);
@@ -157,6 +171,7 @@ class alignas(64) MetricsShard {
   FnStats* overflow_ = nullptr;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> websocket_sessions_{0};
+  std::array<std::atomic<uint64_t>, kWsCloseReasons.size()> websocket_closes_{};
 };
 
 /// The gateway's metrics: one shard per I/O worker plus process-wide values.

@@ -138,6 +138,7 @@ std::string Metrics::render() const {
   std::map<std::pair<std::string, size_t>, uint64_t> memory;  // (plugin, worker)
   int64_t in_flight = 0;
   int64_t websocket_sessions = 0;
+  std::array<uint64_t, kWsCloseReasons.size()> websocket_closes{};
 
   for (const auto& shard : shards_) {
     // Held while reading this shard only: it blocks nothing but the shard
@@ -149,6 +150,8 @@ std::string Metrics::render() const {
     }
     in_flight += shard->in_flight_.load(std::memory_order_relaxed);
     websocket_sessions += shard->websocket_sessions_.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < websocket_closes.size(); ++i)
+      websocket_closes[i] += shard->websocket_closes_[i].load(std::memory_order_relaxed);
   }
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle;
   std::vector<std::pair<std::string, uint64_t>> log_dropped;
@@ -212,6 +215,12 @@ std::string Metrics::render() const {
 
   e.family("hookd_open_websocket_sessions", "gauge", "WebSocket sessions open now.");
   e.sample("hookd_open_websocket_sessions", {}, websocket_sessions);
+  e.family(
+      "hookd_websocket_sessions_closed_total", "counter",
+      "WebSocket sessions ended (refused upgrades included), by why: the close_reason of their access line.");
+  for (size_t i = 0; i < kWsCloseReasons.size(); ++i) {
+    e.sample("hookd_websocket_sessions_closed_total", {{"reason", kWsCloseReasons[i]}}, websocket_closes[i]);
+  }
 
   e.family("hookd_plugin_memory_bytes", "gauge", "Linear memory of each plugin instance, by worker.");
   for (const auto& [key, bytes] : memory) {
