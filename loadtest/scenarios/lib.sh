@@ -103,16 +103,16 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-# start_hookd NAME BINARY [ACCESS_LOG_FILE]: a hookd (hookd_config: 2
-# workers; the example plugins of $build/plugins) on free ports with its own
-# data dir and log ($work/NAME.log), for scripts that compare two side by
-# side; waits until it is ready and sets NAME_port and NAME_pid.
-# bench_cleanup stops it.
+# start_hookd NAME BINARY [ACCESS_LOG_FILE [LOG_LINES]]: a hookd
+# (hookd_config: 2 workers; the example plugins of $build/plugins) on free
+# ports with its own data dir and log ($work/NAME.log), for scripts that
+# compare two side by side; LOG_LINES are more [log] settings. Waits until
+# it is ready and sets NAME_port and NAME_pid. bench_cleanup stops it.
 extra_pids=()
 start_hookd() {
   local name=$1 bin=$2 port
   port=$(free_port)
-  ACCESS_LOG=${3:-} hookd_config "$work/$name.toml" "$port" "$(free_port)" "$work/data-$name" t
+  ACCESS_LOG=${3:-} hookd_config "$work/$name.toml" "$port" "$(free_port)" "$work/data-$name" t "${4:-}"
   "$bin" serve --config "$work/$name.toml" --plugin-dir "$build/plugins" >"$work/$name.log" 2>&1 &
   extra_pids+=("$!")
   printf -v "${name}_pid" '%s' "$!"

@@ -98,7 +98,8 @@ ServerResult<void> Gateway::Impl::compose() {
   count_budgets();
   if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   engine::Vm& vm = *parts.vm;
-  recorder = std::make_unique<ExchangeRecorder>(*metrics, events, access_log.get());
+  recorder =
+      std::make_unique<ExchangeRecorder>(*metrics, events, access_log.get(), cfg.log.websocket_messages);
   routes = std::make_unique<PublicRoutes>(cfg.server, state, *metrics, registry);
   for (unsigned i = 0; i < n; ++i) {
     workers.push_back(std::make_unique<IoWorker>(i, vm, registry));
@@ -123,13 +124,13 @@ ServerResult<void> Gateway::Impl::compose() {
   for (auto& w : workers) all.push_back(w.get());
   for (IoWorker* w : blocking->workers()) all.push_back(w);
   if (parts.fetcher) fetcher = std::make_unique<CountingFetcher>(*parts.fetcher, *metrics);
+  host_services = std::make_unique<PluginHostServices>(*parts.kv, fetcher.get(), *metrics);
   manager = std::make_unique<PluginManager>(vm,
                                             PluginManager::Services{.config = cfg,
                                                                     .registry = registry,
                                                                     .metrics = *metrics,
                                                                     .events = events,
-                                                                    .kv = *parts.kv,
-                                                                    .fetcher = fetcher.get(),
+                                                                    .host = *host_services,
                                                                     .clock = *parts.clock,
                                                                     .entropy = parts.entropy},
                                             all);

@@ -31,6 +31,7 @@
 #include "observability/event_log.hpp"
 #include "observability/exchange_recorder.hpp"
 #include "observability/metrics.hpp"
+#include "observability/plugin_host_services.hpp"
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -57,6 +58,9 @@ struct Gateway::Impl {
   // The plugins' fetcher, counting outcomes in metrics (parts.fetcher
   // inside); null when there is none. Before everything that runs plugins.
   std::unique_ptr<CountingFetcher> fetcher;
+  // What each plugin is lent: the store and fetcher above, counted under
+  // its name. Before everything that runs plugins, like them.
+  std::unique_ptr<PluginHostServices> host_services;
   std::unique_ptr<AccessLog> access_log;  // null when disabled
   EventLog events;                        // recent plugin logs and call errors (GET /admin/logs)
   ServeState state;

@@ -120,6 +120,45 @@ TEST(AccessLog, TextLinesEscapeWhatAClientChose) {
       << lines[1];
 }
 
+TEST(AccessLog, AWebSocketSessionLineCarriesItsCountsAndCloseInBothFormats) {
+  const auto file = fresh_dir("access-ws-session") / "access.log";
+  const server::WsSessionTotals totals{.messages_in = 3,
+                                       .messages_out = 2,
+                                       .bytes_in = 30,
+                                       .bytes_out = 20,
+                                       .errors = 1,
+                                       .close_code = 4500,
+                                       .close_reason = "error"};
+  for (auto format : {config::LogFormat::text, config::LogFormat::json}) {
+    auto log = AccessLog::open(options(file, format), 1);
+    ASSERT_TRUE(log);
+    AccessRecord r = record("s-1", "/plugins/echo/echo");
+    r.method = "GET";
+    r.status = 101;
+    r.bytes = 20;
+    r.websocket = &totals;
+    (*log)->write(0, r);
+  }
+  const auto lines = lines_of(file);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find(R"( access s-1 10.0.0.7 "GET /plugins/echo/echo" 101 20 17us plugin=echo fn=echo )"
+                          "messages_in=3 messages_out=2 bytes_in=30 bytes_out=20 errors=1 close_code=4500 "
+                          "close_reason=error"),
+            std::string::npos)
+      << lines[0];
+  const auto v = boost::json::parse(lines[1]).as_object();
+  EXPECT_EQ(v.at("path").as_string(), "/plugins/echo/echo");
+  EXPECT_EQ(v.at("status").as_int64(), 101);
+  EXPECT_EQ(v.at("messages_in").as_int64(), 3);
+  EXPECT_EQ(v.at("messages_out").as_int64(), 2);
+  EXPECT_EQ(v.at("bytes_in").as_int64(), 30);
+  EXPECT_EQ(v.at("bytes_out").as_int64(), 20);
+  EXPECT_EQ(v.at("errors").as_int64(), 1);
+  EXPECT_EQ(v.at("close_code").as_int64(), 4500);
+  EXPECT_EQ(v.at("close_reason").as_string(), "error");
+  EXPECT_FALSE(v.contains("session"));
+}
+
 TEST(AccessLog, LinesAreStampedWithTheClockTheGatewayGaveIt) {
   const auto file = fresh_dir("access-clock") / "access.log";
   auto clock = std::make_shared<util::ManualClock>();  // 2023-11-14T22:13:20Z
@@ -284,9 +323,11 @@ TEST(AccessLog, TheGatewayLogsEveryRequestWithoutItsQueryAndLosesNothingOnStop) 
   for (const auto& line : lines_of(dir / "access.log")) {
     EXPECT_EQ(line.find("hunter2"), std::string::npos) << line;
     const auto v = boost::json::parse(line).as_object();
-    if (v.at("method").as_string() == "WS") {
+    if (v.contains("close_reason")) {  // the WebSocket session's one line
       ++ws_lines;
+      EXPECT_EQ(v.at("status").as_int64(), 101);
       EXPECT_EQ(v.at("fn").as_string(), "echo");
+      EXPECT_EQ(v.at("messages_in").as_int64(), 1);
     } else if (v.at("status").as_int64() == 404) {
       ++not_found;
     } else {

@@ -243,6 +243,18 @@ const std::vector<std::string> kAllFamilies = {
     "hookd_plugin_log_dropped_total",
     "hookd_start_time_seconds",
     "hookd_build_info",
+    "hookd_open_websocket_sessions",
+    "hookd_websocket_sessions_closed_total",
+    "hookd_plugin_compile_seconds",
+    "hookd_plugin_instantiate_seconds",
+    "hookd_kv_calls_total",
+    "hookd_kv_errors_total",
+    "hookd_kv_call_duration_seconds",
+    "hookd_kv_bytes_total",
+    "hookd_fetch_calls_total",
+    "hookd_fetch_errors_total",
+    "hookd_fetch_duration_seconds",
+    "hookd_fetch_bytes_total",
 };
 
 // Checks the invariants of every histogram series in `p`; returns how many it saw.

@@ -87,6 +87,13 @@ class WsClient {
                        [&](auto handler) { ws_.async_close(websocket::close_code::normal, handler); });
   }
 
+  // Ends the connection without a close frame, as a client that crashed or
+  // lost its network would.
+  void drop() {
+    error_code ec;
+    boost::beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
   // Waits, without reading, until the server resets or half-closes.
   bool peer_gone_within(std::chrono::milliseconds timeout) {
     return hookd::test::peer_gone_within(boost::beast::get_lowest_layer(ws_).socket().native_handle(),

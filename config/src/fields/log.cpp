@@ -19,6 +19,8 @@ std::vector<FieldSpec<Config>> log_fields() {
       integer<C>(
           "log", "access_log_flush_ms", {1, 60'000},
           [](auto& c) -> auto& { return c.log.access_log_flush_interval; }),
+      boolean<C>(
+          "log", "websocket_messages", [](auto& c) -> auto& { return c.log.websocket_messages; }),
   };
 }
 

@@ -177,17 +177,20 @@ void IoWorker::rebuild_engine() {
   generation_ = UINT64_MAX;  // the next resolve retries what failed
 }
 
-std::future<engine::Result<void>> IoWorker::prepare(std::shared_ptr<const PluginEntry> entry) {
-  auto promise = std::make_shared<std::promise<engine::Result<void>>>();
+std::future<engine::Result<std::chrono::nanoseconds>> IoWorker::prepare(
+    std::shared_ptr<const PluginEntry> entry) {
+  auto promise = std::make_shared<std::promise<engine::Result<std::chrono::nanoseconds>>>();
   auto future = promise->get_future();
   post([this, entry = std::move(entry), promise] {
+    const auto began = std::chrono::steady_clock::now();
     auto inst = engine::PluginInstance::create(*engine_worker_, entry->module);
     if (!inst) {
       promise->set_value(std::unexpected(inst.error()));
       return;
     }
+    const std::chrono::nanoseconds took = std::chrono::steady_clock::now() - began;
     prepared_[entry->version] = std::move(*inst);
-    promise->set_value({});
+    promise->set_value(took);
   });
   return future;
 }

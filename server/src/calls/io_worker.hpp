@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
@@ -73,8 +74,9 @@ class IoWorker {
   void repair_after_call(const BoundPlugin& bp);
 
   // Any thread: instantiates `entry` on this worker ahead of its publication
-  // (as a queued task, under the plugin's deadline).
-  std::future<engine::Result<void>> prepare(std::shared_ptr<const PluginEntry> entry);
+  // (as a queued task, under the plugin's deadline); its value is how long
+  // that took (hookd_plugin_instantiate_seconds).
+  std::future<engine::Result<std::chrono::nanoseconds>> prepare(std::shared_ptr<const PluginEntry> entry);
   // Any thread: drops a prepared instance that will not be published.
   void discard(uint64_t version);
 

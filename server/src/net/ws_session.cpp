@@ -20,6 +20,31 @@ namespace websocket = boost::beast::websocket;
 // most this many characters of one.
 constexpr std::size_t kWebSocketKeyChars = 24;
 
+namespace {
+
+// The close_reason of a session's access line and the reason label of
+// hookd_websocket_sessions_closed_total: why it ended. Each is one of
+// kWsCloseReasons (metrics.hpp).
+namespace why {
+constexpr std::string_view kClientClose = kWsCloseReasons[0];    // the client sent a close frame
+constexpr std::string_view kClientGone = kWsCloseReasons[1];     // the connection ended without one
+constexpr std::string_view kIdleTimeout = kWsCloseReasons[2];    // limits.ws_idle_timeout
+constexpr std::string_view kWriteTimeout = kWsCloseReasons[3];   // the client stopped reading replies
+constexpr std::string_view kDrain = kWsCloseReasons[4];          // the gateway is stopping
+constexpr std::string_view kPluginRemoved = kWsCloseReasons[5];  // or its function: 1001
+constexpr std::string_view kError = kWsCloseReasons[6];          // a call failed: 4000 + its status
+constexpr std::string_view kTooBig = kWsCloseReasons[7];         // limits.ws_max_message_bytes: 1009
+constexpr std::string_view kOverload = kWsCloseReasons[8];       // the request budget: 1013
+constexpr std::string_view kRefused = kWsCloseReasons[9];        // the upgrade was answered with an error
+constexpr std::string_view kProtocol = kWsCloseReasons[10];      // a frame Beast refused
+}  // namespace why
+
+// RFC 6455, 7.4.1: the code that stands for "closed without a close frame";
+// never sent, only reported.
+constexpr int kNoCloseFrame = 1006;
+
+}  // namespace
+
 WsSession::WsSession(TcpSocket socket, const PublicServices& services, IoWorker& worker,
                      RequestIdGenerator& ids)
     : ws_(std::move(socket)),
@@ -40,7 +65,40 @@ WsSession::WsSession(TcpSocket socket, const PublicServices& services, IoWorker&
 
 WsSession::~WsSession() {
   worker_.remove_session(this);
+  write_session_line();
   services_.connections.remove();
+}
+
+void WsSession::ended(int close_code, std::string_view why) {
+  if (!totals_.close_reason.empty()) return;
+  totals_.close_code = close_code;
+  totals_.close_reason = why;
+}
+
+// The session's one access line, and it leaves the open sessions gauge. From
+// the destructor: it runs on every way a session ends, on the worker's
+// thread, or on the thread that stops the gateway.
+void WsSession::write_session_line() {
+  if (accepted_) services_.recorder.websocket_session(worker_.index(), -1);
+  ended(kNoCloseFrame, why::kClientGone);
+  const std::string_view method(upgrade_.method_string().data(), upgrade_.method_string().size());
+  std::string_view path(upgrade_.target().data(), upgrade_.target().size());
+  path = path.substr(0, path.find('?'));
+  const AccessRecord line{
+      .request_id = session_id_,
+      .client = client_,
+      .method = method,
+      .target = path,
+      .status = status_,
+      .bytes = totals_.bytes_out,
+      .duration_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - opened_)
+              .count(),
+      .plugin = plugin_,
+      .fn = fn_,
+      .websocket = &totals_,
+  };
+  services_.recorder.websocket_session_ended(worker_.index(), line);
 }
 
 namespace {
@@ -58,6 +116,7 @@ uint64_t request_bytes(const HttpRequest& req) {
 void WsSession::start(HttpRequest request, PluginTarget target,
                       std::shared_ptr<const routing::RouteTable> routes) {
   worker_.add_session(this);
+  opened_ = std::chrono::steady_clock::now();
   upgrade_ = std::move(request);
   const HttpRequest& upgrade = upgrade_;
   std::string_view given = upgrade["X-Request-Id"];
@@ -114,10 +173,13 @@ void WsSession::start(HttpRequest request, PluginTarget target,
     // Beast adds its own name to a 101 without a Server field.
     res.set(http::field::server, "hookd");
   }));
+  status_ = static_cast<int>(http::status::switching_protocols);
   ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) {
-    if (ec) return;
+    if (ec) return self->ended(kNoCloseFrame, why::kClientGone);
     self->accepted_ = true;
+    self->services_.recorder.websocket_session(self->worker_.index(), +1);
     if (self->closing_) {
+      self->ended(static_cast<int>(websocket::close_code::going_away), why::kDrain);
       self->ws_.async_close(websocket::close_code::going_away, [self](beast::error_code) {});
       return;
     }
@@ -132,6 +194,8 @@ void WsSession::reject(http::status status, std::string_view kind, std::string_v
 }
 
 void WsSession::reject(CallResult& error) {
+  status_ = static_cast<int>(error.status);
+  ended(0, why::kRefused);
   rejection_.version(11);
   rejection_.set("X-Request-Id", session_id_);
   rejection_.result(error.status);
@@ -153,6 +217,7 @@ void WsSession::drain() {
   if (closing_) return;
   closing_ = true;
   if (!accepted_) return;
+  ended(static_cast<int>(websocket::close_code::going_away), why::kDrain);
   ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
 }
 
@@ -165,6 +230,7 @@ void WsSession::check_timeout(std::chrono::steady_clock::time_point now) {
   // The client stopped reading its replies: reset the connection, which also
   // drops what the kernel still holds for it. The pending write fails.
   write_deadline_ = std::chrono::steady_clock::time_point::max();
+  ended(kNoCloseFrame, why::kWriteTimeout);
   auto& socket = beast::get_lowest_layer(ws_).socket();
   beast::error_code ec;
   socket.set_option(boost::asio::socket_base::linger(true, 0), ec);
@@ -194,7 +260,8 @@ void WsSession::read_part() {
       buffer_.clear();
       buffer_.shrink_to_fit();
       held_message_.release();
-      close(websocket::close_code::try_again_later, "too many request bytes being received");
+      ++totals_.errors;
+      close(websocket::close_code::try_again_later, "too many request bytes being received", why::kOverload);
       return;
     }
   }
@@ -209,8 +276,10 @@ void WsSession::read_part() {
 }
 
 void WsSession::on_read(beast::error_code ec) {
-  if (ec) return;  // closed, timed out, or too big (Beast closes with 1009)
+  if (ec) return on_read_error(ec);
   started_ = std::chrono::steady_clock::now();
+  ++totals_.messages_in;
+  totals_.bytes_in += buffer_.size();
   ids_.next(request_id_);
   // Counted on this session's thread (the shard is per I/O worker) until the
   // reply is on its way.
@@ -241,6 +310,23 @@ void WsSession::on_read(beast::error_code ec) {
   reply(out);
 }
 
+// The session is over: the client closed it, the connection dropped or timed
+// out, a message was too big (Beast closes with 1009) or malformed (Beast
+// closes with the code of the fault), or our own close ended the read.
+void WsSession::on_read_error(beast::error_code ec) {
+  if (ec == websocket::error::closed) return ended(static_cast<int>(ws_.reason().code), why::kClientClose);
+  if (ec == beast::error::timeout) return ended(kNoCloseFrame, why::kIdleTimeout);
+  if (ec == websocket::error::message_too_big) {
+    ++totals_.errors;
+    return ended(static_cast<int>(websocket::close_code::too_big), why::kTooBig);
+  }
+  if (ec.category() == make_error_code(websocket::error::closed).category()) {
+    ++totals_.errors;
+    return ended(static_cast<int>(websocket::close_code::protocol_error), why::kProtocol);
+  }
+  ended(kNoCloseFrame, why::kClientGone);
+}
+
 void WsSession::call_done(CallResult& result) { reply(result); }
 
 std::shared_ptr<CallSink> WsSession::keep_alive() { return shared_from_this(); }
@@ -248,6 +334,9 @@ std::shared_ptr<CallSink> WsSession::keep_alive() { return shared_from_this(); }
 void WsSession::reply(CallResult& out) {
   const auto elapsed = std::chrono::steady_clock::now() - started_;
   AccessRecord line{.client = client_, .method = "WS", .plugin = plugin_, .fn = fn_, .session = session_id_};
+  // Each message's own line only when asked for (log.websocket_messages);
+  // the session's line counts them either way.
+  AccessRecord* message_line = services_.recorder.logs_websocket_messages() ? &line : nullptr;
   services_.recorder.end({.worker = worker_.index(),
                           .counted = true,
                           .status = static_cast<int>(out.status),
@@ -258,8 +347,11 @@ void WsSession::reply(CallResult& out) {
                           .request_id = request_id_,
                           .body = out.body,
                           .elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed),
-                          .access = &line});
-  if (!out.error_kind.empty()) return close_with_error(out);
+                          .access = message_line});
+  if (!out.error_kind.empty()) {
+    ++totals_.errors;
+    return close_with_error(out);
+  }
   reply_ = std::move(out.body);
   const bool reply_text = !out.error_kind.empty() || out.content_type == "application/json" ||
                           out.content_type.starts_with("text/");
@@ -288,7 +380,7 @@ void WsSession::close_with_error(const CallResult& out) {
   }
   const auto code = static_cast<websocket::close_code>(4000 + static_cast<unsigned>(out.status));
   held_message_.release();  // the call is over: its message no longer counts
-  close(code, message);
+  close(code, message, why::kError);
 }
 
 std::string_view ws_close_reason(std::string_view message) {
@@ -296,9 +388,10 @@ std::string_view ws_close_reason(std::string_view message) {
   return util::utf8_prefix(message, kMaxReason);  // stays valid UTF-8
 }
 
-void WsSession::close(websocket::close_code code, std::string_view reason) {
+void WsSession::close(websocket::close_code code, std::string_view reason, std::string_view why) {
   if (closing_) return;  // one close per session: the first reason stands
   closing_ = true;
+  ended(static_cast<int>(code), why);
   ws_.async_close(websocket::close_reason(code, ws_close_reason(reason)),
                   [self = shared_from_this()](beast::error_code) {});
 }
@@ -312,16 +405,21 @@ void WsSession::close_if_plugin_gone() {
   if (entry != nullptr && entry->module->find_function(fn_) != nullptr) return;
   spdlog::info("websocket session {} on {}/{} closed: the plugin or function was removed", session_id_,
                plugin_, fn_);
-  close(websocket::close_code::going_away, "plugin or function removed");
+  close(websocket::close_code::going_away, "plugin or function removed", why::kPluginRemoved);
 }
 
 void WsSession::on_write(beast::error_code ec) {
   write_deadline_ = std::chrono::steady_clock::time_point::max();
   held_.release();
+  if (ec) {
+    keep_for_reuse(reply_);
+    return ended(kNoCloseFrame, why::kClientGone);
+  }
+  ++totals_.messages_out;
+  totals_.bytes_out += reply_.size();
   keep_for_reuse(reply_);
-  if (ec) return;
   if (closing_ || services_.state.draining.load()) {
-    if (!closing_) close(websocket::close_code::going_away, {});
+    if (!closing_) close(websocket::close_code::going_away, {}, why::kDrain);
     return;
   }
   read();

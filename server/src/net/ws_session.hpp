@@ -8,7 +8,10 @@
 // written, and a reply the client does not read within limits.write_timeout
 // ends the session with a reset. A message reserves its bytes in the request
 // budget as they arrive (request_budget.hpp); past the budget the session is
-// closed with 1013 (try again later).
+// closed with 1013 (try again later). When the session ends, however it
+// ends (a close either way, a dropped connection, a timeout, a drain), its
+// destructor writes its one access log line: the upgrade request, how long
+// it lasted, its messages and bytes each way, its errors and how it closed.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +32,7 @@
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
 #include "net/session.hpp"
+#include "observability/access_log.hpp"
 
 namespace hookd::server {
 
@@ -62,7 +66,12 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   void on_write(boost::beast::error_code ec);
   void reply(CallResult& out);
   void close_with_error(const CallResult& out);
-  void close(boost::beast::websocket::close_code code, std::string_view reason);
+  // `why`: the session line's close_reason.
+  void close(boost::beast::websocket::close_code code, std::string_view reason, std::string_view why);
+  // How the session ended; the first call stands.
+  void ended(int close_code, std::string_view why);
+  void on_read_error(boost::beast::error_code ec);
+  void write_session_line();
   void close_if_plugin_gone();  // on the sweeper's tick
 
   // The memory of ws_'s read and write operations (declared first: it
@@ -84,8 +93,13 @@ class WsSession final : public Session, public CallSink, public std::enable_shar
   std::string peer_;
   std::string client_;  // peer_, or the client behind a trusted proxy
   std::string reply_;
-  std::string request_id_;  // of the message being answered
-  std::chrono::steady_clock::time_point started_;
+  std::string request_id_;                         // of the message being answered
+  std::chrono::steady_clock::time_point started_;  // of the message being answered
+  // For the session's line: when the upgrade arrived, what it answered
+  // (101, or the refusal's status), and what the session did.
+  std::chrono::steady_clock::time_point opened_;
+  int status_ = 0;
+  WsSessionTotals totals_;
   HttpResponse rejection_;
   // The upgrade request, the bytes it holds of the request budget, and the
   // route it matched (match_ views route_table_ and upgrade_): what each

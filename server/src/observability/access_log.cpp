@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "observability/log_escape.hpp"
 
@@ -53,8 +54,25 @@ void append_time(std::chrono::system_clock::time_point now, std::string& out) {
 
 std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_view("-") : s; }
 
+void append_ws_text(const WsSessionTotals& t, std::string& out) {
+  const std::pair<std::string_view, uint64_t> counts[] = {
+      {" messages_in="sv, t.messages_in}, {" messages_out="sv, t.messages_out},
+      {" bytes_in="sv, t.bytes_in},       {" bytes_out="sv, t.bytes_out},
+      {" errors="sv, t.errors},
+  };
+  for (const auto& [key, n] : counts) {
+    out += key;
+    append_number(out, static_cast<int64_t>(n));
+  }
+  out += " close_code="sv;
+  append_number(out, t.close_code);
+  out += " close_reason="sv;
+  append_log_text(or_dash(t.close_reason), out);
+}
+
 // 2026-11-30T14:17:00.123Z access <id> <client> "<method> <path>" <status> <bytes> <us>us plugin=<p> fn=<f>[
-// session=<s>]
+// session=<s>][ messages_in=<n> messages_out=<n> bytes_in=<n> bytes_out=<n> errors=<n> close_code=<c>
+// close_reason=<r>]
 void append_text(std::chrono::system_clock::time_point now, const AccessRecord& r, std::string& out) {
   append_time(now, out);
   out += " access "sv;
@@ -85,6 +103,7 @@ void append_text(std::chrono::system_clock::time_point now, const AccessRecord& 
     out += " session="sv;
     append_log_text(r.session, out);
   }
+  if (r.websocket != nullptr) append_ws_text(*r.websocket, out);
   out += '\n';
 }
 
@@ -103,7 +122,8 @@ void append_json_number(std::string_view key, int64_t value, std::string& out) {
   append_number(out, value);
 }
 
-// One JSON object per line; plugin, fn and session only when there is one.
+// One JSON object per line; plugin, fn and session only when there is one,
+// a WebSocket session's counts and close only on its line.
 void append_json(std::chrono::system_clock::time_point now, const AccessRecord& r, std::string& out) {
   out += "{\"time\":\""sv;
   append_time(now, out);
@@ -118,6 +138,15 @@ void append_json(std::chrono::system_clock::time_point now, const AccessRecord& 
   if (!r.plugin.empty()) append_json_field("plugin", r.plugin, out);
   if (!r.fn.empty()) append_json_field("fn", r.fn, out);
   if (!r.session.empty()) append_json_field("session", r.session, out);
+  if (const WsSessionTotals* t = r.websocket; t != nullptr) {
+    append_json_number("messages_in", static_cast<int64_t>(t->messages_in), out);
+    append_json_number("messages_out", static_cast<int64_t>(t->messages_out), out);
+    append_json_number("bytes_in", static_cast<int64_t>(t->bytes_in), out);
+    append_json_number("bytes_out", static_cast<int64_t>(t->bytes_out), out);
+    append_json_number("errors", static_cast<int64_t>(t->errors), out);
+    append_json_number("close_code", t->close_code, out);
+    append_json_field("close_reason", t->close_reason, out);
+  }
   out += "}\n"sv;
 }
 

@@ -1,5 +1,5 @@
-// The access log: one line per request, in text or JSON lines, to stdout or
-// a file. Built for the request path of a busy gateway:
+// The access log: one line per request (and per WebSocket session, when it
+// ends), in text or JSON lines, to stdout or a file. Built for the request path of a busy gateway:
 //   - each I/O worker formats its lines into its own buffer (a mutex only the
 //     writer thread ever contends for, once per flush);
 //   - one writer thread takes the buffers when one passes `batch_bytes` or
@@ -35,6 +35,20 @@
 
 namespace hookd::server {
 
+// What a WebSocket session did, on its one line when it ends.
+struct WsSessionTotals {
+  uint64_t messages_in = 0;   // messages read
+  uint64_t messages_out = 0;  // replies written
+  uint64_t bytes_in = 0;      // their payloads' bytes
+  uint64_t bytes_out = 0;
+  uint64_t errors = 0;  // failed calls, and messages refused (too big, over the request budget)
+  // The close code sent or received first; 1006 when the connection ended
+  // without a close frame, 0 when the upgrade was refused.
+  int close_code = 0;
+  // Why it ended, one of a closed vocabulary (ws_session.cpp, docs/architecture.md).
+  std::string_view close_reason;
+};
+
 // What one line says. Views into the caller's request, valid for the call.
 struct AccessRecord {
   std::string_view request_id;
@@ -46,7 +60,10 @@ struct AccessRecord {
   int64_t duration_us = 0;
   std::string_view plugin;   // empty: none
   std::string_view fn;       // empty: none
-  std::string_view session;  // WebSocket session id; empty for HTTP
+  std::string_view session;  // a WebSocket message's session id; empty otherwise
+  // A WebSocket session's line (its upgrade request, written when it ends);
+  // null otherwise.
+  const WsSessionTotals* websocket = nullptr;
 };
 
 class AccessLog {
@@ -71,7 +88,9 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
-  // Worker `worker` (< workers) only, from its own thread.
+  // Into worker `worker`'s (< workers) buffer. Meant for that worker's
+  // thread, whose buffer it is; safe from any (a session that ends on
+  // another thread at shutdown), as the buffer has a mutex.
   void write(size_t worker, const AccessRecord& record);
   // Writes every buffered line now; returns when they are written (or the
   // output failed). Any thread.

@@ -34,19 +34,40 @@ struct Exchange {
 
 class ExchangeRecorder {
  public:
-  // `access_log` may be null (log.access_log off).
-  ExchangeRecorder(Metrics& metrics, EventLog& events, AccessLog* access_log)
-      : metrics_(metrics), events_(events), access_log_(access_log) {}
+  // `access_log` may be null (log.access_log off). `websocket_messages`:
+  // whether each WebSocket message gets an access line too
+  // (log.websocket_messages), not only its session.
+  ExchangeRecorder(Metrics& metrics, EventLog& events, AccessLog* access_log, bool websocket_messages = false)
+      : metrics_(metrics),
+        events_(events),
+        access_log_(access_log),
+        websocket_messages_(access_log != nullptr && websocket_messages) {}
 
   // On worker `worker`'s thread: a request is being handled.
   void begin(size_t worker) { metrics_.shard(worker).add_in_flight(1); }
   // On the same thread: it ended.
   void end(const Exchange& e);
 
+  // Whether a WebSocket message's Exchange should carry an access line.
+  [[nodiscard]] bool logs_websocket_messages() const { return websocket_messages_; }
+  // A WebSocket session opened (+1) or ended (-1): the open sessions gauge.
+  // Any thread (a session may end on another at shutdown).
+  void websocket_session(size_t worker, int delta) { metrics_.shard(worker).add_websocket_session(delta); }
+  // A WebSocket session ended: counted by its close_reason, and its line
+  // (`line.websocket` set) when the access log is on. Any thread, like
+  // AccessLog::write.
+  void websocket_session_ended(size_t worker, const AccessRecord& line) {
+    if (line.websocket != nullptr) {
+      metrics_.shard(worker).count_websocket_close(ws_close_reason_index(line.websocket->close_reason));
+    }
+    if (access_log_ != nullptr) access_log_->write(worker, line);
+  }
+
  private:
   Metrics& metrics_;
   EventLog& events_;
   AccessLog* access_log_;
+  bool websocket_messages_;
 };
 
 }  // namespace hookd::server

@@ -2,6 +2,9 @@
 // process-wide counters. Rendering is in metrics_render.cpp.
 #include "observability/metrics.hpp"
 
+#include <algorithm>
+
+#include "observability/host_call_stats.hpp"
 #include "observability/metrics_fn_stats.hpp"
 
 namespace hookd::server {
@@ -30,6 +33,13 @@ size_t listener_index(Listener l) noexcept {
 }
 
 }  // namespace
+
+std::size_t ws_close_reason_index(std::string_view reason) noexcept {
+  for (std::size_t i = 0; i + 1 < kWsCloseReasons.size(); ++i) {
+    if (kWsCloseReasons[i] == reason) return i;
+  }
+  return kWsCloseReasons.size() - 1;
+}
 
 Listener listener_from_string(std::string_view name) {
   if (name == "public") return Listener::kPublic;
@@ -171,6 +181,34 @@ void Metrics::count_plugin_replace(std::string_view plugin) {
 }
 void Metrics::count_plugin_unload(std::string_view plugin) {
   count_lifecycle(plugin, &PluginLifecycle::unloads);
+}
+
+void Metrics::observe_load_time(std::string_view plugin, LoadTimes PluginLifecycle::*field,
+                                std::chrono::nanoseconds took) {
+  took = std::max(took, std::chrono::nanoseconds::zero());
+  size_t bucket = 0;
+  while (bucket < kPluginLoadBuckets.size() && took > kPluginLoadBuckets[bucket]) ++bucket;
+  std::lock_guard lock(lifecycle_mu_);
+  auto it = lifecycle_.find(plugin);
+  if (it == lifecycle_.end()) it = lifecycle_.try_emplace(std::string(plugin)).first;
+  LoadTimes& times = it->second.*field;
+  ++times.buckets[bucket];
+  times.sum_ns += static_cast<uint64_t>(took.count());
+}
+
+void Metrics::observe_plugin_compile(std::string_view plugin, std::chrono::nanoseconds took) {
+  observe_load_time(plugin, &PluginLifecycle::compile, took);
+}
+void Metrics::observe_plugin_instantiate(std::string_view plugin, std::chrono::nanoseconds took) {
+  observe_load_time(plugin, &PluginLifecycle::instantiate, took);
+}
+
+HostCallStats& Metrics::host_calls(std::string_view plugin) {
+  std::lock_guard lock(lifecycle_mu_);
+  auto it = host_calls_.find(plugin);
+  if (it == host_calls_.end())
+    it = host_calls_.try_emplace(std::string(plugin), std::make_unique<HostCallStats>()).first;
+  return *it->second;
 }
 
 std::atomic<uint64_t>& Metrics::plugin_log_dropped(std::string_view plugin) {

@@ -63,7 +63,17 @@ inline constexpr std::array<std::chrono::nanoseconds, 17> kDurationBuckets = {
     std::chrono::seconds(5),        std::chrono::seconds(10),
 };
 
-class SecondRing;  // per-second time series of a pair (server/src/observability/time_series.hpp)
+/// Upper bounds (inclusive) of the plugin compile and instantiate
+/// histograms; a +Inf bucket follows.
+inline constexpr std::array<std::chrono::nanoseconds, 12> kPluginLoadBuckets = {
+    std::chrono::milliseconds(1),    std::chrono::milliseconds(5),   std::chrono::milliseconds(10),
+    std::chrono::milliseconds(25),   std::chrono::milliseconds(50),  std::chrono::milliseconds(100),
+    std::chrono::milliseconds(250),  std::chrono::milliseconds(500), std::chrono::seconds(1),
+    std::chrono::milliseconds(2500), std::chrono::seconds(5),        std::chrono::seconds(10),
+};
+
+class SecondRing;     // per-second time series of a pair (server/src/observability/time_series.hpp)
+class HostCallStats;  // a plugin's KV and fetch calls (host_call_stats.hpp)
 
 enum class Listener : uint8_t { kPublic, kAdmin, kOther };
 
@@ -76,6 +86,16 @@ inline constexpr std::array<std::string_view, 11> kFetchOutcomeNames = {
     "ok",  "not_allowed", "bad_url",   "blocked_address",    "dns",     "connect",
     "tls", "timeout",     "too_large", "too_many_redirects", "protocol"};
 inline constexpr std::size_t kFetchOk = 0;
+
+/// Why a WebSocket session ended: the reason label of
+/// hookd_websocket_sessions_closed_total and the close_reason of its access
+/// line (ws_session.cpp says when each applies).
+inline constexpr std::array<std::string_view, 11> kWsCloseReasons = {
+    "client_close", "client_gone", "idle_timeout", "write_timeout", "drain",          "plugin_removed",
+    "error",        "too_big",     "overload",     "refused",       "protocol_error",
+};
+/// The index of `reason` in kWsCloseReasons; an unknown one counts as the last.
+std::size_t ws_close_reason_index(std::string_view reason) noexcept;
 
 inline constexpr std::array<std::string_view, 3> kHeaderRefusalNames = {"header_bytes", "header_fields",
                                                                         "obs_fold"};
@@ -109,6 +129,17 @@ class alignas(64) MetricsShard {
   /// counter, so no atomic add is needed).
   void add_in_flight(int delta) noexcept;
 
+  /// WebSocket sessions open on this worker. Unlike the request counters,
+  /// any thread may call it (a session can end on another at shutdown): an
+  /// atomic add, once per session, never per message.
+  void add_websocket_session(int delta) noexcept {
+    websocket_sessions_.fetch_add(delta, std::memory_order_relaxed);
+  }
+  /// A WebSocket session ended, for a reason of kWsCloseReasons; any thread.
+  void count_websocket_close(std::size_t reason) noexcept {
+    if (reason < websocket_closes_.size()) websocket_closes_[reason].fetch_add(1, std::memory_order_relaxed);
+  }
+
   /// This worker's linear memory of a plugin's instance, in bytes.
   void set_plugin_memory(std::string_view plugin, uint64_t bytes);
   /// The plugin was unloaded from this worker: its memory gauge disappears.
@@ -139,6 +170,8 @@ class alignas(64) MetricsShard {
   std::unordered_map<Key, FnStats*, KeyHash> index_by_name_;
   FnStats* overflow_ = nullptr;
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> websocket_sessions_{0};
+  std::array<std::atomic<uint64_t>, kWsCloseReasons.size()> websocket_closes_{};
 };
 
 /// The gateway's metrics: one shard per I/O worker plus process-wide values.
@@ -162,6 +195,10 @@ class Metrics {
   void count_plugin_load(std::string_view plugin);
   void count_plugin_replace(std::string_view plugin);
   void count_plugin_unload(std::string_view plugin);
+  /// How long a plugin's module took to validate and compile (on the
+  /// loader), and one worker's instance of it to instantiate.
+  void observe_plugin_compile(std::string_view plugin, std::chrono::nanoseconds took);
+  void observe_plugin_instantiate(std::string_view plugin, std::chrono::nanoseconds took);
   void count_connection(Listener listener) noexcept;
   void count_connection(std::string_view listener) noexcept {
     count_connection(listener_from_string(listener));
@@ -180,6 +217,11 @@ class Metrics {
   /// (hookd_plugin_log_dropped_total); the same one across reloads. The
   /// reference stays valid for the life of this object; any thread.
   std::atomic<uint64_t>& plugin_log_dropped(std::string_view plugin);
+
+  /// The counters of a plugin's KV and fetch host calls; the same ones
+  /// across reloads. The reference stays valid for the life of this object;
+  /// any thread.
+  HostCallStats& host_calls(std::string_view plugin);
 
   /// A counter another part of the gateway keeps (the access log's dropped
   /// lines), read when rendering. Before serving starts; `read` must stay
@@ -200,10 +242,16 @@ class Metrics {
                                             const SecondRing& ring)>& visit) const;
 
  private:
+  struct LoadTimes {
+    std::array<uint64_t, kPluginLoadBuckets.size() + 1> buckets{};  // not cumulative
+    uint64_t sum_ns = 0;
+  };
   struct PluginLifecycle {
     uint64_t loads = 0;
     uint64_t replacements = 0;
     uint64_t unloads = 0;
+    LoadTimes compile;
+    LoadTimes instantiate;
   };
   struct alignas(64) PaddedCounter {
     std::atomic<uint64_t> value{0};
@@ -211,6 +259,8 @@ class Metrics {
   static constexpr size_t kListeners = 3;
 
   void count_lifecycle(std::string_view plugin, uint64_t PluginLifecycle::*field);
+  void observe_load_time(std::string_view plugin, LoadTimes PluginLifecycle::*field,
+                         std::chrono::nanoseconds took);
 
   std::vector<std::unique_ptr<MetricsShard>> shards_;
   double start_time_seconds_;
@@ -220,7 +270,8 @@ class Metrics {
   std::array<PaddedCounter, kFetchOutcomeNames.size()> fetches_;
   mutable std::mutex lifecycle_mu_;
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle_;
-  std::map<std::string, std::atomic<uint64_t>, std::less<>> log_dropped_;  // under lifecycle_mu_
+  std::map<std::string, std::atomic<uint64_t>, std::less<>> log_dropped_;          // under lifecycle_mu_
+  std::map<std::string, std::unique_ptr<HostCallStats>, std::less<>> host_calls_;  // under lifecycle_mu_
   struct CounterSource {
     std::string name;
     std::string help;

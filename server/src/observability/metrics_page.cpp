@@ -2,6 +2,7 @@
 
 #include "observability/metrics.hpp"
 #include "observability/metrics_exposition.hpp"
+#include "observability/process_metrics.hpp"
 #include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -25,6 +26,7 @@ std::string render_metrics_page(const Metrics& metrics, const PluginRegistry& re
                1);
     }
   }
+  render_process_metrics(e);
   page += e.take();
   return page;
 }

@@ -11,7 +11,8 @@ class Metrics;
 class PluginRegistry;
 
 /// The whole exposition: Metrics::render(), then hookd_plugin_info (one
-/// series per loaded plugin: its name, guest ABI and module SHA-256).
+/// series per loaded plugin: its name, guest ABI and module SHA-256), then
+/// the process metrics (process_metrics.hpp).
 std::string render_metrics_page(const Metrics& metrics, const PluginRegistry& registry);
 
 }  // namespace hookd::server

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hookd/server/build_info.hpp"
+#include "observability/host_call_stats.hpp"
 #include "observability/metrics.hpp"
 #include "observability/metrics_exposition.hpp"
 #include "observability/metrics_fn_stats.hpp"
@@ -55,6 +56,80 @@ void add(FnTotals& t, const MetricsShard::FnStats& s) {
   t.sum_ns += read(s.sum_ns);
 }
 
+// One histogram series of `family` labelled plugin=`plugin`, from
+// non-cumulative `buckets` (bounds `bounds`, then +Inf).
+template <size_t N>
+void plugin_histogram(Exposition& e, std::string_view family, std::string_view plugin,
+                      const std::array<std::chrono::nanoseconds, N>& bounds,
+                      const std::array<uint64_t, N + 1>& buckets, uint64_t sum_ns) {
+  const std::string bucket = std::string(family) + "_bucket";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < N; ++i) {
+    cumulative += buckets[i];
+    e.sample(bucket, {{"plugin", plugin}, {"le", bucket_label(bounds[i])}}, cumulative);
+  }
+  cumulative += buckets[N];
+  e.sample(bucket, {{"plugin", plugin}, {"le", "+Inf"}}, cumulative);
+  e.sample(std::string(family) + "_sum", {{"plugin", plugin}}, static_cast<double>(sum_ns) / 1e9);
+  e.sample(std::string(family) + "_count", {{"plugin", plugin}}, cumulative);
+}
+
+using HostCalls = std::vector<std::tuple<std::string, HostCallStats::Totals, HostCallStats::Totals>>;
+
+// hookd_kv_* and hookd_fetch_*: a plugin's series once it has made such a call.
+void render_host_calls(Exposition& e, const HostCalls& calls) {
+  e.family("hookd_kv_calls_total", "counter", "KV host calls, by plugin and operation.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (kv.all_calls() == 0) continue;
+    for (size_t op = 0; op < kKvOpNames.size(); ++op) {
+      e.sample("hookd_kv_calls_total", {{"plugin", plugin}, {"op", kKvOpNames[op]}}, kv.calls[op]);
+    }
+  }
+  e.family(
+      "hookd_kv_errors_total", "counter",
+      "KV host calls that failed (the store's error: too large, full, quota, unavailable, timeout...), by "
+      "plugin. An absent key is not an error.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (kv.all_calls() != 0) e.sample("hookd_kv_errors_total", {{"plugin", plugin}}, kv.errors);
+  }
+  e.family("hookd_kv_call_duration_seconds", "histogram", "KV host call latency, by plugin.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (kv.all_calls() != 0)
+      plugin_histogram(e, "hookd_kv_call_duration_seconds", plugin, kDurationBuckets, kv.buckets, kv.sum_ns);
+  }
+  e.family(
+      "hookd_kv_bytes_total", "counter",
+      "Bytes of values plugins read from (direction=read) and wrote to (written) the KV store, by plugin.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (kv.all_calls() == 0) continue;
+    e.sample("hookd_kv_bytes_total", {{"plugin", plugin}, {"direction", "read"}}, kv.bytes_in);
+    e.sample("hookd_kv_bytes_total", {{"plugin", plugin}, {"direction", "written"}}, kv.bytes_out);
+  }
+  e.family("hookd_fetch_calls_total", "counter",
+           "Outbound fetches, by plugin (outcomes: hookd_fetch_requests_total).");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (fetch.all_calls() != 0) e.sample("hookd_fetch_calls_total", {{"plugin", plugin}}, fetch.all_calls());
+  }
+  e.family("hookd_fetch_errors_total", "counter", "Outbound fetches that failed or were refused, by plugin.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (fetch.all_calls() != 0) e.sample("hookd_fetch_errors_total", {{"plugin", plugin}}, fetch.errors);
+  }
+  e.family("hookd_fetch_duration_seconds", "histogram",
+           "Outbound fetch latency, redirects included, by plugin.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (fetch.all_calls() != 0)
+      plugin_histogram(e, "hookd_fetch_duration_seconds", plugin, kDurationBuckets, fetch.buckets,
+                       fetch.sum_ns);
+  }
+  e.family("hookd_fetch_bytes_total", "counter",
+           "Body bytes of plugins' outbound fetches: sent (requests) and received (responses), by plugin.");
+  for (const auto& [plugin, kv, fetch] : calls) {
+    if (fetch.all_calls() == 0) continue;
+    e.sample("hookd_fetch_bytes_total", {{"plugin", plugin}, {"direction", "sent"}}, fetch.bytes_out);
+    e.sample("hookd_fetch_bytes_total", {{"plugin", plugin}, {"direction", "received"}}, fetch.bytes_in);
+  }
+}
+
 }  // namespace
 
 std::string Metrics::render() const {
@@ -62,6 +137,8 @@ std::string Metrics::render() const {
   std::map<FnKey, FnTotals> fns;
   std::map<std::pair<std::string, size_t>, uint64_t> memory;  // (plugin, worker)
   int64_t in_flight = 0;
+  int64_t websocket_sessions = 0;
+  std::array<uint64_t, kWsCloseReasons.size()> websocket_closes{};
 
   for (const auto& shard : shards_) {
     // Held while reading this shard only: it blocks nothing but the shard
@@ -72,14 +149,20 @@ std::string Metrics::render() const {
       memory[{plugin, shard->index_}] = bytes.load(std::memory_order_relaxed);
     }
     in_flight += shard->in_flight_.load(std::memory_order_relaxed);
+    websocket_sessions += shard->websocket_sessions_.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < websocket_closes.size(); ++i)
+      websocket_closes[i] += shard->websocket_closes_[i].load(std::memory_order_relaxed);
   }
   std::map<std::string, PluginLifecycle, std::less<>> lifecycle;
   std::vector<std::pair<std::string, uint64_t>> log_dropped;
+  HostCalls host_calls;
   {
     std::lock_guard lock(lifecycle_mu_);
     lifecycle = lifecycle_;
     for (const auto& [plugin, n] : log_dropped_)
       log_dropped.emplace_back(plugin, n.load(std::memory_order_relaxed));
+    for (const auto& [plugin, stats] : host_calls_)
+      host_calls.emplace_back(plugin, stats->kv_totals(), stats->fetch_totals());
   }
 
   Exposition e;
@@ -130,6 +213,15 @@ std::string Metrics::render() const {
   e.family("hookd_in_flight_requests", "gauge", "Requests being handled now.");
   e.sample("hookd_in_flight_requests", {}, in_flight);
 
+  e.family("hookd_open_websocket_sessions", "gauge", "WebSocket sessions open now.");
+  e.sample("hookd_open_websocket_sessions", {}, websocket_sessions);
+  e.family(
+      "hookd_websocket_sessions_closed_total", "counter",
+      "WebSocket sessions ended (refused upgrades included), by why: the close_reason of their access line.");
+  for (size_t i = 0; i < kWsCloseReasons.size(); ++i) {
+    e.sample("hookd_websocket_sessions_closed_total", {{"reason", kWsCloseReasons[i]}}, websocket_closes[i]);
+  }
+
   e.family("hookd_plugin_memory_bytes", "gauge", "Linear memory of each plugin instance, by worker.");
   for (const auto& [key, bytes] : memory) {
     e.sample("hookd_plugin_memory_bytes", {{"plugin", key.first}, {"worker", to_label(key.second)}}, bytes);
@@ -145,6 +237,25 @@ std::string Metrics::render() const {
     e.family(name, "counter", help);
     for (const auto& [plugin, counts] : lifecycle) e.sample(name, {{"plugin", plugin}}, counts.*field);
   }
+
+  const std::tuple<std::string_view, std::string_view, LoadTimes PluginLifecycle::*> load_time_families[] = {
+      {"hookd_plugin_compile_seconds", "Time to validate and compile a plugin's module, by plugin.",
+       &PluginLifecycle::compile},
+      {"hookd_plugin_instantiate_seconds",
+       "Time for one worker to instantiate a plugin being loaded (once per worker and load), by plugin.",
+       &PluginLifecycle::instantiate},
+  };
+  for (const auto& [name, help, field] : load_time_families) {
+    e.family(name, "histogram", help);
+    for (const auto& [plugin, times] : lifecycle) {
+      const LoadTimes& t = times.*field;
+      uint64_t n = 0;
+      for (uint64_t b : t.buckets) n += b;
+      if (n != 0) plugin_histogram(e, name, plugin, kPluginLoadBuckets, t.buckets, t.sum_ns);
+    }
+  }
+
+  render_host_calls(e, host_calls);
 
   e.family("hookd_plugin_log_dropped_total", "counter",
            "Log lines a plugin caused (its own, and its host calls') dropped at its log_rate_per_sec.");

@@ -126,7 +126,7 @@ const config::PluginConfig* config_plugin(const std::vector<config::PluginConfig
 }
 
 PluginManager::PluginManager(engine::Vm& vm, Services services, std::vector<IoWorker*> workers)
-    : vm_(vm), services_(services), workers_(std::move(workers)) {}
+    : vm_(vm), services_(std::move(services)), workers_(std::move(workers)) {}
 
 PluginManager::~PluginManager() { stop(); }
 
@@ -232,7 +232,8 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
                  .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
     write_plugin_line(level, plugin, ctx.request_id, message, escape);
   };
-  host::HostServices services{&services_.kv, services_.fetcher};
+  const PluginHostServices::Lent lent = services_.host.for_plugin(name);
+  host::HostServices services{lent.kv, lent.fetcher};
   services.log = [gate, escape](engine::LogLevel level, std::string_view plugin,
                                 const engine::CallContext& ctx, std::string_view message) {
     if (gate->admit_any()) write_plugin_line(level, plugin, ctx.request_id, message, escape);
@@ -259,8 +260,10 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   if (!signed_by) return std::unexpected(signed_by.error());
   config::PluginConfig as_config{name, {}, settings};
   const config::PluginLimits limits = services_.config.limits_for(as_config);
+  const auto compile_began = std::chrono::steady_clock::now();
   auto module = engine::PluginModule::load(vm_, *probe_, wasm, options_for(name, settings, limits));
   if (!module) return std::unexpected(module.error());
+  services_.metrics.observe_plugin_compile(name, std::chrono::steady_clock::now() - compile_began);
 
   auto entry = std::make_shared<PluginEntry>();
   entry->name = name;
@@ -279,7 +282,7 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   entry->signed_by = std::move(*signed_by);
 
   // Instantiate everywhere before anyone can see it.
-  std::vector<std::future<engine::Result<void>>> pending;
+  std::vector<std::future<engine::Result<std::chrono::nanoseconds>>> pending;
   for (IoWorker* w : workers_) {
     if (w->hosts(*entry)) pending.push_back(w->prepare(entry));
   }
@@ -301,7 +304,11 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
       continue;
     }
     auto r = pending[i].get();
-    if (!r && !failure) failure = r.error();
+    if (r) {
+      services_.metrics.observe_plugin_instantiate(name, *r);
+    } else if (!failure) {
+      failure = r.error();
+    }
   }
   auto discard = [&] {
     for (IoWorker* w : workers_) w->discard(entry->version);
@@ -385,6 +392,7 @@ std::vector<uint64_t> PluginManager::memory_per_worker(const std::string& name) 
     });
   }
   std::vector<uint64_t> out;
+  out.reserve(pending.size());
   for (auto& f : pending) {
     out.push_back(f.wait_for(std::chrono::seconds(2)) == std::future_status::ready ? f.get() : 0);
   }

@@ -26,6 +26,7 @@
 #include "hookd/server/gateway_parts.hpp"
 #include "observability/event_log.hpp"
 #include "observability/metrics.hpp"
+#include "observability/plugin_host_services.hpp"
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_registry.hpp"
 
@@ -43,8 +44,8 @@ class PluginManager {
     PluginRegistry& registry;
     Metrics& metrics;
     EventLog& events;
-    host::KvStore& kv;
-    host::HttpFetcher* fetcher;
+    // The KV store and fetcher each plugin is lent, counted under its name.
+    PluginHostServices& host;
     const Clock& clock;
     // Random bytes for every plugin (WASI random_get): the gateway's one
     // entropy source, so tests that inject one see it reach plugins.

@@ -217,6 +217,10 @@ struct LogConfig {
   // Lines are written in batches: when a worker's buffer passes 64 KiB, and
   // at least this often.
   milliseconds access_log_flush_interval{200};
+  // A WebSocket session gets one access log line when it ends (its counts,
+  // bytes and how it closed); with this on, every message gets its own line
+  // as well.
+  bool websocket_messages = false;
 
   bool operator==(const LogConfig&) const = default;
 };
