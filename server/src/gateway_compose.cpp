@@ -84,7 +84,8 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
         std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock,
         *parts.entropy);
   }
-  return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
+  return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager,
+                                        cfg.server.keep_versions);
 }
 
 // Builds every component, each from the slice of the configuration and the

@@ -125,14 +125,37 @@ void ClusterNode::clear_error(std::string_view plugin) {
   last_error_ms_ = 0;
 }
 
-engine::Result<void> ClusterNode::save(const std::string& name, std::span<const uint8_t> wasm,
-                                       const config::PluginSettings& settings) {
+engine::Result<uint64_t> ClusterNode::save(const std::string& name, std::span<const uint8_t> wasm,
+                                           const config::PluginSettings& settings, const VersionInfo&) {
   auto change =
       admin_catalog_->put(name, wasm, engine::sha256_hex(wasm), config::plugin_settings_to_json(settings));
   if (!change) return std::unexpected(change.error());
   std::lock_guard lock(mu_);
   from_catalog_.insert(name);
-  return {};
+  return 0;  // the cluster catalog keeps no versions yet
+}
+
+namespace {
+std::unexpected<engine::Error> no_versions_in_cluster_mode() {
+  return engine::fail(
+      engine::ErrorKind::kInternal,
+      "plugin versions and rollback are not available in cluster mode yet: the cluster catalog "
+      "keeps only each plugin's serving version (docs/releases.md)",
+      501);
+}
+}  // namespace
+
+engine::Result<std::optional<VersionHistory>> ClusterNode::versions(const std::string&) {
+  return no_versions_in_cluster_mode();
+}
+
+engine::Result<std::optional<StoredPlugin>> ClusterNode::version(const std::string&, uint64_t) {
+  return no_versions_in_cluster_mode();
+}
+
+engine::Result<void> ClusterNode::serve(const std::string&, uint64_t, std::span<const uint8_t>,
+                                        const config::PluginSettings&) {
+  return no_versions_in_cluster_mode();
 }
 
 engine::Result<bool> ClusterNode::remove(const std::string& name) {

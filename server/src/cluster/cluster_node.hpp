@@ -84,8 +84,14 @@ class ClusterNode final : public PluginCatalog {
   engine::Result<bool> remove(const std::string& name) override;
   // GET /admin/cluster: {"nodes": [...]} of the live nodes' heartbeats.
   std::optional<engine::Result<std::string>> nodes_json() override;
-  engine::Result<void> save(const std::string& name, std::span<const uint8_t> wasm,
-                            const config::PluginSettings& settings) override;
+  // Versions are not kept in the cluster catalog yet: the versions
+  // endpoints answer 501 (docs/releases.md), an upload has number 0.
+  engine::Result<std::optional<VersionHistory>> versions(const std::string& name) override;
+  engine::Result<std::optional<StoredPlugin>> version(const std::string& name, uint64_t number) override;
+  engine::Result<uint64_t> save(const std::string& name, std::span<const uint8_t> wasm,
+                                const config::PluginSettings& settings, const VersionInfo& info) override;
+  engine::Result<void> serve(const std::string& name, uint64_t number, std::span<const uint8_t> wasm,
+                             const config::PluginSettings& settings) override;
   // A removal comes from the catalog (remove(), or a change followed): nothing to forget.
   engine::Result<void> forget(const std::string&) override { return {}; }
 
