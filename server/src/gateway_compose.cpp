@@ -80,7 +80,8 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
         ClusterNode::Settings{.cluster = cfg.cluster,
                               .listen_port = cfg.server.listen.port,
                               .pinned = cfg.plugins,
-                              .max_module_bytes = cfg.limits.max_module_bytes},
+                              .max_module_bytes = cfg.limits.max_module_bytes,
+                              .keep_versions = cfg.server.keep_versions},
         std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock,
         *parts.entropy);
   }

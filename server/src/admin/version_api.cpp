@@ -40,6 +40,18 @@ void version_not_kept(HttpResponse& res, const std::string& name, uint64_t numbe
        request_id});
 }
 
+// A catalog that could not answer: 501 (no versions here), 503 (its store
+// is away), else 500.
+void set_catalog_error(HttpResponse& res, const engine::Error& error, const std::string& name,
+                       const std::string& request_id) {
+  const int status = error.status;
+  set_error(res,
+            status == 501   ? http::status::not_implemented
+            : status == 503 ? http::status::service_unavailable
+                            : http::status::internal_server_error,
+            {error.message, name, {}, request_id});
+}
+
 json::object version_json(const VersionInfo& v, uint64_t serving) {
   const std::chrono::system_clock::time_point created{std::chrono::milliseconds(v.created_ms)};
   return {{"number", v.number},
@@ -105,9 +117,7 @@ std::optional<VersionHistory> VersionApi::history(const std::string& name, std::
   }
   auto h = parts_.catalog.versions(name);
   if (!h) {
-    const int status = h.error().status;
-    set_error(res, status == 501 ? http::status::not_implemented : http::status::internal_server_error,
-              {h.error().message, name, {}, request_id});
+    set_catalog_error(res, h.error(), name, request_id);
     return std::nullopt;
   }
   if (!*h) {
@@ -151,10 +161,7 @@ void VersionApi::module(const std::string& name, std::string_view number_text, H
   auto h = history(name, "it has no uploaded versions", res, request_id);
   if (!h) return;
   auto kept = parts_.catalog.version(name, *number);
-  if (!kept) {
-    set_error(res, http::status::internal_server_error, {kept.error().message, name, {}, request_id});
-    return;
-  }
+  if (!kept) return set_catalog_error(res, kept.error(), name, request_id);
   if (!*kept) return version_not_kept(res, name, *number, *h, request_id);
   res.result(http::status::ok);
   res.set(http::field::content_type, "application/wasm");
@@ -199,7 +206,7 @@ bool VersionApi::rollback(const std::string& name, const HttpRequest& req, HttpR
   }
   auto kept = parts_.catalog.version(name, *number);
   if (!kept) {
-    set_error(res, http::status::internal_server_error, {kept.error().message, name, {}, request_id});
+    set_catalog_error(res, kept.error(), name, request_id);
     return false;
   }
   if (!*kept) {

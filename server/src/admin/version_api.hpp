@@ -4,8 +4,8 @@
 //   POST /admin/plugins/<name>/rollback             body {"version": n}: kept version n serves
 //                                                   again, published as an upload is
 // A rollback changes which version serves; it makes no new number. A config
-// file plugin is pinned (409), as for an upload; a cluster node answers 501
-// (its catalog keeps no versions yet).
+// file plugin is pinned (409), as for an upload. In cluster mode the
+// versions are the cluster catalog's (503 while Redis is away).
 #pragma once
 
 #include <functional>
@@ -48,7 +48,7 @@ class VersionApi {
   bool rollback(const std::string& name, const HttpRequest& req, HttpResponse& res,
                 const std::string& request_id, Done& done);
   // The history of `name`, or nullopt with the error answered into `res`
-  // (pinned 409, unknown plugin 404, no versions here 501).
+  // (pinned 409, unknown plugin 404, the catalog's store away 503).
   std::optional<VersionHistory> history(const std::string& name, std::string_view change, HttpResponse& res,
                                         const std::string& request_id);
 

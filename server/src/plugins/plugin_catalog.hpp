@@ -50,8 +50,8 @@ class PluginCatalog {
   virtual std::optional<engine::Result<std::string>> nodes_json() = 0;
 
   // An upload's versions (plugin_version.hpp, docs/releases.md), for the
-  // admin API. Errors carry an HTTP status: 501 where this catalog keeps no
-  // versions (a cluster node), 500 when its store failed.
+  // admin API. Errors carry an HTTP status: 503 when the catalog's store is
+  // away (Redis, for a cluster node), 500 when it failed.
   // The history of upload `name`; nullopt when it has none.
   virtual engine::Result<std::optional<VersionHistory>> versions(const std::string& name) = 0;
   // Kept version `number` of `name`; nullopt when it is not (or no longer) kept.

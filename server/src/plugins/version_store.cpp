@@ -1,5 +1,6 @@
 #include "plugins/version_store.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 
