@@ -83,6 +83,7 @@ TEST_F(ClusterVersions, EveryNodeListsTheSameVersionsAndServesARollbackMadeOnAno
   ASSERT_EQ(second.result_int(), 200) << second.body();
   EXPECT_EQ(json::parse(second.body()).at("upload_version").to_number<uint64_t>(), 2u);
   ASSERT_TRUE(eventually([&] { return which(1) == "B"; })) << which(1);
+  EXPECT_EQ(json::parse(admin(1).show("ver").body()).at("upload_version").to_number<uint64_t>(), 2u);
 
   EXPECT_EQ(numbers(0), (std::vector<uint64_t>{1, 2}));
   EXPECT_EQ(numbers(1), (std::vector<uint64_t>{1, 2}));
@@ -100,6 +101,7 @@ TEST_F(ClusterVersions, EveryNodeListsTheSameVersionsAndServesARollbackMadeOnAno
   EXPECT_EQ(which(1), "A");
   ASSERT_TRUE(eventually([&] { return which(0) == "A"; })) << which(0);
   EXPECT_EQ(listing(0).at("serving").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(json::parse(admin(0).show("ver").body()).at("upload_version").to_number<uint64_t>(), 1u);
   EXPECT_EQ(admin(0).send(http::verb::post, "/admin/plugins/ver/rollback", R"({"version": 1})").result_int(),
             409);
 

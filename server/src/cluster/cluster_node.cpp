@@ -241,7 +241,16 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
                  m.name);
     return {};
   }
-  auto r = manager_.install(m.name, *wasm, std::move(*settings), PluginManager::Persist::kNo);
+  // Its number among the plugin's versions, when the catalog's serving
+  // version is this module (else it moved on; a later change sets it).
+  PluginManager::Persist persist{PluginManager::Persist::kNo};
+  if (auto fields = follow_catalog_->history(m.name); fields) {
+    if (auto parsed = cluster::parse_history(*fields); parsed) {
+      const VersionInfo* serving = parsed->history.find(parsed->history.serving);
+      if (serving != nullptr && serving->sha256 == m.sha256) persist.version = serving->number;
+    }
+  }
+  auto r = manager_.install(m.name, *wasm, std::move(*settings), std::move(persist));
   if (!r) {
     record_error("plugin " + m.name + " version " + std::to_string(m.version) +
                      " not loaded, the previous version keeps serving: " + r.error().describe(),

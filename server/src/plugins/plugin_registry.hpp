@@ -39,7 +39,7 @@ struct PluginEntry {
   uint64_t revision = 0;   // this plugin's own count: 1 for its first load, +1 per replacement
   bool persisted = false;  // uploaded through the admin API
   // Its number among the plugin's versions (plugin_version.hpp); 0 when the
-  // catalog keeps none of it (config file, examples, cluster mode).
+  // catalog keeps none of it (config file, examples).
   uint64_t upload_version = 0;
   bool blocking = false;  // may wait on the network: runs in the blocking lane
   // Whether max_concurrency can bind at all: calls run on at most one thread
