@@ -20,6 +20,13 @@
 
 namespace hookd::engine::canonical::testing {
 
+// A type's flattened core types, and their short names for expectations.
+inline std::vector<ValType> flat_of(const TypeArena& a, TypeId t) { return a[t].flat; }
+inline constexpr auto I32 = ValType::kI32;
+inline constexpr auto I64 = ValType::kI64;
+inline constexpr auto F32 = ValType::kF32;
+inline constexpr auto F64 = ValType::kF64;
+
 class FakeGuest : public GuestMemory, public GuestRealloc {
  public:
   explicit FakeGuest(size_t bytes = 4096) : memory_(bytes) {}

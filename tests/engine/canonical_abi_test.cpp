@@ -19,9 +19,9 @@ using testing::FakeGuest;
 using testing::ok;
 using testing::wasi_http_error_code;
 
-std::vector<ValType> flat_of(const TypeArena& a, TypeId t) { return a[t].flat; }
-constexpr auto I32 = ValType::kI32;
-constexpr auto I64 = ValType::kI64;
+using testing::flat_of;
+using testing::I32;
+using testing::I64;
 
 // Round trips: lower a host value into the fake guest and lift it back, both
 // through memory and flat.

@@ -111,11 +111,11 @@ TEST(CanonicalLayout, NestingIsBounded) {
   EXPECT_FALSE(a.list(t));
 }
 
-std::vector<ValType> flat_of(const TypeArena& a, TypeId t) { return a[t].flat; }
-constexpr auto I32 = ValType::kI32;
-constexpr auto I64 = ValType::kI64;
-constexpr auto F32 = ValType::kF32;
-constexpr auto F64 = ValType::kF64;
+using testing::F32;
+using testing::F64;
+using testing::flat_of;
+using testing::I32;
+using testing::I64;
 
 TEST(CanonicalFlatten, VariantsJoinTheirCasesFlatTypes) {
   TypeArena a;

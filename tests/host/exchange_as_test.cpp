@@ -3,8 +3,6 @@
 // handlers: the same request and response as a hookd-ABI plugin's, through
 // extism:host/user functions and waPC host calls, and the same refusals.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "exchange_support.hpp"
 #include "hookd/hookd.hpp"
@@ -16,17 +14,7 @@ namespace {
 
 using test::Exchange;
 
-std::string openssl_hmac(std::string_view key, std::string_view msg) {
-  uint8_t mac[32];
-  unsigned int n = 0;
-  static const uint8_t kNone = 0;
-  HMAC(EVP_sha256(), key.empty() ? &kNone : reinterpret_cast<const uint8_t*>(key.data()),
-       static_cast<int>(key.size()), reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), mac, &n);
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) s.append({digits[mac[i] >> 4], digits[mac[i] & 15]});
-  return s;
-}
+using test::openssl_hmac;
 
 class ExchangeAs : public ::testing::TestWithParam<const char*> {
  protected:

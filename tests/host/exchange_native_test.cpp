@@ -3,8 +3,6 @@
 // shapes the response, through the real built-in host functions; the sink
 // refuses whatever could break or split the response.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cstring>
 
@@ -61,21 +59,7 @@ std::string length_prefixed(std::string_view a, std::string_view b) {
   return s.append(a).append(b);
 }
 
-std::string hex(const uint8_t* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s.append({digits[p[i] >> 4], digits[p[i] & 15]});
-  return s;
-}
-
-std::string openssl_hmac(std::string_view key, std::string_view msg) {
-  uint8_t mac[32];
-  unsigned int n = 0;
-  static const uint8_t kNone = 0;
-  HMAC(EVP_sha256(), key.empty() ? &kNone : reinterpret_cast<const uint8_t*>(key.data()),
-       static_cast<int>(key.size()), reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), mac, &n);
-  return hex(mac, n);
-}
+using test::openssl_hmac;
 
 TEST_F(ExchangeNative, ReadsTheRequestAndAnswersARedirectWithTwoCookies) {
   ex_.method = "POST";

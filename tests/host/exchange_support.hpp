@@ -3,7 +3,12 @@
 // owns, as a server's would be views into its parsed request.
 #pragma once
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -11,6 +16,20 @@
 #include "hookd/engine/plugin.hpp"
 
 namespace hookd::test {
+
+// HMAC-SHA256 of `msg` under `key`, in lower-case hex: what the plugins'
+// hookd.crypto.hmac_sha256 answers are checked against.
+inline std::string openssl_hmac(std::string_view key, std::string_view msg) {
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  static const uint8_t kNone = 0;
+  HMAC(EVP_sha256(), key.empty() ? &kNone : reinterpret_cast<const uint8_t*>(key.data()),
+       static_cast<int>(key.size()), reinterpret_cast<const uint8_t*>(msg.data()), msg.size(), mac, &n);
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (unsigned i = 0; i < n; ++i) s.append({digits[mac[i] >> 4], digits[mac[i] & 15]});
+  return s;
+}
 
 struct Exchange {
   std::vector<std::pair<std::string, std::string>> header_text;

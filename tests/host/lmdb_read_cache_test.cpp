@@ -15,8 +15,9 @@
 namespace hookd::host::test {
 namespace {
 
-std::unique_ptr<LmdbKvStore> open_store(const std::filesystem::path& dir, std::size_t cache_bytes,
-                                        std::shared_ptr<const util::Clock> clock = util::system_clock()) {
+std::unique_ptr<LmdbKvStore> open_cached_store(
+    const std::filesystem::path& dir, std::size_t cache_bytes,
+    std::shared_ptr<const util::Clock> clock = util::system_clock()) {
   LmdbKvOptions options;
   options.dir = dir;
   options.map_size_bytes = std::size_t{64} << 20;
@@ -42,7 +43,7 @@ std::optional<std::string> many_one(KvStore& kv, std::string_view key) {
 
 TEST(LmdbReadCache, EveryKindOfWriteIsSeenByTheNextRead) {
   TempDir dir;
-  auto kv = open_store(dir.path(), 1 << 20);
+  auto kv = open_cached_store(dir.path(), 1 << 20);
   ASSERT_NE(kv, nullptr);
   ASSERT_TRUE(kv->set("p", "k", "one"));
   for (int i = 0; i < 2; ++i) EXPECT_EQ(kv->get("p", "k").value(), "one");  // the second one is cached
@@ -65,7 +66,7 @@ TEST(LmdbReadCache, EveryKindOfWriteIsSeenByTheNextRead) {
 TEST(LmdbReadCache, ACachedValueStillExpiresWithItsTtl) {
   TempDir dir;
   auto clock = std::make_shared<util::ManualClock>();
-  auto kv = open_store(dir.path(), 1 << 20, clock);
+  auto kv = open_cached_store(dir.path(), 1 << 20, clock);
   ASSERT_NE(kv, nullptr);
   ASSERT_TRUE(kv->set("p", "session", "data", std::chrono::milliseconds(1000)));
   EXPECT_EQ(kv->get("p", "session").value(), "data");
@@ -79,7 +80,7 @@ TEST(LmdbReadCache, ACachedValueStillExpiresWithItsTtl) {
 // finished they all see its last value.
 TEST(LmdbReadCache, ReadersOnOtherThreadsNeverSeeAnOlderValueThanBefore) {
   TempDir dir;
-  auto kv = open_store(dir.path(), 1 << 20);
+  auto kv = open_cached_store(dir.path(), 1 << 20);
   ASSERT_NE(kv, nullptr);
   ASSERT_TRUE(kv->set("p", "n", "0"));
   constexpr int kWrites = 300;
@@ -115,7 +116,7 @@ TEST(LmdbReadCache, ReadersOnOtherThreadsNeverSeeAnOlderValueThanBefore) {
 
 TEST(LmdbReadCache, StaysWithinItsBudgetAndReadsStayRight) {
   TempDir dir;
-  auto kv = open_store(dir.path(), 4096);
+  auto kv = open_cached_store(dir.path(), 4096);
   ASSERT_NE(kv, nullptr);
   for (int i = 0; i < 200; ++i)
     ASSERT_TRUE(kv->set("p", "k" + std::to_string(i), std::string(40, 'a' + i % 26)));
@@ -150,7 +151,7 @@ TEST(LmdbReadCache, TheCacheItselfKeepsItsByteBudget) {
 
 TEST(LmdbReadCache, ASecondOpenOfTheSameStoreIsRefusedClearly) {
   TempDir dir;
-  auto first = open_store(dir.path(), 1 << 20);
+  auto first = open_cached_store(dir.path(), 1 << 20);
   ASSERT_NE(first, nullptr);
   LmdbKvOptions options;
   options.dir = dir.path();

@@ -45,7 +45,7 @@ void number(std::vector<RouteSpec>& specs) {
   }
 }
 
-RouteTable table_of(std::vector<RouteSpec> specs, BuildLimits limits = {}) {
+RouteTable checked_table(std::vector<RouteSpec> specs, BuildLimits limits = {}) {
   number(specs);
   auto table = RouteTable::build(specs, functions_of(specs), limits);
   if (!table) {
@@ -90,8 +90,8 @@ TEST(RouteTable, AnEmptyTableFindsNothing) {
 }
 
 TEST(RouteTable, LiteralBeatsParameterBeatsWildcard) {
-  const auto table = table_of({route("GET", "/r/*", "rest"), route("GET", "/r/{code}", "code"),
-                               route("GET", "/r/new", "new"), route("GET", "/*", "fallback")});
+  const auto table = checked_table({route("GET", "/r/*", "rest"), route("GET", "/r/{code}", "code"),
+                                    route("GET", "/r/new", "new"), route("GET", "/*", "fallback")});
   EXPECT_EQ(serve(table, "GET", "/r/new"), "new");
   EXPECT_EQ(serve(table, "GET", "/r/abc"), "code");
   EXPECT_EQ(serve(table, "GET", "/r/abc/def"), "rest");
@@ -99,8 +99,8 @@ TEST(RouteTable, LiteralBeatsParameterBeatsWildcard) {
 }
 
 TEST(RouteTable, TheOrderOfDeclarationDoesNotMatter) {
-  const auto forward = table_of({route("GET", "/a/{x}", "param"), route("GET", "/a/b", "literal")});
-  const auto backward = table_of({route("GET", "/a/b", "literal"), route("GET", "/a/{x}", "param")});
+  const auto forward = checked_table({route("GET", "/a/{x}", "param"), route("GET", "/a/b", "literal")});
+  const auto backward = checked_table({route("GET", "/a/b", "literal"), route("GET", "/a/{x}", "param")});
   for (const auto* table : {&forward, &backward}) {
     EXPECT_EQ(serve(*table, "GET", "/a/b"), "literal");
     EXPECT_EQ(serve(*table, "GET", "/a/c"), "param");
@@ -108,8 +108,8 @@ TEST(RouteTable, TheOrderOfDeclarationDoesNotMatter) {
 }
 
 TEST(RouteTable, TheLongerLiteralPrefixWins) {
-  const auto table = table_of({route("GET", "/a/*", "short"), route("GET", "/a/b/*", "long"),
-                               route("GET", "/{x}/b/c", "param_first")});
+  const auto table = checked_table({route("GET", "/a/*", "short"), route("GET", "/a/b/*", "long"),
+                                    route("GET", "/{x}/b/c", "param_first")});
   EXPECT_EQ(serve(table, "GET", "/a/b/c"), "long") << "a literal at segment 1 beats a parameter there";
   EXPECT_EQ(serve(table, "GET", "/a/b"), "short") << "/a/b/* needs a '/' after b";
   EXPECT_EQ(serve(table, "GET", "/a/x/y"), "short");
@@ -117,14 +117,14 @@ TEST(RouteTable, TheLongerLiteralPrefixWins) {
 }
 
 TEST(RouteTable, ALiteralBranchThatDoesNotReachTheEndGivesWayToAParameter) {
-  const auto table = table_of({route("GET", "/a/b/c", "literal"), route("GET", "/a/{x}/d", "param")});
+  const auto table = checked_table({route("GET", "/a/b/c", "literal"), route("GET", "/a/{x}/d", "param")});
   EXPECT_EQ(serve(table, "GET", "/a/b/c"), "literal");
   EXPECT_EQ(serve(table, "GET", "/a/b/d"), "param");
   EXPECT_EQ(serve(table, "GET", "/a/b/e"), "404");
 }
 
 TEST(RouteTable, ParametersAreUndecodedViewsIntoThePath) {
-  const auto table = table_of({route("GET", "/u/{user}/posts/{post}", "post")});
+  const auto table = checked_table({route("GET", "/u/{user}/posts/{post}", "post")});
   const std::string path = "/u/al%20ice/posts/7?x=1";
   Match match;
   ASSERT_EQ(table.match("GET", "", path, match), MatchStatus::found);
@@ -137,7 +137,8 @@ TEST(RouteTable, ParametersAreUndecodedViewsIntoThePath) {
 }
 
 TEST(RouteTable, ParameterNamesComeFromTheRouteThatMatched) {
-  const auto table = table_of({route("GET", "/r/{code}", "short"), route("GET", "/r/{id}/stats", "stats")});
+  const auto table =
+      checked_table({route("GET", "/r/{code}", "short"), route("GET", "/r/{id}/stats", "stats")});
   Match match;
   ASSERT_EQ(table.match("GET", "", "/r/xyz/stats", match), MatchStatus::found);
   EXPECT_EQ(match.param("id"), "xyz");
@@ -146,7 +147,7 @@ TEST(RouteTable, ParameterNamesComeFromTheRouteThatMatched) {
 }
 
 TEST(RouteTable, AParameterTakesOneNonEmptySegment) {
-  const auto table = table_of({route("GET", "/r/{code}", "code")});
+  const auto table = checked_table({route("GET", "/r/{code}", "code")});
   EXPECT_EQ(serve(table, "GET", "/r/"), "404");
   EXPECT_EQ(serve(table, "GET", "/r"), "404");
   EXPECT_EQ(serve(table, "GET", "/r/a/b"), "404");
@@ -154,7 +155,7 @@ TEST(RouteTable, AParameterTakesOneNonEmptySegment) {
 }
 
 TEST(RouteTable, TheWildcardTakesTheRestOfThePathWithItsSlashes) {
-  const auto table = table_of({route("GET", "/static/*", "files")});
+  const auto table = checked_table({route("GET", "/static/*", "files")});
   Match match;
   ASSERT_EQ(table.match("GET", "", "/static/css/site.css", match), MatchStatus::found);
   EXPECT_EQ(match.param("*"), "css/site.css");
@@ -167,30 +168,30 @@ TEST(RouteTable, TheWildcardTakesTheRestOfThePathWithItsSlashes) {
 }
 
 TEST(RouteTable, TheRootAndTheRootWildcard) {
-  const auto table = table_of({route("GET", "/", "home"), route("GET", "/*", "anything")});
+  const auto table = checked_table({route("GET", "/", "home"), route("GET", "/*", "anything")});
   EXPECT_EQ(serve(table, "GET", "/"), "home");
   EXPECT_EQ(serve(table, "GET", "/?q=1"), "home");
   EXPECT_EQ(serve(table, "GET", "/x"), "anything");
-  const auto only_wildcard = table_of({route("GET", "/*", "anything")});
+  const auto only_wildcard = checked_table({route("GET", "/*", "anything")});
   Match match;
   ASSERT_EQ(only_wildcard.match("GET", "", "/", match), MatchStatus::found);
   EXPECT_EQ(match.param("*"), "");
 }
 
 TEST(RouteTable, ATrailingSlashIsAnotherPath) {
-  const auto table = table_of({route("GET", "/users", "list")});
+  const auto table = checked_table({route("GET", "/users", "list")});
   EXPECT_EQ(serve(table, "GET", "/users"), "list");
   EXPECT_EQ(serve(table, "GET", "/users/"), "404");
 }
 
 TEST(RouteTable, PluginCallPathsAreNotInTheTable) {
-  const auto table = table_of({route("GET", "/users", "list")});
+  const auto table = checked_table({route("GET", "/users", "list")});
   EXPECT_EQ(serve(table, "POST", "/plugins/app/list"), "404") << "the gateway serves these before the table";
 }
 
 TEST(RouteTable, AnotherMethodIs405WithTheAllowSet) {
-  const auto table = table_of({route("GET", "/items", "list"), route("POST", "/items", "create"),
-                               route("DELETE", "/items/{id}", "remove")});
+  const auto table = checked_table({route("GET", "/items", "list"), route("POST", "/items", "create"),
+                                    route("DELETE", "/items/{id}", "remove")});
   EXPECT_EQ(serve(table, "POST", "/items"), "create");
   EXPECT_EQ(serve(table, "PUT", "/items"), "405 GET, HEAD, POST");
   EXPECT_EQ(serve(table, "GET", "/items/3"), "405 DELETE");
@@ -200,15 +201,15 @@ TEST(RouteTable, AnotherMethodIs405WithTheAllowSet) {
 }
 
 TEST(RouteTable, ALessSpecificPatternThatTakesTheMethodWinsOverA405) {
-  const auto table = table_of({route("GET", "/u/me", "me"), route("POST", "/u/{id}", "update")});
+  const auto table = checked_table({route("GET", "/u/me", "me"), route("POST", "/u/{id}", "update")});
   EXPECT_EQ(serve(table, "GET", "/u/me"), "me");
   EXPECT_EQ(serve(table, "POST", "/u/me"), "update");
   EXPECT_EQ(serve(table, "DELETE", "/u/me"), "405 GET, HEAD, POST") << "Allow: every pattern that matched";
 }
 
 TEST(RouteTable, HeadIsServedByAGetRouteUnlessARouteNamesHead) {
-  const auto table = table_of({route("GET", "/a", "get_a"), route("GET", "/b", "get_b"),
-                               route("HEAD", "/b", "head_b"), route("POST", "/c", "post_c")});
+  const auto table = checked_table({route("GET", "/a", "get_a"), route("GET", "/b", "get_b"),
+                                    route("HEAD", "/b", "head_b"), route("POST", "/c", "post_c")});
   Match match;
   ASSERT_EQ(table.match("HEAD", "", "/a", match), MatchStatus::found);
   EXPECT_EQ(match.route->function, "get_a");
@@ -222,7 +223,7 @@ TEST(RouteTable, HeadIsServedByAGetRouteUnlessARouteNamesHead) {
 }
 
 TEST(RouteTable, ARouteForAnyMethodTakesEveryMethod) {
-  const auto table = table_of({route("", "/hook", "hook"), route("*", "/other", "other")});
+  const auto table = checked_table({route("", "/hook", "hook"), route("*", "/other", "other")});
   for (std::string_view method : {"GET", "HEAD", "POST", "DELETE", "PROPFIND"}) {
     EXPECT_EQ(serve(table, method, "/hook"), "hook") << method;
     EXPECT_EQ(serve(table, method, "/other"), "other") << method;
@@ -234,8 +235,8 @@ TEST(RouteTable, ARouteForAnyMethodTakesEveryMethod) {
 
 TEST(RouteTable, AHostRouteBeatsAnAnyHostRouteForItsHostOnly) {
   const auto table =
-      table_of({route("GET", "/", "default_home"), route("GET", "/", "api_home", "api.example.com"),
-                route("GET", "/admin", "api_admin", "api.example.com")});
+      checked_table({route("GET", "/", "default_home"), route("GET", "/", "api_home", "api.example.com"),
+                     route("GET", "/admin", "api_admin", "api.example.com")});
   EXPECT_EQ(serve(table, "GET", "/", "api.example.com"), "api_home");
   EXPECT_EQ(serve(table, "GET", "/", "API.Example.COM:8443"), "api_home") << "case and port are ignored";
   EXPECT_EQ(serve(table, "GET", "/", "www.example.com"), "default_home");
@@ -247,7 +248,8 @@ TEST(RouteTable, AHostRouteBeatsAnAnyHostRouteForItsHostOnly) {
 }
 
 TEST(RouteTable, AHostRouteForOtherMethodsFallsBackToTheAnyHostRoute) {
-  const auto table = table_of({route("GET", "/x", "host_get", "a.example"), route("POST", "/x", "any_post")});
+  const auto table =
+      checked_table({route("GET", "/x", "host_get", "a.example"), route("POST", "/x", "any_post")});
   EXPECT_EQ(serve(table, "GET", "/x", "a.example"), "host_get");
   EXPECT_EQ(serve(table, "POST", "/x", "a.example"), "any_post");
   EXPECT_EQ(serve(table, "PUT", "/x", "a.example"), "405 GET, HEAD, POST");
@@ -273,9 +275,9 @@ TEST(RouteTable, RoutesWithTheSameShapeAndOverlappingMethodsConflict) {
 
 TEST(RouteTable, RoutesThatDifferInShapeMethodOrHostDoNotConflict) {
   const auto table =
-      table_of({route("GET", "/r/{a}", "get"), route("POST", "/r/{b}", "post"),
-                route("GET", "/r/{a}", "other_host", "b.example"), route("GET", "/r/*", "rest"),
-                route("GET", "/r", "bare"), route("HEAD", "/r/{c}", "head")});
+      checked_table({route("GET", "/r/{a}", "get"), route("POST", "/r/{b}", "post"),
+                     route("GET", "/r/{a}", "other_host", "b.example"), route("GET", "/r/*", "rest"),
+                     route("GET", "/r", "bare"), route("HEAD", "/r/{c}", "head")});
   EXPECT_EQ(table.size(), 6u);
   EXPECT_EQ(serve(table, "POST", "/r/1"), "post");
   EXPECT_EQ(serve(table, "HEAD", "/r/1"), "head");
@@ -345,7 +347,7 @@ TEST(RouteTable, MoreRoutesThanTheLimitAreRefusedBeforeAnyWork) {
   for (int i = 0; i < 5; ++i) specs.push_back(route("GET", "/r" + std::to_string(i), "f"));
   EXPECT_THAT(problems_of(specs, BuildLimits{4}),
               ElementsAre("5 routes are declared, more than limits.max_routes (4)"));
-  EXPECT_EQ(table_of(specs, BuildLimits{5}).size(), 5u);
+  EXPECT_EQ(checked_table(specs, BuildLimits{5}).size(), 5u);
 }
 
 TEST(RouteTable, AThousandRoutesEachFindTheirOwn) {
@@ -354,7 +356,7 @@ TEST(RouteTable, AThousandRoutesEachFindTheirOwn) {
     specs.push_back(route("GET", "/svc" + std::to_string(i % 10) + "/item" + std::to_string(i) + "/{id}",
                           "f" + std::to_string(i)));
   }
-  const auto table = table_of(specs);
+  const auto table = checked_table(specs);
   for (int i = 0; i < 1000; i += 37) {
     EXPECT_EQ(serve(table, "GET", "/svc" + std::to_string(i % 10) + "/item" + std::to_string(i) + "/9"),
               "f" + std::to_string(i));
@@ -363,7 +365,7 @@ TEST(RouteTable, AThousandRoutesEachFindTheirOwn) {
 }
 
 TEST(RouteTable, HostileRequestPathsAreAnsweredNotCrashedOn) {
-  const auto table = table_of({route("GET", "/a/{x}/*", "deep"), route("GET", "/", "home")});
+  const auto table = checked_table({route("GET", "/a/{x}/*", "deep"), route("GET", "/", "home")});
   std::string deep;
   for (int i = 0; i < 50'000; ++i) deep += "/a";
   EXPECT_EQ(serve(table, "GET", deep), "deep");
@@ -380,7 +382,7 @@ TEST(RouteTable, ALookupDoesNotAllocate) {
   for (int i = 0; i < 1000; ++i) specs.push_back(route("GET", "/items/n" + std::to_string(i) + "/{id}", "f"));
   specs.push_back(route("POST", "/items/{kind}/{id}/*", "g"));
   specs.push_back(route("GET", "/items/x/{id}", "h", "a.example"));
-  const auto table = table_of(specs);
+  const auto table = checked_table(specs);
   Match match;
   const std::string long_segment = "/items/" + std::string(4096, 'q') + "/1/z";
   const auto before = testing::allocations_on_this_thread();

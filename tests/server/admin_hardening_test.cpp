@@ -12,13 +12,12 @@
 #include "gateway_fixture.hpp"
 #include "hostile_client.hpp"
 #include "http_client.hpp"
+#include "units.hpp"
 
 namespace hookd::test {
 namespace {
 
 namespace json = boost::json;
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 config::Config admin_config(std::string_view tag) {
   auto c = test_config(fresh_dir(tag));

@@ -12,13 +12,13 @@
 #include "gateway_fixture.hpp"
 #include "hostile_client.hpp"
 #include "http_client.hpp"
+#include "units.hpp"
 
 namespace hookd::test {
 namespace {
 
 namespace json = boost::json;
 
-constexpr uint64_t kMiB = 1024 * 1024;
 // A hostile stream is this long; refusing it must take far less memory.
 constexpr uint64_t kFloodBytes = 96 * kMiB;
 constexpr uint64_t kMaxGrowth = 32 * kMiB;

@@ -15,12 +15,11 @@
 #include "hostile_client.hpp"
 #include "http_client.hpp"
 #include "net/request_budget.hpp"
+#include "units.hpp"
 #include "ws_client.hpp"
 
 namespace hookd::test {
 namespace {
-
-constexpr int64_t kMiB = 1024 * 1024;
 
 config::Config budget_config(std::string_view tag, int64_t budget) {
   auto c = test_config(fresh_dir(tag));

@@ -56,14 +56,6 @@ std::string exchange_raw(uint16_t port, const std::string& request) {
   return out;
 }
 
-std::string error_of(const Response& r) {
-  try {
-    return std::string(json::parse(r.body()).at("error").as_string());
-  } catch (const std::exception&) {
-    return r.body();
-  }
-}
-
 class Routes : public ::testing::Test {
  protected:
   void SetUp() override {

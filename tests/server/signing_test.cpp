@@ -45,11 +45,6 @@ std::string manifest_signature_of(const signing::KeyPair& key, const std::string
   return signature.value_or("");
 }
 
-std::string error_of(const Response& r) {
-  const json::value body = json::parse(r.body());
-  return std::string(body.at("error").as_string());
-}
-
 class SignedPlugins : public ::testing::Test {
  protected:
   void SetUp() override { data_dir_ = fresh_dir("signing"); }

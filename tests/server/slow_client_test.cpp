@@ -11,6 +11,7 @@
 #include "eventually.hpp"
 #include "gateway_fixture.hpp"
 #include "http_client.hpp"
+#include "units.hpp"
 #include "ws_client.hpp"
 
 namespace hookd::test {
@@ -19,7 +20,6 @@ namespace {
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
-constexpr uint64_t kMiB = 1024 * 1024;
 // Larger than what the kernel buffers on loopback (tcp_wmem max 4 MiB plus a
 // 16 KiB receive buffer): a client that does not read leaves it unwritten.
 constexpr size_t kStuckResponse = 8 * kMiB;

@@ -18,6 +18,15 @@ inline std::string plugin_bytes(std::string_view name) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The "error" of a JSON error response, or the whole body when it is not one.
+inline std::string error_of(const Response& r) {
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(r.body(), ec);
+  if (ec || !v.is_object()) return r.body();
+  const auto* e = v.as_object().if_contains("error");
+  return e && e->is_string() ? std::string(e->as_string()) : r.body();
+}
+
 class AdminClient {
  public:
   AdminClient(uint16_t port, std::string token) : http_(port), token_(std::move(token)) {}
