@@ -107,11 +107,11 @@ TEST_F(ClusterVersions, EveryNodeListsTheSameVersionsAndServesARollbackMadeOnAno
 
   // Pruning beyond server.keep_versions (3), and numbers go on.
   ASSERT_EQ(admin(0)
-                .put("ver", plugin_bytes("version_b"), {{"X-Hookd-Settings", R"({"deadline_ms":300})"}})
+                .put("ver", plugin_bytes("version_b"), {{"X-Hookd-Settings", R"({"config":{"v":"300"}})"}})
                 .result_int(),
             200);
   ASSERT_EQ(admin(0)
-                .put("ver", plugin_bytes("version_a"), {{"X-Hookd-Settings", R"({"deadline_ms":400})"}})
+                .put("ver", plugin_bytes("version_a"), {{"X-Hookd-Settings", R"({"config":{"v":"400"}})"}})
                 .result_int(),
             200);
   EXPECT_EQ(numbers(1), (std::vector<uint64_t>{2, 3, 4}));

@@ -46,7 +46,8 @@ TEST(VersionStore, AddsNumberedVersionsAndPrunesTheOldestBeyondTheCount) {
   const auto dir = fresh_dir("version-store") / "versions";
   VersionStore store(dir, 2);
   for (int i = 1; i <= 3; ++i) {
-    auto v = store.add("p", version_code("code-" + std::to_string(i)), version_settings("k"), VersionInfo{.created_by = "me"});
+    auto v = store.add("p", version_code("code-" + std::to_string(i)), version_settings("k"),
+                       VersionInfo{.created_by = "me"});
     ASSERT_TRUE(v.has_value()) << v.error().message;
     EXPECT_EQ(v->number, static_cast<uint64_t>(i));
   }
@@ -96,7 +97,8 @@ TEST(VersionStore, ADamagedIndexIsAnErrorNamingItsFile) {
     std::ofstream(dir / "p" / "index.json", std::ios::trunc) << text;
     auto h = store.history("p");
     ASSERT_FALSE(h.has_value()) << text;
-    EXPECT_NE(h.error().message.find("index.json: not a version index"), std::string::npos) << h.error().message;
+    EXPECT_NE(h.error().message.find("index.json: not a version index"), std::string::npos)
+        << h.error().message;
     EXPECT_FALSE(store.add("p", version_code("two"), version_settings("k"), {}).has_value());
   }
   fs::remove_all(dir.parent_path());
