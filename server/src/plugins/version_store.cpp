@@ -136,8 +136,11 @@ ServerResult<VersionInfo> VersionStore::add(const std::string& name, std::span<c
   if (!current) return std::unexpected(current.error());
   VersionHistory h = current->value_or(VersionHistory{});
   info.number = h.next;
-  // Private like its parent (write_file_durably makes the plugin's own).
-  if (auto r = ensure_private_dir(dir_); !r) return std::unexpected(r.error());
+  // Private like its parent, each made so (not by create_directories) from
+  // the top; write_file_durably makes the plugin's own.
+  for (const auto& d : {dir_.parent_path(), dir_}) {
+    if (auto r = ensure_private_dir(d); !r) return std::unexpected(r.error());
+  }
   const std::vector<uint8_t> bytes = encode_plugin_file(wasm, settings);
   if (auto r = write_file_durably(dir_for(name) / version_file(info.number), bytes, 0600, files_); !r)
     return std::unexpected(r.error());
