@@ -80,11 +80,13 @@ std::unique_ptr<PluginCatalog> Gateway::Impl::make_catalog() {
         ClusterNode::Settings{.cluster = cfg.cluster,
                               .listen_port = cfg.server.listen.port,
                               .pinned = cfg.plugins,
-                              .max_module_bytes = cfg.limits.max_module_bytes},
+                              .max_module_bytes = cfg.limits.max_module_bytes,
+                              .keep_versions = cfg.server.keep_versions},
         std::make_unique<cluster::RedisLinks>(cfg.kv.redis), registry, *manager, *parts.clock,
         *parts.entropy);
   }
-  return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager);
+  return std::make_unique<LocalCatalog>(cfg.server.data_dir / "plugins", cfg.plugins, *manager,
+                                        cfg.server.keep_versions);
 }
 
 // Builds every component, each from the slice of the configuration and the

@@ -108,7 +108,10 @@ TEST(DiskFull, AnUploadThatDoesNotFitFailsCleanlyAndTheOldVersionSurvivesARestar
     EXPECT_NE(big.body().find("the disk is full"), std::string::npos) << big.body();
     EXPECT_EQ(big[http::field::content_type], "application/json");
 
-    EXPECT_EQ(all_files(disk.dir()), std::vector<std::string>{"plugins/echo.plugin"});
+    // The serving copy and the first upload's version; nothing of the second.
+    EXPECT_EQ(all_files(disk.dir()),
+              (std::vector<std::string>{"plugins/echo.plugin", "plugins/versions/echo/1.plugin",
+                                        "plugins/versions/echo/index.json"}));
     EXPECT_EQ(sha_of(admin, "echo"), old_sha);
     HttpClient client(g->port());
     EXPECT_EQ(client.post("/plugins/echo/echo", "still here").body(), "still here");

@@ -208,7 +208,12 @@ TEST(DataDir, TheGatewayKeepsItsDataDirPrivateAndUploadedSettingsAt0600) {
   ASSERT_EQ(r.result_int(), 201) << r.body();
   EXPECT_EQ(mode_of(data / "plugins"), 0700u);
   EXPECT_EQ(mode_of(data / "plugins" / "keyed.plugin"), 0600u);
-  EXPECT_EQ(names_in(data / "plugins"), std::vector<std::string>{"keyed.plugin"});
+  // Its version too (version_store.hpp): the same settings, the same modes.
+  EXPECT_EQ(names_in(data / "plugins"), (std::vector<std::string>{"keyed.plugin", "versions"}));
+  EXPECT_EQ(mode_of(data / "plugins" / "versions"), 0700u);
+  EXPECT_EQ(mode_of(data / "plugins" / "versions" / "keyed"), 0700u);
+  EXPECT_EQ(mode_of(data / "plugins" / "versions" / "keyed" / "1.plugin"), 0600u);
+  EXPECT_EQ(mode_of(data / "plugins" / "versions" / "keyed" / "index.json"), 0600u);
   g.reset();
   fs::remove_all(data);
 }

@@ -38,6 +38,8 @@ std::vector<FieldSpec<Config>> server_fields() {
           "server", "public_metrics", [](auto& c) -> auto& { return c.server.public_metrics; }),
       boolean<C>(
           "server", "public_plugin_list", [](auto& c) -> auto& { return c.server.public_plugin_list; }),
+      integer<C>(
+          "server", "keep_versions", {1, 100}, [](auto& c) -> auto& { return c.server.keep_versions; }),
   };
 }
 

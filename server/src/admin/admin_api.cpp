@@ -4,10 +4,9 @@
 #include <openssl/evp.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <ctime>
 #include <map>
 
+#include "admin/admin_replies.hpp"
 #include "admin/route_list.hpp"
 #include "admin/ui_handler.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
@@ -21,45 +20,6 @@
 
 namespace hookd::server {
 namespace json = boost::json;
-namespace {
-
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-void send_json(HttpResponse& res, http::status status, const json::value& v) {
-  res.result(status);
-  res.set(http::field::content_type, "application/json");
-  res.body() = json::serialize(v) + "\n";
-}
-
-http::status status_for_load_error(const engine::Error& error) {
-  // A refused signature carries its status (plugin_signature.hpp).
-  if (error.kind == engine::ErrorKind::kIntegrity && error.status != 0)
-    return static_cast<http::status>(error.status);
-  // The cluster catalog could not be written (Redis unreachable): 503.
-  if (error.kind == engine::ErrorKind::kHostError && error.status != 0)
-    return static_cast<http::status>(error.status);
-  switch (error.kind) {
-    case engine::ErrorKind::kInvalidArgument:
-    case engine::ErrorKind::kIntegrity:
-      return http::status::bad_request;
-    case engine::ErrorKind::kInternal:
-      return http::status::internal_server_error;
-    // Instantiation (start function, hookd_init) ran past the plugin's deadline.
-    case engine::ErrorKind::kTimeout:
-      return http::status::gateway_timeout;
-    default:
-      return http::status::unprocessable_entity;
-  }
-}
-
-}  // namespace
 
 bool secrets_equal(std::string_view a, std::string_view b) {
   // Hash both so the comparison time depends on neither length nor content.
@@ -89,11 +49,14 @@ void AdminApi::unauthorized(HttpResponse& res, const std::string& request_id) {
   res.set(http::field::www_authenticate, "Bearer realm=\"hookd-admin\"");
 }
 
-void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done) {
-  if (!route(req, res, request_id, done)) done();  // every route but a PUT answers at once
+void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done,
+                      std::string client) {
+  // Every route but a PUT and a rollback answers at once.
+  if (!route(req, res, request_id, done, client)) done();
 }
 
-bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done) {
+bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done,
+                     const std::string& client) {
   if (is_ui_target(req.target())) {
     serve_ui(req, res, request_id);  // static files, no data: no token needed
     return false;
@@ -176,18 +139,25 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     return false;
   }
   if (path.starts_with("/admin/plugins/")) {
-    const std::string name(path.substr(kPlugins.size() + 1));
+    // /admin/plugins/<name>, or /admin/plugins/<name>/<what> (version_api.hpp).
+    const std::string_view rest = path.substr(kPlugins.size() + 1);
+    size_t slash = rest.find('/');
+    if (slash != std::string_view::npos && !VersionApi::is_route(rest.substr(slash + 1)))
+      slash = std::string_view::npos;  // the whole rest is the (invalid) name
+    const std::string name(rest.substr(0, slash));
     if (!valid_plugin_name(name)) {
       set_error(res, http::status::bad_request,
                 {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
       return false;
     }
+    if (slash != std::string_view::npos)
+      return versions_.route(name, rest.substr(slash + 1), req, res, request_id, done);
     switch (req.method()) {
       case http::verb::get:
         show(name, res, request_id);
         return false;
       case http::verb::put:
-        put(name, req, res, request_id, std::move(done));
+        put(name, req, res, request_id, std::move(done), client);
         return true;
       case http::verb::delete_:
         remove(name, res, request_id);
@@ -223,6 +193,7 @@ json::object describe(const PluginEntry& e, const std::vector<uint64_t>& memory,
           {"memory_per_worker", std::move(mem)},
           {"loaded_at", rfc3339(e.loaded_at)},
           {"version", e.version},
+          {"upload_version", e.upload_version == 0 ? json::value(nullptr) : json::value(e.upload_version)},
           {"revision", e.revision},
           {"persisted", e.persisted},
           {"calls", e.counters->calls.load()},
@@ -274,15 +245,9 @@ void AdminApi::show(const std::string& name, HttpResponse& res, const std::strin
 }
 
 void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
-                   const std::string& request_id, Done done) {
+                   const std::string& request_id, Done done, const std::string& client) {
   if (const config::PluginConfig* pinned = config_plugin(parts_.pinned, name)) {
-    set_error(res, http::status::conflict,
-              {"plugin " + name + " comes from the config file (" + pinned->path.string() +
-                   "), which pins it: an upload cannot replace it. Change its [plugins." + name +
-                   "] entry and restart, or upload under another name",
-               name,
-               {},
-               request_id});
+    set_pinned_error(res, *pinned, "an upload cannot replace it", request_id);
     return done();
   }
   config::PluginSettings settings;
@@ -311,8 +276,10 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
   // The load runs on the manager's loader thread; the admin thread goes on
   // serving other requests meanwhile.
   const std::string& body = req.body();
+  PluginManager::Persist persist{PluginManager::Persist::kWrite, &parts_.catalog};
+  persist.created_by = client;
   parts_.manager.install_async(name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
-                               std::move(settings), {PluginManager::Persist::kWrite, &parts_.catalog},
+                               std::move(settings), std::move(persist),
                                [this, &res, name, request_id,
                                 done = std::move(done)](engine::Result<PluginManager::Installed> installed) {
                                  if (!installed) {

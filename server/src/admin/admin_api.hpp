@@ -4,6 +4,8 @@
 //   PUT    /admin/plugins/<name>   body = wasm; X-Hookd-Sha256, X-Hookd-Settings (JSON),
 //                                  X-Hookd-Signature (docs/security/signing.md)
 //   DELETE /admin/plugins/<name>
+//   GET    /admin/plugins/<name>/versions, .../versions/<n>/module,
+//   POST   /admin/plugins/<name>/rollback   its kept versions (version_api.hpp)
 //   GET    /metrics                Prometheus exposition
 //   GET    /plugins                the public plugin list (names, sha256, functions)
 //   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
@@ -21,6 +23,7 @@
 #include <string>
 
 #include "admin/dashboard_api.hpp"
+#include "admin/version_api.hpp"
 #include "net/http_types.hpp"
 #include "observability/metrics.hpp"
 #include "plugins/plugin_catalog.hpp"
@@ -40,13 +43,18 @@ class AdminApi {
     const Metrics& metrics;
     const std::vector<config::PluginConfig>& pinned;
   };
-  AdminApi(Parts parts, std::string token) : parts_(parts), token_(std::move(token)) {}
+  AdminApi(Parts parts, std::string token)
+      : parts_(parts),
+        versions_({parts.manager, parts.catalog, parts.registry, parts.pinned}),
+        token_(std::move(token)) {}
 
   // Answers `req` into `res`, then calls `done`: at once for most routes,
   // from the plugin manager's loader thread when a PUT's load finishes.
-  // `req` and `res` must stay alive until then.
+  // `req` and `res` must stay alive until then. `client`: the admin
+  // client's address, recorded as who made an upload's version.
   using Done = std::function<void()>;
-  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done);
+  void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done,
+              std::string client = {});
   // Whether the request carries the admin token (its header is enough).
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // The 401 for a request that does not.
@@ -54,15 +62,17 @@ class AdminApi {
 
  private:
   // Returns true when it passed `done` on (a PUT's load answers later).
-  bool route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done);
+  bool route(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done& done,
+             const std::string& client);
   void list(HttpResponse& res);
   void show(const std::string& name, HttpResponse& res, const std::string& request_id);
   void put(const std::string& name, HttpRequest& req, HttpResponse& res, const std::string& request_id,
-           Done done);
+           Done done, const std::string& client);
   void remove(const std::string& name, HttpResponse& res, const std::string& request_id);
   void cluster(HttpResponse& res, const std::string& request_id);
 
   Parts parts_;
+  VersionApi versions_;
   std::string token_;
 };
 

@@ -20,7 +20,11 @@ using host::detail::Retry;
 // and answered as failed can then not take effect later, when Redis resumes
 // and reads it from the socket.
 //
-// KEYS: version, manifest, plugins, log, module. ARGV: name, sha256, settings, maxlen, deadline (us).
+// KEYS: version, manifest, plugins, log, module, history. ARGV: name,
+// sha256, settings, maxlen, deadline (us), version record, versions to keep.
+// The upload is also the plugin's next version in its history (a hash:
+// `last` number given, `serving` number, `v:<n>` record per kept version),
+// which keeps the newest ones (never the serving one).
 constexpr std::string_view kPutScript = R"lua(
 local t = redis.call('TIME')
 if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[5]) then
@@ -28,19 +32,57 @@ if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[5]) then
 end
 if redis.call('EXISTS', KEYS[5]) == 0 then return redis.error_reply('module missing') end
 local v = redis.call('INCR', KEYS[1])
+local n = redis.call('HINCRBY', KEYS[6], 'last', 1)
+redis.call('HSET', KEYS[6], 'v:' .. n, ARGV[6], 'serving', n)
+local kept = {}
+for _, f in ipairs(redis.call('HKEYS', KEYS[6])) do
+  local k = string.match(f, '^v:(%d+)$')
+  if k then table.insert(kept, tonumber(k)) end
+end
+table.sort(kept)
+local excess = #kept - tonumber(ARGV[7])
+for _, k in ipairs(kept) do
+  if excess <= 0 then break end
+  if k ~= n then
+    redis.call('HDEL', KEYS[6], 'v:' .. k)
+    excess = excess - 1
+  end
+end
 redis.call('HSET', KEYS[2], 'sha256', ARGV[2], 'settings', ARGV[3], 'version', v)
 redis.call('SADD', KEYS[3], ARGV[1])
 local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*',
                       'op', 'put', 'name', ARGV[1], 'sha256', ARGV[2], 'version', v)
-return {v, id}
+return {v, id, n}
 )lua";
 
-// KEYS: version, manifest, plugins, log. ARGV: name, maxlen, deadline (us).
+// A rollback: kept version ARGV[6] serves again, as a put of its module and
+// settings that makes no new version. {0, '', 0} when it is not kept.
+// KEYS: version, manifest, plugins, log, module, history. ARGV: name,
+// sha256, settings, maxlen, deadline (us), number.
+constexpr std::string_view kServeScript = R"lua(
+local t = redis.call('TIME')
+if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[5]) then
+  return redis.error_reply('hookd-fenced: reached Redis after the node gave up on it; not applied')
+end
+if redis.call('HEXISTS', KEYS[6], 'v:' .. ARGV[6]) == 0 then return {0, '', 0} end
+if redis.call('EXISTS', KEYS[5]) == 0 then return redis.error_reply('module missing') end
+local v = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[6], 'serving', ARGV[6])
+redis.call('HSET', KEYS[2], 'sha256', ARGV[2], 'settings', ARGV[3], 'version', v)
+redis.call('SADD', KEYS[3], ARGV[1])
+local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*',
+                      'op', 'put', 'name', ARGV[1], 'sha256', ARGV[2], 'version', v)
+return {v, id, tonumber(ARGV[6])}
+)lua";
+
+// KEYS: version, manifest, plugins, log, history. ARGV: name, maxlen,
+// deadline (us). The plugin's versions go with it.
 constexpr std::string_view kDeleteScript = R"lua(
 local t = redis.call('TIME')
 if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[3]) then
   return redis.error_reply('hookd-fenced: reached Redis after the node gave up on it; not applied')
 end
+redis.call('DEL', KEYS[5])
 if redis.call('DEL', KEYS[2]) == 0 then return {0, ''} end
 redis.call('SREM', KEYS[3], ARGV[1])
 local v = redis.call('INCR', KEYS[1])
@@ -141,10 +183,13 @@ uint64_t number(const redisReply* r) {
   return out;
 }
 
+// {version, id} or {version, id, upload number}.
 engine::Result<Change> change_of(const redisReply* r, Change::Op op, std::string name, std::string sha256) {
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) return unavailable("unexpected script reply");
-  return Change{op, std::move(name), std::move(sha256), number(r->element[0]),
-                std::string(text(r->element[1]))};
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->elements > 3)
+    return unavailable("unexpected script reply");
+  Change c{op, std::move(name), std::move(sha256), number(r->element[0]), std::string(text(r->element[1]))};
+  if (r->elements == 3) c.upload = number(r->element[2]);
+  return c;
 }
 
 }  // namespace
@@ -168,7 +213,8 @@ engine::Result<std::string> ClusterCatalog::fence() {
 }
 
 engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<const uint8_t> wasm,
-                                           const std::string& sha256, const std::string& settings_json) {
+                                           const std::string& sha256, const std::string& settings_json,
+                                           const std::string& record_json, uint32_t keep_versions) {
   const std::string module_key = key("module:" + sha256);
   const std::string_view bytes(reinterpret_cast<const char*>(wasm.data()), wasm.size());
   // Content-addressed, so setting it twice is harmless (and it may be
@@ -180,9 +226,11 @@ engine::Result<Change> ClusterCatalog::put(const std::string& name, std::span<co
                     log = key("log");
   auto deadline = fence();
   if (!deadline) return std::unexpected(deadline.error());
-  const std::array<std::string_view, 13> eval{"EVAL",        kPutScript, "5",        version, manifest,
-                                              plugins,       log,        module_key, name,    sha256,
-                                              settings_json, max_len_,   *deadline};
+  const std::string history = key("history:" + name),
+                    keep = std::to_string(std::max<uint32_t>(keep_versions, 1));
+  const std::array<std::string_view, 16> eval{
+      "EVAL",  kPutScript, "6",    version,       manifest, plugins,   log,         module_key,
+      history, name,       sha256, settings_json, max_len_, *deadline, record_json, keep};
   // Not retried: a lost reply may mean it ran.
   auto reply = pool_.command(eval, Retry::kNo);
   if (!reply) return outcome_unknown("upload of " + name, reply.error().message);
@@ -196,8 +244,9 @@ engine::Result<std::optional<Change>> ClusterCatalog::remove(const std::string& 
                     log = key("log");
   auto deadline = fence();
   if (!deadline) return std::unexpected(deadline.error());
-  const std::array<std::string_view, 10> eval{"EVAL",  kDeleteScript, "4",  version,  manifest,
-                                              plugins, log,           name, max_len_, *deadline};
+  const std::string history = key("history:" + name);
+  const std::array<std::string_view, 11> eval{"EVAL", kDeleteScript, "5",  version,  manifest, plugins,
+                                              log,    history,       name, max_len_, *deadline};
   auto reply = pool_.command(eval, Retry::kNo);
   if (!reply) return outcome_unknown("deletion of " + name, reply.error().message);
   auto r = run_reply(std::move(*reply));
@@ -206,6 +255,42 @@ engine::Result<std::optional<Change>> ClusterCatalog::remove(const std::string& 
   if (!change) return std::unexpected(change.error());
   if (change->version == 0) return std::nullopt;
   return std::move(*change);
+}
+
+engine::Result<std::optional<Change>> ClusterCatalog::serve(const std::string& name, uint64_t number,
+                                                            const std::string& sha256,
+                                                            const std::string& settings_json) {
+  const std::string version = key("version"), manifest = key("manifest:" + name), plugins = key("plugins"),
+                    log = key("log"), module_key = key("module:" + sha256), history = key("history:" + name),
+                    n = std::to_string(number);
+  auto deadline = fence();
+  if (!deadline) return std::unexpected(deadline.error());
+  const std::array<std::string_view, 15> eval{"EVAL",  kServeScript,  "6",        version,   manifest,
+                                              plugins, log,           module_key, history,   name,
+                                              sha256,  settings_json, max_len_,   *deadline, n};
+  auto reply = pool_.command(eval, Retry::kNo);
+  if (!reply) return outcome_unknown("rollback of " + name, reply.error().message);
+  auto r = run_reply(std::move(*reply));
+  if (!r) return std::unexpected(r.error());
+  auto change = change_of(r->get(), Change::Op::kPut, name, sha256);
+  if (!change) return std::unexpected(change.error());
+  if (change->version == 0) return std::nullopt;
+  return std::move(*change);
+}
+
+engine::Result<std::vector<std::pair<std::string, std::string>>> ClusterCatalog::history(
+    const std::string& name) {
+  const std::string k = key("history:" + name);
+  const std::array<std::string_view, 2> cmd{"HGETALL", k};
+  auto r = run(pool_, cmd, Retry::kIfIdempotent);
+  if (!r) return std::unexpected(r.error());
+  const redisReply* a = r->get();
+  // RESP2: a flat array of field, value, field, value, ...
+  if (a->type != REDIS_REPLY_ARRAY || a->elements % 2 != 0) return unavailable("unexpected HGETALL reply");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i + 1 < a->elements; i += 2)
+    out.emplace_back(std::string(text(a->element[i])), std::string(text(a->element[i + 1])));
+  return out;
 }
 
 engine::Result<Snapshot> ClusterCatalog::snapshot() {

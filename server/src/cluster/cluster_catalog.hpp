@@ -5,6 +5,8 @@
 // a tag no plugin's KV key can carry, whatever its namespace):
 //   R module:<sha256>    module bytes, content-addressed (SET: idempotent)
 //   R manifest:<name>    hash: sha256, settings (JSON), version
+//   R history:<name>     hash: the plugin's versions (docs/releases.md):
+//                        last (number given), serving, v:<n> (a record, JSON)
 //   R plugins            set of the names with a manifest
 //   R version            the catalog version, +1 per change
 //   R log                stream of changes (op, name, sha256, version), XADD MAXLEN ~
@@ -29,6 +31,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hookd/engine/result.hpp"
@@ -50,7 +53,8 @@ struct Change {
   std::string name;
   std::string sha256;  // empty for a delete
   uint64_t version = 0;
-  std::string id;  // the stream entry's ID
+  std::string id;       // the stream entry's ID
+  uint64_t upload = 0;  // a put's (or a rollback's) number among the plugin's versions
 };
 
 // The whole catalog at one catalog version, and the log position it matches.
@@ -66,9 +70,19 @@ class ClusterCatalog {
   // `pool` must outlive the catalog; it may be shared by threads.
   ClusterCatalog(host::detail::RedisPool& pool, std::string_view prefix, uint32_t log_max_entries);
 
-  // Stores the module and then, atomically, the manifest and a log entry.
+  // Stores the module and then, atomically, the manifest, a log entry and
+  // the plugin's next version (`record_json`, its record; the newest
+  // `keep_versions` are kept).
   engine::Result<Change> put(const std::string& name, std::span<const uint8_t> wasm,
-                             const std::string& sha256, const std::string& settings_json);
+                             const std::string& sha256, const std::string& settings_json,
+                             const std::string& record_json = "{}", uint32_t keep_versions = 5);
+  // A rollback: kept version `number` (module `sha256`, settings) serves
+  // again, atomically with its manifest and log entry, as a put that makes
+  // no new version; nullopt when it is not kept.
+  engine::Result<std::optional<Change>> serve(const std::string& name, uint64_t number,
+                                              const std::string& sha256, const std::string& settings_json);
+  // The fields of the plugin's history hash (empty: none).
+  engine::Result<std::vector<std::pair<std::string, std::string>>> history(const std::string& name);
   // nullopt when there was no such plugin in the catalog.
   engine::Result<std::optional<Change>> remove(const std::string& name);
   engine::Result<Snapshot> snapshot();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "cluster/version_records.hpp"
 #include "hookd/config/plugin_settings_json.hpp"
 #include "hookd/engine/sha256.hpp"
 #include "hookd/util/hex.hpp"
@@ -37,6 +38,7 @@ ClusterNode::ClusterNode(Settings settings, std::unique_ptr<cluster::RedisLinks>
     : cluster_(settings.cluster),
       pinned_(settings.pinned),
       max_module_bytes_(settings.max_module_bytes),
+      keep_versions_(settings.keep_versions),
       registry_(registry),
       manager_(manager),
       clock_(clock),
@@ -125,14 +127,68 @@ void ClusterNode::clear_error(std::string_view plugin) {
   last_error_ms_ = 0;
 }
 
-engine::Result<void> ClusterNode::save(const std::string& name, std::span<const uint8_t> wasm,
-                                       const config::PluginSettings& settings) {
-  auto change =
-      admin_catalog_->put(name, wasm, engine::sha256_hex(wasm), config::plugin_settings_to_json(settings));
+engine::Result<uint64_t> ClusterNode::save(const std::string& name, std::span<const uint8_t> wasm,
+                                           const config::PluginSettings& settings, const VersionInfo& info) {
+  const std::string settings_json = config::plugin_settings_to_json(settings);
+  auto change = admin_catalog_->put(name, wasm, engine::sha256_hex(wasm), settings_json,
+                                    cluster::version_record_json(info, settings_json), keep_versions_);
   if (!change) return std::unexpected(change.error());
   std::lock_guard lock(mu_);
   from_catalog_.insert(name);
+  return change->upload;
+}
+
+engine::Result<void> ClusterNode::serve(const std::string& name, uint64_t number,
+                                        std::span<const uint8_t> wasm,
+                                        const config::PluginSettings& settings) {
+  auto change = admin_catalog_->serve(name, number, engine::sha256_hex(wasm),
+                                      config::plugin_settings_to_json(settings));
+  if (!change) return std::unexpected(change.error());
+  if (!*change) {
+    return engine::fail(engine::ErrorKind::kNotFound,
+                        "version " + std::to_string(number) + " of plugin " + name + " is no longer kept",
+                        404);
+  }
+  std::lock_guard lock(mu_);
+  from_catalog_.insert(name);
   return {};
+}
+
+namespace {
+// A failed read of the catalog, with the status the admin API answers: 503
+// when Redis is away, 500 for a malformed entry.
+engine::Error read_error(engine::Error e) {
+  if (e.status == 0) e.status = 500;
+  return e;
+}
+}  // namespace
+
+engine::Result<std::optional<VersionHistory>> ClusterNode::versions(const std::string& name) {
+  auto fields = admin_catalog_->history(name);
+  if (!fields) return std::unexpected(read_error(fields.error()));
+  auto parsed = cluster::parse_history(*fields);
+  if (!parsed) return std::nullopt;
+  return std::move(parsed->history);
+}
+
+engine::Result<std::optional<StoredPlugin>> ClusterNode::version(const std::string& name, uint64_t number) {
+  auto fields = admin_catalog_->history(name);
+  if (!fields) return std::unexpected(read_error(fields.error()));
+  auto parsed = cluster::parse_history(*fields);
+  if (!parsed) return std::nullopt;
+  const VersionInfo* info = parsed->history.find(number);
+  if (info == nullptr) return std::nullopt;
+  auto settings = config::parse_plugin_settings_json(parsed->settings_json[number], name);
+  if (!settings) {
+    return engine::fail(
+        engine::ErrorKind::kInternal,
+        "version " + std::to_string(number) + " of plugin " + name +
+            " has bad settings in the cluster catalog: " + config::to_string(settings.error()),
+        500);
+  }
+  auto wasm = admin_catalog_->module(info->sha256, max_module_bytes_);
+  if (!wasm) return std::unexpected(read_error(wasm.error()));
+  return StoredPlugin{name, std::move(*wasm), std::move(*settings)};
 }
 
 engine::Result<bool> ClusterNode::remove(const std::string& name) {
@@ -185,7 +241,16 @@ engine::Result<void> ClusterNode::install(const cluster::Manifest& m) {
                  m.name);
     return {};
   }
-  auto r = manager_.install(m.name, *wasm, std::move(*settings), PluginManager::Persist::kNo);
+  // Its number among the plugin's versions, when the catalog's serving
+  // version is this module (else it moved on; a later change sets it).
+  PluginManager::Persist persist{PluginManager::Persist::kNo};
+  if (auto fields = follow_catalog_->history(m.name); fields) {
+    if (auto parsed = cluster::parse_history(*fields); parsed) {
+      const VersionInfo* serving = parsed->history.find(parsed->history.serving);
+      if (serving != nullptr && serving->sha256 == m.sha256) persist.version = serving->number;
+    }
+  }
+  auto r = manager_.install(m.name, *wasm, std::move(*settings), std::move(persist));
   if (!r) {
     record_error("plugin " + m.name + " version " + std::to_string(m.version) +
                      " not loaded, the previous version keeps serving: " + r.error().describe(),

@@ -3,9 +3,10 @@
 // is alive.
 //
 // It is the cluster's PluginCatalog (plugins/plugin_catalog.hpp):
-// - Admin writes: an upload is saved to the catalog (save(), from the
-//   plugin manager: after every worker instantiated it, before it is
-//   published), a delete is written to the catalog before the local removal.
+// - Admin writes: an upload is saved to the catalog as the plugin's next
+//   version (save(), from the plugin manager: after every worker
+//   instantiated it, before it is published), a rollback likewise (serve()),
+//   a delete is written to the catalog before the local removal.
 //   Both are acknowledged only once Redis has acknowledged them.
 // - The follower thread reads the change log from the last entry it applied
 //   (blocking XREAD, bounded by the command timeout, own connection), fetches
@@ -49,6 +50,7 @@ class ClusterNode final : public PluginCatalog {
     uint16_t listen_port = 0;
     const std::vector<config::PluginConfig>& pinned;
     uint64_t max_module_bytes = 0;
+    uint32_t keep_versions = 5;  // of each plugin in the catalog (server.keep_versions)
   };
   // `redis`: the node's connections; `registry`: what serves now
   // (heartbeats, and a version already serving is not loaded again);
@@ -84,8 +86,16 @@ class ClusterNode final : public PluginCatalog {
   engine::Result<bool> remove(const std::string& name) override;
   // GET /admin/cluster: {"nodes": [...]} of the live nodes' heartbeats.
   std::optional<engine::Result<std::string>> nodes_json() override;
-  engine::Result<void> save(const std::string& name, std::span<const uint8_t> wasm,
-                            const config::PluginSettings& settings) override;
+  // A plugin's versions live in the cluster catalog (history:<name>), so
+  // every node lists the same ones; an upload adds one and a rollback
+  // (serve) writes the kept version's manifest, which every node follows as
+  // it follows an upload. Read errors: 503 when Redis is away.
+  engine::Result<std::optional<VersionHistory>> versions(const std::string& name) override;
+  engine::Result<std::optional<StoredPlugin>> version(const std::string& name, uint64_t number) override;
+  engine::Result<uint64_t> save(const std::string& name, std::span<const uint8_t> wasm,
+                                const config::PluginSettings& settings, const VersionInfo& info) override;
+  engine::Result<void> serve(const std::string& name, uint64_t number, std::span<const uint8_t> wasm,
+                             const config::PluginSettings& settings) override;
   // A removal comes from the catalog (remove(), or a change followed): nothing to forget.
   engine::Result<void> forget(const std::string&) override { return {}; }
 
@@ -110,6 +120,7 @@ class ClusterNode final : public PluginCatalog {
   const config::ClusterConfig& cluster_;
   const std::vector<config::PluginConfig>& pinned_;
   uint64_t max_module_bytes_;
+  uint32_t keep_versions_;
   const PluginRegistry& registry_;
   PluginManager& manager_;
   const util::Clock& clock_;

@@ -172,9 +172,16 @@ void AdminSession::on_body(beast::error_code ec) {
   res_.set("X-Request-Id", request_id_);
   // A PUT completes from the plugin loader's thread: back to this
   // session's executor before touching the stream.
-  api_.handle(req, res_, request_id_, [self = shared_from_this()] {
-    boost::asio::dispatch(self->stream_.get_executor(), [self] { self->on_handled(); });
-  });
+  // Who asks, for the record of an upload's version (the admin API has
+  // one token, so its client's address is what tells uploaders apart).
+  boost::system::error_code peer_ec;
+  const auto peer = stream_.socket().remote_endpoint(peer_ec);
+  api_.handle(
+      req, res_, request_id_,
+      [self = shared_from_this()] {
+        boost::asio::dispatch(self->stream_.get_executor(), [self] { self->on_handled(); });
+      },
+      peer_ec ? std::string() : peer.address().to_string());
 }
 
 void AdminSession::on_handled() {

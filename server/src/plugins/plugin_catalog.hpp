@@ -16,6 +16,8 @@
 #include "hookd/config/config.hpp"
 #include "hookd/engine/result.hpp"
 #include "hookd/server/error.hpp"
+#include "plugins/plugin_store.hpp"
+#include "plugins/plugin_version.hpp"
 
 namespace hookd::server {
 
@@ -47,12 +49,28 @@ class PluginCatalog {
   // GET /admin/cluster: the live nodes; nullopt when this is no cluster.
   virtual std::optional<engine::Result<std::string>> nodes_json() = 0;
 
-  // The plugin manager's side, for an upload (PUT /admin/plugins/<name>,
-  // PluginManager::Persist::kWrite): keeps it, on the loader thread, after
-  // every worker instantiated it and before it is published (a failure
-  // discards it); and forgets a kept one the manager removes.
-  virtual engine::Result<void> save(const std::string& name, std::span<const uint8_t> wasm,
-                                    const config::PluginSettings& settings) = 0;
+  // An upload's versions (plugin_version.hpp, docs/releases.md), for the
+  // admin API. Errors carry an HTTP status: 503 when the catalog's store is
+  // away (Redis, for a cluster node), 500 when it failed.
+  // The history of upload `name`; nullopt when it has none.
+  virtual engine::Result<std::optional<VersionHistory>> versions(const std::string& name) = 0;
+  // Kept version `number` of `name`; nullopt when it is not (or no longer) kept.
+  virtual engine::Result<std::optional<StoredPlugin>> version(const std::string& name, uint64_t number) = 0;
+
+  // The plugin manager's side, on the loader thread, after every worker
+  // instantiated the plugin and before it is published (a failure
+  // discards it), with the registry's writes held:
+  // - an upload (PUT /admin/plugins/<name>, PluginManager::Persist::kWrite):
+  //   keeps it as a new version (`info`: all but its number) that serves;
+  //   returns its number (0: this catalog keeps no versions);
+  // - a rollback (Persist::kRollback): kept version `number` serves again,
+  //   its module and settings `wasm` and `settings`; an error of status 404
+  //   when it is no longer kept;
+  // - forget(): a kept one the manager removes, with its versions.
+  virtual engine::Result<uint64_t> save(const std::string& name, std::span<const uint8_t> wasm,
+                                        const config::PluginSettings& settings, const VersionInfo& info) = 0;
+  virtual engine::Result<void> serve(const std::string& name, uint64_t number, std::span<const uint8_t> wasm,
+                                     const config::PluginSettings& settings) = 0;
   virtual engine::Result<void> forget(const std::string& name) = 0;
 };
 

@@ -330,14 +330,9 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
     return engine::fail(engine::ErrorKind::kInvalidArgument, "routes: " + one_line(routes.error()));
   }
   next->routes = std::move(*routes);
-  if (persist.mode == Persist::kWrite) {
-    auto r = persist.catalog != nullptr
-                 ? persist.catalog->save(name, wasm, entry->settings)
-                 : engine::fail(engine::ErrorKind::kInternal, "an upload with nowhere to keep it");
-    if (!r) {
-      discard();
-      return std::unexpected(r.error());
-    }
+  if (auto kept = keep(name, wasm, *entry, persist); !kept) {
+    discard();
+    return std::unexpected(kept.error());
   }
   entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
   services_.registry.publish(std::move(next));
@@ -349,6 +344,27 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   spdlog::info("plugin {} {} (sha256 {}, {} bytes, {} functions)", name, replaced ? "replaced" : "loaded",
                entry->module->sha256(), entry->module->size_bytes(), entry->module->functions().size());
   return Installed{std::move(entry), replaced};
+}
+
+engine::Result<void> PluginManager::keep(const std::string& name, std::span<const uint8_t> wasm,
+                                         PluginEntry& entry, const Persist& persist) {
+  entry.upload_version = persist.version;
+  if (persist.mode != Persist::kWrite && persist.mode != Persist::kRollback) return {};
+  if (persist.catalog == nullptr)
+    return engine::fail(engine::ErrorKind::kInternal, "an upload with nowhere to keep it");
+  if (persist.mode == Persist::kRollback)
+    return persist.catalog->serve(name, persist.version, wasm, entry.settings);
+  const VersionInfo info{
+      .sha256 = entry.module->sha256(),
+      .size = wasm.size(),
+      .created_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(entry.loaded_at.time_since_epoch()).count(),
+      .created_by = persist.created_by,
+      .abi = std::string(engine::abi_name(entry.module->abi()))};
+  auto number = persist.catalog->save(name, wasm, entry.settings, info);
+  if (!number) return std::unexpected(number.error());
+  entry.upload_version = *number;
+  return {};
 }
 
 engine::Result<bool> PluginManager::remove(const std::string& name, PluginCatalog* kept_in) {

@@ -66,13 +66,16 @@ class PluginManager {
   };
   // How a load is kept across restarts: not at all (the config file's, the
   // examples, a cluster node following the catalog), already (loaded from
-  // where it is kept), or kept now in `catalog` (an upload).
+  // where it is kept), kept now in `catalog` as a new version (an upload),
+  // or a kept version of it serving again (a rollback: docs/releases.md).
   struct Persist {
-    enum Mode { kNo, kWrite, kAlreadyStored };
+    enum Mode { kNo, kWrite, kAlreadyStored, kRollback };
     // Implicit: most loads name only the mode (Persist::kNo).
-    constexpr Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}
+    Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}
     Mode mode;
-    PluginCatalog* catalog;  // kWrite only
+    PluginCatalog* catalog;  // kWrite and kRollback
+    uint64_t version = 0;    // kAlreadyStored and kRollback: which version it is
+    std::string created_by;  // kWrite: who uploads it (VersionInfo::created_by)
   };
   using InstallDone = std::function<void(engine::Result<Installed>)>;
   // Queues a load. `wasm` must stay valid until `done` runs; `done` runs on
@@ -98,6 +101,10 @@ class PluginManager {
   void run_loader();
   engine::Result<Installed> load(const std::string& name, std::span<const uint8_t> wasm,
                                  config::PluginSettings settings, Persist persist);
+  // With the registry's writes held, before publishing `entry`: keeps it
+  // in the catalog as `persist` says, and records its version number.
+  engine::Result<void> keep(const std::string& name, std::span<const uint8_t> wasm, PluginEntry& entry,
+                            const Persist& persist);
 
   engine::Vm& vm_;
   Services services_;

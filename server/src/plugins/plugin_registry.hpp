@@ -38,7 +38,10 @@ struct PluginEntry {
   uint64_t version = 0;    // unique across the registry's life
   uint64_t revision = 0;   // this plugin's own count: 1 for its first load, +1 per replacement
   bool persisted = false;  // uploaded through the admin API
-  bool blocking = false;   // may wait on the network: runs in the blocking lane
+  // Its number among the plugin's versions (plugin_version.hpp); 0 when the
+  // catalog keeps none of it (config file, examples).
+  uint64_t upload_version = 0;
+  bool blocking = false;  // may wait on the network: runs in the blocking lane
   // Whether max_concurrency can bind at all: calls run on at most one thread
   // each, so a limit at or above the thread count needs no counting.
   bool count_concurrency = true;

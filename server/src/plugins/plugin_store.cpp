@@ -161,9 +161,19 @@ ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint
   return fsync_dir(path.parent_path());
 }
 
+std::vector<uint8_t> encode_plugin_file(std::span<const uint8_t> wasm,
+                                        const config::PluginSettings& settings) {
+  return encode(wasm, config::plugin_settings_to_json(settings));
+}
+
+engine::Result<StoredPlugin> decode_plugin_file(const fs::path& path, const std::string& name,
+                                                std::vector<uint8_t> bytes) {
+  return decode(path, name, std::move(bytes));
+}
+
 ServerResult<void> PluginStore::save(const std::string& name, std::span<const uint8_t> wasm,
                                      const config::PluginSettings& settings) {
-  const std::vector<uint8_t> bytes = encode(wasm, config::plugin_settings_to_json(settings));
+  const std::vector<uint8_t> bytes = encode_plugin_file(wasm, settings);
   if (auto r = write_file_durably(file_for(name), bytes, 0600, files_); !r) return r;
   // An older version's pair of the same name is superseded now.
   remove_legacy(dir_, name);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hookd/config/config.hpp"
+#include "hookd/engine/result.hpp"
 #include "hookd/server/error.hpp"
 #include "plugins/file_system.hpp"
 
@@ -51,6 +52,13 @@ class PluginStore {
   std::filesystem::path dir_;
   FileSystem& files_;
 };
+
+// The bytes of a <name>.plugin file (module and settings), and back; the
+// version store (version_store.hpp) keeps each version in the same form.
+std::vector<uint8_t> encode_plugin_file(std::span<const uint8_t> wasm,
+                                        const config::PluginSettings& settings);
+engine::Result<StoredPlugin> decode_plugin_file(const std::filesystem::path& path, const std::string& name,
+                                                std::vector<uint8_t> bytes);
 
 // Writes `data` to `path` atomically and durably: a new temporary file in the
 // same directory (random name, created exclusively, never through a

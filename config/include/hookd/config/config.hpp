@@ -55,6 +55,9 @@ struct ServerConfig {
   // admin listener; these also serve them on the public one.
   bool public_metrics = false;
   bool public_plugin_list = false;
+  // Versions of each uploaded plugin kept for rollback (docs/releases.md),
+  // the serving one included: 1 to 100.
+  std::uint32_t keep_versions = 5;
 
   bool operator==(const ServerConfig&) const = default;
 };
