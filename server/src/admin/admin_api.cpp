@@ -50,7 +50,7 @@ void AdminApi::unauthorized(HttpResponse& res, const std::string& request_id) {
 }
 
 void AdminApi::handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done,
-                      std::string client) {
+                      const std::string& client) {
   // Every route but a PUT and a rollback answers at once.
   if (!route(req, res, request_id, done, client)) done();
 }

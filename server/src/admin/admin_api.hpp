@@ -54,7 +54,7 @@ class AdminApi {
   // client's address, recorded as who made an upload's version.
   using Done = std::function<void()>;
   void handle(HttpRequest& req, HttpResponse& res, const std::string& request_id, Done done,
-              std::string client = {});
+              const std::string& client = {});
   // Whether the request carries the admin token (its header is enough).
   [[nodiscard]] bool authorized(const HttpRequest& req) const;
   // The 401 for a request that does not.

@@ -130,7 +130,7 @@ std::optional<VersionHistory> VersionApi::history(const std::string& name, std::
                request_id});
     return std::nullopt;
   }
-  return std::move(**h);
+  return std::move(*h);
 }
 
 void VersionApi::list(const std::string& name, HttpResponse& res, const std::string& request_id) {

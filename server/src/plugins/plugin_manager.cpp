@@ -180,8 +180,8 @@ void PluginManager::install_async(std::string name, std::span<const uint8_t> was
                       stopping ? "the gateway is shutting down" : "the plugin loader is not running"));
     return;
   }
-  jobs_.push_back([this, name = std::move(name), wasm, settings = std::move(settings), persist,
-                   done = std::move(done)]() mutable {
+  jobs_.push_back([this, name = std::move(name), wasm, settings = std::move(settings),
+                   persist = std::move(persist), done = std::move(done)]() mutable {
     if (stop_now_.load())
       return done(engine::fail(engine::ErrorKind::kInternal, "the gateway is shutting down"));
     done(load(name, wasm, std::move(settings), persist));
@@ -196,7 +196,7 @@ engine::Result<PluginManager::Installed> PluginManager::install(const std::strin
                                                                 Persist persist) {
   auto result = std::make_shared<std::promise<engine::Result<Installed>>>();
   auto future = result->get_future();
-  install_async(name, wasm, std::move(settings), persist,
+  install_async(name, wasm, std::move(settings), std::move(persist),
                 [result](engine::Result<Installed> r) { result->set_value(std::move(r)); });
   return future.get();
 }
@@ -251,7 +251,7 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
 engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
                                                              std::span<const uint8_t> wasm,
                                                              config::PluginSettings settings,
-                                                             Persist persist) {
+                                                             const Persist& persist) {
   if (!valid_plugin_name(name)) {
     return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
                                                                  "\" (1-64 characters of A-Z a-z 0-9 _ -)");

@@ -100,7 +100,7 @@ class PluginManager {
   // Loader thread only.
   void run_loader();
   engine::Result<Installed> load(const std::string& name, std::span<const uint8_t> wasm,
-                                 config::PluginSettings settings, Persist persist);
+                                 config::PluginSettings settings, const Persist& persist);
   // With the registry's writes held, before publishing `entry`: keeps it
   // in the catalog as `persist` says, and records its version number.
   engine::Result<void> keep(const std::string& name, std::span<const uint8_t> wasm, PluginEntry& entry,

@@ -23,7 +23,7 @@ namespace {
 constexpr std::string_view kMagic = "hookd-plugin v1\n";
 constexpr size_t kMaxSettingsBytes = 1u << 20;
 
-std::unexpected<ServerError> io_error(std::string what, const fs::path& path, int err = errno) {
+std::unexpected<ServerError> io_error(const std::string& what, const fs::path& path, int err = errno) {
   std::string message = what + " " + path.string() + ": " + std::strerror(err);
   if (err == ENOSPC || err == EDQUOT) message += " (the disk is full)";
   return server_fail(ServerErrorKind::kStorage, std::move(message));
