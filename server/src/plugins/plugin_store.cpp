@@ -132,11 +132,11 @@ ServerResult<void> write_file_durably(const fs::path& path, std::span<const uint
   fs::path tmp;
   const int fd = create_temp(path, mode, tmp);
   if (fd < 0) return io_error("cannot create a temporary file for", path);
-  auto abandon = [&](std::string what, const fs::path& p) {
+  auto abandon = [&](const std::string& what, const fs::path& p) {
     const int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    return io_error(std::move(what), p, err);
+    return io_error(what, p, err);
   };
   // The mode asked for, whatever the umask.
   if (::fchmod(fd, mode) != 0) return abandon("cannot set the mode of", tmp);

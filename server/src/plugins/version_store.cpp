@@ -1,5 +1,7 @@
 #include "plugins/version_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
@@ -218,7 +220,10 @@ uint64_t VersionStore::match_serving(const StoredPlugin& serving) {
   }
   if (found != h.serving) {
     h.serving = found;
-    (void)write_index(serving.name, h);  // corrected again at the next start if this fails
+    if (auto w = write_index(serving.name, h); !w) {
+      // The serving copy stays the truth: the next start corrects the index again.
+      spdlog::warn("plugin {}: versions index not corrected: {}", serving.name, w.error().describe());
+    }
   }
   remove_unlisted(serving.name, h);
   return found;
