@@ -12,7 +12,9 @@
 #include <stdexcept>
 
 namespace hookd::host::test {
-namespace {
+// Named, not anonymous: TestCa::Impl holds them, and in a unity batch this
+// file reads to the compiler as an included header would.
+namespace ca_detail {
 
 struct KeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -22,6 +24,12 @@ struct CertFree {
 };
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 using Cert = std::unique_ptr<X509, CertFree>;
+
+}  // namespace ca_detail
+using ca_detail::Cert;
+using ca_detail::Key;
+
+namespace {
 
 void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string("test CA: ") + what);

@@ -215,7 +215,9 @@ TEST(AdminHardening, AnonymousConnectionsFillingTheCapDoNotLockTheOperatorOut) {
   for (int i = 0; i < 80; ++i) {
     anonymous.push_back(std::make_unique<TcpConnection>(g->admin_port()));
     ASSERT_FALSE(anonymous.back()->connect());
-    if (i % 2 == 1) ASSERT_FALSE(anonymous.back()->write("GET /admin/plugins HTTP/1.1\r\nHost: x\r\n"));
+    if (i % 2 == 1) {
+      ASSERT_FALSE(anonymous.back()->write("GET /admin/plugins HTTP/1.1\r\nHost: x\r\n"));
+    }
   }
   AdminClient admin(g->admin_port(), "test-token");
   const Response list = admin.list();

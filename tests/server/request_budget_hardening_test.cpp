@@ -79,7 +79,8 @@ TEST(RequestBudget, PartialBodiesHoldingTheBudgetGet503UntilTheyCloseAndEveryByt
     held.push_back(std::make_unique<TcpConnection>(g->port()));
     ASSERT_FALSE(held.back()->connect());
     ASSERT_FALSE(held.back()->write(post_head(kMiB) + std::string(kMiB - 1, 'b')));
-    ASSERT_TRUE(eventually([&] { return budget_held(admin) == i * kMiB; })) << budget_held(admin);
+    ASSERT_TRUE(eventually([&] { return budget_held(admin) == i * static_cast<int64_t>(kMiB); }))
+        << budget_held(admin);
   }
 
   // A fifth body is refused at its header, before it is sent.

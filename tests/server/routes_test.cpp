@@ -147,7 +147,7 @@ TEST_F(Routes, StatusesAPluginCannotEndAResponseWithAreItsErrorAndBodilessOnesLo
 }
 
 TEST_F(Routes, HeadersThatWouldSplitOrReframeTheResponseAreRefusedToThePlugin) {
-  for (const std::string input :
+  for (const std::string& input :
        {std::string("X-Evil\nfoo\r\nSet-Cookie: stolen=1"), std::string("X-Evil\nfoo\nbar"),
         std::string("Content-Length\n5"), std::string("Transfer-Encoding\nchunked"),
         std::string("Connection\nclose"), std::string("Bad Name\nv"), std::string("X-Nul\na\0b", 9)}) {

@@ -49,11 +49,11 @@ WsSession::WsSession(TcpSocket socket, const PublicServices& services, IoWorker&
                      RequestIdGenerator& ids)
     : ws_(std::move(socket)),
       held_message_(services.requests),
-      held_upgrade_(services.requests),
       services_(services),
       held_(services.responses),
       worker_(worker),
-      ids_(ids) {
+      ids_(ids),
+      held_upgrade_(services.requests) {
   // The connection was counted at accept and uncounted when the HttpSession
   // that upgraded it went away; count it again for as long as this session
   // lives, since the destructor uncounts it.
