@@ -46,4 +46,17 @@ inline canonical::Value call_host_one(const WasiHost& host, HostState& state, Ca
   return (*r)[0];
 }
 
+// Drops the handle `rep` of `resource` of interface `import` (e.g. "io/poll",
+// version 0.2.10 unless it names one), as a component's resource.drop does.
+inline Result<void> drop_resource(const WasiHost& host, HostState& state, std::string import,
+                                  std::string_view resource, uint32_t rep) {
+  if (import.find('@') == std::string::npos) import += "@0.2.10";
+  const HostInterface* i = host.find("wasi:" + import);
+  if (i == nullptr) return fail(ErrorKind::kNotFound, import);
+  for (const HostResource& r : i->resources) {
+    if (r.name == resource) return r.drop(state, rep);
+  }
+  return fail(ErrorKind::kNotFound, std::string(resource));
+}
+
 }  // namespace hookd::engine::component::wasi::test

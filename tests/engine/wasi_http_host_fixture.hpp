@@ -51,11 +51,7 @@ class WasiHostTest : public ::testing::Test {
                                std::move(args));
   }
   Result<void> drop(std::string_view iface, std::string_view resource, uint32_t rep) {
-    const HostInterface* i = host->find("wasi:" + std::string(iface) + "@0.2.10");
-    for (const HostResource& r : i->resources) {
-      if (r.name == resource) return r.drop(*state, rep);
-    }
-    return fail(ErrorKind::kNotFound, std::string(resource));
+    return test::drop_resource(*host, *state, std::string(iface), resource, rep);
   }
 
   void begin() {

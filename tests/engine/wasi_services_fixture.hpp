@@ -124,11 +124,7 @@ class ServicesTest : public ::testing::Test {
                                std::move(args));
   }
   Result<void> drop(const std::string& import, std::string_view resource, uint32_t rep) {
-    const HostInterface* i = host->find("wasi:" + import + "@0.2.10");
-    for (const HostResource& r : i->resources) {
-      if (r.name == resource) return r.drop(*state, rep);
-    }
-    return fail(ErrorKind::kNotFound, std::string(resource));
+    return test::drop_resource(*host, *state, import, resource, rep);
   }
   void begin() {
     st().begin_call(ctx);
