@@ -5,14 +5,15 @@
 
 #include "abi/native.hpp"
 #include "hookd/engine/guest_memory.hpp"
+#include "val_shorthand.hpp"
 
 namespace hookd::engine {
 namespace {
 
-constexpr ValType I32 = ValType::kI32;
+using shorthand::I32;
 constexpr size_t kMaxFunctions = 1024;
 constexpr size_t kMaxHostFunctionName = 256;
-const CallContext kNoContext{};
+const CallContext kNoImportContext{};
 
 bool valid_function_name(std::string_view name) {
   if (name.empty() || name.size() > HOOKD_MAX_FUNCTION_NAME) return false;
@@ -66,7 +67,7 @@ Result<int32_t> run_direct_host_call(PluginInstance::State& st, std::span<uint8_
   auto fn = named_host_function(st, mem, name_ptr, name_len);
   if (!fn) return std::unexpected(std::move(fn.error()));
   if (*fn == nullptr || !(*fn)->direct) return HOOKD_HOST_NOT_FOUND;
-  Result<void> res = (*fn)->direct(st.ctx ? *st.ctx : kNoContext, mem, static_cast<uint32_t>(ptr.i32),
+  Result<void> res = (*fn)->direct(st.ctx ? *st.ctx : kNoImportContext, mem, static_cast<uint32_t>(ptr.i32),
                                    static_cast<uint32_t>(len.i32));
   if (!res && res.error().kind == ErrorKind::kTrap) return std::unexpected(std::move(res.error()));
   return host_call_code(st, res);

@@ -9,7 +9,7 @@
 namespace hookd::engine {
 namespace {
 
-const CallContext kNoContext{};
+const CallContext kNoStateContext{};
 
 // CLOCK_MONOTONIC (steady_clock's clock) at tick resolution: a few
 // nanoseconds per call instead of a full clock read, and a deadline a
@@ -37,7 +37,7 @@ const HostFunction* PluginInstance::State::resolve_host_function(uint32_t ptr, s
 
 Result<void> PluginInstance::State::run_host_function(const HostFunction& fn, std::span<const uint8_t> input,
                                                       std::vector<uint8_t>& out) {
-  const CallContext& c = ctx ? *ctx : kNoContext;
+  const CallContext& c = ctx ? *ctx : kNoStateContext;
   Result<void> res = fn.fn(c, input, out);
   if (res && c.max_result_bytes != 0 && out.size() > c.max_result_bytes) {
     const size_t n = out.size();
@@ -51,7 +51,7 @@ Result<void> PluginInstance::State::run_host_function(const HostFunction& fn, st
 
 void PluginInstance::State::log(LogLevel level, std::string_view message) {
   const auto& opts = module->options();
-  const CallContext& c = ctx ? *ctx : kNoContext;
+  const CallContext& c = ctx ? *ctx : kNoStateContext;
   if (message.size() <= kMaxLogMessageBytes) {
     opts.logger(level, opts.name, c, message);
     return;

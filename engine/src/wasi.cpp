@@ -6,6 +6,7 @@
 
 #include "hookd/engine/guest_memory.hpp"
 #include "plugin_state.hpp"
+#include "val_shorthand.hpp"
 
 namespace hookd::engine {
 namespace {
@@ -25,8 +26,8 @@ constexpr int32_t kMaxIovs = 1024;
 constexpr size_t kMaxWriteBytes = 64u << 10;
 constexpr uint32_t kMaxRandomBytes = 1u << 20;
 
-constexpr ValType I32 = ValType::kI32;
-constexpr ValType I64 = ValType::kI64;
+using shorthand::I32;
+using shorthand::I64;
 
 Result<void> fd_write(PluginInstance::State& st, Caller& c, std::span<const Val> a, Val* r) {
   const int32_t fd = a[0].i32;

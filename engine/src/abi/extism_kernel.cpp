@@ -12,12 +12,13 @@
 #include <cstring>
 
 #include "abi/extism_state.hpp"
+#include "val_shorthand.hpp"
 
 namespace hookd::engine::abi {
 namespace {
 
-constexpr ValType I32 = ValType::kI32;
-constexpr ValType I64 = ValType::kI64;
+using shorthand::I32;
+using shorthand::I64;
 constexpr size_t kMaxRequestJsonBytes = 1u << 20;
 constexpr size_t kMaxRequestHeaders = 256;
 

@@ -35,15 +35,16 @@
 #include <utility>
 
 #include "abi/extism_state.hpp"
+#include "val_shorthand.hpp"
 
 namespace hookd::engine::abi {
 namespace {
 
-constexpr ValType I64 = ValType::kI64;
+using shorthand::I64;
 using Args = std::span<const Val>;
 using Bytes = std::span<const uint8_t>;
 
-uint64_t u64(const Val& v) { return static_cast<uint64_t>(v.i64); }
+uint64_t arg_u64(const Val& v) { return static_cast<uint64_t>(v.i64); }
 
 // Runs the built-in `name` on `in`; the reply is in s.scratch.
 Result<void> run(ExtismState& s, std::string_view name, Bytes in) {
@@ -56,7 +57,7 @@ Result<void> run(ExtismState& s, std::string_view name, Bytes in) {
   return {};
 }
 
-Result<Bytes> block(ExtismState& s, uint64_t offset, std::string_view what) {
+Result<Bytes> input_block(ExtismState& s, uint64_t offset, std::string_view what) {
   auto b = s.memory.block(offset);
   if (!b) {
     return fail(ErrorKind::kTrap,
@@ -83,7 +84,7 @@ void append(std::vector<uint8_t>& out, const void* p, size_t n) {
 // The bytes of a block argument; 0 is an empty one.
 Result<Bytes> optional_block(ExtismState& s, uint64_t offset, std::string_view what) {
   if (offset == 0) return Bytes{};
-  return block(s, offset, what);
+  return input_block(s, offset, what);
 }
 
 // A built-in's input of a u32-length-prefixed `a` followed by `b`.
@@ -118,7 +119,7 @@ void add_exchange_imports(ExtismState& s, const std::function<void(std::string, 
                             std::pair{"request_route_param", "hookd.request.route_param"}}) {
     const std::string_view builtin = entry.second;
     add(entry.first, {{I64}, {I64}}, [&s, builtin](Caller&, Args a, Val* r) -> Result<void> {
-      auto name = block(s, u64(a[0]), "name: ");
+      auto name = input_block(s, arg_u64(a[0]), "name: ");
       if (!name) return std::unexpected(std::move(name.error()));
       if (auto res = run(s, builtin, *name); !res) return res;
       const bool found = !s.scratch.empty() && s.scratch[0] == 1;
@@ -127,7 +128,7 @@ void add_exchange_imports(ExtismState& s, const std::function<void(std::string, 
     });
   }
   add("request_header", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto name = block(s, u64(a[0]), "name: ");
+    auto name = input_block(s, arg_u64(a[0]), "name: ");
     if (!name) return std::unexpected(std::move(name.error()));
     if (a[1].i64 < 0 || a[1].i64 > UINT32_MAX) {
       *r = Val::I64(0);
@@ -151,32 +152,32 @@ void add_exchange_imports(ExtismState& s, const std::function<void(std::string, 
     return run(s, "hookd.response.status", in);
   });
   add("response_add_header", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto name = block(s, u64(a[0]), "name: ");
+    auto name = input_block(s, arg_u64(a[0]), "name: ");
     if (!name) return std::unexpected(std::move(name.error()));
-    auto value = optional_block(s, u64(a[1]), "value: ");
+    auto value = optional_block(s, arg_u64(a[1]), "value: ");
     if (!value) return std::unexpected(std::move(value.error()));
     return run(s, "hookd.response.header", str_then_rest(*name, *value));
   });
   add("crypto_sha256", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto data = optional_block(s, u64(a[0]), "data: ");
+    auto data = optional_block(s, arg_u64(a[0]), "data: ");
     if (!data) return std::unexpected(std::move(data.error()));
     if (auto res = run(s, "hookd.crypto.sha256", *data); !res) return res;
     *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
     return {};
   });
   add("crypto_hmac_sha256", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = optional_block(s, u64(a[0]), "key: ");
+    auto key = optional_block(s, arg_u64(a[0]), "key: ");
     if (!key) return std::unexpected(std::move(key.error()));
-    auto message = optional_block(s, u64(a[1]), "message: ");
+    auto message = optional_block(s, arg_u64(a[1]), "message: ");
     if (!message) return std::unexpected(std::move(message.error()));
     if (auto res = run(s, "hookd.crypto.hmac_sha256", str_then_rest(*key, *message)); !res) return res;
     *r = Val::I64(static_cast<int64_t>(reply(s, 0)));
     return {};
   });
   add("crypto_equal", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto x = optional_block(s, u64(a[0]), "");
+    auto x = optional_block(s, arg_u64(a[0]), "");
     if (!x) return std::unexpected(std::move(x.error()));
-    auto y = optional_block(s, u64(a[1]), "");
+    auto y = optional_block(s, arg_u64(a[1]), "");
     if (!y) return std::unexpected(std::move(y.error()));
     if (auto res = run(s, "hookd.crypto.equal", str_then_rest(*x, *y)); !res) return res;
     *r = Val::I64(!s.scratch.empty() && s.scratch[0] == 1 ? 1 : 0);
@@ -218,7 +219,7 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
   };
 
   add("kv_get", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
+    auto key = input_block(s, arg_u64(a[0]), "");
     if (!key) return std::unexpected(std::move(key.error()));
     if (auto res = run(s, "hookd.kv.get", *key); !res) return res;
     // u8 found, then the value.
@@ -227,11 +228,11 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
     return {};
   });
   add("kv_set", {{I64, I64}, {}}, [&s](Caller&, Args a, Val*) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
+    auto key = input_block(s, arg_u64(a[0]), "");
     if (!key) return std::unexpected(std::move(key.error()));
     Bytes value;
-    if (u64(a[1]) != 0) {  // 0: an empty value
-      auto v = block(s, u64(a[1]), "value: ");
+    if (arg_u64(a[1]) != 0) {  // 0: an empty value
+      auto v = input_block(s, arg_u64(a[1]), "value: ");
       if (!v) return std::unexpected(std::move(v.error()));
       value = *v;
     }
@@ -247,14 +248,14 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
     return run(s, "hookd.kv.set", in);
   });
   add("kv_delete", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
+    auto key = input_block(s, arg_u64(a[0]), "");
     if (!key) return std::unexpected(std::move(key.error()));
     if (auto res = run(s, "hookd.kv.delete", *key); !res) return res;
     *r = Val::I64(!s.scratch.empty() && s.scratch[0] == 1 ? 1 : 0);
     return {};
   });
   add("kv_incr", {{I64, I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
+    auto key = input_block(s, arg_u64(a[0]), "");
     if (!key) return std::unexpected(std::move(key.error()));
     // hookd.kv.incr: i64 delta, key (rest) -> i64.
     std::vector<uint8_t> in;
@@ -268,7 +269,7 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
     return {};
   });
   add("config_get", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto key = block(s, u64(a[0]), "");
+    auto key = input_block(s, arg_u64(a[0]), "");
     if (!key) return std::unexpected(std::move(key.error()));
     if (auto res = run(s, "hookd.config.get", *key); !res) return res;
     const bool found = !s.scratch.empty() && s.scratch[0] == 1;
@@ -276,7 +277,7 @@ std::vector<ImportFunc> extism_user_imports(ExtismState& s) {
     return {};
   });
   add("fetch", {{I64}, {I64}}, [&s](Caller&, Args a, Val* r) -> Result<void> {
-    auto req = block(s, u64(a[0]), "");
+    auto req = input_block(s, arg_u64(a[0]), "");
     if (!req) return std::unexpected(std::move(req.error()));
     if (auto res = run(s, "hookd.fetch", *req); !res) return res;
     *r = Val::I64(static_cast<int64_t>(reply(s, 0)));

@@ -13,13 +13,14 @@
 #include "abi/wapc_host_calls.hpp"
 #include "hookd/engine/guest_memory.hpp"
 #include "plugin_state.hpp"
+#include "val_shorthand.hpp"
 
 namespace hookd::engine::abi {
 namespace {
 
-constexpr ValType I32 = ValType::kI32;
+using shorthand::I32;
 constexpr size_t kMaxOperationName = 256;
-const CallContext kNoContext{};
+const CallContext kNoWapcContext{};
 
 struct WapcImport {
   const char* name;
@@ -180,7 +181,7 @@ class WapcInstance final : public AbiInstance {
         if (!op) return out_of_bounds("__host_call", "operation");
         if (!payload) return out_of_bounds("__host_call", "payload");
         clear_host_result();
-        const CallContext& ctx = st_.ctx ? *st_.ctx : kNoContext;
+        const CallContext& ctx = st_.ctx ? *st_.ctx : kNoWapcContext;
         auto res = wapc_host_call(*st_.module, ctx, *ns, *op, *payload, scratch_, host_response_);
         r->type = I32;
         if (res) {
@@ -222,7 +223,7 @@ class WapcInstance final : public AbiInstance {
       auto msg = guest_string(c.memory(), a[0].i32, a[1].i32);
       if (!msg) return out_of_bounds("__console_log", "message");
       const auto& opts = st_.module->options();
-      const CallContext& ctx = st_.ctx ? *st_.ctx : kNoContext;
+      const CallContext& ctx = st_.ctx ? *st_.ctx : kNoWapcContext;
       if (msg->size() <= kMaxLogMessageBytes) {
         opts.logger(LogLevel::kInfo, opts.name, ctx, *msg);
       } else {

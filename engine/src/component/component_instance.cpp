@@ -17,7 +17,7 @@ using canonical::Value;
 // one the export names (no lookup by name), else by its name.
 class CoreMemory : public canonical::GuestMemory {
  public:
-  CoreMemory(Instance* instance, std::string_view name, bool own)
+  CoreMemory(engine::Instance* instance, std::string_view name, bool own)
       : instance_(instance), name_(name), own_(own) {}
   std::span<uint8_t> bytes() override {
     if (!instance_) return {};
@@ -25,7 +25,7 @@ class CoreMemory : public canonical::GuestMemory {
   }
 
  private:
-  Instance* instance_;
+  engine::Instance* instance_;
   std::string_view name_;
   bool own_;
 };
@@ -43,7 +43,7 @@ std::array<Val, 4> realloc_args(uint32_t old_ptr, uint32_t old_size, uint32_t al
 // cabi_realloc called by the host around an export call (outside imports).
 class DirectRealloc : public canonical::GuestRealloc {
  public:
-  DirectRealloc(Instance& instance, int index, std::chrono::nanoseconds timeout)
+  DirectRealloc(engine::Instance& instance, int index, std::chrono::nanoseconds timeout)
       : instance_(instance), index_(index), timeout_(timeout) {}
   Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size) override {
     auto args = realloc_args(old_ptr, old_size, align, new_size);
@@ -52,7 +52,7 @@ class DirectRealloc : public canonical::GuestRealloc {
   }
 
  private:
-  Instance& instance_;
+  engine::Instance& instance_;
   int index_;
   std::chrono::nanoseconds timeout_;
 };
@@ -60,7 +60,7 @@ class DirectRealloc : public canonical::GuestRealloc {
 // cabi_realloc called while a host import runs (lowering its results).
 class NestedRealloc : public canonical::GuestRealloc {
  public:
-  NestedRealloc(Caller& caller, Instance& instance, int index)
+  NestedRealloc(Caller& caller, engine::Instance& instance, int index)
       : caller_(caller), instance_(instance), index_(index) {}
   Result<uint32_t> realloc(uint32_t old_ptr, uint32_t old_size, uint32_t align, uint32_t new_size) override {
     auto args = realloc_args(old_ptr, old_size, align, new_size);
@@ -70,7 +70,7 @@ class NestedRealloc : public canonical::GuestRealloc {
 
  private:
   Caller& caller_;
-  Instance& instance_;
+  engine::Instance& instance_;
   int index_;
 };
 
@@ -216,7 +216,7 @@ Result<void> ComponentInstance::resolve_lifted() {
   return {};
 }
 
-Result<Instance*> ComponentInstance::core(const CoreRef& ref) const {
+Result<engine::Instance*> ComponentInstance::core(const CoreRef& ref) const {
   if (ref.instance >= cores_.size()) return not_instantiated(ref.instance);
   return cores_[ref.instance].get();
 }
@@ -390,7 +390,7 @@ Result<std::vector<Value>> ComponentInstance::call_lifted(const LiftedFunction& 
                                                           const LiftedTargets& targets,
                                                           std::span<const Value> args,
                                                           std::chrono::nanoseconds timeout) {
-  Instance& inst = *targets.func.instance;
+  engine::Instance& inst = *targets.func.instance;
   CoreMemory memory(targets.options.memory, targets.options.memory_name, targets.options.memory_is_own);
   std::optional<DirectRealloc> realloc;
   if (targets.options.realloc) {

@@ -74,14 +74,14 @@ class ComponentInstance {
  private:
   // An export of one of the core instances, found: its instance and index.
   struct CoreFunction {
-    Instance* instance = nullptr;
+    engine::Instance* instance = nullptr;
     int index = -1;
   };
   // A canon option's memory (its core instance, null without the option,
   // and its export name, the plan's; whether it is that instance's own
   // memory()) and realloc.
   struct CanonTargets {
-    Instance* memory = nullptr;
+    engine::Instance* memory = nullptr;
     std::string_view memory_name;
     bool memory_is_own = false;
     std::optional<CoreFunction> realloc;
@@ -104,7 +104,7 @@ class ComponentInstance {
                                                     std::span<const canonical::Value> args,
                                                     std::chrono::nanoseconds timeout);
   // The core instance a CoreRef names.
-  Result<Instance*> core(const CoreRef& ref) const;
+  Result<engine::Instance*> core(const CoreRef& ref) const;
   // The core instance and export index of a function a CoreRef names;
   // `what` names it in the error when the instance lacks it.
   Result<CoreFunction> core_function(const CoreRef& ref, std::string_view what) const;
@@ -124,7 +124,7 @@ class ComponentInstance {
   // destructors, which need the state.
   std::unique_ptr<HostState> state_;
   canonical::HandleTable handles_;
-  std::vector<std::unique_ptr<Instance>> cores_;  // destroyed in reverse order
+  std::vector<std::unique_ptr<engine::Instance>> cores_;  // destroyed in reverse order
   // What the plan's CoreRefs name in cores_, found by name once, so that a
   // call (an export's, a host function's, a guest destructor's) looks
   // nothing up: by ComponentPlan::lowered, ::exports and ::resources.

@@ -5,14 +5,14 @@
 namespace hookd::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using HostCallClock = std::chrono::steady_clock;
 
 class CountingKvStore final : public host::KvStore {
  public:
   CountingKvStore(host::KvStore& inner, HostCallStats& stats) : inner_(inner), stats_(stats) {}
 
   host::KvResult<std::optional<std::string>> get(std::string_view ns, std::string_view key) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.get(ns, key);
     done(KvOp::kGet, began, r.has_value(), r && *r ? (*r)->size() : 0, 0);
     return r;
@@ -20,7 +20,7 @@ class CountingKvStore final : public host::KvStore {
 
   host::KvResult<bool> get_to(std::string_view ns, std::string_view key,
                               std::vector<std::uint8_t>& out) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     const size_t before = out.size();
     auto r = inner_.get_to(ns, key, out);
     done(KvOp::kGet, began, r.has_value(), out.size() - before, 0);
@@ -29,7 +29,7 @@ class CountingKvStore final : public host::KvStore {
 
   host::KvResult<void> get_many(std::string_view ns, std::span<const std::string_view> keys,
                                 const ReadEach& each, std::uint64_t max_bytes) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     uint64_t read = 0;
     auto r = inner_.get_many(
         ns, keys,
@@ -44,14 +44,14 @@ class CountingKvStore final : public host::KvStore {
 
   host::KvResult<void> set(std::string_view ns, std::string_view key, std::string_view value,
                            std::optional<std::chrono::milliseconds> ttl) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.set(ns, key, value, ttl);
     done(KvOp::kSet, began, r.has_value(), 0, value.size());
     return r;
   }
 
   host::KvResult<bool> del(std::string_view ns, std::string_view key) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.del(ns, key);
     done(KvOp::kDel, began, r.has_value(), 0, 0);
     return r;
@@ -59,14 +59,14 @@ class CountingKvStore final : public host::KvStore {
 
   host::KvResult<Page> list(std::string_view ns, std::string_view prefix, std::string_view cursor,
                             std::size_t limit) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.list(ns, prefix, cursor, limit);
     done(KvOp::kList, began, r.has_value(), 0, 0);
     return r;
   }
 
   host::KvResult<std::int64_t> incr(std::string_view ns, std::string_view key, std::int64_t delta) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.incr(ns, key, delta);
     done(KvOp::kIncr, began, r.has_value(), 0, 0);
     return r;
@@ -75,19 +75,19 @@ class CountingKvStore final : public host::KvStore {
   host::KvResult<bool> cas(std::string_view ns, std::string_view key,
                            std::optional<std::string_view> expected,
                            std::optional<std::string_view> desired) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.cas(ns, key, expected, desired);
     done(KvOp::kCas, began, r.has_value(), 0, r && *r && desired ? desired->size() : 0);
     return r;
   }
 
  private:
-  void done(KvOp op, Clock::time_point began, bool ok, uint64_t read, uint64_t written) noexcept {
+  void done(KvOp op, HostCallClock::time_point began, bool ok, uint64_t read, uint64_t written) noexcept {
     stats_.record_kv({.op = static_cast<size_t>(op),
                       .error = !ok,
                       .bytes_in = ok ? read : 0,
                       .bytes_out = ok ? written : 0,
-                      .took = Clock::now() - began});
+                      .took = HostCallClock::now() - began});
   }
 
   host::KvStore& inner_;
@@ -100,12 +100,12 @@ class CountingPluginFetcher final : public host::HttpFetcher {
 
   std::expected<host::FetchResponse, host::FetchError> fetch(const host::FetchRequest& request,
                                                              const host::FetchPolicy& policy) override {
-    const auto began = Clock::now();
+    const auto began = HostCallClock::now();
     auto r = inner_.fetch(request, policy);
     stats_.record_fetch({.error = !r.has_value(),
                          .bytes_in = r ? r->body.size() : 0,
                          .bytes_out = request.body.size(),
-                         .took = Clock::now() - began});
+                         .took = HostCallClock::now() - began});
     return r;
   }
 

@@ -25,7 +25,7 @@ Value config_error(uint32_t kind, std::string_view message) {
   return Value::err(Value::variant(kind, Value::string(guest_text(message))));
 }
 
-Result<HostInterface> store() {
+Result<HostInterface> config_store_iface() {
   Decl d("wasi:config/store", "0.2.0-draft");
   const TypeId string = d.types().string();
   const TypeId error = d.variant({"upstream", "io"}, {string, string});
@@ -82,7 +82,7 @@ Result<HostInterface> store() {
 }  // namespace
 
 Result<void> add_config_interfaces(std::vector<HostInterface>& out) {
-  auto iface = store();
+  auto iface = config_store_iface();
   if (!iface) return std::unexpected(iface.error());
   out.push_back(std::move(*iface));
   return {};

@@ -148,7 +148,7 @@ Result<void> list_keys(HostCall& c, std::span<const Value> a, std::vector<Value>
   return give(r, Value::ok(Value::record({Value::list(std::move(keys)), std::move(next)})));
 }
 
-Result<HostInterface> store() {
+Result<HostInterface> keyvalue_store_iface() {
   Decl d("wasi:keyvalue/store", "0.2.0-draft");
   const KvTypes t = kv_types(d);
   const TypeId unit = d.result(std::nullopt, t.error);
@@ -228,7 +228,7 @@ Result<HostInterface> atomics() {
 }  // namespace
 
 Result<void> add_keyvalue_interfaces(std::vector<HostInterface>& out) {
-  for (auto make : {store, atomics}) {
+  for (auto make : {keyvalue_store_iface, atomics}) {
     auto iface = make();
     if (!iface) return std::unexpected(iface.error());
     out.push_back(std::move(*iface));
