@@ -244,7 +244,9 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
       if (imp.kind == ExternKind::kMemory && imported_memory.IsEmpty()) {
         imported_memory = value->As<v8::WasmMemoryObject>();
       }
-      (void)ns->Set(context, v8_string(isolate_, imp.name), *value);
+      if (ns->Set(context, v8_string(isolate_, imp.name), *value).IsNothing()) {
+        return fail(ErrorKind::kInstantiate, "cannot add import " + imp.name + " to the import object");
+      }
       continue;
     }
     if (imp.kind != ExternKind::kFunc) {
@@ -272,10 +274,16 @@ Result<std::unique_ptr<Instance>> V8Worker::instantiate_with(const CompiledModul
       return fail(ErrorKind::kInstantiate, "cannot create import " + imp.name);
     }
     instance->thunks().push_back(std::move(thunk));
-    (void)ns->Set(context, v8_string(isolate_, imp.name), fn);
+    if (ns->Set(context, v8_string(isolate_, imp.name), fn).IsNothing()) {
+      return fail(ErrorKind::kInstantiate, "cannot add import " + imp.name + " to the import object");
+    }
   }
   v8::Local<v8::Object> import_object = v8::Object::New(isolate_);
-  for (auto& [name, ns] : namespaces) (void)import_object->Set(context, v8_string(isolate_, name), ns);
+  for (auto& [name, ns] : namespaces) {
+    if (import_object->Set(context, v8_string(isolate_, name), ns).IsNothing()) {
+      return fail(ErrorKind::kInstantiate, "cannot add import module " + name + " to the import object");
+    }
+  }
 
   v8::Local<v8::Value> argv[2] = {module_object, import_object};
   v8::Local<v8::Object> wasm_instance;
