@@ -96,6 +96,7 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(impl)));
 
   g.manager->start();
+  g.releases->start();
   if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(g.parts.plugins); }); !r) {
     return std::unexpected(r.error());
   }
@@ -276,6 +277,7 @@ void Gateway::stop() { impl_->shutdown(); }
 void Gateway::Impl::shutdown() {
   if (stopped) return;
   stopped = true;
+  if (releases) releases->stop();  // no decision while the gateway stops
   state.draining.store(true);
   for (auto& l : listeners) l->stop();
   if (admin_listener) admin_listener->stop();
