@@ -91,7 +91,7 @@ bool ReleaseApi::begin(const std::string& name, const HttpRequest& req, HttpResp
   if (!kept) return false;
   auto canary = std::make_shared<StoredPlugin>(std::move(*kept));
   releases_.begin(name, stable->upload_version, std::move(policy), std::move(canary),
-                  [&res, name, request_id, done = std::move(done)](ReleaseController::Reply r) {
+                  [&res, name, request_id, done = std::move(done)](const ReleaseController::Reply& r) {
                     reply(res, r, name, request_id);
                     done();
                   });

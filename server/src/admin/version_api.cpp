@@ -184,7 +184,7 @@ std::optional<StoredPlugin> VersionApi::kept_version(const std::string& name, ui
     version_not_kept(res, name, number, h, request_id);
     return std::nullopt;
   }
-  return std::move(**kept);
+  return std::move(*kept);
 }
 
 bool VersionApi::rollback(const std::string& name, const HttpRequest& req, HttpResponse& res,

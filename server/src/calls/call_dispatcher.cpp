@@ -134,7 +134,7 @@ struct CallDispatcher::Pending {
 // The blocking lane: the call runs on a pool thread with its own instance of
 // the plugin, resolved there by name (a hot replace may have happened since);
 // the result goes back to the session's worker.
-bool CallDispatcher::to_lane(IoWorker& w, std::shared_ptr<Pending> job) {
+bool CallDispatcher::to_lane(IoWorker& w, const std::shared_ptr<Pending>& job) {
   IoWorker* home = &w;
   const config::LimitsConfig* limits = &limits_;
   return lane_.submit([job, home, limits](IoWorker& pool_worker) {
@@ -168,7 +168,7 @@ void CallDispatcher::park(IoWorker& w, const CallRoute& route, const CallRequest
   retry_parked(w, req.arrived, [this, &w, pending] { retry(w, pending); });
 }
 
-void CallDispatcher::retry(IoWorker& w, std::shared_ptr<Pending> pending) {
+void CallDispatcher::retry(IoWorker& w, const std::shared_ptr<Pending>& pending) {
   pending->result = {};
   std::optional<CallRoute> route =
       resolve(w, pending->plugin, pending->fn, pending->request_id, pending->result, Lookup::kAgain);

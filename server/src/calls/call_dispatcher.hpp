@@ -123,10 +123,10 @@ class CallDispatcher {
   std::optional<CallRoute> route_in(IoWorker& w, BoundPlugin& bp, std::string_view fn,
                                     std::string_view request_id, CallResult& error, Lookup lookup) const;
   // False when the lane's queue is full (the job is dropped).
-  bool to_lane(IoWorker& w, std::shared_ptr<Pending> job);
+  bool to_lane(IoWorker& w, const std::shared_ptr<Pending>& job);
   static void lane_full(const Pending& job, CallResult& out);
   void park(IoWorker& w, const CallRoute& route, const CallRequest& req, CallSink& sink);
-  void retry(IoWorker& w, std::shared_ptr<Pending> pending);
+  void retry(IoWorker& w, const std::shared_ptr<Pending>& pending);
 
   const config::LimitsConfig& limits_;
   Metrics& metrics_;
