@@ -122,7 +122,7 @@ TEST(ResponseHead, ACallsHeadMatchesTheOneBuiltFromFields) {
           for (const size_t length : {size_t{0}, size_t{64}, size_t{1234567}}) {
             for (const std::string_view type : {"application/octet-stream", "application/json", ""}) {
               for (const std::string_view served : {"", "7", "18446744073709551615"}) {
-                const CallHead h{version, status, type, retry_after, served, "req-42", keep_alive, length};
+                const CallHead h{version, status, type, retry_after, "req-42", keep_alive, length, served};
                 ASSERT_TRUE(call_head_applies(status));
                 std::string head = "left over from the last response";
                 serialize_call_head(h, head);

@@ -440,10 +440,10 @@ void HttpSession::respond(CallResult& result) {
                        .status = result.status,
                        .content_type = result.content_type,
                        .retry_after = result.retry_after,
-                       .served_version = served_version,
                        .request_id = request_id_,
                        .keep_alive = !close_after,
-                       .content_length = res_.body().size()},
+                       .content_length = res_.body().size(),
+                       .served_version = served_version},
                       head_);
   write(close_after);
 }

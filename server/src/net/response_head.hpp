@@ -36,12 +36,13 @@ struct CallHead {
   http::status status = http::status::ok;
   std::string_view content_type;  // a media type hookd chose, never client input
   bool retry_after = false;       // "Retry-After: 1"
-  // The upload version that served, when server.version_header asks for
-  // it (docs/releases.md); empty: no X-Hookd-Version field.
-  std::string_view served_version;
-  std::string_view request_id;  // checked (acceptable_request_id) or generated
+  std::string_view request_id;    // checked (acceptable_request_id) or generated
   bool keep_alive = true;
   std::size_t content_length = 0;
+  // The upload version that served, when server.version_header asks for
+  // it (docs/releases.md); empty: no X-Hookd-Version field (written after
+  // Retry-After).
+  std::string_view served_version;
 };
 
 // Whether a status takes a Content-Length (not 1xx, 204 or 304: Beast's

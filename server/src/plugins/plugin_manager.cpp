@@ -425,6 +425,10 @@ engine::Result<PluginManager::Installed> PluginManager::load_canary(const std::s
   if (!prepared) return std::unexpected(prepared.error());
   std::shared_ptr<PluginEntry> entry = std::move(*prepared);
   entry->upload_version = of.version;
+  // Counters of its own (no worker has seen the entry yet): a slow canary's
+  // calls in flight must not take the stable version's worker share or
+  // concurrency, nor its failures show as the stable version's.
+  entry->counters = std::make_shared<PluginCounters>();
   auto lock = services_.registry.lock_writes();
   auto current = services_.registry.snapshot();
   const PluginEntry* stable = current->find(name);
