@@ -96,6 +96,7 @@ ServerResult<std::unique_ptr<Gateway>> Gateway::start(config::Config config, Gat
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(impl)));
 
   g.manager->start();
+  g.releases->start();
   if (auto r = g.on_admin_thread([&] { return g.load_initial_plugins(g.parts.plugins); }); !r) {
     return std::unexpected(r.error());
   }
@@ -258,6 +259,7 @@ void Gateway::Impl::cut_off_calls() {
   // past its deadline rather than a connection closed without an answer.
   // Then the sessions have kCutOffGrace to write those answers and close.
   std::vector<IoWorker*> all;
+  all.reserve(workers.size() + (blocking ? blocking->workers().size() : 0));
   for (auto& w : workers) all.push_back(w.get());
   if (blocking) {
     for (IoWorker* w : blocking->workers()) all.push_back(w);
@@ -276,6 +278,7 @@ void Gateway::stop() { impl_->shutdown(); }
 void Gateway::Impl::shutdown() {
   if (stopped) return;
   stopped = true;
+  if (releases) releases->stop();  // no decision while the gateway stops
   state.draining.store(true);
   for (auto& l : listeners) l->stop();
   if (admin_listener) admin_listener->stop();

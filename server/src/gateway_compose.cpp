@@ -120,7 +120,9 @@ ServerResult<void> Gateway::Impl::compose() {
                                                              .recorder = *recorder,
                                                              .routes = *routes,
                                                              .registry = registry,
-                                                             .metrics = *metrics});
+                                                             .metrics = *metrics,
+                                                             .version_override = cfg.server.version_override,
+                                                             .version_header = cfg.server.version_header});
   std::vector<IoWorker*> all;
   all.reserve(workers.size() + blocking->workers().size());
   for (auto& w : workers) all.push_back(w.get());
@@ -145,12 +147,18 @@ ServerResult<void> Gateway::Impl::compose() {
       "Admin connections without a valid token closed to admit a new one at limits.admin_max_connections.",
       [admission = admin_admission.get()] { return admission->evicted(); });
   if (auto r = setup_token(); !r) return r;
+  releases = std::make_unique<ReleaseController>(ReleaseController::Parts{.manager = *manager,
+                                                                          .catalog = *catalog,
+                                                                          .registry = registry,
+                                                                          .metrics = *metrics,
+                                                                          .cluster = cfg.cluster.enabled});
   admin_api = std::make_unique<AdminApi>(AdminApi::Parts{.manager = *manager,
                                                          .catalog = *catalog,
                                                          .dashboard = *dashboard,
                                                          .registry = registry,
                                                          .metrics = *metrics,
-                                                         .pinned = cfg.plugins},
+                                                         .pinned = cfg.plugins,
+                                                         .releases = *releases},
                                          token);
   return {};
 }

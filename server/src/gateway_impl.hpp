@@ -35,6 +35,7 @@
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_registry.hpp"
+#include "releases/release_controller.hpp"
 
 namespace hookd::server {
 
@@ -83,6 +84,8 @@ struct Gateway::Impl {
   // manager: it loads through it, and is stopped before the manager goes.
   std::unique_ptr<PluginCatalog> catalog;
   std::unique_ptr<DashboardApi> dashboard;
+  // Canary releases' decisions (docs/releases.md): stopped first at shutdown.
+  std::unique_ptr<ReleaseController> releases;
   std::unique_ptr<AdminApi> admin_api;
   std::unique_ptr<RequestIdGenerator> admin_ids;
   std::unique_ptr<AdminAdmission> admin_admission;  // admin thread only

@@ -42,7 +42,7 @@ TEST(ExampleFile, MentionsEverySetting) {
   }
   std::size_t settings = 0;
   for (const auto& [key, origin] : config->origins) settings += key.starts_with("plugins.") ? 0 : 1;
-  EXPECT_EQ(settings, 70u) << "a new setting needs a line in config/hookd.toml";
+  EXPECT_EQ(settings, 72u) << "a new setting needs a line in config/hookd.toml";
 }
 
 TEST(ExampleFile, ConfiguresTheExamplePlugins) {

@@ -120,6 +120,29 @@ TEST(AccessLog, TextLinesEscapeWhatAClientChose) {
       << lines[1];
 }
 
+TEST(AccessLog, ALineNamesTheVersionThatServedInBothFormats) {
+  for (const auto format : {config::LogFormat::text, config::LogFormat::json}) {
+    const auto file = fresh_dir("access-version") / "access.log";
+    {
+      auto log = AccessLog::open(options(file, format), 1);
+      ASSERT_TRUE(log);
+      AccessRecord versioned = record("v-1", "/plugins/echo/echo");
+      versioned.version = 7;
+      (*log)->write(0, versioned);
+      (*log)->write(0, record("v-2", "/plugins/echo/echo"));  // a plugin without versions
+    }
+    const auto lines = lines_of(file);
+    ASSERT_EQ(lines.size(), 2u);
+    if (format == config::LogFormat::text) {
+      EXPECT_NE(lines[0].find(" plugin=echo fn=echo version=7"), std::string::npos) << lines[0];
+      EXPECT_EQ(lines[1].find("version="), std::string::npos) << lines[1];
+    } else {
+      EXPECT_EQ(boost::json::parse(lines[0]).at("version").to_number<int>(), 7) << lines[0];
+      EXPECT_FALSE(boost::json::parse(lines[1]).as_object().contains("version")) << lines[1];
+    }
+  }
+}
+
 TEST(AccessLog, AWebSocketSessionLineCarriesItsCountsAndCloseInBothFormats) {
   const auto file = fresh_dir("access-ws-session") / "access.log";
   const server::WsSessionTotals totals{.messages_in = 3,

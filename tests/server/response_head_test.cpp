@@ -96,6 +96,7 @@ HttpResponse call_response_by_fields(const CallHead& h) {
   res.version(h.version);
   res.set(http::field::content_type, h.content_type);
   if (h.retry_after) res.set(http::field::retry_after, "1");
+  if (!h.served_version.empty()) res.set("X-Hookd-Version", h.served_version);
   res.body() = std::string(h.content_length, 'b');
   res.set("X-Request-Id", h.request_id);
   res.keep_alive(h.keep_alive);
@@ -120,22 +121,25 @@ TEST(ResponseHead, ACallsHeadMatchesTheOneBuiltFromFields) {
         for (const bool retry_after : {false, true}) {
           for (const size_t length : {size_t{0}, size_t{64}, size_t{1234567}}) {
             for (const std::string_view type : {"application/octet-stream", "application/json", ""}) {
-              const CallHead h{version, status, type, retry_after, "req-42", keep_alive, length};
-              ASSERT_TRUE(call_head_applies(status));
-              std::string head = "left over from the last response";
-              serialize_call_head(h, head);
-              const HttpResponse res = call_response_by_fields(h);
-              ASSERT_EQ(head + res.body(), by_beast(res))
-                  << static_cast<unsigned>(status) << " v" << version << " keep_alive " << keep_alive
-                  << " retry_after " << retry_after << " length " << length << " type '" << type << "'";
-              ++compared;
+              for (const std::string_view served : {"", "7", "18446744073709551615"}) {
+                const CallHead h{version, status, type, retry_after, "req-42", keep_alive, length, served};
+                ASSERT_TRUE(call_head_applies(status));
+                std::string head = "left over from the last response";
+                serialize_call_head(h, head);
+                const HttpResponse res = call_response_by_fields(h);
+                ASSERT_EQ(head + res.body(), by_beast(res))
+                    << static_cast<unsigned>(status) << " v" << version << " keep_alive " << keep_alive
+                    << " retry_after " << retry_after << " length " << length << " type '" << type
+                    << "' version '" << served << "'";
+                ++compared;
+              }
             }
           }
         }
       }
     }
   }
-  EXPECT_EQ(compared, 9 * 2 * 2 * 2 * 3 * 3);
+  EXPECT_EQ(compared, 9 * 2 * 2 * 2 * 3 * 3 * 3);
 }
 
 TEST(ResponseHead, StatusesWithoutALengthTakeTheFieldsPath) {

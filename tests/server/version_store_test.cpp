@@ -71,6 +71,26 @@ TEST(VersionStore, AddsNumberedVersionsAndPrunesTheOldestBeyondTheCount) {
   fs::remove_all(dir.parent_path());
 }
 
+TEST(VersionStore, AStagedVersionIsKeptWithoutServingAndNeverPrunesTheServingOne) {
+  const auto dir = fresh_dir("version-store-staged") / "versions";
+  VersionStore store(dir, 2);
+  for (int i = 1; i <= 4; ++i) {
+    const bool serve = i <= 2;  // 1 and 2 uploaded, 3 and 4 staged beside 2
+    auto v = store.add("p", version_code("code-" + std::to_string(i)), version_settings("k"), VersionInfo{},
+                       serve);
+    ASSERT_TRUE(v.has_value()) << v.error().message;
+    EXPECT_EQ(v->number, static_cast<uint64_t>(i));
+  }
+  auto h = store.history("p");
+  ASSERT_TRUE(h && *h);
+  EXPECT_EQ((*h)->serving, 2u);
+  EXPECT_EQ((*h)->next, 5u);
+  std::vector<uint64_t> kept;
+  for (const auto& v : (*h)->versions) kept.push_back(v.number);
+  EXPECT_EQ(kept, (std::vector<uint64_t>{2, 4})) << "the serving one and the newest";
+  EXPECT_EQ(version_files(dir / "p"), (std::vector<std::string>{"2.plugin", "4.plugin", "index.json"}));
+}
+
 TEST(VersionStore, AWriteThatFailsLeavesTheHistoryAndTheFilesAsTheyWere) {
   const auto dir = fresh_dir("version-store-fail") / "versions";
   VersionStore good(dir, 5);

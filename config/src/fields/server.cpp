@@ -40,6 +40,10 @@ std::vector<FieldSpec<Config>> server_fields() {
           "server", "public_plugin_list", [](auto& c) -> auto& { return c.server.public_plugin_list; }),
       integer<C>(
           "server", "keep_versions", {1, 100}, [](auto& c) -> auto& { return c.server.keep_versions; }),
+      boolean<C>(
+          "server", "version_override", [](auto& c) -> auto& { return c.server.version_override; }),
+      boolean<C>(
+          "server", "version_header", [](auto& c) -> auto& { return c.server.version_header; }),
   };
 }
 

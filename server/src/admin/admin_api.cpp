@@ -142,14 +142,18 @@ bool AdminApi::route(HttpRequest& req, HttpResponse& res, const std::string& req
     // /admin/plugins/<name>, or /admin/plugins/<name>/<what> (version_api.hpp).
     const std::string_view rest = path.substr(kPlugins.size() + 1);
     size_t slash = rest.find('/');
-    if (slash != std::string_view::npos && !VersionApi::is_route(rest.substr(slash + 1)))
+    if (slash != std::string_view::npos && !VersionApi::is_route(rest.substr(slash + 1)) &&
+        !ReleaseApi::is_route(rest.substr(slash + 1))) {
       slash = std::string_view::npos;  // the whole rest is the (invalid) name
+    }
     const std::string name(rest.substr(0, slash));
     if (!valid_plugin_name(name)) {
       set_error(res, http::status::bad_request,
                 {"invalid plugin name (1-64 characters of A-Z a-z 0-9 _ -)", {}, {}, request_id});
       return false;
     }
+    if (slash != std::string_view::npos && ReleaseApi::is_route(rest.substr(slash + 1)))
+      return releases_.route(name, rest.substr(slash + 1), req, res, request_id, done);
     if (slash != std::string_view::npos)
       return versions_.route(name, rest.substr(slash + 1), req, res, request_id, done);
     switch (req.method()) {
@@ -276,7 +280,15 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
   // The load runs on the manager's loader thread; the admin thread goes on
   // serving other requests meanwhile.
   const std::string& body = req.body();
-  PluginManager::Persist persist{PluginManager::Persist::kWrite, &parts_.catalog};
+  // X-Hookd-Stage: true keeps the upload as a version that does not serve,
+  // for a canary release (docs/releases.md).
+  const std::string_view stage = req["X-Hookd-Stage"];
+  if (!stage.empty() && stage != "true" && stage != "false") {
+    set_error(res, http::status::bad_request, {"X-Hookd-Stage must be true or false", name, {}, request_id});
+    return done();
+  }
+  PluginManager::Persist persist{
+      stage == "true" ? PluginManager::Persist::kStage : PluginManager::Persist::kWrite, &parts_.catalog};
   persist.created_by = client;
   parts_.manager.install_async(name, {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
                                std::move(settings), std::move(persist),
@@ -285,6 +297,15 @@ void AdminApi::put(const std::string& name, HttpRequest& req, HttpResponse& res,
                                  if (!installed) {
                                    set_error(res, status_for_load_error(installed.error()),
                                              {installed.error().describe(), name, {}, request_id});
+                                 } else if (installed->staged) {
+                                   const PluginEntry& e = *installed->entry;
+                                   send_json(res, http::status::created,
+                                             json::object{{"name", name},
+                                                          {"upload_version", e.upload_version},
+                                                          {"staged", true},
+                                                          {"serving", installed->serving},
+                                                          {"sha256", e.module->sha256()},
+                                                          {"abi", engine::abi_name(e.module->abi())}});
                                  } else {
                                    send_json(
                                        res, installed->replaced ? http::status::ok : http::status::created,

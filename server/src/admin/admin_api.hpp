@@ -6,6 +6,8 @@
 //   DELETE /admin/plugins/<name>
 //   GET    /admin/plugins/<name>/versions, .../versions/<n>/module,
 //   POST   /admin/plugins/<name>/rollback   its kept versions (version_api.hpp)
+//   GET, POST /admin/plugins/<name>/releases[/pause|resume|promote|abort]
+//                                  canary releases (release_api.hpp)
 //   GET    /metrics                Prometheus exposition
 //   GET    /plugins                the public plugin list (names, sha256, functions)
 //   /admin/timeseries, /admin/logs, /admin/call/...   the dashboard's (dashboard_api.hpp)
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "admin/dashboard_api.hpp"
+#include "admin/release_api.hpp"
 #include "admin/version_api.hpp"
 #include "net/http_types.hpp"
 #include "observability/metrics.hpp"
@@ -42,10 +45,12 @@ class AdminApi {
     const PluginRegistry& registry;
     const Metrics& metrics;
     const std::vector<config::PluginConfig>& pinned;
+    ReleaseController& releases;
   };
   AdminApi(Parts parts, std::string token)
       : parts_(parts),
         versions_({parts.manager, parts.catalog, parts.registry, parts.pinned}),
+        releases_(parts.releases, versions_, parts.registry),
         token_(std::move(token)) {}
 
   // Answers `req` into `res`, then calls `done`: at once for most routes,
@@ -73,6 +78,7 @@ class AdminApi {
 
   Parts parts_;
   VersionApi versions_;
+  ReleaseApi releases_;
   std::string token_;
 };
 

@@ -29,6 +29,8 @@ http::status status_for_load_error(const engine::Error& error) {
   // The cluster catalog could not be written (Redis unreachable): 503.
   if (error.kind == engine::ErrorKind::kHostError && error.status != 0)
     return static_cast<http::status>(error.status);
+  // A canary that cannot stand beside the stable version (plugin_manager.hpp).
+  if (error.kind == engine::ErrorKind::kInvalidArgument && error.status == 409) return http::status::conflict;
   // A rollback's version was pruned while it loaded (plugin_catalog.hpp).
   if (error.kind == engine::ErrorKind::kNotFound && error.status == 404) return http::status::not_found;
   switch (error.kind) {

@@ -168,6 +168,25 @@ void VersionApi::module(const std::string& name, std::string_view number_text, H
   res.body().assign(reinterpret_cast<const char*>((*kept)->wasm.data()), (*kept)->wasm.size());
 }
 
+std::optional<StoredPlugin> VersionApi::kept_version(const std::string& name, uint64_t number,
+                                                     const VersionHistory& h, HttpResponse& res,
+                                                     const std::string& request_id) {
+  if (h.find(number) == nullptr) {
+    version_not_kept(res, name, number, h, request_id);
+    return std::nullopt;
+  }
+  auto kept = parts_.catalog.version(name, number);
+  if (!kept) {
+    set_catalog_error(res, kept.error(), name, request_id);
+    return std::nullopt;
+  }
+  if (!*kept) {
+    version_not_kept(res, name, number, h, request_id);
+    return std::nullopt;
+  }
+  return std::move(*kept);
+}
+
 bool VersionApi::rollback(const std::string& name, const HttpRequest& req, HttpResponse& res,
                           const std::string& request_id, Done& done) {
   auto bad = [&](const std::string& why) {

@@ -40,6 +40,16 @@ class VersionApi {
   bool route(const std::string& name, std::string_view what, HttpRequest& req, HttpResponse& res,
              const std::string& request_id, Done& done);
 
+  // The history of `name`, or nullopt with the error answered into `res`
+  // (pinned 409, unknown plugin 404, the catalog's store away 503).
+  // `change`: what a pinned plugin refuses ("a rollback cannot replace it").
+  std::optional<VersionHistory> history(const std::string& name, std::string_view change, HttpResponse& res,
+                                        const std::string& request_id);
+  // Kept version `number` of `name` (in `h`), or nullopt with the 404 or the
+  // catalog's error answered into `res`.
+  std::optional<StoredPlugin> kept_version(const std::string& name, uint64_t number, const VersionHistory& h,
+                                           HttpResponse& res, const std::string& request_id);
+
  private:
   void list(const std::string& name, HttpResponse& res, const std::string& request_id);
   void module(const std::string& name, std::string_view number, HttpResponse& res,
@@ -47,11 +57,6 @@ class VersionApi {
   // Returns true when it passed `done` on.
   bool rollback(const std::string& name, const HttpRequest& req, HttpResponse& res,
                 const std::string& request_id, Done& done);
-  // The history of `name`, or nullopt with the error answered into `res`
-  // (pinned 409, unknown plugin 404, the catalog's store away 503).
-  std::optional<VersionHistory> history(const std::string& name, std::string_view change, HttpResponse& res,
-                                        const std::string& request_id);
-
   Parts parts_;
 };
 

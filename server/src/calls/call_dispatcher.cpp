@@ -24,7 +24,7 @@ constexpr std::string_view kGone = "plugin or function no longer loaded";
 
 std::optional<CallRoute> CallDispatcher::resolve(IoWorker& w, std::string_view plugin, std::string_view fn,
                                                  std::string_view request_id, CallResult& error,
-                                                 Lookup lookup) const {
+                                                 Lookup lookup, const VersionHints* hints) const {
   BoundPlugin* bp = w.resolve(plugin);
   if (bp == nullptr) {
     // Unknown names must not become metric labels: error.plugin stays empty.
@@ -32,6 +32,29 @@ std::optional<CallRoute> CallDispatcher::resolve(IoWorker& w, std::string_view p
                lookup == Lookup::kAgain ? kGone : "unknown plugin", plugin, fn, request_id);
     return std::nullopt;
   }
+  // A plugin without a release, with the override off, reads one pointer here.
+  if (hints != nullptr && (bp->canary != nullptr || hints->honour_override)) {
+    VersionRefusal refusal;
+    BoundPlugin* chosen = pick_version(*bp, *hints, refusal);
+    if (chosen == nullptr) {
+      call_error(error, refusal.status,
+                 refusal.status == http::status::not_found ? "not_found" : "bad_request", refusal.message,
+                 bp->entry->name, fn, request_id);
+      error.plugin = bp->entry->name;
+      return std::nullopt;
+    }
+    const bool canary = chosen != bp;
+    auto route = route_in(w, *chosen, fn, request_id, error, lookup);
+    if (route) route->canary = canary;
+    return route;
+  }
+  return route_in(w, *bp, fn, request_id, error, lookup);
+}
+
+std::optional<CallRoute> CallDispatcher::route_in(IoWorker& w, BoundPlugin& bound, std::string_view fn,
+                                                  std::string_view request_id, CallResult& error,
+                                                  Lookup lookup) const {
+  BoundPlugin* bp = &bound;
   const PluginEntry& entry = *bp->entry;
   const engine::FunctionInfo* info = entry.module->find_function(fn);
   if (info == nullptr) {
@@ -43,7 +66,7 @@ std::optional<CallRoute> CallDispatcher::resolve(IoWorker& w, std::string_view p
   const size_t index = static_cast<size_t>(info - entry.module->functions().data());
   if (bp->fn_stats.size() <= index) bp->fn_stats.resize(entry.module->functions().size(), nullptr);
   if (bp->fn_stats[index] == nullptr) {
-    bp->fn_stats[index] = metrics_.shard(w.index()).fn(entry.name, info->name);
+    bp->fn_stats[index] = metrics_.shard(w.index()).fn(entry.name, info->name, entry.upload_version);
   }
   return CallRoute{bp, info, bp->fn_stats[index]};
 }
@@ -53,6 +76,7 @@ bool CallDispatcher::dispatch(IoWorker& w, const CallRoute& route, const CallReq
   out.plugin = route.plugin();
   out.fn = route.fn->name;
   out.stats = route.stats;
+  out.version = route.bound->entry->upload_version;
   if (responses_.spent()) {
     // Slow readers hold the response budget: no new output until they drain.
     call_error(out, http::status::service_unavailable, "overload",
@@ -81,6 +105,8 @@ struct CallDispatcher::Pending {
   std::string request_id;
   CallRequest req;  // plugin, fn and request_id view the strings above
   MetricsShard::FnStats* stats;
+  bool canary;  // stays on the release's canary version while there is one
+  uint64_t version;
   CallResult result;
 
   Pending(CallSink& s, const CallRoute& route, const CallRequest& r)
@@ -89,7 +115,9 @@ struct CallDispatcher::Pending {
         fn(route.fn->name),
         request_id(r.request_id),
         req(r),
-        stats(route.stats) {
+        stats(route.stats),
+        canary(route.canary),
+        version(route.bound->entry->upload_version) {
     req.plugin = plugin;
     req.fn = fn;
     req.request_id = request_id;
@@ -98,6 +126,7 @@ struct CallDispatcher::Pending {
     result.plugin = plugin;
     result.fn = fn;
     result.stats = stats;
+    result.version = version;
     sink->call_done(result);
   }
 };
@@ -105,12 +134,15 @@ struct CallDispatcher::Pending {
 // The blocking lane: the call runs on a pool thread with its own instance of
 // the plugin, resolved there by name (a hot replace may have happened since);
 // the result goes back to the session's worker.
-bool CallDispatcher::to_lane(IoWorker& w, std::shared_ptr<Pending> job) {
+bool CallDispatcher::to_lane(IoWorker& w, const std::shared_ptr<Pending>& job) {
   IoWorker* home = &w;
   const config::LimitsConfig* limits = &limits_;
   return lane_.submit([job, home, limits](IoWorker& pool_worker) {
     CallResult& result = job->result;
     BoundPlugin* bp = pool_worker.resolve(job->plugin);
+    // On the canary while the release keeps it; rolled back, the stable version.
+    if (bp != nullptr && job->canary && bp->canary != nullptr) bp = bp->canary;
+    if (bp != nullptr) job->version = bp->entry->upload_version;
     // Gone, or replaced by a version that runs inline.
     const bool here = bp != nullptr && bp->instance != nullptr;
     const engine::FunctionInfo* fn = here ? bp->entry->module->find_function(job->fn) : nullptr;
@@ -136,12 +168,18 @@ void CallDispatcher::park(IoWorker& w, const CallRoute& route, const CallRequest
   retry_parked(w, req.arrived, [this, &w, pending] { retry(w, pending); });
 }
 
-void CallDispatcher::retry(IoWorker& w, std::shared_ptr<Pending> pending) {
+void CallDispatcher::retry(IoWorker& w, const std::shared_ptr<Pending>& pending) {
   pending->result = {};
   std::optional<CallRoute> route =
       resolve(w, pending->plugin, pending->fn, pending->request_id, pending->result, Lookup::kAgain);
+  // On the canary while the release keeps it; rolled back, the stable version.
+  if (route && pending->canary && route->bound->canary != nullptr) {
+    route =
+        route_in(w, *route->bound->canary, pending->fn, pending->request_id, pending->result, Lookup::kAgain);
+  }
   if (!route) return pending->deliver();
   pending->stats = route->stats;
+  pending->version = route->bound->entry->upload_version;
   if (route->bound->entry->blocking) {
     // Replaced meanwhile by a version that runs in the lane.
     if (to_lane(w, pending)) return;

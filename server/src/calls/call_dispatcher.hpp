@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "calls/io_worker.hpp"
+#include "calls/version_pick.hpp"
 #include "hookd/config/config.hpp"
 #include "hookd/engine/http_exchange.hpp"
 #include "net/http_types.hpp"
@@ -67,6 +68,9 @@ struct CallResult {
   std::string_view plugin;
   std::string_view fn;
   MetricsShard::FnStats* stats = nullptr;  // nullptr: look it up by the names
+  // The upload version that served (docs/releases.md); 0: none (no plugin
+  // resolved, or a plugin without versions).
+  uint64_t version = 0;
 };
 
 // A plugin and function as loaded on one worker.
@@ -74,6 +78,7 @@ struct CallRoute {
   BoundPlugin* bound = nullptr;
   const engine::FunctionInfo* fn = nullptr;
   MetricsShard::FnStats* stats = nullptr;  // this worker's series
+  bool canary = false;                     // `bound` is a release's canary version
   [[nodiscard]] std::string_view plugin() const { return bound->entry->name; }
 };
 
@@ -101,10 +106,12 @@ class CallDispatcher {
   // How a failed lookup is worded: a name the client sent now, or a target
   // that was loaded when the session began (a WebSocket's later messages).
   enum class Lookup { kNamed, kAgain };
-  // I/O worker thread: the route, or the 404 in `error`.
+  // I/O worker thread: the route, or the 404 in `error`. `hints`: what
+  // chooses between a release's stable and canary versions
+  // (version_pick.hpp); null: the stable one.
   std::optional<CallRoute> resolve(IoWorker& w, std::string_view plugin, std::string_view fn,
                                    std::string_view request_id, CallResult& error,
-                                   Lookup lookup = Lookup::kNamed) const;
+                                   Lookup lookup = Lookup::kNamed, const VersionHints* hints = nullptr) const;
 
   // I/O worker thread: runs the call inline (true: `out` is the result) or
   // hands it on (false: `sink.call_done` gets it later on this thread).
@@ -112,11 +119,14 @@ class CallDispatcher {
 
  private:
   struct Pending;
+  // The route to `fn` of version `bp`, or the 404 in `error`.
+  std::optional<CallRoute> route_in(IoWorker& w, BoundPlugin& bp, std::string_view fn,
+                                    std::string_view request_id, CallResult& error, Lookup lookup) const;
   // False when the lane's queue is full (the job is dropped).
-  bool to_lane(IoWorker& w, std::shared_ptr<Pending> job);
+  bool to_lane(IoWorker& w, const std::shared_ptr<Pending>& job);
   static void lane_full(const Pending& job, CallResult& out);
   void park(IoWorker& w, const CallRoute& route, const CallRequest& req, CallSink& sink);
-  void retry(IoWorker& w, std::shared_ptr<Pending> pending);
+  void retry(IoWorker& w, const std::shared_ptr<Pending>& pending);
 
   const config::LimitsConfig& limits_;
   Metrics& metrics_;

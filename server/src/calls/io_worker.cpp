@@ -37,6 +37,7 @@ void IoWorker::start() {
     io_.run();
     sweeper_.reset();
     bound_.clear();
+    canaries_.clear();
     prepared_.clear();
     std::lock_guard lock(engine_mu_);
     engine_worker_.reset();
@@ -86,29 +87,51 @@ const std::shared_ptr<const routing::RouteTable>& IoWorker::routes() {
   return catalog_->routes;
 }
 
+bool IoWorker::bind(const std::string& name, const std::shared_ptr<const PluginEntry>& entry,
+                    BoundPlugin& out) {
+  out = BoundPlugin{};
+  out.entry = entry;
+  // Known by name only, for routing; its calls run on other threads.
+  if (!hosts(*entry)) return true;
+  for (auto* from : {&bound_, &canaries_}) {
+    auto cur = from->find(name);
+    if (cur != from->end() && cur->second.entry->version == entry->version && cur->second.instance) {
+      out.instance = std::move(cur->second.instance);
+      out.fn_stats = std::move(cur->second.fn_stats);
+      return true;
+    }
+  }
+  if (auto p = prepared_.find(entry->version); p != prepared_.end()) {
+    out.instance = std::move(p->second);
+    prepared_.erase(p);
+    return true;
+  }
+  // Not prepared ahead (e.g. this worker was busy): instantiate now.
+  auto inst = engine::PluginInstance::create(*engine_worker_, entry->module);
+  if (!inst) {
+    spdlog::error("worker {}: cannot instantiate plugin {}: {}", index_, name, inst.error().describe());
+    return false;
+  }
+  out.instance = std::move(*inst);
+  return true;
+}
+
 void IoWorker::refresh() {
   auto catalog = registry_.snapshot();
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> next;
+  std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> canaries;
   for (const auto& [name, entry] : catalog->plugins) {
-    BoundPlugin bp{entry, nullptr, {}};
-    auto cur = bound_.find(name);
-    if (!hosts(*entry)) {
-      // Known by name only, for routing; its calls run on other threads.
-    } else if (cur != bound_.end() && cur->second.entry->version == entry->version && cur->second.instance) {
-      bp.instance = std::move(cur->second.instance);
-    } else if (auto p = prepared_.find(entry->version); p != prepared_.end()) {
-      bp.instance = std::move(p->second);
-      prepared_.erase(p);
-    } else {
-      // Not prepared ahead (e.g. this worker was busy): instantiate now.
-      auto inst = engine::PluginInstance::create(*engine_worker_, entry->module);
-      if (!inst) {
-        spdlog::error("worker {}: cannot instantiate plugin {}: {}", index_, name, inst.error().describe());
-        continue;
-      }
-      bp.instance = std::move(*inst);
-    }
-    next.emplace(name, std::move(bp));
+    BoundPlugin bp;
+    if (bind(name, entry, bp)) next.emplace(name, std::move(bp));
+  }
+  for (const auto& [name, canary] : catalog->canaries) {
+    auto stable = next.find(name);
+    BoundPlugin bp;
+    if (stable == next.end() || !bind(name, canary.entry, bp)) continue;
+    // Node-based maps: the address stays valid as the map moves into canaries_.
+    BoundPlugin& bound = canaries.emplace(name, std::move(bp)).first->second;
+    stable->second.canary = &bound;
+    stable->second.split = canary.split.get();
   }
   // Whatever was not carried over (replaced or removed versions) is dropped
   // here. Calls run inline, so none of them is in use right now.
@@ -118,6 +141,7 @@ void IoWorker::refresh() {
     }
   }
   bound_ = std::move(next);
+  canaries_ = std::move(canaries);
   generation_ = catalog->generation;
   catalog_ = std::move(catalog);
 }
@@ -136,9 +160,13 @@ void IoWorker::repair_after_call(const BoundPlugin& bp) {
 }
 
 void IoWorker::recover(const std::string& name, uint64_t version) {
-  auto it = bound_.find(name);
-  if (it == bound_.end() || it->second.entry->version != version || !it->second.instance) return;
-  if (auto r = it->second.instance->recover(); !r) {
+  BoundPlugin* bp = nullptr;
+  for (auto* in : {&bound_, &canaries_}) {
+    auto it = in->find(name);
+    if (it != in->end() && it->second.entry->version == version) bp = &it->second;
+  }
+  if (bp == nullptr || !bp->instance) return;
+  if (auto r = bp->instance->recover(); !r) {
     // The next call tries again (and reports the error to its client).
     spdlog::warn("worker {}: cannot replace the instance of plugin {}: {}", index_, name,
                  r.error().describe());
@@ -152,6 +180,7 @@ void IoWorker::rebuild_engine() {
                 index_, bound_.size());
   // Instances before the engine worker they live in.
   for (auto& [name, bp] : bound_) bp.instance.reset();
+  for (auto& [name, bp] : canaries_) bp.instance.reset();
   prepared_.clear();  // the loader waits on a prepare already answered, or re-instantiates at refresh
   auto fresh = vm_.create_worker();
   {
@@ -174,6 +203,12 @@ void IoWorker::rebuild_engine() {
     it->second.instance = std::move(*inst);
     ++it;
   }
+  // A canary is bound again, with a fresh instance, at the refresh below.
+  for (auto& [name, bp] : bound_) {
+    bp.canary = nullptr;
+    bp.split = nullptr;
+  }
+  canaries_.clear();
   generation_ = UINT64_MAX;  // the next resolve retries what failed
 }
 

@@ -29,6 +29,11 @@ struct BoundPlugin {
   std::unique_ptr<engine::PluginInstance> instance;  // null when another thread runs its calls
   // This worker's metrics series per function (by index), filled on first use.
   std::vector<MetricsShard::FnStats*> fn_stats;
+  // A stable version during a release (traffic_split.hpp): this worker's
+  // binding of the canary and the split that chooses between them; both
+  // null otherwise, which is all a call to a plugin without a release reads.
+  BoundPlugin* canary = nullptr;
+  const TrafficSplit* split = nullptr;
 };
 
 class IoWorker {
@@ -60,7 +65,8 @@ class IoWorker {
   boost::asio::io_context& io() { return io_; }
 
   // Worker thread only: the plugin as of the newest published catalog, with
-  // this worker's instance of it (nullptr if unknown).
+  // this worker's instance of it (nullptr if unknown); its stable version,
+  // whose `canary` is the canary's binding during a release.
   BoundPlugin* resolve(std::string_view name);
   // Worker thread only: the route table published with that catalog.
   const std::shared_ptr<const routing::RouteTable>& routes();
@@ -100,6 +106,9 @@ class IoWorker {
   void sweep();
   void recover(const std::string& name, uint64_t version);
   void rebuild_engine();
+  // `entry` bound with this worker's instance: carried over, prepared, or
+  // instantiated now; false when it cannot be instantiated.
+  bool bind(const std::string& name, const std::shared_ptr<const PluginEntry>& entry, BoundPlugin& out);
 
   struct Hash {
     using is_transparent = void;
@@ -117,6 +126,8 @@ class IoWorker {
   uint64_t generation_ = UINT64_MAX;
   std::shared_ptr<const Catalog> catalog_;  // the one bound_ is of
   std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> bound_;
+  // The canary versions of plugins in a release; bound_'s entries point here.
+  std::unordered_map<std::string, BoundPlugin, Hash, std::equal_to<>> canaries_;
   std::unordered_map<uint64_t, std::unique_ptr<engine::PluginInstance>> prepared_;
   std::unordered_set<Session*> sessions_;
   std::vector<Session*> sweep_list_;  // sweep()'s copy of sessions_

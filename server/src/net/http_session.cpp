@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/websocket.hpp>
+#include <charconv>
 
 #include "net/error_response.hpp"
 #include "net/field_scan.hpp"
@@ -383,12 +384,15 @@ void HttpSession::call(PluginTarget target, const routing::Match* match) {
   CallDispatcher& calls = services_.calls;
   CallResult out;
   out.body = std::move(res_.body());  // reuses the response's buffer (see handle)
-  auto route = calls.resolve(worker_, target.plugin, target.fn, request_id_, out);
+  const VersionHints hints{
+      .request = &req, .client = client_.address, .honour_override = services_.version_override};
+  auto route = calls.resolve(worker_, target.plugin, target.fn, request_id_, out,
+                             CallDispatcher::Lookup::kNamed, &hints);
   if (!route) return respond(out);
   // /plugins/<name>/<fn> takes POST only; a route, the methods it names.
   if (match == nullptr && req.method() != http::verb::post) {
     res_.body() = std::move(out.body);
-    labels_ = {route->plugin(), route->fn->name, "method", route->stats};
+    labels_ = {route->plugin(), route->fn->name, "method", route->stats, route->bound->entry->upload_version};
     method_not_allowed(res_, "POST", labels_.plugin, labels_.fn, request_id_);
     return finish();
   }
@@ -411,7 +415,13 @@ std::shared_ptr<CallSink> HttpSession::keep_alive() { return shared_from_this();
 void HttpSession::respond(CallResult& result) {
   res_.result(result.status);
   res_.body() = std::move(result.body);
-  labels_ = {result.plugin, result.fn, result.error_kind, result.stats};
+  labels_ = {result.plugin, result.fn, result.error_kind, result.stats, result.version};
+  std::string_view served_version;
+  if (services_.version_header && result.version != 0) {
+    const auto end =
+        std::to_chars(version_text_.data(), version_text_.data() + version_text_.size(), result.version).ptr;
+    served_version = {version_text_.data(), static_cast<size_t>(end - version_text_.data())};
+  }
   // A HEAD answer (a call needs POST, but an unknown plugin is answered
   // for any method) and a status without a Content-Length take Beast's rules.
   // And an answer with the plugin's own headers.
@@ -420,6 +430,7 @@ void HttpSession::respond(CallResult& result) {
     res_.set(http::field::content_type, result.content_type);
     if (result.retry_after) res_.set(http::field::retry_after, "1");
     if (result.plugin_headers) add_plugin_headers();
+    if (!served_version.empty()) res_.set(kVersionHeader, served_version);
     return finish();
   }
   // A call's answer has a fixed set of fields: its head is written straight
@@ -431,7 +442,8 @@ void HttpSession::respond(CallResult& result) {
                        .retry_after = result.retry_after,
                        .request_id = request_id_,
                        .keep_alive = !close_after,
-                       .content_length = res_.body().size()},
+                       .content_length = res_.body().size(),
+                       .served_version = served_version},
                       head_);
   write(close_after);
 }
@@ -467,7 +479,8 @@ bool HttpSession::record_exchange() {
                     .method = std::string_view(req.method_string()),
                     .target = target_path_.path,
                     .plugin = labels_.plugin,
-                    .fn = labels_.fn};
+                    .fn = labels_.fn,
+                    .version = labels_.version};
   services_.recorder.end({.worker = worker_.index(),
                           .counted = true,
                           .status = static_cast<int>(res_.result_int()),

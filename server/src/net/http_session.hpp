@@ -4,6 +4,7 @@
 // keep-alive. Pipelined requests are answered in order from the buffer.
 #pragma once
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -133,7 +134,10 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
     std::string_view fn;
     std::string_view error_kind;
     MetricsShard::FnStats* stats = nullptr;
+    uint64_t version = 0;  // the upload version that served; 0: none
   } labels_;
+  // X-Hookd-Version's value (server.version_header), written without an allocation.
+  std::array<char, 24> version_text_{};
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   uint64_t served_ = 0;

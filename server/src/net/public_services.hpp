@@ -31,6 +31,11 @@ struct PublicServices {
   const PublicRoutes& routes;      // every route but plugin calls
   const PluginRegistry& registry;  // a WebSocket notices its plugin go
   Metrics& metrics;                // requests refused before they are read
+  // Canary releases (docs/releases.md): X-Hookd-Version on a request names
+  // the version to call (server.version_override); on a response, the
+  // upload version that served it (server.version_header).
+  bool version_override = false;
+  bool version_header = false;
 };
 
 }  // namespace hookd::server

@@ -124,15 +124,18 @@ void serialize_call_head(const CallHead& head, std::string& out) {
   if (head.version >= 11 && !head.keep_alive) connection = "close";
   if (head.version < 11 && head.keep_alive) connection = "keep-alive";
 
-  const std::size_t size = kStatusLine + reason.size() + (12 + kFieldFraming + head.content_type.size()) +
-                           (head.retry_after ? 11 + kFieldFraming + 1 : 0) +
-                           (12 + kFieldFraming + head.request_id.size()) +
-                           (connection.empty() ? 0 : 10 + kFieldFraming + connection.size()) +
-                           (14 + kFieldFraming + length.size()) + 2;
+  const std::size_t size =
+      kStatusLine + reason.size() + (12 + kFieldFraming + head.content_type.size()) +
+      (head.retry_after ? 11 + kFieldFraming + 1 : 0) +
+      (head.served_version.empty() ? 0 : 15 + kFieldFraming + head.served_version.size()) +
+      (12 + kFieldFraming + head.request_id.size()) +
+      (connection.empty() ? 0 : 10 + kFieldFraming + connection.size()) +
+      (14 + kFieldFraming + length.size()) + 2;
   write_head(out, size, [&](HeadWriter& w) {
     w.status_line(head.version, static_cast<unsigned>(head.status), reason);
     w.field("Content-Type", head.content_type);
     if (head.retry_after) w.field("Retry-After", "1");
+    if (!head.served_version.empty()) w.field("X-Hookd-Version", head.served_version);
     w.field("X-Request-Id", head.request_id);
     if (!connection.empty()) w.field("Connection", connection);
     w.field("Content-Length", length);

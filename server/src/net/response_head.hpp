@@ -27,7 +27,7 @@ void serialize_head(const HttpResponse& res, std::string& out);
 
 // A plugin call's answer, which needs no fields container: the fields
 // HttpSession sets for it, in the order it sets them (Content-Type,
-// Retry-After, X-Request-Id, Connection, Content-Length). serialize_call_head
+// Retry-After, X-Hookd-Version, X-Request-Id, Connection, Content-Length). serialize_call_head
 // writes the same bytes as serialize_head of the HttpResponse built from
 // them (tests/server/response_head_test.cpp), without building it: on the
 // echo benchmark the response's fields were a tenth of hookd's user time.
@@ -39,6 +39,10 @@ struct CallHead {
   std::string_view request_id;    // checked (acceptable_request_id) or generated
   bool keep_alive = true;
   std::size_t content_length = 0;
+  // The upload version that served, when server.version_header asks for
+  // it (docs/releases.md); empty: no X-Hookd-Version field (written after
+  // Retry-After).
+  std::string_view served_version;
 };
 
 // Whether a status takes a Content-Length (not 1xx, 204 or 304: Beast's

@@ -71,8 +71,8 @@ void append_ws_text(const WsSessionTotals& t, std::string& out) {
 }
 
 // 2026-11-30T14:17:00.123Z access <id> <client> "<method> <path>" <status> <bytes> <us>us plugin=<p> fn=<f>[
-// session=<s>][ messages_in=<n> messages_out=<n> bytes_in=<n> bytes_out=<n> errors=<n> close_code=<c>
-// close_reason=<r>]
+// version=<n>][ session=<s>][ messages_in=<n> messages_out=<n> bytes_in=<n> bytes_out=<n> errors=<n>
+// close_code=<c> close_reason=<r>]
 void append_text(std::chrono::system_clock::time_point now, const AccessRecord& r, std::string& out) {
   append_time(now, out);
   out += " access "sv;
@@ -99,6 +99,10 @@ void append_text(std::chrono::system_clock::time_point now, const AccessRecord& 
   append_log_text(or_dash(r.plugin), out);
   out += " fn="sv;
   append_log_text(or_dash(r.fn), out);
+  if (r.version != 0) {
+    out += " version="sv;
+    append_number(out, static_cast<int64_t>(r.version));
+  }
   if (!r.session.empty()) {
     out += " session="sv;
     append_log_text(r.session, out);
@@ -137,6 +141,7 @@ void append_json(std::chrono::system_clock::time_point now, const AccessRecord& 
   append_json_number("duration_us", r.duration_us, out);
   if (!r.plugin.empty()) append_json_field("plugin", r.plugin, out);
   if (!r.fn.empty()) append_json_field("fn", r.fn, out);
+  if (r.version != 0) append_json_number("version", static_cast<int64_t>(r.version), out);
   if (!r.session.empty()) append_json_field("session", r.session, out);
   if (const WsSessionTotals* t = r.websocket; t != nullptr) {
     append_json_number("messages_in", static_cast<int64_t>(t->messages_in), out);

@@ -58,8 +58,11 @@ struct AccessRecord {
   int status = 0;
   uint64_t bytes = 0;  // response body
   int64_t duration_us = 0;
-  std::string_view plugin;   // empty: none
-  std::string_view fn;       // empty: none
+  std::string_view plugin;  // empty: none
+  std::string_view fn;      // empty: none
+  // The plugin's upload version that served (docs/releases.md); 0: none,
+  // and the line has no version field.
+  uint64_t version = 0;
   std::string_view session;  // a WebSocket message's session id; empty otherwise
   // A WebSocket session's line (its upgrade request, written when it ends);
   // null otherwise.

@@ -54,28 +54,30 @@ MetricsShard::MetricsShard(size_t index, size_t max_series) : index_(index), max
 MetricsShard::~MetricsShard() = default;
 
 size_t MetricsShard::KeyHash::operator()(const Key& k) const noexcept {
-  const size_t h1 = std::hash<std::string_view>{}(k.first);
-  const size_t h2 = std::hash<std::string_view>{}(k.second);
+  const size_t h1 = std::hash<std::string_view>{}(k.plugin);
+  const size_t h2 = std::hash<std::string_view>{}(k.fn) + k.version;
   return h1 ^ (h2 + 0x9e3779b97f4a7c15ULL + (h1 << 6) + (h1 >> 2));
 }
 
-MetricsShard::FnStats* MetricsShard::fn(std::string_view plugin, std::string_view function) {
-  if (auto it = index_by_name_.find(Key{plugin, function}); it != index_by_name_.end()) {
+MetricsShard::FnStats* MetricsShard::fn(std::string_view plugin, std::string_view function,
+                                        uint64_t version) {
+  if (auto it = index_by_name_.find(Key{plugin, function, version}); it != index_by_name_.end()) {
     return it->second;
   }
   if (series_.size() >= max_series_) {
     // The label contract was broken somewhere; cap the damage to one series.
-    if (overflow_ == nullptr) overflow_ = create(kOverflowLabel, kOverflowLabel);
+    if (overflow_ == nullptr) overflow_ = create(kOverflowLabel, kOverflowLabel, 0);
     return overflow_;
   }
-  FnStats* stats = create(plugin, function);
+  FnStats* stats = create(plugin, function, version);
   // The key views the FnStats' own strings, which live as long as it does.
-  index_by_name_.emplace(Key{stats->plugin, stats->fn}, stats);
+  index_by_name_.emplace(Key{stats->plugin, stats->fn, version}, stats);
   return stats;
 }
 
-MetricsShard::FnStats* MetricsShard::create(std::string_view plugin, std::string_view function) {
-  auto stats = std::make_unique<FnStats>(plugin, function);
+MetricsShard::FnStats* MetricsShard::create(std::string_view plugin, std::string_view function,
+                                            uint64_t version) {
+  auto stats = std::make_unique<FnStats>(plugin, function, version);
   // A loaded plugin's function gets a time series, allocated here once; the
   // cap bounds the memory should the label contract be broken.
   if (!plugin.empty() && !function.empty() && plugin != kOverflowLabel &&

@@ -118,7 +118,10 @@ class alignas(64) MetricsShard {
 
   /// Finds or creates the stats of a pair. Never returns nullptr. Does not
   /// allocate for a pair already seen; locks only when creating one.
-  FnStats* fn(std::string_view plugin, std::string_view function);
+  /// `version`: the plugin's upload version (docs/releases.md) that served,
+  /// the series' `version` label; 0 for a plugin without versions, whose
+  /// series have no such label.
+  FnStats* fn(std::string_view plugin, std::string_view function, uint64_t version = 0);
 
   /// Counts one finished request: its status code, its error kind (empty when
   /// it succeeded; a kErrorKinds entry otherwise) and its latency.
@@ -152,11 +155,16 @@ class alignas(64) MetricsShard {
   friend class Metrics;
   MetricsShard(size_t index, size_t max_series);
 
-  using Key = std::pair<std::string_view, std::string_view>;  // views into FnStats
+  struct Key {  // views into FnStats
+    std::string_view plugin;
+    std::string_view fn;
+    uint64_t version = 0;
+    bool operator==(const Key&) const = default;
+  };
   struct KeyHash {
     size_t operator()(const Key& k) const noexcept;
   };
-  FnStats* create(std::string_view plugin, std::string_view function);
+  FnStats* create(std::string_view plugin, std::string_view function, uint64_t version);
 
   size_t index_;
   size_t max_series_;
@@ -235,11 +243,12 @@ class Metrics {
   /// its +Inf bucket).
   [[nodiscard]] std::string render() const;
 
-  /// Any thread: `visit` sees the per-second ring of every (plugin, fn) pair
-  /// of a loaded plugin on every worker (metrics_series.cpp), under that
-  /// worker's shard lock, so it must not call back into the metrics.
-  void visit_rings(const std::function<void(std::string_view plugin, std::string_view fn,
-                                            const SecondRing& ring)>& visit) const;
+  /// Any thread: `visit` sees the per-second ring of every (plugin, fn,
+  /// version) series of a loaded plugin on every worker (metrics_series.cpp),
+  /// under that worker's shard lock, so it must not call back into the metrics.
+  using RingVisitor = std::function<void(std::string_view plugin, std::string_view fn, uint64_t version,
+                                         const SecondRing& ring)>;
+  void visit_rings(const RingVisitor& visit) const;
 
  private:
   struct LoadTimes {

@@ -25,6 +25,8 @@ class Exposition {
     out_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
   }
 
+  // A label with an empty name is left out (an optional label, such as a
+  // plugin series' version).
   template <class T>
   void sample(std::string_view name, std::initializer_list<Label> labels, T value) {
     out_.append(name);
@@ -32,6 +34,7 @@ class Exposition {
       out_.push_back('{');
       bool first = true;
       for (const Label& l : labels) {
+        if (l.name.empty()) continue;
         if (!first) out_.push_back(',');
         first = false;
         out_.append(l.name).append("=\"");

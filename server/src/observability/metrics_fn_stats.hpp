@@ -24,7 +24,7 @@ inline void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) noexcept {
 // Aligned so two pairs' counters, possibly of different workers, never share
 // a cache line.
 struct alignas(64) MetricsShard::FnStats {
-  FnStats(std::string_view p, std::string_view f) : plugin(p), fn(f) {}
+  FnStats(std::string_view p, std::string_view f, uint64_t v) : plugin(p), fn(f), version(v) {}
 
   // A function answers with a handful of distinct codes, so a short table
   // scanned from the front beats a 500-entry array per pair per shard. A slot
@@ -46,6 +46,7 @@ struct alignas(64) MetricsShard::FnStats {
   std::unique_ptr<SecondRing> ring;
   const std::string plugin;
   const std::string fn;
+  const uint64_t version;  // 0: the plugin has no versions (no label)
 };
 
 }  // namespace hookd::server

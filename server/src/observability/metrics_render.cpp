@@ -133,7 +133,7 @@ void render_host_calls(Exposition& e, const HostCalls& calls) {
 }  // namespace
 
 std::string Metrics::render() const {
-  using FnKey = std::pair<std::string, std::string>;
+  using FnKey = std::tuple<std::string, std::string, uint64_t>;  // plugin, fn, version
   std::map<FnKey, FnTotals> fns;
   std::map<std::pair<std::string, size_t>, uint64_t> memory;  // (plugin, worker)
   int64_t in_flight = 0;
@@ -144,7 +144,8 @@ std::string Metrics::render() const {
     // Held while reading this shard only: it blocks nothing but the shard
     // worker's first sight of a new pair or plugin.
     std::lock_guard lock(shard->mu_);
-    for (const auto& stats : shard->series_) add(fns[FnKey{stats->plugin, stats->fn}], *stats);
+    for (const auto& stats : shard->series_)
+      add(fns[FnKey{stats->plugin, stats->fn, stats->version}], *stats);
     for (const auto& [plugin, bytes] : shard->memory_) {
       memory[{plugin, shard->index_}] = bytes.load(std::memory_order_relaxed);
     }
@@ -168,23 +169,37 @@ std::string Metrics::render() const {
   Exposition e;
 
   e.family("hookd_requests_total", "counter", "Requests handled, by plugin, function and HTTP status code.");
+  // A versioned plugin's series carry the version that served (during a
+  // canary release, stable and canary side by side).
+  const auto version_of = [](const FnKey& key) {
+    return std::get<2>(key) == 0 ? std::string() : std::to_string(std::get<2>(key));
+  };
+  const auto version_name = [](const FnKey& key) {
+    return std::get<2>(key) == 0 ? std::string_view() : std::string_view("version");
+  };
   for (const auto& [key, t] : fns) {
+    const std::string version = version_of(key);
+    const auto& [plugin, fn, number] = key;
     for (const auto& [code, n] : t.codes) {
-      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", to_label(code)}},
-               n);
+      e.sample("hookd_requests_total",
+               {{"plugin", plugin}, {"fn", fn}, {version_name(key), version}, {"code", to_label(code)}}, n);
     }
     if (t.other_codes != 0) {
-      e.sample("hookd_requests_total", {{"plugin", key.first}, {"fn", key.second}, {"code", "other"}},
+      e.sample("hookd_requests_total",
+               {{"plugin", plugin}, {"fn", fn}, {version_name(key), version}, {"code", "other"}},
                t.other_codes);
     }
   }
 
   e.family("hookd_request_errors_total", "counter", "Failed requests, by plugin, function and error kind.");
   for (const auto& [key, t] : fns) {
+    const std::string version = version_of(key);
+    const auto& [plugin, fn, number] = key;
     for (size_t i = 0; i < t.errors.size(); ++i) {
       if (t.errors[i] == 0) continue;
       e.sample("hookd_request_errors_total",
-               {{"plugin", key.first}, {"fn", key.second}, {"kind", kErrorKinds[i]}}, t.errors[i]);
+               {{"plugin", plugin}, {"fn", fn}, {version_name(key), version}, {"kind", kErrorKinds[i]}},
+               t.errors[i]);
     }
   }
 
@@ -195,19 +210,23 @@ std::string Metrics::render() const {
     return labels;
   }();
   for (const auto& [key, t] : fns) {
+    const std::string version = version_of(key);
+    const std::string_view vname = version_name(key);
+    const auto& [plugin, fn, number] = key;
     // _count is the +Inf bucket by construction, from the same reads.
     uint64_t cumulative = 0;
     for (size_t i = 0; i < kDurationBuckets.size(); ++i) {
       cumulative += t.buckets[i];
       e.sample("hookd_request_duration_seconds_bucket",
-               {{"plugin", key.first}, {"fn", key.second}, {"le", kBucketLabels[i]}}, cumulative);
+               {{"plugin", plugin}, {"fn", fn}, {vname, version}, {"le", kBucketLabels[i]}}, cumulative);
     }
     cumulative += t.buckets.back();
     e.sample("hookd_request_duration_seconds_bucket",
-             {{"plugin", key.first}, {"fn", key.second}, {"le", "+Inf"}}, cumulative);
-    e.sample("hookd_request_duration_seconds_sum", {{"plugin", key.first}, {"fn", key.second}},
+             {{"plugin", plugin}, {"fn", fn}, {vname, version}, {"le", "+Inf"}}, cumulative);
+    e.sample("hookd_request_duration_seconds_sum", {{"plugin", plugin}, {"fn", fn}, {vname, version}},
              static_cast<double>(t.sum_ns) / 1e9);
-    e.sample("hookd_request_duration_seconds_count", {{"plugin", key.first}, {"fn", key.second}}, cumulative);
+    e.sample("hookd_request_duration_seconds_count", {{"plugin", plugin}, {"fn", fn}, {vname, version}},
+             cumulative);
   }
 
   e.family("hookd_in_flight_requests", "gauge", "Requests being handled now.");

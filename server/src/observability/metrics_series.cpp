@@ -6,14 +6,13 @@
 
 namespace hookd::server {
 
-void Metrics::visit_rings(const std::function<void(std::string_view plugin, std::string_view fn,
-                                                   const SecondRing& ring)>& visit) const {
+void Metrics::visit_rings(const RingVisitor& visit) const {
   for (const auto& shard : shards_) {
     // The lock keeps series_ from growing under us; the rings themselves
     // are read lock-free.
     std::lock_guard lock(shard->mu_);
     for (const auto& stats : shard->series_) {
-      if (stats->ring) visit(stats->plugin, stats->fn, *stats->ring);
+      if (stats->ring) visit(stats->plugin, stats->fn, stats->version, *stats->ring);
     }
   }
 }

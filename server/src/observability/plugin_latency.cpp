@@ -8,8 +8,18 @@ namespace json = boost::json;
 SecondRing::Window plugin_window(const Metrics& metrics, std::string_view plugin, std::string_view fn,
                                  uint32_t now, uint32_t seconds) {
   SecondRing::Window w = make_window(now, seconds);
-  metrics.visit_rings([&](std::string_view p, std::string_view f, const SecondRing& ring) {
-    if (p == plugin && (fn.empty() || f == fn)) ring.add_to(w);
+  metrics.visit_rings(
+      [&](std::string_view p, std::string_view f, uint64_t /*version*/, const SecondRing& ring) {
+        if (p == plugin && (fn.empty() || f == fn)) ring.add_to(w);
+      });
+  return w;
+}
+
+SecondRing::Window version_window(const Metrics& metrics, std::string_view plugin, uint64_t version,
+                                  uint32_t now, uint32_t seconds) {
+  SecondRing::Window w = make_window(now, seconds);
+  metrics.visit_rings([&](std::string_view p, std::string_view, uint64_t v, const SecondRing& ring) {
+    if (p == plugin && v == version) ring.add_to(w);
   });
   return w;
 }
@@ -24,12 +34,13 @@ void add(SecondRing::Second& into, const SecondRing::Second& s) {
 PairTotals pair_totals(const Metrics& metrics, uint32_t now, uint32_t seconds) {
   PairTotals totals;
   SecondRing::Window scratch = make_window(now, seconds);
-  metrics.visit_rings([&](std::string_view p, std::string_view f, const SecondRing& ring) {
-    std::fill(scratch.seconds.begin(), scratch.seconds.end(), SecondRing::Second{});
-    ring.add_to(scratch);
-    SecondRing::Second& total = totals[{std::string(p), std::string(f)}];
-    for (const auto& s : scratch.seconds) add(total, s);
-  });
+  metrics.visit_rings(
+      [&](std::string_view p, std::string_view f, uint64_t /*version*/, const SecondRing& ring) {
+        std::fill(scratch.seconds.begin(), scratch.seconds.end(), SecondRing::Second{});
+        ring.add_to(scratch);
+        SecondRing::Second& total = totals[{std::string(p), std::string(f)}];
+        for (const auto& s : scratch.seconds) add(total, s);
+      });
   return totals;
 }
 

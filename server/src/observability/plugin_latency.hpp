@@ -18,6 +18,11 @@ namespace hookd::server {
 SecondRing::Window plugin_window(const Metrics& metrics, std::string_view plugin, std::string_view fn,
                                  uint32_t now, uint32_t seconds);
 
+/// Seconds [now - seconds + 1, now] of one version of a plugin (every
+/// function): a canary release's side-by-side figures (docs/releases.md).
+SecondRing::Window version_window(const Metrics& metrics, std::string_view plugin, uint64_t version,
+                                  uint32_t now, uint32_t seconds);
+
 /// The sums of every (plugin, fn) pair over [now - seconds + 1, now], in one
 /// pass over the rings: memory for one window and one sum per pair, however
 /// many pairs there are.

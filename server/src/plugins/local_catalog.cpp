@@ -105,6 +105,15 @@ engine::Result<void> LocalCatalog::serve(const std::string& name, uint64_t numbe
   return {};
 }
 
+// A version only: the serving copy stays what it is.
+engine::Result<uint64_t> LocalCatalog::stage(const std::string& name, std::span<const uint8_t> wasm,
+                                             const config::PluginSettings& settings,
+                                             const VersionInfo& info) {
+  auto added = versions_.add(name, wasm, settings, info, /*serve=*/false);
+  if (!added) return as_engine_error(added.error());
+  return added->number;
+}
+
 // The serving copy first: once it is gone, a restart does not serve the
 // plugin, whatever happens to its versions.
 engine::Result<void> LocalCatalog::forget(const std::string& name) {

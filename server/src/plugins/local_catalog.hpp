@@ -43,6 +43,8 @@ class LocalCatalog final : public PluginCatalog {
   engine::Result<void> serve(const std::string& name, uint64_t number, std::span<const uint8_t> wasm,
                              const config::PluginSettings& settings) override;
   engine::Result<void> forget(const std::string& name) override;
+  engine::Result<uint64_t> stage(const std::string& name, std::span<const uint8_t> wasm,
+                                 const config::PluginSettings& settings, const VersionInfo& info) override;
 
  private:
   // Records `number` as serving again after a change that failed to keep its serving copy.

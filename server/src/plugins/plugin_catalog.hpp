@@ -72,6 +72,16 @@ class PluginCatalog {
   virtual engine::Result<void> serve(const std::string& name, uint64_t number, std::span<const uint8_t> wasm,
                                      const config::PluginSettings& settings) = 0;
   virtual engine::Result<void> forget(const std::string& name) = 0;
+  // - a staged upload (Persist::kStage, docs/releases.md): keeps it as a
+  //   new version of `name` (which has versions) that does not serve, for a
+  //   canary release; returns its number. Without the registry's publish.
+  //   A catalog that cannot stage answers status 501.
+  virtual engine::Result<uint64_t> stage(const std::string& name, std::span<const uint8_t> wasm,
+                                         const config::PluginSettings& settings, const VersionInfo& info) {
+    (void)name, (void)wasm, (void)settings, (void)info;
+    return engine::fail(engine::ErrorKind::kInternal, "staged uploads are not available in cluster mode",
+                        501);
+  }
 };
 
 }  // namespace hookd::server

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 
 #include "calls/worker_share.hpp"
@@ -102,6 +103,40 @@ engine::Format to_engine(config::PayloadFormat f) {
       return engine::Format::kText;
   }
   return engine::Format::kBytes;
+}
+
+std::string route_text(const config::RouteConfig& r) {
+  std::string methods;
+  for (const auto& m : r.methods) methods += (methods.empty() ? "" : ",") + m;
+  return (methods.empty() ? std::string("*") : methods) + " " + (r.host.empty() ? "" : r.host) + r.path +
+         " -> " + r.function;
+}
+
+// Why `canary` cannot serve beside `stable`: the stable version's routes
+// serve both, so they must be the same; and every function of the stable
+// version must be there. Empty when it can.
+std::string canary_mismatch(const PluginEntry& stable, const PluginEntry& canary) {
+  std::string only_stable, only_canary, missing;
+  const auto& a = stable.settings.routes;
+  const auto& b = canary.settings.routes;
+  for (const auto& r : a) {
+    if (std::find(b.begin(), b.end(), r) == b.end())
+      only_stable += (only_stable.empty() ? "" : "; ") + route_text(r);
+  }
+  for (const auto& r : b) {
+    if (std::find(a.begin(), a.end(), r) == a.end())
+      only_canary += (only_canary.empty() ? "" : "; ") + route_text(r);
+  }
+  for (const auto& f : stable.module->functions()) {
+    if (canary.module->find_function(f.name) == nullptr) missing += (missing.empty() ? "" : ", ") + f.name;
+  }
+  std::string why;
+  if (!only_stable.empty() || !only_canary.empty()) {
+    why = "its routes differ (only the stable version has: " + (only_stable.empty() ? "none" : only_stable) +
+          "; only the canary has: " + (only_canary.empty() ? "none" : only_canary) + ")";
+  }
+  if (!missing.empty()) why += (why.empty() ? "" : "; ") + std::string("it lacks functions ") + missing;
+  return why;
 }
 
 }  // namespace
@@ -248,10 +283,10 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
   return o;
 }
 
-engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
-                                                             std::span<const uint8_t> wasm,
-                                                             config::PluginSettings settings,
-                                                             const Persist& persist) {
+engine::Result<std::shared_ptr<PluginEntry>> PluginManager::prepare_entry(const std::string& name,
+                                                                          std::span<const uint8_t> wasm,
+                                                                          config::PluginSettings settings,
+                                                                          bool persisted) {
   if (!valid_plugin_name(name)) {
     return engine::fail(engine::ErrorKind::kInvalidArgument, "invalid plugin name \"" + name.substr(0, 80) +
                                                                  "\" (1-64 characters of A-Z a-z 0-9 _ -)");
@@ -272,7 +307,7 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   entry->limits = limits;
   entry->loaded_at = services_.clock.now();
   entry->version = services_.registry.next_version();
-  entry->persisted = persist.mode != Persist::kNo;
+  entry->persisted = persisted;
   entry->blocking = !entry->settings.grants.fetch.empty() ||
                     (entry->settings.grants.kv && services_.config.kv.backend == config::KvBackend::redis);
   const size_t io_workers = config::effective_workers(services_.config.server);
@@ -310,28 +345,46 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
       failure = r.error();
     }
   }
-  auto discard = [&] {
-    for (IoWorker* w : workers_) w->discard(entry->version);
-  };
   if (failure) {
-    discard();
+    discard(*entry);
     return std::unexpected(*failure);
   }
+  return entry;
+}
+
+void PluginManager::discard(const PluginEntry& entry) {
+  for (IoWorker* w : workers_) w->discard(entry.version);
+}
+
+engine::Result<PluginManager::Installed> PluginManager::load(const std::string& name,
+                                                             std::span<const uint8_t> wasm,
+                                                             config::PluginSettings settings,
+                                                             const Persist& persist) {
+  auto prepared = prepare_entry(name, wasm, std::move(settings), persist.mode != Persist::kNo);
+  if (!prepared) return std::unexpected(prepared.error());
+  std::shared_ptr<PluginEntry> entry = std::move(*prepared);
+  if (persist.mode == Persist::kStage) return stage(name, wasm, std::move(entry), persist);
   // Persist and publish as one step against concurrent removals.
   auto lock = services_.registry.lock_writes();
   auto current = services_.registry.snapshot();
   auto next = std::make_shared<Catalog>(*current);
   const bool replaced = next->plugins.contains(name);
   next->plugins[name] = entry;
+  // A new stable version (an upload, a rollback, a promotion) ends a
+  // canary release of the plugin: the release notices (release_controller.hpp).
+  if (auto canary = next->canaries.find(name); canary != next->canaries.end()) {
+    canary->second.split->weight.store(0, std::memory_order_relaxed);
+    next->canaries.erase(canary);
+  }
   // Its routes (and the file's routes to it) change with it, or it is refused.
   auto routes = build_catalog_routes(services_.config, *next);
   if (!routes) {
-    discard();
+    discard(*entry);
     return engine::fail(engine::ErrorKind::kInvalidArgument, "routes: " + one_line(routes.error()));
   }
   next->routes = std::move(*routes);
   if (auto kept = keep(name, wasm, *entry, persist); !kept) {
-    discard();
+    discard(*entry);
     return std::unexpected(kept.error());
   }
   entry->revision = entry->counters->loads.fetch_add(1) + 1;  // no worker reads it
@@ -344,6 +397,115 @@ engine::Result<PluginManager::Installed> PluginManager::load(const std::string& 
   spdlog::info("plugin {} {} (sha256 {}, {} bytes, {} functions)", name, replaced ? "replaced" : "loaded",
                entry->module->sha256(), entry->module->size_bytes(), entry->module->functions().size());
   return Installed{std::move(entry), replaced};
+}
+
+void PluginManager::install_canary_async(std::string name, std::span<const uint8_t> wasm,
+                                         config::PluginSettings settings, CanaryOf of, InstallDone done) {
+  std::unique_lock lock(mu_);
+  if (stopping_ || !loader_.joinable()) {
+    lock.unlock();
+    done(engine::fail(engine::ErrorKind::kInternal, "the plugin loader is not running"));
+    return;
+  }
+  jobs_.push_back([this, name = std::move(name), wasm, settings = std::move(settings), of = std::move(of),
+                   done = std::move(done)]() mutable {
+    if (stop_now_.load())
+      return done(engine::fail(engine::ErrorKind::kInternal, "the gateway is shutting down"));
+    done(load_canary(name, wasm, std::move(settings), of));
+  });
+  lock.unlock();
+  cv_.notify_one();
+}
+
+engine::Result<PluginManager::Installed> PluginManager::load_canary(const std::string& name,
+                                                                    std::span<const uint8_t> wasm,
+                                                                    config::PluginSettings settings,
+                                                                    const CanaryOf& of) {
+  auto prepared = prepare_entry(name, wasm, std::move(settings), true);
+  if (!prepared) return std::unexpected(prepared.error());
+  std::shared_ptr<PluginEntry> entry = std::move(*prepared);
+  entry->upload_version = of.version;
+  // Counters of its own (no worker has seen the entry yet): a slow canary's
+  // calls in flight must not take the stable version's worker share or
+  // concurrency, nor its failures show as the stable version's.
+  entry->counters = std::make_shared<PluginCounters>();
+  auto lock = services_.registry.lock_writes();
+  auto current = services_.registry.snapshot();
+  const PluginEntry* stable = current->find(name);
+  // The stable version changed while the canary loaded: the release's
+  // comparison would be with another version.
+  if (stable == nullptr || stable->upload_version != of.stable_version) {
+    discard(*entry);
+    engine::Error e{engine::ErrorKind::kInvalidArgument,
+                    "plugin " + name + "'s stable version changed while its canary loaded"};
+    e.status = 409;
+    return std::unexpected(e);
+  }
+  if (auto differ = canary_mismatch(*stable, *entry); !differ.empty()) {
+    discard(*entry);
+    engine::Error e{engine::ErrorKind::kInvalidArgument,
+                    "version " + std::to_string(of.version) + " cannot be a canary of version " +
+                        std::to_string(of.stable_version) + ": " + differ};
+    e.status = 409;
+    return std::unexpected(e);
+  }
+  if (current->canaries.contains(name)) {
+    discard(*entry);
+    engine::Error e{engine::ErrorKind::kInvalidArgument, "plugin " + name + " already has a canary"};
+    e.status = 409;
+    return std::unexpected(e);
+  }
+  auto next = std::make_shared<Catalog>(*current);
+  next->canaries[name] = CanaryVersion{entry, of.split};
+  entry->revision = entry->counters->loads.fetch_add(1) + 1;
+  services_.registry.publish(std::move(next));
+  spdlog::info("plugin {}: version {} loaded as the canary of version {} (sha256 {})", name, of.version,
+               of.stable_version, entry->module->sha256());
+  return Installed{std::move(entry), false};
+}
+
+bool PluginManager::drop_canary(const std::string& name, const TrafficSplit* split) {
+  auto lock = services_.registry.lock_writes();
+  auto current = services_.registry.snapshot();
+  auto it = current->canaries.find(name);
+  if (it == current->canaries.end() || it->second.split.get() != split) return false;
+  it->second.split->weight.store(0, std::memory_order_relaxed);
+  auto next = std::make_shared<Catalog>(*current);
+  next->canaries.erase(name);
+  services_.registry.publish(std::move(next));
+  return true;
+}
+
+engine::Result<PluginManager::Installed> PluginManager::stage(const std::string& name,
+                                                              std::span<const uint8_t> wasm,
+                                                              std::shared_ptr<PluginEntry> entry,
+                                                              const Persist& persist) {
+  // Checked and instantiated everywhere: it would serve. It does not now.
+  discard(*entry);
+  auto lock = services_.registry.lock_writes();
+  const auto current = services_.registry.snapshot();
+  const PluginEntry* stable = current->find(name);
+  if (stable == nullptr || stable->upload_version == 0) {
+    return engine::fail(
+        engine::ErrorKind::kInvalidArgument,
+        "plugin " + name + " serves no uploaded version to stage a version beside; upload it first", 409);
+  }
+  if (persist.catalog == nullptr)
+    return engine::fail(engine::ErrorKind::kInternal, "a stage with nowhere to keep it");
+  const VersionInfo info{
+      .sha256 = entry->module->sha256(),
+      .size = wasm.size(),
+      .created_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(entry->loaded_at.time_since_epoch()).count(),
+      .created_by = persist.created_by,
+      .abi = std::string(engine::abi_name(entry->module->abi()))};
+  auto number = persist.catalog->stage(name, wasm, entry->settings, info);
+  if (!number) return std::unexpected(number.error());
+  entry->upload_version = *number;
+  spdlog::info("plugin {}: version {} staged beside version {} (sha256 {})", name, *number,
+               stable->upload_version, entry->module->sha256());
+  return Installed{
+      .entry = std::move(entry), .replaced = false, .staged = true, .serving = stable->upload_version};
 }
 
 engine::Result<void> PluginManager::keep(const std::string& name, std::span<const uint8_t> wasm,
@@ -375,6 +537,10 @@ engine::Result<bool> PluginManager::remove(const std::string& name, PluginCatalo
   const bool persisted = it->second->persisted;
   auto next = std::make_shared<Catalog>(*current);
   next->plugins.erase(name);
+  if (auto canary = next->canaries.find(name); canary != next->canaries.end()) {
+    canary->second.split->weight.store(0, std::memory_order_relaxed);
+    next->canaries.erase(canary);
+  }
   // Fewer routes never conflict; the file's routes to it become inactive.
   auto routes = build_catalog_routes(services_.config, *next);
   if (!routes) return engine::fail(engine::ErrorKind::kInternal, "routes: " + one_line(routes.error()));

@@ -63,19 +63,26 @@ class PluginManager {
   struct Installed {
     std::shared_ptr<const PluginEntry> entry;
     bool replaced = false;
+    // Persist::kStage: kept as a version that does not serve (entry's
+    // upload_version); `serving` is the stable version's number.
+    bool staged = false;
+    uint64_t serving = 0;
   };
   // How a load is kept across restarts: not at all (the config file's, the
   // examples, a cluster node following the catalog), already (loaded from
   // where it is kept), kept now in `catalog` as a new version (an upload),
-  // or a kept version of it serving again (a rollback: docs/releases.md).
+  // or a kept version of it serving again (a rollback: docs/releases.md),
+  // or kept as a new version that does not serve (a staged upload, checked
+  // as an upload is, instantiated on every worker, then discarded: a
+  // release's canary to be).
   struct Persist {
-    enum Mode { kNo, kWrite, kAlreadyStored, kRollback };
+    enum Mode { kNo, kWrite, kAlreadyStored, kRollback, kStage };
     // Implicit: most loads name only the mode (Persist::kNo).
     Persist(Mode m, PluginCatalog* c = nullptr) : mode(m), catalog(c) {}
     Mode mode;
-    PluginCatalog* catalog;  // kWrite and kRollback
+    PluginCatalog* catalog;  // kWrite, kRollback and kStage
     uint64_t version = 0;    // kAlreadyStored and kRollback: which version it is
-    std::string created_by;  // kWrite: who uploads it (VersionInfo::created_by)
+    std::string created_by;  // kWrite and kStage: who uploads it (VersionInfo::created_by)
   };
   using InstallDone = std::function<void(engine::Result<Installed>)>;
   // Queues a load. `wasm` must stay valid until `done` runs; `done` runs on
@@ -85,6 +92,23 @@ class PluginManager {
   // install_async, waiting for the result (startup, tests).
   engine::Result<Installed> install(const std::string& name, std::span<const uint8_t> wasm,
                                     config::PluginSettings settings, Persist persist);
+  // A canary release (docs/releases.md): `wasm` and `settings`, kept
+  // version `version` of `name`, loaded (compiled, instantiated on every
+  // worker) and published as the canary beside stable version
+  // `stable_version`, taking `split`'s weight of the calls. Fails (status
+  // 409) when another version became stable meanwhile. Nothing is written
+  // to the catalog: a release is not kept across restarts.
+  struct CanaryOf {
+    uint64_t version = 0;
+    uint64_t stable_version = 0;
+    std::shared_ptr<TrafficSplit> split;
+  };
+  void install_canary_async(std::string name, std::span<const uint8_t> wasm, config::PluginSettings settings,
+                            CanaryOf of, InstallDone done);
+  // Any thread: publishes the catalog without `name`'s canary, if it is the
+  // one that `split` splits to (its weight is set to 0 first, which takes
+  // its traffic away before the workers refresh); false when it is not.
+  bool drop_canary(const std::string& name, const TrafficSplit* split);
   // false when there was no such plugin. A plugin kept as an upload is
   // forgotten in `kept_in` (when given) before the removal is published.
   engine::Result<bool> remove(const std::string& name, PluginCatalog* kept_in = nullptr);
@@ -101,6 +125,16 @@ class PluginManager {
   void run_loader();
   engine::Result<Installed> load(const std::string& name, std::span<const uint8_t> wasm,
                                  config::PluginSettings settings, const Persist& persist);
+  engine::Result<Installed> stage(const std::string& name, std::span<const uint8_t> wasm,
+                                  std::shared_ptr<PluginEntry> entry, const Persist& persist);
+  engine::Result<Installed> load_canary(const std::string& name, std::span<const uint8_t> wasm,
+                                        config::PluginSettings settings, const CanaryOf& of);
+  // Compiles `wasm` and instantiates it on every worker that hosts it,
+  // ready to publish (or to discard()).
+  engine::Result<std::shared_ptr<PluginEntry>> prepare_entry(const std::string& name,
+                                                             std::span<const uint8_t> wasm,
+                                                             config::PluginSettings settings, bool persisted);
+  void discard(const PluginEntry& entry);
   // With the registry's writes held, before publishing `entry`: keeps it
   // in the catalog as `persist` says, and records its version number.
   engine::Result<void> keep(const std::string& name, std::span<const uint8_t> wasm, PluginEntry& entry,

@@ -17,6 +17,7 @@
 
 #include "hookd/config/config.hpp"
 #include "hookd/engine/plugin.hpp"
+#include "plugins/traffic_split.hpp"
 #include "routing/route_table.hpp"
 
 namespace hookd::server {
@@ -53,9 +54,21 @@ struct PluginEntry {
   std::string signed_by;  // id of the trusted key that signed the module; empty: unsigned
 };
 
+// A plugin's canary version during a release (traffic_split.hpp): loaded
+// and instantiated on every worker as the stable one is, serving `split`'s
+// weight of its calls.
+struct CanaryVersion {
+  std::shared_ptr<const PluginEntry> entry;
+  std::shared_ptr<TrafficSplit> split;
+};
+
 struct Catalog {
   uint64_t generation = 0;
   std::map<std::string, std::shared_ptr<const PluginEntry>, std::less<>> plugins;
+  // Plugins in a release: their canary beside the stable entry in `plugins`.
+  // The stable version's routes serve (a release whose canary has other
+  // routes is refused), so the canary adds none.
+  std::map<std::string, CanaryVersion, std::less<>> canaries;
   // The routes to these plugins' functions ([[routes]] of the config file
   // and each plugin's own), built for exactly this set of plugins
   // (catalog_routes.hpp): published with it, so a request never sees a

@@ -132,7 +132,8 @@ ServerResult<std::optional<VersionHistory>> VersionStore::history(const std::str
 }
 
 ServerResult<VersionInfo> VersionStore::add(const std::string& name, std::span<const uint8_t> wasm,
-                                            const config::PluginSettings& settings, VersionInfo info) {
+                                            const config::PluginSettings& settings, VersionInfo info,
+                                            bool serve) {
   std::lock_guard lock(mu_);
   auto current = read_index(name);
   if (!current) return std::unexpected(current.error());
@@ -147,12 +148,12 @@ ServerResult<VersionInfo> VersionStore::add(const std::string& name, std::span<c
   if (auto r = write_file_durably(dir_for(name) / version_file(info.number), bytes, 0600, files_); !r)
     return std::unexpected(r.error());
   h.next = info.number + 1;
-  h.serving = info.number;
+  if (serve) h.serving = info.number;
   h.versions.push_back(info);
-  // Oldest first; never the serving one (the new one here).
+  // Oldest first; never the serving one, nor the new one.
   while (h.versions.size() > keep_) {
-    auto oldest =
-        std::ranges::find_if(h.versions, [&](const VersionInfo& v) { return v.number != h.serving; });
+    auto oldest = std::ranges::find_if(
+        h.versions, [&](const VersionInfo& v) { return v.number != h.serving && v.number != info.number; });
     if (oldest == h.versions.end()) break;
     h.versions.erase(oldest);
   }

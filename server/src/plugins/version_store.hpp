@@ -38,9 +38,11 @@ class VersionStore {
   // nullopt when `name` has no history.
   ServerResult<std::optional<VersionHistory>> history(const std::string& name) const;
   // Keeps a new version (`info`'s number is assigned), records it as serving
-  // and prunes the oldest beyond the count; returns it.
+  // (unless `serve` is false: a staged upload, docs/releases.md) and prunes
+  // the oldest beyond the count, never the serving one nor the new one;
+  // returns it.
   ServerResult<VersionInfo> add(const std::string& name, std::span<const uint8_t> wasm,
-                                const config::PluginSettings& settings, VersionInfo info);
+                                const config::PluginSettings& settings, VersionInfo info, bool serve = true);
   // Records kept version `number` as serving; false when it is not kept.
   ServerResult<bool> set_serving(const std::string& name, uint64_t number);
   // Version `number`'s module and settings; nullopt when it is not kept.

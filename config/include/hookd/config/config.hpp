@@ -58,6 +58,12 @@ struct ServerConfig {
   // Versions of each uploaded plugin kept for rollback (docs/releases.md),
   // the serving one included: 1 to 100.
   std::uint32_t keep_versions = 5;
+  // Canary releases (docs/releases.md): honour X-Hookd-Version on a call
+  // (canary, stable or a serving version's number), for testing a canary
+  // directly; and name the upload version that served in each call's
+  // response (X-Hookd-Version).
+  bool version_override = false;
+  bool version_header = false;
 
   bool operator==(const ServerConfig&) const = default;
 };
