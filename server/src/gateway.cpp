@@ -248,6 +248,12 @@ bool Gateway::drain() {
                  g.connections.load());
     g.cut_off_calls();
   }
+  // The drained requests' spans: sent now, while the process still runs,
+  // within what is left of the drain timeout (at least one export's time).
+  if (g.span_exporter) {
+    const auto flush_by = std::max(deadline, std::chrono::steady_clock::now() + g.cfg.tracing.export_timeout);
+    if (!g.span_exporter->flush(flush_by)) spdlog::warn("drain: tracing spans still unsent at the deadline");
+  }
   return drained;
 }
 
@@ -299,6 +305,9 @@ void Gateway::Impl::shutdown() {
   admin_listener.reset();
   workers.clear();
   if (access_log) access_log->flush();
+  // What the last requests recorded, when stopped without a drain; bounded
+  // by one export's time.
+  if (span_exporter) span_exporter->flush(std::chrono::steady_clock::now() + cfg.tracing.export_timeout);
 }
 
 }  // namespace hookd::server

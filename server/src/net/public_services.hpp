@@ -14,6 +14,7 @@
 #include "net/serve_state.hpp"
 #include "observability/exchange_recorder.hpp"
 #include "observability/metrics.hpp"
+#include "observability/tracer.hpp"
 #include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -31,6 +32,7 @@ struct PublicServices {
   const PublicRoutes& routes;      // every route but plugin calls
   const PluginRegistry& registry;  // a WebSocket notices its plugin go
   Metrics& metrics;                // requests refused before they are read
+  const Tracer* tracer = nullptr;  // null: tracing is off
 };
 
 }  // namespace hookd::server

@@ -1,0 +1,60 @@
+// One finished span as the exporter sends it (OTLP's Span, trimmed to what
+// hookd records): ids, parent, kind, name, wall-clock times, status and
+// attributes named as OpenTelemetry's semantic conventions name them.
+// Built only for a sampled trace: an unsampled request never makes one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "hookd/util/trace_context.hpp"
+
+namespace hookd::server {
+
+// OTLP's SpanKind numbers.
+enum class SpanKind : uint8_t { kInternal = 1, kServer = 2, kClient = 3 };
+
+struct SpanAttribute {
+  std::string_view key;  // a constant name ("http.request.method")
+  std::variant<std::string, int64_t, bool> value;
+};
+
+struct Span {
+  util::TraceId trace_id{};
+  util::SpanId span_id{};
+  util::SpanId parent_id{};  // all zero: a root span
+  SpanKind kind = SpanKind::kInternal;
+  std::string name;
+  int64_t start_unix_ns = 0;
+  int64_t end_unix_ns = 0;
+  bool error = false;  // status ERROR (else UNSET)
+  std::vector<SpanAttribute> attributes;
+
+  Span& set(std::string_view key, std::string_view value) {
+    attributes.push_back({key, std::string(value)});
+    return *this;
+  }
+  Span& set(std::string_view key, int64_t value) {
+    attributes.push_back({key, value});
+    return *this;
+  }
+  Span& set(std::string_view key, bool value) {
+    attributes.push_back({key, value});
+    return *this;
+  }
+};
+
+// Where finished spans go (the exporter; a vector in tests). Any thread;
+// submit never blocks.
+class SpanSink {
+ public:
+  virtual void submit(Span&& span) = 0;
+
+ protected:
+  ~SpanSink() = default;
+};
+
+}  // namespace hookd::server
