@@ -305,9 +305,8 @@ void Gateway::Impl::shutdown() {
   admin_listener.reset();
   workers.clear();
   if (access_log) access_log->flush();
-  // What the last requests recorded, when stopped without a drain; bounded
-  // by one export's time.
-  if (span_exporter) span_exporter->flush(std::chrono::steady_clock::now() + cfg.tracing.export_timeout);
+  // Spans still queued are sent by drain() only: a stop without one (a
+  // second signal, a failed start) does not wait for the collector.
 }
 
 }  // namespace hookd::server

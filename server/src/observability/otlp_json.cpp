@@ -13,12 +13,16 @@ json::object string_attribute(std::string_view key, std::string_view value) {
 
 json::object attribute(const SpanAttribute& a) {
   json::object value;
-  if (const auto* s = std::get_if<std::string>(&a.value)) {
-    value["stringValue"] = *s;
-  } else if (const auto* i = std::get_if<int64_t>(&a.value)) {
-    value["intValue"] = std::to_string(*i);  // int64 as a string, as proto3's JSON mapping writes it
-  } else {
-    value["boolValue"] = std::get<bool>(a.value);
+  switch (a.type) {
+    case SpanAttribute::Type::kString:
+      value["stringValue"] = a.text;
+      break;
+    case SpanAttribute::Type::kInt:
+      value["intValue"] = std::to_string(a.number);  // int64 as a string, as proto3's JSON mapping writes it
+      break;
+    case SpanAttribute::Type::kBool:
+      value["boolValue"] = a.number != 0;
+      break;
   }
   return {{"key", a.key}, {"value", std::move(value)}};
 }

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "hookd/util/trace_context.hpp"
@@ -18,8 +17,11 @@ namespace hookd::server {
 enum class SpanKind : uint8_t { kInternal = 1, kServer = 2, kClient = 3 };
 
 struct SpanAttribute {
+  enum class Type : uint8_t { kString, kInt, kBool };
   std::string_view key;  // a constant name ("http.request.method")
-  std::variant<std::string, int64_t, bool> value;
+  Type type = Type::kString;
+  std::string text;    // kString
+  int64_t number = 0;  // kInt; kBool: 0 or 1
 };
 
 struct Span {
@@ -34,15 +36,15 @@ struct Span {
   std::vector<SpanAttribute> attributes;
 
   Span& set(std::string_view key, std::string_view value) {
-    attributes.push_back({key, std::string(value)});
+    attributes.push_back({key, SpanAttribute::Type::kString, std::string(value)});
     return *this;
   }
   Span& set(std::string_view key, int64_t value) {
-    attributes.push_back({key, value});
+    attributes.push_back({key, SpanAttribute::Type::kInt, {}, value});
     return *this;
   }
   Span& set(std::string_view key, bool value) {
-    attributes.push_back({key, value});
+    attributes.push_back({key, SpanAttribute::Type::kBool, {}, value ? 1 : 0});
     return *this;
   }
 };
