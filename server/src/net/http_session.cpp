@@ -347,7 +347,10 @@ void HttpSession::handle() {
                              field_value(req, "X-Forwarded-Proto"), services_.trusted_proxies);
   }
   if (services_.tracer != nullptr) {
-    services_.tracer->begin(field_value(req, "traceparent"), field_value(req, "tracestate"), trace_);
+    // A tracestate means nothing without a traceparent: not looked up then.
+    const std::string_view traceparent = field_value(req, "traceparent");
+    services_.tracer->begin(
+        traceparent, traceparent.empty() ? std::string_view{} : field_value(req, "tracestate"), trace_);
   }
   labels_ = {};
   services_.recorder.begin(worker_.index());

@@ -35,6 +35,10 @@ struct Span {
   bool error = false;  // status ERROR (else UNSET)
   std::vector<SpanAttribute> attributes;
 
+  // The most attributes a hookd span has: one allocation for them.
+  static constexpr std::size_t kMaxAttributes = 16;
+  Span() { attributes.reserve(kMaxAttributes); }
+
   Span& set(std::string_view key, std::string_view value) {
     attributes.push_back({key, SpanAttribute::Type::kString, std::string(value)});
     return *this;
