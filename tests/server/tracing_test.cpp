@@ -7,7 +7,10 @@
 // answers; and the flush on drain.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -299,6 +302,46 @@ TEST(Tracing, DrainFlushesTheSpansStillQueued) {
   EXPECT_TRUE(g->drain());
   const auto spans = collected_spans(collector);
   EXPECT_EQ(spans.size(), 6u) << "three requests, each with its call";
+}
+
+// The whole text of a file; empty while it does not exist.
+std::string traced_file_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(Tracing, ASampledRequestsAccessLineCarriesItsTraceAndSpan) {
+  TempDir dir;
+  RecordingHttpServer collector;
+  RecordingHttpServer upstream;
+  config::Config c = traced_config(dir.path(), collector, upstream);
+  c.log.access_log = true;
+  c.log.access_log_file = (dir.path() / "access.log").string();
+  c.log.access_log_flush_interval = std::chrono::milliseconds(10);
+  auto g = start_gateway(c);
+  ASSERT_TRUE(g);
+  HttpClient client(g->port());
+  const std::string traceparent = "00-" + std::string(kClientTrace) + "-" + std::string(kClientSpan) + "-01";
+  ASSERT_EQ(client.post("/plugins/traced/visit", "", {{"traceparent", traceparent}}).result_int(), 200u);
+  ASSERT_TRUE(eventually([&] { return span_count(collector) >= 4; }));
+  const auto spans = collected_spans(collector);
+  const CollectedSpan* request = find_span(spans, 2, "POST");
+  ASSERT_TRUE(request);
+  const std::string expected =
+      " trace_id=" + std::string(kClientTrace) + " span_id=" + request->span_id + "\n";
+  EXPECT_TRUE(eventually([&] {
+    return traced_file_text(dir.path() / "access.log").find(expected) != std::string::npos;
+  })) << traced_file_text(dir.path() / "access.log");
+  // Not sampled: no ids on the line.
+  ASSERT_EQ(client.post("/plugins/traced/visit", "", {{"traceparent", traceparent.substr(0, 53) + "00"}})
+                .result_int(),
+            200u);
+  EXPECT_TRUE(eventually([&] {
+    const std::string text = traced_file_text(dir.path() / "access.log");
+    return std::count(text.begin(), text.end(), '\n') == 2;
+  }));
+  const std::string text = traced_file_text(dir.path() / "access.log");
+  EXPECT_EQ(text.find("trace_id=", text.find('\n')), std::string::npos) << text;
 }
 
 TEST(Tracing, OffByDefaultSendsAndPropagatesNothing) {
