@@ -264,6 +264,7 @@ void Gateway::Impl::cut_off_calls() {
   // past its deadline rather than a connection closed without an answer.
   // Then the sessions have kCutOffGrace to write those answers and close.
   std::vector<IoWorker*> all;
+  all.reserve(workers.size() + (blocking ? blocking->workers().size() : 0));
   for (auto& w : workers) all.push_back(w.get());
   if (blocking) {
     for (IoWorker* w : blocking->workers()) all.push_back(w);

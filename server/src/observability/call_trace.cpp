@@ -2,6 +2,6 @@
 
 namespace hookd::server {
 
-thread_local const CallTrace* CallTraceScope::current_ = nullptr;
+thread_local const CallTrace* CallTraceScope::current_call = nullptr;
 
 }  // namespace hookd::server

@@ -21,15 +21,15 @@ struct CallTrace {
 
 class CallTraceScope {
  public:
-  explicit CallTraceScope(const CallTrace* trace) : outer_(current_) { current_ = trace; }
-  ~CallTraceScope() { current_ = outer_; }
+  explicit CallTraceScope(const CallTrace* trace) : outer_(current_call) { current_call = trace; }
+  ~CallTraceScope() { current_call = outer_; }
   CallTraceScope(const CallTraceScope&) = delete;
   CallTraceScope& operator=(const CallTraceScope&) = delete;
 
-  [[nodiscard]] static const CallTrace* current() { return current_; }
+  [[nodiscard]] static const CallTrace* current() { return current_call; }
 
  private:
-  static thread_local const CallTrace* current_;
+  static thread_local const CallTrace* current_call;
   const CallTrace* outer_;
 };
 
