@@ -64,7 +64,7 @@ asan_targets=(util_tests engine_tests component_tests config_tests routing_tests
               fuzz_transcode_json fuzz_transcode_msgpack fuzz_wasm_module fuzz_plugin_settings
               fuzz_config_toml fuzz_fetch_url fuzz_fetch_response fuzz_host_calls fuzz_http_request fuzz_routes
               fuzz_response_headers fuzz_canonical_lift canonical_abi_tests fuzz_component_binary
-              wasi_http_host_tests component_run_tests)
+              wasi_http_host_tests component_run_tests fuzz_traceparent)
 step "sanitizer build"
 "$root/scripts/asan-build.sh" "${asan_targets[@]}"
 step "sanitized suites and fuzz regressions under ASan + UBSan"

@@ -14,7 +14,7 @@ const std::vector<FieldSpec<Config>>& config_fields() {
   static const std::vector<FieldSpec<Config>> fields = [] {
     std::vector<FieldSpec<Config>> all;
     for (auto* section : {server_fields, limits_fields, plugin_runtime_fields, log_fields, kv_fields,
-                          fetch_fields, cluster_fields, signing_fields}) {
+                          fetch_fields, cluster_fields, signing_fields, tracing_fields}) {
       for (auto& spec : section()) all.push_back(std::move(spec));
     }
     return all;
@@ -27,6 +27,16 @@ toml::table text_as_value(TextForm form, std::string_view text) {
   switch (form) {
     case TextForm::integer: {
       std::int64_t value = 0;
+      const auto* end = text.data() + text.size();
+      auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (!text.empty() && ec == std::errc{} && ptr == end) {
+        holder.insert("value", value);
+        return holder;
+      }
+      break;
+    }
+    case TextForm::number: {
+      double value = 0;
       const auto* end = text.data() + text.size();
       auto [ptr, ec] = std::from_chars(text.data(), end, value);
       if (!text.empty() && ec == std::errc{} && ptr == end) {

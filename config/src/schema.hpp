@@ -18,7 +18,7 @@ namespace hookd::config::detail {
 
 /// How text from an env variable or flag is turned into a TOML value before
 /// the field's own rule checks it.
-enum class TextForm { integer, boolean, string, string_list };
+enum class TextForm { integer, number, boolean, string, string_list };
 
 template <class Target>
 struct FieldSpec {

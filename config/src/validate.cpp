@@ -123,6 +123,9 @@ void check_cross_fields(const Config& config, Errors& errors) {
     report("cluster.node_ttl_ms", fmt::format("must be longer than cluster.heartbeat_ms ({} ms)",
                                               config.cluster.heartbeat_interval.count()));
   }
+  if (config.tracing.enabled && config.tracing.collector_url.empty()) {
+    report("tracing.enabled", "tracing needs tracing.collector_url: where spans are sent");
+  }
   if (config.fetch.connect_timeout > config.fetch.total_timeout) {
     report("fetch.connect_timeout_ms",
            fmt::format("must not exceed fetch.total_timeout_ms ({} ms)", config.fetch.total_timeout.count()));

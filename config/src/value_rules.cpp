@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <vector>
 
 #include "hookd/util/ascii.hpp"
@@ -66,6 +67,15 @@ std::expected<std::int64_t, std::string> read_integer(const toml::node& node, In
   }
   return std::unexpected(
       fmt::format("expected an integer between {} and {}, got {}", range.min, range.max, describe(node)));
+}
+
+std::expected<double, std::string> read_ratio(const toml::node& node) {
+  std::optional<double> value;
+  if (const auto* f = node.as_floating_point()) value = f->get();
+  if (const auto* i = node.as_integer()) value = static_cast<double>(i->get());
+  // NaN fails both comparisons.
+  if (value && *value >= 0.0 && *value <= 1.0) return *value;
+  return std::unexpected(fmt::format("expected a number from 0 to 1, got {}", describe(node)));
 }
 
 std::expected<bool, std::string> read_bool(const toml::node& node) {

@@ -30,6 +30,8 @@ struct IntRange {
 };
 
 std::expected<std::int64_t, std::string> read_integer(const toml::node& node, IntRange range);
+/// A number (a float or an integer) from 0 to 1.
+std::expected<double, std::string> read_ratio(const toml::node& node);
 std::expected<bool, std::string> read_bool(const toml::node& node);
 std::expected<std::string, std::string> read_string(const toml::node& node, std::size_t max_length);
 

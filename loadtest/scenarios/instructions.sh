@@ -18,6 +18,8 @@
 #       # each binary is measured at each target in turn (a fresh valgrind each)
 #   TARGET="/plugins/echo/echo /bench/headers=FILE.lua"      # PATH=LUA: that wrk script
 #       # instead of the 64-byte POST (loadtest/scenarios/handler_cost.sh)
+#   EXTRA_TOML=$'[tracing]\nenabled = true\n...' loadtest/scenarios/instructions.sh
+#       # more settings in every hookd's config (tracing_cost.sh's instruction counts)
 #   KEEP=DIR loadtest/scenarios/instructions.sh A B         # keep the callgrind files (and the
 #       # request count) in DIR, for callgrind_annotate of two builds side by side
 #
@@ -62,7 +64,8 @@ measure() {
   rm -rf "$work/data" "$work"/cg.out*
   local access=
   [ "${LOGS:-0}" = 1 ] && access="$work/access.log"
-  ACCESS_LOG=$access hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t "$routes"
+  ACCESS_LOG=$access hookd_config "$work/hookd.toml" "$port" "$admin" "$work/data" t "$routes
+${EXTRA_TOML:-}"
   valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
     --callgrind-out-file="$work/cg.out" \
     "$bin" serve --config "$work/hookd.toml" --plugin-dir "$build/plugins" >"$work/log" 2>&1 &

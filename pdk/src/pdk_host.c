@@ -393,6 +393,9 @@ int hookd_request_client_address(char* buf, size_t cap, size_t* len) {
 int hookd_request_id(char* buf, size_t cap, size_t* len) {
   return text_reply("hookd.request.id", NULL, 0, buf, cap, len);
 }
+int hookd_request_traceparent(char* buf, size_t cap, size_t* len) {
+  return text_reply("hookd.request.traceparent", NULL, 0, buf, cap, len);
+}
 int hookd_request_query_param(const char* name, char* buf, size_t cap, size_t* len) {
   return found_reply("hookd.request.query_param", name, strlen(name), buf, cap, len);
 }

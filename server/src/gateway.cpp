@@ -249,6 +249,12 @@ bool Gateway::drain() {
                  g.connections.load());
     g.cut_off_calls();
   }
+  // The drained requests' spans: sent now, while the process still runs,
+  // within what is left of the drain timeout (at least one export's time).
+  if (g.span_exporter) {
+    const auto flush_by = std::max(deadline, std::chrono::steady_clock::now() + g.cfg.tracing.export_timeout);
+    if (!g.span_exporter->flush(flush_by)) spdlog::warn("drain: tracing spans still unsent at the deadline");
+  }
   return drained;
 }
 
@@ -302,6 +308,8 @@ void Gateway::Impl::shutdown() {
   admin_listener.reset();
   workers.clear();
   if (access_log) access_log->flush();
+  // Spans still queued are sent by drain() only: a stop without one (a
+  // second signal, a failed start) does not wait for the collector.
 }
 
 }  // namespace hookd::server

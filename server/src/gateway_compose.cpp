@@ -5,6 +5,8 @@
 
 #include "cluster/cluster_node.hpp"
 #include "gateway_impl.hpp"
+#include "hookd/config/http_endpoint.hpp"
+#include "hookd/server/build_info.hpp"
 #include "hookd/util/hex.hpp"
 #include "plugins/data_dir.hpp"
 #include "plugins/local_catalog.hpp"
@@ -58,6 +60,38 @@ ServerResult<void> Gateway::Impl::open_access_log(unsigned workers) {
   return {};
 }
 
+ServerResult<void> Gateway::Impl::start_tracing() {
+  const config::TracingConfig& t = cfg.tracing;
+  if (!t.enabled) return {};
+  auto endpoint = config::parse_http_endpoint(t.collector_url);
+  if (!endpoint) return server_fail(ServerErrorKind::kConfig, "tracing.collector_url: " + endpoint.error());
+  span_exporter = std::make_unique<SpanExporter>(
+      SpanExporter::Options{.endpoint = std::move(*endpoint),
+                            .service_name = t.service_name,
+                            .service_version = std::string(build_info().version),
+                            .queue_spans = t.queue_spans,
+                            .batch_spans = t.batch_spans,
+                            .interval = t.export_interval,
+                            .timeout = t.export_timeout,
+                            .retries = t.export_retries});
+  tracer = std::make_unique<Tracer>(t.sample_ratio, *parts.clock, *parts.entropy, *span_exporter);
+  SpanExporter* e = span_exporter.get();
+  metrics->add_counter_source("hookd_trace_spans_exported_total", "Spans the collector accepted.",
+                              [e] { return e->exported(); });
+  metrics->add_counter_source(
+      "hookd_trace_spans_dropped_total",
+      "Spans dropped because the export queue was full (tracing.queue_spans): the collector is slow or down.",
+      [e] { return e->dropped_queue_full(); });
+  metrics->add_counter_source("hookd_trace_spans_export_failed_total",
+                              "Spans dropped after every try to export them failed.",
+                              [e] { return e->dropped_export_failed(); });
+  metrics->add_counter_source("hookd_trace_export_requests_failed_total",
+                              "Export requests that failed (each retry counts).",
+                              [e] { return e->export_requests_failed(); });
+  spdlog::info("tracing: spans go to {} (sample ratio {})", t.collector_url, t.sample_ratio);
+  return {};
+}
+
 void Gateway::Impl::count_budgets() {
   requests.set_limit(cfg.limits.max_buffered_request_bytes);
   // Returning the freed bodies' pages walks every arena: on the admin
@@ -97,6 +131,7 @@ ServerResult<void> Gateway::Impl::compose() {
   const unsigned n = config::effective_workers(cfg.server);
   metrics = std::make_unique<Metrics>(n);
   if (auto r = open_access_log(n); !r) return r;
+  if (auto r = start_tracing(); !r) return r;
   count_budgets();
   if (auto r = ensure_private_dir(cfg.server.data_dir); !r) return std::unexpected(r.error());
   engine::Vm& vm = *parts.vm;
@@ -122,13 +157,15 @@ ServerResult<void> Gateway::Impl::compose() {
                                                              .registry = registry,
                                                              .metrics = *metrics,
                                                              .version_override = cfg.server.version_override,
-                                                             .version_header = cfg.server.version_header});
+                                                             .version_header = cfg.server.version_header,
+                                                             .tracer = tracer.get()});
   std::vector<IoWorker*> all;
   all.reserve(workers.size() + blocking->workers().size());
   for (auto& w : workers) all.push_back(w.get());
   for (IoWorker* w : blocking->workers()) all.push_back(w);
   if (parts.fetcher) fetcher = std::make_unique<CountingFetcher>(*parts.fetcher, *metrics);
-  host_services = std::make_unique<PluginHostServices>(*parts.kv, fetcher.get(), *metrics);
+  host_services = std::make_unique<PluginHostServices>(*parts.kv, config::to_string(cfg.kv.backend),
+                                                       fetcher.get(), *metrics);
   manager = std::make_unique<PluginManager>(vm,
                                             PluginManager::Services{.config = cfg,
                                                                     .registry = registry,

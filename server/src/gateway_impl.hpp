@@ -32,6 +32,8 @@
 #include "observability/exchange_recorder.hpp"
 #include "observability/metrics.hpp"
 #include "observability/plugin_host_services.hpp"
+#include "observability/span_exporter.hpp"
+#include "observability/tracer.hpp"
 #include "plugins/plugin_catalog.hpp"
 #include "plugins/plugin_manager.hpp"
 #include "plugins/plugin_registry.hpp"
@@ -56,6 +58,10 @@ struct Gateway::Impl {
   // Shared by every connection and call: what serves, what is counted.
   PluginRegistry registry;
   std::unique_ptr<Metrics> metrics;
+  // Tracing (null when off): the exporter's thread sends what the tracer
+  // records. Before everything that records spans, so it outlives them.
+  std::unique_ptr<SpanExporter> span_exporter;
+  std::unique_ptr<Tracer> tracer;
   // The plugins' fetcher, counting outcomes in metrics (parts.fetcher
   // inside); null when there is none. Before everything that runs plugins.
   std::unique_ptr<CountingFetcher> fetcher;
@@ -110,6 +116,7 @@ struct Gateway::Impl {
   // collaborators it uses; starts nothing.
   ServerResult<void> compose();
   ServerResult<void> open_access_log(unsigned workers);
+  ServerResult<void> start_tracing();
   void count_budgets();
   std::unique_ptr<PluginCatalog> make_catalog();
   ServerResult<void> load_initial_plugins(const PluginSource& source);

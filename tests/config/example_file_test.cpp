@@ -28,21 +28,23 @@ TEST(ExampleFile, ShowsTheRealDefaults) {
   EXPECT_EQ(config->fetch, expected.fetch);
   EXPECT_EQ(config->signing, expected.signing);
   EXPECT_EQ(config->cluster, expected.cluster);
+  EXPECT_EQ(config->tracing, expected.tracing);
 }
 
 TEST(ExampleFile, MentionsEverySetting) {
   auto config = load_config_file(kExample);
   ASSERT_TRUE(config);
   // A setting has an origin in the file only if the file sets it.
-  for (const auto* key : {"server.listen", "server.trusted_proxies", "limits.ws_permessage_deflate",
-                          "plugin_defaults.max_concurrency", "log.access_log", "kv.redis.pool_size",
-                          "fetch.max_redirects", "kv.map_size_mb", "server.admin_token", "cluster.enabled",
-                          "engine.compile", "limits.max_routes", "log.websocket_messages"}) {
+  for (const auto* key :
+       {"server.listen", "server.trusted_proxies", "limits.ws_permessage_deflate",
+        "plugin_defaults.max_concurrency", "log.access_log", "kv.redis.pool_size", "fetch.max_redirects",
+        "kv.map_size_mb", "server.admin_token", "cluster.enabled", "engine.compile", "limits.max_routes",
+        "log.websocket_messages", "tracing.sample_ratio", "tracing.collector_url"}) {
     EXPECT_TRUE(config->origins.contains(key)) << key;
   }
   std::size_t settings = 0;
   for (const auto& [key, origin] : config->origins) settings += key.starts_with("plugins.") ? 0 : 1;
-  EXPECT_EQ(settings, 72u) << "a new setting needs a line in config/hookd.toml";
+  EXPECT_EQ(settings, 81u) << "a new setting needs a line in config/hookd.toml";
 }
 
 TEST(ExampleFile, ConfiguresTheExamplePlugins) {

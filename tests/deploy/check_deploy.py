@@ -37,13 +37,13 @@ def port_of(address):
     return int(address.rsplit(":", 1)[1])
 
 
-def check_config(name, text):
+def check_config(name, text, extra_env=None):
     """hookd itself validates the file: unknown keys and bad values fail."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "hookd.toml")
         with open(path, "w") as f:
             f.write(text)
-        env = dict(os.environ, HOOKD_ADMIN_TOKEN="check-deploy-token-0123456789abcdef")
+        env = dict(os.environ, HOOKD_ADMIN_TOKEN="check-deploy-token-0123456789abcdef", **(extra_env or {}))
         r = subprocess.run([hookd, "serve", "--check-config", "--config", path],
                            capture_output=True, text=True, timeout=60, env=env)
         check(name + " passes hookd serve --check-config", r.returncode == 0, r.stdout + r.stderr)
@@ -104,6 +104,42 @@ else:
         for i in (1, 2, 3):
             check(f"compose: nginx's upstream {i} is hookd{i}", f"127.0.0.1:808{i}/hookd{i}:8080" in nginx_cmd,
                   nginx_cmd)
+
+    # The optional tracing profile: a collector hookd's nodes can reach and
+    # Jaeger behind it, neither started without --profile tracing.
+    r = subprocess.run([compose_bin, "-f", compose_path, "--project-directory", src, "--profile", "tracing", "config"],
+                       capture_output=True, text=True, timeout=60, env=env, cwd=src)
+    check("docker-compose --profile tracing config accepts docker-compose.yml", r.returncode == 0, r.stderr)
+    if r.returncode == 0:
+        services = yaml.safe_load(r.stdout)["services"]
+        for n in ("otel-collector", "jaeger"):
+            check(f"compose: {n} only in the tracing profile", services.get(n, {}).get("profiles") == ["tracing"],
+                  str(services.get(n)))
+        collector = services.get("otel-collector", {})
+        vols = " ".join(str(v.get("source", v) if isinstance(v, dict) else v) for v in collector.get("volumes", []))
+        check("compose: the collector runs deploy/otel-collector.yaml", "deploy/otel-collector.yaml" in vols, vols)
+        jaeger_ports = services.get("jaeger", {}).get("ports", [])
+        check("compose: Jaeger's UI on 127.0.0.1 only",
+              all((p.get("host_ip") if isinstance(p, dict) else p.split(":")[0]) == "127.0.0.1" for p in jaeger_ports)
+              and len(jaeger_ports) > 0, str(jaeger_ports))
+        with open(os.path.join(src, "deploy", "otel-collector.yaml")) as f:
+            otel = yaml.safe_load(f)
+        http_endpoint = otel["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+        pipeline = otel["service"]["pipelines"]["traces"]
+        jaeger_exporters = [e for e in pipeline["exporters"] if otel["exporters"][e].get("endpoint") == "jaeger:4317"]
+        check("otel-collector.yaml: OTLP/HTTP in on :4318, traces out to Jaeger",
+              port_of(http_endpoint) == 4318 and "otlp" in pipeline["receivers"] and len(jaeger_exporters) == 1,
+              str(otel))
+        for n in ("hookd1", "hookd2", "hookd3"):
+            e = services.get(n, {}).get("environment", {})
+            url = str(e.get("HOOKD_TRACING_COLLECTOR_URL"))
+            check(f"compose: {n} sends spans to the collector's OTLP/HTTP port",
+                  url == "http://otel-collector:4318/v1/traces", url)
+            check(f"compose: {n} traces only when asked", str(e.get("HOOKD_TRACING_ENABLED")).lower() == "false", str(e))
+        check_config("deploy/hookd.toml with the compose file's tracing settings", deploy_toml_text,
+                     {"HOOKD_TRACING_ENABLED": "true",
+                      "HOOKD_TRACING_COLLECTOR_URL": "http://otel-collector:4318/v1/traces",
+                      "HOOKD_TRACING_SAMPLE_RATIO": "1.0"})
 
 with open(os.path.join(src, "Dockerfile")) as f:
     dockerfile = f.read()

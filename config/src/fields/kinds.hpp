@@ -82,6 +82,18 @@ FieldSpec<Target> integer(std::string_view section, std::string_view key, IntRan
           }};
 }
 
+/// A number from 0 to 1 (a share, a sampling ratio).
+template <class Target, class Get>
+FieldSpec<Target> ratio(std::string_view section, std::string_view key, Get get) {
+  return {section, key, TextForm::number,
+          [=](Target& target, const toml::node& node, FieldContext& ctx) {
+            auto value = read_ratio(node);
+            if (!value) return ctx.fail(node, value.error());
+            get(target) = *value;
+          },
+          [=](const Target& target, toml::table& out) { out.insert_or_assign(key, get(target)); }};
+}
+
 template <class Target, class Get>
 FieldSpec<Target> boolean(std::string_view section, std::string_view key, Get get) {
   return {section, key, TextForm::boolean,

@@ -16,5 +16,6 @@ std::vector<FieldSpec<Config>> kv_fields();              // [kv], [kv.redis]
 std::vector<FieldSpec<Config>> fetch_fields();           // [fetch]
 std::vector<FieldSpec<Config>> cluster_fields();         // [cluster]
 std::vector<FieldSpec<Config>> signing_fields();         // [signing]
+std::vector<FieldSpec<Config>> tracing_fields();         // [tracing]
 
 }  // namespace hookd::config::detail

@@ -18,7 +18,8 @@
 // is an empty or absent value:
 //
 // | request_method, request_path, request_path_decoded, | - | text handle |
-// |   request_query, request_client_address, request_id  |   |             |
+// |   request_query, request_client_address, request_id, |   |             |
+// |   request_traceparent                                |   |             |
 // | request_header | name, index (i64) | value handle, 0 when absent |
 // | request_headers | - | hookd.request.headers reply handle |
 // | request_query_param, request_route_param | name | value handle |
@@ -106,7 +107,9 @@ void add_exchange_imports(ExtismState& s, const std::function<void(std::string, 
         std::pair{"request_path_decoded", "hookd.request.path_decoded"},
         std::pair{"request_query", "hookd.request.query"},
         std::pair{"request_client_address", "hookd.request.client_address"},
-        std::pair{"request_id", "hookd.request.id"}, std::pair{"request_headers", "hookd.request.headers"}}) {
+        std::pair{"request_id", "hookd.request.id"},
+        std::pair{"request_traceparent", "hookd.request.traceparent"},
+        std::pair{"request_headers", "hookd.request.headers"}}) {
     const std::string_view builtin = entry.second;
     add(entry.first, {{}, {I64}}, [&s, builtin](Caller&, Args, Val* r) -> Result<void> {
       if (auto res = run(s, builtin, {}); !res) return res;
@@ -200,6 +203,7 @@ bool is_extism_user_import(std::string_view name) {
                                                 "request_query",
                                                 "request_client_address",
                                                 "request_id",
+                                                "request_traceparent",
                                                 "request_headers",
                                                 "request_header",
                                                 "request_query_param",

@@ -229,7 +229,8 @@ Result<void> request_op(const PluginModule& m, const CallContext& ctx, std::stri
       {"path_decoded", "hookd.request.path_decoded"},
       {"query", "hookd.request.query"},
       {"client_address", "hookd.request.client_address"},
-      {"id", "hookd.request.id"}};
+      {"id", "hookd.request.id"},
+      {"traceparent", "hookd.request.traceparent"}};
   for (const auto& [name, builtin] : kText) {
     if (op != name) continue;
     if (auto r = invoke(m, ctx, builtin, {}, s.reply); !r) return r;

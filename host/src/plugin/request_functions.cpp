@@ -3,6 +3,7 @@
 // and written into the reply buffer the engine reuses, so a call that never
 // asks costs nothing and one that does allocates nothing once warm.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -194,6 +195,16 @@ void add_request_functions(std::vector<HostFunction>& fns) {
                              [](const CallContext&, const RequestView& r) { return r.client_address; }));
   fns.push_back(
       string_field(kRequestId, [](const CallContext& ctx, const RequestView&) { return ctx.request_id; }));
+  // The call's own span as a W3C traceparent, empty when it is in no trace;
+  // not tied to an HTTP request (a WebSocket message's call has one too).
+  fns.push_back(HostFunction{std::string(kRequestTraceparent),
+                             [](const CallContext& ctx, Bytes, Out& out) -> engine::Result<void> {
+                               if (ctx.trace == nullptr) return {};
+                               std::array<char, util::kTraceparentSize> text{};
+                               util::format_traceparent(*ctx.trace, text);
+                               wire::Writer(out).raw(std::string_view(text.data(), text.size()));
+                               return {};
+                             }});
   fns.push_back(HostFunction{std::string(kRequestPathDecoded), path_decoded});
   fns.push_back(HostFunction{std::string(kRequestQueryParam), query_param});
   fns.push_back(HostFunction{std::string(kRequestRouteParam), route_param});

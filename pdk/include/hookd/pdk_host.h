@@ -121,6 +121,10 @@ int hookd_request_headers(uint8_t** raw, size_t* raw_len);
 int hookd_request_headers_next(const uint8_t* raw, size_t raw_len, size_t* offset, hookd_header_view* header);
 int hookd_request_client_address(char* buf, size_t cap, size_t* len);
 int hookd_request_id(char* buf, size_t cap, size_t* len);
+/* The call's span as a W3C traceparent ("00-<trace id>-<span id>-<flags>",
+ * 55 characters) when hookd's tracing is on, else empty (*len 0). Send it
+ * on requests made other than through hookd_fetch (which adds it itself). */
+int hookd_request_traceparent(char* buf, size_t cap, size_t* len);
 
 /* The response: a status of 100-599 and headers (repeated names kept, as
  * Set-Cookie needs). The host refuses a bad name, CR/LF/NUL in a value, the

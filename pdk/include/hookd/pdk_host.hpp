@@ -167,6 +167,8 @@ inline Result<std::string> path_decoded() { return detail::read_present(hookd_re
 inline Result<std::string> query() { return detail::read_present(hookd_request_query); }
 inline Result<std::string> client_address() { return detail::read_present(hookd_request_client_address); }
 inline Result<std::string> id() { return detail::read_present(hookd_request_id); }
+// The call's span as a W3C traceparent; empty when tracing is off.
+inline Result<std::string> traceparent() { return detail::read_present(hookd_request_traceparent); }
 // The index-th value of header `name` (any case), or nullopt.
 inline Result<std::optional<std::string>> header(const std::string& name, size_t index = 0) {
   return detail::read_text([&](char* buf, size_t cap, size_t* len) {

@@ -24,6 +24,7 @@
 #include "net/http_types.hpp"
 #include "net/response_budget.hpp"
 #include "observability/metrics.hpp"
+#include "observability/tracer.hpp"
 
 namespace hookd::server {
 
@@ -50,6 +51,10 @@ struct CallRequest {
   // The sink is reset by the session before the call.
   const engine::RequestView* request = nullptr;
   engine::ResponseSink* response = nullptr;
+  // The request's trace (observability/tracer.hpp), owned by the session
+  // like the views above; null when tracing is off. The call records its
+  // span under it and notes the plugin's version there.
+  RequestTrace* trace = nullptr;
 };
 
 // A call's outcome in no transport's terms. `body` is the output, or on

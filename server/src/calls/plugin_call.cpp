@@ -4,10 +4,13 @@
 
 #include <expected>
 
+#include "calls/plugin_call_span.hpp"
 #include "calls/worker_share.hpp"
 #include "hookd/server/transcode.hpp"
 #include "hookd/util/ascii.hpp"
+#include "observability/call_trace.hpp"
 #include "observability/log_escape.hpp"
+#include "observability/log_trace.hpp"
 
 namespace hookd::server {
 namespace {
@@ -132,7 +135,15 @@ Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine
   engine::CallContext ctx{req.request_id};
   ctx.request = req.request;
   ctx.response = req.response;
+  // Tracing on: the call gets a span of its own, which its host calls see
+  // (call_trace.hpp) and a plugin can read (hookd.request.traceparent).
+  std::optional<PluginCallSpan> traced;
+  if (req.trace != nullptr && req.trace->active)
+    traced.emplace(*req.trace, bp, fn, req.arrived, w.blocking_lane());
+  const CallTraceScope scope(traced ? &traced->call : nullptr);
+  if (traced) ctx.trace = &traced->call.ctx;
   auto result = bp.instance->call(fn, input, ctx);
+  if (traced) traced->end(result ? std::string_view{} : status_for(result.error()).kind);
   if (result) {
     // Only a component's instance can be spent by a successful call (one
     // request per instance); the others need no check on this path.
@@ -141,7 +152,8 @@ Step<std::span<const uint8_t>> invoke(IoWorker& w, BoundPlugin& bp, const engine
   }
   const engine::Error& error = result.error();
   if (error.kind != ErrorKind::kPluginError) {
-    spdlog::warn("[plugin {}] [{}] fn {}: {}", bp.entry->name, req.request_id, fn.name,
+    const TracePrefix trace(ctx.trace);
+    spdlog::warn("[plugin {}] [{}] {}fn {}: {}", bp.entry->name, req.request_id, trace.text(), fn.name,
                  escape_log_text(error.describe()));
     w.repair_after_call(bp);
   } else if (bp.instance->poisoned()) {

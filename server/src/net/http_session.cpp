@@ -15,6 +15,7 @@
 #include "net/response_head.hpp"
 #include "net/ws_session.hpp"
 #include "observability/log_escape.hpp"
+#include "observability/request_span.hpp"
 
 namespace hookd::server {
 
@@ -346,6 +347,12 @@ void HttpSession::handle() {
     client_ = resolve_client(peer_, field_value(req, "X-Forwarded-For"),
                              field_value(req, "X-Forwarded-Proto"), services_.trusted_proxies);
   }
+  if (services_.tracer != nullptr) {
+    // A tracestate means nothing without a traceparent: not looked up then.
+    const std::string_view traceparent = field_value(req, "traceparent");
+    services_.tracer->begin(
+        traceparent, traceparent.empty() ? std::string_view{} : field_value(req, "tracestate"), trace_);
+  }
   labels_ = {};
   services_.recorder.begin(worker_.index());
   if (auto t = parse_plugin_target(req.target())) return call(*t, nullptr);
@@ -397,10 +404,17 @@ void HttpSession::call(PluginTarget target, const routing::Match* match) {
     return finish();
   }
   exchange_.begin(req, client_.address, match);
-  const CallRequest call{
-      target.plugin,        target.fn,   req.body(), field_value(req, http::field::content_type),
-      wanted_encoding(req), request_id_, started_,   exchange_.request(),
-      exchange_.response()};
+  if (match != nullptr) trace_.route = match->route->path;
+  const CallRequest call{target.plugin,
+                         target.fn,
+                         req.body(),
+                         field_value(req, http::field::content_type),
+                         wanted_encoding(req),
+                         request_id_,
+                         started_,
+                         exchange_.request(),
+                         exchange_.response(),
+                         trace_.active ? &trace_ : nullptr};
   if (calls.dispatch(worker_, *route, call, *this, out)) return respond(out);
   // The call continues in the blocking lane (which has its own deadline) or
   // waits at its plugin's worker share; the request (and its body) stays in
@@ -480,7 +494,8 @@ bool HttpSession::record_exchange() {
                     .target = target_path_.path,
                     .plugin = labels_.plugin,
                     .fn = labels_.fn,
-                    .version = labels_.version};
+                    .version = labels_.version,
+                    .trace = trace_.sampled() ? &trace_.ctx : nullptr};
   services_.recorder.end({.worker = worker_.index(),
                           .counted = true,
                           .status = static_cast<int>(res_.result_int()),
@@ -492,6 +507,19 @@ bool HttpSession::record_exchange() {
                           .body = res_.body(),
                           .elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed),
                           .access = &line});
+  if (trace_.sampled()) {
+    record_request_span(trace_, {.method = line.method,
+                                 .path = target_path_.path,
+                                 .host = field_value(req, http::field::host),
+                                 .client = client_.address,
+                                 .user_agent = field_value(req, http::field::user_agent),
+                                 .http_version = static_cast<int>(req.version()),
+                                 .status = static_cast<int>(res_.result_int()),
+                                 .plugin = labels_.plugin,
+                                 .fn = labels_.fn,
+                                 .request_id = request_id_});
+  }
+  trace_.active = false;
   // The labels may view a call's result, gone after this.
   labels_ = {};
   return answered_early_ || !req.keep_alive() || draining_ ||

@@ -26,6 +26,7 @@
 #include "net/request_id.hpp"
 #include "net/response_budget.hpp"
 #include "net/session.hpp"
+#include "observability/tracer.hpp"
 
 namespace hookd::server {
 
@@ -120,6 +121,7 @@ class HttpSession final : public Session, public CallSink, public std::enable_sh
   TargetPath target_path_;
   std::string request_id_;
   ClientInfo client_;
+  RequestTrace trace_;  // this request's (tracing on); its buffers kept across requests
   // The route the request matched, and the table it is in: a call in the
   // blocking lane outlives a table swap. The table is kept across requests
   // (taken again only when the worker has published another), so an idle

@@ -14,6 +14,7 @@
 #include "net/serve_state.hpp"
 #include "observability/exchange_recorder.hpp"
 #include "observability/metrics.hpp"
+#include "observability/tracer.hpp"
 #include "plugins/plugin_registry.hpp"
 
 namespace hookd::server {
@@ -36,6 +37,7 @@ struct PublicServices {
   // upload version that served it (server.version_header).
   bool version_override = false;
   bool version_header = false;
+  const Tracer* tracer = nullptr;  // null: tracing is off
 };
 
 }  // namespace hookd::server

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "observability/log_escape.hpp"
+#include "observability/log_trace.hpp"
 
 namespace hookd::server {
 namespace {
@@ -108,6 +109,13 @@ void append_text(std::chrono::system_clock::time_point now, const AccessRecord& 
     append_log_text(r.session, out);
   }
   if (r.websocket != nullptr) append_ws_text(*r.websocket, out);
+  if (r.trace != nullptr) {
+    const TraceIdText ids(*r.trace);
+    out += " trace_id="sv;
+    out += ids.trace_id();
+    out += " span_id="sv;
+    out += ids.span_id();
+  }
   out += '\n';
 }
 
@@ -151,6 +159,11 @@ void append_json(std::chrono::system_clock::time_point now, const AccessRecord& 
     append_json_number("errors", static_cast<int64_t>(t->errors), out);
     append_json_number("close_code", t->close_code, out);
     append_json_field("close_reason", t->close_reason, out);
+  }
+  if (r.trace != nullptr) {
+    const TraceIdText ids(*r.trace);
+    append_json_field("trace_id", ids.trace_id(), out);
+    append_json_field("span_id", ids.span_id(), out);
   }
   out += "}\n"sv;
 }

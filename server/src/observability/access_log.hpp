@@ -32,6 +32,7 @@
 #include "hookd/config/config.hpp"
 #include "hookd/server/error.hpp"
 #include "hookd/util/clock.hpp"
+#include "hookd/util/trace_context.hpp"
 
 namespace hookd::server {
 
@@ -67,6 +68,9 @@ struct AccessRecord {
   // A WebSocket session's line (its upgrade request, written when it ends);
   // null otherwise.
   const WsSessionTotals* websocket = nullptr;
+  // A sampled request's trace and its span: trace_id= and span_id= on its
+  // line. Null otherwise.
+  const util::TraceContext* trace = nullptr;
 };
 
 class AccessLog {

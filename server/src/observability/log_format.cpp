@@ -2,6 +2,7 @@
 
 #include <spdlog/pattern_formatter.h>
 
+#include "hookd/util/hex.hpp"
 #include "observability/log_escape.hpp"
 
 namespace hookd::server {
@@ -19,6 +20,10 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
     // small charset without quotes or backslashes): no escaping needed.
     if (!subject.plugin.empty()) out.append("\"plugin\":\"").append(subject.plugin).append("\",");
     if (!subject.request_id.empty()) out.append("\"request_id\":\"").append(subject.request_id).append("\",");
+    if (!subject.trace_id.empty()) {
+      out.append("\"trace_id\":\"").append(subject.trace_id).append("\",\"span_id\":\"");
+      out.append(subject.span_id).append("\",");
+    }
     out.append("\"message\":\"");
     append_json_string(subject.message, out);
     out.push_back('"');
@@ -32,7 +37,7 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 }  // namespace
 
 LogSubject split_log_subject(std::string_view line) {
-  LogSubject s{{}, {}, line};
+  LogSubject s{{}, {}, {}, {}, line};
   constexpr std::string_view kPlugin = "[plugin ";
   if (!line.starts_with(kPlugin)) return s;
   // A field is a run of the charsets plugin names and request ids are
@@ -59,6 +64,17 @@ LogSubject split_log_subject(std::string_view line) {
       s.request_id = line.substr(at + 1, end - at - 1);
       at = end + 2;
     }
+  }
+  // "trace_id=" 32 hex " span_id=" 16 hex " ": 67 bytes.
+  constexpr std::string_view kTrace = "trace_id=";
+  constexpr std::string_view kSpan = " span_id=";
+  const std::string_view rest = line.substr(at);
+  if (rest.size() >= 67 && rest.starts_with(kTrace) && rest.substr(41, kSpan.size()) == kSpan &&
+      rest[66] == ' ' && util::is_lower_hex(rest.substr(9, 32), 32) &&
+      util::is_lower_hex(rest.substr(50, 16), 16)) {
+    s.trace_id = rest.substr(9, 32);
+    s.span_id = rest.substr(50, 16);
+    at += 67;
   }
   s.message = line.substr(at);
   return s;

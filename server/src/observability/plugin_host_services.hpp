@@ -1,6 +1,8 @@
 // The KV store and fetcher each plugin is lent: the gateway's own, wrapped
 // so that every call a plugin makes is counted under its name
-// (host_call_stats.hpp): calls by operation, errors, latency and bytes.
+// (host_call_stats.hpp): calls by operation, errors, latency and bytes;
+// and, inside a traced plugin call (call_trace.hpp), each call's span, and
+// the trace carried upstream by each fetch.
 // A plugin keeps the same wrappers across reloads; they live as long as
 // this object, which the gateway builds before anything that runs plugins
 // and destroys after.
@@ -21,7 +23,10 @@ namespace hookd::server {
 class PluginHostServices {
  public:
   // `fetcher` may be null (no outbound HTTP); so is every plugin's then.
-  PluginHostServices(host::KvStore& kv, host::HttpFetcher* fetcher, Metrics& metrics);
+  // `kv_system` names the store in KV spans (db.system.name: lmdb, redis,
+  // memory); a constant.
+  PluginHostServices(host::KvStore& kv, std::string_view kv_system, host::HttpFetcher* fetcher,
+                     Metrics& metrics);
   ~PluginHostServices();
   PluginHostServices(const PluginHostServices&) = delete;
   PluginHostServices& operator=(const PluginHostServices&) = delete;
@@ -37,6 +42,7 @@ class PluginHostServices {
   struct Wrappers;
 
   host::KvStore& kv_;
+  std::string_view kv_system_;
   host::HttpFetcher* fetcher_;
   Metrics& metrics_;
   std::mutex mu_;

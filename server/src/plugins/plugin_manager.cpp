@@ -8,6 +8,7 @@
 #include "calls/worker_share.hpp"
 #include "hookd/host/plugin_services.hpp"
 #include "observability/log_escape.hpp"
+#include "observability/log_trace.hpp"
 #include "plugins/catalog_routes.hpp"
 #include "plugins/plugin_signature.hpp"
 
@@ -76,8 +77,9 @@ struct PluginLogGate {
 
 // Writes a line a plugin caused: escaped in the text format, so no message
 // can forge a log line (the JSON format escapes every message itself).
-void write_plugin_line(engine::LogLevel level, std::string_view plugin, std::string_view request_id,
+void write_plugin_line(engine::LogLevel level, std::string_view plugin, const engine::CallContext& ctx,
                        std::string_view message, bool escape) {
+  const std::string_view request_id = ctx.request_id;
   thread_local std::string escaped;
   if (escape) {
     escaped.clear();
@@ -87,7 +89,8 @@ void write_plugin_line(engine::LogLevel level, std::string_view plugin, std::str
   if (request_id.empty()) {
     spdlog::log(to_spdlog(level), "[plugin {}] {}", plugin, message);
   } else {
-    spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}", plugin, request_id, message);
+    const TracePrefix trace(ctx.trace);
+    spdlog::log(to_spdlog(level), "[plugin {}] [{}] {}{}", plugin, request_id, trace.text(), message);
   }
 }
 
@@ -265,13 +268,13 @@ engine::PluginOptions PluginManager::options_for(const std::string& name,
                  .plugin = std::string(plugin),
                  .request_id = std::string(ctx.request_id),
                  .message = std::string(message.substr(0, EventLog::kMaxMessageBytes + 4))});
-    write_plugin_line(level, plugin, ctx.request_id, message, escape);
+    write_plugin_line(level, plugin, ctx, message, escape);
   };
   const PluginHostServices::Lent lent = services_.host.for_plugin(name);
   host::HostServices services{lent.kv, lent.fetcher};
   services.log = [gate, escape](engine::LogLevel level, std::string_view plugin,
                                 const engine::CallContext& ctx, std::string_view message) {
-    if (gate->admit_any()) write_plugin_line(level, plugin, ctx.request_id, message, escape);
+    if (gate->admit_any()) write_plugin_line(level, plugin, ctx, message, escape);
   };
   o.host_functions = host::builtin_host_functions(name, settings, std::move(services));
   for (const auto& f : settings.functions) o.declared_functions.push_back(engine::FunctionInfo{f.name});

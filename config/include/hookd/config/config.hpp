@@ -283,6 +283,32 @@ struct FetchConfig {
   bool operator==(const FetchConfig&) const = default;
 };
 
+/// Distributed tracing (docs/tracing.md): W3C Trace Context in and out,
+/// spans exported as OTLP/JSON over HTTP to a collector.
+struct TracingConfig {
+  bool enabled = false;
+  /// The collector's OTLP/HTTP traces endpoint, http://host:port/path (a
+  /// collector's is http://<host>:4318/v1/traces). Required when enabled.
+  std::string collector_url;
+  /// The resource's service.name.
+  std::string service_name = "hookd";
+  /// Share of new traces (no sampled parent) that are recorded, 0 to 1; a
+  /// request with a traceparent follows its parent's decision.
+  double sample_ratio = 1.0;
+  /// Spans waiting to be exported; past this they are dropped and counted.
+  std::uint32_t queue_spans = 4096;
+  /// Spans per export request.
+  std::uint32_t batch_spans = 512;
+  /// How long a span waits for a batch to fill before it is sent anyway.
+  milliseconds export_interval{1000};
+  /// One export request, connect to answer.
+  milliseconds export_timeout{5000};
+  /// Tries of a failed export after the first (backoff 100 ms, doubling).
+  std::uint32_t export_retries = 3;
+
+  bool operator==(const TracingConfig&) const = default;
+};
+
 /// A trusted Ed25519 public key as written in the config:
 /// "ed25519:<base64 of the 32 raw key bytes>".
 struct TrustedKey {
@@ -319,6 +345,7 @@ struct Config {
   FetchConfig fetch;
   SigningConfig signing;
   ClusterConfig cluster;
+  TracingConfig tracing;
   std::vector<PluginConfig> plugins;  // sorted by name
   std::vector<RouteConfig> routes;    // [[routes]], in file order
 

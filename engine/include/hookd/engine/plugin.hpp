@@ -24,6 +24,7 @@
 #include "hookd/engine/random.hpp"
 #include "hookd/engine/result.hpp"
 #include "hookd/engine/vm.hpp"
+#include "hookd/util/trace_context.hpp"
 
 namespace hookd::engine {
 
@@ -73,6 +74,10 @@ struct CallContext {
   // request's headers as the header host functions look them up, walked
   // once per call. Null: each lookup walks request->headers.
   HeaderIndex* header_index = nullptr;
+  // The call's place in a distributed trace (W3C Trace Context): the trace
+  // and the call's own span, owned by the embedder and alive for the call.
+  // hookd.request.traceparent answers it; null: the call is in no trace.
+  const util::TraceContext* trace = nullptr;
 };
 
 // A function the embedder lends to plugins, reached through hookd.host_call.

@@ -65,6 +65,7 @@ inline constexpr std::uint32_t kMaxDirectHeaders = 100;  // descriptors per dire
 inline constexpr std::string_view kRequestHeaders = "hookd.request.headers";
 inline constexpr std::string_view kRequestClientAddress = "hookd.request.client_address";
 inline constexpr std::string_view kRequestId = "hookd.request.id";
+inline constexpr std::string_view kRequestTraceparent = "hookd.request.traceparent";
 // The response the plugin shapes (CallContext::response).
 inline constexpr std::string_view kResponseStatus = "hookd.response.status";
 inline constexpr std::string_view kResponseHeader = "hookd.response.header";

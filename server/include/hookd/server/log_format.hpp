@@ -18,6 +18,10 @@ namespace hookd::server {
 struct LogSubject {
   std::string_view plugin;      // empty: not about a plugin
   std::string_view request_id;  // empty: no request
+  // A sampled trace's ids ("trace_id=<32 hex> span_id=<16 hex> " after the
+  // request id); empty when the line has none.
+  std::string_view trace_id;
+  std::string_view span_id;
   std::string_view message;
 };
 LogSubject split_log_subject(std::string_view line);
