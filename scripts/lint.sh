@@ -37,6 +37,17 @@ case "${1:-}" in
     [ -n "$tidy" ] || { echo "lint.sh: clang-tidy-19 not found (scripts/setup.sh installs it)" >&2; exit 2; }
     build="${HOOKD_BUILD_DIR:-$root/build}"
     [ -f "$build/compile_commands.json" ] || { echo "lint.sh: run scripts/build.sh first" >&2; exit 2; }
+    # A unity build's compile_commands.json names its batches, not the files
+    # in them; clang-tidy needs each file's own flags. A configure-only tree
+    # without unity batches (inside the build dir) gives them, in seconds.
+    # (The build dir must have been built: its generated files are the same.)
+    db="$build/tidy-db"
+    if [ ! -f "$db/compile_commands.json" ] || [ "$build/CMakeCache.txt" -nt "$db/compile_commands.json" ] ||
+       [ -n "$(find "$root" -name CMakeLists.txt -newer "$db/compile_commands.json" -not -path "$build/*" -print -quit)" ]; then
+      cmake -S "$root" -B "$db" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOOKD_UNITY_BUILD=OFF \
+        -DHOOKD_BUILD_BENCHMARKS=OFF >/dev/null || { echo "lint.sh: cannot configure $db" >&2; exit 2; }
+    fi
+    build=$db
     if [ "$mode" = --tidy-changed ]; then
       rev="${1:-HEAD~1}"
       if ! git rev-parse -q --verify "$rev^{commit}" >/dev/null; then

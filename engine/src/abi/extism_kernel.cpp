@@ -123,7 +123,7 @@ Result<uint64_t> http_request(ExtismState& s, uint64_t req_offset, uint64_t body
   }
   s.http_status = 0;
   s.http_headers_json.clear();
-  auto refuse = [&s](std::string message) -> Result<uint64_t> {
+  auto refuse = [&s](const std::string& message) -> Result<uint64_t> {
     s.http_status = 0;
     return give(s, message);
   };
