@@ -7,35 +7,9 @@
 namespace hookd::util {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not allowed either
-}
-
-// `text` (2 x N lower-case hex digits) into `out`; false on any other byte.
-template <std::size_t N>
-bool read_hex(std::string_view text, std::array<uint8_t, N>& out) {
-  for (std::size_t i = 0; i < N; ++i) {
-    const int hi = hex_value(text[2 * i]);
-    const int lo = hex_value(text[(2 * i) + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>((hi << 4) | lo);
-  }
-  return true;
-}
-
 template <std::size_t N>
 bool all_zero(const std::array<uint8_t, N>& id) {
   return std::all_of(id.begin(), id.end(), [](uint8_t b) { return b == 0; });
-}
-
-template <std::size_t N>
-void write_hex(const std::array<uint8_t, N>& id, char* out) {
-  for (std::size_t i = 0; i < N; ++i) {
-    out[2 * i] = kHexDigits[id[i] >> 4];
-    out[(2 * i) + 1] = kHexDigits[id[i] & 0x0f];
-  }
 }
 
 std::string_view trim_ows(std::string_view s) {
@@ -76,15 +50,15 @@ std::optional<TraceContext> parse_traceparent(std::string_view value) {
   value = trim_ows(value);
   if (value.size() < kTraceparentSize || value.size() > kMaxTraceparentBytes) return std::nullopt;
   std::array<uint8_t, 1> version{};
-  if (!read_hex(value.substr(0, 2), version) || version[0] == 0xff) return std::nullopt;
+  if (!read_lower_hex(value.substr(0, 2), version) || version[0] == 0xff) return std::nullopt;
   if (version[0] == 0 && value.size() != kTraceparentSize) return std::nullopt;
   // A later version keeps version 00's fields first; what follows starts with '-'.
   if (value.size() > kTraceparentSize && value[kTraceparentSize] != '-') return std::nullopt;
   if (value[2] != '-' || value[35] != '-' || value[52] != '-') return std::nullopt;
   TraceContext ctx;
   std::array<uint8_t, 1> flags{};
-  if (!read_hex(value.substr(3, 32), ctx.trace_id) || !read_hex(value.substr(36, 16), ctx.span_id) ||
-      !read_hex(value.substr(53, 2), flags)) {
+  if (!read_lower_hex(value.substr(3, 32), ctx.trace_id) ||
+      !read_lower_hex(value.substr(36, 16), ctx.span_id) || !read_lower_hex(value.substr(53, 2), flags)) {
     return std::nullopt;
   }
   if (all_zero(ctx.trace_id) || all_zero(ctx.span_id)) return std::nullopt;
